@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ClickHouseModule } from '@runstream/clickhouse';
+import { INGEST_CONFIG, IngestConfig } from './config/ingest.config';
+import { RunEventLog } from './events/run-event-log';
+import { HealthController } from '@runstream/http';
+import { RunController } from './runs/run.controller';
+import { RunDirectory } from './runs/run-directory';
+import { RunService } from './runs/run.service';
+
+@Module({})
+export class IngestModule {
+  static forRoot(config: IngestConfig): DynamicModule {
+    return {
+      module: IngestModule,
+      imports: [ClickHouseModule.forRoot(config.clickhouse)],
+      controllers: [HealthController, RunController],
+      providers: [{ provide: INGEST_CONFIG, useValue: config }, RunEventLog, RunDirectory, RunService],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ClickHouseStore, findRunLocation } from '@runstream/clickhouse';
+import { RunStatus, toCanonicalStatus } from '@runstream/events';
+import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
+
+export interface KnownRun {
+  org_id: string;
+  project_id: string;
+  status: RunStatus;
+}
+
+const MAX_CACHED_RUNS = 100_000;
+const LOOKUP_POLL_MS = 50;
+
+/**
+ * Where ingest learns a run's org, project and status for a write that names only its id.
+ * Runs this instance wrote are cached (a runner's PATCH right after its POST never waits);
+ * others come from the `runs` read model, polled briefly on a miss because a run created
+ * through another instance may not be materialized yet. The materializer's fold remains
+ * the authority on order; this is the freshest view ingest has.
+ */
+@Injectable()
+export class RunDirectory {
+  private readonly cache = new Map<string, KnownRun>();
+
+  constructor(private readonly store: ClickHouseStore, @Inject(INGEST_CONFIG) private readonly config: IngestConfig) {}
+
+  remember(runId: string, run: KnownRun): void {
+    this.cache.delete(runId);
+    this.cache.set(runId, run);
+    if (this.cache.size > MAX_CACHED_RUNS) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+
+  async find(orgId: string, runId: string): Promise<KnownRun | undefined> {
+    const cached = this.cache.get(runId);
+    if (cached) return cached.org_id === orgId ? cached : undefined;
+    const deadline = Date.now() + this.config.runLookupWaitMs;
+    for (;;) {
+      const found = await this.lookup(orgId, runId);
+      if (found) {
+        this.remember(runId, found);
+        return found;
+      }
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, LOOKUP_POLL_MS));
+    }
+  }
+
+  private async lookup(orgId: string, runId: string): Promise<KnownRun | undefined> {
+    const row = await findRunLocation(this.store, orgId, runId);
+    const status = row && toCanonicalStatus(row.status);
+    return row && status ? { org_id: row.org_id, project_id: row.project_id, status } : undefined;
+  }
+}

@@ -1,0 +1,48 @@
+import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, KafkaConfig, KafkaEnv, kafkaConfig, loadEnv } from '@runstream/config';
+import { IsInt, IsString, Max, Min } from 'class-validator';
+
+class MaterializerEnv {
+  @IsString()
+  MATERIALIZER_GROUP_ID = 'runstream-materializer';
+
+  /** Messages per flush (one ClickHouse insert per table). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MATERIALIZER_MAX_BATCH_SIZE: number = 10_000;
+
+  /** Longest a message waits in the buffer before its flush starts. */
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  MATERIALIZER_FLUSH_INTERVAL_MS: number = 100;
+
+  /** Bytes fetched and held at once across partitions: bounds in-flight work and memory. */
+  @IsInt()
+  @Min(64 * 1024)
+  @Max(1024 * 1024 * 1024)
+  MATERIALIZER_MAX_BYTES_IN_FLIGHT: number = 16 * 1024 * 1024;
+}
+
+export interface MaterializerConfig {
+  kafka: KafkaConfig;
+  clickhouse: ClickHouseConfig;
+  groupId: string;
+  maxBatchSize: number;
+  flushIntervalMs: number;
+  maxBytesInFlight: number;
+}
+
+export const MATERIALIZER_CONFIG = Symbol('MATERIALIZER_CONFIG');
+
+export function loadMaterializerConfig(env: NodeJS.ProcessEnv = process.env): MaterializerConfig {
+  const loaded = loadEnv({ kafka: KafkaEnv, clickhouse: ClickHouseEnv, materializer: MaterializerEnv }, env);
+  return {
+    kafka: kafkaConfig(loaded.kafka, 'materializer'),
+    clickhouse: clickHouseConfig(loaded.clickhouse),
+    groupId: loaded.materializer.MATERIALIZER_GROUP_ID,
+    maxBatchSize: loaded.materializer.MATERIALIZER_MAX_BATCH_SIZE,
+    flushIntervalMs: loaded.materializer.MATERIALIZER_FLUSH_INTERVAL_MS,
+    maxBytesInFlight: loaded.materializer.MATERIALIZER_MAX_BYTES_IN_FLIGHT,
+  };
+}

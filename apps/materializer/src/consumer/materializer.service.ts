@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ClickHouseStore, insertRunEvents, insertRuns, RunEventRow, RunKey, RunRow, selectRunsByKey, toChDateTime } from '@runstream/clickhouse';
+import { AnyRunEvent, decodeEvent } from '@runstream/events';
+import { EventPublisher, IncomingMessage } from '@runstream/kafka';
+import { foldRunEvent, LogPosition } from '../fold/run-fold';
+import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
+import { DEAD_LETTER_PUBLISHER, DeadLetter, deadLetterMessage } from './dead-letters';
+
+interface Positioned {
+  event: AnyRunEvent;
+  position: LogPosition;
+  message: IncomingMessage;
+}
+
+export interface MaterializeStats {
+  events: number;
+  runsWritten: number;
+  deadLetters: number;
+}
+
+function runKey(key: RunKey): string {
+  return `${key.org_id}\u0000${key.project_id}\u0000${key.id}`;
+}
+
+function eventRow({ event, position }: Positioned): RunEventRow {
+  return {
+    event_id: event.event_id,
+    type: event.type,
+    schema_version: event.schema_version,
+    org_id: event.org_id,
+    project_id: event.project_id,
+    run_id: event.run_id,
+    occurred_at: toChDateTime(event.occurred_at),
+    actor: event.actor,
+    payload: JSON.stringify(event.payload),
+    kafka_partition: position.partition,
+    kafka_offset: position.offset,
+  };
+}
+
+/**
+ * Folds one flush of runs.events.v1 into ClickHouse. Writes are ordered so that a crash
+ * anywhere leaves a state the replay repairs: the audit rows and dead letters first (both
+ * idempotent or tolerated twice), the `runs` rows last, because their offsets are what
+ * tells a replay which events are already folded in.
+ */
+@Injectable()
+export class MaterializerService {
+  private readonly logger = new Logger('Materializer');
+  readonly totals: MaterializeStats = { events: 0, runsWritten: 0, deadLetters: 0 };
+
+  constructor(
+    private readonly store: ClickHouseStore,
+    @Inject(DEAD_LETTER_PUBLISHER) private readonly deadLetterPublisher: EventPublisher,
+    @Inject(MATERIALIZER_CONFIG) private readonly config: MaterializerConfig,
+  ) {}
+
+  async materialize(messages: IncomingMessage[]): Promise<MaterializeStats> {
+    const dead: DeadLetter[] = [];
+    const decoded: Positioned[] = [];
+    for (const message of messages) {
+      const result = decodeEvent(message.value);
+      if (!result.ok) dead.push({ message, reason: result.reason });
+      else if (message.key !== result.event.run_id) dead.push({ message, reason: `message key ${JSON.stringify(message.key)} is not the run id` });
+      else decoded.push({ event: result.event, position: { partition: message.partition, offset: message.offset }, message });
+    }
+
+    const keys = new Map<string, RunKey>();
+    for (const { event } of decoded) {
+      const key = { org_id: event.org_id, project_id: event.project_id, id: event.run_id };
+      keys.set(runKey(key), key);
+    }
+    const states = new Map((await selectRunsByKey(this.store, [...keys.values()])).map((row) => [runKey(row), row]));
+    const changed = new Map<string, RunRow>();
+    for (const item of decoded) {
+      const key = runKey({ org_id: item.event.org_id, project_id: item.event.project_id, id: item.event.run_id });
+      const outcome = foldRunEvent(states.get(key), item.event, item.position);
+      if (outcome.kind === 'applied') {
+        states.set(key, outcome.row);
+        changed.set(key, outcome.row);
+      } else if (outcome.kind === 'rejected') {
+        dead.push({ message: item.message, reason: outcome.reason });
+      }
+    }
+
+    await insertRunEvents(this.store, decoded.map(eventRow));
+    if (dead.length > 0) {
+      await this.deadLetterPublisher.publish(this.config.kafka.topics.deadLetters, dead.map(deadLetterMessage));
+      for (const letter of dead) {
+        this.logger.warn(`dead letter ${letter.message.topic}/${letter.message.partition}@${letter.message.offset}: ${letter.reason}`);
+      }
+    }
+    await insertRuns(this.store, [...changed.values()]);
+
+    const stats = { events: decoded.length, runsWritten: changed.size, deadLetters: dead.length };
+    this.totals.events += stats.events;
+    this.totals.runsWritten += stats.runsWritten;
+    this.totals.deadLetters += stats.deadLetters;
+    return stats;
+  }
+}

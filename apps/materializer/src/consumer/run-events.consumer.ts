@@ -1,0 +1,51 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { createKafka, ensureTopics, EventConsumer, EventPublisher, KafkajsBatchConsumer } from '@runstream/kafka';
+import { Kafka } from 'kafkajs';
+import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
+import { DEAD_LETTER_PUBLISHER } from './dead-letters';
+import { MaterializerService } from './materializer.service';
+
+/**
+ * Owns the consumer group's lifecycle. Shutdown order: stop fetching, flush and commit
+ * what is buffered, disconnect Kafka; ClickHouse closes after (onApplicationShutdown).
+ */
+@Injectable()
+export class RunEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('RunEventsConsumer');
+  private readonly kafka: Kafka;
+  readonly consumer: EventConsumer;
+
+  constructor(
+    @Inject(MATERIALIZER_CONFIG) private readonly config: MaterializerConfig,
+    private readonly materializer: MaterializerService,
+    @Inject(DEAD_LETTER_PUBLISHER) private readonly deadLetters: EventPublisher,
+  ) {
+    this.kafka = createKafka(config.kafka);
+    this.consumer = new KafkajsBatchConsumer(this.kafka, {
+      groupId: config.groupId,
+      topic: config.kafka.topics.events,
+      maxBatchSize: config.maxBatchSize,
+      flushIntervalMs: config.flushIntervalMs,
+      maxBytesInFlight: config.maxBytesInFlight,
+      onSinkError: (error, attempt) => this.logger.error(`write failed (attempt ${attempt}), retrying: ${error.message}`),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { topics, topicPartitions } = this.config.kafka;
+    await ensureTopics(this.kafka, [
+      { topic: topics.events, numPartitions: topicPartitions },
+      { topic: topics.deadLetters, numPartitions: topicPartitions },
+    ]);
+    await this.deadLetters.connect();
+    await this.consumer.start(async (messages) => {
+      await this.materializer.materialize(messages);
+    });
+    this.logger.log(`consuming ${this.config.kafka.topics.events} as group ${this.config.groupId}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+    await this.deadLetters.disconnect();
+  }
+}

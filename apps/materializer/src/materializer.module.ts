@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ClickHouseModule } from '@runstream/clickhouse';
+import { createKafka, KafkajsPublisher } from '@runstream/kafka';
+import { MATERIALIZER_CONFIG, MaterializerConfig } from './config/materializer.config';
+import { DEAD_LETTER_PUBLISHER } from './consumer/dead-letters';
+import { MaterializerService } from './consumer/materializer.service';
+import { RunEventsConsumer } from './consumer/run-events.consumer';
+
+@Module({})
+export class MaterializerModule {
+  static forRoot(config: MaterializerConfig): DynamicModule {
+    return {
+      module: MaterializerModule,
+      imports: [ClickHouseModule.forRoot(config.clickhouse)],
+      providers: [
+        { provide: MATERIALIZER_CONFIG, useValue: config },
+        { provide: DEAD_LETTER_PUBLISHER, useFactory: () => new KafkajsPublisher(createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-dlq` })) },
+        MaterializerService,
+        RunEventsConsumer,
+      ],
+    };
+  }
+}

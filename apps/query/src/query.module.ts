@@ -1,0 +1,19 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ClickHouseModule } from '@runstream/clickhouse';
+import { QueryConfig } from './config/query.config';
+import { HealthController } from '@runstream/http';
+import { RunController } from './runs/run.controller';
+import { RunRepository } from './runs/run.repository';
+import { RunService } from './runs/run.service';
+
+@Module({})
+export class QueryModule {
+  static forRoot(config: QueryConfig): DynamicModule {
+    return {
+      module: QueryModule,
+      imports: [ClickHouseModule.forRoot(config.clickhouse)],
+      controllers: [HealthController, RunController],
+      providers: [RunRepository, RunService],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { migrate } from './migrate';
+import { ClickHouseOptions, ClickHouseStore, openClickHouse } from './store';
+
+const CLICKHOUSE_OPTIONS = Symbol('CLICKHOUSE_OPTIONS');
+
+/** Applies migrations when the app starts and closes the client when it stops. */
+@Injectable()
+class ClickHouseLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('ClickHouse');
+
+  constructor(private readonly store: ClickHouseStore, @Inject(CLICKHOUSE_OPTIONS) private readonly options: ClickHouseOptions) {}
+
+  async onModuleInit(): Promise<void> {
+    const applied = await migrate(this.store);
+    const where = this.options.url ? new URL(this.options.url).host : `chDB at ${this.options.path}`;
+    this.logger.log(`${where}, database ${this.options.database}; migrations applied now: ${applied.length ? applied.join(', ') : 'none'}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+@Global()
+@Module({})
+export class ClickHouseModule {
+  static forRoot(options: ClickHouseOptions): DynamicModule {
+    return {
+      module: ClickHouseModule,
+      providers: [
+        { provide: CLICKHOUSE_OPTIONS, useValue: options },
+        { provide: ClickHouseStore, useFactory: () => openClickHouse(options) },
+        ClickHouseLifecycle,
+      ],
+      exports: [ClickHouseStore],
+    };
+  }
+}

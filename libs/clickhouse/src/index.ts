@@ -1,0 +1,6 @@
+export * from './migrate';
+export * from './store';
+export * from './tables/run-events.table';
+export * from './tables/runs.table';
+export * from './time';
+export * from './clickhouse.module';

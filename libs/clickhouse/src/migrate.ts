@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClickHouseStore } from './store';
+
+export const MIGRATIONS_DIR = join(__dirname, 'migrations');
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+/** Numbered files `NNNN_name.sql`, one statement each; a repeated number is an error. */
+export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
+  const migrations: Migration[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    const match = FILE_PATTERN.exec(file);
+    if (!match) {
+      if (file.endsWith('.sql')) throw new Error(`migration ${file} does not match NNNN_name.sql`);
+      continue;
+    }
+    const raw = readFileSync(join(dir, file), 'utf8');
+    const sql = raw
+      .split('\n')
+      .filter((line) => !line.trim().startsWith('--'))
+      .join('\n')
+      .trim()
+      .replace(/;\s*$/, '');
+    if (sql.includes(';')) throw new Error(`migration ${file} holds more than one statement`);
+    migrations.push({ version: Number(match[1]), name: match[2], sql, checksum: createHash('sha256').update(raw).digest('hex') });
+  }
+  for (let i = 1; i < migrations.length; i += 1) {
+    if (migrations[i].version === migrations[i - 1].version) {
+      throw new Error(`two migrations share number ${migrations[i].version}: ${migrations[i - 1].name}, ${migrations[i].name}`);
+    }
+  }
+  return migrations;
+}
+
+/**
+ * Applies pending migrations in order and records them. A landed migration whose file
+ * changed afterwards is refused: migrations are never edited, a new number is added.
+ */
+export async function migrate(store: ClickHouseStore, migrations: Migration[] = readMigrations()): Promise<number[]> {
+  await store.command('CREATE DATABASE IF NOT EXISTS {db:Identifier}');
+  await store.command(
+    `CREATE TABLE IF NOT EXISTS {db:Identifier}.schema_migrations
+     (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
+     ENGINE = ReplacingMergeTree ORDER BY version`,
+  );
+  const applied = new Map(
+    (await store.query<{ version: number; checksum: string }>('SELECT version, checksum FROM {db:Identifier}.schema_migrations FINAL')).map(
+      (row) => [row.version, row.checksum],
+    ),
+  );
+  const done: number[] = [];
+  for (const migration of migrations) {
+    const checksum = applied.get(migration.version);
+    if (checksum !== undefined) {
+      if (checksum !== migration.checksum) {
+        throw new Error(`migration ${migration.version}_${migration.name} was edited after it was applied; add a new migration instead`);
+      }
+      continue;
+    }
+    await store.command(migration.sql);
+    await store.insert('schema_migrations', [{ version: migration.version, name: migration.name, checksum: migration.checksum }]);
+    done.push(migration.version);
+  }
+  return done;
+}

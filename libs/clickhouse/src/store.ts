@@ -1,0 +1,63 @@
+import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+
+export interface ClickHouseOptions {
+  /** http(s) URL of a ClickHouse server; when absent, embedded chDB at `path`. */
+  url?: string;
+  path: string;
+  database: string;
+}
+
+export type QueryParams = Record<string, unknown>;
+
+/**
+ * The one way the apps talk to ClickHouse. Every statement names its database through
+ * the bound identifier {db:Identifier} (chDB ignores the client's `database` option),
+ * and every value goes in as a bound parameter.
+ */
+export class ClickHouseStore {
+  constructor(readonly client: ClickHouseClient, readonly database: string, readonly embedded: boolean) {}
+
+  async query<T>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
+    const result = await this.client.query({
+      query,
+      query_params: { ...params, db: this.database },
+      format: 'JSONEachRow',
+      clickhouse_settings: settings,
+    });
+    return result.json<T>();
+  }
+
+  async command(query: string, params: QueryParams = {}): Promise<void> {
+    await this.client.command({ query, query_params: { ...params, db: this.database } });
+  }
+
+  async insert<T>(table: string, rows: readonly T[], settings?: ClickHouseSettings): Promise<void> {
+    if (rows.length === 0) return;
+    await this.client.insert({
+      table: `${this.database}.${table}`,
+      values: rows as T[],
+      format: 'JSONEachRow',
+      clickhouse_settings: settings,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+/**
+ * chdb declares its Connection against @clickhouse/client-common's types, which
+ * @clickhouse/client now bundles as its own copies: same shape, different identity.
+ */
+type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
+
+export function openClickHouse(options: ClickHouseOptions): ClickHouseStore {
+  if (options.url) {
+    return new ClickHouseStore(createClient({ url: options.url, request_timeout: 60_000 }), options.database, false);
+  }
+  // chDB reads the process time zone; every column is declared UTC as well.
+  process.env.TZ = 'UTC';
+  return new ClickHouseStore(createClient({ connection: createChdbConnection({ path: options.path }) as unknown as ClientConnection }), options.database, true);
+}

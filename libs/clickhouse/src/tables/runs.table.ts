@@ -1,0 +1,154 @@
+import { TupleParam } from '@clickhouse/client';
+import { ClickHouseStore, QueryParams } from '../store';
+import { ChDateTime } from '../time';
+
+export const RUNS_TABLE = 'runs';
+
+/** A row of `runs` (migration 0002), as inserted and as read back with JSONEachRow. */
+export interface RunRow {
+  org_id: string;
+  project_id: string;
+  id: string;
+  job_id: string;
+  job_name: string;
+  cronjob_name: string;
+  namespace: string;
+  job_type: string;
+  status: string;
+  triggered_by: string;
+  target_gateway: string;
+  start_time: ChDateTime | null;
+  end_time: ChDateTime | null;
+  duration_seconds: number | null;
+  error_summary: string;
+  /** JSON object text. */
+  telemetry_summary: string;
+  created_at: ChDateTime;
+  updated_at: ChDateTime;
+  event_count: number;
+  last_event_id: string;
+  kafka_partition: number;
+  /** UInt64: ClickHouse returns it quoted. */
+  kafka_offset: string;
+}
+
+export interface RunKey {
+  org_id: string;
+  project_id: string;
+  id: string;
+}
+
+export function insertRuns(store: ClickHouseStore, rows: readonly RunRow[]): Promise<void> {
+  return store.insert(RUNS_TABLE, rows);
+}
+
+/** Latest state of the given runs; runs never materialized are simply absent. */
+export async function selectRunsByKey(store: ClickHouseStore, keys: readonly RunKey[]): Promise<RunRow[]> {
+  if (keys.length === 0) return [];
+  return store.query<RunRow>(
+    `SELECT * FROM {db:Identifier}.runs FINAL
+     WHERE (org_id, project_id, id) IN {keys:Array(Tuple(String, String, String))}`,
+    { keys: keys.map((k) => new TupleParam([k.org_id, k.project_id, k.id])) },
+  );
+}
+
+export interface RunFilter {
+  org_id: string;
+  project_id: string;
+  cronjob_name?: string;
+  status?: string;
+  job_type?: string;
+  /** Exclusive lower bound on updated_at. */
+  updated_after?: ChDateTime;
+}
+
+/** WHERE clause and its bound parameters for a run filter. Values never enter the SQL text. */
+export function runFilterClause(filter: RunFilter): { where: string; params: QueryParams } {
+  const conditions = ['org_id = {org_id:String}', 'project_id = {project_id:String}'];
+  const params: QueryParams = { org_id: filter.org_id, project_id: filter.project_id };
+  if (filter.cronjob_name !== undefined) {
+    conditions.push('cronjob_name = {cronjob_name:String}');
+    params.cronjob_name = filter.cronjob_name;
+  }
+  if (filter.status !== undefined) {
+    conditions.push('status = {status:String}');
+    params.status = filter.status;
+  }
+  if (filter.job_type !== undefined) {
+    conditions.push('job_type = {job_type:String}');
+    params.job_type = filter.job_type;
+  }
+  if (filter.updated_after !== undefined) {
+    conditions.push("updated_at > {updated_after:DateTime64(3, 'UTC')}");
+    params.updated_after = filter.updated_after;
+  }
+  return { where: conditions.join(' AND '), params };
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+/** Newest first; ties on created_at broken by id so pages are stable. */
+export function listRuns(store: ClickHouseStore, filter: RunFilter, page: Page): Promise<RunRow[]> {
+  const { where, params } = runFilterClause(filter);
+  return store.query<RunRow>(
+    `SELECT * FROM {db:Identifier}.runs FINAL WHERE ${where}
+     ORDER BY created_at DESC, id DESC LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
+    { ...params, limit: page.limit, offset: page.offset },
+  );
+}
+
+export async function countRuns(store: ClickHouseStore, filter: RunFilter): Promise<number> {
+  const { where, params } = runFilterClause(filter);
+  const [row] = await store.query<{ total: string }>(`SELECT count() AS total FROM {db:Identifier}.runs FINAL WHERE ${where}`, params);
+  return Number(row.total);
+}
+
+export interface RunStatsRow {
+  total_runs: string;
+  successful_runs: string;
+  failed_runs: string;
+  error_runs: string;
+  avg_success_duration: number | null;
+}
+
+export async function runStats(store: ClickHouseStore, filter: RunFilter): Promise<RunStatsRow> {
+  const { where, params } = runFilterClause(filter);
+  const [row] = await store.query<RunStatsRow>(
+    `SELECT count() AS total_runs,
+            countIf(status = 'success') AS successful_runs,
+            countIf(status = 'failed') AS failed_runs,
+            countIf(status = 'error') AS error_runs,
+            avgIf(duration_seconds, status = 'success' AND duration_seconds IS NOT NULL) AS avg_success_duration
+     FROM {db:Identifier}.runs FINAL WHERE ${where}`,
+    params,
+  );
+  return row;
+}
+
+export interface RunLocation {
+  org_id: string;
+  project_id: string;
+  status: string;
+}
+
+/** Where a run lives and its status, looked up by id alone (bloom-filter index on id). */
+export async function findRunLocation(store: ClickHouseStore, orgId: string, runId: string): Promise<RunLocation | undefined> {
+  const rows = await store.query<RunLocation>(
+    `SELECT org_id, project_id, status FROM {db:Identifier}.runs FINAL
+     WHERE org_id = {org_id:String} AND id = {id:String} LIMIT 1`,
+    { org_id: orgId, id: runId },
+  );
+  return rows[0];
+}
+
+/** One run by id within an org. */
+export async function findRun(store: ClickHouseStore, orgId: string, runId: string): Promise<RunRow | undefined> {
+  const rows = await store.query<RunRow>(
+    `SELECT * FROM {db:Identifier}.runs FINAL WHERE org_id = {org_id:String} AND id = {id:String} LIMIT 1`,
+    { org_id: orgId, id: runId },
+  );
+  return rows[0];
+}

@@ -1,0 +1,84 @@
+import { RUN_EVENTS_DLQ_TOPIC, RUN_EVENTS_TOPIC } from '@runstream/events';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { splitList } from './load-config';
+
+/** Env shared by every app: Kafka and ClickHouse coordinates. */
+export class KafkaEnv {
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsString()
+  KAFKA_CLIENT_ID = 'runstream';
+
+  /** Partitions of runs.events.v1 when the apps create it; an existing topic keeps its count. */
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  KAFKA_TOPIC_PARTITIONS: number = 6;
+
+  /** Prepended to every topic name, for clusters shared between environments (and tests). */
+  @Matches(/^[A-Za-z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may contain letters, digits, . _ - only' })
+  KAFKA_TOPIC_PREFIX = '';
+}
+
+export class ClickHouseEnv {
+  /** A real ClickHouse server (http[s]://user:pass@host:8123). Unset: embedded chDB at CLICKHOUSE_PATH. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'CLICKHOUSE_URL must be an http(s) URL' })
+  CLICKHOUSE_URL?: string;
+
+  @IsString()
+  CLICKHOUSE_PATH = '.data/chdb';
+
+  @Matches(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'CLICKHOUSE_DATABASE must be a plain identifier' })
+  CLICKHOUSE_DATABASE = 'runstream';
+}
+
+export class HttpEnv {
+  @IsString()
+  HOST = '127.0.0.1';
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL = 'log';
+}
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  topicPartitions: number;
+  topics: { events: string; deadLetters: string };
+}
+
+export interface ClickHouseConfig {
+  url?: string;
+  path: string;
+  database: string;
+}
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  logLevel: string;
+}
+
+export function kafkaConfig(env: KafkaEnv, clientId: string): KafkaConfig {
+  return {
+    brokers: splitList(env.KAFKA_BROKERS),
+    clientId: `${env.KAFKA_CLIENT_ID}-${clientId}`,
+    topicPartitions: env.KAFKA_TOPIC_PARTITIONS,
+    topics: { events: `${env.KAFKA_TOPIC_PREFIX}${RUN_EVENTS_TOPIC}`, deadLetters: `${env.KAFKA_TOPIC_PREFIX}${RUN_EVENTS_DLQ_TOPIC}` },
+  };
+}
+
+export function clickHouseConfig(env: ClickHouseEnv): ClickHouseConfig {
+  return { url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH, database: env.CLICKHOUSE_DATABASE };
+}
+
+export function httpConfig(env: HttpEnv): HttpConfig {
+  return { host: env.HOST, port: env.PORT, logLevel: env.LOG_LEVEL };
+}

@@ -1,0 +1,4 @@
+export * from './codec';
+export * from './envelope';
+export * from './statuses';
+export * from './uuidv7';

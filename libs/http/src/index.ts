@@ -1,0 +1,4 @@
+export * from './http-app';
+export * from './validation';
+export * from './caller';
+export * from './health.controller';

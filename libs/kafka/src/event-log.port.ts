@@ -1,0 +1,47 @@
+/** The small port between Runstream and its Kafka client (shared/DESIGN.md decision 7). */
+
+export interface OutgoingMessage {
+  key: string;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface EventPublisher {
+  connect(): Promise<void>;
+  /** Resolves once the broker acknowledged every message (acks = all). */
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  /** Kafka offsets are 64-bit; kept as decimal strings. */
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+}
+
+/**
+ * Receives one flush worth of messages from any number of partitions, in partition order.
+ * Must resolve only when everything derived from them is durable: offsets are committed
+ * right after, and a rejection means the same messages are offered again.
+ */
+export type BatchSink = (messages: IncomingMessage[]) => Promise<void>;
+
+export interface ConsumerMetrics {
+  flushes: number;
+  messages: number;
+  lastFlushSize: number;
+  lastFlushMs: number;
+  failedAttempts: number;
+}
+
+export interface EventConsumer {
+  start(sink: BatchSink): Promise<void>;
+  /** Ordered shutdown: stop fetching, flush what is buffered, commit, disconnect. */
+  stop(): Promise<void>;
+  metrics(): ConsumerMetrics;
+  /** Per-partition lag (high watermark minus committed offset). */
+  lag(): Promise<{ partition: number; lag: number }[]>;
+}

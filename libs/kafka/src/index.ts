@@ -1,0 +1,5 @@
+export * from './event-log.port';
+export * from './kafkajs-client';
+export * from './kafkajs-consumer';
+export * from './kafkajs-publisher';
+export * from './topics';

@@ -1,0 +1,27 @@
+import { Kafka, logLevel, LogEntry } from 'kafkajs';
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+}
+
+function logCreator() {
+  return ({ level, log }: LogEntry) => {
+    // kafkajs logs retriable coordinator errors at ERROR level while a fresh broker warms up;
+    // they are retried, so only surface what outlives the retries (kafkajs rethrows those).
+    const text = `${log.message} ${String(log.error ?? '')}`;
+    if (level <= logLevel.WARN && !/coordinator|leadership|rebalanc/i.test(text)) {
+      process.stderr.write(`[kafkajs] ${log.message}${log.error ? `: ${String(log.error)}` : ''}\n`);
+    }
+  };
+}
+
+export function createKafka(options: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: logLevel.WARN,
+    logCreator,
+    retry: { initialRetryTime: 100, retries: 8 },
+  });
+}

@@ -1,0 +1,3 @@
+export default async function globalTeardown(): Promise<void> {
+  for (const infra of (globalThis.__runstreamInfra ?? []).reverse()) await infra.stop();
+}

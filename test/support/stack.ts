@@ -1,0 +1,42 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { listenUrl } from '@runstream/http';
+import { isolatedEnv } from '@runstream/testing';
+import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
+import { createIngestApp } from '../../apps/ingest/src/ingest.app';
+import { loadMaterializerConfig } from '../../apps/materializer/src/config/materializer.config';
+import { createMaterializerApp } from '../../apps/materializer/src/materializer.app';
+import { loadQueryConfig } from '../../apps/query/src/config/query.config';
+import { createQueryApp } from '../../apps/query/src/query.app';
+
+export interface Stack {
+  env: NodeJS.ProcessEnv;
+  ingestUrl: string;
+  queryUrl: string;
+  materializer: INestApplicationContext;
+  close(): Promise<void>;
+}
+
+/**
+ * All three apps in this process, the way local mode runs them: real Kafka, real
+ * ClickHouse (chDB shares one data directory between the apps of a process).
+ */
+export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}): Promise<Stack> {
+  const env = { ...isolatedEnv(name), ...overrides };
+  const ingest: NestFastifyApplication = await createIngestApp(loadIngestConfig(env));
+  const ingestUrl = await listenUrl(ingest, 0, '127.0.0.1');
+  const materializer = await createMaterializerApp(loadMaterializerConfig(env), env.LOG_LEVEL);
+  const query = await createQueryApp(loadQueryConfig(env));
+  const queryUrl = await listenUrl(query, 0, '127.0.0.1');
+  return {
+    env,
+    ingestUrl,
+    queryUrl,
+    materializer,
+    close: async () => {
+      await ingest.close();
+      await materializer.close();
+      await query.close();
+    },
+  };
+}
