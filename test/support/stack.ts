@@ -23,10 +23,10 @@ export interface Stack {
  */
 export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}): Promise<Stack> {
   const env = { ...isolatedEnv(name), ...overrides };
-  const ingest: NestFastifyApplication = await createIngestApp(loadIngestConfig(env));
+  const ingest: NestFastifyApplication = await createIngestApp(loadIngestConfig(env), false);
   const ingestUrl = await listenUrl(ingest, 0, '127.0.0.1');
-  const materializer = await createMaterializerApp(loadMaterializerConfig(env), env.LOG_LEVEL);
-  const query = await createQueryApp(loadQueryConfig(env));
+  const materializer = await createMaterializerApp(loadMaterializerConfig(env), env.LOG_LEVEL, false);
+  const query = await createQueryApp(loadQueryConfig(env), false);
   const queryUrl = await listenUrl(query, 0, '127.0.0.1');
   return {
     env,

@@ -5,8 +5,8 @@ import { MaterializerConfig } from './config/materializer.config';
 import { MaterializerModule } from './materializer.module';
 
 /** The materializer has no HTTP surface of its own: an application context is enough. */
-export async function createMaterializerApp(config: MaterializerConfig, logLevel = 'log'): Promise<INestApplicationContext> {
+export async function createMaterializerApp(config: MaterializerConfig, logLevel = 'log', shutdownHooks = true): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(MaterializerModule.forRoot(config), { logger: logLevelsFrom(logLevel) });
-  app.enableShutdownHooks();
+  if (shutdownHooks) app.enableShutdownHooks();
   return app;
 }

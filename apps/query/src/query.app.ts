@@ -3,6 +3,6 @@ import { createHttpApp, logLevelsFrom } from '@runstream/http';
 import { QueryConfig } from './config/query.config';
 import { QueryModule } from './query.module';
 
-export function createQueryApp(config: QueryConfig): Promise<NestFastifyApplication> {
-  return createHttpApp(QueryModule.forRoot(config), { logLevels: logLevelsFrom(config.http.logLevel) });
+export function createQueryApp(config: QueryConfig, shutdownHooks = true): Promise<NestFastifyApplication> {
+  return createHttpApp(QueryModule.forRoot(config), { logLevels: logLevelsFrom(config.http.logLevel), shutdownHooks });
 }

@@ -6,6 +6,8 @@ import { createValidationPipe } from './validation';
 export interface HttpAppOptions {
   bodyLimitBytes?: number;
   logLevels?: LogLevel[];
+  /** Close on SIGTERM/SIGINT. Off when several apps share a process that orders their shutdown. */
+  shutdownHooks?: boolean;
 }
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -26,7 +28,7 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
     { logger: options.logLevels ?? logLevelsFrom('log'), bufferLogs: false },
   );
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   return app;
 }
 

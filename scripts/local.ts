@@ -1,0 +1,94 @@
+/**
+ * `npm start`: the whole system on this machine.
+ * - Kafka: the local KRaft broker from deploy/kafka/kafka.sh (unless KAFKA_BROKERS is set).
+ * - Embedded chDB (default): ingest, materializer and query in this one process, because
+ *   chDB binds a data directory to a single process. With CLICKHOUSE_URL each app runs
+ *   as its own process, as in production.
+ * Ctrl-C stops writes first, lets the materializer drain and commit, then stops the broker.
+ */
+import 'reflect-metadata';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { listenUrl } from '@runstream/http';
+import { loadIngestConfig } from '../apps/ingest/src/config/ingest.config';
+import { createIngestApp } from '../apps/ingest/src/ingest.app';
+import { loadMaterializerConfig } from '../apps/materializer/src/config/materializer.config';
+import { createMaterializerApp } from '../apps/materializer/src/materializer.app';
+import { loadQueryConfig } from '../apps/query/src/config/query.config';
+import { createQueryApp } from '../apps/query/src/query.app';
+
+const root = join(__dirname, '..', '..');
+const kafkaScript = join(root, 'deploy', 'kafka', 'kafka.sh');
+const logger = new Logger('local');
+
+type Stop = () => Promise<void>;
+
+function startKafka(): Stop | undefined {
+  if (process.env.KAFKA_BROKERS) {
+    logger.log(`using Kafka at ${process.env.KAFKA_BROKERS}`);
+    return undefined;
+  }
+  execFileSync(kafkaScript, ['start'], { stdio: 'inherit' });
+  process.env.KAFKA_BROKERS = `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`;
+  return async () => void execFileSync(kafkaScript, ['stop'], { stdio: 'inherit' });
+}
+
+async function startInProcess(): Promise<Stop> {
+  process.env.CLICKHOUSE_PATH ??= join(root, '.data', 'chdb');
+  const ingestConfig = loadIngestConfig();
+  const queryConfig = loadQueryConfig({ ...process.env, PORT: process.env.QUERY_PORT ?? '3001' });
+  const ingest = await createIngestApp(ingestConfig, false);
+  const ingestUrl = await listenUrl(ingest, ingestConfig.http.port, ingestConfig.http.host);
+  const materializer: INestApplicationContext = await createMaterializerApp(loadMaterializerConfig(), process.env.LOG_LEVEL, false);
+  const query = await createQueryApp(queryConfig, false);
+  const queryUrl = await listenUrl(query, queryConfig.http.port, queryConfig.http.host);
+  logger.log(`ingest (write API): ${ingestUrl}`);
+  logger.log(`query (read API):   ${queryUrl}`);
+  logger.log(`materializer: consuming, chDB at ${ingestConfig.clickhouse.path}`);
+  return async () => {
+    await ingest.close();
+    await materializer.close();
+    await query.close();
+  };
+}
+
+function startProcesses(): Stop {
+  const apps: [string, NodeJS.ProcessEnv][] = [
+    ['ingest', {}],
+    ['materializer', {}],
+    ['query', { PORT: process.env.QUERY_PORT ?? '3001' }],
+  ];
+  const children: ChildProcess[] = apps.map(([name, env]) =>
+    spawn(process.execPath, [join(__dirname, '..', 'apps', name, 'src', 'main.js')], { stdio: 'inherit', env: { ...process.env, ...env } }),
+  );
+  logger.log(`ingest, materializer and query started as processes against ${process.env.CLICKHOUSE_URL}`);
+  return async () => {
+    for (const child of children) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  const stopKafka = startKafka();
+  const stopApps = process.env.CLICKHOUSE_URL ? startProcesses() : await startInProcess();
+  let stopping = false;
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('stopping: ingest, then materializer (drain and commit), then query and Kafka');
+    await stopApps();
+    await stopKafka?.();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
