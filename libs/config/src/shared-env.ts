@@ -4,7 +4,7 @@ import { splitList } from './load-config';
 
 /** Env shared by every app: Kafka and ClickHouse coordinates. */
 export class KafkaEnv {
-  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  @Matches(/^\s*[^,\s]+:\d+(\s*,\s*[^,\s]+:\d+)*\s*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
   KAFKA_BROKERS = '127.0.0.1:9092';
 
   @IsString()

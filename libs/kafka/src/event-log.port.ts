@@ -30,6 +30,8 @@ export interface IncomingMessage {
 export type BatchSink = (messages: IncomingMessage[]) => Promise<void>;
 
 export interface ConsumerMetrics {
+  /** Messages fetched and waiting for their flush. */
+  buffered: number;
   flushes: number;
   messages: number;
   lastFlushSize: number;

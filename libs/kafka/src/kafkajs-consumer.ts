@@ -39,7 +39,7 @@ export class KafkajsBatchConsumer implements EventConsumer {
   private flushChain: Promise<void> = Promise.resolve();
   private stopping = false;
   private sink: BatchSink | undefined;
-  private readonly stats: ConsumerMetrics = { flushes: 0, messages: 0, lastFlushSize: 0, lastFlushMs: 0, failedAttempts: 0 };
+  private readonly stats: Omit<ConsumerMetrics, 'buffered'> = { flushes: 0, messages: 0, lastFlushSize: 0, lastFlushMs: 0, failedAttempts: 0 };
 
   constructor(private readonly kafka: Kafka, private readonly options: BatchConsumerOptions) {
     this.consumer = kafka.consumer({
@@ -102,9 +102,7 @@ export class KafkajsBatchConsumer implements EventConsumer {
     }, 1_000);
     try {
       await this.writeWithRetry(messages);
-      await this.consumer.commitOffsets(
-        taken.map((p) => ({ topic: p.payload.batch.topic, partition: p.payload.batch.partition, offset: nextOffset(p.payload.batch.lastOffset()) })),
-      );
+      await commit(taken);
       for (const p of taken) p.payload.resolveOffset(p.payload.batch.lastOffset());
       this.stats.flushes += 1;
       this.stats.messages += messages.length;
@@ -148,7 +146,7 @@ export class KafkajsBatchConsumer implements EventConsumer {
   }
 
   metrics(): ConsumerMetrics {
-    return { ...this.stats };
+    return { ...this.stats, buffered: this.bufferedCount };
   }
 
   async lag(): Promise<{ partition: number; lag: number }[]> {
@@ -173,4 +171,19 @@ export class KafkajsBatchConsumer implements EventConsumer {
 
 function nextOffset(offset: string): string {
   return (BigInt(offset) + 1n).toString();
+}
+
+/**
+ * Commits through the batch payload: consumer.commitOffsets() is a silent no-op once
+ * kafkajs has begun stopping, which is exactly when the final flush commits.
+ */
+async function commit(taken: Pending[]): Promise<void> {
+  const byTopic = new Map<string, { partition: number; offset: string }[]>();
+  for (const { payload } of taken) {
+    const partitions = byTopic.get(payload.batch.topic) ?? [];
+    partitions.push({ partition: payload.batch.partition, offset: nextOffset(payload.batch.lastOffset()) });
+    byTopic.set(payload.batch.topic, partitions);
+  }
+  const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+  await taken[0].payload.commitOffsetsIfNecessary({ topics });
 }

@@ -1,2 +1,3 @@
 export * from './http';
 export * from './infra';
+export * from './kafka';

@@ -1,0 +1,33 @@
+import { ConfigError, loadEnv } from './load-config';
+import { ClickHouseEnv, KafkaEnv, kafkaConfig } from './shared-env';
+
+describe('loadEnv', () => {
+  it('uses defaults when nothing is set', () => {
+    const { kafka } = loadEnv({ kafka: KafkaEnv }, {});
+    expect(kafkaConfig(kafka, 'x')).toEqual({
+      brokers: ['127.0.0.1:9092'],
+      clientId: 'runstream-x',
+      topicPartitions: 6,
+      topics: { events: 'runs.events.v1', deadLetters: 'runs.events.dlq.v1' },
+    });
+  });
+
+  it('converts numbers and applies the topic prefix', () => {
+    const { kafka } = loadEnv({ kafka: KafkaEnv }, { KAFKA_TOPIC_PARTITIONS: '12', KAFKA_TOPIC_PREFIX: 'staging.', KAFKA_BROKERS: 'a:1, b:2' });
+    expect(kafkaConfig(kafka, 'x')).toMatchObject({ brokers: ['a:1', 'b:2'], topicPartitions: 12, topics: { events: 'staging.runs.events.v1' } });
+  });
+
+  it('fails naming every bad variable', () => {
+    let error: unknown;
+    try {
+      loadEnv({ kafka: KafkaEnv, clickhouse: ClickHouseEnv }, { KAFKA_TOPIC_PARTITIONS: 'many', CLICKHOUSE_DATABASE: 'drop table;', CLICKHOUSE_URL: 'ftp://x' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('KAFKA_TOPIC_PARTITIONS');
+    expect(message).toContain('CLICKHOUSE_DATABASE');
+    expect(message).toContain('CLICKHOUSE_URL');
+  });
+});

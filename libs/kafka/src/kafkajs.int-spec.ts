@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { readTopic } from '@runstream/testing';
+import { Kafka } from 'kafkajs';
+import { IncomingMessage } from './event-log.port';
+import { createKafka } from './kafkajs-client';
+import { KafkajsBatchConsumer } from './kafkajs-consumer';
+import { KafkajsPublisher } from './kafkajs-publisher';
+import { ensureTopics } from './topics';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
+
+describe('kafkajs adapter on a real broker', () => {
+  let kafka: Kafka;
+  let publisher: KafkajsPublisher;
+
+  beforeAll(async () => {
+    kafka = createKafka({ brokers, clientId: 'kafka-int-spec' });
+    publisher = new KafkajsPublisher(kafka);
+    await publisher.connect();
+  });
+
+  afterAll(async () => {
+    await publisher.disconnect();
+  });
+
+  async function freshTopic(partitions = 3): Promise<string> {
+    const topic = `test.kafka.${randomBytes(4).toString('hex')}`;
+    await ensureTopics(kafka, [{ topic, numPartitions: partitions }]);
+    return topic;
+  }
+
+  it('acknowledges concurrent publishes only once they are on the broker, in order per key', async () => {
+    const topic = await freshTopic();
+    const keys = ['run_a', 'run_b', 'run_c', 'run_d'];
+    await Promise.all(
+      Array.from({ length: 400 }, (_, i) => publisher.publish(topic, [{ key: keys[i % keys.length], value: Buffer.from(String(i)) }])),
+    );
+    const messages = await readTopic(brokers, topic, 400);
+    expect(messages).toHaveLength(400);
+    for (const key of keys) {
+      const values = messages.filter((m) => m.key === key).map((m) => Number(m.value));
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+      expect(new Set(messages.filter((m) => m.key === key).map((m) => m.partition)).size).toBe(1);
+    }
+  });
+
+  it('retries a failing sink without committing, then commits everything once it succeeds', async () => {
+    const topic = await freshTopic();
+    await publisher.publish(topic, Array.from({ length: 50 }, (_, i) => ({ key: `run_${i % 7}`, value: Buffer.from(String(i)) })));
+    const consumer = new KafkajsBatchConsumer(kafka, {
+      groupId: `test-${randomBytes(4).toString('hex')}`,
+      topic,
+      maxBatchSize: 1000,
+      flushIntervalMs: 20,
+      maxBytesInFlight: 1024 * 1024,
+      retryInitialMs: 50,
+    });
+    const delivered: IncomingMessage[] = [];
+    let attempts = 0;
+    let lagWhileFailing: number | undefined;
+    await consumer.start(async (messages) => {
+      attempts += 1;
+      if (attempts <= 3) {
+        lagWhileFailing ??= (await consumer.lag()).reduce((sum, p) => sum + p.lag, 0);
+        throw new Error('ClickHouse is down');
+      }
+      delivered.push(...messages);
+    });
+    try {
+      await waitFor(() => delivered.length === 50);
+      expect(lagWhileFailing).toBe(50);
+      expect(consumer.metrics().failedAttempts).toBeGreaterThanOrEqual(3);
+      await waitFor(async () => (await consumer.lag()).every((p) => p.lag === 0));
+      expect(new Set(delivered.map((m) => `${m.partition}@${m.offset}`)).size).toBe(50);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('on stop, flushes and commits what it had buffered before disconnecting', async () => {
+    const topic = await freshTopic(1);
+    await publisher.publish(topic, Array.from({ length: 5 }, (_, i) => ({ key: 'run_a', value: Buffer.from(String(i)) })));
+    const groupId = `test-${randomBytes(4).toString('hex')}`;
+    const consumer = new KafkajsBatchConsumer(kafka, { groupId, topic, maxBatchSize: 1000, flushIntervalMs: 60_000, maxBytesInFlight: 1024 * 1024 });
+    const flushed: IncomingMessage[] = [];
+    await consumer.start(async (messages) => void flushed.push(...messages));
+    // The minute-long flush interval keeps the fetched batch waiting in the buffer.
+    await waitFor(() => consumer.metrics().buffered === 5);
+    expect(flushed).toHaveLength(0);
+    await consumer.stop();
+    expect(flushed.map((m) => m.value?.toString())).toEqual(['0', '1', '2', '3', '4']);
+    const admin = kafka.admin();
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    await admin.disconnect();
+    expect(committed.partitions[0].offset).toBe('5');
+  });
+});
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
