@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { ClickHouseStore, migrate, openClickHouse, RunRow } from '@runstream/clickhouse';
+import { encodeEvent, RunEventEnvelope, uuidv7 } from '@runstream/events';
+import { createKafka, ensureTopics, IncomingMessage, KafkajsPublisher } from '@runstream/kafka';
+import { isolatedEnv, readTopic } from '@runstream/testing';
+import { loadMaterializerConfig, MaterializerConfig } from '../config/materializer.config';
+import { MaterializerService } from './materializer.service';
+
+/**
+ * The sink on its own, fed hand-made log messages: real chDB and a real dead-letter topic,
+ * no consumer group, so each test controls exactly which batch is (re)played.
+ */
+describe('MaterializerService on real ClickHouse and Kafka', () => {
+  let store: ClickHouseStore;
+  let publisher: KafkajsPublisher;
+  let config: MaterializerConfig;
+  let service: MaterializerService;
+
+  beforeAll(async () => {
+    config = loadMaterializerConfig(isolatedEnv('materializer'));
+    store = openClickHouse(config.clickhouse);
+    await migrate(store);
+    const kafka = createKafka(config.kafka);
+    await ensureTopics(kafka, [{ topic: config.kafka.topics.deadLetters, numPartitions: 1 }]);
+    publisher = new KafkajsPublisher(kafka);
+    await publisher.connect();
+    service = new MaterializerService(store, publisher, config);
+  });
+
+  afterAll(async () => {
+    await publisher.disconnect();
+    await store.close();
+  });
+
+  let offset = 0;
+  function message(event: RunEventEnvelope | string, partition = 0): IncomingMessage {
+    const value = typeof event === 'string' ? Buffer.from(event) : encodeEvent(event);
+    const key = typeof event === 'string' ? 'run_poison' : event.run_id;
+    offset += 1;
+    return { topic: config.kafka.topics.events, partition, offset: String(offset), key, value };
+  }
+
+  function runEvents(runId: string, projectId: string): RunEventEnvelope[] {
+    const envelope = { schema_version: 1, org_id: 'org_a', project_id: projectId, run_id: runId, actor: 'tok' };
+    return [
+      { ...envelope, event_id: uuidv7(), type: 'run.created', occurred_at: '2026-02-26T06:00:00.000Z', payload: { job_id: '', job_name: 'j', cronjob_name: 'hourly', namespace: '', job_type: 'run', triggered_by: 'scheduled', target_gateway: '' } },
+      { ...envelope, event_id: uuidv7(), type: 'run.patched', occurred_at: '2026-02-26T06:00:01.000Z', payload: { status: 'running' } },
+      { ...envelope, event_id: uuidv7(), type: 'run.patched', occurred_at: '2026-02-26T06:10:01.250Z', payload: { status: 'success' } },
+    ];
+  }
+
+  async function snapshot(projectId: string): Promise<{ runs: RunRow[]; events: number }> {
+    const runs = await store.query<RunRow>('SELECT * FROM {db:Identifier}.runs FINAL WHERE project_id = {p:String} ORDER BY id', { p: projectId });
+    const [{ n }] = await store.query<{ n: string }>('SELECT count() AS n FROM {db:Identifier}.run_events FINAL WHERE project_id = {p:String}', { p: projectId });
+    return { runs, events: Number(n) };
+  }
+
+  it('folds a run history into one latest-state row and one audit row per event', async () => {
+    const projectId = `proj_${randomBytes(3).toString('hex')}`;
+    await service.materialize(runEvents('run_1', projectId).map((e) => message(e)));
+    const { runs, events } = await snapshot(projectId);
+    expect(events).toBe(3);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'success', start_time: '2026-02-26 06:00:01.000', end_time: '2026-02-26 06:10:01.250', duration_seconds: 600.25, event_count: 3 });
+  });
+
+  it('changes nothing when a batch is replayed whole or in part (crash before commit)', async () => {
+    const projectId = `proj_${randomBytes(3).toString('hex')}`;
+    const batch = [...runEvents('run_a', projectId), ...runEvents('run_b', projectId)].map((e) => message(e));
+    await service.materialize(batch.slice(0, 4));
+    await service.materialize(batch);
+    const once = await snapshot(projectId);
+    await service.materialize(batch);
+    await service.materialize(batch.slice(2));
+    expect(await snapshot(projectId)).toEqual(once);
+    expect(once.runs.map((r) => [r.id, r.status, r.event_count])).toEqual([
+      ['run_a', 'success', 3],
+      ['run_b', 'success', 3],
+    ]);
+  });
+
+  it('dead-letters poison with its reason and coordinates, and still folds the events around it', async () => {
+    const projectId = `proj_${randomBytes(3).toString('hex')}`;
+    const [created, running, success] = runEvents('run_p', projectId);
+    const orphan = { ...running, event_id: uuidv7(), run_id: 'run_never_created' };
+    const poison = message('{"half an event');
+    const batch = [message(created), poison, message(orphan), message(running), message(success)];
+    const stats = await service.materialize(batch);
+    expect(stats).toEqual({ events: 4, runsWritten: 1, deadLetters: 2 });
+    expect((await snapshot(projectId)).runs[0].status).toBe('success');
+
+    const letters = await readTopic(config.kafka.brokers, config.kafka.topics.deadLetters, 2);
+    const byOffset = new Map(letters.map((l) => [l.headers['dlq.offset'], l]));
+    expect(byOffset.get(poison.offset)).toMatchObject({ value: '{"half an event', headers: { 'dlq.topic': poison.topic, 'dlq.partition': '0' } });
+    expect(byOffset.get(poison.offset)?.headers['dlq.reason']).toContain('undecodable JSON');
+    expect(byOffset.get(batch[2].offset)?.headers['dlq.reason']).toBe('run run_never_created is unknown');
+  });
+});
