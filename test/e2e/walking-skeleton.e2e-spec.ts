@@ -1,5 +1,5 @@
 import { eventually, http } from '@runstream/testing';
-import { startStack, Stack } from '../support/stack';
+import { bearer, startStack, Stack } from '../support/stack';
 
 interface ListedRun {
   id: string;
@@ -33,7 +33,7 @@ describe('walking skeleton: POST/PATCH on ingest -> Kafka -> materializer -> Cli
   });
 
   async function listRuns(query = ''): Promise<RunList> {
-    const response = await http<RunList>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs${query}`);
+    const response = await http<RunList>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs${query}`, undefined, bearer(stack.tokens.user));
     expect(response.status).toBe(200);
     return response.body;
   }
@@ -49,7 +49,7 @@ describe('walking skeleton: POST/PATCH on ingest -> Kafka -> materializer -> Cli
       cronjobName: 'hourly-refresh',
       jobType: 'run',
       triggeredBy: 'scheduled',
-    });
+    }, bearer(stack.tokens.user));
     expect(created.status).toBe(201);
     expect(created.body.status).toBe('pending');
     const runId = created.body.id;
@@ -57,13 +57,13 @@ describe('walking skeleton: POST/PATCH on ingest -> Kafka -> materializer -> Cli
     const pending = await eventually(runWithStatus(runId, 'pending'), 'the pending run');
     expect(pending).toMatchObject({ cronjob_name: 'hourly-refresh', start_time: null, end_time: null, duration_seconds: null });
 
-    const running = await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'running', startedAt: '2026-02-26T06:00:00Z' });
+    const running = await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'running', startedAt: '2026-02-26T06:00:00Z' }, bearer(stack.tokens.user));
     expect(running.status).toBe(202);
     const seenRunning = await eventually(runWithStatus(runId, 'running'), 'the running run');
     expect(seenRunning.start_time).toBe('2026-02-26T06:00:00.000Z');
     expect(seenRunning.updated_at > pending.updated_at).toBe(true);
 
-    const done = await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'succeeded', finishedAt: '2026-02-26T06:12:34.123Z' });
+    const done = await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'succeeded', finishedAt: '2026-02-26T06:12:34.123Z' }, bearer(stack.tokens.user));
     expect(done.status).toBe(202);
     const succeeded = await eventually(runWithStatus(runId, 'success'), 'the successful run');
     expect(succeeded).toMatchObject({ start_time: '2026-02-26T06:00:00.000Z', end_time: '2026-02-26T06:12:34.123Z', duration_seconds: 754.123 });
@@ -74,11 +74,11 @@ describe('walking skeleton: POST/PATCH on ingest -> Kafka -> materializer -> Cli
   });
 
   it('times a run from the moments its statuses were reported when the runner sends no times', async () => {
-    const created = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId, jobName: 'untimed', cronjobName: 'nightly' });
+    const created = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId, jobName: 'untimed', cronjobName: 'nightly' }, bearer(stack.tokens.user));
     const runId = created.body.id;
-    await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'running' });
+    await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'running' }, bearer(stack.tokens.user));
     await new Promise((resolve) => setTimeout(resolve, 120));
-    await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'failed' });
+    await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'failed' }, bearer(stack.tokens.user));
     const failed = await eventually(runWithStatus(runId, 'failed'), 'the failed run');
     expect(failed.duration_seconds).toBeGreaterThanOrEqual(0.12);
     expect(failed.duration_seconds).toBeCloseTo((Date.parse(failed.end_time ?? '') - Date.parse(failed.start_time ?? '')) / 1000, 3);
@@ -89,14 +89,14 @@ describe('walking skeleton: POST/PATCH on ingest -> Kafka -> materializer -> Cli
   });
 
   it('answers 400 naming the field, and 404 for a run it does not know', async () => {
-    const bad = await http<{ message: string }>('PATCH', `${stack.ingestUrl}/api/elt/runs/run_x`, { status: 'exploded' });
+    const bad = await http<{ message: string }>('PATCH', `${stack.ingestUrl}/api/elt/runs/run_x`, { status: 'exploded' }, bearer(stack.tokens.user));
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('status');
 
-    const unknown = await http('PATCH', `${stack.ingestUrl}/api/elt/runs/run_does_not_exist`, { status: 'running' });
+    const unknown = await http('PATCH', `${stack.ingestUrl}/api/elt/runs/run_does_not_exist`, { status: 'running' }, bearer(stack.tokens.user));
     expect(unknown.status).toBe(404);
 
-    const badLimit = await http<{ message: string }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs?limit=501`);
+    const badLimit = await http<{ message: string }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs?limit=501`, undefined, bearer(stack.tokens.user));
     expect(badLimit.status).toBe(400);
     expect(badLimit.body.message).toContain('limit');
   });

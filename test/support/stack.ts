@@ -1,4 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { TokenService } from '@runstream/auth';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { listenUrl } from '@runstream/http';
 import { isolatedEnv } from '@runstream/testing';
@@ -9,8 +10,21 @@ import { createMaterializerApp } from '../../apps/materializer/src/materializer.
 import { loadQueryConfig } from '../../apps/query/src/config/query.config';
 import { createQueryApp } from '../../apps/query/src/query.app';
 
+export interface StackTokens {
+  /** User token of the stack's organisation. */
+  user: string;
+  /** User token of another organisation (tenant isolation). */
+  otherOrg: string;
+  /** Gateway tokens of the stack's organisation, for gateways gw-1 and gw-2. */
+  gateway: string;
+  otherGateway: string;
+}
+
 export interface Stack {
   env: NodeJS.ProcessEnv;
+  orgId: string;
+  tokens: StackTokens;
+  tokenService: TokenService;
   ingestUrl: string;
   queryUrl: string;
   materializer: INestApplicationContext;
@@ -28,8 +42,19 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
   const materializer = await createMaterializerApp(loadMaterializerConfig(env), env.LOG_LEVEL, false);
   const query = await createQueryApp(loadQueryConfig(env), false);
   const queryUrl = await listenUrl(query, 0, '127.0.0.1');
+  const tokenService = ingest.get(TokenService);
+  const orgId = `org_${(env.CLICKHOUSE_DATABASE ?? '').slice(-8)}`;
+  const tokens: StackTokens = {
+    user: (await tokenService.create({ orgId, name: 'test-user', kind: 'user' })).token,
+    otherOrg: (await tokenService.create({ orgId: `${orgId}_other`, name: 'other-org', kind: 'user' })).token,
+    gateway: (await tokenService.create({ orgId, name: 'gw-1', kind: 'gateway', gateway: 'gw-1' })).token,
+    otherGateway: (await tokenService.create({ orgId, name: 'gw-2', kind: 'gateway', gateway: 'gw-2' })).token,
+  };
   return {
     env,
+    orgId,
+    tokens,
+    tokenService,
     ingestUrl,
     queryUrl,
     materializer,
@@ -39,4 +64,8 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
       await query.close();
     },
   };
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
 }

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@runstream/auth';
 import { ClickHouseModule } from '@runstream/clickhouse';
 import { QueryConfig } from './config/query.config';
 import { HealthController } from '@runstream/http';
@@ -11,7 +12,7 @@ export class QueryModule {
   static forRoot(config: QueryConfig): DynamicModule {
     return {
       module: QueryModule,
-      imports: [ClickHouseModule.forRoot(config.clickhouse)],
+      imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule],
       controllers: [HealthController, RunController],
       providers: [RunRepository, RunService],
     };

@@ -1,6 +1,10 @@
 import type { JobType, RunStatus, TriggeredBy } from './statuses';
 
 export const RUN_EVENTS_TOPIC = 'runs.events.v1';
+/** Caps the fold keeps per run: the most recent lines and samples survive. */
+export const MAX_LOG_ENTRIES = 500;
+export const MAX_TELEMETRY_SAMPLES = 2000;
+export const MAX_EXECUTIONS_PER_REPORT = 1000;
 export const RUN_EVENTS_DLQ_TOPIC = 'runs.events.dlq.v1';
 export const SCHEMA_VERSION = 1;
 
@@ -15,20 +19,75 @@ export interface RunCreatedPayload {
   target_gateway: string;
 }
 
+export const LOG_LEVELS = ['info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A structured log line; message already scrubbed of credentials. */
+export interface LogEntry {
+  at: string;
+  level: LogLevel;
+  message: string;
+}
+
+/** Telemetry summary values: a shallow JSON object of scalars. */
+export type TelemetryValue = string | number | boolean | null;
+export type TelemetrySummary = Record<string, TelemetryValue>;
+
+/** One telemetry point: its time and numeric measurements (rowsLoaded, bytesLoaded, progress, ...). */
+export interface TelemetrySample {
+  at: string;
+  values: Record<string, number>;
+}
+
 /** One PATCH: every field it carried, applied together. Times are RFC 3339 UTC. */
 export interface RunPatchedPayload {
   status?: RunStatus;
   started_at?: string;
   finished_at?: string;
+  error_summary?: string;
+  append_log?: LogEntry;
+  /** Replaces the whole log. */
+  log_entries?: LogEntry[];
+  /** Shallow-merged into the run's summary; a null value is stored as null. */
+  telemetry_summary?: TelemetrySummary;
+  append_telemetry_sample?: TelemetrySample;
+  /** Replaces all samples. */
+  telemetry_samples?: TelemetrySample[];
+}
+
+/** A gateway took a pending run targeted at it; only the first claim wins. */
+export interface RunClaimedPayload {
+  gateway: string;
+  /** Id of the claim request, echoed so the claimer can tell whether it won. */
+  claim_id: string;
+}
+
+/** Per-model executions of a run (fields of the reference executions object). */
+export interface ModelExecution {
+  id: string;
+  model_name: string;
+  status: string;
+  started_at: string;
+  completed_at: string | null;
+  rows_processed: number | null;
+  bytes_processed: number | null;
+  interval_start: string | null;
+  interval_end: string | null;
+}
+
+export interface ModelExecutionsReportedPayload {
+  executions: ModelExecution[];
 }
 
 export interface RunEventPayloads {
   'run.created': RunCreatedPayload;
   'run.patched': RunPatchedPayload;
+  'run.claimed': RunClaimedPayload;
+  'model_executions.reported': ModelExecutionsReportedPayload;
 }
 
 export type RunEventType = keyof RunEventPayloads;
-export const RUN_EVENT_TYPES: readonly RunEventType[] = ['run.created', 'run.patched'];
+export const RUN_EVENT_TYPES: readonly RunEventType[] = ['run.created', 'run.patched', 'run.claimed', 'model_executions.reported'];
 
 /** The immutable event on runs.events.v1 (shared/DESIGN.md decision 3), keyed by run_id. */
 export interface RunEventEnvelope<T extends RunEventType = RunEventType> {

@@ -1,18 +1,23 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, SetMetadata, UnauthorizedException } from '@nestjs/common';
+
+export type TokenKind = 'user' | 'gateway';
 
 /** Who is making a request: the organisation it acts for and the token it used. */
 export interface Caller {
   orgId: string;
   tokenId: string;
+  kind: TokenKind;
+  /** The gateway a gateway token belongs to; empty for user tokens. */
+  gateway: string;
 }
 
-/**
- * Until API tokens land (issue 3), every request acts for this one local organisation.
- * The routes already take the caller as a parameter, so the auth guard only has to set it.
- */
-export const LOCAL_CALLER: Caller = { orgId: 'default', tokenId: 'local' };
-
+/** The caller the auth guard attached; a route without one is a programming error, answered 401. */
 export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {
   const request = context.switchToHttp().getRequest<{ caller?: Caller }>();
-  return request.caller ?? LOCAL_CALLER;
+  if (!request.caller) throw new UnauthorizedException('authentication required');
+  return request.caller;
 });
+
+export const PUBLIC_ROUTE = 'runstream:public';
+/** No authentication (health checks only). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);

@@ -7,6 +7,8 @@ export interface KnownRun {
   org_id: string;
   project_id: string;
   status: RunStatus;
+  target_gateway: string;
+  claimed_by: string;
 }
 
 const MAX_CACHED_RUNS = 100_000;
@@ -34,6 +36,13 @@ export class RunDirectory {
     }
   }
 
+  /** The read model's current view, bypassing the cache (claims are decided there). */
+  async fresh(orgId: string, runId: string): Promise<(KnownRun & { claim_id: string }) | undefined> {
+    const row = await findRunLocation(this.store, orgId, runId);
+    const status = row && toCanonicalStatus(row.status);
+    return row && status ? { ...row, status } : undefined;
+  }
+
   async find(orgId: string, runId: string): Promise<KnownRun | undefined> {
     const cached = this.cache.get(runId);
     if (cached) return cached.org_id === orgId ? cached : undefined;
@@ -50,8 +59,7 @@ export class RunDirectory {
   }
 
   private async lookup(orgId: string, runId: string): Promise<KnownRun | undefined> {
-    const row = await findRunLocation(this.store, orgId, runId);
-    const status = row && toCanonicalStatus(row.status);
-    return row && status ? { org_id: row.org_id, project_id: row.project_id, status } : undefined;
+    const row = await this.fresh(orgId, runId);
+    return row && { org_id: row.org_id, project_id: row.project_id, status: row.status, target_gateway: row.target_gateway, claimed_by: row.claimed_by };
   }
 }

@@ -1,11 +1,14 @@
-import { Body, Controller, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Patch, Post, UseInterceptors } from '@nestjs/common';
 import { Caller, CurrentCaller } from '@runstream/http';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { CreateRunDto } from './dto/create-run.dto';
 import { PatchRunDto } from './dto/patch-run.dto';
+import { ReportModelExecutionsDto } from './dto/report-model-executions.dto';
 import { RunIdParams } from './dto/run-id.params';
-import { AcceptedPatch, CreatedRun, RunService } from './run.service';
+import { AcceptedExecutions, AcceptedPatch, CreatedRun, RunService } from './run.service';
 
 @Controller('api/elt/runs')
+@UseInterceptors(IdempotencyInterceptor)
 export class RunController {
   constructor(private readonly runs: RunService) {}
 
@@ -18,5 +21,11 @@ export class RunController {
   @HttpCode(202)
   patch(@Param() { id }: RunIdParams, @Body() dto: PatchRunDto, @CurrentCaller() caller: Caller): Promise<AcceptedPatch> {
     return this.runs.patch(id, dto, caller);
+  }
+
+  @Post(':id/model-executions')
+  @HttpCode(202)
+  reportExecutions(@Param() { id }: RunIdParams, @Body() dto: ReportModelExecutionsDto, @CurrentCaller() caller: Caller): Promise<AcceptedExecutions> {
+    return this.runs.reportExecutions(id, dto, caller);
   }
 }

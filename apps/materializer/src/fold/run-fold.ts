@@ -7,7 +7,13 @@ export interface LogPosition {
   offset: string;
 }
 
-export type FoldOutcome = { kind: 'applied'; row: RunRow } | { kind: 'already-applied' } | { kind: 'rejected'; reason: string };
+export type FoldOutcome =
+  | { kind: 'applied'; row: RunRow }
+  /** The row already holds this event (a replay). */
+  | { kind: 'already-applied' }
+  /** Valid, but nothing in the run row changes (a losing claim; data kept in other tables). */
+  | { kind: 'ignored' }
+  | { kind: 'rejected'; reason: string };
 
 function epochMs(value: ChDateTime): number {
   return Date.parse(`${value.replace(' ', 'T')}Z`);
@@ -38,6 +44,8 @@ function created(event: RunEventEnvelope<'run.created'>, position: LogPosition):
     status: 'pending',
     triggered_by: payload.triggered_by,
     target_gateway: payload.target_gateway,
+    claimed_by: '',
+    claim_id: '',
     start_time: null,
     end_time: null,
     duration_seconds: null,
@@ -65,21 +73,35 @@ function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position
   let end = payload.finished_at ? toChDateTime(payload.finished_at) : state.end_time;
   if (start === null && next === 'running') start = at;
   if (end === null && isTerminal(next)) end = at;
+  const row: RunRow = { ...state, status: next, start_time: start, end_time: end, duration_seconds: durationSeconds(start, end) };
+  if (payload.error_summary !== undefined) row.error_summary = payload.error_summary;
+  if (payload.telemetry_summary !== undefined) {
+    row.telemetry_summary = JSON.stringify({ ...parseSummary(state.telemetry_summary), ...payload.telemetry_summary });
+  }
+  return { kind: 'applied', row: touched(row, event, position) };
+}
+
+function parseSummary(text: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(text || '{}');
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+}
+
+/** Stamps a changed row with the event that changed it. */
+function touched(row: RunRow, event: AnyRunEvent, position: LogPosition): RunRow {
   return {
-    kind: 'applied',
-    row: {
-      ...state,
-      status: next,
-      start_time: start,
-      end_time: end,
-      duration_seconds: durationSeconds(start, end),
-      updated_at: at,
-      event_count: state.event_count + 1,
-      last_event_id: event.event_id,
-      kafka_partition: position.partition,
-      kafka_offset: position.offset,
-    },
+    ...row,
+    updated_at: toChDateTime(event.occurred_at),
+    event_count: row.event_count + 1,
+    last_event_id: event.event_id,
+    kafka_partition: position.partition,
+    kafka_offset: position.offset,
   };
+}
+
+/** First claim of a pending, unclaimed run wins; later claims change nothing. */
+function claimed(state: RunRow, event: RunEventEnvelope<'run.claimed'>, position: LogPosition): FoldOutcome {
+  if (state.claimed_by !== '' || state.status !== 'pending') return { kind: 'ignored' };
+  return { kind: 'applied', row: touched({ ...state, claimed_by: event.payload.gateway, claim_id: event.payload.claim_id }, event, position) };
 }
 
 /**
@@ -96,5 +118,11 @@ export function foldRunEvent(state: RunRow | undefined, event: AnyRunEvent, posi
     case 'run.patched':
       if (!state) return { kind: 'rejected', reason: `run ${event.run_id} is unknown` };
       return patched(state, event, position);
+    case 'run.claimed':
+      if (!state) return { kind: 'rejected', reason: `run ${event.run_id} is unknown` };
+      return claimed(state, event, position);
+    case 'model_executions.reported':
+      if (!state) return { kind: 'rejected', reason: `run ${event.run_id} is unknown` };
+      return { kind: 'ignored' };
   }
 }

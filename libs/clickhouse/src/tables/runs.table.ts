@@ -17,6 +17,9 @@ export interface RunRow {
   status: string;
   triggered_by: string;
   target_gateway: string;
+  /** Gateway that claimed the run; empty until claimed (migration 0003). */
+  claimed_by: string;
+  claim_id: string;
   start_time: ChDateTime | null;
   end_time: ChDateTime | null;
   duration_seconds: number | null;
@@ -132,12 +135,15 @@ export interface RunLocation {
   org_id: string;
   project_id: string;
   status: string;
+  target_gateway: string;
+  claimed_by: string;
+  claim_id: string;
 }
 
 /** Where a run lives and its status, looked up by id alone (bloom-filter index on id). */
 export async function findRunLocation(store: ClickHouseStore, orgId: string, runId: string): Promise<RunLocation | undefined> {
   const rows = await store.query<RunLocation>(
-    `SELECT org_id, project_id, status FROM {db:Identifier}.runs FINAL
+    `SELECT org_id, project_id, status, target_gateway, claimed_by, claim_id FROM {db:Identifier}.runs FINAL
      WHERE org_id = {org_id:String} AND id = {id:String} LIMIT 1`,
     { org_id: orgId, id: runId },
   );
@@ -151,4 +157,14 @@ export async function findRun(store: ClickHouseStore, orgId: string, runId: stri
     { org_id: orgId, id: runId },
   );
   return rows[0];
+}
+
+/** Pending, unclaimed runs targeted at a gateway, oldest first (what an agent should pick up). */
+export function listClaimableRuns(store: ClickHouseStore, orgId: string, gateway: string, limit: number): Promise<RunRow[]> {
+  return store.query<RunRow>(
+    `SELECT * FROM {db:Identifier}.runs FINAL
+     WHERE org_id = {org_id:String} AND target_gateway = {gateway:String} AND status = 'pending' AND claimed_by = ''
+     ORDER BY created_at, id LIMIT {limit:UInt32}`,
+    { org_id: orgId, gateway, limit },
+  );
 }

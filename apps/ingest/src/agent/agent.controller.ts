@@ -1,0 +1,35 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
+import { AcceptTokens } from '@runstream/auth';
+import { Caller, CurrentCaller } from '@runstream/http';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { PatchRunDto } from '../runs/dto/patch-run.dto';
+import { RunIdParams } from '../runs/dto/run-id.params';
+import { AcceptedPatch, ClaimedRun, RunService } from '../runs/run.service';
+import { AgentService, ClaimableRun } from './agent.service';
+import { ListAgentRunsQueryDto } from './list-agent-runs.query.dto';
+
+/** Gateway routes (Bearer gateway token): poll, claim, report. */
+@Controller('api/agent/runs')
+@AcceptTokens('gateway')
+@UseInterceptors(IdempotencyInterceptor)
+export class AgentController {
+  constructor(private readonly agent: AgentService, private readonly runs: RunService) {}
+
+  @Get()
+  list(@Query() query: ListAgentRunsQueryDto, @CurrentCaller() caller: Caller): Promise<{ runs: ClaimableRun[] }> {
+    return this.agent.claimable(caller, query.limit);
+  }
+
+  @Post(':id/claim')
+  @HttpCode(200)
+  claim(@Param() { id }: RunIdParams, @CurrentCaller() caller: Caller): Promise<ClaimedRun> {
+    return this.runs.claim(id, caller);
+  }
+
+  /** Same body as PATCH /api/elt/runs/:id, for runs targeted at or claimed by this gateway. */
+  @Patch(':id')
+  @HttpCode(202)
+  patch(@Param() { id }: RunIdParams, @Body() dto: PatchRunDto, @CurrentCaller() caller: Caller): Promise<AcceptedPatch> {
+    return this.runs.patch(id, dto, caller, (run) => run.claimed_by === caller.gateway || run.target_gateway === caller.gateway);
+  }
+}

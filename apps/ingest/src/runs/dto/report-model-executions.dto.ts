@@ -1,0 +1,64 @@
+import { MAX_EXECUTIONS_PER_REPORT } from '@runstream/events';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ID_PATTERN } from './create-run.dto';
+
+/** Execution statuses accepted; `succeeded` is stored as `success`. */
+export const EXECUTION_STATUSES = ['success', 'succeeded', 'failed', 'error', 'skipped', 'cancelled', 'running'] as const;
+
+/**
+ * One model execution, with the field names of the reference executions object
+ * (reference/execution-metrics-api.txt), which is what the read API serves back.
+ */
+export class ModelExecutionDto {
+  /** Your id for the execution; report it again with the same id to update it. Default: assigned. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  @Matches(ID_PATTERN, { message: 'id may contain letters, digits, _ . : - only' })
+  id?: string;
+
+  @IsString()
+  @Length(1, 512)
+  model_name!: string;
+
+  @IsIn(EXECUTION_STATUSES)
+  status!: string;
+
+  @IsISO8601({ strict: true })
+  started_at!: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  completed_at?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  rows_processed?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  bytes_processed?: number;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  interval_start?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  interval_end?: string;
+}
+
+/** POST /api/elt/runs/:id/model-executions: 1 to 1,000 executions, stored as one event. */
+export class ReportModelExecutionsDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_EXECUTIONS_PER_REPORT)
+  @ValidateNested({ each: true })
+  @Type(() => ModelExecutionDto)
+  executions!: ModelExecutionDto[];
+}

@@ -1,0 +1,47 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Caller, PUBLIC_ROUTE, TokenKind } from '@runstream/http';
+import { TokenService } from './token.service';
+
+const TOKEN_KINDS = 'runstream:token-kinds';
+
+/** Which token kinds a controller or route accepts (default: user tokens). */
+export const AcceptTokens = (...kinds: TokenKind[]) => SetMetadata(TOKEN_KINDS, kinds);
+
+interface AuthRequest {
+  headers: Record<string, string | string[] | undefined>;
+  caller?: Caller;
+}
+
+function header(request: AuthRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * `Authorization: Bearer <token>` on every route but @Public ones. A missing or unknown
+ * token is 401; a valid token of the wrong kind is 403. When `X-Organization-ID` is sent it
+ * must name the token's organisation (403 otherwise).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(private readonly tokens: TokenService, private readonly reflector: Reflector) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthRequest>();
+    const match = /^Bearer\s+(\S+)$/i.exec(header(request, 'authorization') ?? '');
+    if (!match) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
+    const caller = await this.tokens.verify(match[1]);
+    if (!caller) throw new UnauthorizedException('invalid or revoked token');
+    const kinds = this.reflector.getAllAndOverride<TokenKind[]>(TOKEN_KINDS, targets) ?? ['user'];
+    if (!kinds.includes(caller.kind)) throw new ForbiddenException(`this route needs a ${kinds.join(' or ')} token`);
+    const organization = header(request, 'x-organization-id');
+    if (organization !== undefined && organization !== caller.orgId) {
+      throw new ForbiddenException('X-Organization-ID does not match the token');
+    }
+    request.caller = caller;
+    return true;
+  }
+}
