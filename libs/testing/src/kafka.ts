@@ -17,8 +17,14 @@ function headerStrings(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
-/** Reads a topic from the beginning with a throwaway group until `count` messages arrived. */
-export async function readTopic(brokers: string[], topic: string, count: number, timeoutMs = 20_000): Promise<ReadMessage[]> {
+/** Reads a topic from the beginning with a throwaway group until `count` kept messages arrived. */
+export async function readTopic(
+  brokers: string[],
+  topic: string,
+  count: number,
+  timeoutMs = 20_000,
+  keep: (message: ReadMessage) => boolean = () => true,
+): Promise<ReadMessage[]> {
   const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `test-reader-${randomBytes(4).toString('hex')}` });
   const messages: ReadMessage[] = [];
@@ -29,13 +35,14 @@ export async function readTopic(brokers: string[], topic: string, count: number,
       const timer = setTimeout(() => reject(new Error(`read ${messages.length} of ${count} messages from ${topic}`)), timeoutMs);
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
-          messages.push({
+          const read = {
             partition,
             offset: message.offset,
             key: message.key?.toString('utf8') ?? null,
             value: message.value?.toString('utf8') ?? null,
             headers: headerStrings(message.headers),
-          });
+          };
+          if (keep(read)) messages.push(read);
           if (messages.length >= count) {
             clearTimeout(timer);
             resolve();
