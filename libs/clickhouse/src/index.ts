@@ -5,3 +5,6 @@ export * from './tables/runs.table';
 export * from './time';
 export * from './clickhouse.module';
 export * from './tables/api-tokens.table';
+export * from './tables/model-executions.table';
+export * from './tables/run-log-entries.table';
+export * from './tables/run-telemetry-samples.table';

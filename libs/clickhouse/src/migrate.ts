@@ -41,6 +41,18 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   return migrations;
 }
 
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A view's body cannot take {db:Identifier}: ClickHouse keeps query parameters in a view as
+ * parameters of the view. View migrations write `${database}` there instead, replaced by the
+ * configured database name, which must be a plain identifier.
+ */
+export function withDatabase(sql: string, database: string): string {
+  if (!IDENTIFIER.test(database)) throw new Error(`database name ${JSON.stringify(database)} is not a plain identifier`);
+  return sql.replaceAll('${database}', database);
+}
+
 /**
  * Applies pending migrations in order and records them. A landed migration whose file
  * changed afterwards is refused: migrations are never edited, a new number is added.
@@ -66,7 +78,7 @@ export async function migrate(store: ClickHouseStore, migrations: Migration[] = 
       }
       continue;
     }
-    await store.command(migration.sql);
+    await store.command(withDatabase(migration.sql, store.database));
     await store.insert('schema_migrations', [{ version: migration.version, name: migration.name, checksum: migration.checksum }]);
     done.push(migration.version);
   }

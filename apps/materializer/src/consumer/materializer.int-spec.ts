@@ -86,7 +86,7 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
     const poison = message('{"half an event');
     const batch = [message(created), poison, message(orphan), message(running), message(success)];
     const stats = await service.materialize(batch);
-    expect(stats).toEqual({ events: 4, runsWritten: 1, deadLetters: 2 });
+    expect(stats).toMatchObject({ events: 4, runsWritten: 1, deadLetters: 2 });
     expect((await snapshot(projectId)).runs[0].status).toBe('success');
 
     const letters = await readTopic(config.kafka.brokers, config.kafka.topics.deadLetters, 2);
@@ -94,5 +94,39 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
     expect(byOffset.get(poison.offset)).toMatchObject({ value: '{"half an event', headers: { 'dlq.topic': poison.topic, 'dlq.partition': '0' } });
     expect(byOffset.get(poison.offset)?.headers['dlq.reason']).toContain('undecodable JSON');
     expect(byOffset.get(batch[2].offset)?.headers['dlq.reason']).toBe('run run_never_created is unknown');
+  });
+
+  it('fills logs, samples and executions, capped and replace-aware, readable through the BI views', async () => {
+    const projectId = `proj_${randomBytes(3).toString('hex')}`;
+    const [created] = runEvents('run_t', projectId);
+    const envelope = { schema_version: 1, org_id: 'org_a', project_id: projectId, run_id: 'run_t', actor: 'tok' };
+    const at = (second: number) => new Date(Date.UTC(2026, 1, 26, 6, 0, second)).toISOString();
+    const patch = (payload: object, second: number): RunEventEnvelope => ({ ...envelope, event_id: uuidv7(), type: 'run.patched', occurred_at: at(second), payload } as RunEventEnvelope);
+    const appends = Array.from({ length: 505 }, (_, i) => patch({ append_log: { at: at(1), level: 'info', message: `line ${i}` }, append_telemetry_sample: { at: at(1), values: { rowsLoaded: i } } }, 1));
+    const execution = (id: string, status: string) => ({ id, model_name: 'orders.stg_orders', status, started_at: at(10), completed_at: at(40), rows_processed: 100, bytes_processed: 2000, interval_start: null, interval_end: null });
+    const report = (second: number, status: string): RunEventEnvelope => ({ ...envelope, event_id: uuidv7(), type: 'model_executions.reported', occurred_at: at(second), payload: { executions: [execution('exec_1', status)] } } as RunEventEnvelope);
+    const history = [created, ...appends, report(50, 'running'), report(55, 'success')].map((e) => message(e));
+    await service.materialize(history.slice(0, 200));
+    await service.materialize(history.slice(150));
+
+    const q = (sql: string) => store.query<Record<string, unknown>>(sql, { p: projectId });
+    const lines = await q('SELECT toUInt32(seq) AS seq, message FROM {db:Identifier}.run_log_entries_current WHERE project_id = {p:String} ORDER BY seq');
+    expect(lines).toHaveLength(500);
+    expect(lines[0]).toEqual({ seq: 5, message: 'line 5' });
+    expect(lines[499]).toEqual({ seq: 504, message: 'line 504' });
+    const samples = await q('SELECT toUInt32(count()) AS n, min(values[\'rowsLoaded\']) AS low FROM {db:Identifier}.run_telemetry_samples_current WHERE project_id = {p:String}');
+    expect(samples).toEqual([{ n: 505, low: 0 }]);
+    const [execRow] = await q('SELECT id, status, cronjob_name, job_run_id, duration_seconds, created_at, updated_at FROM {db:Identifier}.model_executions_current WHERE project_id = {p:String}');
+    expect(execRow).toEqual({ id: 'exec_1', status: 'success', cronjob_name: 'hourly', job_run_id: 'run_t', duration_seconds: 30, created_at: '2026-02-26 06:00:50.000', updated_at: '2026-02-26 06:00:55.000' });
+
+    const replace = patch({ log_entries: [{ at: at(60), level: 'error', message: 'only line' }] }, 60);
+    await service.materialize([message(replace)]);
+    const replaced = await q('SELECT toUInt32(seq) AS seq, level, message FROM {db:Identifier}.run_log_entries_current WHERE project_id = {p:String}');
+    expect(replaced).toEqual([{ seq: 0, level: 'error', message: 'only line' }]);
+    const [run] = await q('SELECT status, log_generation, toUInt32(log_count) AS log_count, event_count FROM {db:Identifier}.runs_current WHERE project_id = {p:String}');
+    expect(run).toEqual({ status: 'pending', log_generation: 1, log_count: 1, event_count: 507 });
+
+    await service.materialize(history);
+    expect(await q('SELECT toUInt32(seq) AS seq, level, message FROM {db:Identifier}.run_log_entries_current WHERE project_id = {p:String}')).toEqual(replaced);
   });
 });

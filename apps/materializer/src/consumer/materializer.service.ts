@@ -1,5 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ClickHouseStore, insertRunEvents, insertRuns, RunEventRow, RunKey, RunRow, selectRunsByKey, toChDateTime } from '@runstream/clickhouse';
+import {
+  ChDateTime,
+  ClickHouseStore,
+  executionKey,
+  insertModelExecutions,
+  insertRunEvents,
+  insertRunLogEntries,
+  insertRuns,
+  insertRunTelemetrySamples,
+  ModelExecutionKey,
+  ModelExecutionRow,
+  RunEventRow,
+  RunKey,
+  RunLogEntryRow,
+  RunRow,
+  RunTelemetrySampleRow,
+  selectExecutionCreatedAt,
+  selectRunsByKey,
+  toChDateTime,
+} from '@runstream/clickhouse';
 import { AnyRunEvent, decodeEvent } from '@runstream/events';
 import { EventPublisher, IncomingMessage } from '@runstream/kafka';
 import { foldRunEvent, LogPosition } from '../fold/run-fold';
@@ -15,6 +34,9 @@ interface Positioned {
 export interface MaterializeStats {
   events: number;
   runsWritten: number;
+  logEntries: number;
+  samples: number;
+  executions: number;
   deadLetters: number;
 }
 
@@ -38,16 +60,25 @@ function eventRow({ event, position }: Positioned): RunEventRow {
   };
 }
 
+function reportedExecutionKeys(decoded: Positioned[]): ModelExecutionKey[] {
+  return decoded.flatMap(({ event }) =>
+    event.type === 'model_executions.reported'
+      ? event.payload.executions.map((e) => ({ org_id: event.org_id, project_id: event.project_id, model_name: e.model_name, id: e.id }))
+      : [],
+  );
+}
+
 /**
  * Folds one flush of runs.events.v1 into ClickHouse. Writes are ordered so that a crash
- * anywhere leaves a state the replay repairs: the audit rows and dead letters first (both
- * idempotent or tolerated twice), the `runs` rows last, because their offsets are what
- * tells a replay which events are already folded in.
+ * anywhere leaves a state the replay repairs: audit rows, log lines, samples, executions and
+ * dead letters first (deterministic rows that collapse when written twice, or tolerated
+ * twice), the `runs` rows last, because their offsets tell a replay which events are
+ * already folded in.
  */
 @Injectable()
 export class MaterializerService {
   private readonly logger = new Logger('Materializer');
-  readonly totals: MaterializeStats = { events: 0, runsWritten: 0, deadLetters: 0 };
+  readonly totals: MaterializeStats = { events: 0, runsWritten: 0, logEntries: 0, samples: 0, executions: 0, deadLetters: 0 };
 
   constructor(
     private readonly store: ClickHouseStore,
@@ -70,20 +101,42 @@ export class MaterializerService {
       const key = { org_id: event.org_id, project_id: event.project_id, id: event.run_id };
       keys.set(runKey(key), key);
     }
-    const states = new Map((await selectRunsByKey(this.store, [...keys.values()])).map((row) => [runKey(row), row]));
+    const [stateRows, executionCreatedAt] = await Promise.all([
+      selectRunsByKey(this.store, [...keys.values()]),
+      selectExecutionCreatedAt(this.store, reportedExecutionKeys(decoded)),
+    ]);
+    const states = new Map(stateRows.map((row) => [runKey(row), row]));
+    const known = (key: ModelExecutionKey): ChDateTime | undefined => executionCreatedAt.get(executionKey(key));
     const changed = new Map<string, RunRow>();
+    const logs: RunLogEntryRow[] = [];
+    const samples: RunTelemetrySampleRow[] = [];
+    const executions: ModelExecutionRow[] = [];
     for (const item of decoded) {
       const key = runKey({ org_id: item.event.org_id, project_id: item.event.project_id, id: item.event.run_id });
-      const outcome = foldRunEvent(states.get(key), item.event, item.position);
+      const outcome = foldRunEvent(states.get(key), item.event, item.position, known);
       if (outcome.kind === 'applied') {
-        states.set(key, outcome.row);
-        changed.set(key, outcome.row);
+        if (outcome.row) {
+          states.set(key, outcome.row);
+          changed.set(key, outcome.row);
+        }
+        logs.push(...outcome.logs);
+        samples.push(...outcome.samples);
+        for (const execution of outcome.executions) {
+          // A second report of the same execution later in this flush keeps the first created_at.
+          if (!executionCreatedAt.has(executionKey(execution))) executionCreatedAt.set(executionKey(execution), execution.created_at);
+          executions.push(execution);
+        }
       } else if (outcome.kind === 'rejected') {
         dead.push({ message: item.message, reason: outcome.reason });
       }
     }
 
-    await insertRunEvents(this.store, decoded.map(eventRow));
+    await Promise.all([
+      insertRunEvents(this.store, decoded.map(eventRow)),
+      insertRunLogEntries(this.store, logs),
+      insertRunTelemetrySamples(this.store, samples),
+      insertModelExecutions(this.store, executions),
+    ]);
     if (dead.length > 0) {
       await this.deadLetterPublisher.publish(this.config.kafka.topics.deadLetters, dead.map(deadLetterMessage));
       for (const letter of dead) {
@@ -92,10 +145,15 @@ export class MaterializerService {
     }
     await insertRuns(this.store, [...changed.values()]);
 
-    const stats = { events: decoded.length, runsWritten: changed.size, deadLetters: dead.length };
-    this.totals.events += stats.events;
-    this.totals.runsWritten += stats.runsWritten;
-    this.totals.deadLetters += stats.deadLetters;
+    const stats: MaterializeStats = {
+      events: decoded.length,
+      runsWritten: changed.size,
+      logEntries: logs.length,
+      samples: samples.length,
+      executions: executions.length,
+      deadLetters: dead.length,
+    };
+    for (const name of Object.keys(stats) as (keyof MaterializeStats)[]) this.totals[name] += stats[name];
     return stats;
   }
 }

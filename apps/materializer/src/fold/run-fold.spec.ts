@@ -19,7 +19,7 @@ function patchedEvent(payload: RunPatchedPayload, at: string): AnyRunEvent {
 }
 
 function applied(outcome: FoldOutcome): RunRow {
-  if (outcome.kind !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(outcome)}`);
+  if (outcome.kind !== 'applied' || !outcome.row) throw new Error(`expected an applied run row, got ${JSON.stringify(outcome)}`);
   return outcome.row;
 }
 
@@ -100,5 +100,94 @@ describe('foldRunEvent', () => {
     });
     const state = replay([createdEvent()]);
     expect(foldRunEvent(state, createdEvent(), { partition: 0, offset: '1' })).toEqual({ kind: 'rejected', reason: 'run run_1 already exists' });
+  });
+});
+
+describe('foldRunEvent: logs, samples, claims, executions', () => {
+  function applyAll(events: AnyRunEvent[]): { state: RunRow; outcomes: FoldOutcome[] } {
+    let state: RunRow | undefined;
+    const outcomes = events.map((event, offset) => {
+      const outcome = foldRunEvent(state, event, { partition: 0, offset: String(offset) });
+      if (outcome.kind === 'applied' && outcome.row) state = outcome.row;
+      return outcome;
+    });
+    if (!state) throw new Error('no state');
+    return { state, outcomes };
+  }
+
+  const log = (i: number) => patchedEvent({ append_log: { at: '2026-02-26T06:00:00.000Z', level: 'info', message: `line ${i}` } }, '2026-02-26T06:00:00.000Z');
+
+  it('keeps the newest 500 log lines: line 501 takes the slot of line 1', () => {
+    const { state, outcomes } = applyAll([createdEvent(), ...Array.from({ length: 501 }, (_, i) => log(i))]);
+    expect(state.log_count).toBe(501);
+    const last = outcomes[501];
+    expect(last.kind === 'applied' && last.logs).toEqual([expect.objectContaining({ slot: 0, seq: 500, generation: 0, message: 'line 500' })]);
+  });
+
+  it('replaces the log in a new generation, then appends after it', () => {
+    const replace = patchedEvent(
+      {
+        log_entries: [
+          { at: '2026-02-26T06:00:01.000Z', level: 'info', message: 'a' },
+          { at: '2026-02-26T06:00:02.000Z', level: 'error', message: 'b' },
+        ],
+        append_log: { at: '2026-02-26T06:00:03.000Z', level: 'warn', message: 'c' },
+      },
+      '2026-02-26T06:00:03.000Z',
+    );
+    const { state, outcomes } = applyAll([createdEvent(), log(0), replace]);
+    expect(state).toMatchObject({ log_generation: 1, log_count: 3 });
+    const rows = outcomes[2].kind === 'applied' ? outcomes[2].logs : [];
+    expect(rows.map((r) => [r.generation, r.slot, r.message, r.level])).toEqual([
+      [1, 0, 'a', 'info'],
+      [1, 1, 'b', 'error'],
+      [1, 2, 'c', 'warn'],
+    ]);
+    expect(new Set(rows.map((r) => r.version)).size).toBe(3);
+  });
+
+  it('keeps the newest 2,000 of a larger sample replace and merges the summary shallowly', () => {
+    const samples = Array.from({ length: 2500 }, (_, i) => ({ at: '2026-02-26T06:00:00.000Z', values: { rowsLoaded: i } }));
+    const { state, outcomes } = applyAll([
+      createdEvent(),
+      patchedEvent({ telemetry_summary: { rowsLoaded: 1, currentPhase: 'extract' } }, '2026-02-26T06:00:01.000Z'),
+      patchedEvent({ telemetry_samples: samples, telemetry_summary: { rowsLoaded: 2 } }, '2026-02-26T06:00:02.000Z'),
+    ]);
+    expect(JSON.parse(state.telemetry_summary)).toEqual({ rowsLoaded: 2, currentPhase: 'extract' });
+    expect(state).toMatchObject({ sample_generation: 1, sample_count: 2500 });
+    const rows = outcomes[2].kind === 'applied' ? outcomes[2].samples : [];
+    expect(rows).toHaveLength(2000);
+    expect(rows[0]).toMatchObject({ seq: 500, slot: 500, values: { rowsLoaded: 500 } });
+    expect(rows[1999]).toMatchObject({ seq: 2499, slot: 499, values: { rowsLoaded: 2499 } });
+  });
+
+  it('lets the first claim win and ignores the rest', () => {
+    const claim = (gateway: string, id: string): AnyRunEvent => ({ ...base, event_id: uuidv7(), type: 'run.claimed', occurred_at: '2026-02-26T06:00:00.000Z', payload: { gateway, claim_id: id } });
+    const { state, outcomes } = applyAll([createdEvent(), claim('gw-1', 'c1'), claim('gw-1', 'c2')]);
+    expect(state).toMatchObject({ claimed_by: 'gw-1', claim_id: 'c1', status: 'pending' });
+    expect(outcomes[2]).toEqual({ kind: 'ignored' });
+  });
+
+  it("writes executions with the parent run's cronjob_name and keeps a known created_at", () => {
+    const report: AnyRunEvent = {
+      ...base,
+      event_id: uuidv7(),
+      type: 'model_executions.reported',
+      occurred_at: '2026-02-26T06:05:00.000Z',
+      payload: {
+        executions: [
+          { id: 'e1', model_name: 'm', status: 'success', started_at: '2026-02-26T06:01:15.000Z', completed_at: '2026-02-26T06:03:45.234Z', rows_processed: 10, bytes_processed: 20, interval_start: null, interval_end: null },
+          { id: 'e2', model_name: 'm', status: 'running', started_at: '2026-02-26T06:04:00.000Z', completed_at: null, rows_processed: null, bytes_processed: null, interval_start: null, interval_end: null },
+        ],
+      },
+    };
+    const state = replay([createdEvent()]);
+    const outcome = foldRunEvent(state, report, { partition: 0, offset: '7' }, (key) => (key.id === 'e1' ? '2026-02-20 00:00:00.000' : undefined));
+    if (outcome.kind !== 'applied') throw new Error('not applied');
+    expect(outcome.row).toBeUndefined();
+    expect(outcome.executions).toEqual([
+      expect.objectContaining({ id: 'e1', job_run_id: 'run_1', cronjob_name: 'nightly', duration_seconds: 150.234, created_at: '2026-02-20 00:00:00.000', updated_at: '2026-02-26 06:05:00.000', version: '70000' }),
+      expect.objectContaining({ id: 'e2', duration_seconds: null, completed_at: null, created_at: '2026-02-26 06:05:00.000', version: '70001' }),
+    ]);
   });
 });

@@ -1,5 +1,15 @@
-import { ChDateTime, RunRow, toChDateTime } from '@runstream/clickhouse';
-import { AnyRunEvent, isTerminal, RunEventEnvelope, RunStatus, toCanonicalStatus } from '@runstream/events';
+import { ChDateTime, ModelExecutionRow, RunLogEntryRow, RunRow, RunTelemetrySampleRow, toChDateTime } from '@runstream/clickhouse';
+import {
+  AnyRunEvent,
+  isTerminal,
+  LogEntry,
+  MAX_LOG_ENTRIES,
+  MAX_TELEMETRY_SAMPLES,
+  RunEventEnvelope,
+  RunStatus,
+  TelemetrySample,
+  toCanonicalStatus,
+} from '@runstream/events';
 
 /** Where an event sits in the log: the fold's version and its replay guard. */
 export interface LogPosition {
@@ -7,13 +17,26 @@ export interface LogPosition {
   offset: string;
 }
 
+/** What one event writes: the run's new row (if it changed) and rows of the other read models. */
+export interface FoldEffects {
+  row?: RunRow;
+  logs: RunLogEntryRow[];
+  samples: RunTelemetrySampleRow[];
+  executions: ModelExecutionRow[];
+}
+
 export type FoldOutcome =
-  | { kind: 'applied'; row: RunRow }
-  /** The row already holds this event (a replay). */
+  | ({ kind: 'applied' } & FoldEffects)
+  /** The run row already holds this event (a replay). */
   | { kind: 'already-applied' }
-  /** Valid, but nothing in the run row changes (a losing claim; data kept in other tables). */
+  /** Valid, but changes nothing (a losing claim). */
   | { kind: 'ignored' }
   | { kind: 'rejected'; reason: string };
+
+/** created_at of executions stored earlier, by execution key (see executionKey). */
+export type KnownExecutions = (key: { org_id: string; project_id: string; model_name: string; id: string }) => ChDateTime | undefined;
+
+const NO_EFFECTS = { logs: [], samples: [], executions: [] };
 
 function epochMs(value: ChDateTime): number {
   return Date.parse(`${value.replace(' ', 'T')}Z`);
@@ -22,6 +45,11 @@ function epochMs(value: ChDateTime): number {
 function durationSeconds(start: ChDateTime | null, end: ChDateTime | null): number | null {
   if (start === null || end === null) return null;
   return Math.max(0, epochMs(end) - epochMs(start)) / 1000;
+}
+
+/** Orders every row an event writes: later events, and later items of one event, win. */
+function version(position: LogPosition, index: number): string {
+  return (BigInt(position.offset) * 10_000n + BigInt(index)).toString();
 }
 
 /** True when this run row already holds the event at `position` (a replayed batch). */
@@ -57,7 +85,60 @@ function created(event: RunEventEnvelope<'run.created'>, position: LogPosition):
     last_event_id: event.event_id,
     kafka_partition: position.partition,
     kafka_offset: position.offset,
+    log_generation: 0,
+    log_count: 0,
+    sample_generation: 0,
+    sample_count: 0,
   };
+}
+
+/** Stamps a changed row with the event that changed it. */
+function touched(row: RunRow, event: AnyRunEvent, position: LogPosition): RunRow {
+  return {
+    ...row,
+    updated_at: toChDateTime(event.occurred_at),
+    event_count: row.event_count + 1,
+    last_event_id: event.event_id,
+    kafka_partition: position.partition,
+    kafka_offset: position.offset,
+  };
+}
+
+function parseSummary(text: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(text || '{}');
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+}
+
+/**
+ * A ring of `cap` slots per run: item `seq` of a generation lives in slot seq % cap, so
+ * appending past the cap overwrites the oldest and the newest `cap` items are kept.
+ * A replace starts a new generation holding (the newest `cap` of) the given items.
+ */
+class Ring<T, R> {
+  readonly rows: R[] = [];
+  private index = 0;
+
+  constructor(
+    public generation: number,
+    public count: number,
+    private readonly cap: number,
+    private readonly position: LogPosition,
+    private readonly toRow: (item: T, slot: number, generation: number, seq: number, version: string) => R,
+  ) {}
+
+  replace(items: T[]): void {
+    this.generation += 1;
+    const kept = items.slice(-this.cap);
+    this.count = items.length - kept.length;
+    for (const item of kept) this.append(item);
+  }
+
+  append(item: T): void {
+    const seq = this.count;
+    this.rows.push(this.toRow(item, seq % this.cap, this.generation, seq, version(this.position, this.index)));
+    this.count += 1;
+    this.index += 1;
+  }
 }
 
 function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position: LogPosition): FoldOutcome {
@@ -78,30 +159,69 @@ function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position
   if (payload.telemetry_summary !== undefined) {
     row.telemetry_summary = JSON.stringify({ ...parseSummary(state.telemetry_summary), ...payload.telemetry_summary });
   }
-  return { kind: 'applied', row: touched(row, event, position) };
-}
 
-function parseSummary(text: string): Record<string, unknown> {
-  const parsed: unknown = JSON.parse(text || '{}');
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-}
+  const ids = { org_id: state.org_id, project_id: state.project_id, run_id: state.id };
+  // Within one PATCH a replace applies before an append.
+  const logs = new Ring<LogEntry, RunLogEntryRow>(state.log_generation, Number(state.log_count), MAX_LOG_ENTRIES, position, (entry, slot, generation, seq, v) => ({
+    ...ids,
+    slot,
+    generation,
+    seq,
+    at: toChDateTime(entry.at),
+    level: entry.level,
+    message: entry.message,
+    version: v,
+  }));
+  if (payload.log_entries) logs.replace(payload.log_entries);
+  if (payload.append_log) logs.append(payload.append_log);
+  const samples = new Ring<TelemetrySample, RunTelemetrySampleRow>(
+    state.sample_generation,
+    Number(state.sample_count),
+    MAX_TELEMETRY_SAMPLES,
+    position,
+    (sample, slot, generation, seq, v) => ({ ...ids, slot, generation, seq, at: toChDateTime(sample.at), values: sample.values, version: v }),
+  );
+  if (payload.telemetry_samples) samples.replace(payload.telemetry_samples);
+  if (payload.append_telemetry_sample) samples.append(payload.append_telemetry_sample);
+  row.log_generation = logs.generation;
+  row.log_count = logs.count;
+  row.sample_generation = samples.generation;
+  row.sample_count = samples.count;
 
-/** Stamps a changed row with the event that changed it. */
-function touched(row: RunRow, event: AnyRunEvent, position: LogPosition): RunRow {
-  return {
-    ...row,
-    updated_at: toChDateTime(event.occurred_at),
-    event_count: row.event_count + 1,
-    last_event_id: event.event_id,
-    kafka_partition: position.partition,
-    kafka_offset: position.offset,
-  };
+  return { kind: 'applied', row: touched(row, event, position), logs: logs.rows, samples: samples.rows, executions: [] };
 }
 
 /** First claim of a pending, unclaimed run wins; later claims change nothing. */
 function claimed(state: RunRow, event: RunEventEnvelope<'run.claimed'>, position: LogPosition): FoldOutcome {
   if (state.claimed_by !== '' || state.status !== 'pending') return { kind: 'ignored' };
-  return { kind: 'applied', row: touched({ ...state, claimed_by: event.payload.gateway, claim_id: event.payload.claim_id }, event, position) };
+  return { kind: 'applied', row: touched({ ...state, claimed_by: event.payload.gateway, claim_id: event.payload.claim_id }, event, position), ...NO_EFFECTS };
+}
+
+/** Executions take the parent run's cronjob_name; the run row itself does not change. */
+function executionsReported(state: RunRow, event: RunEventEnvelope<'model_executions.reported'>, position: LogPosition, known: KnownExecutions): FoldOutcome {
+  const at = toChDateTime(event.occurred_at);
+  const executions = event.payload.executions.map((execution, index): ModelExecutionRow => {
+    const key = { org_id: state.org_id, project_id: state.project_id, model_name: execution.model_name, id: execution.id };
+    const startedAt = toChDateTime(execution.started_at);
+    const completedAt = execution.completed_at === null ? null : toChDateTime(execution.completed_at);
+    return {
+      ...key,
+      job_run_id: state.id,
+      cronjob_name: state.cronjob_name,
+      status: execution.status,
+      started_at: startedAt,
+      completed_at: completedAt,
+      duration_seconds: durationSeconds(startedAt, completedAt),
+      rows_processed: execution.rows_processed,
+      bytes_processed: execution.bytes_processed,
+      interval_start: execution.interval_start === null ? null : toChDateTime(execution.interval_start),
+      interval_end: execution.interval_end === null ? null : toChDateTime(execution.interval_end),
+      created_at: known(key) ?? at,
+      updated_at: at,
+      version: version(position, index),
+    };
+  });
+  return { kind: 'applied', logs: [], samples: [], executions };
 }
 
 /**
@@ -109,12 +229,12 @@ function claimed(state: RunRow, event: RunEventEnvelope<'run.claimed'>, position
  * log rebuilds identical rows; an event already reflected in `state` is recognised by
  * its log position and skipped, which makes a replayed batch change nothing.
  */
-export function foldRunEvent(state: RunRow | undefined, event: AnyRunEvent, position: LogPosition): FoldOutcome {
+export function foldRunEvent(state: RunRow | undefined, event: AnyRunEvent, position: LogPosition, known: KnownExecutions = () => undefined): FoldOutcome {
   if (state && alreadyApplied(state, position)) return { kind: 'already-applied' };
   switch (event.type) {
     case 'run.created':
       if (state) return { kind: 'rejected', reason: `run ${event.run_id} already exists` };
-      return { kind: 'applied', row: created(event, position) };
+      return { kind: 'applied', row: created(event, position), ...NO_EFFECTS };
     case 'run.patched':
       if (!state) return { kind: 'rejected', reason: `run ${event.run_id} is unknown` };
       return patched(state, event, position);
@@ -123,6 +243,6 @@ export function foldRunEvent(state: RunRow | undefined, event: AnyRunEvent, posi
       return claimed(state, event, position);
     case 'model_executions.reported':
       if (!state) return { kind: 'rejected', reason: `run ${event.run_id} is unknown` };
-      return { kind: 'ignored' };
+      return executionsReported(state, event, position, known);
   }
 }

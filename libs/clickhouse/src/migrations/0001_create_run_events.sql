@@ -1,6 +1,6 @@
 -- run_events: every event exactly as received from runs.events.v1, the audit log inside
 -- ClickHouse. Replays insert the same rows again; ReplacingMergeTree collapses them on
--- the sorting key, which includes event_id. Read with FINAL (or the run_events_latest view).
+-- the sorting key, which includes event_id. Read with FINAL (or the run_events_current view).
 CREATE TABLE IF NOT EXISTS {db:Identifier}.run_events
 (
     event_id        UUID,

@@ -30,6 +30,11 @@ export interface RunRow {
   updated_at: ChDateTime;
   event_count: number;
   last_event_id: string;
+  /** Log and sample cursors (migration 0005). */
+  log_generation: number;
+  log_count: number | string;
+  sample_generation: number;
+  sample_count: number | string;
   kafka_partition: number;
   /** UInt64: ClickHouse returns it quoted. */
   kafka_offset: string;
