@@ -8,3 +8,4 @@ export * from './tables/api-tokens.table';
 export * from './tables/model-executions.table';
 export * from './tables/run-log-entries.table';
 export * from './tables/run-telemetry-samples.table';
+export * from './tables/run-daily.table';

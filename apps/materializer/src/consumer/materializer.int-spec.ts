@@ -77,6 +77,14 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
       ['run_a', 'success', 3],
       ['run_b', 'success', 3],
     ]);
+    // Each run was written three times (pending, running, success) and the batch replayed:
+    // the daily rollup still counts two runs.
+    const daily = await store.query<Record<string, unknown>>(
+      `SELECT toString(day) AS day, cronjob_name, toUInt32(total_runs) AS total, toUInt32(success_count) AS ok, toUInt32(other_count) AS other, avg_duration_seconds AS avg, p95_duration_seconds AS p95, max_duration_seconds AS max
+       FROM {db:Identifier}.run_daily_stats WHERE project_id = {p:String}`,
+      { p: projectId },
+    );
+    expect(daily).toEqual([{ day: '2026-02-26', cronjob_name: 'hourly', total: 2, ok: 2, other: 0, avg: 600.25, p95: 600.25, max: 600.25 }]);
   });
 
   it('dead-letters poison with its reason and coordinates, and still folds the events around it', async () => {

@@ -4,6 +4,7 @@ import {
   ClickHouseStore,
   executionKey,
   insertModelExecutions,
+  insertRunDaily,
   insertRunEvents,
   insertRunLogEntries,
   insertRuns,
@@ -18,6 +19,7 @@ import {
   selectExecutionCreatedAt,
   selectRunsByKey,
   toChDateTime,
+  toRunDailyRow,
 } from '@runstream/clickhouse';
 import { AnyRunEvent, decodeEvent } from '@runstream/events';
 import { EventPublisher, IncomingMessage } from '@runstream/kafka';
@@ -136,6 +138,7 @@ export class MaterializerService {
       insertRunLogEntries(this.store, logs),
       insertRunTelemetrySamples(this.store, samples),
       insertModelExecutions(this.store, executions),
+      insertRunDaily(this.store, [...changed.values()].map(toRunDailyRow)),
     ]);
     if (dead.length > 0) {
       await this.deadLetterPublisher.publish(this.config.kafka.topics.deadLetters, dead.map(deadLetterMessage));
