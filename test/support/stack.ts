@@ -60,7 +60,7 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
     materializer,
     close: async () => {
       await ingest.close();
-      await materializer.close();
+      await materializer.close(); // a no-op when a test already closed it
       await query.close();
     },
   };

@@ -61,3 +61,12 @@ export function openClickHouse(options: ClickHouseOptions): ClickHouseStore {
   process.env.TZ = 'UTC';
   return new ClickHouseStore(createClient({ connection: createChdbConnection({ path: options.path }) as unknown as ClientConnection }), options.database, true);
 }
+
+/** Every table the materializer derives from the log; a rebuild empties exactly these. */
+export const READ_MODEL_TABLES = ['run_events', 'runs', 'run_log_entries', 'run_telemetry_samples', 'model_executions', 'run_daily'] as const;
+
+export async function truncateReadModels(store: ClickHouseStore): Promise<void> {
+  for (const table of READ_MODEL_TABLES) {
+    await store.command('TRUNCATE TABLE IF EXISTS {db:Identifier}.{table:Identifier}', { table });
+  }
+}

@@ -1,0 +1,72 @@
+import { Logger } from '@nestjs/common';
+import { migrate, openClickHouse, truncateReadModels } from '@runstream/clickhouse';
+import { createKafka, EventPublisher, KafkajsBatchConsumer, OutgoingMessage } from '@runstream/kafka';
+import { MaterializerConfig } from '../config/materializer.config';
+import { MaterializeStats, MaterializerService } from '../consumer/materializer.service';
+
+export interface RebuildReport extends MaterializeStats {
+  /** Per partition, the end offset the rebuild replayed up to and handed to the main group. */
+  endOffsets: { partition: number; offset: string }[];
+}
+
+/** During a rebuild, dead letters were already published the first time: count, don't resend. */
+class CountingPublisher implements EventPublisher {
+  count = 0;
+  async connect(): Promise<void> {}
+  async publish(_topic: string, messages: OutgoingMessage[]): Promise<void> {
+    this.count += messages.length;
+  }
+  async disconnect(): Promise<void> {}
+}
+
+/**
+ * Empties the read models and replays runs.events.v1 from the beginning into them. The
+ * materializer must be stopped (its group's offsets are moved at the end). A temporary
+ * group replays up to the end offsets seen at the start; the main group then continues
+ * from there, and anything written meanwhile is replayed once more, which changes nothing.
+ */
+export async function rebuildReadModels(config: MaterializerConfig, logger = new Logger('rebuild')): Promise<RebuildReport> {
+  const store = openClickHouse(config.clickhouse);
+  const kafka = createKafka(config.kafka);
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = config.kafka.topics.events;
+  const rebuildGroup = `${config.groupId}.rebuild.${Date.now()}`;
+  try {
+    await migrate(store);
+    await truncateReadModels(store);
+    const endOffsets = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+    logger.log(`replaying ${topic} up to ${endOffsets.map((p) => `${p.partition}@${p.offset}`).join(', ')}`);
+    const deadLetters = new CountingPublisher();
+    const materializer = new MaterializerService(store, deadLetters, config);
+    const consumer = new KafkajsBatchConsumer(kafka, {
+      groupId: rebuildGroup,
+      topic,
+      maxBatchSize: config.maxBatchSize,
+      flushIntervalMs: config.flushIntervalMs,
+      maxBytesInFlight: config.maxBytesInFlight,
+      fromBeginning: true,
+    });
+    await consumer.start(async (messages) => void (await materializer.materialize(messages)));
+    try {
+      for (;;) {
+        const [committed] = await admin.fetchOffsets({ groupId: rebuildGroup, topics: [topic] });
+        const done = endOffsets.every((end) => {
+          const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+          return BigInt(end.offset) === 0n || BigInt(at) >= BigInt(end.offset);
+        });
+        if (done) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await consumer.stop();
+    }
+    await admin.setOffsets({ groupId: config.groupId, topic, partitions: endOffsets });
+    await admin.deleteGroups([rebuildGroup]).catch(() => undefined);
+    logger.log(`rebuilt: ${JSON.stringify(materializer.totals)}`);
+    return { ...materializer.totals, endOffsets };
+  } finally {
+    await admin.disconnect();
+    await store.close();
+  }
+}

@@ -1,0 +1,55 @@
+import { ClickHouseStore, openClickHouse, READ_MODEL_TABLES } from '@runstream/clickhouse';
+import { eventually, http } from '@runstream/testing';
+import { loadMaterializerConfig } from '../../apps/materializer/src/config/materializer.config';
+import { RunEventsConsumer } from '../../apps/materializer/src/consumer/run-events.consumer';
+import { rebuildReadModels } from '../../apps/materializer/src/rebuild/rebuild';
+import { bearer, startStack, Stack } from '../support/stack';
+
+describe('rebuild: drop the read models, replay the topic, get identical tables', () => {
+  let stack: Stack;
+  let store: ClickHouseStore;
+
+  beforeAll(async () => {
+    stack = await startStack('rebuild');
+    store = openClickHouse(loadMaterializerConfig(stack.env).clickhouse);
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await stack?.close();
+  });
+
+  async function snapshot(): Promise<Record<string, unknown[]>> {
+    const tables: Record<string, unknown[]> = {};
+    for (const table of READ_MODEL_TABLES) {
+      tables[table] = await store.query('SELECT * FROM {db:Identifier}.{table:Identifier} FINAL ORDER BY ALL', { table });
+    }
+    return tables;
+  }
+
+  it('rebuilds every read model identically', async () => {
+    const user = bearer(stack.tokens.user);
+    const w = (method: string, path: string, body?: unknown) => http<{ id: string }>(method, `${stack.ingestUrl}${path}`, body, user);
+    for (let r = 0; r < 6; r += 1) {
+      const { body } = await w('POST', '/api/elt/runs', { projectId: 'proj_rebuild', jobName: `job-${r}`, cronjobName: r % 2 ? 'hourly' : 'nightly' });
+      await w('PATCH', `/api/elt/runs/${body.id}`, { status: 'running', telemetrySummary: { progress: 10 }, appendLog: { level: 'info', message: 'start' } });
+      for (let i = 0; i < 5; i += 1) await w('PATCH', `/api/elt/runs/${body.id}`, { appendTelemetrySample: { rowsLoaded: i * 100 }, appendLog: { level: 'info', message: `step ${i}` } });
+      await w('POST', `/api/elt/runs/${body.id}/model-executions`, {
+        executions: [{ id: `exec_${r}`, model_name: `m${r % 3}`, status: 'success', started_at: '2026-02-26T06:00:00Z', completed_at: `2026-02-26T06:0${r}:30Z`, rows_processed: r }],
+      });
+      await w('PATCH', `/api/elt/runs/${body.id}`, { status: r === 5 ? 'failed' : 'succeeded', logEntries: [{ at: '2026-02-26T06:10:00Z', level: 'info', message: 'replaced' }] });
+    }
+
+    const consumer = stack.materializer.get(RunEventsConsumer).consumer;
+    await eventually(async () => ((await consumer.lag()).every((p) => p.lag === 0) ? true : undefined), 'the materializer to catch up');
+    const before = await snapshot();
+    expect(before.runs).toHaveLength(6);
+    expect(before.model_executions).toHaveLength(6);
+    expect(before.run_events.length).toBe(6 * 9);
+
+    await stack.materializer.close();
+    const report = await rebuildReadModels(loadMaterializerConfig(stack.env));
+    expect(report.events).toBe(6 * 9);
+    expect(await snapshot()).toEqual(before);
+  });
+});
