@@ -1,4 +1,4 @@
-import { ClickHouseStore, openClickHouse, READ_MODEL_TABLES } from '@runstream/clickhouse';
+import { ClickHouseStore, openClickHouse, snapshotReadModels } from '@runstream/clickhouse';
 import { eventually, http } from '@runstream/testing';
 import { loadMaterializerConfig } from '../../apps/materializer/src/config/materializer.config';
 import { RunEventsConsumer } from '../../apps/materializer/src/consumer/run-events.consumer';
@@ -19,13 +19,7 @@ describe('rebuild: drop the read models, replay the topic, get identical tables'
     await stack?.close();
   });
 
-  async function snapshot(): Promise<Record<string, unknown[]>> {
-    const tables: Record<string, unknown[]> = {};
-    for (const table of READ_MODEL_TABLES) {
-      tables[table] = await store.query('SELECT * FROM {db:Identifier}.{table:Identifier} FINAL ORDER BY ALL', { table });
-    }
-    return tables;
-  }
+  const snapshot = () => snapshotReadModels(store);
 
   it('rebuilds every read model identically', async () => {
     const user = bearer(stack.tokens.user);

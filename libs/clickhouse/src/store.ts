@@ -70,3 +70,12 @@ export async function truncateReadModels(store: ClickHouseStore): Promise<void> 
     await store.command('TRUNCATE TABLE IF EXISTS {db:Identifier}.{table:Identifier}', { table });
   }
 }
+
+/** Every read model's rows (FINAL, fully ordered): what replays and rebuilds must reproduce. */
+export async function snapshotReadModels(store: ClickHouseStore): Promise<Record<string, unknown[]>> {
+  const tables: Record<string, unknown[]> = {};
+  for (const table of READ_MODEL_TABLES) {
+    tables[table] = await store.query('SELECT * FROM {db:Identifier}.{table:Identifier} FINAL ORDER BY ALL', { table });
+  }
+  return tables;
+}
