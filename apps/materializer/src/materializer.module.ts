@@ -5,6 +5,7 @@ import { MATERIALIZER_CONFIG, MaterializerConfig } from './config/materializer.c
 import { DEAD_LETTER_PUBLISHER } from './consumer/dead-letters';
 import { MaterializerService } from './consumer/materializer.service';
 import { RunEventsConsumer } from './consumer/run-events.consumer';
+import { MetricsServer } from './metrics/metrics.server';
 
 @Module({})
 export class MaterializerModule {
@@ -17,6 +18,7 @@ export class MaterializerModule {
         { provide: DEAD_LETTER_PUBLISHER, useFactory: () => new KafkajsPublisher(createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-dlq` })) },
         MaterializerService,
         RunEventsConsumer,
+        MetricsServer,
       ],
     };
   }

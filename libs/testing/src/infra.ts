@@ -35,6 +35,7 @@ export function isolatedEnv(name: string): NodeJS.ProcessEnv {
     CLICKHOUSE_DATABASE: `test_${slug}_${suffix}`,
     MATERIALIZER_GROUP_ID: `test-${slug}-${suffix}`,
     MATERIALIZER_FLUSH_INTERVAL_MS: '50',
+    MATERIALIZER_METRICS_PORT: '0',
     INGEST_RUN_LOOKUP_WAIT_MS: '2000',
     HOST: '127.0.0.1',
     PORT: '0',

@@ -22,6 +22,15 @@ class MaterializerEnv {
   @Min(64 * 1024)
   @Max(1024 * 1024 * 1024)
   MATERIALIZER_MAX_BYTES_IN_FLIGHT: number = 16 * 1024 * 1024;
+
+  /** Port of GET /metrics (Prometheus text) and GET /health; 0 picks a free port. */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MATERIALIZER_METRICS_PORT: number = 3002;
+
+  @IsString()
+  MATERIALIZER_METRICS_HOST = '127.0.0.1';
 }
 
 export interface MaterializerConfig {
@@ -31,6 +40,7 @@ export interface MaterializerConfig {
   maxBatchSize: number;
   flushIntervalMs: number;
   maxBytesInFlight: number;
+  metrics: { host: string; port: number };
 }
 
 export const MATERIALIZER_CONFIG = Symbol('MATERIALIZER_CONFIG');
@@ -44,5 +54,6 @@ export function loadMaterializerConfig(env: NodeJS.ProcessEnv = process.env): Ma
     maxBatchSize: loaded.materializer.MATERIALIZER_MAX_BATCH_SIZE,
     flushIntervalMs: loaded.materializer.MATERIALIZER_FLUSH_INTERVAL_MS,
     maxBytesInFlight: loaded.materializer.MATERIALIZER_MAX_BYTES_IN_FLIGHT,
+    metrics: { host: loaded.materializer.MATERIALIZER_METRICS_HOST, port: loaded.materializer.MATERIALIZER_METRICS_PORT },
   };
 }
