@@ -60,8 +60,17 @@ describe('materializer crash (kill -9 mid-batch) and restart', () => {
     await publisher.disconnect();
   });
 
+  const children: ChildProcess[] = [];
+
+  afterEach(() => {
+    // A failed assertion must not leave a materializer running (it would keep jest alive).
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
   function startMaterializer(overrides: NodeJS.ProcessEnv = {}): ChildProcess {
-    return spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', 'materializer', 'src', 'main.js')], { env: { ...env, ...overrides }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', 'materializer', 'src', 'main.js')], { env: { ...env, ...overrides }, stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(child);
+    return child;
   }
 
   async function committed(groupId = config.groupId): Promise<number> {
