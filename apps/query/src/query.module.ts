@@ -3,6 +3,10 @@ import { AuthModule } from '@runstream/auth';
 import { ClickHouseModule } from '@runstream/clickhouse';
 import { QueryConfig } from './config/query.config';
 import { HealthController } from '@runstream/http';
+import { ExecutionController } from './executions/execution.controller';
+import { ExecutionRepository } from './executions/execution.repository';
+import { ExecutionService } from './executions/execution.service';
+import { EltRunController, RunDetailController } from './runs/run-detail.controller';
 import { RunController } from './runs/run.controller';
 import { RunRepository } from './runs/run.repository';
 import { RunService } from './runs/run.service';
@@ -13,8 +17,8 @@ export class QueryModule {
     return {
       module: QueryModule,
       imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule],
-      controllers: [HealthController, RunController],
-      providers: [RunRepository, RunService],
+      controllers: [HealthController, RunController, RunDetailController, EltRunController, ExecutionController],
+      providers: [RunRepository, RunService, ExecutionRepository, ExecutionService],
     };
   }
 }

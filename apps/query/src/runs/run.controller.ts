@@ -1,8 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { Caller, CurrentCaller } from '@runstream/http';
+import { DailyStatsQueryDto } from './dto/daily-stats.query.dto';
 import { ListRunsQueryDto } from './dto/list-runs.query.dto';
 import { ProjectIdParams } from './dto/project-id.params';
 import { RunListResponse } from './run.response';
+import { DailyStats } from './daily-stats';
 import { RunService } from './run.service';
 
 @Controller('api/v1/projects/:id/runs')
@@ -12,5 +14,10 @@ export class RunController {
   @Get()
   list(@Param() { id }: ProjectIdParams, @Query() query: ListRunsQueryDto, @CurrentCaller() caller: Caller): Promise<RunListResponse> {
     return this.runs.list(id, query, caller);
+  }
+
+  @Get('daily-stats')
+  dailyStats(@Param() { id }: ProjectIdParams, @Query() query: DailyStatsQueryDto, @CurrentCaller() caller: Caller): Promise<{ daily_stats: DailyStats[]; total_days: number }> {
+    return this.runs.dailyStats(id, query, caller);
   }
 }

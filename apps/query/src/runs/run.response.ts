@@ -55,3 +55,14 @@ export function toRunSummary(row: RunRow): RunSummary {
     updated_at: fromChDateTime(row.updated_at),
   };
 }
+
+/** A single run (reference/jobs-api.txt, GET /api/v1/runs/:runId). */
+export interface JobRun extends RunSummary {
+  job_id: string;
+  namespace: string;
+}
+
+export function toJobRun(row: RunRow): JobRun {
+  const { id, project_id, ...rest } = toRunSummary(row);
+  return { id, project_id, job_id: row.job_id, ...rest, namespace: row.namespace };
+}

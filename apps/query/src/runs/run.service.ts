@@ -1,9 +1,45 @@
-import { Injectable } from '@nestjs/common';
-import { RunFilter, toChDateTime } from '@runstream/clickhouse';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { fromChDateTime, RunFilter, RunRow, toChDateTime } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
+import { dateWindow, DailyStats, fillDailyStats, finite } from './daily-stats';
+import { DailyStatsQueryDto } from './dto/daily-stats.query.dto';
 import { ListRunsQueryDto } from './dto/list-runs.query.dto';
 import { RunRepository } from './run.repository';
-import { roundSeconds, RunListResponse, RunStats, toRunSummary } from './run.response';
+import { JobRun, roundSeconds, RunListResponse, RunStats, toJobRun, toRunSummary } from './run.response';
+
+export interface LogLine {
+  at: string;
+  level: string;
+  message: string;
+}
+
+export interface RunLogsResponse {
+  run_id: string;
+  logs: LogLine[];
+  total: number;
+}
+
+export interface EltRun {
+  id: string;
+  projectId: string;
+  jobId: string;
+  jobName: string;
+  cronjobName: string;
+  namespace: string;
+  jobType: string;
+  triggeredBy: string;
+  targetGateway: string;
+  claimedBy: string;
+  status: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationSeconds: number | null;
+  errorSummary: string;
+  logEntries: LogLine[];
+  telemetry: { summary: Record<string, unknown>; samples: Record<string, unknown>[] };
+  createdAt: string;
+  updatedAt: string;
+}
 
 @Injectable()
 export class RunService {
@@ -34,6 +70,59 @@ export class RunService {
     return response;
   }
 
+  async dailyStats(projectId: string, query: DailyStatsQueryDto, caller: Caller): Promise<{ daily_stats: DailyStats[]; total_days: number }> {
+    const window = dateWindow(query.days, new Date());
+    const rows = await this.runs.daily({ org_id: caller.orgId, project_id: projectId, from: window[0], to: window[window.length - 1], cronjob_name: query.cronjob_name });
+    return { daily_stats: fillDailyStats(window, rows, query.cronjob_name), total_days: window.length };
+  }
+
+  async get(runId: string, caller: Caller): Promise<JobRun> {
+    return toJobRun(await this.require(runId, caller));
+  }
+
+  async logs(runId: string, caller: Caller): Promise<RunLogsResponse> {
+    const run = await this.require(runId, caller);
+    const lines = await this.runs.log(run);
+    return { run_id: run.id, logs: lines.map((l) => ({ at: fromChDateTime(l.at), level: l.level, message: l.message })), total: lines.length };
+  }
+
+  /** GET /api/elt/runs/:id: the run as the write API knows it (camelCase), with log and telemetry. */
+  async eltRun(runId: string, caller: Caller): Promise<EltRun> {
+    const run = await this.require(runId, caller);
+    const [lines, samples] = await Promise.all([this.runs.log(run), this.runs.samples(run)]);
+    return {
+      id: run.id,
+      projectId: run.project_id,
+      jobId: run.job_id,
+      jobName: run.job_name,
+      cronjobName: run.cronjob_name,
+      namespace: run.namespace,
+      jobType: run.job_type,
+      triggeredBy: run.triggered_by,
+      targetGateway: run.target_gateway,
+      claimedBy: run.claimed_by,
+      status: run.status,
+      startedAt: fromChDateTime(run.start_time),
+      finishedAt: fromChDateTime(run.end_time),
+      durationSeconds: roundSeconds(run.duration_seconds),
+      errorSummary: run.error_summary,
+      logEntries: lines.map((l) => ({ at: fromChDateTime(l.at), level: l.level, message: l.message })),
+      telemetry: {
+        summary: JSON.parse(run.telemetry_summary || '{}') as Record<string, unknown>,
+        samples: samples.map((sample) => ({ at: fromChDateTime(sample.at), ...sample.values })),
+      },
+      createdAt: fromChDateTime(run.created_at),
+      updatedAt: fromChDateTime(run.updated_at),
+    };
+  }
+
+  /** Another organisation's run answers exactly as a missing one. */
+  private async require(runId: string, caller: Caller): Promise<RunRow> {
+    const run = await this.runs.find(caller.orgId, runId);
+    if (!run) throw new NotFoundException(`run ${runId} not found`);
+    return run;
+  }
+
   private async stats(projectId: string, filter: RunFilter): Promise<RunStats> {
     const row = await this.runs.stats(filter);
     return {
@@ -42,7 +131,7 @@ export class RunService {
       successful_runs: Number(row.successful_runs),
       failed_runs: Number(row.failed_runs),
       error_runs: Number(row.error_runs),
-      avg_success_duration: roundSeconds(Number.isFinite(row.avg_success_duration) ? row.avg_success_duration : null),
+      avg_success_duration: roundSeconds(finite(row.avg_success_duration)),
     };
   }
 }

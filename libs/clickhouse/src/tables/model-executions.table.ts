@@ -50,3 +50,97 @@ export async function selectExecutionCreatedAt(store: ClickHouseStore, keys: rea
 export function executionKey(key: ModelExecutionKey): string {
   return `${key.org_id}\u0000${key.project_id}\u0000${key.model_name}\u0000${key.id}`;
 }
+
+export interface ExecutionFilter {
+  org_id: string;
+  project_id: string;
+  model_name?: string;
+  cronjob_name?: string;
+  /** Exclusive lower bound on updated_at. */
+  updated_after?: ChDateTime;
+}
+
+function executionFilterClause(filter: ExecutionFilter): { where: string; params: Record<string, unknown> } {
+  const conditions = ['org_id = {org_id:String}', 'project_id = {project_id:String}'];
+  const params: Record<string, unknown> = { org_id: filter.org_id, project_id: filter.project_id };
+  if (filter.model_name !== undefined) {
+    conditions.push('model_name = {model_name:String}');
+    params.model_name = filter.model_name;
+  }
+  if (filter.cronjob_name !== undefined) {
+    conditions.push('cronjob_name = {cronjob_name:String}');
+    params.cronjob_name = filter.cronjob_name;
+  }
+  if (filter.updated_after !== undefined) {
+    conditions.push("updated_at > {updated_after:DateTime64(3, 'UTC')}");
+    params.updated_after = filter.updated_after;
+  }
+  return { where: conditions.join(' AND '), params };
+}
+
+/** Newest started first; ties broken by id so pages are stable. */
+export function listModelExecutions(store: ClickHouseStore, filter: ExecutionFilter, page: { limit: number; offset: number }): Promise<ModelExecutionRow[]> {
+  const { where, params } = executionFilterClause(filter);
+  return store.query<ModelExecutionRow>(
+    `SELECT * FROM {db:Identifier}.model_executions FINAL WHERE ${where}
+     ORDER BY started_at DESC, id DESC LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
+    { ...params, limit: page.limit, offset: page.offset },
+  );
+}
+
+export async function countModelExecutions(store: ClickHouseStore, filter: ExecutionFilter): Promise<number> {
+  const { where, params } = executionFilterClause(filter);
+  const [row] = await store.query<{ total: string }>(`SELECT count() AS total FROM {db:Identifier}.model_executions FINAL WHERE ${where}`, params);
+  return Number(row.total);
+}
+
+export interface ModelStatsRow {
+  model_name: string;
+  total_executions: string;
+  successful_executions: string;
+  failed_executions: string;
+  avg_duration_seconds: number | null;
+  p50_duration_seconds: number | null;
+  p95_duration_seconds: number | null;
+  max_duration_seconds: number | null;
+  min_duration_seconds: number | null;
+  total_rows_processed: string;
+  avg_rows_processed: number | null;
+  total_bytes_processed: string;
+  avg_bytes_processed: number | null;
+  last_execution_time: ChDateTime | null;
+}
+
+/**
+ * Per-model stats, optionally for one model and for executions started within [from, to]
+ * (dates, inclusive). Percentiles are exact (percentile_cont semantics); failed counts
+ * failed and error; last_execution_time is the latest completion (or start).
+ */
+export function selectModelStats(
+  store: ClickHouseStore,
+  filter: { org_id: string; project_id: string; model_name?: string; from?: string; to?: string },
+): Promise<ModelStatsRow[]> {
+  return store.query<ModelStatsRow>(
+    `SELECT model_name,
+            count() AS total_executions,
+            countIf(status = 'success') AS successful_executions,
+            countIf(status IN ('failed', 'error')) AS failed_executions,
+            avg(duration_seconds) AS avg_duration_seconds,
+            quantileExactInclusive(0.5)(duration_seconds) AS p50_duration_seconds,
+            quantileExactInclusive(0.95)(duration_seconds) AS p95_duration_seconds,
+            max(duration_seconds) AS max_duration_seconds,
+            min(duration_seconds) AS min_duration_seconds,
+            sum(rows_processed) AS total_rows_processed,
+            avg(rows_processed) AS avg_rows_processed,
+            sum(bytes_processed) AS total_bytes_processed,
+            avg(bytes_processed) AS avg_bytes_processed,
+            max(coalesce(completed_at, started_at)) AS last_execution_time
+     FROM {db:Identifier}.model_executions FINAL
+     WHERE org_id = {org_id:String} AND project_id = {project_id:String}
+       AND ({model_name:Nullable(String)} IS NULL OR model_name = {model_name:Nullable(String)})
+       AND ({from:Nullable(Date)} IS NULL OR toDate(started_at) >= {from:Nullable(Date)})
+       AND ({to:Nullable(Date)} IS NULL OR toDate(started_at) <= {to:Nullable(Date)})
+     GROUP BY model_name ORDER BY model_name`,
+    { org_id: filter.org_id, project_id: filter.project_id, model_name: filter.model_name ?? null, from: filter.from ?? null, to: filter.to ?? null },
+  );
+}

@@ -32,3 +32,43 @@ export function toRunDailyRow(run: RunRow): RunDailyRow {
 export function insertRunDaily(store: ClickHouseStore, rows: readonly RunDailyRow[]): Promise<void> {
   return store.insert(RUN_DAILY_TABLE, rows);
 }
+
+export interface DailyRunStatsRow {
+  /** YYYY-MM-DD */
+  date: string;
+  total_runs: string;
+  success_count: string;
+  partial_count: string;
+  failed_count: string;
+  other_count: string;
+  avg_duration_seconds: number | null;
+  p95_duration_seconds: number | null;
+  max_duration_seconds: number | null;
+}
+
+/**
+ * Per-day run stats over [from, to] (dates, inclusive), optionally one cronjob; days without
+ * runs are absent. p95 is exact (percentile_cont semantics).
+ */
+export function selectDailyRunStats(
+  store: ClickHouseStore,
+  filter: { org_id: string; project_id: string; from: string; to: string; cronjob_name?: string },
+): Promise<DailyRunStatsRow[]> {
+  return store.query<DailyRunStatsRow>(
+    `SELECT toString(day) AS date,
+            count() AS total_runs,
+            countIf(status = 'success') AS success_count,
+            countIf(status = 'partial') AS partial_count,
+            countIf(status = 'failed') AS failed_count,
+            countIf(status NOT IN ('success', 'partial', 'failed')) AS other_count,
+            avg(duration_seconds) AS avg_duration_seconds,
+            quantileExactInclusive(0.95)(duration_seconds) AS p95_duration_seconds,
+            max(duration_seconds) AS max_duration_seconds
+     FROM {db:Identifier}.run_daily FINAL
+     WHERE org_id = {org_id:String} AND project_id = {project_id:String}
+       AND day BETWEEN {from:Date} AND {to:Date}
+       AND ({cronjob_name:Nullable(String)} IS NULL OR cronjob_name = {cronjob_name:Nullable(String)})
+     GROUP BY day ORDER BY day`,
+    { org_id: filter.org_id, project_id: filter.project_id, from: filter.from, to: filter.to, cronjob_name: filter.cronjob_name ?? null },
+  );
+}

@@ -1,0 +1,45 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { toChDateTime } from '@runstream/clickhouse';
+import { Caller } from '@runstream/http';
+import { ListExecutionsQueryDto } from './dto/list-executions.query.dto';
+import { ModelStatsQueryDto } from './dto/model-stats.query.dto';
+import { ExecutionRepository } from './execution.repository';
+import { Execution, ModelStats, toExecution, toModelStats } from './execution.response';
+
+export interface ExecutionListResponse {
+  executions: Execution[];
+  total: number;
+  page: number;
+  limit: number;
+  total_pages: number;
+}
+
+@Injectable()
+export class ExecutionService {
+  constructor(private readonly executions: ExecutionRepository) {}
+
+  async list(projectId: string, query: ListExecutionsQueryDto, caller: Caller): Promise<ExecutionListResponse> {
+    const filter = {
+      org_id: caller.orgId,
+      project_id: projectId,
+      model_name: query.model_name,
+      cronjob_name: query.cronjob_name,
+      updated_after: query.updated_after === undefined ? undefined : toChDateTime(query.updated_after),
+    };
+    const [rows, total] = await Promise.all([
+      this.executions.list(filter, { limit: query.limit, offset: (query.page - 1) * query.limit }),
+      this.executions.count(filter),
+    ]);
+    return { executions: rows.map(toExecution), total, page: query.page, limit: query.limit, total_pages: Math.ceil(total / query.limit) };
+  }
+
+  /** All-time without dates; with them, executions started within the window. */
+  async stats(projectId: string, query: ModelStatsQueryDto, caller: Caller, modelName?: string): Promise<{ stats: ModelStats[]; total: number }> {
+    if (query.start_date && query.end_date && query.start_date > query.end_date) {
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'end_date: must not be before start_date', errors: [{ field: 'end_date', reasons: ['must not be before start_date'] }] });
+    }
+    const rows = await this.executions.stats({ org_id: caller.orgId, project_id: projectId, model_name: modelName, from: query.start_date, to: query.end_date });
+    const stats = rows.map((row) => toModelStats(projectId, row));
+    return { stats, total: stats.length };
+  }
+}

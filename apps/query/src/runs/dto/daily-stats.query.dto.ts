@@ -1,0 +1,18 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+
+/** GET /api/v1/projects/:id/runs/daily-stats */
+export class DailyStatsQueryDto {
+  /** Days up to and including today (UTC); max 365, larger values are rejected. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  days: number = 30;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 253)
+  cronjob_name?: string;
+}

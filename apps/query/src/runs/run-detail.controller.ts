@@ -1,0 +1,32 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { Caller, CurrentCaller } from '@runstream/http';
+import { EltRunIdParams, RunIdParams } from './dto/run-id.params';
+import { JobRun } from './run.response';
+import { EltRun, RunLogsResponse, RunService } from './run.service';
+
+/** Single runs: the reference JobRun and its logs (reference/jobs-api.txt). */
+@Controller('api/v1/runs/:runId')
+export class RunDetailController {
+  constructor(private readonly runs: RunService) {}
+
+  @Get()
+  get(@Param() { runId }: RunIdParams, @CurrentCaller() caller: Caller): Promise<JobRun> {
+    return this.runs.get(runId, caller);
+  }
+
+  @Get('logs')
+  logs(@Param() { runId }: RunIdParams, @CurrentCaller() caller: Caller): Promise<RunLogsResponse> {
+    return this.runs.logs(runId, caller);
+  }
+}
+
+/** The write API's run, read back (reference/runs-logs-telemetry.txt). */
+@Controller('api/elt/runs/:id')
+export class EltRunController {
+  constructor(private readonly runs: RunService) {}
+
+  @Get()
+  get(@Param() { id }: EltRunIdParams, @CurrentCaller() caller: Caller): Promise<EltRun> {
+    return this.runs.eltRun(id, caller);
+  }
+}
