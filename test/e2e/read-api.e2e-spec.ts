@@ -1,4 +1,5 @@
 import { eventually, http } from '@runstream/testing';
+import { ExecutionStatsResponse } from '../../apps/query/src/org-stats/execution-stats.service';
 import { bearer, startStack, Stack } from '../support/stack';
 
 /** Served durations are rounded to milliseconds. */
@@ -164,5 +165,42 @@ describe('read API', () => {
         }
       }
     }
+  });
+
+  it('serves organisation-wide execution stats with every bucket present', async () => {
+    const now = Date.now();
+    const hour = 3_600_000;
+    const from = Math.floor(now / hour) * hour - 2 * hour;
+    const to = from + 4 * hour;
+    const response = await get<ExecutionStatsResponse>(`/v1/executions/stats?from=${from}&to=${to}&granularity=hourly`);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ code: 200, message: 'success', requestId: expect.any(String) });
+    const { data } = response.body;
+    expect(data.granularity).toBe('hourly');
+    expect(data.summary).toEqual({
+      averageDurationMs: Math.round((runDurations.reduce((a, b) => a + b, 0) / runDurations.length) * 1000),
+      cancelled: 0,
+      failed: 2,
+      inProgress: 0,
+      succeeded: 6,
+      successRate: 0.75,
+      terminal: 8,
+      total: 8,
+    });
+    expect(data.statuses).toHaveLength(8);
+    expect(data.statuses).toContainEqual({ count: 6, status: 'workflow_succeeded' });
+    expect(data.timeSeries.map((b) => b.bucketStart)).toEqual([0, 1, 2, 3].map((i) => new Date(from + i * hour).toISOString()));
+    expect(data.timeSeries.reduce((sum, b) => sum + b.total, 0)).toBe(8);
+    expect(data.sourceSystems).toEqual([{ sourceSystem: projectId, succeeded: 6, failed: 2, cancelled: 0, total: 8 }]);
+    expect(data.recentFailures).toHaveLength(2);
+    expect(data.recentFailures.map((f) => f.status)).toEqual(['workflow_failed', 'workflow_failed']);
+
+    const other = await get<{ data: { summary: { total: number } } }>(`/v1/executions/stats?from=${from}&to=${to}&granularity=daily`, bearer(stack.tokens.otherOrg));
+    expect(other.body.data.summary.total).toBe(0);
+    const missing = await get<{ message: string }>('/v1/executions/stats?to=1&granularity=daily');
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toContain('from');
+    expect((await get(`/v1/executions/stats?from=${from}&to=${to}&granularity=weekly`)).status).toBe(400);
+    expect((await get(`/v1/executions/stats?from=0&to=${to}&granularity=hourly`)).status).toBe(400);
   });
 });

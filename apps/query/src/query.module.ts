@@ -6,6 +6,8 @@ import { HealthController } from '@runstream/http';
 import { ExecutionController } from './executions/execution.controller';
 import { ExecutionRepository } from './executions/execution.repository';
 import { ExecutionService } from './executions/execution.service';
+import { ExecutionStatsController } from './org-stats/execution-stats.controller';
+import { ExecutionStatsService } from './org-stats/execution-stats.service';
 import { EltRunController, RunDetailController } from './runs/run-detail.controller';
 import { RunController } from './runs/run.controller';
 import { RunRepository } from './runs/run.repository';
@@ -17,8 +19,8 @@ export class QueryModule {
     return {
       module: QueryModule,
       imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule],
-      controllers: [HealthController, RunController, RunDetailController, EltRunController, ExecutionController],
-      providers: [RunRepository, RunService, ExecutionRepository, ExecutionService],
+      controllers: [HealthController, RunController, RunDetailController, EltRunController, ExecutionController, ExecutionStatsController],
+      providers: [RunRepository, RunService, ExecutionRepository, ExecutionService, ExecutionStatsService],
     };
   }
 }

@@ -173,3 +173,42 @@ export function listClaimableRuns(store: ClickHouseStore, orgId: string, gateway
     { org_id: orgId, gateway, limit },
   );
 }
+
+export interface OrgRunGroupRow {
+  bucket: ChDateTime;
+  project_id: string;
+  status: string;
+  claimed: number;
+  runs: string;
+  /** Sum and count of durations of runs that have one. */
+  duration_sum: number;
+  duration_count: string;
+}
+
+/**
+ * Runs of an organisation created in [from, to), grouped by time bucket, project, status and
+ * whether they were claimed. Granularity picks one of two fixed expressions, never SQL text
+ * from the caller.
+ */
+export function selectOrgRunGroups(store: ClickHouseStore, orgId: string, from: ChDateTime, to: ChDateTime, granularity: 'hourly' | 'daily'): Promise<OrgRunGroupRow[]> {
+  const bucket = granularity === 'hourly' ? 'toStartOfHour(created_at)' : 'toStartOfDay(created_at)';
+  return store.query<OrgRunGroupRow>(
+    `SELECT ${bucket} AS bucket, project_id, status, claimed_by != '' AS claimed,
+            count() AS runs, sum(ifNull(duration_seconds, 0)) AS duration_sum, count(duration_seconds) AS duration_count
+     FROM {db:Identifier}.runs FINAL
+     WHERE org_id = {org_id:String} AND created_at >= {from:DateTime64(3, 'UTC')} AND created_at < {to:DateTime64(3, 'UTC')}
+     GROUP BY bucket, project_id, status, claimed`,
+    { org_id: orgId, from, to },
+  );
+}
+
+/** The latest failed, error and partial runs created in [from, to). */
+export function selectRecentFailures(store: ClickHouseStore, orgId: string, from: ChDateTime, to: ChDateTime, limit: number): Promise<RunRow[]> {
+  return store.query<RunRow>(
+    `SELECT * FROM {db:Identifier}.runs FINAL
+     WHERE org_id = {org_id:String} AND created_at >= {from:DateTime64(3, 'UTC')} AND created_at < {to:DateTime64(3, 'UTC')}
+       AND status IN ('failed', 'error', 'partial')
+     ORDER BY updated_at DESC, id DESC LIMIT {limit:UInt32}`,
+    { org_id: orgId, from, to, limit },
+  );
+}

@@ -1,0 +1,40 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { ClickHouseStore, selectOrgRunGroups, selectRecentFailures, toChDateTime } from '@runstream/clickhouse';
+import { Caller } from '@runstream/http';
+import { randomUUID } from 'node:crypto';
+import { ExecutionStatsQueryDto } from './execution-stats.query.dto';
+import { bucketStarts, buildExecutionStats, ExecutionStatsData } from './execution-stats';
+
+/** Hourly buckets over 31 days or daily ones over 366 at most. */
+const MAX_BUCKETS = { hourly: 31 * 24, daily: 366 };
+const RECENT_FAILURES = 10;
+
+export interface ExecutionStatsResponse {
+  code: number;
+  data: ExecutionStatsData;
+  message: string;
+  requestId: string;
+}
+
+@Injectable()
+export class ExecutionStatsService {
+  constructor(private readonly store: ClickHouseStore) {}
+
+  async stats(query: ExecutionStatsQueryDto, caller: Caller): Promise<ExecutionStatsResponse> {
+    const problems: { field: string; reasons: string[] }[] = [];
+    if (query.to <= query.from) problems.push({ field: 'to', reasons: ['to must be after from'] });
+    else if (bucketStarts(query.from, query.to, query.granularity).length > MAX_BUCKETS[query.granularity]) {
+      problems.push({ field: 'granularity', reasons: [`at most ${MAX_BUCKETS[query.granularity]} ${query.granularity} buckets per request`] });
+    }
+    if (problems.length > 0) {
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; '), errors: problems });
+    }
+    const from = toChDateTime(query.from);
+    const to = toChDateTime(query.to);
+    const [groups, failures] = await Promise.all([
+      selectOrgRunGroups(this.store, caller.orgId, from, to, query.granularity),
+      selectRecentFailures(this.store, caller.orgId, from, to, RECENT_FAILURES),
+    ]);
+    return { code: 200, data: buildExecutionStats(groups, failures, query.from, query.to, query.granularity), message: 'success', requestId: randomUUID() };
+  }
+}
