@@ -1,8 +1,10 @@
-import { createHttpApp, logLevelsFrom } from '@runstream/http';
+import { createHttpApp, logLevelsFrom, setupOpenApi } from '@runstream/http';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IngestConfig } from './config/ingest.config';
 import { IngestModule } from './ingest.module';
 
-export function createIngestApp(config: IngestConfig, shutdownHooks = true): Promise<NestFastifyApplication> {
-  return createHttpApp(IngestModule.forRoot(config), { bodyLimitBytes: config.http.bodyLimitBytes, logLevels: logLevelsFrom(config.http.logLevel), shutdownHooks });
+export async function createIngestApp(config: IngestConfig, shutdownHooks = true): Promise<NestFastifyApplication> {
+  const app = await createHttpApp(IngestModule.forRoot(config), { bodyLimitBytes: config.http.bodyLimitBytes, logLevels: logLevelsFrom(config.http.logLevel), shutdownHooks });
+  setupOpenApi(app, 'Runstream write API', 'Runner write API: runs, logs, telemetry, model executions, agents. See docs/write-api.md.');
+  return app;
 }

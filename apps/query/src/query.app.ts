@@ -1,8 +1,10 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, logLevelsFrom } from '@runstream/http';
+import { createHttpApp, logLevelsFrom, setupOpenApi } from '@runstream/http';
 import { QueryConfig } from './config/query.config';
 import { QueryModule } from './query.module';
 
-export function createQueryApp(config: QueryConfig, shutdownHooks = true): Promise<NestFastifyApplication> {
-  return createHttpApp(QueryModule.forRoot(config), { logLevels: logLevelsFrom(config.http.logLevel), shutdownHooks });
+export async function createQueryApp(config: QueryConfig, shutdownHooks = true): Promise<NestFastifyApplication> {
+  const app = await createHttpApp(QueryModule.forRoot(config), { logLevels: logLevelsFrom(config.http.logLevel), shutdownHooks });
+  setupOpenApi(app, 'Runstream read API', 'Runs, daily stats, model executions and stats, organisation stats. See docs/read-api.md.');
+  return app;
 }

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { JOB_TYPES, JobType, TRIGGERS, TriggeredBy } from '@runstream/events';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 
@@ -5,39 +6,47 @@ export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 
 /** POST /api/elt/runs. The write API speaks camelCase (reference/runs-logs-telemetry.txt). */
 export class CreateRunDto {
+  @ApiProperty({ maxLength: 128 })
   @IsString()
   @Length(1, 128)
   @Matches(ID_PATTERN, { message: 'projectId may contain letters, digits, _ . : - only' })
   projectId!: string;
 
+  @ApiProperty({ maxLength: 253 })
   @IsString()
   @Length(1, 253)
   jobName!: string;
 
+  @ApiPropertyOptional({ maxLength: 253 })
   @IsOptional()
   @IsString()
   @Length(0, 253)
   cronjobName?: string;
 
+  @ApiPropertyOptional({ enum: JOB_TYPES, default: 'run' })
   @IsOptional()
   @IsIn(JOB_TYPES)
   jobType?: JobType;
 
+  @ApiPropertyOptional({ enum: TRIGGERS, default: 'manual' })
   @IsOptional()
   @IsIn(TRIGGERS)
   triggeredBy?: TriggeredBy;
 
+  @ApiPropertyOptional({ maxLength: 128 })
   @IsOptional()
   @IsString()
   @Length(0, 128)
   jobId?: string;
 
+  @ApiPropertyOptional({ maxLength: 253 })
   @IsOptional()
   @IsString()
   @Length(0, 253)
   namespace?: string;
 
   /** Name of the gateway that should pick this run up (GET /api/agent/runs). */
+  @ApiPropertyOptional({ maxLength: 128, description: 'Gateway whose agents should pick the run up' })
   @IsOptional()
   @IsString()
   @Length(0, 128)

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ACCEPTED_STATUS_WORDS, LOG_LEVELS, LogLevel, MAX_LOG_ENTRIES, MAX_TELEMETRY_SAMPLES, TelemetryValue } from '@runstream/events';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
@@ -6,9 +7,11 @@ import { IsTelemetrySample, IsTelemetrySamples, IsTelemetrySummary } from './tel
 export const MAX_MESSAGE_LENGTH = 10_000;
 
 export class AppendLogDto {
+  @ApiProperty({ enum: LOG_LEVELS })
   @IsIn(LOG_LEVELS)
   level!: LogLevel;
 
+  @ApiProperty({ maxLength: MAX_MESSAGE_LENGTH })
   @IsString()
   @MaxLength(MAX_MESSAGE_LENGTH)
   message!: string;
@@ -16,6 +19,7 @@ export class AppendLogDto {
 
 /** A line of a replaced log: the same shape GET returns. */
 export class LogEntryDto extends AppendLogDto {
+  @ApiProperty({ format: 'date-time' })
   @IsISO8601({ strict: true })
   at!: string;
 }
@@ -26,31 +30,37 @@ export class LogEntryDto extends AppendLogDto {
  */
 export class PatchRunDto {
   /** Runner vocabulary (queued, running, succeeded, ...) or canonical names. */
+  @ApiPropertyOptional({ enum: ACCEPTED_STATUS_WORDS, description: 'Runner vocabulary or canonical status' })
   @IsOptional()
   @IsIn(ACCEPTED_STATUS_WORDS)
   status?: string;
 
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true })
   startedAt?: string;
 
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true })
   finishedAt?: string;
 
   /** Sanitized error text; credentials are scrubbed before it is stored. */
+  @ApiPropertyOptional({ maxLength: MAX_MESSAGE_LENGTH, description: 'Scrubbed of credentials before it is stored' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_MESSAGE_LENGTH)
   errorSummary?: string;
 
   /** One line; the server sets `at` to the request time. */
+  @ApiPropertyOptional({ type: AppendLogDto, description: 'Appends one line; the server sets at' })
   @IsOptional()
   @ValidateNested()
   @Type(() => AppendLogDto)
   appendLog?: AppendLogDto;
 
   /** Replaces the whole log; at most the cap, which is what the run can hold. */
+  @ApiPropertyOptional({ type: [LogEntryDto], maxItems: MAX_LOG_ENTRIES, description: 'Replaces the whole log' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_LOG_ENTRIES)
@@ -59,16 +69,19 @@ export class PatchRunDto {
   logEntries?: LogEntryDto[];
 
   /** Shallow-merged into the summary: rowsLoaded, bytesLoaded, progress (0-100), currentPhase, currentResource, other scalars. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Shallow-merged: rowsLoaded, bytesLoaded, progress (0-100), currentPhase, currentResource, other scalars' })
   @IsOptional()
   @IsTelemetrySummary()
   telemetrySummary?: Record<string, TelemetryValue>;
 
   /** One point: optional `at` (default: now) and numeric measurements. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'One point: optional at (RFC 3339) and numeric measurements' })
   @IsOptional()
   @IsTelemetrySample()
   appendTelemetrySample?: Record<string, number | string>;
 
   /** Replaces every sample (e.g. post-run backfill). */
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, maxItems: MAX_TELEMETRY_SAMPLES, description: 'Replaces all samples' })
   @IsOptional()
   @IsTelemetrySamples(MAX_TELEMETRY_SAMPLES)
   telemetrySamples?: Record<string, number | string>[];

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_EXECUTIONS_PER_REPORT } from '@runstream/events';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
@@ -12,42 +13,51 @@ export const EXECUTION_STATUSES = ['success', 'succeeded', 'failed', 'error', 's
  */
 export class ModelExecutionDto {
   /** Your id for the execution; report it again with the same id to update it. Default: assigned. */
+  @ApiPropertyOptional({ maxLength: 128, description: 'Your id; report it again to update the execution' })
   @IsOptional()
   @IsString()
   @Length(1, 128)
   @Matches(ID_PATTERN, { message: 'id may contain letters, digits, _ . : - only' })
   id?: string;
 
+  @ApiProperty({ maxLength: 512 })
   @IsString()
   @Length(1, 512)
   model_name!: string;
 
+  @ApiProperty({ enum: EXECUTION_STATUSES })
   @IsIn(EXECUTION_STATUSES)
   status!: string;
 
+  @ApiProperty({ format: 'date-time' })
   @IsISO8601({ strict: true })
   started_at!: string;
 
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true })
   completed_at?: string;
 
+  @ApiPropertyOptional({ type: Number, minimum: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   rows_processed?: number;
 
+  @ApiPropertyOptional({ type: Number, minimum: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   bytes_processed?: number;
 
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true })
   interval_start?: string;
 
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true })
   interval_end?: string;
@@ -55,6 +65,7 @@ export class ModelExecutionDto {
 
 /** POST /api/elt/runs/:id/model-executions: 1 to 1,000 executions, stored as one event. */
 export class ReportModelExecutionsDto {
+  @ApiProperty({ type: [ModelExecutionDto], minItems: 1, maxItems: MAX_EXECUTIONS_PER_REPORT })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_EXECUTIONS_PER_REPORT)

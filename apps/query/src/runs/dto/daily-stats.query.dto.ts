@@ -1,9 +1,11 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
 /** GET /api/v1/projects/:id/runs/daily-stats */
 export class DailyStatsQueryDto {
   /** Days up to and including today (UTC); max 365, larger values are rejected. */
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 365, default: 30 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -11,6 +13,7 @@ export class DailyStatsQueryDto {
   @Max(365)
   days: number = 30;
 
+  @ApiPropertyOptional({ description: 'Filter by CronJob name' })
   @IsOptional()
   @IsString()
   @Length(1, 253)

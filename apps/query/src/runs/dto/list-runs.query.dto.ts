@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { JOB_TYPES, RUN_STATUSES } from '@runstream/events';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsRFC3339, IsString, Length, Max, Min } from 'class-validator';
@@ -11,6 +12,7 @@ export function toBoolean({ value }: { value: unknown }): unknown {
 
 /** GET /api/v1/projects/:id/runs (reference/execution-metrics-api.txt). */
 export class ListRunsQueryDto {
+  @ApiPropertyOptional({ type: Number, minimum: 1, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -18,6 +20,7 @@ export class ListRunsQueryDto {
   page = 1;
 
   /** Max 500; larger values are rejected with 400, not clamped. */
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -25,23 +28,28 @@ export class ListRunsQueryDto {
   @Max(500)
   limit = 50;
 
+  @ApiPropertyOptional({ description: 'Filter by CronJob name' })
   @IsOptional()
   @IsString()
   @Length(1, 253)
   cronjob_name?: string;
 
+  @ApiPropertyOptional({ enum: RUN_STATUSES })
   @IsOptional()
   @IsIn(RUN_STATUSES)
   status?: string;
 
+  @ApiPropertyOptional({ enum: JOB_TYPES })
   @IsOptional()
   @IsIn(JOB_TYPES)
   job_type?: string;
 
+  @ApiPropertyOptional({ format: 'date-time', description: 'Only runs updated after this time (RFC 3339)' })
   @IsOptional()
   @IsRFC3339()
   updated_after?: string;
 
+  @ApiPropertyOptional({ type: Boolean, default: true })
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean()
