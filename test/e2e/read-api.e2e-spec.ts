@@ -85,6 +85,13 @@ describe('read API', () => {
     const hourlyDurations = runDurations.filter((_, i) => i % 2);
     expect(hourly.body.daily_stats).toEqual([expect.objectContaining({ cronjob_name: 'hourly-refresh', total_runs: 4, p95_duration_seconds: ms(percentileCont(hourlyDurations, 0.95)) })]);
     expect((await get(`/api/v1/projects/${projectId}/runs/daily-stats?days=366`)).status).toBe(400);
+    const badStatus = await get<{ message: string }>(`/api/v1/projects/${projectId}/runs?status=exploded&job_type=cron`);
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.body.message).toContain('status');
+    expect(badStatus.body.message).toContain('job_type');
+    const badTime = await get<{ message: string }>(`/api/v1/projects/${projectId}/runs?updated_after=yesterday&include_stats=maybe`);
+    expect(badTime.body.message).toContain('updated_after');
+    expect(badTime.body.message).toContain('include_stats');
   });
 
   it('lists model executions with the parent cronjob, filters and pages', async () => {
@@ -133,6 +140,11 @@ describe('read API', () => {
     expect(logs.body.logs.map((l) => l.message)).toEqual(['token=[REDACTED] connected']);
     const elt = await get<Record<string, unknown>>(`/api/elt/runs/${runIds[0]}`);
     expect(elt.body).toMatchObject({ id: runIds[0], status: 'success', logEntries: [{ level: 'info', message: 'token=[REDACTED] connected' }], telemetry: { summary: { progress: 50 }, samples: [{ rowsLoaded: 10 }] } });
+  });
+
+  it('checks X-Organization-ID against the token', async () => {
+    expect((await get(`/api/v1/projects/${projectId}/runs`, { ...user, 'x-organization-id': stack.orgId })).status).toBe(200);
+    expect((await get(`/api/v1/projects/${projectId}/runs`, { ...user, 'x-organization-id': 'someone_else' })).status).toBe(403);
   });
 
   it("answers another organisation's project and runs as missing ones, on every endpoint", async () => {
