@@ -89,7 +89,7 @@ export class RunService {
     if (Object.values(dto).every((value) => value === undefined)) {
       throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'body: at least one field is required', errors: [{ field: 'body', reasons: ['at least one field is required'] }] });
     }
-    return this.runLocks.run(runId, async () => {
+    const write = async (): Promise<AcceptedPatch> => {
       const run = await this.directory.find(caller.orgId, runId);
       if (!run || !mayWrite(run)) throw new NotFoundException(`run ${runId} not found`);
       const now = new Date();
@@ -99,7 +99,9 @@ export class RunService {
       await this.log.append([event]);
       if (payload.status) this.directory.remember(runId, { ...run, status: payload.status });
       return { id: runId, eventId: event.event_id, status: payload.status };
-    });
+    };
+    // Only a status change is checked against the run's state; logs and telemetry need no lock.
+    return dto.status === undefined ? write() : this.runLocks.run(runId, write);
   }
 
   async reportExecutions(runId: string, dto: ReportModelExecutionsDto, caller: Caller): Promise<AcceptedExecutions> {
