@@ -4,24 +4,6 @@ import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
 
-export interface LoadResult {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-/** autocannon in its own process, so the load generator does not share the server's event loop. */
-export async function autocannon(url: string, options: { method: string; body: string; headers: Record<string, string>; connections: number; seconds: number }): Promise<LoadResult> {
-  const args = ['-j', '-c', String(options.connections), '-d', String(options.seconds), '-m', options.method, '-b', options.body];
-  for (const [name, value] of Object.entries(options.headers)) args.push('-H', `${name}=${value}`);
-  const output = await run(join(ROOT, 'node_modules', '.bin', 'autocannon'), [...args, url]);
-  const result = JSON.parse(output) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number };
-  return { requests: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
-}
-
 export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
