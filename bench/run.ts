@@ -124,6 +124,8 @@ embedded chDB engine, which ingest opens for run lookups and token checks.
 
 ${ratio >= 50 && g.p99 < 50 ? '' : `### Why the ingest target is missed, and what would close it
 
+Likely causes, not yet separated by measurement (the next step is a profile of the ingest process under this load):
+
 - The broker (a JVM), the load generator and the app share 2 cores; the baseline does no Kafka work, so the broker's CPU
   is charged to ingest alone. A broker on its own host would take that share back.
 - class-validator through ValidationPipe was measured at ~60% of NestJS's throughput on this machine (shared/FACTS.md);
@@ -131,7 +133,8 @@ ${ratio >= 50 && g.p99 < 50 ? '' : `### Why the ingest target is missed, and wha
   generated from the same DTO metadata, keeping class-validator as the source of truth.
 - Every PATCH runs the scrubbing rules over its text and waits for an acks=all round trip; concurrent requests already
   share one send (group commit), and a producer linger of 1-2 ms would make the batches larger at a small latency cost.
-`}${ingestRss < 250 ? '' : `### Why the memory target is missed, and what would close it
+`}${ingestRss < 250 ? '' : `
+### Why the memory target is missed, and what would close it
 
 The ingest process embeds chDB (measured ~290 MB for an open session, shared/FACTS.md) to look up runs and tokens. With a
 ClickHouse server (\`CLICKHOUSE_URL\`) ingest talks HTTP and the engine leaves its process; on the embedded default, run and
