@@ -155,7 +155,7 @@ export class RunService {
       run_id: runId,
       occurred_at: now.toISOString(),
       actor: caller.tokenId,
-      payload: JSON.parse(JSON.stringify(payload)) as RunEventPayloads[T], // drop undefined fields
+      payload,
     };
   }
 }
