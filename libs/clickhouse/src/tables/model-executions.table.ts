@@ -1,4 +1,5 @@
 import { TupleParam } from '@clickhouse/client';
+import { equalityFilter } from '../filters';
 import { ClickHouseStore } from '../store';
 import { ChDateTime } from '../time';
 
@@ -61,21 +62,8 @@ export interface ExecutionFilter {
 }
 
 function executionFilterClause(filter: ExecutionFilter): { where: string; params: Record<string, unknown> } {
-  const conditions = ['org_id = {org_id:String}', 'project_id = {project_id:String}'];
-  const params: Record<string, unknown> = { org_id: filter.org_id, project_id: filter.project_id };
-  if (filter.model_name !== undefined) {
-    conditions.push('model_name = {model_name:String}');
-    params.model_name = filter.model_name;
-  }
-  if (filter.cronjob_name !== undefined) {
-    conditions.push('cronjob_name = {cronjob_name:String}');
-    params.cronjob_name = filter.cronjob_name;
-  }
-  if (filter.updated_after !== undefined) {
-    conditions.push("updated_at > {updated_after:DateTime64(3, 'UTC')}");
-    params.updated_after = filter.updated_after;
-  }
-  return { where: conditions.join(' AND '), params };
+  const { org_id, project_id, model_name, cronjob_name } = filter;
+  return equalityFilter({ org_id, project_id, model_name, cronjob_name }, filter.updated_after);
 }
 
 /** Newest started first; ties broken by id so pages are stable. */

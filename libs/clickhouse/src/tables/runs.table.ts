@@ -1,4 +1,5 @@
 import { TupleParam } from '@clickhouse/client';
+import { equalityFilter } from '../filters';
 import { ClickHouseStore, QueryParams } from '../store';
 import { ChDateTime } from '../time';
 
@@ -72,25 +73,8 @@ export interface RunFilter {
 
 /** WHERE clause and its bound parameters for a run filter. Values never enter the SQL text. */
 export function runFilterClause(filter: RunFilter): { where: string; params: QueryParams } {
-  const conditions = ['org_id = {org_id:String}', 'project_id = {project_id:String}'];
-  const params: QueryParams = { org_id: filter.org_id, project_id: filter.project_id };
-  if (filter.cronjob_name !== undefined) {
-    conditions.push('cronjob_name = {cronjob_name:String}');
-    params.cronjob_name = filter.cronjob_name;
-  }
-  if (filter.status !== undefined) {
-    conditions.push('status = {status:String}');
-    params.status = filter.status;
-  }
-  if (filter.job_type !== undefined) {
-    conditions.push('job_type = {job_type:String}');
-    params.job_type = filter.job_type;
-  }
-  if (filter.updated_after !== undefined) {
-    conditions.push("updated_at > {updated_after:DateTime64(3, 'UTC')}");
-    params.updated_after = filter.updated_after;
-  }
-  return { where: conditions.join(' AND '), params };
+  const { org_id, project_id, cronjob_name, status, job_type } = filter;
+  return equalityFilter({ org_id, project_id, cronjob_name, status, job_type }, filter.updated_after);
 }
 
 export interface Page {
