@@ -15,8 +15,6 @@ export interface BatchConsumerOptions {
   retryMaxMs?: number;
   fromBeginning?: boolean;
   onSinkError?: (error: Error, attempt: number) => void;
-  /** Called when this member (re)joins the group: its partitions may have changed. */
-  onRebalance?: () => void;
 }
 
 interface Pending {
@@ -56,8 +54,6 @@ export class KafkajsBatchConsumer implements EventConsumer {
 
   async start(sink: BatchSink): Promise<void> {
     this.sink = sink;
-    const onRebalance = this.options.onRebalance;
-    if (onRebalance) this.consumer.on(this.consumer.events.GROUP_JOIN, () => onRebalance());
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({

@@ -42,9 +42,6 @@ export interface MaterializeStats {
   deadLetters: number;
 }
 
-/** Bounds the state cache (a row is about 1 KB). */
-const MAX_CACHED_RUNS = 50_000;
-
 function runKey(key: RunKey): string {
   return `${key.org_id}\u0000${key.project_id}\u0000${key.id}`;
 }
@@ -84,13 +81,6 @@ function reportedExecutionKeys(decoded: Positioned[]): ModelExecutionKey[] {
 export class MaterializerService {
   private readonly logger = new Logger('Materializer');
   readonly totals: MaterializeStats = { events: 0, runsWritten: 0, logEntries: 0, samples: 0, executions: 0, deadLetters: 0 };
-  /**
-   * Latest rows of runs this member has folded, so a flush need not read them back. Filled only
-   * after a flush's writes succeeded; dropped whenever partitions may have moved to or from
-   * another member (forgetStates), and a flush that began before that does not refill it.
-   */
-  private readonly states = new Map<string, RunRow>();
-  private stateGeneration = 0;
 
   constructor(
     private readonly store: ClickHouseStore,
@@ -98,39 +88,7 @@ export class MaterializerService {
     @Inject(MATERIALIZER_CONFIG) private readonly config: MaterializerConfig,
   ) {}
 
-  /** Partitions may have changed owner: rows cached so far may be stale. */
-  forgetStates(): void {
-    this.stateGeneration += 1;
-    this.states.clear();
-  }
-
-  private async loadStates(keys: Map<string, RunKey>): Promise<Map<string, RunRow>> {
-    const loaded = new Map<string, RunRow>();
-    const missing: RunKey[] = [];
-    for (const [key, runKeyValue] of keys) {
-      const cached = this.states.get(key);
-      if (cached) loaded.set(key, cached);
-      else missing.push(runKeyValue);
-    }
-    for (const row of await selectRunsByKey(this.store, missing)) loaded.set(runKey(row), row);
-    return loaded;
-  }
-
-  private rememberStates(rows: Map<string, RunRow>, generation: number): void {
-    if (generation !== this.stateGeneration) return;
-    for (const [key, row] of rows) {
-      this.states.delete(key);
-      this.states.set(key, row);
-    }
-    while (this.states.size > MAX_CACHED_RUNS) {
-      const oldest = this.states.keys().next().value;
-      if (oldest === undefined) break;
-      this.states.delete(oldest);
-    }
-  }
-
   async materialize(messages: IncomingMessage[]): Promise<MaterializeStats> {
-    const generation = this.stateGeneration;
     const dead: DeadLetter[] = [];
     const decoded: Positioned[] = [];
     for (const message of messages) {
@@ -145,7 +103,11 @@ export class MaterializerService {
       const key = { org_id: event.org_id, project_id: event.project_id, id: event.run_id };
       keys.set(runKey(key), key);
     }
-    const [states, executionCreatedAt] = await Promise.all([this.loadStates(keys), selectExecutionCreatedAt(this.store, reportedExecutionKeys(decoded))]);
+    const [stateRows, executionCreatedAt] = await Promise.all([
+      selectRunsByKey(this.store, [...keys.values()]),
+      selectExecutionCreatedAt(this.store, reportedExecutionKeys(decoded)),
+    ]);
+    const states = new Map(stateRows.map((row) => [runKey(row), row]));
     const known = (key: ModelExecutionKey): ChDateTime | undefined => executionCreatedAt.get(executionKey(key));
     const changed = new Map<string, RunRow>();
     const logs: RunLogEntryRow[] = [];
@@ -185,7 +147,6 @@ export class MaterializerService {
       }
     }
     await insertRuns(this.store, [...changed.values()]);
-    this.rememberStates(states, generation);
 
     const stats: MaterializeStats = {
       events: decoded.length,

@@ -28,7 +28,6 @@ export class RunEventsConsumer implements OnApplicationBootstrap, BeforeApplicat
       flushIntervalMs: config.flushIntervalMs,
       maxBytesInFlight: config.maxBytesInFlight,
       onSinkError: (error, attempt) => this.logger.error(`write failed (attempt ${attempt}), retrying: ${error.message}`),
-      onRebalance: () => this.materializer.forgetStates(),
     });
   }
 
