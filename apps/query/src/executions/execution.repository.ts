@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { ClickHouseStore, countModelExecutions, ExecutionFilter, listModelExecutions, ModelExecutionRow, ModelStatsRow, selectModelStats } from '@runstream/clickhouse';
+import { ClickHouseStore, countModelExecutions, ExecutionFilter, listModelExecutions, ModelExecutionRow, ModelStatsRow, Page, selectModelStats } from '@runstream/clickhouse';
 
 /** The query app's door to model_executions; the SQL lives in @runstream/clickhouse. */
 @Injectable()
 export class ExecutionRepository {
   constructor(private readonly store: ClickHouseStore) {}
 
-  list(filter: ExecutionFilter, page: { limit: number; offset: number }): Promise<ModelExecutionRow[]> {
+  list(filter: ExecutionFilter, page: Page): Promise<ModelExecutionRow[]> {
     return listModelExecutions(this.store, filter, page);
   }
 

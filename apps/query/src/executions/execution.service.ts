@@ -3,15 +3,12 @@ import { toChDateTime } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { ListExecutionsQueryDto } from './dto/list-executions.query.dto';
 import { ModelStatsQueryDto } from './dto/model-stats.query.dto';
+import { pageMeta, PageMeta, pageOffset } from '../runs/page';
 import { ExecutionRepository } from './execution.repository';
 import { Execution, ModelStats, toExecution, toModelStats } from './execution.response';
 
-export interface ExecutionListResponse {
+export interface ExecutionListResponse extends PageMeta {
   executions: Execution[];
-  total: number;
-  page: number;
-  limit: number;
-  total_pages: number;
 }
 
 @Injectable()
@@ -27,10 +24,10 @@ export class ExecutionService {
       updated_after: query.updated_after === undefined ? undefined : toChDateTime(query.updated_after),
     };
     const [rows, total] = await Promise.all([
-      this.executions.list(filter, { limit: query.limit, offset: (query.page - 1) * query.limit }),
+      this.executions.list(filter, { limit: query.limit, offset: pageOffset(query.page, query.limit) }),
       this.executions.count(filter),
     ]);
-    return { executions: rows.map(toExecution), total, page: query.page, limit: query.limit, total_pages: Math.ceil(total / query.limit) };
+    return { executions: rows.map(toExecution), ...pageMeta(total, query.page, query.limit) };
   }
 
   /** All-time without dates; with them, executions started within the window. */

@@ -1,4 +1,5 @@
 import { fromChDateTime, RunRow } from '@runstream/clickhouse';
+import { PageMeta } from './page';
 
 /** A run in list responses (reference/execution-metrics-api.txt). */
 export interface RunSummary {
@@ -25,12 +26,8 @@ export interface RunStats {
   avg_success_duration: number | null;
 }
 
-export interface RunListResponse {
+export interface RunListResponse extends PageMeta {
   runs: RunSummary[];
-  total: number;
-  page: number;
-  limit: number;
-  total_pages: number;
   stats?: RunStats;
 }
 

@@ -3,6 +3,7 @@ import { fromChDateTime, RunFilter, RunRow, toChDateTime } from '@runstream/clic
 import { Caller } from '@runstream/http';
 import { dateWindow, DailyStats, fillDailyStats, finite } from './daily-stats';
 import { DailyStatsQueryDto } from './dto/daily-stats.query.dto';
+import { pageMeta, pageOffset } from './page';
 import { ListRunsQueryDto } from './dto/list-runs.query.dto';
 import { RunRepository } from './run.repository';
 import { JobRun, roundSeconds, RunListResponse, RunStats, toJobRun, toRunSummary } from './run.response';
@@ -55,17 +56,11 @@ export class RunService {
       updated_after: query.updated_after === undefined ? undefined : toChDateTime(query.updated_after),
     };
     const [rows, total, stats] = await Promise.all([
-      this.runs.list(filter, { limit: query.limit, offset: (query.page - 1) * query.limit }),
+      this.runs.list(filter, { limit: query.limit, offset: pageOffset(query.page, query.limit) }),
       this.runs.count(filter),
       query.include_stats ? this.stats(projectId, filter) : undefined,
     ]);
-    const response: RunListResponse = {
-      runs: rows.map(toRunSummary),
-      total,
-      page: query.page,
-      limit: query.limit,
-      total_pages: Math.ceil(total / query.limit),
-    };
+    const response: RunListResponse = { runs: rows.map(toRunSummary), ...pageMeta(total, query.page, query.limit) };
     if (stats) response.stats = stats;
     return response;
   }

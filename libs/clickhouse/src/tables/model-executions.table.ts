@@ -1,7 +1,8 @@
 import { TupleParam } from '@clickhouse/client';
 import { equalityFilter } from '../filters';
-import { ClickHouseStore } from '../store';
+import { ClickHouseStore, QueryParams } from '../store';
 import { ChDateTime } from '../time';
+import { Page } from './runs.table';
 
 export const MODEL_EXECUTIONS_TABLE = 'model_executions';
 
@@ -61,13 +62,13 @@ export interface ExecutionFilter {
   updated_after?: ChDateTime;
 }
 
-function executionFilterClause(filter: ExecutionFilter): { where: string; params: Record<string, unknown> } {
+function executionFilterClause(filter: ExecutionFilter): { where: string; params: QueryParams } {
   const { org_id, project_id, model_name, cronjob_name } = filter;
   return equalityFilter({ org_id, project_id, model_name, cronjob_name }, filter.updated_after);
 }
 
 /** Newest started first; ties broken by id so pages are stable. */
-export function listModelExecutions(store: ClickHouseStore, filter: ExecutionFilter, page: { limit: number; offset: number }): Promise<ModelExecutionRow[]> {
+export function listModelExecutions(store: ClickHouseStore, filter: ExecutionFilter, page: Page): Promise<ModelExecutionRow[]> {
   const { where, params } = executionFilterClause(filter);
   return store.query<ModelExecutionRow>(
     `SELECT * FROM {db:Identifier}.model_executions FINAL WHERE ${where}
