@@ -3,16 +3,7 @@
  * many run ids as real runners do. Prints autocannon's JSON result.
  */
 import autocannon from 'autocannon';
-
-interface LoadOptions {
-  url: string;
-  paths: string[];
-  method: 'PATCH' | 'POST' | 'GET';
-  body?: string;
-  headers: Record<string, string>;
-  connections: number;
-  seconds: number;
-}
+import type { LoadOptions } from './ingest';
 
 const options = JSON.parse(process.argv[2]) as LoadOptions;
 let next = 0;
@@ -21,6 +12,7 @@ autocannon(
     url: options.url,
     connections: options.connections,
     duration: options.seconds,
+    overallRate: options.rate,
     requests: [
       {
         method: options.method,

@@ -13,15 +13,26 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv = pr
   });
 }
 
-/** Starts a server process and resolves with its first stdout line matching `ready`. */
-export function startServer(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+export interface StartedServer {
+  child: ChildProcess;
+  match: RegExpMatchArray;
+  /** Everything the process printed so far. */
+  output: () => string;
+}
+
+/** Starts a server process and resolves once its output matches `ready`. */
+export function startServer(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<StartedServer> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
+    let started = false;
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
-      const match = seen.match(ready);
-      if (match) resolve({ child, match });
+      const match = started ? null : seen.match(ready);
+      if (match) {
+        started = true;
+        resolve({ child, match, output: () => seen });
+      }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
@@ -40,6 +51,14 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Linear interpolation between closest ranks (percentile_cont). */
+export function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (sorted.length - 1) * fraction;
+  const low = Math.floor(rank);
+  return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (rank - low);
 }
 
 export function spread(values: number[]): string {

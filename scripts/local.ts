@@ -8,7 +8,7 @@
  */
 import 'reflect-metadata';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { TokenService } from '@runstream/auth';
@@ -45,21 +45,19 @@ async function startInProcess(): Promise<Stop> {
   const materializer: INestApplicationContext = await createMaterializerApp(loadMaterializerConfig(), process.env.LOG_LEVEL, false);
   const query = await createQueryApp(queryConfig, false);
   const queryUrl = await listenUrl(query, queryConfig.http.port, queryConfig.http.host);
-  const tokens = await localTokens(ingest.get(TokenService));
+  const tokens = await localTokens(ingest.get(TokenService), join(dirname(ingestConfig.clickhouse.path), 'local-tokens.json'));
   logger.log(`ingest (write API): ${ingestUrl}`);
   logger.log(`query (read API):   ${queryUrl}`);
   logger.log(`materializer: consuming, chDB at ${ingestConfig.clickhouse.path}`);
   logger.log(`user token (org ${tokens.user.orgId}): ${tokens.user.token}`);
   logger.log(`gateway token (gateway ${tokens.gateway.gateway}): ${tokens.gateway.token}`);
-  logger.log(`tokens are kept in ${LOCAL_TOKENS} for this machine's local mode only`);
+  logger.log(`tokens are kept next to the chDB directory, for this machine's local mode only`);
   return async () => {
     await ingest.close();
     await materializer.close();
     await query.close();
   };
 }
-
-const LOCAL_TOKENS = join(root, '.data', 'local-tokens.json');
 
 interface LocalTokens {
   user: { orgId: string; token: string };
@@ -68,18 +66,18 @@ interface LocalTokens {
 
 /**
  * Local mode's convenience: a user and a gateway token for org `local`, created on the first
- * start and kept in plain text under .data/ so curl examples work across restarts. Deployed
- * apps never do this; they use `npm run tokens`.
+ * start and kept in plain text next to the chDB directory (.data/local-tokens.json by default)
+ * so curl examples work across restarts. Deployed apps never do this; they use `npm run tokens`.
  */
-async function localTokens(service: TokenService): Promise<LocalTokens> {
-  if (existsSync(LOCAL_TOKENS)) {
-    const saved = JSON.parse(readFileSync(LOCAL_TOKENS, 'utf8')) as LocalTokens;
+async function localTokens(service: TokenService, file: string): Promise<LocalTokens> {
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as LocalTokens;
     if ((await service.verify(saved.user.token)) && (await service.verify(saved.gateway.token))) return saved;
   }
   const user = await service.create({ orgId: 'local', name: 'local-user', kind: 'user' });
   const gateway = await service.create({ orgId: 'local', name: 'local-gateway', kind: 'gateway', gateway: 'local-gateway' });
   const tokens = { user: { orgId: user.orgId, token: user.token }, gateway: { gateway: gateway.gateway, token: gateway.token } };
-  writeFileSync(LOCAL_TOKENS, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
   return tokens;
 }
 

@@ -1,0 +1,213 @@
+/**
+ * 4. Query latency: every read-API endpoint, p50/p95 over 50 requests with varied parameters,
+ *    over a generated data set of 10 M runs and 100 M model executions (1/10 with --quick).
+ *    Targets: runs page p95 < 20 ms; daily-stats and model-stats p95 < 100 ms.
+ * 6. Query memory: peak RSS of the query process under that load. Target: < 250 MB.
+ * 7. Growth: the same requests at 1 M, 10 M and 100 M model executions.
+ */
+import { rmSync } from 'node:fs';
+import { appMain, BenchContext, compiled, pass, scratch } from './context';
+import { EXECUTIONS_PER_RUN, modelName, modelsOf, RunSample } from './dataset';
+import { peakRssMb, percentile, run, startServer } from './support';
+
+export const QUERY_DATABASE = 'qbench';
+const REQUESTS = 50;
+const WARMUP = 5;
+const DAY_MS = 86_400_000;
+
+export interface Generated {
+  runs: number;
+  executions: number;
+  generateMs: number;
+  mergeMs: number;
+  tokens: Record<string, string>;
+  samples: RunSample[];
+}
+
+/** Deterministic parameter choices (mulberry32), so every size gets the same request mix. */
+export function chooser(seed: number): (n: number) => number {
+  let state = seed >>> 0;
+  return (n: number) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export interface Endpoint {
+  name: string;
+  /** The path of request `i` for run sample `s`; `pick(n)` draws in [0, n). */
+  path: (s: RunSample, i: number, pick: (n: number) => number, anchor: number) => string;
+  /** p95 target in ms, when the issue sets one. */
+  target?: number;
+}
+
+export const ENDPOINTS: Endpoint[] = [
+  {
+    name: 'runs page',
+    target: 20,
+    path: (s, i, pick, anchor) => {
+      const filter = [``, `&status=failed`, `&cronjob_name=${s.cronjob_name}`, `&updated_after=${new Date(anchor - 7 * DAY_MS).toISOString()}`][i % 4];
+      return `/api/v1/projects/${s.project_id}/runs?page=${1 + pick(3)}&limit=50${filter}`;
+    },
+  },
+  {
+    name: 'runs daily-stats',
+    target: 100,
+    path: (s, i) => `/api/v1/projects/${s.project_id}/runs/daily-stats?days=${[7, 30, 90, 365][i % 4]}${i % 2 ? `&cronjob_name=${s.cronjob_name}` : ''}`,
+  },
+  {
+    name: 'model-executions page',
+    path: (s, i, pick) => `/api/v1/projects/${s.project_id}/model-executions?page=${1 + pick(3)}&limit=100${i % 2 ? `&model_name=${modelName(pick(modelsOf(s.project_id)))}` : ''}`,
+  },
+  {
+    name: 'model stats (all models)',
+    target: 100,
+    path: (s, i, _pick, anchor) => `/api/v1/projects/${s.project_id}/model-executions/stats${window(i, anchor)}`,
+  },
+  {
+    name: 'model stats (one model)',
+    target: 100,
+    path: (s, i, pick, anchor) => `/api/v1/projects/${s.project_id}/model-executions/stats/${modelName(pick(modelsOf(s.project_id)))}${window(i, anchor)}`,
+  },
+  { name: 'run (v1)', path: (s) => `/api/v1/runs/${s.id}` },
+  { name: 'run logs', path: (s) => `/api/v1/runs/${s.id}/logs` },
+  { name: 'run (write-API shape)', path: (s) => `/api/elt/runs/${s.id}` },
+  {
+    name: 'org executions stats',
+    path: (_s, i, _pick, anchor) => {
+      const [hours, granularity] = [[24, 'hourly'], [168, 'hourly'], [720, 'daily'], [2160, 'daily']][i % 4] as [number, string];
+      return `/v1/executions/stats?from=${anchor - hours * 3_600_000}&to=${anchor}&granularity=${granularity}`;
+    },
+  },
+];
+
+/** All-time, the last 30 days or the last 7 (start_date/end_date, inclusive UTC dates). */
+function window(i: number, anchor: number): string {
+  const days = [0, 30, 7][i % 3];
+  return days ? `?start_date=${isoDay(anchor - (days - 1) * DAY_MS)}&end_date=${isoDay(anchor)}` : '';
+}
+
+export interface Latency {
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export interface SizeResult {
+  runs: number;
+  executions: number;
+  generateMs: number;
+  mergeMs: number;
+  latencies: Record<string, Latency>;
+  rssMb: number;
+}
+
+export interface QueryResult {
+  sizes: SizeResult[];
+  anchor: number;
+  /** The data set of the largest size, still on disk for the PostgreSQL peer. */
+  path: string;
+  samples: RunSample[];
+}
+
+async function measure(url: string, tokens: Record<string, string>, samples: RunSample[], anchor: number): Promise<Record<string, Latency>> {
+  const latencies: Record<string, Latency> = {};
+  for (const endpoint of ENDPOINTS) {
+    const pick = chooser(ENDPOINTS.indexOf(endpoint) + 1);
+    const times: number[] = [];
+    for (let i = 0; i < WARMUP + REQUESTS; i += 1) {
+      const sample = samples[(i * 7 + ENDPOINTS.indexOf(endpoint)) % samples.length];
+      const path = endpoint.path(sample, i, pick, anchor);
+      const headers = { authorization: `Bearer ${tokens[sample.org_id]}`, 'x-organization-id': sample.org_id };
+      const started = performance.now();
+      const response = await fetch(`${url}${path}`, { headers });
+      const body = await response.text();
+      const ms = performance.now() - started;
+      if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${body.slice(0, 300)}`);
+      if (i >= WARMUP) times.push(ms);
+    }
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    latencies[endpoint.name] = { p50: round(percentile(times, 0.5)), p95: round(percentile(times, 0.95)), max: round(Math.max(...times)) };
+    console.log(`  ${endpoint.name}: p50 ${latencies[endpoint.name].p50} ms, p95 ${latencies[endpoint.name].p95} ms`);
+  }
+  return latencies;
+}
+
+export async function benchQueries(ctx: BenchContext): Promise<QueryResult> {
+  const runSteps = ctx.quick ? [10_000, 100_000, 1_000_000] : [100_000, 1_000_000, 10_000_000];
+  const path = scratch('query-chdb');
+  rmSync(path, { recursive: true, force: true });
+  const anchor = Date.now();
+  const sizes: SizeResult[] = [];
+  let tokens: Record<string, string> = {};
+  let samples: RunSample[] = [];
+  let from = 0;
+  for (const to of runSteps) {
+    const args = [compiled('bench', 'generate'), 'grow', path, QUERY_DATABASE, String(from), String(to), String(anchor)];
+    const generated = JSON.parse(await run(process.execPath, args, ctx.env)) as Generated;
+    if (from === 0) tokens = generated.tokens;
+    samples = generated.samples;
+    from = to;
+    console.log(`query data set: ${generated.runs} runs, ${generated.executions} executions (generated in ${generated.generateMs} ms, merged in ${generated.mergeMs} ms)`);
+    const env = { ...ctx.env, CLICKHOUSE_PATH: path, CLICKHOUSE_DATABASE: QUERY_DATABASE, PORT: '0' };
+    const query = await startServer(process.execPath, [appMain('query')], env, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    try {
+      const latencies = await measure(query.match[1], tokens, samples, anchor);
+      sizes.push({ runs: generated.runs, executions: generated.executions, generateMs: generated.generateMs, mergeMs: generated.mergeMs, latencies, rssMb: peakRssMb(query.child.pid ?? 0) });
+    } finally {
+      const exited = new Promise((resolve) => query.child.once('exit', resolve));
+      query.child.kill('SIGTERM');
+      await exited;
+    }
+  }
+  return { sizes, anchor, path, samples };
+}
+
+const count = (n: number) => (n >= 1e6 ? `${Math.round(n / 1e5) / 10} M` : `${Math.round(n / 1e3)} k`);
+
+export function queryReport(q: QueryResult): string {
+  const largest = q.sizes[q.sizes.length - 1];
+  const rows = ENDPOINTS.map((e) => {
+    const l = largest.latencies[e.name];
+    return `| ${e.name} | ${l.p50} | ${l.p95} | ${l.max} | ${e.target ? `< ${e.target} ms: ${pass(l.p95 < e.target)}` : '–'} |`;
+  });
+  const missed = ENDPOINTS.filter((e) => e.target && largest.latencies[e.name].p95 >= e.target);
+  const growthHeader = q.sizes.map((s) => `${count(s.executions)} executions`).join(' | ');
+  const growth = ENDPOINTS.map((e) => `| ${e.name} | ${q.sizes.map((s) => `${s.latencies[e.name].p50} / ${s.latencies[e.name].p95}`).join(' | ')} |`);
+  return `## 4. Query latency over ${count(largest.runs)} runs and ${count(largest.executions)} model executions
+
+Generated inside ClickHouse by \`bench/dataset.ts\` into the same tables and migrations the materializer writes (a year of
+runs ending now, 20 organisations, 1,000 projects with a heavy skew: the largest holds ~10% of all rows; 1-20 cronjobs
+and 20-500 models per project; ${EXECUTIONS_PER_RUN} model executions per run), then merged (\`OPTIMIZE … FINAL\`, what background merges
+leave on data that old). Generating took ${Math.round(largest.generateMs / 1000)} s and merging ${Math.round(largest.mergeMs / 1000)} s for the last step.
+Each endpoint gets ${WARMUP} warm-up and ${REQUESTS} measured requests, one at a time over HTTP to the query app, with parameters
+varied per request (pages 1-3, filters, windows, projects drawn from the data, so big projects come up as often as they hold
+rows). Times are client-side, HTTP included.
+
+| endpoint | p50 ms | p95 ms | max ms | p95 target |
+|---|---|---|---|---|
+${rows.join('\n')}
+${missed.length === 0 ? '' : `
+### Why ${missed.map((e) => e.name).join(', ')} ${missed.length === 1 ? 'misses its target' : 'miss their targets'}, and what would close it
+
+See "Where the time goes" below.
+`}
+## 6. Query memory
+
+Peak RSS of the query process during the requests above: **${largest.rssMb} MB** (target < 250 MB: ${pass(largest.rssMb < 250)}). It embeds
+chDB (~290 MB for an open session, shared/FACTS.md); at the smaller sizes: ${q.sizes.map((s) => `${s.rssMb} MB`).join(', ')}.
+
+## 7. Growth: p50 / p95 ms as the data grows
+
+Runs grow with executions (one run per ${EXECUTIONS_PER_RUN} executions); the same request mix at every size.
+
+| endpoint | ${growthHeader} |
+|---|${q.sizes.map(() => '---|').join('')}
+${growth.join('\n')}
+`;
+}
