@@ -55,11 +55,12 @@ export class RunService {
       job_type: query.job_type,
       updated_after: query.updated_after === undefined ? undefined : toChDateTime(query.updated_after),
     };
-    const [rows, total, stats] = await Promise.all([
+    // The stats are over the same filter, so their total_runs is the page total: one scan, not two.
+    const [rows, stats] = await Promise.all([
       this.runs.list(filter, { limit: query.limit, offset: pageOffset(query.page, query.limit) }),
-      this.runs.count(filter),
       query.include_stats ? this.stats(projectId, filter) : undefined,
     ]);
+    const total = stats ? stats.total_runs : await this.runs.count(filter);
     const response: RunListResponse = { runs: rows.map(toRunSummary), ...pageMeta(total, query.page, query.limit) };
     if (stats) response.stats = stats;
     return response;

@@ -1,5 +1,5 @@
 import { ClickHouseStore } from '../store';
-import { RunRow } from './runs.table';
+import { FINAL_WITHIN_PARTITIONS, RunRow } from './runs.table';
 
 export const RUN_DAILY_TABLE = 'run_daily';
 
@@ -70,5 +70,6 @@ export function selectDailyRunStats(
        AND ({cronjob_name:Nullable(String)} IS NULL OR cronjob_name = {cronjob_name:Nullable(String)})
      GROUP BY day ORDER BY day`,
     { org_id: filter.org_id, project_id: filter.project_id, from: filter.from, to: filter.to, cronjob_name: filter.cronjob_name ?? null },
+    FINAL_WITHIN_PARTITIONS,
   );
 }

