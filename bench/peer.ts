@@ -243,7 +243,8 @@ export function peerReport(p: PeerResult): string {
   const lines = p.rows.map((r) => {
     const r50 = ratio(r.postgres.p50, r.ours.p50);
     const r95 = ratio(r.postgres.p95, r.ours.p95);
-    return `| ${r.name} | ${r.ours.p50} / ${r.ours.p95} | ${r.postgres.p50} / ${r.postgres.p95} | ${r50}× / ${r95}× | ${r.stats ? `≥ 10×: ${pass(Math.min(r50, r95) >= 10)}` : '–'} |`;
+    const rMax = ratio(r.postgres.max, r.ours.max);
+    return `| ${r.name} | ${r.ours.p50} / ${r.ours.p95} / ${r.ours.max} | ${r.postgres.p50} / ${r.postgres.p95} / ${r.postgres.max} | ${r50}× / ${r95}× / ${rMax}× | ${r.stats ? `≥ 10× (p50 and p95): ${pass(Math.min(r50, r95) >= 10)}` : '–'} |`;
   });
   return `## 5. Peer: the same data in PostgreSQL
 
@@ -255,8 +256,16 @@ PostgreSQL runs the equivalent SQL (bench/peer.ts) for the same ${REQUESTS} requ
 through node-postgres, timed client-side; ours are the HTTP latencies of section 4, so ours include HTTP, auth and JSON and
 PostgreSQL's do not.
 
-| query | ours p50 / p95 ms | PostgreSQL p50 / p95 ms | PostgreSQL ÷ ours (p50 / p95) | target |
+| query | ours p50 / p95 / max ms | PostgreSQL p50 / p95 / max ms | PostgreSQL ÷ ours (p50 / p95 / max) | target |
 |---|---|---|---|---|
 ${lines.join('\n')}
-`;
+${p.rows.every((r) => !r.stats || Math.min(ratio(r.postgres.p50, r.ours.p50), ratio(r.postgres.p95, r.ours.p95)) >= 10) ? '' : `
+### Why the peer target is missed, and what would close it
+
+The typical request reads a small project: PostgreSQL answers it from its B-tree in a few ms, while every request here pays
+the fixed cost of section 4 (~10 ms: HTTP, token check, a serialized chDB call of ~2.5 ms, and a whole granule decoded per
+part). ClickHouse pulls ahead where the scan is large (the max column: the largest projects), and the gap widens with data
+(section 7). Closing the typical case means cutting that fixed cost (a ClickHouse server with parallel queries instead of
+the embedded engine, fewer parts per query, smaller granules for the page reads), not faster scans.
+`}`;
 }

@@ -195,7 +195,21 @@ ${rows.join('\n')}
 ${missed.length === 0 ? '' : `
 ### Why ${missed.map((e) => e.name).join(', ')} ${missed.length === 1 ? 'misses its target' : 'miss their targets'}, and what would close it
 
-See "Where the time goes" below.
+Measured while building this benchmark (chDB, 2 cores):
+
+- Fixed cost: every chDB call costs ~2.5 ms and calls are serialized (shared/FACTS.md); HTTP, token check and JSON add a few
+  ms. A run lookup by id, which reads one granule, answers in ~10 ms here; that is the floor of every endpoint.
+- Runs page: \`runs\` is ordered by (org_id, project_id, id), so a page sorts every run of the project by created_at to
+  return 50 (the largest project holds ~10% of all runs), and the stats scan them all again. Deduplicating FINAL within
+  partitions (a run never changes partition) already took a 100 k-run project's page from 107 ms to 26 ms. An order key of
+  (org_id, project_id, created_at, id) would let ClickHouse read the newest granules and stop; created_at never changes
+  for a run, so it is a valid deduplication key too. That is a table rebuild (new table, copy, rename: a migration of
+  its own), not done yet. Even for a tiny project, \`SELECT *\` decodes a whole 8,192-row granule of 24 columns in each
+  of the 13 monthly parts (~8 ms measured): fewer partitions or a smaller index_granularity would cut that.
+- Stats (daily and per model): percentiles are exact (percentile_cont semantics), so they read every duration in the
+  window; the cost is linear in the project's rows, and the largest project holds ~10 M executions at full size. The scan
+  parallelizes over cores (2 here). A per-model, per-day t-digest rollup would make it constant-time but approximate
+  (~0.2% off, shared/FACTS.md); the reference asks for exact values, so that would be an opt-in, not a default.
 `}
 ## 6. Query memory
 

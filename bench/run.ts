@@ -1,18 +1,20 @@
 /**
- * `npm run bench [-- --quick] [-- --only <section>,…]`: measures the hot paths against
- * baselines measured in the same run and writes BENCHMARKS.md (BENCHMARKS.quick.md with
- * --quick; with --only, the report goes to stdout alone). Targets live here, never in tests.
+ * `npm run bench [-- --quick] [-- --only <section>,…] [-- --report]`: measures the hot paths
+ * against baselines measured in the same run and writes BENCHMARKS.md plus the raw figures in
+ * BENCHMARKS.json (BENCHMARKS.quick.* with --quick; with --only, the report goes to stdout
+ * alone). --report re-renders the markdown from the JSON without measuring. Targets live
+ * here, never in tests.
  * Sections: ingest (1, 6), materializer (2, 6), freshness (3), queries (4, 6, 7), peer (5).
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext, compiled, scratch } from './context';
-import { benchFreshness, freshnessReport } from './freshness';
-import { benchIngest, ingestReport } from './ingest';
-import { benchMaterializer, materializerReport } from './materializer';
-import { benchPeer, peerReport } from './peer';
+import { benchFreshness, FreshnessResult, freshnessReport } from './freshness';
+import { benchIngest, IngestResult, ingestReport } from './ingest';
+import { benchMaterializer, MaterializerResult, materializerReport } from './materializer';
+import { benchPeer, PeerResult, peerReport } from './peer';
 import { benchQueries, QueryResult, queryReport } from './queries';
 import { ROOT, run } from './support';
 
@@ -37,9 +39,42 @@ function versions(): string {
   return `Node ${process.version}, NestJS ${v('@nestjs/core')}, Fastify ${v('fastify')}, kafkajs ${v('kafkajs')}, Apache Kafka 3.9.1 (local KRaft broker), chdb ${v('chdb')}`;
 }
 
-async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
-  const sections = selectedSections(process.argv);
+/** Everything one run measured: BENCHMARKS.json, from which BENCHMARKS.md is rendered. */
+interface Results {
+  date: string;
+  minutes: number;
+  quick: boolean;
+  runs: number;
+  machine: string;
+  versions: string;
+  ingest?: IngestResult;
+  materializer?: MaterializerResult;
+  freshness?: FreshnessResult;
+  queries?: QueryResult;
+  peer?: PeerResult;
+}
+
+function render(r: Results): string {
+  const sections = [
+    r.ingest && ingestReport(r.ingest),
+    r.materializer && materializerReport(r.materializer),
+    r.freshness && freshnessReport(r.freshness),
+    r.queries && queryReport(r.queries),
+    r.peer && peerReport(r.peer),
+  ].filter((section): section is string => Boolean(section));
+  return `# Benchmarks
+
+Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.date} in ${r.minutes} minutes (raw figures: BENCHMARKS${r.quick ? '.quick' : ''}.json). Every baseline
+is measured in the same run as what it is compared with; throughput figures are medians of ${r.runs} runs, with the spread
+(min–max).
+
+Machine: ${r.machine}. ${r.versions}.
+Everything (load generators, apps, broker, PostgreSQL) shares those cores.
+
+${sections.join('\n')}`;
+}
+
+async function measure(quick: boolean, sections: Section[]): Promise<Results> {
   const started = Date.now();
   const kafkaEnv = { ...process.env, KAFKA_PORT: '29092', KAFKA_HOME: scratch('kafka') };
   const kafkaScript = join(ROOT, 'deploy', 'kafka', 'kafka.sh');
@@ -52,39 +87,46 @@ async function main(): Promise<void> {
     runs: 3,
     env: { ...process.env, TZ: 'UTC', KAFKA_BROKERS: `127.0.0.1:${kafkaEnv.KAFKA_PORT}`, CLICKHOUSE_PATH: chdbPath, CLICKHOUSE_DATABASE: 'bench', PORT: '0', LOG_LEVEL: 'log' },
   };
-  const reports: string[] = [];
-  let queries: QueryResult | undefined;
+  const results: Results = {
+    date: new Date().toISOString().slice(0, 10),
+    minutes: 0,
+    quick,
+    runs: ctx.runs,
+    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory`,
+    versions: versions(),
+  };
   try {
     for (const section of sections) {
       console.log(`== ${section}`);
       if (section === 'ingest') {
         const created = JSON.parse(await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', 'bench', '--name', 'bench'], ctx.env)) as { token: string };
-        reports.push(ingestReport(await benchIngest(ctx, created.token)));
+        results.ingest = await benchIngest(ctx, created.token);
       }
-      if (section === 'materializer') reports.push(materializerReport(await benchMaterializer(ctx)));
-      if (section === 'freshness') reports.push(freshnessReport(await benchFreshness(ctx)));
-      if (section === 'queries') {
-        queries = await benchQueries(ctx);
-        reports.push(queryReport(queries));
-      }
-      if (section === 'peer' && queries) reports.push(peerReport(await benchPeer(ctx, queries)));
+      if (section === 'materializer') results.materializer = await benchMaterializer(ctx);
+      if (section === 'freshness') results.freshness = await benchFreshness(ctx);
+      if (section === 'queries') results.queries = await benchQueries(ctx);
+      if (section === 'peer' && results.queries) results.peer = await benchPeer(ctx, results.queries);
     }
   } finally {
     execFileSync(kafkaScript, ['stop'], { env: kafkaEnv, stdio: 'inherit' });
     rmSync(chdbPath, { recursive: true, force: true });
-    if (queries) rmSync(queries.path, { recursive: true, force: true });
+    if (results.queries) rmSync(results.queries.path, { recursive: true, force: true });
   }
-  const minutes = Math.round((Date.now() - started) / 6000) / 10;
-  const report = `# Benchmarks
+  results.minutes = Math.round((Date.now() - started) / 6000) / 10;
+  return results;
+}
 
-Written by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)} in ${minutes} minutes. Every baseline is measured in the same
-run as what it is compared with; throughput figures are medians of ${ctx.runs} runs, with the spread (min–max).
-
-Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory. ${versions()}.
-Everything (load generators, apps, broker, PostgreSQL) shares those cores.
-
-${reports.join('\n')}`;
-  if (sections.length === SECTIONS.length) writeFileSync(join(ROOT, quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md'), report);
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const sections = selectedSections(process.argv);
+  const base = join(ROOT, quick ? 'BENCHMARKS.quick' : 'BENCHMARKS');
+  const complete = sections.length === SECTIONS.length;
+  const results = process.argv.includes('--report') ? (JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Results) : await measure(quick, sections);
+  const report = render(results);
+  if (complete) {
+    writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(`${base}.md`, report);
+  }
   console.log(report);
 }
 
