@@ -38,14 +38,14 @@ export async function benchFreshness(ctx: BenchContext): Promise<FreshnessResult
   const dir = scratch('fresh');
   rmSync(dir, { recursive: true, force: true });
   const env = { ...ctx.env, CLICKHOUSE_PATH: join(dir, 'chdb'), KAFKA_TOPIC_PREFIX: 'fbench.', PORT: '0', QUERY_PORT: '0', MATERIALIZER_METRICS_PORT: '0' };
-  const system = await startServer(process.execPath, [compiled('scripts', 'local')], env, /query \(read API\):\s+(http:\/\/\S+)[\s\S]*user token \(org \w+\): (rst_\S+)/);
-  const ingestUrl = /ingest \(write API\): (http:\/\/\S+)/.exec(system.output())?.[1] ?? '';
+  const system = await startServer(process.execPath, [compiled('scripts', 'local')], env, /query \(read API\):\s+(http:\/\/127\.0\.0\.1:\d+)[\s\S]*user token \(org \w+\): (rst_[\w-]+)/);
+  const ingestUrl = /ingest \(write API\): (http:\/\/127\.0\.0\.1:\d+)/.exec(system.output())?.[1] ?? '';
   const [queryUrl, token] = [system.match[1], system.match[2]];
   try {
     const headers = { authorization: `Bearer ${token}` };
     const loadRuns = await createRuns(ingestUrl, headers, 200, 'proj_fresh');
     const [probeRun] = await createRuns(ingestUrl, headers, 1, 'proj_fresh');
-    const background = load({ url: ingestUrl, paths: loadRuns.map((id) => `/api/elt/runs/${id}`), method: 'PATCH', body: PATCH_BODY, headers, connections: 20, seconds, rate: RATE });
+    const background = load({ url: ingestUrl, paths: loadRuns.map((id) => `/api/elt/runs/${id}`), method: 'PATCH', body: PATCH_BODY, headers, connections: 50, seconds, rate: RATE });
     const deadline = Date.now() + (seconds - 2) * 1000;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const latencies: number[] = [];
@@ -56,7 +56,7 @@ export async function benchFreshness(ctx: BenchContext): Promise<FreshnessResult
         headers: { ...headers, 'content-type': 'application/json' },
         body: JSON.stringify({ telemetrySummary: { progress } }),
       });
-      if (response.status !== 200) throw new Error(`probe PATCH answered ${response.status}: ${await response.text()}`);
+      if (!response.ok) throw new Error(`probe PATCH answered ${response.status}: ${await response.text()}`);
       await waitVisible(queryUrl, headers, probeRun, progress);
       latencies.push(performance.now() - sent);
       await new Promise((resolve) => setTimeout(resolve, PROBE_GAP_MS));

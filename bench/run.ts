@@ -74,7 +74,7 @@ Everything (load generators, apps, broker, PostgreSQL) shares those cores.
 ${sections.join('\n')}`;
 }
 
-async function measure(quick: boolean, sections: Section[]): Promise<Results> {
+async function measure(quick: boolean, sections: Section[], partialFile: string): Promise<Results> {
   const started = Date.now();
   const kafkaEnv = { ...process.env, KAFKA_PORT: '29092', KAFKA_HOME: scratch('kafka') };
   const kafkaScript = join(ROOT, 'deploy', 'kafka', 'kafka.sh');
@@ -106,6 +106,8 @@ async function measure(quick: boolean, sections: Section[]): Promise<Results> {
       if (section === 'freshness') results.freshness = await benchFreshness(ctx);
       if (section === 'queries') results.queries = await benchQueries(ctx);
       if (section === 'peer' && results.queries) results.peer = await benchPeer(ctx, results.queries);
+      // What is measured so far survives a later section's failure.
+      writeFileSync(partialFile, `${JSON.stringify(results, null, 2)}\n`);
     }
   } finally {
     execFileSync(kafkaScript, ['stop'], { env: kafkaEnv, stdio: 'inherit' });
@@ -121,11 +123,12 @@ async function main(): Promise<void> {
   const sections = selectedSections(process.argv);
   const base = join(ROOT, quick ? 'BENCHMARKS.quick' : 'BENCHMARKS');
   const complete = sections.length === SECTIONS.length;
-  const results = process.argv.includes('--report') ? (JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Results) : await measure(quick, sections);
+  const results = process.argv.includes('--report') ? (JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Results) : await measure(quick, sections, `${base}.partial.json`);
   const report = render(results);
   if (complete) {
     writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(`${base}.md`, report);
+    rmSync(`${base}.partial.json`, { force: true });
   }
   console.log(report);
 }
