@@ -168,7 +168,7 @@ export async function benchQueries(ctx: BenchContext): Promise<QueryResult> {
   return { sizes, anchor, path, samples };
 }
 
-const count = (n: number) => (n >= 1e6 ? `${Math.round(n / 1e5) / 10} M` : `${Math.round(n / 1e3)} k`);
+const count = (n: number) => (n >= 1e6 ? `${Math.round(n / 1e5) / 10} M` : `${Math.round(n / 1e4) / 100} M`);
 
 export function queryReport(q: QueryResult): string {
   const largest = q.sizes[q.sizes.length - 1];
@@ -177,8 +177,6 @@ export function queryReport(q: QueryResult): string {
     return `| ${e.name} | ${l.p50} | ${l.p95} | ${l.max} | ${e.target ? `< ${e.target} ms: ${pass(l.p95 < e.target)}` : '–'} |`;
   });
   const missed = ENDPOINTS.filter((e) => e.target && largest.latencies[e.name].p95 >= e.target);
-  const growthHeader = q.sizes.map((s) => `${count(s.executions)} executions`).join(' | ');
-  const growth = ENDPOINTS.map((e) => `| ${e.name} | ${q.sizes.map((s) => `${s.latencies[e.name].p50} / ${s.latencies[e.name].p95}`).join(' | ')} |`);
   return `## 4. Query latency over ${count(largest.runs)} runs and ${count(largest.executions)} model executions
 
 Generated inside ClickHouse by \`bench/dataset.ts\` into the same tables and migrations the materializer writes (a year of
@@ -211,12 +209,13 @@ Measured while building this benchmark (chDB, 2 cores):
   parallelizes over cores (2 here). A per-model, per-day t-digest rollup would make it constant-time but approximate
   (~0.2% off, shared/FACTS.md); the reference asks for exact values, so that would be an opt-in, not a default.
 `}
-## 6. Query memory
+`;
+}
 
-Peak RSS of the query process during the requests above: **${largest.rssMb} MB** (target < 250 MB: ${pass(largest.rssMb < 250)}). It embeds
-chDB (~290 MB for an open session, shared/FACTS.md); at the smaller sizes: ${q.sizes.map((s) => `${s.rssMb} MB`).join(', ')}.
-
-## 7. Growth: p50 / p95 ms as the data grows
+export function growthReport(q: QueryResult): string {
+  const growthHeader = q.sizes.map((s) => `${count(s.executions)} executions`).join(' | ');
+  const growth = ENDPOINTS.map((e) => `| ${e.name} | ${q.sizes.map((s) => `${s.latencies[e.name].p50} / ${s.latencies[e.name].p95}`).join(' | ')} |`);
+  return `## 7. Growth: p50 / p95 ms as the data grows
 
 Runs grow with executions (one run per ${EXECUTIONS_PER_RUN} executions); the same request mix at every size.
 

@@ -15,7 +15,8 @@ import { benchFreshness, FreshnessResult, freshnessReport } from './freshness';
 import { benchIngest, IngestResult, ingestReport } from './ingest';
 import { benchMaterializer, MaterializerResult, materializerReport } from './materializer';
 import { benchPeer, PeerResult, peerReport } from './peer';
-import { benchQueries, QueryResult, queryReport } from './queries';
+import { memoryReport } from './memory';
+import { benchQueries, growthReport, QueryResult, queryReport } from './queries';
 import { ROOT, run } from './support';
 
 const SECTIONS = ['ingest', 'materializer', 'freshness', 'queries', 'peer'] as const;
@@ -61,6 +62,8 @@ function render(r: Results): string {
     r.freshness && freshnessReport(r.freshness),
     r.queries && queryReport(r.queries),
     r.peer && peerReport(r.peer),
+    memoryReport(r),
+    r.queries && growthReport(r.queries),
   ].filter((section): section is string => Boolean(section));
   return `# Benchmarks
 
