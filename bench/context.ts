@@ -27,3 +27,11 @@ export function scratch(name: string): string {
 }
 
 export const pass = (ok: boolean): string => (ok ? 'met' : '**missed**');
+
+/**
+ * Node flags for the measured app processes: with BENCH_PROFILE=1 each writes a V8 CPU profile
+ * (.cpuprofile, open in Chrome DevTools) to .data/bench-profiles when it exits.
+ */
+export function appNodeArgs(): string[] {
+  return process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${scratch('profiles')}`] : [];
+}

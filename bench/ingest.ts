@@ -3,7 +3,7 @@
  *    Fastify server parsing the same body. Target: >= 50% of the baseline, p99 < 50 ms.
  * 6. Ingest memory: peak RSS of the ingest process under that load. Target: < 250 MB.
  */
-import { appMain, BenchContext, compiled, pass } from './context';
+import { appMain, appNodeArgs, BenchContext, compiled, pass } from './context';
 import { median, peakRssMb, run as runProcess, spread, startServer } from './support';
 
 const CONNECTIONS = 50;
@@ -90,7 +90,7 @@ export async function benchIngest(ctx: BenchContext, token: string): Promise<Ing
   const seconds = ctx.quick ? 3 : 10;
   const headers = { authorization: `Bearer ${token}` };
   const baseline = await startServer(process.execPath, [compiled('bench', 'baseline-server')], ctx.env, /(http:\/\/127\.0\.0\.1:\d+)/);
-  const ingest = await startServer(process.execPath, [appMain('ingest')], ctx.env, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  const ingest = await startServer(process.execPath, [...appNodeArgs(), appMain('ingest')], ctx.env, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
   try {
     const [baselineUrl, ingestUrl] = [baseline.match[1], ingest.match[1]];
     const paths = (await createRuns(ingestUrl, headers, RUN_IDS, 'proj_bench')).map((id) => `/api/elt/runs/${id}`);
