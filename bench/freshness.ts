@@ -88,7 +88,11 @@ p95 ${f.p95} ms (target < 1,000 ms: ${pass(f.p95 < 1000)}). Peak RSS of that one
 ${f.p95 < 1000 ? '' : `
 ### Why the freshness target is missed, and what would close it
 
-Visibility waits for the materializer's flush (MATERIALIZER_FLUSH_INTERVAL_MS) and the chDB inserts of that flush, which share
-the process and the 2 cores with ingest and query under this load. A shorter flush interval trades insert count for latency.
+On the embedded default the three apps share one process and one event loop (chDB binds its directory to one process), and
+that process shares the 2 cores with the broker and the load generator. The background load's own p99 (${f.load.p99} ms) shows
+the event loop is saturated: a probe waits behind the ingest work, then for the materializer's flush (up to
+MATERIALIZER_FLUSH_INTERVAL_MS, 100 ms) and its serialized chDB writes, then behind the same queue for the read. With a
+ClickHouse server (\`CLICKHOUSE_URL\`) each app runs in its own process, so the materializer's flushes no longer queue
+behind ingest requests; and overlapping fetch with writes (section 2) would shorten each flush's wait.
 `}`;
 }

@@ -141,12 +141,17 @@ Ratio: **${m.ratio}%** of baseline (target ≥ 50%: ${pass(m.ratio >= 50)}).
 ${m.ratio >= 50 ? '' : `
 ### Why the materializer target is missed, and what would close it
 
-Likely causes, not yet separated by measurement (next: a profile of the materializer while draining):
+A V8 CPU profile of the materializer draining (\`BENCH_PROFILE=1 npm run bench -- --quick --only materializer\`) shows
+its main thread idle ~51% of the time (waiting for chDB, whose work runs on native threads, and for fetches) and busy
+the rest: the fold ~15%, GC ~9%, @clickhouse/client's row serialization ~6%, timestamp formatting ~4%, event decoding ~2%,
+kafkajs ~2%. The baseline pays none of the JavaScript work (its fold is untimed). The two halves do not overlap: each
+flush fetches, then folds, then writes, then commits, and the next fetch waits for that commit. What would close it:
 
+- Overlap the next flush's fetch and decoding with the current flush's writes (the fold of a run still has to follow
+  the write of its previous state), keeping offsets committed only after the writes, as now.
 - Measured and ruled out: the per-flush read of run states (\`runs FINAL\` by key). A per-member state cache that skipped
-  it left the ratio at 41% (9,060 vs 22,331 events/s) and raised peak RSS to 1,229 MB, so it was not kept.
-- A flush writes six tables one insert each, and chDB serializes calls with a fixed cost per call (shared/FACTS.md), so
-  flushes bounded by fetch size pay that cost often; larger flushes (more bytes in flight) amortize it.
+  it left the ratio at 41% (9,060 vs 22,331 events/s) and raised peak RSS to 1,229 MB, so it was not kept. Larger flushes
+  (MATERIALIZER_MAX_BATCH_SIZE 50,000, 64 MiB in flight) measured no better at --quick scale (39% vs 41%).
 - The timing includes process start-up and the consumer-group join, which the baseline does not pay.
 `}`;
 }
