@@ -10,7 +10,7 @@ const TARGET_MB = 250;
 export function memoryReport(r: { ingest?: IngestResult; materializer?: MaterializerResult; freshness?: FreshnessResult; queries?: QueryResult }): string {
   const rows: [string, string, number][] = [];
   if (r.ingest) rows.push(['ingest', 'the PATCH load of section 1', r.ingest.rssMb]);
-  if (r.materializer) rows.push(['materializer', 'draining the 1 M-event topic of section 2', r.materializer.rssMb]);
+  if (r.materializer) rows.push(['materializer', `draining the ${r.materializer.total.toLocaleString('en')}-event topic of section 2`, r.materializer.rssMb]);
   if (r.queries) {
     const largest = r.queries.sizes[r.queries.sizes.length - 1];
     rows.push(['query', `the requests of section 4 (${r.queries.sizes.map((s) => `${s.rssMb} MB`).join(', ')} at the growth sizes)`, largest.rssMb]);
