@@ -11,13 +11,10 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { BenchContext, compiled, pass } from './context';
 import { EXECUTIONS_PER_RUN, PEER_COLUMNS, PEER_FILES, RunSample } from './dataset';
-import { chooser, ENDPOINTS, Latency, QUERY_DATABASE, QueryResult } from './queries';
-import { percentile, run } from './support';
+import { DAILY_DAYS, DAY_MS, ENDPOINTS, Latency, QUERY_DATABASE, QueryResult, REQUESTS, requestDraws, STATS_WINDOW_DAYS, summarizeLatencies, UPDATED_AFTER_DAYS, WARMUP } from './queries';
+import { run } from './support';
 
 const PORT = 25432;
-const REQUESTS = 50;
-const WARMUP = 5;
-const DAY_MS = 86_400_000;
 
 const SCHEMA = `
 CREATE TABLE runs (
@@ -107,7 +104,7 @@ function runFilter(s: RunSample, i: number, anchor: number): { where: string; va
   ][i % 4];
   if (i % 4 === 1) values.push('failed');
   if (i % 4 === 2) values.push(s.cronjob_name);
-  if (i % 4 === 3) values.push(new Date(anchor - 7 * DAY_MS));
+  if (i % 4 === 3) values.push(new Date(anchor - UPDATED_AFTER_DAYS * DAY_MS));
   return { where: `org_id = $1 AND project_id = $2${extra}`, values };
 }
 
@@ -136,7 +133,7 @@ const PEER_QUERIES: PeerQuery[] = [
     endpoint: 'runs daily-stats',
     stats: true,
     statements: (s, i, _pick, anchor) => {
-      const days = [7, 30, 90, 365][i % 4];
+      const days = DAILY_DAYS[i % DAILY_DAYS.length];
       const today = Math.floor(anchor / DAY_MS) * DAY_MS;
       const values: unknown[] = [s.org_id, s.project_id, new Date(today - (days - 1) * DAY_MS), new Date(today + DAY_MS)];
       if (i % 2) values.push(s.cronjob_name);
@@ -158,7 +155,7 @@ const PEER_QUERIES: PeerQuery[] = [
     endpoint: 'model stats (all models)',
     stats: true,
     statements: (s, i, _pick, anchor) => {
-      const days = [0, 30, 7][i % 3];
+      const days = STATS_WINDOW_DAYS[i % STATS_WINDOW_DAYS.length];
       const today = Math.floor(anchor / DAY_MS) * DAY_MS;
       const values: unknown[] = [s.org_id, s.project_id];
       if (days) values.push(new Date(today - (days - 1) * DAY_MS), new Date(today + DAY_MS));
@@ -186,17 +183,15 @@ export interface PeerResult {
 }
 
 async function measure(client: Client, query: PeerQuery, samples: RunSample[], anchor: number): Promise<Latency> {
-  const endpointIndex = ENDPOINTS.findIndex((e) => e.name === query.endpoint);
-  const pick = chooser(endpointIndex + 1);
+  const { pick, sample: sampleOf } = requestDraws(ENDPOINTS.findIndex((e) => e.name === query.endpoint), samples);
   const times: number[] = [];
   for (let i = 0; i < WARMUP + REQUESTS; i += 1) {
-    const sample = samples[(i * 7 + endpointIndex) % samples.length];
+    const sample = sampleOf(i);
     const started = performance.now();
     for (const statement of query.statements(sample, i, pick, anchor)) await client.query(statement);
     if (i >= WARMUP) times.push(performance.now() - started);
   }
-  const round = (ms: number) => Math.round(ms * 10) / 10;
-  return { p50: round(percentile(times, 0.5)), p95: round(percentile(times, 0.95)), max: round(Math.max(...times)) };
+  return summarizeLatencies(times);
 }
 
 export async function benchPeer(ctx: BenchContext, queries: QueryResult): Promise<PeerResult> {

@@ -11,9 +11,15 @@ import { EXECUTIONS_PER_RUN, modelName, modelsOf, RunSample } from './dataset';
 import { peakRssMb, percentile, run, startServer } from './support';
 
 export const QUERY_DATABASE = 'qbench';
-const REQUESTS = 50;
-const WARMUP = 5;
-const DAY_MS = 86_400_000;
+export const REQUESTS = 50;
+export const WARMUP = 5;
+export const DAY_MS = 86_400_000;
+/** Request i's choices, shared with the PostgreSQL peer so both answer the same requests. */
+export const DAILY_DAYS = [7, 30, 90, 365];
+/** Stats windows in days; 0 is all-time. */
+export const STATS_WINDOW_DAYS = [0, 30, 7];
+/** updated_after of the runs page's fourth filter: this many days before the anchor. */
+export const UPDATED_AFTER_DAYS = 7;
 
 export interface Generated {
   runs: number;
@@ -51,14 +57,14 @@ export const ENDPOINTS: Endpoint[] = [
     name: 'runs page',
     target: 20,
     path: (s, i, pick, anchor) => {
-      const filter = [``, `&status=failed`, `&cronjob_name=${s.cronjob_name}`, `&updated_after=${new Date(anchor - 7 * DAY_MS).toISOString()}`][i % 4];
+      const filter = [``, `&status=failed`, `&cronjob_name=${s.cronjob_name}`, `&updated_after=${new Date(anchor - UPDATED_AFTER_DAYS * DAY_MS).toISOString()}`][i % 4];
       return `/api/v1/projects/${s.project_id}/runs?page=${1 + pick(3)}&limit=50${filter}`;
     },
   },
   {
     name: 'runs daily-stats',
     target: 100,
-    path: (s, i) => `/api/v1/projects/${s.project_id}/runs/daily-stats?days=${[7, 30, 90, 365][i % 4]}${i % 2 ? `&cronjob_name=${s.cronjob_name}` : ''}`,
+    path: (s, i) => `/api/v1/projects/${s.project_id}/runs/daily-stats?days=${DAILY_DAYS[i % DAILY_DAYS.length]}${i % 2 ? `&cronjob_name=${s.cronjob_name}` : ''}`,
   },
   {
     name: 'model-executions page',
@@ -88,7 +94,7 @@ export const ENDPOINTS: Endpoint[] = [
 
 /** All-time, the last 30 days or the last 7 (start_date/end_date, inclusive UTC dates). */
 function window(i: number, anchor: number): string {
-  const days = [0, 30, 7][i % 3];
+  const days = STATS_WINDOW_DAYS[i % STATS_WINDOW_DAYS.length];
   return days ? `?start_date=${isoDay(anchor - (days - 1) * DAY_MS)}&end_date=${isoDay(anchor)}` : '';
 }
 
@@ -96,6 +102,17 @@ export interface Latency {
   p50: number;
   p95: number;
   max: number;
+}
+
+/** p50, p95 and max of measured times, to 0.1 ms. */
+export function summarizeLatencies(times: number[]): Latency {
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return { p50: round(percentile(times, 0.5)), p95: round(percentile(times, 0.95)), max: round(Math.max(...times)) };
+}
+
+/** The parameter draws and run samples of an endpoint's requests (the peer replays the same ones). */
+export function requestDraws(endpointIndex: number, samples: RunSample[]): { pick: (n: number) => number; sample: (i: number) => RunSample } {
+  return { pick: chooser(endpointIndex + 1), sample: (i) => samples[(i * 7 + endpointIndex) % samples.length] };
 }
 
 export interface SizeResult {
@@ -118,10 +135,10 @@ export interface QueryResult {
 async function measure(url: string, tokens: Record<string, string>, samples: RunSample[], anchor: number): Promise<Record<string, Latency>> {
   const latencies: Record<string, Latency> = {};
   for (const endpoint of ENDPOINTS) {
-    const pick = chooser(ENDPOINTS.indexOf(endpoint) + 1);
+    const { pick, sample: sampleOf } = requestDraws(ENDPOINTS.indexOf(endpoint), samples);
     const times: number[] = [];
     for (let i = 0; i < WARMUP + REQUESTS; i += 1) {
-      const sample = samples[(i * 7 + ENDPOINTS.indexOf(endpoint)) % samples.length];
+      const sample = sampleOf(i);
       const path = endpoint.path(sample, i, pick, anchor);
       const headers = { authorization: `Bearer ${tokens[sample.org_id]}`, 'x-organization-id': sample.org_id };
       const started = performance.now();
@@ -131,8 +148,7 @@ async function measure(url: string, tokens: Record<string, string>, samples: Run
       if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${body.slice(0, 300)}`);
       if (i >= WARMUP) times.push(ms);
     }
-    const round = (ms: number) => Math.round(ms * 10) / 10;
-    latencies[endpoint.name] = { p50: round(percentile(times, 0.5)), p95: round(percentile(times, 0.95)), max: round(Math.max(...times)) };
+    latencies[endpoint.name] = summarizeLatencies(times);
     console.log(`  ${endpoint.name}: p50 ${latencies[endpoint.name].p50} ms, p95 ${latencies[endpoint.name].p95} ms`);
   }
   return latencies;
