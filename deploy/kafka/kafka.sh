@@ -70,8 +70,12 @@ start() {
   if pid="$(running_pid)"; then log "already running (pid $pid) on 127.0.0.1:$port"; return 0; fi
   write_config
   if [ ! -f "$home/data/meta.properties" ]; then
-    # A KRaft cluster id is 16 random bytes, base64url without padding.
-    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    # A KRaft cluster id is 16 random bytes, base64url without padding. One that begins with
+    # '-' would be read by the storage tool as an option, so draw again (as Kafka's Uuid does).
+    cluster_id="-"
+    while [ "${cluster_id:0:1}" = "-" ]; do
+      cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    done
     java_run kafka.tools.StorageTool format -t "$cluster_id" -c "$home/server.properties" >/dev/null
   fi
   : > "$logfile"

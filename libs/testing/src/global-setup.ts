@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLICKHOUSE_IMAGE, dockerEngineAvailable, KAFKA_IMAGE, REPO_ROOT, TEST_KAFKA_PORT } from './infra';
+import { CLICKHOUSE_IMAGE, dockerEngineAvailable, KAFKA_IMAGE, REPO_ROOT, TEST_CHDB_DIR, TEST_KAFKA_PORT } from './infra';
 
 interface Started {
   stop: () => Promise<void>;
@@ -57,7 +57,7 @@ export default async function globalSetup(): Promise<void> {
   }
   if (process.env.CLICKHOUSE_URL) console.log(`[infra] ClickHouse: server at ${process.env.CLICKHOUSE_URL}`);
   else {
-    rmSync(join(REPO_ROOT, '.data', 'test-chdb'), { recursive: true, force: true });
+    rmSync(TEST_CHDB_DIR, { recursive: true, force: true });
     console.log('[infra] ClickHouse: embedded chDB, one data directory per jest worker');
   }
   globalThis.__runstreamInfra = started;

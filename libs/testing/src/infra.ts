@@ -7,6 +7,12 @@ export const REPO_ROOT = join(__dirname, '..', '..', '..');
 /** Port of the broker the test run starts itself (the dev broker of `npm start` uses 9092). */
 export const TEST_KAFKA_PORT = 19092;
 
+/**
+ * chDB directories of the integration tier (one per jest worker). RUNSTREAM_TEST_CHDB_DIR lets
+ * two test runs share a machine (and a broker given by KAFKA_BROKERS) without clearing each other's data.
+ */
+export const TEST_CHDB_DIR = process.env.RUNSTREAM_TEST_CHDB_DIR ?? join(REPO_ROOT, '.data', 'test-chdb');
+
 /** Pinned to the broker version deploy/kafka/pom.xml fetches (Confluent 7.9 = Apache Kafka 3.9). */
 export const KAFKA_IMAGE = 'confluentinc/cp-kafka:7.9.1';
 export const CLICKHOUSE_IMAGE = 'clickhouse/clickhouse-server:25.8';
@@ -31,7 +37,7 @@ export function isolatedEnv(name: string): NodeJS.ProcessEnv {
     KAFKA_TOPIC_PREFIX: `test.${slug}.${suffix}.`,
     KAFKA_TOPIC_PARTITIONS: '3',
     CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
-    CLICKHOUSE_PATH: join(REPO_ROOT, '.data', 'test-chdb', `worker-${process.env.JEST_WORKER_ID ?? '0'}`),
+    CLICKHOUSE_PATH: join(TEST_CHDB_DIR, `worker-${process.env.JEST_WORKER_ID ?? '0'}`),
     CLICKHOUSE_DATABASE: `test_${slug}_${suffix}`,
     MATERIALIZER_GROUP_ID: `test-${slug}-${suffix}`,
     MATERIALIZER_FLUSH_INTERVAL_MS: '50',
