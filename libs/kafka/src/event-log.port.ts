@@ -6,10 +6,18 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
 }
 
+export interface PublishOptions {
+  /**
+   * Longest the caller waits for the acknowledgement; past it publish() rejects with
+   * PublishTimeoutError (the messages may still land: the error carries that outcome).
+   */
+  deadlineMs?: number;
+}
+
 export interface EventPublisher {
   connect(): Promise<void>;
   /** Resolves once the broker acknowledged every message (acks = all). */
-  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  publish(topic: string, messages: OutgoingMessage[], options?: PublishOptions): Promise<void>;
   disconnect(): Promise<void>;
 }
 
