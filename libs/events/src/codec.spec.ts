@@ -29,10 +29,12 @@ describe('decodeEvent', () => {
     [Buffer.from('[1,2]'), 'envelope is not a JSON object'],
     [encodeEvent(event({ schema_version: 2 })), 'unknown schema_version 2'],
     [encodeEvent(event({ type: 'run.exploded' as 'run.patched' })), 'unknown event type "run.exploded"'],
-    [encodeEvent(event({ run_id: '' })), 'envelope field run_id missing'],
-    [encodeEvent(event({ event_id: 'nope' })), 'event_id is not a UUID'],
-    [encodeEvent(event({ occurred_at: 'yesterday' })), 'occurred_at is not a timestamp'],
-    [encodeEvent(event({ payload: 'x' as unknown as RunEventEnvelope['payload'] })), 'payload is not a JSON object'],
+    [encodeEvent(event({ run_id: '' })), 'invalid event: run_id:'],
+    [encodeEvent(event({ event_id: 'nope' })), 'invalid event: event_id: must be a lowercase UUID'],
+    [encodeEvent(event({ occurred_at: 'yesterday' })), 'invalid event: occurred_at: must be an RFC 3339 date-time'],
+    [encodeEvent(event({ payload: 'x' as unknown as RunEventEnvelope['payload'] })), 'invalid event: payload:'],
+    [encodeEvent(event({ payload: { status: 'exploded' } as unknown as RunEventEnvelope['payload'] })), 'invalid event: payload.status:'],
+    [Buffer.from(encodeEvent(event()).toString().replace('"payload":{', '"payload":{"telemetry_summary":{"rows":1e999},')), 'invalid event: payload.telemetry_summary.rows:'],
   ])('rejects %s with a reason', (value, reason) => {
     const result = decodeEvent(value);
     expect(result.ok).toBe(false);

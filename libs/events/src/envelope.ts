@@ -5,6 +5,15 @@ export const RUN_EVENTS_TOPIC = 'runs.events.v1';
 export const MAX_LOG_ENTRIES = 500;
 export const MAX_TELEMETRY_SAMPLES = 2000;
 export const MAX_EXECUTIONS_PER_REPORT = 1000;
+/**
+ * Keys the merged telemetry summary of one run may hold. A PATCH that would grow it past this
+ * still updates the keys the run has; its new keys are admitted in the order the PATCH lists
+ * them until the total is reached, and the rest are dropped (the fold does it, deterministically,
+ * so a replay keeps the same keys).
+ */
+export const MAX_TELEMETRY_SUMMARY_KEYS = 256;
+/** Model execution statuses stored (ingest maps the runner word `succeeded` to `success`). */
+export const MODEL_EXECUTION_STATUSES = ['success', 'failed', 'error', 'skipped', 'cancelled', 'running'] as const;
 export const RUN_EVENTS_DLQ_TOPIC = 'runs.events.dlq.v1';
 export const SCHEMA_VERSION = 1;
 

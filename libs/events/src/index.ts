@@ -2,3 +2,4 @@ export * from './codec';
 export * from './envelope';
 export * from './statuses';
 export * from './uuidv7';
+export * from './schema';
