@@ -2,7 +2,7 @@ import { TupleParam } from '@clickhouse/client';
 import { equalityFilter } from '../filters';
 import { ClickHouseStore, QueryParams } from '../store';
 import { ChDateTime } from '../time';
-import { Page } from './runs.table';
+import { chunkKeys, Page } from './runs.table';
 
 export const MODEL_EXECUTIONS_TABLE = 'model_executions';
 
@@ -40,13 +40,16 @@ export function insertModelExecutions(store: ClickHouseStore, rows: readonly Mod
 
 /** created_at of executions already stored, so a re-report keeps when it was first seen. */
 export async function selectExecutionCreatedAt(store: ClickHouseStore, keys: readonly ModelExecutionKey[]): Promise<Map<string, ChDateTime>> {
-  if (keys.length === 0) return new Map();
-  const rows = await store.query<ModelExecutionKey & { created_at: ChDateTime }>(
-    `SELECT org_id, project_id, model_name, id, created_at FROM {db:Identifier}.model_executions FINAL
-     WHERE (org_id, project_id, model_name, id) IN {keys:Array(Tuple(String, String, String, String))}`,
-    { keys: keys.map((k) => new TupleParam([k.org_id, k.project_id, k.model_name, k.id])) },
-  );
-  return new Map(rows.map((row) => [executionKey(row), row.created_at]));
+  const createdAt = new Map<string, ChDateTime>();
+  for (const chunk of chunkKeys(keys, (k) => [k.org_id, k.project_id, k.model_name, k.id])) {
+    const rows = await store.query<ModelExecutionKey & { created_at: ChDateTime }>(
+      `SELECT org_id, project_id, model_name, id, created_at FROM {db:Identifier}.model_executions FINAL
+       WHERE (org_id, project_id, model_name, id) IN {keys:Array(Tuple(String, String, String, String))}`,
+      { keys: chunk.map((k) => new TupleParam([k.org_id, k.project_id, k.model_name, k.id])) },
+    );
+    for (const row of rows) createdAt.set(executionKey(row), row.created_at);
+  }
+  return createdAt;
 }
 
 export function executionKey(key: ModelExecutionKey): string {
