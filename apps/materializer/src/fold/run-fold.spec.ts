@@ -1,6 +1,6 @@
 import { RunRow } from '@runstream/clickhouse';
-import { AnyRunEvent, RunPatchedPayload, uuidv7 } from '@runstream/events';
-import { foldRunEvent, FoldOutcome } from './run-fold';
+import { AnyRunEvent, MAX_TELEMETRY_SUMMARY_KEYS, RunPatchedPayload, uuidv7 } from '@runstream/events';
+import { foldRunEvent, FoldOutcome, mergeSummary } from './run-fold';
 
 const base = { schema_version: 1, org_id: 'org_a', project_id: 'proj_a', run_id: 'run_1', actor: 'tok_1' };
 
@@ -189,5 +189,29 @@ describe('foldRunEvent: logs, samples, claims, executions', () => {
       expect.objectContaining({ id: 'e1', job_run_id: 'run_1', cronjob_name: 'nightly', duration_seconds: 150.234, created_at: '2026-02-20 00:00:00.000', updated_at: '2026-02-26 06:05:00.000', version: '70000' }),
       expect.objectContaining({ id: 'e2', duration_seconds: null, completed_at: null, created_at: '2026-02-26 06:05:00.000', version: '70001' }),
     ]);
+  });
+});
+
+describe('mergeSummary (bounded telemetry summary)', () => {
+  const keys = (from: number, count: number, value = 1) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${from + i}`, value]));
+
+  it('keeps at most MAX_TELEMETRY_SUMMARY_KEYS keys across PATCHes: existing keys update, new keys fill the room in PATCH order', () => {
+    let summary = '{}';
+    for (let patch = 0; patch < 4; patch += 1) summary = mergeSummary(summary, keys(patch * 64, 64));
+    expect(Object.keys(JSON.parse(summary))).toHaveLength(MAX_TELEMETRY_SUMMARY_KEYS);
+    const next = JSON.parse(mergeSummary(summary, { k0: 7, extra_a: 1, k255: 8, extra_b: 2 }));
+    expect(Object.keys(next)).toHaveLength(MAX_TELEMETRY_SUMMARY_KEYS);
+    expect(next).toMatchObject({ k0: 7, k255: 8 });
+    expect(next).not.toHaveProperty('extra_a');
+
+    const roomForOne = mergeSummary(JSON.stringify(keys(0, MAX_TELEMETRY_SUMMARY_KEYS - 1)), { extra_a: 1, extra_b: 2, k0: null });
+    expect(JSON.parse(roomForOne)).toMatchObject({ extra_a: 1, k0: null });
+    expect(JSON.parse(roomForOne)).not.toHaveProperty('extra_b');
+  });
+
+  it('is deterministic and prototype-free on replay', () => {
+    const patch = JSON.parse('{"b":1,"a":2,"__proto__":{"x":1}}') as Record<string, number>;
+    expect(mergeSummary('{"z":0}', patch)).toBe(mergeSummary('{"z":0}', patch));
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 });

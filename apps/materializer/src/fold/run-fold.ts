@@ -5,9 +5,11 @@ import {
   LogEntry,
   MAX_LOG_ENTRIES,
   MAX_TELEMETRY_SAMPLES,
+  MAX_TELEMETRY_SUMMARY_KEYS,
   RunEventEnvelope,
   RunStatus,
   TelemetrySample,
+  TelemetrySummary,
   toCanonicalStatus,
 } from '@runstream/events';
 
@@ -110,6 +112,20 @@ function parseSummary(text: string): Record<string, unknown> {
 }
 
 /**
+ * Shallow-merges a PATCH's summary into the run's, holding at most MAX_TELEMETRY_SUMMARY_KEYS
+ * keys: keys the run has are always updated; new keys are admitted in the order the PATCH lists
+ * them (the order of the event's JSON, so every replay admits the same ones) while room is
+ * left, and the rest are dropped. A Map keeps the merge free of prototype effects.
+ */
+export function mergeSummary(current: string, patch: TelemetrySummary): string {
+  const merged = new Map(Object.entries(parseSummary(current)));
+  for (const [key, value] of Object.entries(patch)) {
+    if (merged.has(key) || merged.size < MAX_TELEMETRY_SUMMARY_KEYS) merged.set(key, value);
+  }
+  return JSON.stringify(Object.fromEntries(merged));
+}
+
+/**
  * A ring of `cap` slots per run: item `seq` of a generation lives in slot seq % cap, so
  * appending past the cap overwrites the oldest and the newest `cap` items are kept.
  * A replace starts a new generation holding (the newest `cap` of) the given items.
@@ -157,7 +173,7 @@ function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position
   const row: RunRow = { ...state, status: next, start_time: start, end_time: end, duration_seconds: durationSeconds(start, end) };
   if (payload.error_summary !== undefined) row.error_summary = payload.error_summary;
   if (payload.telemetry_summary !== undefined) {
-    row.telemetry_summary = JSON.stringify({ ...parseSummary(state.telemetry_summary), ...payload.telemetry_summary });
+    row.telemetry_summary = mergeSummary(state.telemetry_summary, payload.telemetry_summary);
   }
 
   const ids = { org_id: state.org_id, project_id: state.project_id, run_id: state.id };
