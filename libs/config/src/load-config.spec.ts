@@ -8,6 +8,8 @@ describe('loadEnv', () => {
       brokers: ['127.0.0.1:9092'],
       clientId: 'runstream-x',
       topicPartitions: 6,
+      replicationFactor: 1,
+      minInsyncReplicas: 1,
       topics: { events: 'runs.events.v1', deadLetters: 'runs.events.dlq.v1' },
     });
   });
@@ -15,6 +17,13 @@ describe('loadEnv', () => {
   it('converts numbers and applies the topic prefix', () => {
     const { kafka } = loadEnv({ kafka: KafkaEnv }, { KAFKA_TOPIC_PARTITIONS: '12', KAFKA_TOPIC_PREFIX: 'staging.', KAFKA_BROKERS: 'a:1, b:2' });
     expect(kafkaConfig(kafka, 'x')).toMatchObject({ brokers: ['a:1', 'b:2'], topicPartitions: 12, topics: { events: 'staging.runs.events.v1' } });
+  });
+
+  it('takes replication settings and refuses a min.insync.replicas above the replication factor', () => {
+    const { kafka } = loadEnv({ kafka: KafkaEnv }, { KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' });
+    expect(kafkaConfig(kafka, 'x')).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(() => loadEnv({ kafka: KafkaEnv }, { KAFKA_MIN_INSYNC_REPLICAS: '2' })).toThrow(/KAFKA_MIN_INSYNC_REPLICAS must not exceed KAFKA_REPLICATION_FACTOR/);
+    expect(() => loadEnv({ kafka: KafkaEnv }, { KAFKA_REPLICATION_FACTOR: '0' })).toThrow(/KAFKA_REPLICATION_FACTOR/);
   });
 
   it('fails naming every bad variable', () => {

@@ -1,6 +1,30 @@
 import { RUN_EVENTS_DLQ_TOPIC, RUN_EVENTS_TOPIC } from '@runstream/events';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 import { splitList } from './load-config';
+
+@ValidatorConstraint({ name: 'atMostReplicationFactor' })
+class AtMostReplicationFactor implements ValidatorConstraintInterface {
+  validate(value: number, args: ValidationArguments): boolean {
+    return value <= (args.object as KafkaEnv).KAFKA_REPLICATION_FACTOR;
+  }
+
+  defaultMessage(): string {
+    return 'KAFKA_MIN_INSYNC_REPLICAS must not exceed KAFKA_REPLICATION_FACTOR (writes with acks=all would always fail)';
+  }
+}
 
 /** Env shared by every app: Kafka and ClickHouse coordinates. */
 export class KafkaEnv {
@@ -19,6 +43,25 @@ export class KafkaEnv {
   /** Prepended to every topic name, for clusters shared between environments (and tests). */
   @Matches(/^[A-Za-z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may contain letters, digits, . _ - only' })
   KAFKA_TOPIC_PREFIX = '';
+
+  /**
+   * Copies of each partition of the topics the apps create; an existing topic with fewer is
+   * refused at startup. 1 for a local single broker; production: 3.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  KAFKA_REPLICATION_FACTOR: number = 1;
+
+  /**
+   * Copies a write must reach before acks=all acknowledges it (topic min.insync.replicas).
+   * Production: 2 with replication factor 3, so one broker may fail without losing writes or availability.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  @Validate(AtMostReplicationFactor)
+  KAFKA_MIN_INSYNC_REPLICAS: number = 1;
 }
 
 export class ClickHouseEnv {
@@ -51,6 +94,8 @@ export interface KafkaConfig {
   brokers: string[];
   clientId: string;
   topicPartitions: number;
+  replicationFactor: number;
+  minInsyncReplicas: number;
   topics: { events: string; deadLetters: string };
 }
 
@@ -71,6 +116,8 @@ export function kafkaConfig(env: KafkaEnv, clientId: string): KafkaConfig {
     brokers: splitList(env.KAFKA_BROKERS),
     clientId: `${env.KAFKA_CLIENT_ID}-${clientId}`,
     topicPartitions: env.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+    minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS,
     topics: { events: `${env.KAFKA_TOPIC_PREFIX}${RUN_EVENTS_TOPIC}`, deadLetters: `${env.KAFKA_TOPIC_PREFIX}${RUN_EVENTS_DLQ_TOPIC}` },
   };
 }

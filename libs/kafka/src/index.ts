@@ -2,4 +2,5 @@ export * from './event-log.port';
 export * from './kafkajs-client';
 export * from './kafkajs-consumer';
 export * from './kafkajs-publisher';
+export * from './publish-errors';
 export * from './topics';

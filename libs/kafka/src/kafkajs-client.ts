@@ -22,6 +22,10 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     brokers: options.brokers,
     logLevel: logLevel.WARN,
     logCreator,
-    retry: { initialRetryTime: 100, retries: 8 },
+    // Fail fast on an unreachable or stuck broker (kafkajs waits 30 s for a response by default)
+    // and cap the backoff, so a request outlives its caller's deadline by little.
+    connectionTimeout: 2_000,
+    requestTimeout: 10_000,
+    retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8 },
   });
 }

@@ -1,82 +1,244 @@
-import { CompressionTypes, Kafka, Partitioners, Producer, TopicMessages } from 'kafkajs';
-import { EventPublisher, OutgoingMessage } from './event-log.port';
+import { CompressionTypes, Kafka, PartitionMetadata, Partitioners, Producer } from 'kafkajs';
+import { ProducerSlot } from './producer-slot';
+import { EventPublisher, OutgoingMessage, PublishOptions } from './event-log.port';
+import { MessageTooLargeError, PublisherOverloadedError, PublisherUnavailableError } from './publish-errors';
+import { Chunk, chunkEntries, Entry, PublishCall, Send, SendQueue } from './publish-queue';
+import { batchRecordBudget, maxPayloadBytes, RECORD_OVERHEAD, recordBytes } from './record-size';
+import { TopicLayout, TopicLayouts } from './topic-layouts';
 
-interface Waiter {
-  topic: string;
-  messages: OutgoingMessage[];
-  resolve: () => void;
-  reject: (error: Error) => void;
+export interface KafkajsPublisherOptions {
+  /** Deadline of publish() calls that bring none. */
+  deadlineMs?: number;
+  /** Queued plus in-flight bytes; past it publish() rejects with PublisherOverloadedError. */
+  maxPendingBytes?: number;
+  maxMessagesPerSend?: number;
+  /** Topics whose layout is read at connect, so maxMessageBytes() answers for them at once. */
+  topics?: string[];
 }
 
+/** Broker answers that mean the batch was not written: retried once the producer is recreated. */
+const REJECTED_UNWRITTEN = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_ID_MAPPING', 'NOT_ENOUGH_REPLICAS']);
+const MAX_REJECTIONS = 3;
+/** How long the leader waits for the in-sync replicas before answering REQUEST_TIMED_OUT (kafkajs then retries). */
+const ACK_TIMEOUT_MS = 5_000;
+
 /**
- * Idempotent, acks=all producer with group commit: while one send is in flight, the
- * messages of concurrent publish() calls gather and go out together in the next send.
- * Every caller resolves only after the send that carried its messages was acknowledged,
- * so nothing is acknowledged to a client before it is durable, and throughput does not
- * stop at one broker round trip per request.
+ * Idempotent, acks=all producer with group commit: while one round of sends is in flight,
+ * concurrent publish() calls gather and go out together in the next round, one send per
+ * partition, so a broker error fails exactly one partition's batch and the batch is known
+ * to be unwritten. Callers resolve only once the broker acknowledged their messages.
+ *
+ * After any send kafkajs gave up on, the producer is recreated (new producer id) before
+ * the next send: kafkajs rewinds sequence numbers on errors, and the broker could otherwise
+ * drop a later acknowledged batch as a duplicate or refuse every send as out of order.
  */
 export class KafkajsPublisher implements EventPublisher {
-  private readonly producer: Producer;
-  private queue: Waiter[] = [];
-  private sending = false;
+  private readonly layouts: TopicLayouts;
+  private readonly queue = new SendQueue();
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly producer: ProducerSlot;
+  private readonly deadlineMs: number;
+  private readonly maxPendingBytes: number;
+  private readonly maxMessagesPerSend: number;
+  private pendingBytes = 0;
+  private draining = false;
+  private closing = false;
 
-  constructor(kafka: Kafka, private readonly maxMessagesPerSend = 5000) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      // An idempotent producer must keep retrying to keep its sequence numbers valid.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+  constructor(kafka: Kafka, private readonly options: KafkajsPublisherOptions = {}) {
+    this.layouts = new TopicLayouts(kafka);
+    this.producer = new ProducerSlot(kafka);
+    this.deadlineMs = options.deadlineMs ?? 30_000;
+    this.maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
+    this.maxMessagesPerSend = options.maxMessagesPerSend ?? 5000;
   }
 
-  connect(): Promise<void> {
-    return this.producer.connect();
+  async connect(): Promise<void> {
+    await this.layouts.connect(this.options.topics ?? []);
+    await this.producer.connect();
   }
 
-  publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ topic, messages, resolve, reject });
-      if (!this.sending) void this.drain();
-    });
+  /** Largest key + value + header bytes one message of `topic` may have (the topic must have been published to or named at construction). */
+  maxMessageBytes(topic: string): number {
+    const layout = this.layouts.cached(topic);
+    if (layout === undefined) throw new Error(`Topic ${topic} was not loaded: name it in the publisher's topics option`);
+    return maxPayloadBytes(layout.maxMessageBytes);
   }
 
-  private async drain(): Promise<void> {
-    this.sending = true;
-    while (this.queue.length > 0) {
-      const taken = this.takeNextSend();
-      try {
-        await this.producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages: groupByTopic(taken) });
-        for (const waiter of taken) waiter.resolve();
-      } catch (error) {
-        for (const waiter of taken) waiter.reject(error as Error);
+  publish(topic: string, messages: OutgoingMessage[], options: PublishOptions = {}): Promise<void> {
+    if (this.closing) return Promise.reject(new PublisherUnavailableError('The publisher is shutting down'));
+    if (messages.length === 0) return Promise.resolve();
+    const sizes = messages.map(recordBytes);
+    const bytes = sizes.reduce((sum, size) => sum + size, 0);
+    if (this.pendingBytes + bytes > this.maxPendingBytes) {
+      return Promise.reject(new PublisherOverloadedError(this.pendingBytes + bytes, this.maxPendingBytes));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const call = new PublishCall(bytes, resolve, reject);
+      this.pendingBytes += bytes;
+      const deadlineMs = options.deadlineMs ?? this.deadlineMs;
+      call.startDeadline(deadlineMs, () => this.expire(call, deadlineMs));
+      const layout = this.layouts.cached(topic);
+      // A known layout enqueues synchronously, so calls keep their order per key.
+      if (layout !== undefined) this.enqueue(call, topic, layout, messages, sizes);
+      else {
+        this.layouts.get(topic).then(
+          (loaded) => this.enqueue(call, topic, loaded, messages, sizes),
+          (error: unknown) => this.abandon(call, new PublisherUnavailableError(`Could not read the layout of Kafka topic ${topic}`, { cause: error })),
+        );
       }
-    }
-    this.sending = false;
-  }
-
-  private takeNextSend(): Waiter[] {
-    let count = 0;
-    let index = 0;
-    while (index < this.queue.length && (index === 0 || count + this.queue[index].messages.length <= this.maxMessagesPerSend)) {
-      count += this.queue[index].messages.length;
-      index += 1;
-    }
-    return this.queue.splice(0, index);
+    });
   }
 
   async disconnect(): Promise<void> {
-    while (this.sending) await new Promise((resolve) => setTimeout(resolve, 5));
+    this.closing = true;
+    // Bounded: queued calls leave at their deadline, kafkajs gives up on a send after its retries.
+    while (this.draining) await new Promise((resolve) => setTimeout(resolve, 5));
     await this.producer.disconnect();
+    await this.layouts.disconnect();
+  }
+
+  private enqueue(call: PublishCall, topic: string, layout: TopicLayout, messages: OutgoingMessage[], sizes: number[]): void {
+    if (!call.pending) return this.release(call.bytes);
+    const budget = batchRecordBudget(layout.maxMessageBytes);
+    const tooLarge = sizes.findIndex((size) => size > budget);
+    if (tooLarge >= 0) {
+      return this.abandon(call, new MessageTooLargeError(tooLarge, sizes[tooLarge] - RECORD_OVERHEAD, maxPayloadBytes(layout.maxMessageBytes)));
+    }
+    const metadata = partitionMetadata(layout.partitions);
+    const entries: Entry[] = messages.map((message, index) => {
+      const kafkaMessage = { key: message.key, value: message.value, headers: message.headers };
+      const partition = this.partitioner({ topic, partitionMetadata: metadata, message: kafkaMessage });
+      return { message: { ...kafkaMessage, partition }, bytes: sizes[index], index };
+    });
+    const chunks = chunkEntries(call, topic, entries, budget, this.maxMessagesPerSend);
+    call.chunksLeft = chunks.length;
+    for (const chunk of chunks) this.queue.push(chunk);
+    void this.drain();
+  }
+
+  /** Fails a call none of whose chunks were queued yet. */
+  private abandon(call: PublishCall, error: Error): void {
+    this.release(call.bytes);
+    call.fail(error);
+  }
+
+  private expire(call: PublishCall, deadlineMs: number): void {
+    if (!call.sent) for (const chunk of this.queue.remove(call)) this.release(chunk.bytes);
+    call.expire(deadlineMs, !call.sent);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (!this.queue.isEmpty) {
+        const producer = await this.producer.ready(() => !this.queue.isEmpty);
+        if (producer === undefined) break;
+        const sends = this.queue.takeRound((topic) => this.budget(topic), this.maxMessagesPerSend);
+        for (const send of sends) for (const chunk of send.chunks) chunk.call.sent = true;
+        const outcomes = await Promise.allSettled(sends.map((send) => this.sendOne(producer, send)));
+        for (const [index, outcome] of outcomes.entries()) {
+          if (outcome.status === 'fulfilled') for (const chunk of sends[index].chunks) this.acknowledged(chunk);
+          else await this.sendFailed(sends[index], outcome.reason as Error);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+    // A chunk queued while the loop was leaving found it still draining.
+    if (!this.queue.isEmpty) void this.drain();
+  }
+
+  private sendOne(producer: Producer, send: Send): Promise<unknown> {
+    const messages = send.chunks.flatMap((chunk) => chunk.entries.map((entry) => entry.message));
+    return producer.sendBatch({ acks: -1, timeout: ACK_TIMEOUT_MS, compression: CompressionTypes.None, topicMessages: [{ topic: send.topic, messages }] });
+  }
+
+  private async sendFailed(send: Send, error: Error): Promise<void> {
+    this.producer.spoil();
+    const type = protocolErrorType(error);
+    if (type === 'MESSAGE_TOO_LARGE') return this.isolateTooLarge(send);
+    const retry = type !== undefined && REJECTED_UNWRITTEN.has(type);
+    const requeue: Chunk[] = [];
+    for (const chunk of send.chunks) {
+      chunk.rejections += 1;
+      if (retry && chunk.rejections < MAX_REJECTIONS && chunk.call.live) requeue.push(chunk);
+      else this.failChunk(chunk, new PublisherUnavailableError(`Kafka did not acknowledge the write: ${error.message}`, { cause: error }));
+    }
+    this.queue.requeue(requeue);
+  }
+
+  /**
+   * A batch over the topic's limit was refused whole (the limit may have shrunk since it was
+   * read). Re-read the limit, fail the messages over it, and resend the rest alone, halving
+   * a lone chunk that fails again until the culprit message is found.
+   */
+  private async isolateTooLarge(send: Send): Promise<void> {
+    const layout = await this.layouts.load(send.topic).catch(() => this.layouts.cached(send.topic));
+    const maxMessageBytes = layout?.maxMessageBytes ?? 0;
+    const budget = batchRecordBudget(maxMessageBytes);
+    const alone = send.chunks.length === 1;
+    const requeue: Chunk[] = [];
+    for (const chunk of send.chunks) {
+      const culprit = chunk.entries.find((entry) => entry.bytes > budget) ?? (alone && chunk.entries.length === 1 ? chunk.entries[0] : undefined);
+      if (culprit !== undefined) {
+        this.failChunk(chunk, new MessageTooLargeError(culprit.index, culprit.bytes - RECORD_OVERHEAD, maxPayloadBytes(maxMessageBytes)));
+      } else if (!chunk.call.live) {
+        this.release(chunk.bytes);
+      } else if (alone) {
+        const half = Math.ceil(chunk.entries.length / 2);
+        chunk.call.chunksLeft += 1;
+        requeue.push(soloPart(chunk, chunk.entries.slice(0, half)), soloPart(chunk, chunk.entries.slice(half)));
+      } else {
+        requeue.push({ ...chunk, solo: true });
+      }
+    }
+    this.queue.requeue(requeue);
+  }
+
+  private acknowledged(chunk: Chunk): void {
+    this.release(chunk.bytes);
+    chunk.call.chunkAcknowledged();
+  }
+
+  /** Fails a chunk's call; its other queued chunks leave the queue unsent. */
+  private failChunk(chunk: Chunk, error: Error): void {
+    this.release(chunk.bytes);
+    for (const queued of this.queue.remove(chunk.call)) this.release(queued.bytes);
+    chunk.call.fail(error);
+  }
+
+  private release(bytes: number): void {
+    this.pendingBytes -= bytes;
+  }
+
+  private budget(topic: string): number {
+    const layout = this.layouts.cached(topic);
+    return layout === undefined ? 0 : batchRecordBudget(layout.maxMessageBytes);
   }
 }
 
-function groupByTopic(waiters: Waiter[]): TopicMessages[] {
-  const byTopic = new Map<string, TopicMessages>();
-  for (const { topic, messages } of waiters) {
-    const entry = byTopic.get(topic) ?? { topic, messages: [] };
-    entry.messages.push(...messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })));
-    byTopic.set(topic, entry);
+const metadataByCount = new Map<number, PartitionMetadata[]>();
+
+/** What the default partitioner needs to map a key the way kafkajs would: the partition count. */
+function soloPart(chunk: Chunk, entries: Entry[]): Chunk {
+  return { ...chunk, entries, bytes: entries.reduce((sum, entry) => sum + entry.bytes, 0), solo: true };
+}
+
+function partitionMetadata(partitions: number): PartitionMetadata[] {
+  let metadata = metadataByCount.get(partitions);
+  if (metadata === undefined) {
+    metadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [], isr: [] }));
+    metadataByCount.set(partitions, metadata);
   }
-  return [...byTopic.values()];
+  return metadata;
+}
+
+/** The Kafka error type behind kafkajs's retry wrappers, if the broker answered with one. */
+function protocolErrorType(error: unknown): string | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const type = (cause as Error & { type?: unknown }).type;
+    if (typeof type === 'string') return type;
+  }
+  return undefined;
 }

@@ -1,11 +1,32 @@
-import { Kafka } from 'kafkajs';
+import { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
 
 export interface TopicSpec {
   topic: string;
   numPartitions: number;
+  /** Copies of each partition; unset: the broker's default.replication.factor. */
+  replicationFactor?: number;
+  /** Copies that must have a write before acks=all acknowledges it; unset: the broker default. */
+  minInsyncReplicas?: number;
 }
 
-/** Creates missing topics; existing ones are left as they are (partition counts never shrink). */
+/** An existing topic keeps fewer copies than configured: acks=all would not mean what it promises. */
+export class TopicDurabilityError extends Error {
+  override readonly name = 'TopicDurabilityError';
+
+  constructor(topic: string, actual: { replicationFactor: number; minInsyncReplicas: number }, wanted: TopicSpec) {
+    super(
+      `Topic ${topic} has replication factor ${actual.replicationFactor} and min.insync.replicas ${actual.minInsyncReplicas}; ` +
+        `configured: replication factor ${wanted.replicationFactor ?? 'any'}, min.insync.replicas ${wanted.minInsyncReplicas ?? 'any'}. ` +
+        'Raise them on the topic (kafka-reassign-partitions, kafka-configs) or lower KAFKA_REPLICATION_FACTOR / KAFKA_MIN_INSYNC_REPLICAS.',
+    );
+  }
+}
+
+/**
+ * Creates missing topics with the configured replication and min.insync.replicas; refuses
+ * (TopicDurabilityError) an existing topic weaker than configured. Partition counts of
+ * existing topics are left as they are (they never shrink).
+ */
 export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -13,9 +34,48 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((spec) => !existing.has(spec.topic));
     if (missing.length > 0) {
-      await admin.createTopics({ topics: missing.map((spec) => ({ ...spec, replicationFactor: -1 })), waitForLeaders: true });
+      await admin.createTopics({
+        topics: missing.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.numPartitions,
+          replicationFactor: spec.replicationFactor ?? -1,
+          configEntries: spec.minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) }],
+        })),
+        waitForLeaders: true,
+      });
     }
+    // Also checks topics just created: another instance may have won the race with other settings.
+    for (const spec of specs) await checkDurability(admin, spec);
   } finally {
     await admin.disconnect();
   }
+}
+
+async function checkDurability(admin: Admin, spec: TopicSpec): Promise<void> {
+  if (spec.replicationFactor === undefined && spec.minInsyncReplicas === undefined) return;
+  const { topics } = await admin.fetchTopicMetadata({ topics: [spec.topic] });
+  const replicationFactor = Math.min(...topics[0].partitions.map((partition) => partition.replicas.length));
+  const minInsyncReplicas = Number(await topicConfig(admin, spec.topic, 'min.insync.replicas'));
+  const weaker =
+    (spec.replicationFactor !== undefined && replicationFactor < spec.replicationFactor) ||
+    (spec.minInsyncReplicas !== undefined && minInsyncReplicas < spec.minInsyncReplicas);
+  if (weaker) throw new TopicDurabilityError(spec.topic, { replicationFactor, minInsyncReplicas }, spec);
+}
+
+/** The effective value of one topic config (the broker default when the topic sets none). */
+export async function topicConfig(admin: Admin, topic: string, name: string): Promise<string> {
+  return describedValue(admin, ConfigResourceTypes.TOPIC, topic, name);
+}
+
+/** The value of one broker config on the first broker the cluster lists. */
+export async function brokerConfig(admin: Admin, name: string): Promise<string> {
+  const { brokers } = await admin.describeCluster();
+  return describedValue(admin, ConfigResourceTypes.BROKER, String(brokers[0].nodeId), name);
+}
+
+async function describedValue(admin: Admin, type: ConfigResourceTypes, resource: string, name: string): Promise<string> {
+  const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type, name: resource, configNames: [name] }] });
+  const entry = resources[0]?.configEntries.find((candidate) => candidate.configName === name);
+  if (entry === undefined) throw new Error(`Kafka did not describe ${name} of ${resource}`);
+  return entry.configValue;
 }

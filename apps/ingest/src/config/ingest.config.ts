@@ -23,6 +23,18 @@ class IngestEnv {
   @Min(0)
   @Max(30_000)
   INGEST_RUN_LOOKUP_WAIT_MS: number = 2_000;
+
+  /** Longest a write waits for Kafka's acknowledgement before the client gets 503. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  INGEST_PUBLISH_DEADLINE_MS: number = 5_000;
+
+  /** Event bytes queued for or in flight to Kafka; past it writes get 503 at once. */
+  @IsInt()
+  @Min(1024 * 1024)
+  @Max(1024 * 1024 * 1024)
+  INGEST_PUBLISH_MAX_PENDING_BYTES: number = 64 * 1024 * 1024;
 }
 
 class IngestHttpEnv extends HttpEnv {
@@ -34,6 +46,7 @@ export interface IngestConfig {
   kafka: KafkaConfig;
   clickhouse: ClickHouseConfig;
   runLookupWaitMs: number;
+  publish: { deadlineMs: number; maxPendingBytes: number };
 }
 
 export const INGEST_CONFIG = Symbol('INGEST_CONFIG');
@@ -45,5 +58,6 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     kafka: kafkaConfig(loaded.kafka, 'ingest'),
     clickhouse: clickHouseConfig(loaded.clickhouse),
     runLookupWaitMs: loaded.ingest.INGEST_RUN_LOOKUP_WAIT_MS,
+    publish: { deadlineMs: loaded.ingest.INGEST_PUBLISH_DEADLINE_MS, maxPendingBytes: loaded.ingest.INGEST_PUBLISH_MAX_PENDING_BYTES },
   };
 }

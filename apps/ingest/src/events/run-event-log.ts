@@ -4,7 +4,14 @@ import { createKafka, ensureTopics, KafkajsPublisher } from '@runstream/kafka';
 import { Kafka } from 'kafkajs';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 
-/** Appends run events to runs.events.v1; resolves once the broker acknowledged them. */
+/** Room left for the message key (the run id) when sizing an event against the topic limit. */
+const KEY_ALLOWANCE_BYTES = 256;
+
+/**
+ * Appends run events to runs.events.v1; resolves once the broker acknowledged them, or
+ * rejects by the publish deadline (PublishTimeoutError), at once when too much is pending
+ * (PublisherOverloadedError), or for an event over the topic limit (MessageTooLargeError).
+ */
 @Injectable()
 export class RunEventLog implements OnModuleInit, OnApplicationShutdown {
   private readonly kafka: Kafka;
@@ -12,14 +19,18 @@ export class RunEventLog implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(INGEST_CONFIG) private readonly config: IngestConfig) {
     this.kafka = createKafka(config.kafka);
-    this.publisher = new KafkajsPublisher(this.kafka);
+    this.publisher = new KafkajsPublisher(this.kafka, {
+      deadlineMs: config.publish.deadlineMs,
+      maxPendingBytes: config.publish.maxPendingBytes,
+      topics: [config.kafka.topics.events],
+    });
   }
 
   async onModuleInit(): Promise<void> {
-    const { topics, topicPartitions } = this.config.kafka;
+    const { topics, topicPartitions, replicationFactor, minInsyncReplicas } = this.config.kafka;
     await ensureTopics(this.kafka, [
-      { topic: topics.events, numPartitions: topicPartitions },
-      { topic: topics.deadLetters, numPartitions: topicPartitions },
+      { topic: topics.events, numPartitions: topicPartitions, replicationFactor, minInsyncReplicas },
+      { topic: topics.deadLetters, numPartitions: topicPartitions, replicationFactor, minInsyncReplicas },
     ]);
     await this.publisher.connect();
   }
@@ -30,6 +41,11 @@ export class RunEventLog implements OnModuleInit, OnApplicationShutdown {
       this.config.kafka.topics.events,
       events.map((event) => ({ key: event.run_id, value: encodeEvent(event) })),
     );
+  }
+
+  /** Largest encoded event (encodeEvent bytes) the events topic accepts; check before append. */
+  maxEventBytes(): number {
+    return this.publisher.maxMessageBytes(this.config.kafka.topics.events) - KEY_ALLOWANCE_BYTES;
   }
 
   async onApplicationShutdown(): Promise<void> {
