@@ -47,11 +47,27 @@ export interface ConsumerMetrics {
   failedAttempts: number;
 }
 
+/**
+ * Where a consumer stands. `running`: consuming or idle; `retrying`: the sink failed and the
+ * flush is being retried; `restarting`: the Kafka client crashed and restarts by itself;
+ * `failed`: it gave up (retry budget spent, or a crash the client does not restart from) and
+ * makes no more progress; `stopped`: shut down on purpose.
+ */
+export type ConsumerStatus = 'starting' | 'running' | 'retrying' | 'restarting' | 'failed' | 'stopped';
+
+export interface ConsumerState {
+  status: ConsumerStatus;
+  /** Epoch ms since which the current flush (or the client) has been failing without a success. */
+  failingSince?: number;
+  lastError?: string;
+}
+
 export interface EventConsumer {
   start(sink: BatchSink): Promise<void>;
   /** Ordered shutdown: stop fetching, flush what is buffered, commit, disconnect. */
   stop(): Promise<void>;
   metrics(): ConsumerMetrics;
+  state(): ConsumerState;
   /** Per-partition lag (high watermark minus committed offset). */
   lag(): Promise<{ partition: number; lag: number }[]>;
 }

@@ -1,5 +1,5 @@
 import { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { BatchSink, ConsumerMetrics, EventConsumer, IncomingMessage } from './event-log.port';
+import { BatchSink, ConsumerMetrics, ConsumerState, EventConsumer, IncomingMessage } from './event-log.port';
 
 export interface BatchConsumerOptions {
   groupId: string;
@@ -10,11 +10,27 @@ export interface BatchConsumerOptions {
   flushIntervalMs: number;
   /** Upper bound of bytes fetched and held in memory at once (all partitions). */
   maxBytesInFlight: number;
-  /** Backoff between attempts when the sink fails (doubling, capped). */
+  /** Backoff between attempts when the sink fails (doubling, capped, with jitter). */
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** Longest one flush is retried before the consumer gives up (onFatal). Default 5 minutes. */
+  maxRetryMs?: number;
   fromBeginning?: boolean;
   onSinkError?: (error: Error, attempt: number) => void;
+  /**
+   * Called once when the consumer gives up: the sink kept failing for maxRetryMs, or kafkajs
+   * crashed and will not restart. The consumer then holds its partitions without progress and
+   * commits nothing; the caller is expected to end the process so a new member takes over.
+   */
+  onFatal?: (error: Error) => void;
+}
+
+/** The sink kept failing past the retry budget. */
+export class RetriesExhaustedError extends Error {
+  constructor(readonly attempts: number, readonly elapsedMs: number, readonly lastError: Error) {
+    super(`writes failed ${attempts} times over ${Math.round(elapsedMs / 1000)} s; last error: ${lastError.message}`);
+    this.name = 'RetriesExhaustedError';
+  }
 }
 
 interface Pending {
@@ -28,8 +44,8 @@ interface Pending {
  * Kafka consumer that coalesces the batches of all its partitions into flushes.
  * Each partition's eachBatch waits until the flush holding its messages has been written
  * by the sink and its offsets committed, so offsets never run ahead of durable writes.
- * A failing sink is retried with backoff while heartbeats keep the group membership;
- * the partitions simply stop moving until the sink recovers.
+ * A failing sink is retried with backoff while heartbeats keep the group membership, for at
+ * most maxRetryMs; then the consumer fails for good (onFatal) rather than sit idle.
  */
 export class KafkajsBatchConsumer implements EventConsumer {
   private readonly consumer: Consumer;
@@ -40,6 +56,10 @@ export class KafkajsBatchConsumer implements EventConsumer {
   private stopping = false;
   private sink: BatchSink | undefined;
   private readonly stats: Omit<ConsumerMetrics, 'buffered'> = { flushes: 0, messages: 0, lastFlushSize: 0, lastFlushMs: 0, failedAttempts: 0 };
+  private current: ConsumerState = { status: 'starting' };
+  /** Batches of flushes that will never be written (after a failure), released on stop. */
+  private held: Pending[] = [];
+  private wakeUp: (() => void) | undefined;
 
   constructor(private readonly kafka: Kafka, private readonly options: BatchConsumerOptions) {
     this.consumer = kafka.consumer({
@@ -49,6 +69,17 @@ export class KafkajsBatchConsumer implements EventConsumer {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: Math.min(500, Math.max(10, options.flushIntervalMs)),
+    });
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, () => {
+      if (this.current.status === 'starting' || this.current.status === 'restarting') this.current = { status: 'running' };
+    });
+    // kafkajs restarts after a retriable crash by itself; after any other it stays down, and so
+    // would this member: giving up (a new process rejoins the group) beats holding partitions.
+    this.consumer.on(CRASH, ({ payload }) => {
+      if (this.stopping || this.current.status === 'failed') return;
+      if (payload.restart) this.current = { status: 'restarting', failingSince: this.current.failingSince ?? Date.now(), lastError: payload.error.message };
+      else this.fail(new Error(`Kafka consumer crashed and will not restart: ${payload.error.message}`));
     });
   }
 
@@ -95,6 +126,7 @@ export class KafkajsBatchConsumer implements EventConsumer {
   }
 
   private async flush(taken: Pending[]): Promise<void> {
+    if (this.current.status === 'failed') return this.hold(taken);
     const messages = taken.flatMap((p) => p.messages);
     const started = Date.now();
     const heartbeats = setInterval(() => {
@@ -110,43 +142,86 @@ export class KafkajsBatchConsumer implements EventConsumer {
       this.stats.lastFlushMs = Date.now() - started;
       for (const p of taken) p.resolve();
     } catch (error) {
-      for (const p of taken) p.reject(error as Error);
+      if (error instanceof RetriesExhaustedError) {
+        this.fail(error);
+        this.hold(taken);
+      } else {
+        for (const p of taken) p.reject(error as Error);
+      }
     } finally {
       clearInterval(heartbeats);
     }
   }
 
+  /** No retry, no commit: the batches wait (kafkajs makes no progress on them) until stop(). */
+  private hold(taken: Pending[]): void {
+    if (this.stopping) for (const p of taken) p.reject(new Error('consumer failed'));
+    else this.held.push(...taken);
+  }
+
+  private fail(error: Error): void {
+    if (this.current.status === 'failed') return;
+    this.current = { status: 'failed', failingSince: this.current.failingSince ?? Date.now(), lastError: error.message };
+    this.options.onFatal?.(error);
+  }
+
   private async writeWithRetry(messages: IncomingMessage[]): Promise<void> {
     const sink = this.sink;
     if (!sink) throw new Error('consumer not started');
+    const budget = this.options.maxRetryMs ?? 300_000;
+    const started = Date.now();
     let delay = this.options.retryInitialMs ?? 200;
     for (let attempt = 1; ; attempt += 1) {
       try {
         await sink(messages);
+        if (this.current.status === 'retrying') this.current = { status: 'running' };
         return;
       } catch (error) {
         this.stats.failedAttempts += 1;
+        const failingSince = this.current.failingSince ?? Date.now();
+        this.current = { status: 'retrying', failingSince, lastError: (error as Error).message };
         this.options.onSinkError?.(error as Error, attempt);
         // On shutdown give up: nothing was committed, so the next owner replays these.
         if (this.stopping) throw error;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        const elapsed = Date.now() - started;
+        if (elapsed >= budget) throw new RetriesExhaustedError(attempt, elapsed, error as Error);
+        // Equal jitter: members that failed together do not retry in lockstep.
+        await this.sleep(Math.min(delay / 2 + (Math.random() * delay) / 2, budget - elapsed));
         delay = Math.min(delay * 2, this.options.retryMaxMs ?? 10_000);
       }
     }
   }
 
+  /** A backoff wait that stop() cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
+    this.wakeUp?.();
     this.flushNow();
+    for (const p of this.held.splice(0)) p.reject(new Error('consumer failed'));
     // kafkajs stop() stops fetching and waits for the running eachBatch calls,
     // which finish once their flush is written and committed.
     await this.consumer.stop();
     await this.flushChain.catch(() => undefined);
     await this.consumer.disconnect();
+    if (this.current.status !== 'failed') this.current = { status: 'stopped' };
   }
 
   metrics(): ConsumerMetrics {
     return { ...this.stats, buffered: this.bufferedCount };
+  }
+
+  state(): ConsumerState {
+    return { ...this.current };
   }
 
   async lag(): Promise<{ partition: number; lag: number }[]> {

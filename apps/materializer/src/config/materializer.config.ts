@@ -23,6 +23,27 @@ class MaterializerEnv {
   @Max(1024 * 1024 * 1024)
   MATERIALIZER_MAX_BYTES_IN_FLIGHT: number = 16 * 1024 * 1024;
 
+  /**
+   * Longest one flush is retried on errors that are not the data's fault (ClickHouse or Kafka
+   * unavailable, timeouts, too many parts, ...) before the process exits with status 1.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(24 * 60 * 60 * 1000)
+  MATERIALIZER_MAX_RETRY_MS: number = 5 * 60 * 1000;
+
+  /** First backoff between retries of a failing flush; it doubles (with jitter) up to 10 s. */
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  MATERIALIZER_RETRY_INITIAL_MS: number = 200;
+
+  /** GET /health answers 503 once writes (or the Kafka consumer) have been failing this long. */
+  @IsInt()
+  @Min(0)
+  @Max(24 * 60 * 60 * 1000)
+  MATERIALIZER_UNHEALTHY_AFTER_MS: number = 30_000;
+
   /** Port of GET /metrics (Prometheus text) and GET /health; 0 picks a free port. */
   @IsInt()
   @Min(0)
@@ -40,6 +61,8 @@ export interface MaterializerConfig {
   maxBatchSize: number;
   flushIntervalMs: number;
   maxBytesInFlight: number;
+  retry: { initialMs: number; maxTotalMs: number };
+  unhealthyAfterMs: number;
   metrics: { host: string; port: number };
 }
 
@@ -54,6 +77,8 @@ export function loadMaterializerConfig(env: NodeJS.ProcessEnv = process.env): Ma
     maxBatchSize: loaded.materializer.MATERIALIZER_MAX_BATCH_SIZE,
     flushIntervalMs: loaded.materializer.MATERIALIZER_FLUSH_INTERVAL_MS,
     maxBytesInFlight: loaded.materializer.MATERIALIZER_MAX_BYTES_IN_FLIGHT,
+    retry: { initialMs: loaded.materializer.MATERIALIZER_RETRY_INITIAL_MS, maxTotalMs: loaded.materializer.MATERIALIZER_MAX_RETRY_MS },
+    unhealthyAfterMs: loaded.materializer.MATERIALIZER_UNHEALTHY_AFTER_MS,
     metrics: { host: loaded.materializer.MATERIALIZER_METRICS_HOST, port: loaded.materializer.MATERIALIZER_METRICS_PORT },
   };
 }

@@ -3,6 +3,7 @@ import { createKafka, ensureTopics, EventConsumer, EventPublisher, KafkajsBatchC
 import { Kafka } from 'kafkajs';
 import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
 import { DEAD_LETTER_PUBLISHER } from './dead-letters';
+import { FatalExit } from './fatal-exit';
 import { MaterializerService } from './materializer.service';
 
 /**
@@ -19,6 +20,7 @@ export class RunEventsConsumer implements OnApplicationBootstrap, BeforeApplicat
     @Inject(MATERIALIZER_CONFIG) private readonly config: MaterializerConfig,
     private readonly materializer: MaterializerService,
     @Inject(DEAD_LETTER_PUBLISHER) private readonly deadLetters: EventPublisher,
+    private readonly fatal: FatalExit,
   ) {
     this.kafka = createKafka(config.kafka);
     this.consumer = new KafkajsBatchConsumer(this.kafka, {
@@ -27,7 +29,10 @@ export class RunEventsConsumer implements OnApplicationBootstrap, BeforeApplicat
       maxBatchSize: config.maxBatchSize,
       flushIntervalMs: config.flushIntervalMs,
       maxBytesInFlight: config.maxBytesInFlight,
+      retryInitialMs: config.retry.initialMs,
+      maxRetryMs: config.retry.maxTotalMs,
       onSinkError: (error, attempt) => this.logger.error(`write failed (attempt ${attempt}), retrying: ${error.message}`),
+      onFatal: (error) => this.fatal.exit(error),
     });
   }
 

@@ -4,9 +4,10 @@ import { AddressInfo } from 'node:net';
 import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
 import { MaterializerService } from '../consumer/materializer.service';
 import { RunEventsConsumer } from '../consumer/run-events.consumer';
+import { healthOf } from './health';
 import { renderMetrics } from './prometheus';
 
-/** GET /metrics (Prometheus text) and GET /health: the materializer has no other HTTP surface. */
+/** GET /metrics (Prometheus text) and GET /health (see health.ts): the materializer has no other HTTP surface. */
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Metrics');
@@ -21,12 +22,15 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     this.server = createServer((request, response) => {
       if (request.url === '/health') {
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        const health = healthOf(this.consumer.consumer.state(), Date.now(), this.config.unhealthyAfterMs);
+        const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+        response.writeHead(health.status === 'ok' ? 200 : 503, health.status === 'ok' ? headers : { ...headers, 'retry-after': '5' }).end(JSON.stringify(health));
       } else if (request.url === '/metrics') {
         this.consumer.consumer
           .lag()
           .then((lag) => {
-            const body = renderMetrics(this.consumer.consumer.metrics(), this.materializer.totals, lag);
+            const consumer = this.consumer.consumer;
+            const body = renderMetrics(consumer.metrics(), this.materializer.totals, lag, healthOf(consumer.state(), Date.now(), this.config.unhealthyAfterMs));
             response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body);
           })
           .catch((error: Error) => response.writeHead(503).end(error.message));

@@ -1,5 +1,8 @@
 import { ConsumerMetrics } from '@runstream/kafka';
 import { MaterializeStats } from '../consumer/materializer.service';
+import { Health } from './health';
+
+const CONSUMER_STATUSES = ['starting', 'running', 'retrying', 'restarting', 'failed', 'stopped'] as const;
 
 const PREFIX = 'runstream_materializer';
 
@@ -23,7 +26,7 @@ function render(samples: Sample[]): string {
 }
 
 /** Prometheus text exposition of the consumer, the fold and the consumer lag. */
-export function renderMetrics(consumer: ConsumerMetrics, totals: MaterializeStats, lag: { partition: number; lag: number }[]): string {
+export function renderMetrics(consumer: ConsumerMetrics, totals: MaterializeStats, lag: { partition: number; lag: number }[], health: Health): string {
   const counter = (name: string, help: string, value: number): Sample => ({ name, help, type: 'counter', values: [{ value }] });
   const gauge = (name: string, help: string, value: number): Sample => ({ name, help, type: 'gauge', values: [{ value }] });
   return render([
@@ -36,6 +39,14 @@ export function renderMetrics(consumer: ConsumerMetrics, totals: MaterializeStat
     counter('samples_written_total', 'Telemetry samples written.', totals.samples),
     counter('executions_written_total', 'Model executions written.', totals.executions),
     counter('dead_letters_total', 'Messages sent to the dead-letter topic.', totals.deadLetters),
+    gauge('healthy', '1 when GET /health answers 200, 0 when it answers 503.', health.status === 'ok' ? 1 : 0),
+    {
+      name: 'consumer_state',
+      help: 'The Kafka consumer state: 1 for the current one (running, retrying a flush, restarting after a crash, failed for good, stopped).',
+      type: 'gauge',
+      values: CONSUMER_STATUSES.map((state) => ({ labels: { state }, value: health.consumer === state ? 1 : 0 })),
+    },
+    gauge('failing_seconds', 'How long the current flush (or the Kafka consumer) has been failing; 0 when it is not.', health.failingSeconds ?? 0),
     gauge('buffered_messages', 'Messages fetched and waiting for their flush.', consumer.buffered),
     gauge('last_flush_messages', 'Messages in the last flush.', consumer.lastFlushSize),
     gauge('last_flush_seconds', 'Duration of the last flush: ClickHouse writes and offset commit.', consumer.lastFlushMs / 1000),

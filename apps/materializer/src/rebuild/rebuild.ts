@@ -46,10 +46,14 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
       flushIntervalMs: config.flushIntervalMs,
       maxBytesInFlight: config.maxBytesInFlight,
       fromBeginning: true,
+      retryInitialMs: config.retry.initialMs,
+      maxRetryMs: config.retry.maxTotalMs,
     });
     await consumer.start(async (messages) => void (await materializer.materialize(messages)));
     try {
       for (;;) {
+        const state = consumer.state();
+        if (state.status === 'failed') throw new Error(`rebuild failed: ${state.lastError ?? 'the consumer gave up'}`);
         const [committed] = await admin.fetchOffsets({ groupId: rebuildGroup, topics: [topic] });
         const done = endOffsets.every((end) => {
           const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
