@@ -137,4 +137,70 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
     await service.materialize(history);
     expect(await q('SELECT toUInt32(seq) AS seq, level, message FROM {db:Identifier}.run_log_entries_current WHERE project_id = {p:String}')).toEqual(replaced);
   });
+  it('dead-letters the one event ClickHouse refuses (split out of its flush) and writes every other event of it', async () => {
+    const projectId = `proj_${randomBytes(3).toString('hex')}`;
+    // A real server refusal on data: a constraint this database's model_executions enforces.
+    await store.command("ALTER TABLE {db:Identifier}.model_executions ADD CONSTRAINT refuse_poison CHECK model_name != 'poison.refused'");
+    try {
+      const envelope = (runId: string) => ({ schema_version: 1, org_id: 'org_a', project_id: projectId, run_id: runId, actor: 'tok' });
+      const report = (runId: string, model: string): RunEventEnvelope => ({
+        ...envelope(runId),
+        event_id: uuidv7(),
+        type: 'model_executions.reported',
+        occurred_at: '2026-02-26T06:05:00.000Z',
+        payload: { executions: [{ id: `exec_${runId}`, model_name: model, status: 'success', started_at: '2026-02-26T06:01:00Z', completed_at: '2026-02-26T06:02:00Z', rows_processed: 1, bytes_processed: null, interval_start: null, interval_end: null }] },
+      });
+      const runs = ['run_s0', 'run_s1', 'run_s2', 'run_s3'];
+      const [first, second] = [runs.slice(0, 2), runs.slice(2)];
+      // Two partitions, interleaved as a flush holds them; the refused report sits mid-partition.
+      const events = (ids: string[], partition: number) =>
+        ids.flatMap((id) => {
+          const [created, running, success] = runEvents(id, projectId);
+          return [created, running, report(id, id === 'run_s1' ? 'poison.refused' : 'orders.stg'), success].map((e) => message(e, partition));
+        });
+      const batch = [...events(first, 0), ...events(second, 1)];
+      const stats = await service.materialize(batch);
+      // runsWritten counts row writes: the split writes run_s1's row once on each side of its refused report.
+      expect(stats).toMatchObject({ events: 15, executions: 3, deadLetters: 1 });
+      const { runs: rows } = await snapshot(projectId);
+      expect(rows.map((r) => [r.id, r.status, r.event_count])).toEqual(runs.map((id) => [id, 'success', 3]));
+      const executions = await store.query<{ job_run_id: string }>('SELECT job_run_id FROM {db:Identifier}.model_executions FINAL WHERE project_id = {p:String} ORDER BY job_run_id', { p: projectId });
+      expect(executions.map((e) => e.job_run_id)).toEqual(['run_s0', 'run_s2', 'run_s3']);
+
+      const refused = batch[6];
+      const [letter] = await readTopic(config.kafka.brokers, config.kafka.topics.deadLetters, 1, 20_000, (l) => l.headers['dlq.offset'] === refused.offset);
+      expect(letter.headers['dlq.reason']).toMatch(/^ClickHouse refused the event: VIOLATED_CONSTRAINT \(469\): /);
+      expect(letter.value).toBe(refused.value?.toString());
+    } finally {
+      await store.command('ALTER TABLE {db:Identifier}.model_executions DROP CONSTRAINT refuse_poison');
+    }
+  });
+
+  it('looks up more run and execution keys in one flush than one lookup query binds', async () => {
+    const projectId = `proj_${randomBytes(3).toString('hex')}`;
+    const count = 2500;
+    const ids = Array.from({ length: count }, (_, i) => `run_many_${i}`);
+    const histories = ids.map((id) => runEvents(id, projectId));
+    const envelope = (runId: string) => ({ schema_version: 1, org_id: 'org_a', project_id: projectId, run_id: runId, actor: 'tok' });
+    const report = (runId: string, at: string): RunEventEnvelope => ({
+      ...envelope(runId),
+      event_id: uuidv7(),
+      type: 'model_executions.reported',
+      occurred_at: at,
+      payload: { executions: [{ id: 'exec_1', model_name: `m_${runId}`, status: 'success', started_at: '2026-02-26T06:01:00Z', completed_at: null, rows_processed: null, bytes_processed: null, interval_start: null, interval_end: null }] },
+    });
+    await service.materialize(histories.flatMap(([created], i) => [message(created), message(report(ids[i], '2026-02-26T06:01:00.000Z'))]));
+    // The second flush needs all 2,500 runs and executions back from ClickHouse.
+    await service.materialize(histories.flatMap(([, running, success], i) => [message(running), message(report(ids[i], '2026-02-26T07:00:00.000Z')), message(success)]));
+    const [summary] = await store.query<Record<string, number>>(
+      `SELECT toUInt32(countIf(status = 'success')) AS success, toUInt32(countIf(event_count = 3)) AS complete FROM {db:Identifier}.runs FINAL WHERE project_id = {p:String}`,
+      { p: projectId },
+    );
+    expect(summary).toEqual({ success: count, complete: count });
+    const [executions] = await store.query<Record<string, number>>(
+      `SELECT toUInt32(count()) AS n, toUInt32(countIf(created_at = '2026-02-26 06:01:00.000' AND updated_at = '2026-02-26 07:00:00.000')) AS kept FROM {db:Identifier}.model_executions FINAL WHERE project_id = {p:String}`,
+      { p: projectId },
+    );
+    expect(executions).toEqual({ n: count, kept: count });
+  });
 });
