@@ -9,8 +9,9 @@ function logCreator() {
   return ({ level, log }: LogEntry) => {
     // kafkajs logs retriable coordinator errors at ERROR level while a fresh broker warms up;
     // they are retried, so only surface what outlives the retries (kafkajs rethrows those).
+    // Its warning about bounded idempotent retries is handled: the publisher then recreates the producer.
     const text = `${log.message} ${String(log.error ?? '')}`;
-    if (level <= logLevel.WARN && !/coordinator|leadership|rebalanc/i.test(text)) {
+    if (level <= logLevel.WARN && !/coordinator|leadership|rebalanc|Limiting retries for the idempotent producer/i.test(text)) {
       process.stderr.write(`[kafkajs] ${log.message}${log.error ? `: ${String(log.error)}` : ''}\n`);
     }
   };

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { createKafka } from './kafkajs-client';
+import { ensureTopics, topicConfig, TopicDurabilityError } from './topics';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
+
+describe('ensureTopics on a real broker', () => {
+  const kafka = createKafka({ brokers, clientId: 'topics-int-spec' });
+
+  it('creates a topic with the configured min.insync.replicas and accepts it on the next start', async () => {
+    const topic = `test.topics.${randomBytes(4).toString('hex')}`;
+    const spec = { topic, numPartitions: 2, replicationFactor: 1, minInsyncReplicas: 1 };
+    await ensureTopics(kafka, [spec]);
+    await ensureTopics(kafka, [spec]);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await topicConfig(admin, topic, 'min.insync.replicas')).toBe('1');
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      expect(topics[0].partitions.map((partition) => partition.replicas.length)).toEqual([1, 1]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('refuses an existing topic weaker than configured, naming it and both settings', async () => {
+    const topic = `test.topics.${randomBytes(4).toString('hex')}`;
+    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
+    const error = await ensureTopics(kafka, [{ topic, numPartitions: 1, replicationFactor: 3, minInsyncReplicas: 2 }]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TopicDurabilityError);
+    expect((error as Error).message).toContain(`Topic ${topic} has replication factor 1 and min.insync.replicas 1`);
+    expect((error as Error).message).toContain('configured: replication factor 3, min.insync.replicas 2');
+  });
+});
