@@ -12,7 +12,7 @@ class ClickHouseLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(private readonly store: ClickHouseStore, @Inject(CLICKHOUSE_OPTIONS) private readonly options: ClickHouseOptions) {}
 
   async onModuleInit(): Promise<void> {
-    const applied = await migrate(this.store);
+    const applied = await migrate(this.store.unlimited());
     const where = this.options.url ? new URL(this.options.url).host : `chDB at ${this.options.path}`;
     this.logger.log(`${where}, database ${this.options.database}; migrations applied now: ${applied.length ? applied.join(', ') : 'none'}`);
   }

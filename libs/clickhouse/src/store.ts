@@ -6,9 +6,18 @@ export interface ClickHouseOptions {
   url?: string;
   path: string;
   database: string;
+  /**
+   * Settings every `query()` of this store runs under (e.g. the query app's max_execution_time,
+   * max_memory_usage, max_result_rows); per-call settings win. Commands, inserts and migrations
+   * are not affected. chDB applies them with SET on this connection's own session only.
+   */
+  querySettings?: ClickHouseSettings;
 }
 
 export type QueryParams = Record<string, unknown>;
+
+/** ClickHouse defaults of the limit settings that are not plain numbers (for the others 0 means no limit). */
+const UNLIMITED: Record<string, string> = { result_overflow_mode: 'throw' };
 
 /**
  * The one way the apps talk to ClickHouse. Every statement names its database through
@@ -16,14 +25,29 @@ export type QueryParams = Record<string, unknown>;
  * and every value goes in as a bound parameter.
  */
 export class ClickHouseStore {
-  constructor(readonly client: ClickHouseClient, readonly database: string, readonly embedded: boolean) {}
+  constructor(
+    readonly client: ClickHouseClient,
+    readonly database: string,
+    readonly embedded: boolean,
+    readonly querySettings: ClickHouseSettings = {},
+  ) {}
+
+  /**
+   * The same connection with its query settings lifted (migrations must not hit read limits).
+   * Lifted means set to ClickHouse's own defaults rather than left out: chDB applies settings
+   * with SET, which stays on the connection's session.
+   */
+  unlimited(): ClickHouseStore {
+    const lifted = Object.fromEntries(Object.keys(this.querySettings).map((name) => [name, UNLIMITED[name] ?? 0]));
+    return new ClickHouseStore(this.client, this.database, this.embedded, lifted);
+  }
 
   async query<T>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
     const result = await this.client.query({
       query,
       query_params: { ...params, db: this.database },
       format: 'JSONEachRow',
-      clickhouse_settings: settings,
+      clickhouse_settings: { ...this.querySettings, ...settings },
     });
     return result.json<T>();
   }
@@ -55,11 +79,11 @@ type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connect
 
 export function openClickHouse(options: ClickHouseOptions): ClickHouseStore {
   if (options.url) {
-    return new ClickHouseStore(createClient({ url: options.url, request_timeout: 60_000 }), options.database, false);
+    return new ClickHouseStore(createClient({ url: options.url, request_timeout: 60_000 }), options.database, false, options.querySettings);
   }
   // chDB reads the process time zone; every column is declared UTC as well.
   process.env.TZ = 'UTC';
-  return new ClickHouseStore(createClient({ connection: createChdbConnection({ path: options.path }) as unknown as ClientConnection }), options.database, true);
+  return new ClickHouseStore(createClient({ connection: createChdbConnection({ path: options.path }) as unknown as ClientConnection }), options.database, true, options.querySettings);
 }
 
 /** Every table the materializer derives from the log; a rebuild empties exactly these. */
