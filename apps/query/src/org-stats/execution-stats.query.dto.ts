@@ -1,24 +1,23 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, Min } from 'class-validator';
+import { IsIn } from 'class-validator';
+import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from '../validation/bounds';
+import { QueryInteger } from '../validation/decorators';
+
+const UNIX_MS_RANGE = 'Unix milliseconds from 1970-01-01T00:00:00Z to 2299-12-31T23:59:59.999Z';
 
 /** GET /v1/executions/stats (reference/executions-stats-api.txt): all three are required. */
 export class ExecutionStatsQueryDto {
   /** Start, Unix milliseconds (inclusive). */
-  @ApiProperty({ type: Number, description: 'Start timestamp (Unix milliseconds)' })
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @ApiProperty({ type: Number, minimum: MIN_TIMESTAMP_MS, maximum: MAX_TIMESTAMP_MS, description: 'Start timestamp (Unix milliseconds, inclusive)' })
+  @QueryInteger(MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS, UNIX_MS_RANGE)
   from!: number;
 
   /** End, Unix milliseconds (exclusive). */
-  @ApiProperty({ type: Number, description: 'End timestamp (Unix milliseconds)' })
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @ApiProperty({ type: Number, minimum: MIN_TIMESTAMP_MS, maximum: MAX_TIMESTAMP_MS, description: 'End timestamp (Unix milliseconds, exclusive)' })
+  @QueryInteger(MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS, UNIX_MS_RANGE)
   to!: number;
 
   @ApiProperty({ enum: ['hourly', 'daily'] })
-  @IsIn(['hourly', 'daily'])
+  @IsIn(['hourly', 'daily'], { message: 'granularity must be hourly or daily' })
   granularity!: 'hourly' | 'daily';
 }

@@ -3,10 +3,8 @@ import { ClickHouseStore, selectOrgRunGroups, selectRecentFailures, toChDateTime
 import { Caller } from '@runstream/http';
 import { randomUUID } from 'node:crypto';
 import { ExecutionStatsQueryDto } from './execution-stats.query.dto';
-import { bucketStarts, buildExecutionStats, ExecutionStatsData } from './execution-stats';
+import { buildExecutionStats, ExecutionStatsData, statsWindowProblems } from './execution-stats';
 
-/** Hourly buckets over 31 days or daily ones over 366 at most. */
-const MAX_BUCKETS = { hourly: 31 * 24, daily: 366 };
 const RECENT_FAILURES = 10;
 
 export interface ExecutionStatsResponse {
@@ -21,11 +19,8 @@ export class ExecutionStatsService {
   constructor(private readonly store: ClickHouseStore) {}
 
   async stats(query: ExecutionStatsQueryDto, caller: Caller): Promise<ExecutionStatsResponse> {
-    const problems: { field: string; reasons: string[] }[] = [];
-    if (query.to <= query.from) problems.push({ field: 'to', reasons: ['to must be after from'] });
-    else if (bucketStarts(query.from, query.to, query.granularity).length > MAX_BUCKETS[query.granularity]) {
-      problems.push({ field: 'granularity', reasons: [`at most ${MAX_BUCKETS[query.granularity]} ${query.granularity} buckets per request`] });
-    }
+    // Checked arithmetically before anything is built or queried.
+    const problems = statsWindowProblems(query.from, query.to, query.granularity);
     if (problems.length > 0) {
       throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; '), errors: problems });
     }

@@ -66,15 +66,39 @@ export interface ExecutionStatsData {
   timeSeries: ({ bucketStart: string } & Counts)[];
 }
 
-/** Bucket starts from the one holding `from` up to before `to`, every bucket present. */
-export function bucketStarts(from: number, to: number, granularity: 'hourly' | 'daily'): number[] {
-  const size = granularity === 'hourly' ? 3_600_000 : 86_400_000;
-  const starts: number[] = [];
-  for (let start = Math.floor(from / size) * size; start < to; start += size) starts.push(start);
-  return starts;
+export type Granularity = 'hourly' | 'daily';
+
+const BUCKET_MS: Record<Granularity, number> = { hourly: 3_600_000, daily: 86_400_000 };
+
+/** Hourly buckets over 31 days or daily ones over 366 at most. */
+export const MAX_BUCKETS: Record<Granularity, number> = { hourly: 31 * 24, daily: 366 };
+
+/** How many buckets [from, to) spans, from the one holding `from`; arithmetic, so any range costs nothing to check. */
+export function bucketCount(from: number, to: number, granularity: Granularity): number {
+  if (to <= from) return 0;
+  const size = BUCKET_MS[granularity];
+  return Math.ceil((to - Math.floor(from / size) * size) / size);
 }
 
-export function buildExecutionStats(groups: OrgRunGroupRow[], failures: RunRow[], from: number, to: number, granularity: 'hourly' | 'daily'): ExecutionStatsData {
+/** Bucket starts from the one holding `from` up to before `to`, every bucket present; refuses more than MAX_BUCKETS. */
+export function bucketStarts(from: number, to: number, granularity: Granularity): number[] {
+  const count = bucketCount(from, to, granularity);
+  if (count > MAX_BUCKETS[granularity]) throw new RangeError(`${count} ${granularity} buckets exceed ${MAX_BUCKETS[granularity]}`);
+  const size = BUCKET_MS[granularity];
+  const first = Math.floor(from / size) * size;
+  return Array.from({ length: count }, (_, i) => first + i * size);
+}
+
+/** What is wrong with a stats window, by field; empty when it may be served. */
+export function statsWindowProblems(from: number, to: number, granularity: Granularity): { field: string; reasons: string[] }[] {
+  if (to <= from) return [{ field: 'to', reasons: ['to must be after from'] }];
+  const count = bucketCount(from, to, granularity);
+  if (count <= MAX_BUCKETS[granularity]) return [];
+  const reason = `from..to spans ${count} ${granularity} buckets; at most ${MAX_BUCKETS[granularity]} per request (narrow the range or use daily granularity)`;
+  return [{ field: 'to', reasons: [reason] }];
+}
+
+export function buildExecutionStats(groups: OrgRunGroupRow[], failures: RunRow[], from: number, to: number, granularity: Granularity): ExecutionStatsData {
   const statusCounts = new Map<ExecutionStatus, number>(EXECUTION_STATUSES.map((s) => [s, 0]));
   const bySource = new Map<string, Counts>();
   const byBucket = new Map<number, Counts>(bucketStarts(from, to, granularity).map((start) => [start, zero()]));

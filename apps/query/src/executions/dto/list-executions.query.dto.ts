@@ -1,23 +1,21 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsRFC3339, IsString, Length, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { MAX_PAGE_OFFSET } from '../../validation/bounds';
+import { IsBoundedTimestamp, QueryInteger, WithinPageWindow } from '../../validation/decorators';
 
 /** GET /api/v1/projects/:id/model-executions */
 export class ListExecutionsQueryDto {
-  @ApiPropertyOptional({ type: Number, minimum: 1, default: 1 })
+  /** (page - 1) * limit may be at most MAX_PAGE_OFFSET; deeper reads page by updated_after. */
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: MAX_PAGE_OFFSET + 1, default: 1, description: `(page - 1) * limit must be at most ${MAX_PAGE_OFFSET}` })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @QueryInteger(1, MAX_PAGE_OFFSET + 1)
+  @WithinPageWindow()
   page: number = 1;
 
   /** Max 500; larger values are rejected with 400, not clamped. */
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 500, default: 100 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @QueryInteger(1, 500)
   limit: number = 100;
 
   @ApiPropertyOptional({ description: 'Filter to a specific model' })
@@ -34,6 +32,6 @@ export class ListExecutionsQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Only executions updated after this time (RFC 3339)' })
   @IsOptional()
-  @IsRFC3339()
+  @IsBoundedTimestamp()
   updated_after?: string;
 }

@@ -1,18 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+import { MAX_DATE, MIN_DATE } from '../../validation/bounds';
+import { IsBoundedDate } from '../../validation/decorators';
 
 /** GET /api/v1/projects/:id/model-executions/stats[/:modelName]: dates inclusive, by started_at (UTC). */
 export class ModelStatsQueryDto {
-  @ApiPropertyOptional({ format: 'date', description: 'Start of date range (inclusive)' })
+  @ApiPropertyOptional({ format: 'date', description: `Start of date range (inclusive), ${MIN_DATE} to ${MAX_DATE}` })
   @IsOptional()
-  @Matches(DATE, { message: 'start_date must be a date YYYY-MM-DD' })
+  @IsBoundedDate()
   start_date?: string;
 
-  @ApiPropertyOptional({ format: 'date', description: 'End of date range (inclusive)' })
+  @ApiPropertyOptional({ format: 'date', description: `End of date range (inclusive), ${MIN_DATE} to ${MAX_DATE}` })
   @IsOptional()
-  @Matches(DATE, { message: 'end_date must be a date YYYY-MM-DD' })
+  @IsBoundedDate()
   end_date?: string;
 }
 

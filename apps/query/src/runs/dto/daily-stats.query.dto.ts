@@ -1,16 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { QueryInteger } from '../../validation/decorators';
 
 /** GET /api/v1/projects/:id/runs/daily-stats */
 export class DailyStatsQueryDto {
   /** Days up to and including today (UTC); max 365, larger values are rejected. */
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 365, default: 30 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(365)
+  @QueryInteger(1, 365)
   days: number = 30;
 
   @ApiPropertyOptional({ description: 'Filter by CronJob name' })

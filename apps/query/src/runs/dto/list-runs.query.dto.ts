@@ -1,7 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { JOB_TYPES, RUN_STATUSES } from '@runstream/events';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsRFC3339, IsString, Length, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { MAX_PAGE_OFFSET } from '../../validation/bounds';
+import { IsBoundedTimestamp, QueryInteger, WithinPageWindow } from '../../validation/decorators';
 
 /** 'true' / 'false' only; anything else stays a string and fails @IsBoolean. */
 export function toBoolean({ value }: { value: unknown }): unknown {
@@ -12,20 +14,17 @@ export function toBoolean({ value }: { value: unknown }): unknown {
 
 /** GET /api/v1/projects/:id/runs (reference/execution-metrics-api.txt). */
 export class ListRunsQueryDto {
-  @ApiPropertyOptional({ type: Number, minimum: 1, default: 1 })
+  /** (page - 1) * limit may be at most MAX_PAGE_OFFSET; deeper reads page by updated_after. */
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: MAX_PAGE_OFFSET + 1, default: 1, description: `(page - 1) * limit must be at most ${MAX_PAGE_OFFSET}` })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @QueryInteger(1, MAX_PAGE_OFFSET + 1)
+  @WithinPageWindow()
   page = 1;
 
   /** Max 500; larger values are rejected with 400, not clamped. */
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @QueryInteger(1, 500)
   limit = 50;
 
   @ApiPropertyOptional({ description: 'Filter by CronJob name' })
@@ -46,7 +45,7 @@ export class ListRunsQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Only runs updated after this time (RFC 3339)' })
   @IsOptional()
-  @IsRFC3339()
+  @IsBoundedTimestamp()
   updated_after?: string;
 
   @ApiPropertyOptional({ type: Boolean, default: true })
