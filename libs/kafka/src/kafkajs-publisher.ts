@@ -16,8 +16,12 @@ export interface KafkajsPublisherOptions {
   topics?: string[];
 }
 
-/** Broker answers that mean the batch was not written: retried once the producer is recreated. */
-const REJECTED_UNWRITTEN = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_ID_MAPPING', 'NOT_ENOUGH_REPLICAS']);
+/**
+ * Broker answers about the producer's own state, given before any write: the batch is resent
+ * by the recreated producer. (Not NOT_ENOUGH_REPLICAS: an earlier attempt of the same batch may
+ * have been written before the in-sync set shrank.)
+ */
+const REJECTED_UNWRITTEN = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_ID_MAPPING']);
 const MAX_REJECTIONS = 3;
 /** How long the leader waits for the in-sync replicas before answering REQUEST_TIMED_OUT (kafkajs then retries). */
 const ACK_TIMEOUT_MS = 5_000;
