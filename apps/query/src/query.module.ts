@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from '@runstream/auth';
 import { ClickHouseModule } from '@runstream/clickhouse';
 import { QueryConfig } from './config/query.config';
@@ -8,6 +9,8 @@ import { ExecutionRepository } from './executions/execution.repository';
 import { ExecutionService } from './executions/execution.service';
 import { ExecutionStatsController } from './org-stats/execution-stats.controller';
 import { ExecutionStatsService } from './org-stats/execution-stats.service';
+import { QueryGate } from './overload/query-gate';
+import { QueryGateInterceptor } from './overload/query-gate.interceptor';
 import { EltRunController, RunDetailController } from './runs/run-detail.controller';
 import { RunController } from './runs/run.controller';
 import { RunRepository } from './runs/run.repository';
@@ -20,7 +23,15 @@ export class QueryModule {
       module: QueryModule,
       imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule],
       controllers: [HealthController, RunController, RunDetailController, EltRunController, ExecutionController, ExecutionStatsController],
-      providers: [RunRepository, RunService, ExecutionRepository, ExecutionService, ExecutionStatsService],
+      providers: [
+        RunRepository,
+        RunService,
+        ExecutionRepository,
+        ExecutionService,
+        ExecutionStatsService,
+        { provide: QueryGate, useValue: new QueryGate(config.gate) },
+        { provide: APP_INTERCEPTOR, useClass: QueryGateInterceptor },
+      ],
     };
   }
 }

@@ -1,15 +1,78 @@
+import { ClickHouseSettings } from '@clickhouse/client';
 import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, HttpConfig, HttpEnv, httpConfig, loadEnv } from '@runstream/config';
+import { IsInt, Max, Min } from 'class-validator';
 
 class QueryHttpEnv extends HttpEnv {
   override PORT: number = 3001;
 }
 
+/** Bounds on the ClickHouse work one process of the read API may do (docs/read-api.md, "Limits"). */
+class QueryLimitsEnv {
+  /** Per statement; ClickHouse cancels it past this (TIMEOUT_EXCEEDED, answered 503). */
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  QUERY_MAX_EXECUTION_TIME_MS: number = 10_000;
+
+  /** Per statement (MEMORY_LIMIT_EXCEEDED, answered 503). chDB runs inside this process, so this bounds our RSS too. */
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  QUERY_MAX_MEMORY_BYTES: number = 512 * 1024 * 1024;
+
+  /** Rows one statement may answer (TOO_MANY_ROWS_OR_BYTES, answered 422: the request must be narrowed). */
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  QUERY_MAX_RESULT_ROWS: number = 500_000;
+
+  /** Requests doing ClickHouse work at once; chDB serialises statements anyway. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  QUERY_MAX_CONCURRENT: number = 4;
+
+  /** Requests waiting for a slot; one more is answered 503 at once. */
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  QUERY_MAX_QUEUED: number = 64;
+
+  /** How long a request may wait for a slot before it is answered 503. */
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  QUERY_MAX_QUEUE_WAIT_MS: number = 5_000;
+}
+
+export interface QueryGateConfig {
+  maxConcurrent: number;
+  maxQueued: number;
+  maxQueueWaitMs: number;
+}
+
 export interface QueryConfig {
   http: HttpConfig;
-  clickhouse: ClickHouseConfig;
+  clickhouse: ClickHouseConfig & { querySettings: ClickHouseSettings };
+  gate: QueryGateConfig;
+}
+
+/** Every statement of the query app runs under these; `throw` makes an oversized answer an error, not a silently cut one. */
+export function querySettings(env: QueryLimitsEnv): ClickHouseSettings {
+  return {
+    max_execution_time: env.QUERY_MAX_EXECUTION_TIME_MS / 1000,
+    max_memory_usage: String(env.QUERY_MAX_MEMORY_BYTES),
+    max_result_rows: String(env.QUERY_MAX_RESULT_ROWS),
+    result_overflow_mode: 'throw',
+  };
 }
 
 export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConfig {
-  const loaded = loadEnv({ http: QueryHttpEnv, clickhouse: ClickHouseEnv }, env);
-  return { http: httpConfig(loaded.http), clickhouse: clickHouseConfig(loaded.clickhouse) };
+  const loaded = loadEnv({ http: QueryHttpEnv, clickhouse: ClickHouseEnv, limits: QueryLimitsEnv }, env);
+  const limits = loaded.limits;
+  return {
+    http: httpConfig(loaded.http),
+    clickhouse: { ...clickHouseConfig(loaded.clickhouse), querySettings: querySettings(limits) },
+    gate: { maxConcurrent: limits.QUERY_MAX_CONCURRENT, maxQueued: limits.QUERY_MAX_QUEUED, maxQueueWaitMs: limits.QUERY_MAX_QUEUE_WAIT_MS },
+  };
 }
