@@ -1,29 +1,34 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, UseFilters, UseInterceptors } from '@nestjs/common';
 import { AcceptTokens } from '@runstream/auth';
 import { Caller, CurrentCaller } from '@runstream/http';
+import { RetryLaterFilter } from '../errors/retry-later.filter';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { PatchRunDto } from '../runs/dto/patch-run.dto';
 import { RunIdParams } from '../runs/dto/run-id.params';
-import { AcceptedPatch, ClaimedRun, RunService } from '../runs/run.service';
+import { AcceptedPatch, RunService } from '../runs/run.service';
 import { AgentService, ClaimableRun } from './agent.service';
+import { ClaimRunDto } from './claim-run.dto';
+import { ClaimedRun, ClaimService } from './claim.service';
 import { ListAgentRunsQueryDto } from './list-agent-runs.query.dto';
 
 /** Gateway routes (Bearer gateway token): poll, claim, report. */
 @Controller('api/agent/runs')
 @AcceptTokens('gateway')
 @UseInterceptors(IdempotencyInterceptor)
+@UseFilters(RetryLaterFilter)
 export class AgentController {
-  constructor(private readonly agent: AgentService, private readonly runs: RunService) {}
+  constructor(private readonly agent: AgentService, private readonly claims: ClaimService, private readonly runs: RunService) {}
 
   @Get()
   list(@Query() query: ListAgentRunsQueryDto, @CurrentCaller() caller: Caller): Promise<{ runs: ClaimableRun[] }> {
     return this.agent.claimable(caller, query.limit);
   }
 
+  /** A retry with the same claimId or Idempotency-Key (same token) learns whether the first attempt won. */
   @Post(':id/claim')
   @HttpCode(200)
-  claim(@Param() { id }: RunIdParams, @CurrentCaller() caller: Caller): Promise<ClaimedRun> {
-    return this.runs.claim(id, caller);
+  claim(@Param() { id }: RunIdParams, @Body() dto: ClaimRunDto, @Headers('idempotency-key') idempotencyKey: string | undefined, @CurrentCaller() caller: Caller): Promise<ClaimedRun> {
+    return this.claims.claim(id, caller, dto.claimId ?? idempotencyKey);
   }
 
   /** Same body as PATCH /api/elt/runs/:id, for runs targeted at or claimed by this gateway. */

@@ -1,67 +1,119 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor, UnprocessableEntityException } from '@nestjs/common';
 import { Caller } from '@runstream/http';
+import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
-import { from, Observable } from 'rxjs';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { IN_DOUBT_RETRY_AFTER_SECONDS } from '../errors/retry-later.filter';
+import { InDoubtOutcome, RetryLaterError, WriteInDoubtError } from '../errors/write-outcome.errors';
 
-const MAX_KEYS = 100_000;
-const TTL_MS = 24 * 60 * 60 * 1000;
+export const IDEMPOTENCY_MAX_KEYS = 100_000;
+export const IDEMPOTENCY_MAX_BYTES = 64 * 1024 * 1024;
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long a retry of an in-doubt write waits for Kafka's late answer before a 503 of its own. */
+const IN_DOUBT_WAIT_MS = 10_000;
+/** Accounted size of a slot whose answer is not known yet, and of the slot's own fields. */
+const PENDING_BYTES = 512;
+const SLOT_BYTES = 256;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-interface Remembered {
-  bodyHash: string;
-  expiresAt: number;
-  result: Promise<unknown>;
-}
+type Entry =
+  | { state: 'pending'; fingerprint: string; result: Promise<unknown> }
+  | { state: 'answered'; fingerprint: string; answer: unknown; bytes: number }
+  | { state: 'in-doubt'; fingerprint: string; outcome: Promise<InDoubtOutcome> };
 
 interface IdempotentRequest {
   method: string;
-  url: string;
+  params?: unknown;
   body?: unknown;
   headers: Record<string, string | string[] | undefined>;
   caller?: Caller;
 }
 
+function unprocessable(message: string): UnprocessableEntityException {
+  return new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', message, errors: [{ field: 'Idempotency-Key', reasons: [message] }] });
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
- * `Idempotency-Key` on a write: a retry with the same key (same organisation, route and
- * body) gets the first answer again and appends no second event; a concurrent duplicate
- * waits for the first. Failed writes are forgotten so they can be retried. Keys are kept
- * 24 hours (at most 100,000, oldest dropped first) by the ingest instance that saw them.
+ * `Idempotency-Key` on a write. The key belongs to the token that sent it and to the route
+ * (method + handler, not the URL with its query); route params and body must match, or 422.
+ * A retry gets the first answer again and appends no second event; a concurrent duplicate
+ * waits for the first; failed writes are forgotten so they can be retried. A write Kafka did
+ * not acknowledge in time stays in doubt: a retry waits for the late answer and gets the
+ * original success if the event landed, or writes it if it certainly did not. GET is never
+ * cached. Slots are bounded in number and bytes and kept 24 hours, by this instance only.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  private readonly remembered = new Map<string, Remembered>();
+  private readonly entries = new LRUCache<string, Entry>({
+    max: IDEMPOTENCY_MAX_KEYS,
+    maxSize: IDEMPOTENCY_MAX_BYTES,
+    ttl: IDEMPOTENCY_TTL_MS,
+    sizeCalculation: (entry) => SLOT_BYTES + (entry.state === 'answered' ? entry.bytes : PENDING_BYTES),
+  });
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<IdempotentRequest>();
     const header = request.headers['idempotency-key'];
-    if (header === undefined) return next.handle();
+    if (header === undefined || request.method === 'GET' || request.method === 'HEAD') return next.handle();
     const key = Array.isArray(header) ? header[0] : header;
-    if (!KEY_PATTERN.test(key)) {
-      throw new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', message: 'Idempotency-Key must be 1-255 visible ASCII characters' });
-    }
-    // The auth guard ran first, so the caller is known: keys are scoped to its organisation.
-    const slot = `${request.caller?.orgId ?? ''}\u0000${request.method}\u0000${request.url}\u0000${key}`;
-    const bodyHash = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex');
-    const now = Date.now();
-    const seen = this.remembered.get(slot);
-    if (seen && seen.expiresAt > now) {
-      if (seen.bodyHash !== bodyHash) {
-        throw new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', message: 'Idempotency-Key was already used with a different request body' });
-      }
-      return from(seen.result);
-    }
-    const result = new Promise<unknown>((resolve, reject) => next.handle().subscribe({ next: resolve, error: reject }));
-    this.remember(slot, { bodyHash, expiresAt: now + TTL_MS, result });
-    result.catch(() => this.remembered.delete(slot));
-    return from(result);
+    if (!KEY_PATTERN.test(key)) throw unprocessable('Idempotency-Key must be 1-255 visible ASCII characters');
+    // The auth guard ran first, so the caller is known: keys belong to the token that sent them.
+    const route = `${context.getClass().name}.${context.getHandler().name}`;
+    const slot = sha256(`${request.caller?.tokenId ?? ''}\u0000${request.method}\u0000${route}\u0000${key}`);
+    const fingerprint = sha256(JSON.stringify([request.params ?? {}, request.body ?? null]));
+    return from(this.respond(slot, fingerprint, () => lastValueFrom(next.handle())));
   }
 
-  private remember(slot: string, entry: Remembered): void {
-    this.remembered.delete(slot);
-    this.remembered.set(slot, entry);
-    if (this.remembered.size > MAX_KEYS) {
-      const oldest = this.remembered.keys().next().value;
-      if (oldest !== undefined) this.remembered.delete(oldest);
+  private async respond(slot: string, fingerprint: string, write: () => Promise<unknown>): Promise<unknown> {
+    for (;;) {
+      const entry = this.entries.get(slot);
+      if (!entry) return this.start(slot, fingerprint, write);
+      if (entry.fingerprint !== fingerprint) throw unprocessable('Idempotency-Key was already used with a different request (run id or body)');
+      if (entry.state === 'answered') return entry.answer;
+      if (entry.state === 'pending') return entry.result;
+      const settled = await settleWithin(entry.outcome, IN_DOUBT_WAIT_MS);
+      if (!settled) {
+        throw new RetryLaterError('an earlier request with this Idempotency-Key is not yet acknowledged by Kafka and may still be recorded; retry with the same key later', IN_DOUBT_RETRY_AFTER_SECONDS);
+      }
+      if (this.entries.peek(slot) !== entry) continue; // a concurrent retry moved the slot on
+      if (settled.landed) {
+        this.answered(slot, fingerprint, settled.answer);
+        return settled.answer;
+      }
+      // Certainly not written: this retry writes it.
+      this.entries.delete(slot);
     }
+  }
+
+  private start(slot: string, fingerprint: string, write: () => Promise<unknown>): Promise<unknown> {
+    const result = write();
+    const entry: Entry = { state: 'pending', fingerprint, result };
+    this.entries.set(slot, entry);
+    result.then(
+      (answer) => {
+        if (this.entries.peek(slot) === entry) this.answered(slot, fingerprint, answer);
+      },
+      (error: unknown) => {
+        if (this.entries.peek(slot) !== entry) return;
+        if (error instanceof WriteInDoubtError) this.entries.set(slot, { state: 'in-doubt', fingerprint, outcome: error.outcome }, { noUpdateTTL: true });
+        else this.entries.delete(slot);
+      },
+    );
+    return result;
+  }
+
+  private answered(slot: string, fingerprint: string, answer: unknown): void {
+    const bytes = Buffer.byteLength(JSON.stringify(answer) ?? '');
+    this.entries.set(slot, { state: 'answered', fingerprint, answer, bytes }, { noUpdateTTL: true });
   }
 }

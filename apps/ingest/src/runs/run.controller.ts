@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Param, Patch, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Patch, Post, UseFilters, UseInterceptors } from '@nestjs/common';
 import { Caller, CurrentCaller } from '@runstream/http';
+import { RetryLaterFilter } from '../errors/retry-later.filter';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { CreateRunDto } from './dto/create-run.dto';
 import { PatchRunDto } from './dto/patch-run.dto';
@@ -9,6 +10,7 @@ import { AcceptedExecutions, AcceptedPatch, CreatedRun, RunService } from './run
 
 @Controller('api/elt/runs')
 @UseInterceptors(IdempotencyInterceptor)
+@UseFilters(RetryLaterFilter)
 export class RunController {
   constructor(private readonly runs: RunService) {}
 

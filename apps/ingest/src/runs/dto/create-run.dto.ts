@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { JOB_TYPES, JobType, TRIGGERS, TriggeredBy } from '@runstream/events';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsWellFormedText } from './field-validators';
 
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 
@@ -15,12 +16,14 @@ export class CreateRunDto {
   @ApiProperty({ maxLength: 253 })
   @IsString()
   @Length(1, 253)
+  @IsWellFormedText()
   jobName!: string;
 
   @ApiPropertyOptional({ maxLength: 253 })
   @IsOptional()
   @IsString()
   @Length(0, 253)
+  @IsWellFormedText()
   cronjobName?: string;
 
   @ApiPropertyOptional({ enum: JOB_TYPES, default: 'run' })
@@ -37,12 +40,14 @@ export class CreateRunDto {
   @IsOptional()
   @IsString()
   @Length(0, 128)
+  @IsWellFormedText()
   jobId?: string;
 
   @ApiPropertyOptional({ maxLength: 253 })
   @IsOptional()
   @IsString()
   @Length(0, 253)
+  @IsWellFormedText()
   namespace?: string;
 
   /** Name of the gateway that should pick this run up (GET /api/agent/runs). */
@@ -50,5 +55,6 @@ export class CreateRunDto {
   @IsOptional()
   @IsString()
   @Length(0, 128)
+  @IsWellFormedText()
   targetGateway?: string;
 }

@@ -1,0 +1,144 @@
+import { ExecutionContext, UnprocessableEntityException } from '@nestjs/common';
+import { lastValueFrom, Observable, of, throwError } from 'rxjs';
+import { InDoubtOutcome, RetryLaterError, WriteInDoubtError } from '../errors/write-outcome.errors';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
+
+class RunController {
+  patch(): void {}
+  claim(): void {}
+}
+
+interface Call {
+  method?: string;
+  url?: string;
+  key?: string;
+  tokenId?: string;
+  params?: Record<string, string>;
+  body?: unknown;
+  handler?: 'patch' | 'claim';
+}
+
+function context(call: Call): ExecutionContext {
+  const request = {
+    method: call.method ?? 'PATCH',
+    url: call.url ?? '/api/elt/runs/run_1',
+    params: call.params ?? { id: 'run_1' },
+    body: call.body ?? { status: 'running' },
+    headers: call.key === undefined ? {} : { 'idempotency-key': call.key },
+    caller: { orgId: 'org_1', tokenId: call.tokenId ?? 'tok_a', kind: 'user', gateway: '' },
+  };
+  return {
+    switchToHttp: () => ({ getRequest: () => request }),
+    getClass: () => RunController,
+    getHandler: () => RunController.prototype[call.handler ?? 'patch'],
+  } as unknown as ExecutionContext;
+}
+
+/** A handler that counts its writes and answers with the write's number. */
+function counter() {
+  let writes = 0;
+  return {
+    get writes() {
+      return writes;
+    },
+    handle: (): Observable<unknown> => new Observable((subscriber) => {
+      writes += 1;
+      subscriber.next({ write: writes });
+      subscriber.complete();
+    }),
+  };
+}
+
+describe('IdempotencyInterceptor', () => {
+  let interceptor: IdempotencyInterceptor;
+  const send = (call: Call, handle: () => Observable<unknown>) => lastValueFrom(interceptor.intercept(context({ key: 'k1', ...call }), { handle }));
+
+  beforeEach(() => {
+    interceptor = new IdempotencyInterceptor();
+  });
+
+  it('answers a retry with the first answer and writes once', async () => {
+    const handler = counter();
+    expect(await send({}, handler.handle)).toEqual({ write: 1 });
+    expect(await send({}, handler.handle)).toEqual({ write: 1 });
+    expect(handler.writes).toBe(1);
+  });
+
+  it('scopes keys to the token: another token with the same key writes its own', async () => {
+    const handler = counter();
+    await send({ tokenId: 'tok_a' }, handler.handle);
+    expect(await send({ tokenId: 'tok_b' }, handler.handle)).toEqual({ write: 2 });
+  });
+
+  it('ignores the query string but not the run id: another run with the same key is a 422', async () => {
+    const handler = counter();
+    await send({ url: '/api/elt/runs/run_1?a=1' }, handler.handle);
+    expect(await send({ url: '/api/elt/runs/run_1?a=2' }, handler.handle)).toEqual({ write: 1 });
+    await expect(send({ params: { id: 'run_2' } }, handler.handle)).rejects.toBeInstanceOf(UnprocessableEntityException);
+    await expect(send({ body: { status: 'failed' } }, handler.handle)).rejects.toBeInstanceOf(UnprocessableEntityException);
+  });
+
+  it('never caches GET', async () => {
+    const handler = counter();
+    await send({ method: 'GET', body: undefined }, handler.handle);
+    expect(await send({ method: 'GET', body: undefined }, handler.handle)).toEqual({ write: 2 });
+  });
+
+  it('forgets failed writes', async () => {
+    const handler = counter();
+    await expect(send({}, () => throwError(() => new Error('409')))).rejects.toThrow('409');
+    expect(await send({}, handler.handle)).toEqual({ write: 1 });
+  });
+
+  it('lets a concurrent duplicate wait for the first', async () => {
+    let release: (value: unknown) => void = () => undefined;
+    const slow = new Promise((resolve) => (release = resolve));
+    const first = send({}, () => new Observable((s) => void slow.then((v) => (s.next(v), s.complete()))));
+    const second = send({}, () => of('never'));
+    release({ write: 'first' });
+    expect(await Promise.all([first, second])).toEqual([{ write: 'first' }, { write: 'first' }]);
+  });
+
+  it('refuses malformed keys', () => {
+    expect(() => interceptor.intercept(context({ key: 'has space' }), { handle: () => of(1) })).toThrow(UnprocessableEntityException);
+    expect(() => interceptor.intercept(context({ key: 'x'.repeat(256) }), { handle: () => of(1) })).toThrow(UnprocessableEntityException);
+  });
+
+  describe('a write left in doubt (Kafka acknowledged late or not at all)', () => {
+    function inDoubt(outcome: Promise<InDoubtOutcome>) {
+      return () => throwError(() => new WriteInDoubtError(outcome));
+    }
+
+    it('answers the retry with the original answer if the event landed, without writing again', async () => {
+      const handler = counter();
+      await expect(send({}, inDoubt(Promise.resolve({ landed: true, answer: { write: 'original' } })))).rejects.toBeInstanceOf(WriteInDoubtError);
+      expect(await send({}, handler.handle)).toEqual({ write: 'original' });
+      expect(await send({}, handler.handle)).toEqual({ write: 'original' });
+      expect(handler.writes).toBe(0);
+    });
+
+    it('writes on the retry if the event certainly did not land, once for concurrent retries', async () => {
+      const handler = counter();
+      let settle: (outcome: InDoubtOutcome) => void = () => undefined;
+      const outcome = new Promise<InDoubtOutcome>((resolve) => (settle = resolve));
+      await expect(send({}, inDoubt(outcome))).rejects.toBeInstanceOf(WriteInDoubtError);
+      const retries = [send({}, handler.handle), send({}, handler.handle)];
+      settle({ landed: false });
+      expect(await Promise.all(retries)).toEqual([{ write: 1 }, { write: 1 }]);
+      expect(handler.writes).toBe(1);
+    });
+
+    it('answers 503 again while the outcome is still unknown', async () => {
+      jest.useFakeTimers();
+      try {
+        await expect(send({}, inDoubt(new Promise(() => undefined)))).rejects.toBeInstanceOf(WriteInDoubtError);
+        const retry = send({}, counter().handle);
+        const settled = expect(retry).rejects.toBeInstanceOf(RetryLaterError);
+        await jest.advanceTimersByTimeAsync(10_001);
+        await settled;
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+  });
+});
