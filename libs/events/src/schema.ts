@@ -155,11 +155,20 @@ const MAX_DEPTH = 6;
 function hostileShape(value: unknown, path: string, depth: number): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   if (depth > MAX_DEPTH) return `${path}: nested too deeply`;
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, i) => [`[${i}]`, item]) : Object.entries(value).map(([key, item]) => [`.${key}`, item]);
-  for (const [step, item] of entries) {
-    if (!Array.isArray(value) && RESERVED_KEYS.has(step.slice(1))) return `${path}${step}: reserved key`;
-    const found = hostileShape(item, `${path}${step}`, depth + 1);
-    if (found) return found;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const found = hostileShape(value[i], `${path}[${i}]`, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (RESERVED_KEYS.has(key)) return `${path}.${key}: reserved key`;
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null) {
+      const found = hostileShape(item, `${path}.${key}`, depth + 1);
+      if (found) return found;
+    }
   }
   return undefined;
 }
