@@ -1,6 +1,23 @@
-import { REDACTED, scrub } from './scrub';
+import { REDACTED, scrub, scrubSummary } from './scrub';
+import { base64Markers } from './scrub-rules';
 
 const R = REDACTED;
+
+/** A JSON service account key as Google issues it (pretty-printed), and the same file base64-encoded. */
+const SERVICE_ACCOUNT_JSON = JSON.stringify(
+  {
+    type: 'service_account',
+    project_id: 'acme-prod',
+    private_key_id: '3f2a9c',
+    private_key: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n',
+    client_email: 'etl@acme-prod.iam.gserviceaccount.com',
+  },
+  null,
+  2,
+);
+const SERVICE_ACCOUNT_B64 = Buffer.from(SERVICE_ACCOUNT_JSON).toString('base64');
+const SERVICE_ACCOUNT_COMPACT_B64 = Buffer.from(JSON.stringify(JSON.parse(SERVICE_ACCOUNT_JSON))).toString('base64');
+const PEM_B64 = 'LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQkFRRUZBQVNDQktjd2dnU2pBZ0VBQW9JQkFRQzcKLS0tLS1FTkQgUFJJVkFURSBLRVktLS0tLQo=';
 
 /** [input, expected]: what a warehouse runner really logs, and what must be stored. */
 const MUST_SCRUB: [string, string][] = [
@@ -55,6 +72,69 @@ const MUST_SCRUB: [string, string][] = [
   ['dbt: profile target prod password: Tr0ub4dor&3', `dbt: profile target prod password: ${R}`],
   ['SNOWFLAKE_PASSWORD=abc; export X=1', `SNOWFLAKE_PASSWORD=${R}; export X=1`],
   ['set auth=xyz', `set auth=${R}`],
+  ['Proxy-Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l', `Proxy-Authorization: Basic ${R}`],
+  // Keys whose sensitive word is followed by a qualifier, or names a key.
+  ['SECRET_KEY=django-insecure-7x!k2', `SECRET_KEY=${R}`],
+  ['DB_PASSWORD_PROD=Zx9!q', `DB_PASSWORD_PROD=${R}`],
+  ['credentials_json=eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0=', `credentials_json=${R}`],
+  ['export SNOWFLAKE_PRIVATE_KEY_B64=MIIEvQIBADANBgkqhkiG9w0', `export SNOWFLAKE_PRIVATE_KEY_B64=${R}`],
+  ['token_2: abc', `token_2: ${R}`],
+  ['password=\'cut off before the quote', `password='${R} off before the quote`],
+  // Service account keys: the JSON file, and base64 blobs of it or of a PEM key.
+  [
+    '{"type": "service_account", "private_key_id": "3f2a9c", "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n", "client_email": "etl@acme.iam.gserviceaccount.com"}',
+    `{"type": "service_account", "private_key_id": "3f2a9c", "private_key": "${R}", "client_email": "etl@acme.iam.gserviceaccount.com"}`,
+  ],
+  [`loading key file ${SERVICE_ACCOUNT_B64} for BigQuery`, `loading key file ${R} for BigQuery`],
+  [`GCP_SA=${SERVICE_ACCOUNT_COMPACT_B64}`, `GCP_SA=${R}`],
+  [`tls.key: ${PEM_B64}`, `tls.key: ${R}`],
+  // Command lines.
+  ['dbt-snowflake --password hunter2 --user etl', `dbt-snowflake --password ${R} --user etl`],
+  ['pg_dump --password=hunter2 analytics', `pg_dump --password=${R} analytics`],
+  ['loader --db-password "s3 cret" --verbose', `loader --db-password "${R}" --verbose`],
+  ['run: mysql -h db -u etl -pSecret analytics', `run: mysql -h db -u etl -p${R} analytics`],
+  ["mysqldump -uroot -p'Sup3r' shop > dump.sql", `mysqldump -uroot -p${R} shop > dump.sql`],
+  // SQL.
+  ["CREATE USER etl IDENTIFIED BY 'Pa55word'", `CREATE USER etl IDENTIFIED BY '${R}'`],
+  ["CREATE USER 'etl'@'%' IDENTIFIED WITH mysql_native_password BY 'x'", `CREATE USER 'etl'@'%' IDENTIFIED WITH mysql_native_password BY '${R}'`],
+  ['ALTER USER scott IDENTIFIED BY tiger;', `ALTER USER scott IDENTIFIED BY ${R};`],
+  ["ALTER ROLE loader WITH PASSWORD 'n3w-pa55'", `ALTER ROLE loader WITH PASSWORD '${R}'`],
+  ["CREATE ROLE etl WITH LOGIN ENCRYPTED PASSWORD 'md5abc'", `CREATE ROLE etl WITH LOGIN ENCRYPTED PASSWORD '${R}'`],
+  // Azure.
+  [
+    'DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=Zm9vYmFy+/Zm9v==;EndpointSuffix=core.windows.net',
+    `DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=${R};EndpointSuffix=core.windows.net`,
+  ],
+  [
+    'GET https://acme.blob.core.windows.net/raw/f.csv?sv=2022-11-02&ss=b&sp=r&se=2026-03-01T00:00:00Z&sig=AbC%2Bdef%3D failed',
+    `GET https://acme.blob.core.windows.net/raw/f.csv?sv=2022-11-02&ss=b&sp=r&se=2026-03-01T00:00:00Z&sig=${R} failed`,
+  ],
+  ['Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=etl;SharedAccessKey=abc123=', `Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=etl;SharedAccessKey=${R}`],
+  // HTTP headers.
+  ['Cookie: session=abc123; theme=dark', `Cookie: session=${R}; theme=${R}`],
+  ['Set-Cookie: sid=31d4d96e407aad42; Path=/; Secure; HttpOnly', `Set-Cookie: sid=${R}; Path=/; Secure; HttpOnly`],
+  ['{"cookie": "AWSALB=xyz; JSESSIONID=abc"}', `{"cookie": "AWSALB=${R}; JSESSIONID=${R}"}`],
+  ['{"headers": {"Authorization": "Basic YWxhZGRpbjpvcGVuc2VzYW1l"}}', `{"headers": {"Authorization": "Basic ${R}"}}`],
+  // Vendor tokens.
+  ['cloning with glpat-Ab12Cd34Ef56Gh78Ij90', `cloning with ${R}`],
+  ['socket mode xapp-1-A0123456789-1234567890123-abcdef0123456789 rejected', `socket mode ${R} rejected`],
+  ['refresh xoxe-1-My0xLTIzNDU2Nzg5MC0x', `refresh ${R}`],
+  ['posting to https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX', `posting to https://hooks.slack.com/services/${R}`],
+  ['webhook secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', `webhook secret ${R}`],
+  ['OPENAI sk-proj-abc123DEF456ghi789JKL0mno', `OPENAI ${R}`],
+  ['anthropic key sk-ant-api03-AbCdEf123456-ghIJkl789012_mnOPqr-AA was revoked', `anthropic key ${R} was revoked`],
+  ['legacy sk-Ab3dEf6hIj9lMn2pQr5tUv8xYz1bCd4fGh7jKl0n', `legacy ${R}`],
+  ['databricks dapi6236049942823905962146a658e355ac-2 expired', `databricks ${R} expired`],
+  ['publish with npm_PayehE3paARxIejSCG6iqYLLcw3W4x2DBt5i', `publish with ${R}`],
+  ['twine pypi-AgEIcHlwaS5vcmcCJDU1ZjM0ZWY3LTQ2ZjktNGQ3Mi1hZmE3LWQ0YjBhNmZkYjE0NgACKlszLCJhYmMiXQ', `twine ${R}`],
+  ['SendGrid 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', `SendGrid ${R}`],
+  ['google ya29.a0AfB_byC1234567890abcdefghijklmnop expired', `google ${R} expired`],
+  [
+    'signing key:\n-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF1pZ4oBCAC\n=ABCD\n-----END PGP PRIVATE KEY BLOCK-----\nimported',
+    `signing key:\n${R} PRIVATE KEY\nimported`,
+  ],
+  ['-----BEGIN ENCRYPTED PRIVATE KEY-----\\nMIIFHzBJBgkqhkiG9w0BBQ0w\\n-----END ENCRYPTED PRIVATE KEY-----\\n', `${R} PRIVATE KEY\\n`],
+  ['jwt in a dashed run token-eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.dozjgNryP4J3jVmNHl0w5N ok', `jwt in a dashed run token-${R} ok`],
 ];
 
 const MUST_KEEP: string[] = [
@@ -76,11 +156,34 @@ const MUST_KEEP: string[] = [
   'Warning: 12 tests skipped (auth module not configured)',
   'uuid 01a20619-3f25-744b-aba9-6c75ab5cfdf1 committed',
   'keyspace=analytics replication=3',
+  'password reset email sent',
+  'token count 42',
+  'installed scikit-learn (sk-learn) 1.5.0',
+  'model sk-learn-pipeline-v2-experiment-final trained',
+  'skip-grams model trained',
+  'CREATE TABLE users (id BIGINT, password_hash VARCHAR(255), api_token_id INT)',
+  'psql -h db -p 5432 -U etl analytics',
+  'mysql -h db -P 3306 -u etl -p analytics',
+  'gcc -pthread -O2 -pipe main.c',
+  'Done. PASS=12 WARN=0 ERROR=0 SKIP=1 TOTAL=13',
+  'token_type=bearer expires_in=3600',
+  'secretName: warehouse-creds mounted',
+  'password_expires_at=2026-03-01',
+  'Set-Cookie header missing from response',
+  'signature verified for release v1.2.3',
+  'Authorization failed for user etl',
+  'https://hooks.example.com/services/abc',
+  'config_sig=2 passes=3',
+  'loaded 1,024 rows from s3://bucket/key?versionId=3',
+  'DDL: ALTER TABLE accounts ADD COLUMN password_salt TEXT',
+  'stg_orders__paid passed: 0 failures, eyJ is not a token',
+  'SELECT count(*) FROM a.b.c WHERE d.e = f.g',
+  `base64 of plain text, ${Buffer.from('x'.repeat(200)).toString('base64')}`,
 ];
 
 describe('scrub', () => {
-  it('holds at least 50 cases', () => {
-    expect(MUST_SCRUB.length + MUST_KEEP.length).toBeGreaterThanOrEqual(50);
+  it('holds at least 120 cases', () => {
+    expect(MUST_SCRUB.length + MUST_KEEP.length).toBeGreaterThanOrEqual(120);
   });
 
   it.each(MUST_SCRUB)('scrubs %j', (input, expected) => {
@@ -93,5 +196,27 @@ describe('scrub', () => {
 
   it('is idempotent', () => {
     for (const [input] of MUST_SCRUB) expect(scrub(scrub(input))).toBe(scrub(input));
+  });
+});
+
+describe('scrubSummary', () => {
+  it('scrubs every string value and keeps the others', () => {
+    const summary = { currentPhase: 'load', currentResource: 'postgres://etl:hunter2@db/analytics', rowsLoaded: 42, done: false, note: null };
+    expect(scrubSummary(summary)).toEqual({ ...summary, currentResource: `postgres://etl:${R}@db/analytics` });
+  });
+
+  it('answers a copy', () => {
+    const summary = { note: 'password=x' };
+    expect(scrubSummary(summary)).not.toBe(summary);
+    expect(summary.note).toBe('password=x');
+  });
+});
+
+describe('base64Markers', () => {
+  it('finds a word in a blob at every byte alignment', () => {
+    for (const lead of ['', 'a', 'ab', 'abc']) {
+      const blob = Buffer.from(`${lead}{"type": "service_account"}`).toString('base64');
+      expect(base64Markers('service_account').some((marker) => blob.includes(marker))).toBe(true);
+    }
   });
 });
