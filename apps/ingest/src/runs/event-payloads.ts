@@ -3,7 +3,7 @@ import { Caller } from '@runstream/http';
 import { PatchRunDto } from './dto/patch-run.dto';
 import { ModelExecutionDto } from './dto/report-model-executions.dto';
 import { MAX_STRING_VALUE } from './dto/telemetry.validators';
-import { scrub } from './scrub';
+import { scrub, scrubSummary } from './scrub';
 
 /** Field problems in the 400 body's shape. */
 export interface FieldProblem {
@@ -46,15 +46,21 @@ function toLogEntry(entry: { at: string; level: LogEntry['level']; message: stri
   return { at: toIso(entry.at), level: entry.level, message: scrub(entry.message) };
 }
 
+/** Cut to `max` UTF-16 units without splitting a surrogate pair (a lone half is not storable text). */
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return text.slice(0, end);
+}
+
 /**
- * String values scrubbed like log text, cut back to the length a summary string may have
- * (a replaced secret can be longer than the secret). A null-prototype copy: keys are data.
- * ADAPTER: switch to scrubSummary() from ./scrub once the scrub helper exports it.
+ * String values scrubbed like log text, cut back to the length a summary string may have (a
+ * replaced secret can be longer than the secret). A null-prototype copy: keys are data.
  */
-function scrubSummary(summary: Record<string, TelemetryValue>): TelemetrySummary {
-  const scrubbed: TelemetrySummary = Object.create(null) as TelemetrySummary;
-  for (const [key, value] of Object.entries(summary)) scrubbed[key] = typeof value === 'string' ? scrub(value).slice(0, MAX_STRING_VALUE) : value;
-  return scrubbed;
+function storedSummary(summary: Record<string, TelemetryValue>): TelemetrySummary {
+  const stored = Object.create(null) as TelemetrySummary;
+  for (const [key, value] of Object.entries(scrubSummary(summary))) stored[key] = typeof value === 'string' ? truncate(value, MAX_STRING_VALUE) : value;
+  return stored;
 }
 
 /** True when a PATCH carries no field (null fields count as absent). */
@@ -71,7 +77,7 @@ export function patchPayload(dto: PatchRunDto, now: Date): RunPatchedPayload {
   if (isGiven(dto.errorSummary)) payload.error_summary = scrub(dto.errorSummary);
   if (isGiven(dto.appendLog)) payload.append_log = toLogEntry({ ...dto.appendLog, at: now.toISOString() });
   if (isGiven(dto.logEntries)) payload.log_entries = dto.logEntries.map(toLogEntry);
-  if (isGiven(dto.telemetrySummary)) payload.telemetry_summary = scrubSummary(dto.telemetrySummary);
+  if (isGiven(dto.telemetrySummary)) payload.telemetry_summary = storedSummary(dto.telemetrySummary);
   if (isGiven(dto.appendTelemetrySample)) payload.append_telemetry_sample = toSample(dto.appendTelemetrySample, now);
   if (isGiven(dto.telemetrySamples)) payload.telemetry_samples = dto.telemetrySamples.map((sample) => toSample(sample, now));
   return payload;

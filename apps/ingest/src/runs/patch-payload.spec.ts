@@ -51,6 +51,16 @@ describe('patchPayload', () => {
     expect(JSON.parse(JSON.stringify(summary))).toEqual({ ...summary });
   });
 
+  it('cuts a summary string that scrubbing lengthened back to 1024 without splitting a surrogate pair', () => {
+    const value = `${'a'.repeat(999)} pwd=x;${'😀'.repeat(20)}`;
+    const stored = patchPayload({ telemetrySummary: { note: value } }, now).telemetry_summary?.note as string;
+    expect(stored.length).toBeLessThanOrEqual(1024);
+    expect(stored).toContain('[REDACTED]');
+    expect(/[\uD800-\uDBFF]$/.test(stored)).toBe(false);
+    const event = runEvent(caller, 'proj', 'run_1', 'run.patched', { telemetry_summary: { note: stored } }, now);
+    expect(validateEvent(JSON.parse(JSON.stringify(event)))).toBeUndefined();
+  });
+
   it('makes events the event schema accepts, also for 1000 executions at the limits', () => {
     const patch = runEvent(caller, 'proj', 'run_1', 'run.patched', patchPayload({ status: 'running', telemetrySummary: { hasOwnProperty: 1 }, telemetrySamples: [{ at: '2026-02-26T06:00:00Z', valueOf: 1 }] }, now), now);
     expect(validateEvent(JSON.parse(JSON.stringify(patch)))).toBeUndefined();
