@@ -4,7 +4,8 @@
  * BENCHMARKS.json (BENCHMARKS.quick.* with --quick; with --only, the report goes to stdout
  * alone). --report re-renders the markdown from the JSON without measuring. Targets live
  * here, never in tests.
- * Sections: ingest (1, 6), materializer (2, 6), freshness (3), queries (4, 6, 7), peer (5).
+ * Sections: ingest (1, 6), materializer (2, 6), freshness (3), queries (4, 6, 7), peer (5),
+ * scrub and hostile (issue 10: linear scrubbing, ingest under hostile bodies).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,14 +13,16 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext, compiled, scratch } from './context';
 import { benchFreshness, FreshnessResult, freshnessReport } from './freshness';
+import { benchHostile, HostileResult, hostileReport } from './hostile';
 import { benchIngest, IngestResult, ingestReport } from './ingest';
 import { benchMaterializer, MaterializerResult, materializerReport } from './materializer';
 import { benchPeer, PeerResult, peerReport } from './peer';
 import { memoryReport } from './memory';
 import { benchQueries, growthReport, QueryResult, queryReport } from './queries';
+import { benchScrub, ScrubResult, scrubReport } from './scrub';
 import { ROOT, run } from './support';
 
-const SECTIONS = ['ingest', 'materializer', 'freshness', 'queries', 'peer'] as const;
+const SECTIONS = ['ingest', 'materializer', 'freshness', 'queries', 'peer', 'scrub', 'hostile'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(argv: string[]): Section[] {
@@ -53,6 +56,8 @@ interface Results {
   freshness?: FreshnessResult;
   queries?: QueryResult;
   peer?: PeerResult;
+  scrub?: ScrubResult;
+  hostile?: HostileResult;
 }
 
 function render(r: Results): string {
@@ -62,8 +67,10 @@ function render(r: Results): string {
     r.freshness && freshnessReport(r.freshness),
     r.queries && queryReport(r.queries),
     r.peer && peerReport(r.peer),
-    memoryReport(r),
+    (r.ingest || r.materializer || r.freshness || r.queries) && memoryReport(r),
     r.queries && growthReport(r.queries),
+    r.scrub && scrubReport(r.scrub),
+    r.hostile && hostileReport(r.hostile),
   ].filter((section): section is string => Boolean(section));
   return `# Benchmarks
 
@@ -98,17 +105,21 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
     machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory`,
     versions: versions(),
   };
+  let token: string | undefined;
+  const writeToken = async (): Promise<string> => {
+    token ??= (JSON.parse(await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', 'bench', '--name', 'bench'], ctx.env)) as { token: string }).token;
+    return token;
+  };
   try {
     for (const section of sections) {
       console.log(`== ${section}`);
-      if (section === 'ingest') {
-        const created = JSON.parse(await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', 'bench', '--name', 'bench'], ctx.env)) as { token: string };
-        results.ingest = await benchIngest(ctx, created.token);
-      }
+      if (section === 'ingest') results.ingest = await benchIngest(ctx, await writeToken());
       if (section === 'materializer') results.materializer = await benchMaterializer(ctx);
       if (section === 'freshness') results.freshness = await benchFreshness(ctx);
       if (section === 'queries') results.queries = await benchQueries(ctx);
       if (section === 'peer' && results.queries) results.peer = await benchPeer(ctx, results.queries);
+      if (section === 'scrub') results.scrub = benchScrub(ctx);
+      if (section === 'hostile') results.hostile = await benchHostile(ctx, await writeToken());
       // What is measured so far survives a later section's failure.
       writeFileSync(partialFile, `${JSON.stringify(results, null, 2)}\n`);
     }
