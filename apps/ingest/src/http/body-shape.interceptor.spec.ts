@@ -1,4 +1,4 @@
-import { bodyShapeProblem, MAX_BODY_DEPTH } from './body-shape.interceptor';
+import { bodyShapeProblem, MAX_BODY_ARRAY_ITEMS, MAX_BODY_DEPTH, MAX_BODY_OBJECT_KEYS } from './body-shape.interceptor';
 
 describe('bodyShapeProblem', () => {
   it('passes every shape a write has', () => {
@@ -15,5 +15,13 @@ describe('bodyShapeProblem', () => {
     expect(bodyShapeProblem({ telemetrySummary: { constructor: 1 } })).toEqual({ field: 'telemetrySummary.constructor', reason: '"constructor" is a reserved name' });
     expect(bodyShapeProblem(JSON.parse('{"logEntries":[{"__proto__":{"x":1}}]}'))).toEqual({ field: 'logEntries.0.__proto__', reason: '"__proto__" is a reserved name' });
     expect(bodyShapeProblem({ prototype: 1 })?.field).toBe('prototype');
+  });
+
+  it('refuses arrays and objects larger than any write takes before reading them', () => {
+    expect(bodyShapeProblem({ logEntries: Array.from({ length: MAX_BODY_ARRAY_ITEMS + 1 }, () => 1) })).toEqual({ field: 'logEntries', reason: `must hold at most ${MAX_BODY_ARRAY_ITEMS} items` });
+    expect(bodyShapeProblem({ logEntries: Array.from({ length: MAX_BODY_ARRAY_ITEMS }, () => ({ level: 'info' })) })).toBeUndefined();
+    const summary = Object.fromEntries(Array.from({ length: MAX_BODY_OBJECT_KEYS + 1 }, (_, i) => [`k${i}`, i]));
+    expect(bodyShapeProblem({ telemetrySummary: summary })).toEqual({ field: 'telemetrySummary', reason: `must have at most ${MAX_BODY_OBJECT_KEYS} keys` });
+    expect(bodyShapeProblem(summary)).toEqual({ field: 'body', reason: `must have at most ${MAX_BODY_OBJECT_KEYS} keys` });
   });
 });

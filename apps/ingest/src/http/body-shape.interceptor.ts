@@ -1,8 +1,13 @@
 import { BadRequestException, CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { MAX_TELEMETRY_SAMPLES } from '@runstream/events';
 import { Observable } from 'rxjs';
 
 /** No write body nests deeper than logEntries[i].at (3); room for clients' mistakes to be named. */
 export const MAX_BODY_DEPTH = 8;
+/** The longest array any write takes (telemetrySamples); longer ones are refused unread. */
+export const MAX_BODY_ARRAY_ITEMS = MAX_TELEMETRY_SAMPLES;
+/** The most keys any object of a write has (a telemetrySummary); more are refused unread. */
+export const MAX_BODY_OBJECT_KEYS = 64;
 /**
  * Keys that mean something to JavaScript objects. Nest's validation pipe would silently delete
  * them (and the event schema refuses them), so a client is told instead of losing data.
@@ -18,6 +23,12 @@ export interface ShapeProblem {
 export function bodyShapeProblem(value: unknown, maxDepth = MAX_BODY_DEPTH, path = '', depth = 0): ShapeProblem | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   if (depth >= maxDepth) return { field: path, reason: `nests deeper than ${maxDepth} levels` };
+  // Sizes first: validation builds an error per item, so 500k items would hold the event loop for seconds.
+  if (Array.isArray(value)) {
+    if (value.length > MAX_BODY_ARRAY_ITEMS) return { field: path || 'body', reason: `must hold at most ${MAX_BODY_ARRAY_ITEMS} items` };
+  } else if (Object.keys(value).length > MAX_BODY_OBJECT_KEYS) {
+    return { field: path || 'body', reason: `must have at most ${MAX_BODY_OBJECT_KEYS} keys` };
+  }
   for (const [key, item] of Object.entries(value)) {
     const field = path === '' ? key : `${path}.${key}`;
     if (!Array.isArray(value) && RESERVED_KEYS.has(key)) return { field, reason: `${JSON.stringify(key)} is a reserved name` };
