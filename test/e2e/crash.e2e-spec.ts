@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeEvent, RunEventEnvelope, uuidv7 } from '@runstream/events';
-import { createKafka, ensureTopics, KafkajsPublisher } from '@runstream/kafka';
+import { createKafka, ensureTopics, KafkajsPublisher, runTopicSpecs } from '@runstream/kafka';
 import { eventually, isolatedEnv, REPO_ROOT } from '@runstream/testing';
 import { Kafka } from 'kafkajs';
 import { loadMaterializerConfig, MaterializerConfig } from '../../apps/materializer/src/config/materializer.config';
@@ -49,10 +49,7 @@ describe('materializer crash (kill -9 mid-batch) and restart', () => {
     };
     config = loadMaterializerConfig(env);
     kafka = createKafka(config.kafka);
-    await ensureTopics(kafka, [
-      { topic: config.kafka.topics.events, numPartitions: config.kafka.topicPartitions },
-      { topic: config.kafka.topics.deadLetters, numPartitions: config.kafka.topicPartitions },
-    ]);
+    await ensureTopics(kafka, runTopicSpecs(config.kafka));
     const publisher = new KafkajsPublisher(kafka);
     await publisher.connect();
     const events = Array.from({ length: RUNS }, (_, i) => history('proj_crash', i)).flat();

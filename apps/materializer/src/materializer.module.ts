@@ -16,7 +16,7 @@ export class MaterializerModule {
       imports: [ClickHouseModule.forRoot(config.clickhouse)],
       providers: [
         { provide: MATERIALIZER_CONFIG, useValue: config },
-        { provide: DEAD_LETTER_PUBLISHER, useFactory: () => new KafkajsPublisher(createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-dlq` })) },
+        { provide: DEAD_LETTER_PUBLISHER, useFactory: () => new KafkajsPublisher(createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-dlq` }), { topics: [config.kafka.topics.deadLetters] }) },
         FatalExit,
         MaterializerService,
         RunEventsConsumer,

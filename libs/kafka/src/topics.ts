@@ -9,6 +9,20 @@ export interface TopicSpec {
   minInsyncReplicas?: number;
 }
 
+/** The slice of an app's Kafka config that says which topics it uses and how durable they must be. */
+export interface RunTopicsConfig {
+  topicPartitions: number;
+  replicationFactor: number;
+  minInsyncReplicas: number;
+  topics: { events: string; deadLetters: string };
+}
+
+/** The run events topic and its dead-letter topic, as every app creates or checks them. */
+export function runTopicSpecs(config: RunTopicsConfig): TopicSpec[] {
+  const { topicPartitions: numPartitions, replicationFactor, minInsyncReplicas } = config;
+  return [config.topics.events, config.topics.deadLetters].map((topic) => ({ topic, numPartitions, replicationFactor, minInsyncReplicas }));
+}
+
 /** An existing topic keeps fewer copies than configured: acks=all would not mean what it promises. */
 export class TopicDurabilityError extends Error {
   override readonly name = 'TopicDurabilityError';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { encodeEvent, RunEventEnvelope } from '@runstream/events';
-import { createKafka, ensureTopics, KafkajsPublisher } from '@runstream/kafka';
+import { createKafka, ensureTopics, KafkajsPublisher, runTopicSpecs } from '@runstream/kafka';
 import { Kafka } from 'kafkajs';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 
@@ -27,11 +27,7 @@ export class RunEventLog implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    const { topics, topicPartitions, replicationFactor, minInsyncReplicas } = this.config.kafka;
-    await ensureTopics(this.kafka, [
-      { topic: topics.events, numPartitions: topicPartitions, replicationFactor, minInsyncReplicas },
-      { topic: topics.deadLetters, numPartitions: topicPartitions, replicationFactor, minInsyncReplicas },
-    ]);
+    await ensureTopics(this.kafka, runTopicSpecs(this.config.kafka));
     await this.publisher.connect();
   }
 

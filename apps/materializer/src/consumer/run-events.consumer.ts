@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { createKafka, ensureTopics, EventConsumer, EventPublisher, KafkajsBatchConsumer } from '@runstream/kafka';
+import { createKafka, ensureTopics, EventConsumer, EventPublisher, KafkajsBatchConsumer, runTopicSpecs } from '@runstream/kafka';
 import { Kafka } from 'kafkajs';
 import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
 import { DEAD_LETTER_PUBLISHER } from './dead-letters';
@@ -37,11 +37,7 @@ export class RunEventsConsumer implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { topics, topicPartitions } = this.config.kafka;
-    await ensureTopics(this.kafka, [
-      { topic: topics.events, numPartitions: topicPartitions },
-      { topic: topics.deadLetters, numPartitions: topicPartitions },
-    ]);
+    await ensureTopics(this.kafka, runTopicSpecs(this.config.kafka));
     await this.deadLetters.connect();
     await this.consumer.start(async (messages) => {
       await this.materializer.materialize(messages);
