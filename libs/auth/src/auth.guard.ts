@@ -1,6 +1,6 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Optional, SetMetadata, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Caller, PUBLIC_ROUTE, TokenKind } from '@runstream/http';
+import { Caller, PUBLIC_ROUTE, RequestRateLimiter, TokenKind } from '@runstream/http';
 import { TokenService } from './token.service';
 
 const TOKEN_KINDS = 'runstream:token-kinds';
@@ -10,6 +10,7 @@ export const AcceptTokens = (...kinds: TokenKind[]) => SetMetadata(TOKEN_KINDS, 
 
 interface AuthRequest {
   headers: Record<string, string | string[] | undefined>;
+  ip?: string;
   caller?: Caller;
 }
 
@@ -22,19 +23,29 @@ function header(request: AuthRequest, name: string): string | undefined {
  * `Authorization: Bearer <token>` on every route but @Public ones. A missing or unknown
  * token is 401; a valid token of the wrong kind is 403. When `X-Organization-ID` is sent it
  * must name the token's organisation (403 otherwise).
+ *
+ * Rate limits apply here, once the caller is known: a request with a valid token spends from
+ * that token's budget, a failed authentication from its client IP's; either answers 429 with
+ * Retry-After when spent. An IP out of budget is refused before its token is looked up.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly tokens: TokenService, private readonly reflector: Reflector) {}
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly reflector: Reflector,
+    @Optional() private readonly limiter?: RequestRateLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthRequest>();
+    const ip = request.ip ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header(request, 'authorization') ?? '');
-    if (!match) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
-    const caller = await this.tokens.verify(match[1]);
-    if (!caller) throw new UnauthorizedException('invalid or revoked token');
+    if (!match) this.refuse(ip, 'missing bearer token (Authorization: Bearer <token>)');
+    const caller = await this.tokens.verify(match[1], () => this.limiter?.assertFailedAuthBudget(ip));
+    if (!caller) this.refuse(ip, 'invalid or revoked token');
+    this.limiter?.chargeToken(caller.tokenId);
     const kinds = this.reflector.getAllAndOverride<TokenKind[]>(TOKEN_KINDS, targets) ?? ['user'];
     if (!kinds.includes(caller.kind)) throw new ForbiddenException(`this route needs a ${kinds.join(' or ')} token`);
     const organization = header(request, 'x-organization-id');
@@ -43,5 +54,11 @@ export class AuthGuard implements CanActivate {
     }
     request.caller = caller;
     return true;
+  }
+
+  /** 401, or 429 once the client IP has failed too often. */
+  private refuse(ip: string, message: string): never {
+    this.limiter?.chargeFailedAuth(ip);
+    throw new UnauthorizedException(message);
   }
 }

@@ -1,12 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ApiTokenRow, ClickHouseStore, findApiToken, findApiTokenByHash, insertApiTokens, listApiTokens, toChDateTime } from '@runstream/clickhouse';
-import { Caller, TokenKind } from '@runstream/http';
+import { Caller, serviceUnavailable, TokenKind } from '@runstream/http';
 import { createHash, randomBytes } from 'node:crypto';
+import { DEFAULT_TOKEN_CACHE, TokenCache, TokenCacheOptions } from './token-cache';
 
 const TOKEN_PREFIX = 'rst_';
-/** Verified tokens are trusted this long before being looked up again (bounds revocation delay). */
-const CACHE_TTL_MS = 5_000;
-const MAX_CACHED = 10_000;
+/** What create() makes: the prefix and 32 random bytes in base64url (43 characters). */
+const TOKEN_PATTERN = /^rst_[A-Za-z0-9_-]{43}$/;
+/** Seconds a client waits when tokens cannot be checked (the store is unavailable). */
+const LOOKUP_FAILED_RETRY_AFTER_SECONDS = 5;
+
+/** Overrides the token cache's timings (tests); optional. */
+export const TOKEN_CACHE_OPTIONS = Symbol('TOKEN_CACHE_OPTIONS');
+
+/** Whether a string has the shape of a token this service issues; anything else is refused without a lookup. */
+export function isWellFormedToken(token: string): boolean {
+  return TOKEN_PATTERN.test(token);
+}
 
 export interface CreatedToken {
   id: string;
@@ -34,9 +44,12 @@ export function hashToken(token: string): string {
 
 @Injectable()
 export class TokenService {
-  private readonly cache = new Map<string, { caller: Caller; until: number }>();
+  private readonly cache: TokenCache;
+  private readonly logger = new Logger('TokenService');
 
-  constructor(private readonly store: ClickHouseStore) {}
+  constructor(private readonly store: ClickHouseStore, @Optional() @Inject(TOKEN_CACHE_OPTIONS) cacheOptions?: Partial<TokenCacheOptions>) {
+    this.cache = new TokenCache((hash) => this.lookup(hash), { ...DEFAULT_TOKEN_CACHE, ...cacheOptions });
+  }
 
   async create(input: CreateTokenInput): Promise<CreatedToken> {
     if (input.kind === 'gateway' && !input.gateway) throw new Error('a gateway token needs a gateway name');
@@ -65,6 +78,7 @@ export class TokenService {
     if (!row || row.revoked_at !== null) return false;
     const now = Date.now();
     await insertApiTokens(this.store, [{ ...row, revoked_at: toChDateTime(now), version: Math.max(now, Number(row.version) + 1) }]);
+    this.cache.forget(row.token_hash);
     return true;
   }
 
@@ -72,19 +86,25 @@ export class TokenService {
     return listApiTokens(this.store, orgId);
   }
 
-  async verify(token: string): Promise<Caller | undefined> {
-    if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
-    const hash = hashToken(token);
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.caller;
-    const row = await findApiTokenByHash(this.store, hash);
-    if (!row) {
-      this.cache.delete(hash);
-      return undefined;
+  /**
+   * The caller a token stands for, or undefined when it is malformed, unknown or revoked.
+   * Known tokens come from the cache (see TokenCache for how stale they may be); only a miss
+   * waits for ClickHouse, and `beforeLookup` runs first (the guard refuses exhausted IPs there).
+   * A failed lookup is a 503 with Retry-After.
+   */
+  async verify(token: string, beforeLookup?: () => void): Promise<Caller | undefined> {
+    if (!isWellFormedToken(token)) return undefined;
+    return this.cache.get(hashToken(token), beforeLookup);
+  }
+
+  private async lookup(hash: string): Promise<Caller | undefined> {
+    let row: ApiTokenRow | undefined;
+    try {
+      row = await findApiTokenByHash(this.store, hash);
+    } catch (error) {
+      this.logger.warn(`token lookup failed: ${String(error)}`);
+      throw serviceUnavailable('tokens cannot be checked right now; retry later', LOOKUP_FAILED_RETRY_AFTER_SECONDS);
     }
-    const caller: Caller = { orgId: row.org_id, tokenId: row.id, kind: row.kind, gateway: row.gateway };
-    if (this.cache.size >= MAX_CACHED) this.cache.clear();
-    this.cache.set(hash, { caller, until: Date.now() + CACHE_TTL_MS });
-    return caller;
+    return row ? { orgId: row.org_id, tokenId: row.id, kind: row.kind, gateway: row.gateway } : undefined;
   }
 }

@@ -3,3 +3,8 @@ export * from './validation';
 export * from './caller';
 export * from './health.controller';
 export * from './openapi';
+export * from './errors/retry-later.exception';
+export * from './errors/http-exception.filter';
+export * from './errors/fastify-errors';
+export * from './limits/request-rate-limiter';
+export * from './limits/http-limits.env';

@@ -1,0 +1,52 @@
+import { IsInt, IsNumber, Max, Min } from 'class-validator';
+import type { HttpAppOptions } from '../http-app';
+
+/**
+ * Env of an HTTP app's protective limits (for `loadEnv`); defaults suit a runner that
+ * PATCHes in bursts. An app needing other defaults subclasses it and overrides a field.
+ */
+export class HttpLimitsEnv {
+  /** Steady requests per second per API token; 0 turns the per-token limit off. */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  RATE_LIMIT_PER_SECOND: number = 100;
+
+  /** Requests a token may send at once after a quiet spell. */
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_BURST: number = 200;
+
+  /** Failed authentications per second per client IP (no, malformed, unknown or revoked token); 0 turns it off. */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  RATE_LIMIT_UNAUTHENTICATED_PER_SECOND: number = 10;
+
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_UNAUTHENTICATED_BURST: number = 20;
+
+  /** A request not answered within this is answered 503 with Retry-After. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
+
+  /** Headers and body must have arrived within this (slow clients), else 408. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_RECEIVE_TIMEOUT_MS: number = 10_000;
+}
+
+/** createHttpApp options from the env. */
+export function httpLimits(env: HttpLimitsEnv): Required<Pick<HttpAppOptions, 'rateLimit' | 'timeouts'>> {
+  return {
+    rateLimit: {
+      perSecond: env.RATE_LIMIT_PER_SECOND,
+      burst: env.RATE_LIMIT_BURST,
+      unauthenticatedPerSecond: env.RATE_LIMIT_UNAUTHENTICATED_PER_SECOND,
+      unauthenticatedBurst: env.RATE_LIMIT_UNAUTHENTICATED_BURST,
+    },
+    timeouts: { handlerMs: env.HTTP_REQUEST_TIMEOUT_MS, receiveMs: env.HTTP_RECEIVE_TIMEOUT_MS },
+  };
+}
