@@ -289,6 +289,11 @@ describe('createHttpApp', () => {
       expect((await call(`${probe.url}/probe`, { token, headers: { 'x-padding': 'x'.repeat(20_000) } })).status).toBe(431);
     });
 
+    it('takes path parameters as long as a model name (512 characters, percent-encoded)', async () => {
+      const name = 'é'.repeat(512);
+      expect(await call(`${probe.url}/probe/items/${encodeURIComponent(name)}`, { token })).toMatchObject({ status: 200, body: { id: name } });
+    });
+
     it('400 naming a query parameter given twice', async () => {
       const answer = await call(`${probe.url}/probe/slow?ms=1&ms=2`, { token });
       expect(answer.status).toBe(400);
