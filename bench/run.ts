@@ -92,10 +92,11 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
   execFileSync(kafkaScript, ['start'], { env: kafkaEnv, stdio: 'inherit' });
   const chdbPath = scratch('chdb');
   rmSync(chdbPath, { recursive: true, force: true });
+  // Throughput is measured, not the per-token budget: one bench token sends far more than 100 req/s.
   const ctx: BenchContext = {
     quick,
     runs: 3,
-    env: { ...process.env, TZ: 'UTC', KAFKA_BROKERS: `127.0.0.1:${kafkaEnv.KAFKA_PORT}`, CLICKHOUSE_PATH: chdbPath, CLICKHOUSE_DATABASE: 'bench', PORT: '0', LOG_LEVEL: 'log' },
+    env: { ...process.env, TZ: 'UTC', KAFKA_BROKERS: `127.0.0.1:${kafkaEnv.KAFKA_PORT}`, CLICKHOUSE_PATH: chdbPath, CLICKHOUSE_DATABASE: 'bench', PORT: '0', LOG_LEVEL: 'log', RATE_LIMIT_PER_SECOND: '0' },
   };
   const results: Results = {
     date: new Date().toISOString().slice(0, 10),

@@ -4,7 +4,7 @@ import { IngestConfig } from './config/ingest.config';
 import { IngestModule } from './ingest.module';
 
 export async function createIngestApp(config: IngestConfig, shutdownHooks = true): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(IngestModule.forRoot(config), { bodyLimitBytes: config.http.bodyLimitBytes, logLevels: logLevelsFrom(config.http.logLevel), shutdownHooks });
+  const app = await createHttpApp(IngestModule.forRoot(config), { bodyLimitBytes: config.http.bodyLimitBytes, logLevels: logLevelsFrom(config.http.logLevel), shutdownHooks, ...config.limits });
   setupOpenApi(app, 'Runstream write API', 'Runner write API: runs, logs, telemetry, model executions, agents. See docs/write-api.md.');
   return app;
 }

@@ -5,7 +5,7 @@ import { QueryExceptionFilter } from './overload/query-exception.filter';
 import { QueryModule } from './query.module';
 
 export async function createQueryApp(config: QueryConfig, shutdownHooks = true): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(QueryModule.forRoot(config), { logLevels: logLevelsFrom(config.http.logLevel), shutdownHooks });
+  const app = await createHttpApp(QueryModule.forRoot(config), { logLevels: logLevelsFrom(config.http.logLevel), shutdownHooks, ...config.limits });
   // Registered after the platform's filter so it sees errors first; it hands every answer back to that filter.
   app.useGlobalFilters(new QueryExceptionFilter());
   setupOpenApi(app, 'Runstream read API', 'Runs, daily stats, model executions and stats, organisation stats. See docs/read-api.md.');

@@ -10,6 +10,7 @@ import {
   kafkaConfig,
   loadEnv,
 } from '@runstream/config';
+import { HttpLimits, httpLimits, HttpLimitsEnv } from '@runstream/http';
 import { IsInt, Max, Min } from 'class-validator';
 
 class IngestEnv {
@@ -41,23 +42,30 @@ class IngestHttpEnv extends HttpEnv {
   override PORT: number = 3000;
 }
 
+class IngestHttpLimitsEnv extends HttpLimitsEnv {
+  /** Above the 5 s publish deadline plus INGEST_RUN_LOOKUP_WAIT_MS and the claim wait. */
+  override HTTP_REQUEST_TIMEOUT_MS: number = 15_000;
+}
+
 export interface IngestConfig {
   http: HttpConfig & { bodyLimitBytes: number };
   kafka: KafkaConfig;
   clickhouse: ClickHouseConfig;
   runLookupWaitMs: number;
   publish: { deadlineMs: number; maxPendingBytes: number };
+  limits: HttpLimits;
 }
 
 export const INGEST_CONFIG = Symbol('INGEST_CONFIG');
 
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
-  const loaded = loadEnv({ http: IngestHttpEnv, kafka: KafkaEnv, clickhouse: ClickHouseEnv, ingest: IngestEnv }, env);
+  const loaded = loadEnv({ http: IngestHttpEnv, kafka: KafkaEnv, clickhouse: ClickHouseEnv, ingest: IngestEnv, limits: IngestHttpLimitsEnv }, env);
   return {
     http: { ...httpConfig(loaded.http), bodyLimitBytes: loaded.ingest.INGEST_BODY_LIMIT_BYTES },
     kafka: kafkaConfig(loaded.kafka, 'ingest'),
     clickhouse: clickHouseConfig(loaded.clickhouse),
     runLookupWaitMs: loaded.ingest.INGEST_RUN_LOOKUP_WAIT_MS,
     publish: { deadlineMs: loaded.ingest.INGEST_PUBLISH_DEADLINE_MS, maxPendingBytes: loaded.ingest.INGEST_PUBLISH_MAX_PENDING_BYTES },
+    limits: httpLimits(loaded.limits),
   };
 }

@@ -1,5 +1,6 @@
 import { ClickHouseSettings } from '@clickhouse/client';
 import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, HttpConfig, HttpEnv, httpConfig, loadEnv } from '@runstream/config';
+import { HttpLimits, httpLimits, HttpLimitsEnv } from '@runstream/http';
 import { IsInt, Max, Min } from 'class-validator';
 
 class QueryHttpEnv extends HttpEnv {
@@ -55,6 +56,7 @@ export interface QueryConfig {
   http: HttpConfig;
   clickhouse: ClickHouseConfig & { querySettings: ClickHouseSettings };
   gate: QueryGateConfig;
+  limits: HttpLimits;
 }
 
 /** Every statement of the query app runs under these; `throw` makes an oversized answer an error, not a silently cut one. */
@@ -68,11 +70,12 @@ export function querySettings(env: QueryLimitsEnv): ClickHouseSettings {
 }
 
 export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConfig {
-  const loaded = loadEnv({ http: QueryHttpEnv, clickhouse: ClickHouseEnv, limits: QueryLimitsEnv }, env);
+  const loaded = loadEnv({ http: QueryHttpEnv, clickhouse: ClickHouseEnv, limits: QueryLimitsEnv, http_limits: HttpLimitsEnv }, env);
   const limits = loaded.limits;
   return {
     http: httpConfig(loaded.http),
     clickhouse: { ...clickHouseConfig(loaded.clickhouse), querySettings: querySettings(limits) },
     gate: { maxConcurrent: limits.QUERY_MAX_CONCURRENT, maxQueued: limits.QUERY_MAX_QUEUED, maxQueueWaitMs: limits.QUERY_MAX_QUEUE_WAIT_MS },
+    limits: httpLimits(loaded.http_limits),
   };
 }

@@ -50,3 +50,6 @@ export function httpLimits(env: HttpLimitsEnv): Required<Pick<HttpAppOptions, 'r
     timeouts: { handlerMs: env.HTTP_REQUEST_TIMEOUT_MS, receiveMs: env.HTTP_RECEIVE_TIMEOUT_MS },
   };
 }
+
+/** The rate limits and timeouts an app's config carries into createHttpApp. */
+export type HttpLimits = ReturnType<typeof httpLimits>;
