@@ -1,0 +1,172 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { eventually, REPO_ROOT } from '@runstream/testing';
+import { WriteRecord } from './support/ledger';
+import { LoadDriver, LoadOptions } from './support/load-driver';
+import { localBrokerAvailable, OwnBroker } from './support/own-broker';
+import { describeReport, materializerLag, settle } from './support/settle';
+import { StackProcess } from './support/stack-process';
+import { FaultReport } from './support/verify';
+
+/** Env every stack process of this file gets; the materializer's retry cap is set explicitly. */
+const STACK_ENV: NodeJS.ProcessEnv = {
+  MATERIALIZER_MAX_RETRY_MS: '120000',
+  // A PATCH to a run created before a crash waits this long for the read model, then 404 (retried).
+  INGEST_RUN_LOOKUP_WAIT_MS: '5000',
+  INGEST_PUBLISH_DEADLINE_MS: '5000',
+};
+
+const SHAPE = { logLines: 8, executionReports: 2 };
+
+function driverFor(stack: StackProcess, name: string, overrides: Partial<LoadOptions> = {}): LoadDriver {
+  return new LoadDriver({
+    ingestUrl: () => stack.ingestUrl,
+    token: stack.userToken(),
+    tag: `${name}-${randomBytes(3).toString('hex')}`,
+    projectId: `proj_${name}`,
+    runs: 100,
+    shape: SHAPE,
+    concurrency: 10,
+    paceMs: 30,
+    attemptTimeoutMs: 20_000,
+    giveUpAfterMs: 90_000,
+    incarnation: () => stack.incarnation,
+    ...overrides,
+  });
+}
+
+async function settleOn(stack: StackProcess, driver: LoadDriver, projectId: string): Promise<FaultReport> {
+  return settle({ queryUrl: stack.queryUrl, metricsUrl: stack.metricsUrl, token: stack.userToken(), projectId }, driver.records);
+}
+
+/**
+ * Faults of the process `npm start` runs (dist/scripts/local.js): with embedded chDB, ingest,
+ * materializer and query share that one process, because chDB binds its data directory to a
+ * single process. Each test starts its own stack process (own ports, chDB directory, topics)
+ * and drives a known mix of writes through it while the fault happens.
+ */
+describe('faults: the stack process and its broker', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+
+  beforeAll(() => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  });
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  /**
+   * "Materializer killed with SIGKILL mid-batch": the materializer cannot be killed alone when it
+   * shares chDB with ingest and query, so the whole stack process is SIGKILLed while the
+   * materializer has lag (buffered or in-flight batches), then restarted on the same data.
+   */
+  it('stack SIGKILLed while the materializer has lag, restarted on the same data: every acknowledged write is read once', async () => {
+    const stack = await StackProcess.create('faults-kill', { ...STACK_ENV, KAFKA_BROKERS: process.env.KAFKA_BROKERS, MATERIALIZER_FLUSH_INTERVAL_MS: '300' });
+    cleanups.push(() => stack.close());
+    await stack.start();
+    const driver = driverFor(stack, 'faults_kill');
+    cleanups.push(async () => driver.stop());
+    const started = Date.now();
+    const load = driver.run();
+
+    const lagAtKill = await eventually(async () => {
+      if (driver.progress().acked < 300) return undefined;
+      const lag = await materializerLag(stack.metricsUrl);
+      return lag !== undefined && lag > 0 ? lag : undefined;
+    }, 'load under way and the materializer lagging', 60_000, 10);
+    const exit = await stack.signal('SIGKILL');
+    const atKill = driver.progress();
+    await stack.start();
+
+    await load;
+    const report = await settleOn(stack, driver, 'proj_faults_kill');
+    console.log(describeReport('stack SIGKILL', report, { lagAtKill, exit, ackedAtKill: atKill.acked, seconds: Math.round((Date.now() - started) / 1000) }));
+    if (report.violations.length > 0) console.log(stack.logTail(60));
+
+    expect(exit).toBe('SIGKILL');
+    expect(atKill.finished).toBe(false);
+    expect(report.ledger.rejected).toBe(0);
+    expect(report.ledger.notAcked).toBe(0);
+    expect(report.violations).toEqual([]);
+  }, 300_000);
+
+  /** "Ingest restarted under load": SIGTERM lets ingest answer what it accepted, so no client loses an answer. */
+  it('stack SIGTERMed under load and restarted: no write in doubt, every acknowledged write read exactly once', async () => {
+    const stack = await StackProcess.create('faults-term', { ...STACK_ENV, KAFKA_BROKERS: process.env.KAFKA_BROKERS });
+    cleanups.push(() => stack.close());
+    await stack.start();
+    const driver = driverFor(stack, 'faults_term');
+    cleanups.push(async () => driver.stop());
+    const started = Date.now();
+    const load = driver.run();
+
+    await eventually(async () => (driver.progress().acked >= 300 ? true : undefined), 'load under way', 60_000, 10);
+    const exit = await stack.signal('SIGTERM');
+    const atStop = driver.progress();
+    await stack.start();
+
+    await load;
+    const report = await settleOn(stack, driver, 'proj_faults_term');
+    console.log(describeReport('stack SIGTERM', report, { exit, ackedAtStop: atStop.acked, seconds: Math.round((Date.now() - started) / 1000) }));
+    if (report.violations.length > 0) console.log(stack.logTail(60));
+
+    expect(exit).toBe('0');
+    expect(atStop.finished).toBe(false);
+    // Clients met the restart (refused connections meanwhile) and every attempt they sent was answered.
+    expect(report.ledger.refusedAttempts).toBeGreaterThan(0);
+    expect(report.ledger.unansweredAttempts).toBe(0);
+    expect(report.ledger.rejected).toBe(0);
+    expect(report.ledger.notAcked).toBe(0);
+    expect(report.violations).toEqual([]);
+    expect(report.served).toMatchObject({ runs: report.expected.runs, logLines: report.expected.logLines, executions: report.expected.executions, unknownRuns: 0, repeatedLogLines: 0 });
+  }, 300_000);
+
+  /**
+   * The broker SIGKILLed under write load and restarted on its data. Ingest must answer 503 with
+   * Retry-After within its publish deadline instead of hanging, and a retry with the same key must
+   * learn whether the first attempt landed; the materializer must wait for the broker, not die.
+   */
+  (localBrokerAvailable() ? it : it.skip)('broker SIGKILLed and restarted under write load: answers within the deadline, nothing lost or doubled', async () => {
+    const broker = await OwnBroker.create();
+    cleanups.push(() => broker.close());
+    await broker.start();
+    const stack = await StackProcess.create('faults-broker', { ...STACK_ENV, KAFKA_BROKERS: broker.brokers });
+    cleanups.push(() => stack.close());
+    await stack.start();
+    const driver = driverFor(stack, 'faults_broker', { runs: 80, paceMs: 100 });
+    cleanups.push(async () => driver.stop());
+    const started = Date.now();
+    const load = driver.run();
+
+    await eventually(async () => (driver.progress().acked >= 200 ? true : undefined), 'load under way', 60_000, 10);
+    await broker.kill9();
+    const atKill = driver.progress();
+    // The broker stays down until writes have met the outage: answered 503, or given up waiting.
+    const before = outageSignals(driver.records);
+    await eventually(async () => (outageSignals(driver.records) > before ? true : undefined), 'writes to meet the dead broker', 60_000, 50);
+    const downFor = Date.now();
+    await broker.start();
+    const restartedAfterMs = Date.now() - downFor;
+
+    await load;
+    const report = await settleOn(stack, driver, 'proj_faults_broker');
+    console.log(describeReport('broker SIGKILL', report, { ackedAtKill: atKill.acked, restartedAfterMs, stackAlive: stack.running(), seconds: Math.round((Date.now() - started) / 1000) }));
+    if (report.violations.length > 0 || report.ledger.unansweredAttempts > 0) console.log(stack.logTail(60));
+
+    expect(atKill.finished).toBe(false);
+    expect(stack.running()).toBe(true);
+    // Every attempt got an answer (503 + Retry-After past the deadline), none hung past the client's timeout.
+    expect(report.ledger.answers[503] ?? 0).toBeGreaterThan(0);
+    expect(report.ledger.unansweredAttempts).toBe(0);
+    expect(report.ledger.rejected).toBe(0);
+    expect(report.ledger.notAcked).toBe(0);
+    expect(report.violations).toEqual([]);
+    expect(report.served).toMatchObject({ runs: report.expected.runs, logLines: report.expected.logLines, executions: report.expected.executions, unknownRuns: 0, repeatedLogLines: 0 });
+  }, 300_000);
+});
+
+/** Attempts that show the broker is gone: 503 answers and attempts that got no answer. */
+function outageSignals(records: readonly WriteRecord[]): number {
+  return records.reduce((sum, r) => sum + r.attempts.filter((a) => a.status === 503 || a.outcome === 'unanswered').length, 0);
+}
