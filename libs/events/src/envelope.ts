@@ -26,6 +26,8 @@ export interface RunCreatedPayload {
   job_type: JobType;
   triggered_by: TriggeredBy;
   target_gateway: string;
+  /** The argv an executor runs (runs the control plane starts for a job); absent for runner-reported runs. */
+  command_argv?: string[];
 }
 
 export const LOG_LEVELS = ['info', 'warn', 'error'] as const;

@@ -24,6 +24,8 @@ export const MAX_EVENT_TEXT_LENGTH = 32_768;
 /** Ids and names: org, project, run, token, execution ids, gateways. */
 export const MAX_ID_LENGTH = 256;
 export const MAX_NAME_LENGTH = 512;
+/** Words of a job's command (the argv an executor runs). */
+export const MAX_COMMAND_ARGS = 256;
 export const MAX_SUMMARY_KEYS_PER_PATCH = 64;
 export const MAX_SAMPLE_KEYS = 32;
 export const MAX_TELEMETRY_KEY_LENGTH = 64;
@@ -85,6 +87,7 @@ const runCreated = z.strictObject({
   job_type: z.enum(JOB_TYPES),
   triggered_by: z.enum(TRIGGERS),
   target_gateway: text(0, MAX_ID_LENGTH),
+  command_argv: z.array(text(0, MAX_EVENT_TEXT_LENGTH)).min(1).max(MAX_COMMAND_ARGS).optional(),
 });
 
 const logEntry = z.strictObject({ at: timestamp, level: z.enum(LOG_LEVELS), message: text(0, MAX_EVENT_TEXT_LENGTH) });

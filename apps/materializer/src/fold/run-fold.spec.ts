@@ -33,6 +33,25 @@ function replay(events: AnyRunEvent[], partition = 0): RunRow {
 }
 
 describe('foldRunEvent', () => {
+  it('keeps the argv of a run the control plane started', () => {
+    const event = createdEvent();
+    if (event.type !== 'run.created') throw new Error('unreachable');
+    const row = replay([{ ...event, payload: { ...event.payload, command_argv: ['dbt', 'build', '--select', 'orders'] } }]);
+    expect(row.command_argv).toEqual(['dbt', 'build', '--select', 'orders']);
+    expect(replay([createdEvent()]).command_argv).toEqual([]);
+  });
+
+  it('treats a second announcement of the same scheduled run as the same run, any other repeat as a conflict', () => {
+    const state = replay([createdEvent()]);
+    expect(foldRunEvent(state, createdEvent(), { partition: 0, offset: '5' })).toEqual({ kind: 'ignored' });
+    const manual = createdEvent();
+    if (manual.type !== 'run.created') throw new Error('unreachable');
+    const repeated = { ...manual, payload: { ...manual.payload, triggered_by: 'manual' as const } };
+    expect(foldRunEvent(state, repeated, { partition: 0, offset: '6' })).toEqual({ kind: 'rejected', reason: 'run run_1 already exists' });
+    const otherJob = { ...manual, payload: { ...manual.payload, job_id: 'job_2' } };
+    expect(foldRunEvent(state, otherJob, { partition: 0, offset: '7' }).kind).toBe('rejected');
+  });
+
   it('creates a pending run stamped with the ingest time', () => {
     const row = replay([createdEvent()]);
     expect(row).toMatchObject({
@@ -99,7 +118,9 @@ describe('foldRunEvent', () => {
       reason: 'run run_1 is unknown',
     });
     const state = replay([createdEvent()]);
-    expect(foldRunEvent(state, createdEvent(), { partition: 0, offset: '1' })).toEqual({ kind: 'rejected', reason: 'run run_1 already exists' });
+    const again = createdEvent();
+    if (again.type !== 'run.created') throw new Error('unreachable');
+    expect(foldRunEvent(state, { ...again, payload: { ...again.payload, job_id: '' } }, { partition: 0, offset: '1' })).toEqual({ kind: 'rejected', reason: 'run run_1 already exists' });
   });
 });
 

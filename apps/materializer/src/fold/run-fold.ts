@@ -74,6 +74,7 @@ function created(event: RunEventEnvelope<'run.created'>, position: LogPosition):
     status: 'pending',
     triggered_by: payload.triggered_by,
     target_gateway: payload.target_gateway,
+    command_argv: payload.command_argv ?? [],
     claimed_by: '',
     claim_id: '',
     start_time: null,
@@ -245,11 +246,19 @@ function executionsReported(state: RunRow, event: RunEventEnvelope<'model_execut
  * log rebuilds identical rows; an event already reflected in `state` is recognised by
  * its log position and skipped, which makes a replayed batch change nothing.
  */
+/**
+ * A scheduled run's id is derived from its job and tick, so two scheduler instances (or one
+ * restarted after a crash) may both announce it: the second announcement is the same run.
+ */
+function sameScheduledRun(state: RunRow, event: RunEventEnvelope<'run.created'>): boolean {
+  return event.payload.triggered_by === 'scheduled' && state.triggered_by === 'scheduled' && event.payload.job_id !== '' && state.job_id === event.payload.job_id;
+}
+
 export function foldRunEvent(state: RunRow | undefined, event: AnyRunEvent, position: LogPosition, known: KnownExecutions = () => undefined): FoldOutcome {
   if (state && alreadyApplied(state, position)) return { kind: 'already-applied' };
   switch (event.type) {
     case 'run.created':
-      if (state) return { kind: 'rejected', reason: `run ${event.run_id} already exists` };
+      if (state) return sameScheduledRun(state, event) ? { kind: 'ignored' } : { kind: 'rejected', reason: `run ${event.run_id} already exists` };
       return { kind: 'applied', row: created(event, position), ...NO_EFFECTS };
     case 'run.patched':
       if (!state) return { kind: 'rejected', reason: `run ${event.run_id} is unknown` };

@@ -26,6 +26,8 @@ export interface RunRow {
   status: string;
   triggered_by: string;
   target_gateway: string;
+  /** argv an executor runs; empty for runner-reported runs (migration 0017). Absent: the default, empty. */
+  command_argv?: string[];
   /** Gateway that claimed the run; empty until claimed (migration 0003). */
   claimed_by: string;
   claim_id: string;
