@@ -12,6 +12,8 @@ export interface ClaimableRun {
   jobType: string;
   triggeredBy: string;
   createdAt: string;
+  /** The argv to run, for runs the control plane started from a job; empty for others. */
+  command: string[];
 }
 
 function toClaimable(row: RunRow): ClaimableRun {
@@ -25,6 +27,7 @@ function toClaimable(row: RunRow): ClaimableRun {
     jobType: row.job_type,
     triggeredBy: row.triggered_by,
     createdAt: fromChDateTime(row.created_at),
+    command: row.command_argv ?? [],
   };
 }
 
