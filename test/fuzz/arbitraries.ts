@@ -104,7 +104,10 @@ function hostileQuery(route: FuzzRoute): fc.Arbitrary<string> {
     ),
   );
   const extraKey = fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS, '__proto__[x]', 'constructor[prototype][x]', 'a[b][c]'), hostileString.map(percentEncode), misEncoded);
-  const extras = fc.array(fc.tuple(extraKey, fc.oneof(hostileString.map(percentEncode), misEncoded)).map(([k, v]) => `${k}=${v}`), { maxLength: 2 });
+  const extra = fc.tuple(extraKey, fc.oneof(hostileString.map(percentEncode), misEncoded)).map(([k, v]) => `${k}=${v}`);
+  // Now and then one key a thousand times (parsers that build arrays or objects per key).
+  const flood = fc.tuple(fc.constantFrom(...route.queryParams.map((p) => p.name), '__proto__', 'x'), fc.constantFrom(100, 1_000)).map(([key, n]) => Array.from({ length: n }, (_, i) => `${key}=${i}`).join('&'));
+  const extras = fc.oneof({ weight: 8, arbitrary: fc.array(extra, { maxLength: 2 }) }, { weight: 1, arbitrary: flood.map((f) => [f]) });
   const separator = fc.constantFrom('&', '&', '&', '&&', ';');
   return fc.tuple(fc.tuple(...declared), extras, separator, fc.boolean()).map(([parts, extra, sep, question]) => {
     const all = [...parts.flat(), ...extra];
@@ -135,7 +138,10 @@ const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'a
 
 const OPTIONAL_HEADERS: fc.Arbitrary<[string, Piece[]]>[] = [
   fc.oneof(fc.constantFrom<Piece[]>([{ ref: 'org', name: 'own' }], [{ ref: 'org', name: 'other' }], ['*'], ['']), fc.string({ maxLength: 20 }).map((s) => [s])).map((v): [string, Piece[]] => ['x-organization-id', v]),
-  fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom('', ' ', 'a'.repeat(255), 'a'.repeat(256), '\u00e9t\u00e9')).map((v): [string, Piece[]] => ['idempotency-key', [v]]),
+  // A few shared keys: the same key on other routes and bodies, concurrently.
+  fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom('fz-shared-1', 'fz-shared-2', 'fz-shared-3'), fc.constantFrom('', ' ', 'a'.repeat(255), 'a'.repeat(256), '\u00e9t\u00e9')).map((v): [string, Piece[]] => ['idempotency-key', [v]]),
+  // A second Authorization or Content-Type header (node sends both lines).
+  fc.constantFrom<[string, Piece[]]>(['authorization', ['Bearer ', { ref: 'token', name: 'otherOrg' }]], ['authorization', ['Bearer ', { ref: 'token', name: 'user' }]], ['content-type', ['text/plain']], ['content-type', ['application/json']]),
   fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'gzip, gzip', 'x-unknown').map((v): [string, Piece[]] => ['content-encoding', [v]]),
   fc.constantFrom('text/html', 'application/xml', '*/*;q=-1', '').map((v): [string, Piece[]] => ['accept', [v]]),
   fc.oneof(fc.constantFrom('::::', '1.2.3.4, ', 'unknown', '999.999.999.999', ', , ,'), fc.string({ maxLength: 30 })).map((v): [string, Piece[]] => ['x-forwarded-for', [v]]),

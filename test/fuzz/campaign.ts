@@ -96,14 +96,14 @@ function urlOf(request: FuzzRequest, urls: { ingest: string; query: string }): s
  * probing health and sending control writes; then lets fast-check shrink the first request
  * of each distinct finding, replayed by its index.
  */
-export async function runCampaign(routes: FuzzRoute[], urls: { ingest: string; query: string }, ctx: SendContext, control: ControlWrites, options: CampaignOptions): Promise<CampaignResult> {
+export async function runCampaign(routes: FuzzRoute[], urls: { ingest: string; query: string; materializer: string }, ctx: SendContext, control: ControlWrites, options: CampaignOptions): Promise<CampaignResult> {
   const arbitrary = fuzzRequest(routes, options.bodyLimit);
   const statusesByRoute: Record<string, Record<string, number>> = {};
   const findings: Finding[] = [];
   let unsendable = 0;
   let index = 0;
   const pool = new Pool(options.concurrency);
-  const health = new HealthProbe([urls.ingest, urls.query], options.healthDeadlineMs, 250);
+  const health = new HealthProbe([urls.ingest, urls.query, urls.materializer], options.healthDeadlineMs, 250);
   const started = performance.now();
   health.start();
   await fc.assert(
@@ -124,6 +124,8 @@ export async function runCampaign(routes: FuzzRoute[], urls: { ingest: string; q
     { seed: options.seed, numRuns: options.requests },
   );
   await pool.drain();
+  // A last few control writes behind every hostile one, so a partition a hostile event stalled shows as missing writes.
+  for (let i = 0; i < 15; i++) control.enqueue();
   await control.settle();
   const elapsedMs = performance.now() - started;
   const healthReport = await health.stop();
@@ -174,6 +176,7 @@ export function formatFindings(result: CampaignResult, seed: number, ctx: SendCo
     const small = result.shrunk.find((s) => s.group === group);
     if (small?.request && small.answer) {
       lines.push(`  shrunk (${small.numShrinks} shrinks): ${describeRequest(small.request, placeholders, urlOf(small.request, urls))}`);
+      lines.push(`  shrunk body recipe: ${JSON.stringify(small.request.body).slice(0, 300)}`);
       lines.push(`  shrunk answer: ${small.answer.status || small.answer.error} ${small.answer.body.slice(0, 300)}`);
     } else if (small) {
       lines.push('  replay did not reproduce it (depends on timing or state)');

@@ -8,7 +8,7 @@ export interface HealthReport {
 }
 
 /**
- * Probes GET /health on every app every `everyMs`, each probe on a fresh connection with its
+ * Probes GET /health on every app (the materializer's too: it turns 503 when events keep failing) every `everyMs`, each probe on a fresh connection with its
  * own deadline: the liveness bound the issue asks for (the one time-based check of the suite).
  */
 export class HealthProbe {
@@ -52,8 +52,10 @@ export class HealthProbe {
         resolve();
       };
       const req = get(url, { agent: this.agent }, (res) => {
-        res.resume();
-        res.on('end', () => finish(res.statusCode === 200 ? undefined : `answered ${res.statusCode}`));
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => finish(res.statusCode === 200 ? undefined : `answered ${res.statusCode} ${body.slice(0, 300)}`));
       });
       const timer = setTimeout(() => {
         finish(`no answer within ${this.deadlineMs} ms`);
