@@ -1,4 +1,4 @@
-import { RUN_EVENTS_DLQ_TOPIC, RUN_EVENTS_TOPIC } from '@runstream/events';
+import { JOB_EVENTS_TOPIC, RUN_EVENTS_DLQ_TOPIC, RUN_EVENTS_TOPIC } from '@runstream/events';
 import {
   IsIn,
   IsInt,
@@ -96,7 +96,8 @@ export interface KafkaConfig {
   topicPartitions: number;
   replicationFactor: number;
   minInsyncReplicas: number;
-  topics: { events: string; deadLetters: string };
+  /** jobs: job definition commands (jobs.events.v1), keyed by org/project. */
+  topics: { events: string; deadLetters: string; jobs: string };
 }
 
 export interface ClickHouseConfig {
@@ -118,7 +119,11 @@ export function kafkaConfig(env: KafkaEnv, clientId: string): KafkaConfig {
     topicPartitions: env.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
     minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS,
-    topics: { events: `${env.KAFKA_TOPIC_PREFIX}${RUN_EVENTS_TOPIC}`, deadLetters: `${env.KAFKA_TOPIC_PREFIX}${RUN_EVENTS_DLQ_TOPIC}` },
+    topics: {
+      events: `${env.KAFKA_TOPIC_PREFIX}${RUN_EVENTS_TOPIC}`,
+      deadLetters: `${env.KAFKA_TOPIC_PREFIX}${RUN_EVENTS_DLQ_TOPIC}`,
+      jobs: `${env.KAFKA_TOPIC_PREFIX}${JOB_EVENTS_TOPIC}`,
+    },
   };
 }
 

@@ -1,0 +1,52 @@
+import { JOB_SPEC_DEFAULTS, JobEventEnvelope, jobEventKey } from './jobs';
+import { decodeJobEvent, encodeJobEvent, validateJobEvent } from './jobs.schema';
+import { uuidv7 } from './uuidv7';
+
+function created(spec: Record<string, unknown> = {}): JobEventEnvelope<'job.created'> {
+  return {
+    event_id: uuidv7(),
+    type: 'job.created',
+    schema_version: 1,
+    org_id: 'org_1',
+    project_id: 'proj_1',
+    job_id: 'job_0123',
+    occurred_at: '2026-04-28T12:00:00.000Z',
+    actor: 'tok_1',
+    payload: { request_id: 'req_1', spec: { ...JOB_SPEC_DEFAULTS, name: 'nightly', command: 'dbt build', schedule: '0 2 * * *', ...spec } as never },
+  };
+}
+
+describe('job event schema', () => {
+  it('accepts a created event with every default and round-trips through the codec', () => {
+    const event = created({ environment: { DBT_TARGET: 'prod' }, resources: { limits: { memory: '1Gi' } }, webhook_events: ['success'] });
+    expect(validateJobEvent(event)).toBeUndefined();
+    expect(decodeJobEvent(encodeJobEvent(event))).toEqual({ ok: true, event });
+  });
+
+  it.each([
+    ['payload.spec.name', { name: 'Nightly' }],
+    ['payload.spec.name', { name: 'a'.repeat(64) }],
+    ['payload.spec.environment', { environment: { 'BAD-NAME': 'x' } }],
+    ['payload.spec.webhook_headers', { webhook_headers: { 'bad header': 'x' } }],
+    ['payload.spec.resources.limits.cpu', { resources: { limits: { cpu: 'lots' } } }],
+    ['payload.spec.resources', { resources: { gpus: {} } }],
+    ['payload.spec.webhook_events.0', { webhook_events: ['sometimes'] }],
+    ['payload.spec', { extra: 1 }],
+  ])('refuses %s', (field, spec) => {
+    expect(validateJobEvent(created(spec))).toMatch(new RegExp(`^${field.replace(/\./g, '\\.')}`));
+  });
+
+  it('accepts partial changes on updates and refuses unknown types and versions', () => {
+    const base = created();
+    const update = { ...base, type: 'job.updated', payload: { request_id: 'req_2', changes: { enabled: false } } };
+    expect(validateJobEvent(update)).toBeUndefined();
+    expect(validateJobEvent({ ...update, payload: { request_id: 'req_2', changes: { enabled: 'no' } } })).toMatch(/^payload\.changes\.enabled/);
+    expect(validateJobEvent({ ...base, type: 'job.exploded' })).toMatch(/^type/);
+    expect(validateJobEvent({ ...base, schema_version: 2 })).toMatch(/^schema_version/);
+    expect(decodeJobEvent(Buffer.from('{'))).toMatchObject({ ok: false });
+  });
+
+  it('keys all commands of one project alike', () => {
+    expect(jobEventKey('org_1', 'proj_1')).toBe('org_1/proj_1');
+  });
+});
