@@ -1,0 +1,161 @@
+import type { V1Container, V1CronJob, V1EnvVar, V1Job, V1JobTemplateSpec, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { KubernetesConfig } from './kubernetes.env';
+import type { ArgvParser, KubernetesJobRow } from './kubernetes-job-row';
+import { cronJobNameFor, labelValue, namespaceFor } from './kubernetes-names';
+
+export const LABEL = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  org: 'runstream.dev/org',
+  project: 'runstream.dev/project',
+  jobId: 'runstream.dev/job-id',
+  runId: 'runstream.dev/run-id',
+} as const;
+export const MANAGED_BY = 'runstream-control';
+/** Labels carry cleaned values; these annotations carry the exact ids. */
+export const ANNOTATION = { org: 'runstream.dev/org', project: 'runstream.dev/project', jobId: 'runstream.dev/job-id', runId: 'runstream.dev/run-id' } as const;
+export const RUNNER_CONTAINER = 'runner';
+export const OURS_SELECTOR = `${LABEL.managedBy}=${MANAGED_BY},${LABEL.jobId}`;
+
+export type ManifestConfig = Pick<
+  KubernetesConfig,
+  'namespacePrefix' | 'runnerImage' | 'ingestUrl' | 'tokenSecret' | 'concurrencyPolicy' | 'startingDeadlineSeconds'
+>;
+
+export function jobLabels(job: Pick<KubernetesJobRow, 'org_id' | 'project_id' | 'id'>): Record<string, string> {
+  return {
+    [LABEL.managedBy]: MANAGED_BY,
+    [LABEL.org]: labelValue(job.org_id),
+    [LABEL.project]: labelValue(job.project_id),
+    [LABEL.jobId]: labelValue(job.id),
+  };
+}
+
+function jobAnnotations(job: Pick<KubernetesJobRow, 'org_id' | 'project_id' | 'id'>): Record<string, string> {
+  return { [ANNOTATION.org]: job.org_id, [ANNOTATION.project]: job.project_id, [ANNOTATION.jobId]: job.id };
+}
+
+function parseObject(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json || '{}');
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function quantities(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, quantity] of Object.entries(value)) {
+    if (typeof quantity === 'string' || typeof quantity === 'number') out[key] = String(quantity);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** `{ requests?, limits? }` as Kubernetes spells them; flat `{ cpu, memory }` means requests. */
+export function resourcesOf(json: string): V1ResourceRequirements | undefined {
+  const raw = parseObject(json);
+  const nested = 'requests' in raw || 'limits' in raw;
+  const requests = quantities(nested ? raw.requests : raw);
+  const limits = nested ? quantities(raw.limits) : undefined;
+  if (!requests && !limits) return undefined;
+  return { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
+}
+
+/** The job's own variables, sorted; RUNSTREAM_* names are the runner's and cannot be overridden. */
+function userEnv(json: string): V1EnvVar[] {
+  return Object.entries(parseObject(json))
+    .filter(([name, value]) => typeof value === 'string' && !name.startsWith('RUNSTREAM_'))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => ({ name, value: value as string }));
+}
+
+function runnerEnv(job: KubernetesJobRow, config: ManifestConfig, cronJobName: string): V1EnvVar[] {
+  return [
+    { name: 'RUNSTREAM_INGEST_URL', value: config.ingestUrl },
+    { name: 'RUNSTREAM_GATEWAY_TOKEN', valueFrom: { secretKeyRef: { name: config.tokenSecret.name, key: config.tokenSecret.key } } },
+    { name: 'RUNSTREAM_PROJECT_ID', value: job.project_id },
+    { name: 'RUNSTREAM_JOB_ID', value: job.id },
+    { name: 'RUNSTREAM_CRONJOB_NAME', value: cronJobName },
+    { name: 'RUNSTREAM_TRIGGERED_BY', value: 'scheduled' },
+    { name: 'RUNSTREAM_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    // The Job's name, which the CronJob controller derives from the scheduled time: the run's job_name.
+    { name: 'RUNSTREAM_K8S_JOB_NAME', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } } },
+  ];
+}
+
+function jobTemplate(job: KubernetesJobRow, config: ManifestConfig, argv: string[], cronJobName: string): V1JobTemplateSpec {
+  const resources = resourcesOf(job.resources);
+  const container: V1Container = {
+    name: RUNNER_CONTAINER,
+    image: config.runnerImage,
+    // The image's entrypoint is the runner; it runs these args as the job's process, without a shell.
+    args: argv,
+    env: [...runnerEnv(job, config, cronJobName), ...userEnv(job.environment)],
+    ...(resources ? { resources } : {}),
+  };
+  return {
+    metadata: { labels: jobLabels(job), annotations: jobAnnotations(job) },
+    spec: {
+      // A failed run is reported failed, not silently retried under a new run.
+      backoffLimit: 0,
+      template: {
+        metadata: { labels: jobLabels(job) },
+        spec: { restartPolicy: 'Never', automountServiceAccountToken: false, containers: [container] },
+      },
+    },
+  };
+}
+
+/** The CronJob a job row should have. */
+export function desiredCronJob(job: KubernetesJobRow, config: ManifestConfig, parseArgv: ArgvParser): V1CronJob {
+  const name = cronJobNameFor(job.project_id, job.name);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: {
+      name,
+      namespace: namespaceFor(config.namespacePrefix, job.org_id),
+      labels: jobLabels(job),
+      annotations: jobAnnotations(job),
+    },
+    spec: {
+      schedule: job.schedule,
+      timeZone: job.timezone || 'UTC',
+      suspend: !job.enabled,
+      concurrencyPolicy: config.concurrencyPolicy,
+      startingDeadlineSeconds: config.startingDeadlineSeconds,
+      jobTemplate: jobTemplate(job, config, parseArgv(job.command), name),
+    },
+  };
+}
+
+/**
+ * A one-off Job from a CronJob's template, as `kubectl create job --from=cronjob/…` makes it,
+ * carrying the run it executes (RUNSTREAM_RUN_ID) and, when given, the run's own argv.
+ */
+export function jobFromCronJob(cronJob: V1CronJob, jobName: string, runId: string, argv?: string[]): V1Job {
+  const template = structuredClone(cronJob.spec?.jobTemplate ?? {});
+  const podSpec = template.spec?.template.spec;
+  for (const container of podSpec?.containers ?? []) {
+    if (container.name !== RUNNER_CONTAINER) continue;
+    const env = (container.env ?? []).filter((v) => v.name !== 'RUNSTREAM_RUN_ID' && v.name !== 'RUNSTREAM_TRIGGERED_BY');
+    container.env = [...env, { name: 'RUNSTREAM_RUN_ID', value: runId }, { name: 'RUNSTREAM_TRIGGERED_BY', value: 'manual' }];
+    if (argv) container.args = argv;
+  }
+  const uid = cronJob.metadata?.uid;
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: jobName,
+      namespace: cronJob.metadata?.namespace,
+      labels: { ...template.metadata?.labels, [LABEL.runId]: labelValue(runId) },
+      annotations: { ...template.metadata?.annotations, [ANNOTATION.runId]: runId, 'cronjob.kubernetes.io/instantiate': 'manual' },
+      ...(uid
+        ? { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata?.name ?? '', uid, controller: true }] }
+        : {}),
+    },
+    spec: template.spec,
+  };
+}
