@@ -1,0 +1,132 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AgentConfig } from './config';
+import { IngestClient, IngestUnavailableError } from './ingest-client';
+import { RunTask, ListedRun } from './run-task';
+import { AgentLogger } from './run-reporter';
+
+export interface RunningAgent {
+  /** Stops polling, SIGTERMs running programs, reports their runs `cancelled`, flushes; resolves when all runs are reported. */
+  stop(): Promise<void>;
+}
+
+export interface AgentOptions {
+  logger?: AgentLogger;
+  /** The environment children inherit from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** How long a claim is retried (same claimId) to learn whether it won. */
+const CLAIM_RETRY_MS = 60_000;
+/** Run ids this agent claimed or lost recently: a poll may list them until the read model catches up. */
+const RECENT_IDS = 2_000;
+
+/**
+ * The runner agent: polls ingest for pending runs of its gateway while it has free slots
+ * (AGENT_CONCURRENCY), claims each with a claimId of its own (retried with the same id after a
+ * network error or 503, so it learns whether it won), and runs the winners as RunTasks.
+ */
+export function startAgent(config: AgentConfig, options: AgentOptions = {}): RunningAgent {
+  const logger = options.logger ?? new Logger('agent');
+  const client = new IngestClient(config.ingestUrl, config.gatewayToken);
+  const agentId = randomUUID();
+  const active = new Map<string, RunTask>();
+  const recent = new Set<string>();
+  let stopping = false;
+  let stopDeadline = Infinity;
+  let wakeUp: () => void = () => undefined;
+  let reachable = true;
+
+  function remember(id: string): void {
+    recent.add(id);
+    if (recent.size > RECENT_IDS) recent.delete(recent.values().next().value as string);
+  }
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async function claim(run: ListedRun): Promise<boolean> {
+    const claimId = randomUUID();
+    const started = Date.now();
+    remember(run.id);
+    try {
+      const answer = await client.request<{ message?: string }>('POST', `/api/agent/runs/${encodeURIComponent(run.id)}/claim`, { claimId }, {
+        idempotencyKey: claimId,
+        deadline: () => Math.min(started + CLAIM_RETRY_MS, stopDeadline),
+      });
+      if (answer.status === 200) return true;
+      if (answer.status !== 409 && answer.status !== 404) logger.warn(`run ${run.id}: claim answered ${answer.status} ${answer.body?.message ?? ''}`);
+    } catch (error) {
+      if (!(error instanceof IngestUnavailableError)) throw error;
+      logger.warn(`run ${run.id}: claim outcome unknown (${error.last}); if it won, the lease sweeper ends the run`);
+    }
+    return false;
+  }
+
+  function execute(run: ListedRun): void {
+    const task = new RunTask(run, client, { config, agentId, logger, env: options.env ?? process.env, finalDeadline: () => stopDeadline });
+    if (stopping) task.stop('agent stopped');
+    active.set(run.id, task);
+    void task
+      .run()
+      .catch((error: unknown) => logger.error(`run ${run.id}: ${error instanceof Error ? error.stack : String(error)}`))
+      .finally(() => {
+        active.delete(run.id);
+        wakeUp();
+      });
+  }
+
+  async function pollOnce(): Promise<void> {
+    const free = config.concurrency - active.size;
+    if (free <= 0) return;
+    // No retries here: the next poll is the retry.
+    const answer = await client.request<{ runs?: ListedRun[]; message?: string }>('GET', `/api/agent/runs?limit=${Math.min(100, free + 10)}`, undefined, { deadline: () => 0 });
+    if (answer.status !== 200) throw new IngestUnavailableError(`${answer.status} ${answer.body?.message ?? ''}`);
+    if (!reachable) logger.log(`ingest at ${config.ingestUrl} answers again`);
+    reachable = true;
+    for (const run of answer.body.runs ?? []) {
+      if (stopping || active.size >= config.concurrency) break;
+      if (recent.has(run.id) || active.has(run.id)) continue;
+      if (await claim(run)) execute(run);
+    }
+  }
+
+  async function loop(): Promise<void> {
+    logger.log(`agent ${agentId} polling ${config.ingestUrl} (concurrency ${config.concurrency})`);
+    while (!stopping) {
+      try {
+        await pollOnce();
+      } catch (error) {
+        // Logged once per outage, not every poll.
+        if (reachable) logger.warn(`cannot poll ${config.ingestUrl}: ${error instanceof IngestUnavailableError ? error.last : String(error)}`);
+        reachable = false;
+      }
+      if (!stopping) await pause(config.pollIntervalMs);
+    }
+  }
+
+  const looping = loop();
+  let stopped: Promise<void> | undefined;
+  return {
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        stopping = true;
+        stopDeadline = Date.now() + config.shutdownReportMs;
+        wakeUp();
+        for (const task of active.values()) task.stop('agent stopped');
+        await looping;
+        // A claim won during the last poll started a task that is already told to stop.
+        while (active.size > 0) await Promise.all([...active.values()].map((task) => task.finished));
+        logger.log(`agent ${agentId} stopped`);
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { delimiter } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { MAX_MESSAGE_CHARS } from './log-batch';
+
+/**
+ * What a child inherits from the agent: enough for a program to find itself, its home and
+ * locale, and the proxy and certificate settings of the host. Never the agent's own settings
+ * (RUNSTREAM_*, AGENT_*): the gateway token stays in the agent. The job's environment comes on
+ * top, and AGENT_INHERIT_ENV adds names.
+ */
+export const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'VIRTUAL_ENV'];
+
+export interface ChildEnvOptions {
+  extraPath?: string;
+  inheritEnv?: readonly string[];
+  runId: string;
+}
+
+/** The child's environment: the inherited names, AGENT_PATH before PATH, RUNSTREAM_RUN_ID, then the job's environment. */
+export function buildChildEnv(agentEnv: NodeJS.ProcessEnv, jobEnv: Record<string, string>, options: ChildEnvOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of [...INHERITED_ENV, ...(options.inheritEnv ?? [])]) {
+    if (/^(RUNSTREAM_|AGENT_)/.test(name)) continue;
+    const value = agentEnv[name];
+    if (value !== undefined) env[name] = value;
+  }
+  if (options.extraPath) env.PATH = env.PATH ? `${options.extraPath}${delimiter}${env.PATH}` : options.extraPath;
+  env.RUNSTREAM_RUN_ID = options.runId;
+  return { ...env, ...jobEnv };
+}
+
+export type ExecutionResult =
+  | { kind: 'exited'; code: number }
+  | { kind: 'signalled'; signal: string }
+  | { kind: 'spawn-failed'; code: string; message: string };
+
+export interface ExecutionCallbacks {
+  onSpawn(at: Date): void;
+  onLine(stream: 'stdout' | 'stderr', line: string): void;
+}
+
+/** Splits a byte stream into lines; a line longer than one log message is cut so memory stays bounded. */
+export class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private partial = '';
+
+  constructor(private readonly emit: (line: string) => void, private readonly maxLine: number = MAX_MESSAGE_CHARS) {}
+
+  write(chunk: Buffer): void {
+    this.take(this.decoder.write(chunk));
+  }
+
+  end(): void {
+    this.take(this.decoder.end());
+    if (this.partial !== '') this.emit(this.partial);
+    this.partial = '';
+  }
+
+  private take(text: string): void {
+    const parts = (this.partial + text).split(/\r?\n|\r(?!$)/);
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) this.emit(line);
+    while (this.partial.length > this.maxLine) {
+      this.emit(this.partial.slice(0, this.maxLine));
+      this.partial = this.partial.slice(this.maxLine);
+    }
+  }
+}
+
+/** How long after the child exits its pipes may stay open (a grandchild holding them) before they are cut. */
+const PIPE_DRAIN_MS = 2_000;
+
+/**
+ * One argv run as a child process, without a shell, in its own process group so that
+ * terminate() reaches the programs it starts too (dbt's adapters, sqlmesh's workers).
+ */
+export class Execution {
+  readonly done: Promise<ExecutionResult>;
+  private child?: ChildProcess;
+  private exited = false;
+
+  constructor(argv: readonly string[], env: Record<string, string>, callbacks: ExecutionCallbacks) {
+    this.done = new Promise((resolve) => {
+      const child = spawn(argv[0], argv.slice(1), { shell: false, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      this.child = child;
+      const stdout = new LineSplitter((line) => callbacks.onLine('stdout', line));
+      const stderr = new LineSplitter((line) => callbacks.onLine('stderr', line));
+      child.stdout?.on('data', (chunk: Buffer) => stdout.write(chunk));
+      child.stderr?.on('data', (chunk: Buffer) => stderr.write(chunk));
+      child.once('spawn', () => callbacks.onSpawn(new Date()));
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        // 'error' without a pid: the program never started (ENOENT, EACCES).
+        if (child.pid === undefined) resolve({ kind: 'spawn-failed', code: error.code ?? 'UNKNOWN', message: error.message });
+      });
+      child.once('exit', (code, signal) => {
+        this.exited = true;
+        const result: ExecutionResult = signal ? { kind: 'signalled', signal } : { kind: 'exited', code: code ?? 0 };
+        let finished = false;
+        const finish = (): void => {
+          if (finished) return;
+          finished = true;
+          clearTimeout(cut);
+          stdout.end();
+          stderr.end();
+          resolve(result);
+        };
+        const cut = setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          finish();
+        }, PIPE_DRAIN_MS);
+        child.once('close', finish);
+      });
+    });
+  }
+
+  /** SIGTERM to the process group, SIGKILL after `graceMs`; resolves when the child has exited. */
+  async terminate(graceMs: number): Promise<void> {
+    if (!this.child || this.child.pid === undefined || this.exited) return;
+    this.signal('SIGTERM');
+    const killer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    await this.done;
+    clearTimeout(killer);
+  }
+
+  private signal(signal: NodeJS.Signals): void {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.exited) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      this.child?.kill(signal); // the group is gone; the child itself may not be
+    }
+  }
+}

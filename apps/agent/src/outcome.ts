@@ -1,0 +1,46 @@
+import { ExecutionResult } from './executor';
+
+/** Most of an errorSummary given to the program's last lines. */
+export const MAX_TAIL_CHARS = 2_000;
+
+/** The last lines of a stream, at most `max` characters, for an errorSummary. */
+export class Tail {
+  private lines: string[] = [];
+  private chars = 0;
+
+  constructor(private readonly max: number = MAX_TAIL_CHARS) {}
+
+  push(line: string): void {
+    if (line.trim() === '') return;
+    const kept = line.length > this.max ? line.slice(-this.max) : line;
+    this.lines.push(kept);
+    this.chars += kept.length + 1;
+    while (this.chars > this.max + 1 && this.lines.length > 1) this.chars -= (this.lines.shift() as string).length + 1;
+  }
+
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface Outcome {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  errorSummary?: string;
+  exitCode?: number;
+}
+
+/** What a finished child means for its run. `tail` is the last stderr (or error) lines. */
+export function outcomeOf(result: ExecutionResult, argv0: string, path: string | undefined, tail: string, stopReason: string | undefined): Outcome {
+  if (stopReason) return { status: 'cancelled', errorSummary: stopReason };
+  const withTail = (head: string): string => (tail ? `${head}\n${tail}` : head);
+  switch (result.kind) {
+    case 'exited':
+      return result.code === 0 ? { status: 'succeeded', exitCode: 0 } : { status: 'failed', exitCode: result.code, errorSummary: withTail(`exited with code ${result.code}`) };
+    case 'signalled':
+      return { status: 'failed', errorSummary: withTail(`killed by signal ${result.signal}`) };
+    case 'spawn-failed':
+      if (result.code === 'ENOENT') return { status: 'failed', errorSummary: `${argv0}: command not found on the agent's PATH (${path ?? ''}); install it there or set AGENT_PATH` };
+      if (result.code === 'EACCES') return { status: 'failed', errorSummary: `${argv0}: permission denied (not executable by the agent's user)` };
+      return { status: 'failed', errorSummary: `${argv0}: could not start (${result.code}: ${result.message})` };
+  }
+}

@@ -1,0 +1,106 @@
+import { AgentConfig } from './config';
+import { buildChildEnv, Execution } from './executor';
+import { IngestClient } from './ingest-client';
+import { lineLevel } from './log-batch';
+import { outcomeOf, Tail } from './outcome';
+import { parseProgress } from './progress';
+import { AgentLogger, RunReporter } from './run-reporter';
+
+/** A run as GET /api/agent/runs lists it (the fields the agent uses). */
+export interface ListedRun {
+  id: string;
+  projectId?: string;
+  jobName?: string;
+  /** argv; empty when the run has nothing to execute. */
+  command?: unknown;
+  /** The job's environment; absent from older ingest versions. */
+  environment?: unknown;
+}
+
+export interface RunTaskContext {
+  config: AgentConfig;
+  agentId: string;
+  logger: AgentLogger;
+  env: NodeJS.ProcessEnv;
+  finalDeadline: () => number;
+}
+
+function argvOf(run: ListedRun): string[] {
+  return Array.isArray(run.command) ? run.command.filter((arg): arg is string => typeof arg === 'string') : [];
+}
+
+/** Only string values: anything else in the listed environment is ignored rather than stringified. */
+function environmentOf(run: ListedRun): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (run.environment && typeof run.environment === 'object' && !Array.isArray(run.environment)) {
+    for (const [name, value] of Object.entries(run.environment)) if (typeof value === 'string') env[name] = value;
+  }
+  return env;
+}
+
+/** One claimed run: its program, output and progress wired to a RunReporter, and its final status. */
+export class RunTask {
+  readonly finished: Promise<void>;
+  private markFinished: () => void = () => undefined;
+  private stopReason?: string;
+  private execution?: Execution;
+
+  constructor(private readonly run_: ListedRun, private readonly client: IngestClient, private readonly context: RunTaskContext) {
+    this.finished = new Promise((resolve) => (this.markFinished = resolve));
+  }
+
+  /** Ends the program (SIGTERM, SIGKILL after the grace period); the run is reported `cancelled` with `reason`. */
+  stop(reason: string): void {
+    this.stopReason ??= reason;
+    void this.execution?.terminate(this.context.config.killGraceMs);
+  }
+
+  async run(): Promise<void> {
+    try {
+      await this.execute();
+    } finally {
+      this.markFinished();
+    }
+  }
+
+  private async execute(): Promise<void> {
+    const { config, logger } = this.context;
+    const runId = this.run_.id;
+    const reporter = new RunReporter(this.client, runId, {
+      agentId: this.context.agentId,
+      flushMs: config.logFlushMs,
+      heartbeatMs: config.heartbeatMs,
+      logger,
+      finalDeadline: this.context.finalDeadline,
+      onClosedByServer: (status) => this.stop(`run already ${status} on the server`),
+    });
+    const argv = argvOf(this.run_);
+    if (argv.length === 0) return reporter.finish('failed', 'run has no command');
+    if (this.stopReason) return reporter.finish('cancelled', this.stopReason);
+
+    const env = buildChildEnv(this.context.env, environmentOf(this.run_), { extraPath: config.extraPath, inheritEnv: config.inheritEnv, runId });
+    const stderrTail = new Tail();
+    const errorTail = new Tail();
+    logger.log(`run ${runId}: starting ${argv.join(' ')}`);
+    this.execution = new Execution(argv, env, {
+      onSpawn: (at) => reporter.started(at),
+      onLine: (stream, line) => {
+        const level = lineLevel(stream, line);
+        reporter.line(level, line);
+        if (level === 'error') errorTail.push(line);
+        if (stream === 'stderr') stderrTail.push(line);
+        const progress = parseProgress(line);
+        if (progress) reporter.progressed(progress);
+      },
+    });
+    if (this.stopReason) this.stop(this.stopReason);
+    const result = await this.execution.done;
+
+    // The lines that explain a failure: those reporting an error, else the last stderr lines.
+    const outcome = outcomeOf(result, argv[0], env.PATH, errorTail.text() || stderrTail.text(), this.stopReason);
+    if (outcome.exitCode !== undefined) reporter.summarize({ exitCode: outcome.exitCode });
+    if (outcome.status === 'succeeded') reporter.summarize({ progress: 100, currentPhase: 'finished' });
+    logger.log(`run ${runId}: ${outcome.status}${outcome.errorSummary ? ` (${outcome.errorSummary.split('\n')[0]})` : ''}`);
+    await reporter.finish(outcome.status, outcome.errorSummary);
+  }
+}
