@@ -9,3 +9,4 @@ export * from './tables/model-executions.table';
 export * from './tables/run-log-entries.table';
 export * from './tables/run-telemetry-samples.table';
 export * from './tables/run-daily.table';
+export * from './tables/jobs.table';

@@ -1,4 +1,4 @@
-import type { V1Container, V1CronJob, V1EnvVar } from '@kubernetes/client-node';
+import type { V1Container, V1CronJob, V1EnvVar } from './kubernetes.client';
 import { RUNNER_CONTAINER } from './cronjob-manifest';
 
 /** Key order and object prototypes (objects the client library built vs ours) do not count. */

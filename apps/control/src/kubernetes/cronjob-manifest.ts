@@ -1,4 +1,4 @@
-import type { V1Container, V1CronJob, V1EnvVar, V1Job, V1JobTemplateSpec, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { V1Container, V1CronJob, V1EnvVar, V1Job, V1JobTemplateSpec, V1ResourceRequirements } from './kubernetes.client';
 import type { KubernetesConfig } from './kubernetes.env';
 import type { ArgvParser, KubernetesJobRow } from './kubernetes-job-row';
 import { cronJobNameFor, labelValue, namespaceFor } from './kubernetes-names';

@@ -1,14 +1,25 @@
 import { createRequire } from 'node:module';
-import type * as K8s from '@kubernetes/client-node';
+import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { KubernetesConfig } from './kubernetes.env';
 
 /**
  * @kubernetes/client-node is ESM-only. Node 20.20's own require loads it (require(esm)), but
  * jest's module runtime does not, so every value import of the library goes through Node's real
- * require here; elsewhere only `import type` is used.
+ * require here. Types come from this file too: a CommonJS file may import an ESM package's types
+ * only with a resolution-mode attribute, so it is written once.
  */
 const nodeRequire = createRequire(__filename);
 export const k8s: typeof K8s = nodeRequire('@kubernetes/client-node');
+
+export type V1CronJob = K8s.V1CronJob;
+export type V1Job = K8s.V1Job;
+export type V1Container = K8s.V1Container;
+export type V1EnvVar = K8s.V1EnvVar;
+export type V1JobTemplateSpec = K8s.V1JobTemplateSpec;
+export type V1ResourceRequirements = K8s.V1ResourceRequirements;
+export type V1Pod = K8s.V1Pod;
+export type CoreV1Api = K8s.CoreV1Api;
+export type BatchV1Api = K8s.BatchV1Api;
 
 export interface KubernetesClients {
   core: K8s.CoreV1Api;

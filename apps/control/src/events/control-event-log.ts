@@ -1,0 +1,44 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { encodeEvent, encodeJobEvent, JobEventEnvelope, jobEventKey, RunEventEnvelope } from '@runstream/events';
+import { createKafka, ensureTopics, KafkajsPublisher, runTopicSpecs, TopicSpec } from '@runstream/kafka';
+import { Kafka } from 'kafkajs';
+import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
+
+/** jobs.events.v1 is created like the run topics: same partitions and durability settings. */
+export function jobTopicSpec(config: ControlConfig['kafka']): TopicSpec {
+  return { topic: config.topics.jobs, numPartitions: config.topicPartitions, replicationFactor: config.replicationFactor, minInsyncReplicas: config.minInsyncReplicas };
+}
+
+/**
+ * The control plane's writes to the event log: job commands on jobs.events.v1 (key org/project)
+ * and the runs it starts on runs.events.v1 (key run id). Each append resolves once the broker
+ * acknowledged it (acks = all) and rejects with the publisher's errors (PublishTimeoutError,
+ * PublisherOverloadedError, MessageTooLargeError, PublisherUnavailableError).
+ */
+@Injectable()
+export class ControlEventLog implements OnModuleInit, OnApplicationShutdown {
+  readonly kafka: Kafka;
+  private readonly publisher: KafkajsPublisher;
+
+  constructor(@Inject(CONTROL_CONFIG) private readonly config: ControlConfig) {
+    this.kafka = createKafka(config.kafka);
+    this.publisher = new KafkajsPublisher(this.kafka, { deadlineMs: config.publishDeadlineMs, topics: [config.kafka.topics.jobs, config.kafka.topics.events] });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await ensureTopics(this.kafka, [...runTopicSpecs(this.config.kafka), jobTopicSpec(this.config.kafka)]);
+    await this.publisher.connect();
+  }
+
+  appendJobEvent(event: JobEventEnvelope): Promise<void> {
+    return this.publisher.publish(this.config.kafka.topics.jobs, [{ key: jobEventKey(event.org_id, event.project_id), value: encodeJobEvent(event) }]);
+  }
+
+  appendRunEvent(event: RunEventEnvelope): Promise<void> {
+    return this.publisher.publish(this.config.kafka.topics.events, [{ key: event.run_id, value: encodeEvent(event) }]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.disconnect();
+  }
+}

@@ -1,0 +1,51 @@
+import { jobSpecSchema } from '@runstream/events';
+import { registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
+import { parseCommand } from '../validation/command';
+import { scheduleProblem, timezoneProblem } from '../validation/schedule';
+
+/** Absent is fine; null is not (a null would neither keep nor clear a field unambiguously). */
+export const Optional = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
+
+/**
+ * A property checked by a function that says why a value is wrong (or undefined when right); the
+ * reason becomes the 400's message for the field.
+ */
+function CheckedBy(name: string, problem: (value: unknown) => string | undefined, options?: ValidationOptions) {
+  return (target: object, propertyName: string) => {
+    registerDecorator({
+      name,
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => problem(value) === undefined,
+        defaultMessage: (args) => `${args?.property ?? propertyName} ${problem(args?.value) ?? 'is invalid'}`,
+      },
+    });
+  };
+}
+
+const notString = (value: unknown) => (typeof value === 'string' ? undefined : 'must be a string');
+
+export const IsJobCommand = (onlyDbt = false) =>
+  CheckedBy('isJobCommand', (value) => {
+    if (typeof value !== 'string') return 'must be a string';
+    const parsed = parseCommand(value, onlyDbt);
+    return parsed.ok ? undefined : parsed.reason;
+  });
+
+export const IsCronSchedule = () => CheckedBy('isCronSchedule', (value) => notString(value) ?? scheduleProblem(value as string));
+
+export const IsTimeZoneName = () => CheckedBy('isTimeZoneName', (value) => notString(value) ?? timezoneProblem(value as string));
+
+type SpecField = 'resources' | 'environment' | 'webhook_headers' | 'webhook_events';
+
+/** Checked by the job event schema's own rule for the field, so the API and the event agree. */
+export const MatchesJobSpec = (field: SpecField) =>
+  CheckedBy(`matchesJobSpec.${field}`, (value) => {
+    const result = jobSpecSchema.shape[field].safeParse(value);
+    if (result.success) return undefined;
+    const issue = result.error.issues[0];
+    const at = issue.path.length > 0 ? ` (at ${issue.path.map(String).join('.')})` : '';
+    return `${issue.message}${at}`;
+  });

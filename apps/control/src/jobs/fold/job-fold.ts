@@ -1,0 +1,118 @@
+import { JobCommandOutcome, JobCommandRow, JobRow, toChDateTime } from '@runstream/clickhouse';
+import { AnyJobEvent, JobSpec } from '@runstream/events';
+import { SECRET_MASK, specOf } from '../job.response';
+
+export interface LogPosition {
+  partition: number;
+  offset: string;
+}
+
+/** Every row (deleted ones too) of one project, by job id: the fold's state while it decides. */
+export type ProjectJobs = Map<string, JobRow>;
+
+export interface FoldDecision {
+  /** The job's new state, when the command changed it. */
+  row?: JobRow;
+  command: JobCommandRow;
+}
+
+function decision(event: AnyJobEvent, outcome: JobCommandOutcome, reason: string, decidedAt: Date, row?: JobRow): FoldDecision {
+  const command: JobCommandRow = {
+    org_id: event.org_id,
+    project_id: event.project_id,
+    request_id: event.payload.request_id,
+    job_id: event.job_id,
+    outcome,
+    reason,
+    decided_at: toChDateTime(decidedAt),
+  };
+  return { row, command };
+}
+
+function toRow(event: AnyJobEvent, spec: JobSpec, position: LogPosition, createdAt: string, deleted: boolean): JobRow {
+  return {
+    org_id: event.org_id,
+    project_id: event.project_id,
+    id: event.job_id,
+    name: spec.name,
+    description: spec.description,
+    command: spec.command,
+    schedule: spec.schedule,
+    timezone: spec.timezone,
+    enabled: spec.enabled ? 1 : 0,
+    resources: JSON.stringify(spec.resources),
+    environment: JSON.stringify(spec.environment),
+    slack_channel: spec.slack_channel,
+    slack_alerts_enabled: spec.slack_alerts_enabled ? 1 : 0,
+    slack_alert_on_success: spec.slack_alert_on_success ? 1 : 0,
+    webhook_url: spec.webhook_url,
+    webhook_headers: JSON.stringify(spec.webhook_headers),
+    webhook_events: spec.webhook_events,
+    webhook_enabled: spec.webhook_enabled ? 1 : 0,
+    deleted: deleted ? 1 : 0,
+    created_at: createdAt,
+    updated_at: toChDateTime(event.occurred_at),
+    last_request_id: event.payload.request_id,
+    kafka_partition: position.partition,
+    kafka_offset: position.offset,
+  };
+}
+
+/** The live job (not this one) holding `name` in the project, if any. */
+function holder(jobs: ProjectJobs, name: string, except: string): JobRow | undefined {
+  for (const row of jobs.values()) if (row.deleted === 0 && row.name === name && row.id !== except) return row;
+  return undefined;
+}
+
+/** A masked value sent back (a client PUTting what it read) keeps the stored secret of that key. */
+function unmasked(next: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(next).map(([key, value]) => [key, value === SECRET_MASK && key in stored ? stored[key] : value]));
+}
+
+function merged(current: JobSpec, changes: Partial<JobSpec>): JobSpec {
+  const next = { ...current, ...changes };
+  if (changes.environment) next.environment = unmasked(changes.environment, current.environment);
+  if (changes.webhook_headers) next.webhook_headers = unmasked(changes.webhook_headers, current.webhook_headers);
+  return next;
+}
+
+/**
+ * True when the row already holds this event's effect: a replayed flush whose job rows were
+ * written but whose decisions were not. (Rows of one project all come from one partition.)
+ */
+function alreadyFolded(row: JobRow | undefined, position: LogPosition): boolean {
+  return row !== undefined && row.kafka_partition === position.partition && BigInt(row.kafka_offset) >= BigInt(position.offset);
+}
+
+/**
+ * Decides one command against the project's jobs, in log order: the single writer of the
+ * project's partition, so a name is given to exactly one job however many instances race.
+ * Pure: the caller loads the state, applies the returned row to it, and writes both.
+ */
+export function foldJobEvent(jobs: ProjectJobs, event: AnyJobEvent, position: LogPosition, decidedAt: Date): FoldDecision {
+  const current = jobs.get(event.job_id);
+  if (alreadyFolded(current, position)) return decision(event, 'applied', 'already folded', decidedAt);
+  switch (event.type) {
+    case 'job.created': {
+      if (current) return decision(event, 'conflict', `job id ${event.job_id} already exists`, decidedAt);
+      const taken = holder(jobs, event.payload.spec.name, event.job_id);
+      if (taken) return decision(event, 'conflict', `a job named "${taken.name}" already exists in this project (${taken.id})`, decidedAt);
+      const row = toRow(event, event.payload.spec, position, toChDateTime(event.occurred_at), false);
+      return decision(event, 'applied', '', decidedAt, row);
+    }
+    case 'job.updated': {
+      if (!current || current.deleted === 1) return decision(event, 'not_found', `job ${event.job_id} not found`, decidedAt);
+      const spec = specOf(current);
+      const next = merged(spec, event.payload.changes);
+      const taken = holder(jobs, next.name, event.job_id);
+      if (taken) return decision(event, 'conflict', `a job named "${taken.name}" already exists in this project (${taken.id})`, decidedAt);
+      // Nothing changed: no new version, updated_at stays when the job last changed.
+      if (JSON.stringify(next) === JSON.stringify(spec)) return decision(event, 'applied', 'unchanged', decidedAt);
+      return decision(event, 'applied', '', decidedAt, toRow(event, next, position, current.created_at, false));
+    }
+    case 'job.deleted': {
+      if (!current || current.deleted === 1) return decision(event, 'not_found', `job ${event.job_id} not found`, decidedAt);
+      return decision(event, 'applied', '', decidedAt, toRow(event, specOf(current), position, current.created_at, true));
+    }
+  }
+}

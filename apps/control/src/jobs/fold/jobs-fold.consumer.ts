@@ -1,0 +1,49 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { createKafka, ensureTopics, EventConsumer, KafkajsBatchConsumer } from '@runstream/kafka';
+import { Kafka } from 'kafkajs';
+import { CONTROL_CONFIG, ControlConfig } from '../../config/control.config';
+import { jobTopicSpec } from '../../events/control-event-log';
+import { JobsFoldService } from './jobs-fold.service';
+
+/** Job commands are small and rare; a flush this size is never the limit. */
+const MAX_BATCH = 1_000;
+const MAX_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
+
+/**
+ * The jobs fold's consumer group on jobs.events.v1: offsets committed after the writes. A
+ * fold that keeps failing past the retry budget ends the process (exit 1), so that another
+ * member takes the partitions over instead of job writes waiting on a stuck one.
+ */
+@Injectable()
+export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('JobsFoldConsumer');
+  private readonly kafka: Kafka;
+  readonly consumer: EventConsumer;
+
+  constructor(@Inject(CONTROL_CONFIG) private readonly config: ControlConfig, private readonly fold: JobsFoldService) {
+    this.kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-jobs-fold` });
+    this.consumer = new KafkajsBatchConsumer(this.kafka, {
+      groupId: config.jobsFold.groupId,
+      topic: config.kafka.topics.jobs,
+      maxBatchSize: MAX_BATCH,
+      flushIntervalMs: config.jobsFold.flushIntervalMs,
+      maxBytesInFlight: MAX_BYTES_IN_FLIGHT,
+      maxRetryMs: config.jobsFold.maxRetryMs,
+      onSinkError: (error, attempt) => this.logger.error(`jobs fold write failed (attempt ${attempt}), retrying: ${error.message}`),
+      onFatal: (error) => {
+        this.logger.fatal(`jobs fold gave up: ${error.message}`);
+        process.exit(1);
+      },
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureTopics(this.kafka, [jobTopicSpec(this.config.kafka)]);
+    await this.consumer.start((messages) => this.fold.fold(messages));
+    this.logger.log(`consuming ${this.config.kafka.topics.jobs} as group ${this.config.jobsFold.groupId}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+  }
+}

@@ -1,0 +1,73 @@
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ClickHouseStore, findJobCommand, JobCommandRow } from '@runstream/clickhouse';
+import { JobEventEnvelope, JobEventPayloads, JobEventType, SCHEMA_VERSION, uuidv7, validateJobEvent } from '@runstream/events';
+import { Caller, serviceUnavailable } from '@runstream/http';
+import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
+import { ControlEventLog } from '../events/control-event-log';
+import { publishRefusal } from '../events/publish-refusal';
+
+const DECISION_POLL_MS = 25;
+
+/** `job_` + 32 hex: a UUIDv7 without dashes, so ids sort by creation. */
+export function newJobId(): string {
+  return `job_${uuidv7().replace(/-/g, '')}`;
+}
+
+/**
+ * Job changes are commands on the event log; the jobs fold (the single writer of the project's
+ * partition) decides them. A command is answered once its decision is in ClickHouse, so a GET
+ * after the answer, on any instance, already sees the write. Applied → returns; a name taken
+ * → 409; an unknown or deleted job → 404.
+ */
+@Injectable()
+export class JobCommandsService {
+  constructor(
+    private readonly log: ControlEventLog,
+    private readonly store: ClickHouseStore,
+    @Inject(CONTROL_CONFIG) private readonly config: ControlConfig,
+  ) {}
+
+  async run<T extends JobEventType>(caller: Caller, projectId: string, jobId: string, type: T, payload: Omit<JobEventPayloads[T], 'request_id'>): Promise<void> {
+    const requestId = `req_${uuidv7().replace(/-/g, '')}`;
+    const now = new Date();
+    const event = {
+      event_id: uuidv7(now.getTime()),
+      type,
+      schema_version: SCHEMA_VERSION,
+      org_id: caller.orgId,
+      project_id: projectId,
+      job_id: jobId,
+      occurred_at: now.toISOString(),
+      actor: caller.tokenId,
+      payload: { ...payload, request_id: requestId },
+    } as JobEventEnvelope;
+    const problem = validateJobEvent(event);
+    // The DTOs admit only valid events; this is the net under them, never a 500.
+    if (problem) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `the write makes an invalid event: ${problem}`, errors: [{ field: 'body', reasons: [problem] }] });
+    try {
+      await this.log.appendJobEvent(event);
+    } catch (error) {
+      throw publishRefusal(error);
+    }
+    answer(await this.waitForDecision(caller.orgId, projectId, requestId));
+  }
+
+  private async waitForDecision(orgId: string, projectId: string, requestId: string): Promise<JobCommandRow> {
+    const deadline = Date.now() + this.config.decisionTimeoutMs;
+    for (;;) {
+      const row = await findJobCommand(this.store, orgId, projectId, requestId);
+      if (row) return row;
+      if (Date.now() > deadline) {
+        throw serviceUnavailable('the change is recorded but not applied yet; read the job before retrying (it may still be applied)', 5);
+      }
+      await new Promise((resolve) => setTimeout(resolve, DECISION_POLL_MS));
+    }
+  }
+}
+
+function answer(decision: JobCommandRow): void {
+  if (decision.outcome === 'conflict') {
+    throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `name: ${decision.reason}`, errors: [{ field: 'name', reasons: [decision.reason] }] });
+  }
+  if (decision.outcome === 'not_found') throw new NotFoundException(decision.reason);
+}

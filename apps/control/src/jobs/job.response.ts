@@ -1,0 +1,71 @@
+import { fromChDateTime, JobRow } from '@runstream/clickhouse';
+import { JobResources, JobSpec, JobWebhookEvent } from '@runstream/events';
+
+/** What every secret value is answered as (environment and webhook_headers values). */
+export const SECRET_MASK = '********';
+
+/** The reference's Job object, secrets masked. */
+export interface JobResponse {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  command: string;
+  schedule: string;
+  timezone: string;
+  enabled: boolean;
+  resources: JobResources;
+  environment: Record<string, string>;
+  slack_channel: string;
+  slack_alerts_enabled: boolean;
+  slack_alert_on_success: boolean;
+  webhook_url: string;
+  webhook_headers: Record<string, string>;
+  webhook_events: JobWebhookEvent[];
+  webhook_enabled: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface JobListResponse {
+  jobs: JobResponse[];
+  total: number;
+}
+
+function masked(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(map).map((key) => [key, SECRET_MASK]));
+}
+
+/** The stored definition of a job row, secrets in clear (for executors, never for answers). */
+export function specOf(row: JobRow): JobSpec {
+  return {
+    name: row.name,
+    description: row.description,
+    command: row.command,
+    schedule: row.schedule,
+    timezone: row.timezone,
+    enabled: row.enabled === 1,
+    resources: JSON.parse(row.resources) as JobResources,
+    environment: JSON.parse(row.environment) as Record<string, string>,
+    slack_channel: row.slack_channel,
+    slack_alerts_enabled: row.slack_alerts_enabled === 1,
+    slack_alert_on_success: row.slack_alert_on_success === 1,
+    webhook_url: row.webhook_url,
+    webhook_headers: JSON.parse(row.webhook_headers) as Record<string, string>,
+    webhook_events: row.webhook_events as JobWebhookEvent[],
+    webhook_enabled: row.webhook_enabled === 1,
+  };
+}
+
+export function toJobResponse(row: JobRow): JobResponse {
+  const spec = specOf(row);
+  return {
+    id: row.id,
+    project_id: row.project_id,
+    ...spec,
+    environment: masked(spec.environment),
+    webhook_headers: masked(spec.webhook_headers),
+    created_at: fromChDateTime(row.created_at),
+    updated_at: fromChDateTime(row.updated_at),
+  };
+}

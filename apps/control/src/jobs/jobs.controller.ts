@@ -1,0 +1,44 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Caller, CurrentCaller } from '@runstream/http';
+import { CreateJobDto, TriggerJobDto, UpdateJobDto } from './dto/job-body.dto';
+import { JobParams, ProjectParams } from './dto/job.params';
+import { JobListResponse, JobResponse } from './job.response';
+import { JobsService } from './jobs.service';
+import { TriggerResponse, TriggerService } from './trigger.service';
+
+/** Job definitions of a project and their manual trigger (reference/jobs-api.txt). */
+@ApiTags('jobs')
+@Controller('api/v1/projects/:id/jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService, private readonly triggers: TriggerService) {}
+
+  @Get()
+  list(@Param() { id }: ProjectParams, @CurrentCaller() caller: Caller): Promise<JobListResponse> {
+    return this.jobs.list(caller, id);
+  }
+
+  @Post()
+  @HttpCode(201)
+  create(@Param() { id }: ProjectParams, @Body() body: CreateJobDto, @CurrentCaller() caller: Caller): Promise<JobResponse> {
+    return this.jobs.create(caller, id, body);
+  }
+
+  @Put(':job_id')
+  update(@Param() { id, job_id }: JobParams, @Body() body: UpdateJobDto, @CurrentCaller() caller: Caller): Promise<JobResponse> {
+    return this.jobs.update(caller, id, job_id, body);
+  }
+
+  @Delete(':job_id')
+  @HttpCode(204)
+  remove(@Param() { id, job_id }: JobParams, @CurrentCaller() caller: Caller): Promise<void> {
+    return this.jobs.remove(caller, id, job_id);
+  }
+
+  /** 201: a run was created. The body is optional. */
+  @Post(':job_id/trigger')
+  @HttpCode(201)
+  trigger(@Param() { id, job_id }: JobParams, @Body() body: TriggerJobDto, @CurrentCaller() caller: Caller): Promise<TriggerResponse> {
+    return this.triggers.trigger(caller, id, job_id, body ?? {});
+  }
+}

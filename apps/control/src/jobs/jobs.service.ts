@@ -1,0 +1,57 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { ClickHouseStore, findJob, JobRow, listProjectJobs } from '@runstream/clickhouse';
+import { JOB_SPEC_DEFAULTS, JobSpec } from '@runstream/events';
+import { Caller } from '@runstream/http';
+import { CreateJobDto, UpdateJobDto } from './dto/job-body.dto';
+import { JobCommandsService, newJobId } from './job-commands.service';
+import { JobListResponse, JobResponse, specOf, toJobResponse } from './job.response';
+import { jobRuleProblems } from './validation/job-rules';
+import { badRequest } from './validation-errors';
+
+/** Only what the client supplied (class-transformer leaves absent fields undefined). */
+function supplied(dto: UpdateJobDto): Partial<JobSpec> {
+  return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as Partial<JobSpec>;
+}
+
+/** The Jobs API's definitions: reads from the jobs table, writes as commands (JobCommandsService). */
+@Injectable()
+export class JobsService {
+  constructor(private readonly store: ClickHouseStore, private readonly commands: JobCommandsService) {}
+
+  async list(caller: Caller, projectId: string): Promise<JobListResponse> {
+    const jobs = (await listProjectJobs(this.store, caller.orgId, projectId)).map(toJobResponse);
+    return { jobs, total: jobs.length };
+  }
+
+  /** A live job of the caller's organisation, or 404. */
+  async find(caller: Caller, projectId: string, jobId: string): Promise<JobRow> {
+    const row = await findJob(this.store, caller.orgId, projectId, jobId);
+    if (!row) throw new NotFoundException(`job ${jobId} not found`);
+    return row;
+  }
+
+  async create(caller: Caller, projectId: string, dto: CreateJobDto): Promise<JobResponse> {
+    const spec: JobSpec = { ...JOB_SPEC_DEFAULTS, ...supplied(dto), name: dto.name, command: dto.command, schedule: dto.schedule };
+    this.checkRules(spec);
+    const jobId = newJobId();
+    await this.commands.run(caller, projectId, jobId, 'job.created', { spec });
+    return toJobResponse(await this.find(caller, projectId, jobId));
+  }
+
+  async update(caller: Caller, projectId: string, jobId: string, dto: UpdateJobDto): Promise<JobResponse> {
+    const changes = supplied(dto);
+    this.checkRules({ ...specOf(await this.find(caller, projectId, jobId)), ...changes });
+    await this.commands.run(caller, projectId, jobId, 'job.updated', { changes });
+    return toJobResponse(await this.find(caller, projectId, jobId));
+  }
+
+  async remove(caller: Caller, projectId: string, jobId: string): Promise<void> {
+    await this.find(caller, projectId, jobId);
+    await this.commands.run(caller, projectId, jobId, 'job.deleted', {});
+  }
+
+  private checkRules(spec: JobSpec): void {
+    const problems = jobRuleProblems(spec);
+    if (problems.length > 0) throw badRequest(problems);
+  }
+}

@@ -1,0 +1,41 @@
+import { Cron } from 'croner';
+
+/** The macros both backends understand (croner here, Kubernetes CronJob there). */
+export const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'] as const;
+
+/** croner extensions Kubernetes' cron parser does not know: a schedule must mean the same on both backends. */
+const CRONER_ONLY = /[LW#]/i;
+/** Letters are allowed only as month and weekday names (JAN, MON). */
+const NAMES = /^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)$/i;
+
+/** Why `schedule` is not a 5-field cron expression or a known macro, or undefined. */
+export function scheduleProblem(schedule: string): string | undefined {
+  const trimmed = schedule.trim();
+  if (trimmed.startsWith('@')) {
+    return (CRON_MACROS as readonly string[]).includes(trimmed.toLowerCase()) ? undefined : `must be a 5-field cron expression or one of ${CRON_MACROS.join(' ')}`;
+  }
+  const fields = trimmed.split(/\s+/);
+  if (fields.length !== 5) return `must have 5 fields (minute hour day-of-month month day-of-week), not ${fields.length}`;
+  for (const field of fields) {
+    const words = field.match(/[A-Za-z]+/g) ?? [];
+    if (words.some((word) => !NAMES.test(word)) || CRONER_ONLY.test(field.replace(/[A-Za-z]{3}/g, ''))) {
+      return `field "${field}" uses syntax that is not standard cron (L, W, # and other words are not supported)`;
+    }
+  }
+  try {
+    new Cron(trimmed, { paused: true });
+  } catch (error) {
+    return `is not a valid cron expression: ${(error as Error).message.replace(/^CronPattern: /, '')}`;
+  }
+  return undefined;
+}
+
+/** Why `timezone` is not an IANA time zone name, or undefined. */
+export function timezoneProblem(timezone: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return undefined;
+  } catch {
+    return 'must be an IANA time zone name (e.g. UTC, Europe/Berlin)';
+  }
+}

@@ -1,0 +1,136 @@
+import { TupleParam } from '@clickhouse/client';
+import { ClickHouseStore } from '../store';
+import { ChDateTime } from '../time';
+import { chunkKeys } from './runs.table';
+
+export const JOBS_TABLE = 'jobs';
+export const JOB_COMMANDS_TABLE = 'job_commands';
+
+/** A row of `jobs` (migration 0018), as inserted and as read back with JSONEachRow. */
+export interface JobRow {
+  org_id: string;
+  project_id: string;
+  id: string;
+  name: string;
+  description: string;
+  command: string;
+  schedule: string;
+  timezone: string;
+  /** Booleans are UInt8: 0 or 1. */
+  enabled: number;
+  /** JSON object text (JobResources). */
+  resources: string;
+  /** JSON object text, string to string. Secret. */
+  environment: string;
+  slack_channel: string;
+  slack_alerts_enabled: number;
+  slack_alert_on_success: number;
+  webhook_url: string;
+  /** JSON object text, string to string. Secret. */
+  webhook_headers: string;
+  webhook_events: string[];
+  webhook_enabled: number;
+  deleted: number;
+  created_at: ChDateTime;
+  updated_at: ChDateTime;
+  last_request_id: string;
+  kafka_partition: number;
+  /** UInt64: ClickHouse returns it quoted. */
+  kafka_offset: string;
+}
+
+export type JobCommandOutcome = 'applied' | 'conflict' | 'not_found';
+
+/** A row of `job_commands` (migration 0019): the fold's decision on one command. */
+export interface JobCommandRow {
+  org_id: string;
+  project_id: string;
+  request_id: string;
+  job_id: string;
+  outcome: JobCommandOutcome;
+  reason: string;
+  decided_at: ChDateTime;
+}
+
+export interface ProjectKey {
+  org_id: string;
+  project_id: string;
+}
+
+export function insertJobs(store: ClickHouseStore, rows: readonly JobRow[]): Promise<void> {
+  return store.insert(JOBS_TABLE, rows);
+}
+
+export function insertJobCommands(store: ClickHouseStore, rows: readonly JobCommandRow[]): Promise<void> {
+  return store.insert(JOB_COMMANDS_TABLE, rows);
+}
+
+/** The decision on one command, once the fold has written it. */
+export async function findJobCommand(store: ClickHouseStore, orgId: string, projectId: string, requestId: string): Promise<JobCommandRow | undefined> {
+  const [row] = await store.query<JobCommandRow>(
+    `SELECT * FROM {db:Identifier}.job_commands FINAL
+     WHERE org_id = {org:String} AND project_id = {project:String} AND request_id = {request:String} LIMIT 1`,
+    { org: orgId, project: projectId, request: requestId },
+  );
+  return row;
+}
+
+/** Decisions already written for these commands (a replayed flush skips them). */
+export async function selectJobCommands(store: ClickHouseStore, keys: readonly (ProjectKey & { request_id: string })[]): Promise<JobCommandRow[]> {
+  const rows: JobCommandRow[] = [];
+  for (const chunk of chunkKeys(keys, (k) => [k.org_id, k.project_id, k.request_id])) {
+    rows.push(
+      ...(await store.query<JobCommandRow>(
+        `SELECT * FROM {db:Identifier}.job_commands FINAL
+         WHERE (org_id, project_id, request_id) IN {keys:Array(Tuple(String, String, String))}`,
+        { keys: chunk.map((k) => new TupleParam([k.org_id, k.project_id, k.request_id])) },
+      )),
+    );
+  }
+  return rows;
+}
+
+/** The project's live jobs, ordered by name (the Jobs API list). */
+export function listProjectJobs(store: ClickHouseStore, orgId: string, projectId: string): Promise<JobRow[]> {
+  return store.query<JobRow>(
+    `SELECT * FROM {db:Identifier}.jobs FINAL
+     WHERE org_id = {org:String} AND project_id = {project:String} AND deleted = 0
+     ORDER BY name, id`,
+    { org: orgId, project: projectId },
+  );
+}
+
+/** One live job; deleted and unknown jobs (and other organisations' jobs) are undefined. */
+export async function findJob(store: ClickHouseStore, orgId: string, projectId: string, jobId: string): Promise<JobRow | undefined> {
+  const [row] = await store.query<JobRow>(
+    `SELECT * FROM {db:Identifier}.jobs FINAL
+     WHERE org_id = {org:String} AND project_id = {project:String} AND id = {id:String} AND deleted = 0 LIMIT 1`,
+    { org: orgId, project: projectId, id: jobId },
+  );
+  return row;
+}
+
+/** Every row (deleted ones too) of the given projects: the fold's state for a flush. */
+export async function selectJobsByKey(store: ClickHouseStore, projects: readonly ProjectKey[]): Promise<JobRow[]> {
+  const rows: JobRow[] = [];
+  for (const chunk of chunkKeys(projects, (k) => [k.org_id, k.project_id])) {
+    rows.push(
+      ...(await store.query<JobRow>(
+        `SELECT * FROM {db:Identifier}.jobs FINAL
+         WHERE (org_id, project_id) IN {keys:Array(Tuple(String, String))}`,
+        { keys: chunk.map((k) => new TupleParam([k.org_id, k.project_id])) },
+      )),
+    );
+  }
+  return rows;
+}
+
+/** All live jobs of every organisation (the scheduler and the Kubernetes reconciler). */
+export function listActiveJobs(store: ClickHouseStore): Promise<JobRow[]> {
+  return store.query<JobRow>(`SELECT * FROM {db:Identifier}.jobs FINAL WHERE deleted = 0 ORDER BY org_id, project_id, id`);
+}
+
+/** All jobs, deleted ones included, for the reconciler's full diff. */
+export function listAllJobsForReconcile(store: ClickHouseStore): Promise<JobRow[]> {
+  return store.query<JobRow>(`SELECT * FROM {db:Identifier}.jobs FINAL ORDER BY org_id, project_id, id`);
+}
