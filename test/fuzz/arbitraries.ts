@@ -34,7 +34,9 @@ const longSegment = fc.tuple(fc.constantFrom(...REPEAT_UNITS), repeatTimes).map(
 function realParam(route: FuzzRoute, param: Param): fc.Arbitrary<Piece> {
   if (route.template.includes('/projects/{') && param.name === 'id') return fc.constantFrom('fz-hostile', 'fz-empty', 'fz-other');
   if (param.name === 'modelName') return fc.constantFrom('orders.stg_orders', 'fz.model');
-  return fc.nat().map((index): Piece => ({ ref: 'run', index }));
+  const any = fc.nat().map((index): Piece => ({ ref: 'run', index }));
+  if (route.auth !== 'gateway') return any;
+  return fc.oneof({ weight: 3, arbitrary: fc.nat().map((index): Piece => ({ ref: 'run', index, pool: 'gateway' })) }, { weight: 1, arbitrary: any });
 }
 
 /** A path parameter: a real one, else random, hostile, mis-encoded or huge. */
@@ -158,7 +160,7 @@ function contentType(body: Body, choice: string | null): Piece[] | undefined {
   return [choice];
 }
 
-/** Requests for one route: its path with fuzzed parameters, a fuzzed query, headers, method and body. */
+/** Requests for one route: half with only the body (or, without one, the query) hostile, half hostile anywhere. */
 export function requestFor(route: FuzzRoute, bodyLimit: number): fc.Arbitrary<FuzzRequest> {
   const segments = route.template.split(/(\{\w+\})/).filter(Boolean);
   const pathOf = (param: (route: FuzzRoute, param: Param) => fc.Arbitrary<Piece>): fc.Arbitrary<Piece[]> =>
@@ -168,14 +170,20 @@ export function requestFor(route: FuzzRoute, bodyLimit: number): fc.Arbitrary<Fu
         return declared ? param(route, declared) : fc.constant<Piece>(segment);
       }),
     );
-  // Mostly one broken part per request, so the others let it reach deep into the handler.
-  const path = fc.oneof({ weight: 3, arbitrary: pathOf(realParam) }, { weight: 1, arbitrary: pathOf(pathParam) });
-  const query = fc.oneof({ weight: 3, arbitrary: cleanQuery(route) }, { weight: 1, arbitrary: hostileQuery(route) });
-  const suffix = fc.oneof({ weight: 12, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('/', '//', '/extra', ';a=b', '%', '/%2e%2e', '#frag') });
-  const method = fc.oneof({ weight: 9, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) });
   const body = bodyFor(route.body, bodyLimit);
-  const extras = fc.tuple(...OPTIONAL_HEADERS.map((header) => fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: header })));
-  return fc.tuple(path, suffix, query, method, body, authorization(route), contentTypeChoice, extras).map(([pieces, tail, query, verb, payload, auth, typeChoice, optional]): FuzzRequest => {
+  const right: Piece[] = ['Bearer ', { ref: 'token', name: route.auth === 'gateway' ? 'gateway' : 'user' }];
+  // A careful client's envelope, so a hostile body or query reaches deep into the handler, the broker and the materializer.
+  const focused = fc.tuple(pathOf(realParam), route.body ? cleanQuery(route) : hostileQuery(route), body).map(([pieces, query, payload]): FuzzRequest => {
+    const headers: [string, Piece[]][] = [['authorization', right]];
+    if (payload.k !== 'none') headers.push(['content-type', ['application/json']]);
+    return { route: routeKey(route), app: route.app, method: route.method, path: [...pieces, query], headers, body: payload };
+  });
+  const path = fc.oneof({ weight: 1, arbitrary: pathOf(realParam) }, { weight: 1, arbitrary: pathOf(pathParam) });
+  const query = fc.oneof({ weight: 1, arbitrary: cleanQuery(route) }, { weight: 1, arbitrary: hostileQuery(route) });
+  const suffix = fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('/', '//', '/extra', ';a=b', '%', '/%2e%2e', '#frag') });
+  const method = fc.oneof({ weight: 5, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) });
+  const extras = fc.tuple(...OPTIONAL_HEADERS.map((header) => fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: header })));
+  const anywhere = fc.tuple(path, suffix, query, method, body, authorization(route), contentTypeChoice, extras).map(([pieces, tail, query, verb, payload, auth, typeChoice, optional]): FuzzRequest => {
     const headers: [string, Piece[]][] = [];
     if (auth) headers.push(['authorization', auth]);
     const type = contentType(payload, typeChoice);
@@ -183,6 +191,7 @@ export function requestFor(route: FuzzRoute, bodyLimit: number): fc.Arbitrary<Fu
     for (const header of optional) if (header) headers.push(header);
     return { route: routeKey(route), app: route.app, method: verb, path: [...pieces, tail, query], headers, body: payload };
   });
+  return fc.oneof(focused, anywhere);
 }
 
 /** Paths no route declares, on both apps: 404s must stay 404s. */

@@ -5,13 +5,17 @@ import { Schema } from './routes';
 
 const lit = (v: null | boolean | number | string): JsonNode => ({ k: 'lit', v });
 
-const isoDate = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+const dateBetween = (min: string, max: string): fc.Arbitrary<string> => fc.date({ min: new Date(min), max: new Date(max), noInvalidDate: true }).map((d) => d.toISOString());
+const isoDate = dateBetween('2020-01-01T00:00:00Z', '2030-01-01T00:00:00Z');
+/** Starts before ends, so valid bodies stay valid (completed_at not before started_at). */
+const startDate = dateBetween('2020-01-01T00:00:00Z', '2024-12-31T00:00:00Z');
+const endDate = dateBetween('2025-01-01T00:00:00Z', '2029-12-31T00:00:00Z');
 const idLike = fc.stringMatching(/^[a-z0-9][a-z0-9_.:-]{0,15}$/);
 
 /** A valid string for a field, guessed from its name where the schema says only "string". */
 function stringFor(name: string, schema: Schema): fc.Arbitrary<string> {
   if (schema.enum?.length) return fc.constantFrom(...(schema.enum as string[]));
-  if (schema.format === 'date-time' || name === 'at') return isoDate;
+  if (schema.format === 'date-time' || name === 'at') return /start/i.test(name) ? startDate : /end|complete|finish/i.test(name) ? endDate : isoDate;
   if (schema.format === 'date') return isoDate.map((d) => d.slice(0, 10));
   if (/gateway/i.test(name)) return fc.constantFrom('gw-1', 'gw-2', 'gw-elsewhere');
   if (/(^id$|Id$|_id$)/.test(name)) return idLike.map((id) => `fz-${id}`);

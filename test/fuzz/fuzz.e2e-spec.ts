@@ -32,24 +32,23 @@ describe('fuzz: hostile requests on every route of both apps', () => {
 
   beforeAll(async () => {
     stack = await startStack('fuzz');
-    const user = bearer(stack.tokens.user);
     const revoked = await stack.tokenService.create({ orgId: stack.orgId, name: 'revoked', kind: 'user' });
     await stack.tokenService.revoke(revoked.id);
     const controlOrg = `${stack.orgId}_ctl`;
     const controlToken = (await stack.tokenService.create({ orgId: controlOrg, name: 'control', kind: 'user' })).token;
-    // Runs the hostile requests aim at: plain, targeted at the fuzzed gateway (agent routes), another organisation's.
-    const runs: string[] = [];
-    for (const body of [{}, {}, { targetGateway: 'gw-1' }, { targetGateway: 'gw-1' }, { targetGateway: 'gw-2' }]) {
-      const created = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId: 'fz-hostile', jobName: 'hostile', ...body }, user);
+    // Runs the hostile requests aim at: plain, targeted at the fuzzed gateway gw-1 (agent routes) or another, another organisation's.
+    const createRun = async (body: Record<string, string>, token = stack.tokens.user): Promise<string> => {
+      const created = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId: 'fz-hostile', jobName: 'hostile', ...body }, bearer(token));
       expect(created.status).toBe(201);
-      runs.push(created.body.id);
-    }
-    const foreign = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId: 'fz-hostile', jobName: 'foreign' }, bearer(stack.tokens.otherOrg));
-    runs.push(foreign.body.id, `run_${'0'.repeat(32)}`);
+      return created.body.id;
+    };
+    const gatewayRuns = [await createRun({ targetGateway: 'gw-1' }), await createRun({ targetGateway: 'gw-1' }), await createRun({ targetGateway: 'gw-1' })];
+    const runs = [await createRun({}), await createRun({}), gatewayRuns[0], await createRun({ targetGateway: 'gw-2' }), await createRun({}, stack.tokens.otherOrg), `run_${'0'.repeat(32)}`];
     ctx = {
       tokens: { user: stack.tokens.user, gateway: stack.tokens.gateway, otherOrg: stack.tokens.otherOrg, otherGateway: stack.tokens.otherGateway, revoked: revoked.token },
       orgs: { own: stack.orgId, other: controlOrg },
       runs,
+      gatewayRuns,
     };
     control = new ControlWrites(stack.ingestUrl, stack.queryUrl, controlToken, `ctl-${SEED}`, String(SEED));
     bodyLimit = loadIngestConfig(stack.env).http.bodyLimitBytes;

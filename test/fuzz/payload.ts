@@ -31,7 +31,8 @@ export type Body =
   | { k: 'sized'; size: number };
 
 /** Values resolved when the request is sent: tokens and ids created by the running stack. */
-export type Ref = { ref: 'token'; name: string } | { ref: 'run'; index: number } | { ref: 'org'; name: string };
+/** A run of the context: `gateway` ones are targeted at the fuzzed gateway (agent routes), the rest anything. */
+export type Ref = { ref: 'token'; name: string } | { ref: 'run'; index: number; pool?: 'gateway' } | { ref: 'org'; name: string };
 
 export type Piece = string | Ref;
 
@@ -50,6 +51,7 @@ export interface SendContext {
   tokens: Record<string, string>;
   orgs: Record<string, string>;
   runs: string[];
+  gatewayRuns: string[];
 }
 
 export interface Materialized {
@@ -61,7 +63,8 @@ export interface Materialized {
 
 function resolve(piece: Piece, ctx: SendContext, encode: boolean): string {
   if (typeof piece === 'string') return piece;
-  const value = piece.ref === 'token' ? (ctx.tokens[piece.name] ?? '') : piece.ref === 'org' ? (ctx.orgs[piece.name] ?? '') : ctx.runs[piece.index % ctx.runs.length];
+  const runs = piece.ref === 'run' && piece.pool === 'gateway' ? ctx.gatewayRuns : ctx.runs;
+  const value = piece.ref === 'token' ? (ctx.tokens[piece.name] ?? '') : piece.ref === 'org' ? (ctx.orgs[piece.name] ?? '') : runs[piece.index % runs.length];
   return encode ? encodeURIComponent(value) : value;
 }
 
