@@ -63,6 +63,8 @@ clusters:
   - name: k8s-mock
     cluster:
       server: http://127.0.0.1:$1
+      # Plain HTTP: @kubernetes/client-node refuses http:// unless TLS verification is "skipped".
+      insecure-skip-tls-verify: true
 contexts:
   - name: k8s-mock
     context:

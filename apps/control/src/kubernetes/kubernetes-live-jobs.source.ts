@@ -4,7 +4,7 @@ import { liveJobStatus, rfc3339 } from './job-status';
 import { apiStatus, type KubernetesClients, type V1Job } from './kubernetes.client';
 import type { KubernetesConfig } from './kubernetes.env';
 import { KUBERNETES_CLIENTS, KUBERNETES_CONFIG } from './kubernetes.tokens';
-import { labelValue, namespaceFor } from './kubernetes-names';
+import { DNS_LABEL_MAX, labelValue, namespaceFor } from './kubernetes-names';
 import type { LiveJob, LiveJobDetail, LiveJobFilter, LiveJobLogs, LiveJobsSource } from './live-jobs';
 
 const created = (job: V1Job) => job.metadata?.creationTimestamp?.getTime?.() ?? 0;
@@ -79,12 +79,13 @@ export class KubernetesLiveJobsSource implements LiveJobsSource {
   }
 
   private async read(orgId: string, id: string): Promise<V1Job | undefined> {
+    // Only a name Kubernetes could have reaches the API (and the pod label selector).
+    if (id.length > DNS_LABEL_MAX || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(id)) return undefined;
     try {
       const job = await this.clients.batch.readNamespacedJob({ name: id, namespace: this.namespace(orgId) });
       return this.ownedBy(job, orgId) ? job : undefined;
     } catch (error) {
-      // 404, and 422 for a name Kubernetes could never have (the path is the caller's text).
-      if (apiStatus(error) === 404 || apiStatus(error) === 422 || apiStatus(error) === 400) return undefined;
+      if (apiStatus(error) === 404) return undefined;
       throw error;
     }
   }

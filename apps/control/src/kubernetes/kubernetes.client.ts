@@ -1,14 +1,13 @@
-import { createRequire } from 'node:module';
 import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { KubernetesConfig } from './kubernetes.env';
 
 /**
  * @kubernetes/client-node is ESM-only. Node 20.20's own require loads it (require(esm)), but
- * jest's module runtime does not, so every value import of the library goes through Node's real
- * require here. Types come from this file too: a CommonJS file may import an ESM package's types
+ * jest's module runtime (which also stands in for `node:module`) does not, so every value import
+ * of the library goes through a require made by the real `node:module` here. Types come from this file too: a CommonJS file may import an ESM package's types
  * only with a resolution-mode attribute, so it is written once.
  */
-const nodeRequire = createRequire(__filename);
+const nodeRequire = process.getBuiltinModule('node:module').createRequire(__filename);
 export const k8s: typeof K8s = nodeRequire('@kubernetes/client-node');
 
 export type V1CronJob = K8s.V1CronJob;

@@ -1,0 +1,11 @@
+export { jobArgv } from './job-argv';
+export { desiredCronJob, jobFromCronJob } from './cronjob-manifest';
+export { createKubernetesClients, type KubernetesClients } from './kubernetes.client';
+export { KubernetesEnv, kubernetesConfig, type KubernetesConfig, type KubernetesMode } from './kubernetes.env';
+export type { ArgvParser, JobsForReconcile, KubernetesJobRow } from './kubernetes-job-row';
+export { KubernetesLiveJobsSource } from './kubernetes-live-jobs.source';
+export { cronJobNameFor, kubernetesJobNameFor, namespaceFor } from './kubernetes-names';
+export { kubernetesProviders } from './kubernetes.providers';
+export { KubernetesReconciler, type ReconcileReport, type TriggeredJob } from './kubernetes.reconciler';
+export { ARGV_PARSER, JOBS_FOR_RECONCILE, KUBERNETES_CLIENTS, KUBERNETES_CONFIG, LIVE_JOBS_SOURCE } from './kubernetes.tokens';
+export * from './live-jobs';
