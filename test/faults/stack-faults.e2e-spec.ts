@@ -35,8 +35,8 @@ function driverFor(stack: StackProcess, name: string, overrides: Partial<LoadOpt
   });
 }
 
-async function settleOn(stack: StackProcess, driver: LoadDriver, projectId: string): Promise<FaultReport> {
-  return settle({ queryUrl: stack.queryUrl, metricsUrl: stack.metricsUrl, token: stack.userToken(), projectId }, driver.records);
+async function settleOn(stack: StackProcess, driver: LoadDriver): Promise<FaultReport> {
+  return settle({ queryUrl: stack.queryUrl, metricsUrl: stack.metricsUrl, token: stack.userToken(), projectId: driver.projectId }, driver.records);
 }
 
 /**
@@ -80,7 +80,7 @@ describe('faults: the stack process and its broker', () => {
     await stack.start();
 
     await load;
-    const report = await settleOn(stack, driver, 'proj_faults_kill');
+    const report = await settleOn(stack, driver);
     console.log(describeReport('stack SIGKILL', report, { lagAtKill, exit, ackedAtKill: atKill.acked, seconds: Math.round((Date.now() - started) / 1000) }));
     if (report.violations.length > 0) console.log(stack.logTail(60));
 
@@ -112,7 +112,7 @@ describe('faults: the stack process and its broker', () => {
     await stack.start();
 
     await load;
-    const report = await settleOn(stack, driver, 'proj_faults_term');
+    const report = await settleOn(stack, driver);
     console.log(describeReport('stack SIGTERM', report, { exit, ackedAtStop: atStop.acked, seconds: Math.round((Date.now() - started) / 1000) }));
     if (report.violations.length > 0) console.log(stack.logTail(60));
 
@@ -158,7 +158,7 @@ describe('faults: the stack process and its broker', () => {
     const restartedAfterMs = Date.now() - downFor;
 
     await load;
-    const report = await settleOn(stack, driver, 'proj_faults_broker');
+    const report = await settleOn(stack, driver);
     console.log(describeReport('broker SIGKILL', report, { ackedAtKill: atKill.acked, restartedAfterMs, stackAlive: stack.running(), seconds: Math.round((Date.now() - started) / 1000) }));
     if (report.violations.length > 0 || report.ledger.unansweredAttempts > 0) console.log(stack.logTail(60));
 

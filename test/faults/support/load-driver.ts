@@ -39,6 +39,10 @@ export class LoadDriver {
 
   constructor(private readonly options: LoadOptions) {}
 
+  get projectId(): string {
+    return this.options.projectId;
+  }
+
   /** Acknowledged writes so far, and whether every run is done. */
   progress(): { acked: number; sent: number; finished: boolean } {
     return { acked: this.records.filter((r) => r.acked).length, sent: this.records.length, finished: this.finished };
