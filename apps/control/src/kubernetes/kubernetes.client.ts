@@ -7,8 +7,13 @@ import type { KubernetesConfig } from './kubernetes.env';
  * of the library goes through a require made by the real `node:module` here. Types come from this file too: a CommonJS file may import an ESM package's types
  * only with a resolution-mode attribute, so it is written once.
  */
-const nodeRequire = process.getBuiltinModule('node:module').createRequire(__filename);
-export const k8s: typeof K8s = nodeRequire('@kubernetes/client-node');
+let loaded: typeof K8s | undefined;
+
+/** Loaded on first use (about a second): an app with CONTROL_KUBERNETES=off never pays for it. */
+export function k8s(): typeof K8s {
+  loaded ??= process.getBuiltinModule('node:module').createRequire(__filename)('@kubernetes/client-node') as typeof K8s;
+  return loaded;
+}
 
 export type V1CronJob = K8s.V1CronJob;
 export type V1Job = K8s.V1Job;
@@ -26,7 +31,7 @@ export interface KubernetesClients {
 }
 
 export function loadKubeConfig(config: Pick<KubernetesConfig, 'mode' | 'kubeconfigPath'>): K8s.KubeConfig {
-  const kubeConfig = new k8s.KubeConfig();
+  const kubeConfig = new (k8s().KubeConfig)();
   if (config.mode === 'in-cluster') kubeConfig.loadFromCluster();
   else if (config.kubeconfigPath) kubeConfig.loadFromFile(config.kubeconfigPath);
   else kubeConfig.loadFromDefault();
@@ -35,7 +40,7 @@ export function loadKubeConfig(config: Pick<KubernetesConfig, 'mode' | 'kubeconf
 
 export function createKubernetesClients(config: Pick<KubernetesConfig, 'mode' | 'kubeconfigPath'>): KubernetesClients {
   const kubeConfig = loadKubeConfig(config);
-  return { core: kubeConfig.makeApiClient(k8s.CoreV1Api), batch: kubeConfig.makeApiClient(k8s.BatchV1Api) };
+  return { core: kubeConfig.makeApiClient(k8s().CoreV1Api), batch: kubeConfig.makeApiClient(k8s().BatchV1Api) };
 }
 
 /** The HTTP status of a failed API call (ApiException.code), or undefined for a transport error. */
