@@ -36,7 +36,6 @@ describe('materializer crash (kill -9 mid-batch) and restart', () => {
   let kafka: Kafka;
 
   beforeAll(async () => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' });
     env = {
       ...process.env,
       ...isolatedEnv('crash'),

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { eventually, REPO_ROOT } from '@runstream/testing';
+import { eventually } from '@runstream/testing';
 import { WriteRecord } from './support/ledger';
 import { LoadDriver, LoadOptions } from './support/load-driver';
 import { localBrokerAvailable, OwnBroker } from './support/own-broker';
@@ -49,7 +48,6 @@ describe('faults: the stack process and its broker', () => {
   const cleanups: (() => Promise<void>)[] = [];
 
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' });
   });
 
   afterEach(async () => {

@@ -20,6 +20,9 @@ declare global {
  */
 export default async function globalSetup(): Promise<void> {
   process.env.TZ = 'UTC';
+  // Tests that run apps as child processes (crash, faults) need dist/; built once here, since
+  // a build per test file would delete dist/ under another file's running children.
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' });
   const started: Started[] = [];
   const docker = (!process.env.KAFKA_BROKERS || !process.env.CLICKHOUSE_URL) && dockerEngineAvailable();
 
