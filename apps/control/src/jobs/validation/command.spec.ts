@@ -1,0 +1,48 @@
+import { commandTool, DBT_SUBCOMMANDS, parseCommand } from './command';
+import { scheduleProblem, timezoneProblem } from './schedule';
+
+describe('parseCommand: argv without a shell', () => {
+  it.each<[string, string[]]>([
+    ["sqlmesh run --select-model '*'", ['sqlmesh', 'run', '--select-model', '*']],
+    ['dbt run --select models/core', ['dbt', 'run', '--select', 'models/core']],
+    ['dbt run --vars "{\'a\': 1}"', ['dbt', 'run', '--vars', "{'a': 1}"]],
+    ['dbt run --select a\\ b', ['dbt', 'run', '--select', 'a b']],
+    ['  dbt   source freshness  ', ['dbt', 'source', 'freshness']],
+    ['dbt docs generate', ['dbt', 'docs', 'generate']],
+    ['dbt run --select *', ['dbt', 'run', '--select', '*']],
+    ['dbt run --target $TARGET', ['dbt', 'run', '--target', '$TARGET']],
+    ['sqlmesh', ['sqlmesh']],
+  ])('%s', (command, argv) => {
+    expect(parseCommand(command)).toEqual({ ok: true, argv, tool: argv[0] });
+  });
+
+  it('allows every listed dbt subcommand and refuses sqlmesh when only dbt is allowed', () => {
+    for (const sub of DBT_SUBCOMMANDS) expect(parseCommand(`dbt ${sub}`)).toMatchObject({ ok: true });
+    expect(parseCommand('sqlmesh run', true)).toEqual({ ok: false, reason: 'must be a dbt command (start with dbt)' });
+    expect(commandTool('dbt build')).toBe('dbt');
+    expect(commandTool('sqlmesh plan')).toBe('sqlmesh');
+    expect(commandTool('python x')).toBeUndefined();
+  });
+
+  it('names the metacharacter it refuses, inside quotes too', () => {
+    expect(parseCommand("dbt run --select 'a|b'")).toEqual({ ok: false, reason: 'must not contain shell metacharacters (|): the command runs without a shell' });
+    expect(parseCommand('dbt run\n')).toMatchObject({ reason: expect.stringContaining('newline') });
+    expect(parseCommand('dbt run `x`')).toMatchObject({ reason: expect.stringContaining('backtick') });
+  });
+});
+
+describe('schedules and time zones', () => {
+  it.each(['0 2 * * *', '*/5 * * * *', '@daily', '@MIDNIGHT', '@hourly', '@weekly', '@monthly', '@yearly', '@annually', '0 0 ? * MON', '0 9 * JAN-MAR MON-FRI', '0 0 29 2 *'])('accepts %s', (schedule) => {
+    expect(scheduleProblem(schedule)).toBeUndefined();
+  });
+
+  it.each(['0 2 * *', '0 0 2 * * *', '61 * * * *', '0 0 L * *', '0 0 15W * *', '0 0 * * 5#2', '@reboot', '@every 5m', '0 0 * * MONDAY', 'a b c d e'])('refuses %s', (schedule) => {
+    expect(scheduleProblem(schedule)).toEqual(expect.any(String));
+  });
+
+  it('knows IANA names', () => {
+    expect(timezoneProblem('Europe/Berlin')).toBeUndefined();
+    expect(timezoneProblem('UTC')).toBeUndefined();
+    expect(timezoneProblem('Nope/Nowhere')).toEqual(expect.any(String));
+  });
+});
