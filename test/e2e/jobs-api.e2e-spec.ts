@@ -141,6 +141,10 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
     expect(updated.body.environment).toEqual({ DBT_PASSWORD: '********', TARGET: '********', EXTRA: '********' });
     const stored = await findJob(control.app.get(ClickHouseStore), stack.orgId, projectId, created.body.id);
     expect(JSON.parse(stored?.environment ?? '{}')).toEqual({ DBT_PASSWORD: 's3cr3t-value', TARGET: 'prod', EXTRA: 'x' });
+    // The BI view names the keys, never the values.
+    const [view] = await control.app.get(ClickHouseStore).query<Record<string, unknown>>('SELECT * FROM {db:Identifier}.jobs_current WHERE id = {id:String}', { id: created.body.id });
+    expect(view).toMatchObject({ name: 'secretive', environment_keys: ['DBT_PASSWORD', 'EXTRA', 'TARGET'], webhook_header_names: ['Authorization'], webhook_host: 'hooks.example.com' });
+    expect(JSON.stringify(view)).not.toMatch(/s3cr3t-value|tok-123/);
   });
 
   it('answers 400 naming the field for bad bodies and dbt-only fields on SQLMesh jobs', async () => {
