@@ -10,3 +10,5 @@ export * from './tables/run-log-entries.table';
 export * from './tables/run-telemetry-samples.table';
 export * from './tables/run-daily.table';
 export * from './tables/jobs.table';
+export * from './tables/run-leases.table';
+export * from './tables/job-environment.table';

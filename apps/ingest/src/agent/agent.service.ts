@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { ClickHouseStore, fromChDateTime, listClaimableRuns, RunRow } from '@runstream/clickhouse';
+import { Injectable, Logger } from '@nestjs/common';
+import { ClickHouseStore, fromChDateTime, listClaimableRuns, RunRow, selectJobEnvironments } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 
 export interface ClaimableRun {
@@ -14,9 +14,11 @@ export interface ClaimableRun {
   createdAt: string;
   /** The argv to run, for runs the control plane started from a job; empty for others. */
   command: string[];
+  /** The job's current environment (string to string), for runs the control plane started; `{}` otherwise. */
+  environment: Record<string, string>;
 }
 
-function toClaimable(row: RunRow): ClaimableRun {
+function toClaimable(row: RunRow, environment: Record<string, string>): ClaimableRun {
   return {
     id: row.id,
     projectId: row.project_id,
@@ -28,15 +30,52 @@ function toClaimable(row: RunRow): ClaimableRun {
     triggeredBy: row.triggered_by,
     createdAt: fromChDateTime(row.created_at),
     command: row.command_argv ?? [],
+    environment,
   };
+}
+
+/**
+ * Only runs the control plane started carry an argv (the write API cannot set one): a runner
+ * that names a job in its own run must not learn that job's secret environment through an agent.
+ */
+function startedByControlPlane(row: RunRow): boolean {
+  return row.job_id !== '' && (row.command_argv ?? []).length > 0;
+}
+
+/** The stored JSON object text, string values only; anything else is no environment. */
+function parseEnvironment(text: string): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(text || '{}');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return {};
+  }
 }
 
 @Injectable()
 export class AgentService {
+  private readonly logger = new Logger('AgentService');
+
   constructor(private readonly store: ClickHouseStore) {}
 
   async claimable(caller: Caller, limit: number): Promise<{ runs: ClaimableRun[] }> {
     const rows = await listClaimableRuns(this.store, caller.orgId, caller.gateway, limit);
-    return { runs: rows.map(toClaimable) };
+    const environments = await this.environments(caller.orgId, rows.filter(startedByControlPlane).map((row) => row.job_id));
+    return { runs: rows.map((row) => toClaimable(row, (startedByControlPlane(row) && environments.get(row.job_id)) || {})) };
+  }
+
+  /** One query for the whole list; deleted jobs are absent and give `{}`. */
+  private async environments(orgId: string, jobIds: string[]): Promise<Map<string, Record<string, string>>> {
+    const rows = await selectJobEnvironments(this.store, orgId, jobIds);
+    const environments = new Map<string, Record<string, string>>();
+    for (const row of rows) {
+      const environment = parseEnvironment(row.environment);
+      if (row.environment !== '' && row.environment !== '{}' && Object.keys(environment).length === 0) {
+        this.logger.warn(`job ${row.id}: stored environment is not a string-to-string object; listing its runs with none`);
+      }
+      environments.set(row.id, environment);
+    }
+    return environments;
   }
 }

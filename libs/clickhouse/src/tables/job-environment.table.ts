@@ -1,0 +1,20 @@
+import { ClickHouseStore } from '../store';
+
+/** A live job's environment, as stored: JSON object text, string to string (secret values). */
+export interface JobEnvironmentRow {
+  id: string;
+  environment: string;
+}
+
+/**
+ * The current environment of the given jobs of one organisation, for the runs an agent is about
+ * to execute. Deleted and unknown jobs are absent. One query for the whole list.
+ */
+export function selectJobEnvironments(store: ClickHouseStore, orgId: string, jobIds: readonly string[]): Promise<JobEnvironmentRow[]> {
+  if (jobIds.length === 0) return Promise.resolve([]);
+  return store.query<JobEnvironmentRow>(
+    `SELECT id, environment FROM {db:Identifier}.jobs FINAL
+     WHERE org_id = {org:String} AND id IN {ids:Array(String)} AND deleted = 0`,
+    { org: orgId, ids: [...new Set(jobIds)] },
+  );
+}

@@ -1,0 +1,40 @@
+import { ClickHouseStore } from '../store';
+import { ChDateTime } from '../time';
+import { FINAL_WITHIN_PARTITIONS } from './runs.table';
+
+/** A claimed, unfinished run and when it last changed (columns of `runs`). */
+export interface ClaimedRunLease {
+  org_id: string;
+  project_id: string;
+  id: string;
+  status: string;
+  target_gateway: string;
+  claimed_by: string;
+  updated_at: ChDateTime;
+}
+
+/**
+ * Runs a gateway claimed that are still `pending` or `running` and whose latest state is older
+ * than `before`: their agent has not reported since (the lease sweeper ends them).
+ *
+ * The inner scan reads no FINAL: it finds every run with *some* stored version in that state
+ * (superseded versions not yet merged away included), cheaply, over four columns. The outer
+ * FINAL then reads only those runs' granules (the key set prunes the primary index) and keeps
+ * the runs whose latest version still matches.
+ */
+export function listExpiredLeases(store: ClickHouseStore, before: ChDateTime, limit: number): Promise<ClaimedRunLease[]> {
+  return store.query<ClaimedRunLease>(
+    `SELECT org_id, project_id, id, status, target_gateway, claimed_by, updated_at
+     FROM {db:Identifier}.runs FINAL
+     WHERE (org_id, project_id, id) IN (
+             SELECT org_id, project_id, id FROM {db:Identifier}.runs
+             WHERE status IN ('pending', 'running') AND claimed_by != '' AND target_gateway != ''
+               AND updated_at < {before:DateTime64(3, 'UTC')})
+       AND status IN ('pending', 'running') AND claimed_by != '' AND target_gateway != ''
+       AND updated_at < {before:DateTime64(3, 'UTC')}
+     ORDER BY updated_at, id
+     LIMIT {limit:UInt32}`,
+    { before, limit },
+    FINAL_WITHIN_PARTITIONS,
+  );
+}
