@@ -1,0 +1,53 @@
+import { Logger } from '@nestjs/common';
+import { fromChDateTime, JobRow } from '@runstream/clickhouse';
+import { SchedulableJob } from './schedule-ticks';
+
+/** A live job as the scheduler sees it, with the row RunStarter needs. */
+export interface ScheduledJob extends SchedulableJob {
+  row: JobRow;
+}
+
+export function toScheduledJob(row: JobRow): ScheduledJob {
+  return {
+    id: row.id,
+    schedule: row.schedule,
+    timezone: row.timezone || 'UTC',
+    enabled: Number(row.enabled) === 1,
+    // The job's last change (its creation when never changed): see SchedulableJob.since.
+    since: new Date(fromChDateTime(row.updated_at)),
+    row,
+  };
+}
+
+/**
+ * The live jobs, read at most once per `refreshMs` (the scheduler ticks every second; the job
+ * list changes rarely). A failed read keeps the last list: schedules keep firing while
+ * ClickHouse is briefly away.
+ */
+export class JobCatalog {
+  private readonly logger = new Logger('Scheduler');
+  private jobs: ScheduledJob[] = [];
+  private readAtMs = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly read: () => Promise<JobRow[]>,
+    private readonly refreshMs: number,
+  ) {}
+
+  /** Milliseconds since the list was read. */
+  age(now: Date): number {
+    return now.getTime() - this.readAtMs;
+  }
+
+  /** The list, re-read first when it is older than `maxAgeMs`. */
+  async current(now: Date, maxAgeMs = this.refreshMs): Promise<ScheduledJob[]> {
+    if (this.age(now) < maxAgeMs) return this.jobs;
+    try {
+      this.jobs = (await this.read()).map(toScheduledJob);
+      this.readAtMs = now.getTime();
+    } catch (error) {
+      this.logger.warn(`could not read the job list, keeping the last one (${this.jobs.length} jobs): ${String(error)}`);
+    }
+    return this.jobs;
+  }
+}

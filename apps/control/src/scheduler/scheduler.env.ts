@@ -1,0 +1,80 @@
+import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
+
+/**
+ * The scheduler's and the lease sweeper's env (docs/scheduler.md). Booleans are the words
+ * true/false: implicit conversion would turn the text 'false' into true.
+ */
+export class SchedulerEnv {
+  /** Off: no scheduled runs from this instance (e.g. when Kubernetes CronJobs fire them). */
+  @IsIn(['true', 'false'], { message: 'CONTROL_SCHEDULER_ENABLED must be true or false' })
+  CONTROL_SCHEDULER_ENABLED = 'true';
+
+  /** How often the scheduler looks for due ticks; ticks closer together than this may be skipped. */
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  CONTROL_SCHEDULER_TICK_MS: number = 1_000;
+
+  /** How old the cached job list may get; a tick that is due re-reads it first when it is older than a tick. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  CONTROL_SCHEDULER_REFRESH_MS: number = 5_000;
+
+  /** A missed tick older than this is not caught up (Kubernetes' startingDeadlineSeconds). */
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  CONTROL_SCHEDULER_STARTING_DEADLINE_MS: number = 5 * 60_000;
+
+  /** Off: claimed runs are never ended for silence. */
+  @IsIn(['true', 'false'], { message: 'CONTROL_LEASE_SWEEPER_ENABLED must be true or false' })
+  CONTROL_LEASE_SWEEPER_ENABLED = 'true';
+
+  /** A claimed run with no report for this long is ended `error` (4 × the agent's 15 s heartbeat). */
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  CONTROL_RUN_LEASE_MS: number = 60_000;
+
+  /**
+   * The materializer's consumer group (its MATERIALIZER_GROUP_ID): the sweeper reads its
+   * committed offsets so that a lagging read model never looks like silent agents.
+   */
+  @IsString()
+  @Length(1, 256)
+  CONTROL_MATERIALIZER_GROUP_ID = 'runstream-materializer';
+}
+
+export interface SchedulerConfig {
+  enabled: boolean;
+  tickMs: number;
+  refreshMs: number;
+  startingDeadlineMs: number;
+}
+
+export interface LeaseSweeperConfig {
+  enabled: boolean;
+  leaseMs: number;
+  /** How often to sweep: a quarter of the lease, between 250 ms and 15 s. */
+  sweepMs: number;
+  materializerGroupId: string;
+}
+
+export function schedulerConfig(env: SchedulerEnv): SchedulerConfig {
+  return {
+    enabled: env.CONTROL_SCHEDULER_ENABLED === 'true',
+    tickMs: env.CONTROL_SCHEDULER_TICK_MS,
+    refreshMs: env.CONTROL_SCHEDULER_REFRESH_MS,
+    startingDeadlineMs: env.CONTROL_SCHEDULER_STARTING_DEADLINE_MS,
+  };
+}
+
+export function leaseSweeperConfig(env: SchedulerEnv): LeaseSweeperConfig {
+  return {
+    enabled: env.CONTROL_LEASE_SWEEPER_ENABLED === 'true',
+    leaseMs: env.CONTROL_RUN_LEASE_MS,
+    sweepMs: Math.min(15_000, Math.max(250, Math.floor(env.CONTROL_RUN_LEASE_MS / 4))),
+    materializerGroupId: env.CONTROL_MATERIALIZER_GROUP_ID,
+  };
+}

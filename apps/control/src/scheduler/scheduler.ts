@@ -1,0 +1,120 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { ClickHouseStore, listActiveJobs } from '@runstream/clickhouse';
+import pLimit from 'p-limit';
+import { RunStarter } from '../runs/run-starter';
+import { JobCatalog, ScheduledJob } from './job-catalog';
+import { SchedulerConfig } from './scheduler.env';
+import { DueTick, TickPlanner } from './tick-planner';
+
+export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
+/** Optional `() => Date`; tests move time by hand. */
+export const SCHEDULER_CLOCK = Symbol('SCHEDULER_CLOCK');
+/** The actor of the events the control plane writes on its own. */
+export const CONTROL_PLANE_ACTOR = 'control-plane';
+
+/** Runs announced at once; one tick of thousands of jobs must not open thousands of publishes. */
+const START_CONCURRENCY = 16;
+/** Wake this long after each multiple of the tick, so a tick on the whole second is already past. */
+const WAKE_OFFSET_MS = 5;
+
+/**
+ * Turns enabled jobs' schedules into scheduled runs (docs/scheduler.md). Every instance runs
+ * the same loop: a tick's run has a deterministic id, so instances and restarts announce the
+ * same run and the materializer's fold keeps one. A failed start is retried on the next loop
+ * with the same id; one job's failure never holds up the others.
+ */
+@Injectable()
+export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Scheduler');
+  private readonly planner: TickPlanner<ScheduledJob>;
+  private readonly catalog: JobCatalog;
+  private readonly limit = pLimit(START_CONCURRENCY);
+  /** Last failing run id logged per job, so a retried failure is logged once. */
+  private readonly reported = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
+    store: ClickHouseStore,
+    private readonly starter: RunStarter,
+    @Optional() @Inject(SCHEDULER_CLOCK) private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.catalog = new JobCatalog(() => listActiveJobs(store), config.refreshMs);
+    this.planner = new TickPlanner<ScheduledJob>(config.startingDeadlineMs, (job, error) =>
+      this.logger.error(`job ${job.id}: schedule ${JSON.stringify(job.schedule)} in ${job.timezone} cannot be computed, not scheduling it: ${String(error)}`),
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.enabled) this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.wakeLater();
+  }
+
+  /** Stops the loop and waits for starts under way (they finish or fail; nothing is left half-done). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.loop;
+  }
+
+  /** One pass: the runs started (their ids). Exposed for tests that drive time themselves. */
+  async tick(): Promise<string[]> {
+    const now = this.clock();
+    let due = this.planner.plan(await this.catalog.current(now), now);
+    // Something is due: decide on a fresh list, so a job disabled or deleted before its tick
+    // (the API answered) does not fire on a list read seconds earlier.
+    if (due.length > 0 && this.catalog.age(now) > this.config.tickMs) {
+      due = this.planner.plan(await this.catalog.current(now, 0), now);
+    }
+    const started = await Promise.all(due.map((tick) => this.limit(() => this.fire(tick))));
+    return started.filter((id): id is string => id !== undefined);
+  }
+
+  private async fire(due: DueTick<ScheduledJob>): Promise<string | undefined> {
+    const { job, tick, runId } = due;
+    try {
+      await this.starter.start({
+        orgId: job.row.org_id,
+        projectId: job.row.project_id,
+        actor: CONTROL_PLANE_ACTOR,
+        job: job.row,
+        triggeredBy: 'scheduled',
+        runId,
+        at: tick,
+      });
+      this.planner.fired(job.id, tick);
+      this.reported.delete(job.id);
+      return runId;
+    } catch (error) {
+      if (this.reported.get(job.id) !== runId) {
+        this.reported.set(job.id, runId);
+        this.logger.warn(`job ${job.id}: run ${runId} for ${tick.toISOString()} not started, retrying until its starting deadline: ${String(error)}`);
+      }
+      return undefined;
+    }
+  }
+
+  private wakeLater(): void {
+    if (this.stopping) return;
+    const tickMs = this.config.tickMs;
+    const delay = tickMs - (this.clock().getTime() % tickMs) + WAKE_OFFSET_MS;
+    this.timer = setTimeout(() => {
+      this.loop = this.tick()
+        .then(() => undefined)
+        .catch((error: unknown) => this.logger.error(`scheduler pass failed: ${String(error)}`))
+        .finally(() => this.wakeLater());
+    }, delay);
+    this.timer.unref();
+  }
+}
