@@ -10,7 +10,7 @@ describe('loadEnv', () => {
       topicPartitions: 6,
       replicationFactor: 1,
       minInsyncReplicas: 1,
-      topics: { events: 'runs.events.v1', deadLetters: 'runs.events.dlq.v1' },
+      topics: { events: 'runs.events.v1', deadLetters: 'runs.events.dlq.v1', jobs: 'jobs.events.v1' },
     });
   });
 
