@@ -1,0 +1,120 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { ClaimedRunLease, ClickHouseStore, listExpiredLeases, toChDateTime } from '@runstream/clickhouse';
+import { validateEvent } from '@runstream/events';
+import { Admin } from 'kafkajs';
+import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
+import { ControlEventLog } from '../events/control-event-log';
+import { leaseExpiredEvent } from './lease-expiry';
+import { MaterializedUpTo } from './materialized-up-to';
+import { LeaseSweeperConfig } from './scheduler.env';
+import { CONTROL_PLANE_ACTOR, SCHEDULER_CLOCK } from './scheduler';
+
+export const LEASE_SWEEPER_CONFIG = Symbol('LEASE_SWEEPER_CONFIG');
+
+/** Runs ended per sweep at most; the rest wait for the next sweep. */
+const MAX_PER_SWEEP = 500;
+
+/**
+ * Ends claimed runs whose agent stopped reporting (docs/scheduler.md, "Lease"): a run claimed
+ * by a gateway, still pending or running, unchanged for CONTROL_RUN_LEASE_MS in a read model
+ * known to be complete, gets a `run.patched` to `error` on runs.events.v1. Any number of control
+ * instances may sweep: a second `error` for an ended run changes nothing.
+ */
+@Injectable()
+export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('LeaseSweeper');
+  private readonly admin: Admin;
+  private readonly upTo: MaterializedUpTo;
+  /** Runs this instance ended, until the read model shows it (or a lease has passed). */
+  private readonly ended = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private connected = false;
+
+  constructor(
+    @Inject(LEASE_SWEEPER_CONFIG) private readonly config: LeaseSweeperConfig,
+    @Inject(CONTROL_CONFIG) control: ControlConfig,
+    private readonly store: ClickHouseStore,
+    private readonly log: ControlEventLog,
+    @Optional() @Inject(SCHEDULER_CLOCK) private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.admin = log.kafka.admin();
+    this.upTo = new MaterializedUpTo(this.admin, control.kafka.topics.events, config.materializerGroupId);
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.enabled) this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.wakeLater();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.loop;
+    if (this.connected) await this.admin.disconnect();
+    this.connected = false;
+  }
+
+  /** One sweep: the ids of the runs it ended. */
+  async sweep(): Promise<string[]> {
+    if (!this.connected) {
+      await this.admin.connect();
+      this.connected = true;
+    }
+    const now = this.clock();
+    const complete = await this.upTo.sample(now);
+    if (complete === null) return [];
+    const before = new Date(Math.min(now.getTime(), complete.getTime()) - this.config.leaseMs);
+    const expired = await listExpiredLeases(this.store, toChDateTime(before), MAX_PER_SWEEP);
+    this.forgetOld(now);
+    const ended: string[] = [];
+    for (const run of expired) {
+      if (this.ended.has(run.id)) continue;
+      if (await this.end(run, now)) ended.push(run.id);
+    }
+    return ended;
+  }
+
+  private async end(run: ClaimedRunLease, now: Date): Promise<boolean> {
+    const event = leaseExpiredEvent(run, this.config.leaseMs, now, CONTROL_PLANE_ACTOR);
+    const problem = validateEvent(event);
+    if (problem) {
+      this.logger.error(`run ${run.id}: lease expired but the event is invalid, not ending it: ${problem}`);
+      return false;
+    }
+    try {
+      await this.log.appendRunEvent(event);
+      this.ended.set(run.id, now.getTime());
+      this.logger.warn(`run ${run.id} (${run.status}, claimed by ${run.claimed_by}): no report since ${run.updated_at} UTC, ended error`);
+      return true;
+    } catch (error) {
+      this.logger.warn(`run ${run.id}: lease expired, could not append its end (next sweep retries): ${String(error)}`);
+      return false;
+    }
+  }
+
+  private forgetOld(now: Date): void {
+    for (const [id, at] of this.ended) if (now.getTime() - at > this.config.leaseMs) this.ended.delete(id);
+  }
+
+  private wakeLater(): void {
+    if (this.stopping) return;
+    this.timer = setTimeout(() => {
+      this.loop = this.sweep()
+        .then(() => undefined)
+        .catch((error: unknown) => this.logger.warn(`lease sweep failed: ${String(error)}`))
+        .finally(() => this.wakeLater());
+    }, this.config.sweepMs);
+    this.timer.unref();
+  }
+}
