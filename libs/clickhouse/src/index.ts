@@ -12,3 +12,4 @@ export * from './tables/run-daily.table';
 export * from './tables/jobs.table';
 export * from './tables/run-leases.table';
 export * from './tables/job-environment.table';
+export * from './tables/job-runs.table';

@@ -1,6 +1,8 @@
 import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, HttpConfig, HttpEnv, httpConfig, KafkaConfig, KafkaEnv, kafkaConfig, loadEnv } from '@runstream/config';
 import { HttpLimits, httpLimits, HttpLimitsEnv } from '@runstream/http';
 import { IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { KubernetesConfig, kubernetesConfig, KubernetesEnv } from '../kubernetes/kubernetes.env';
+import { LeaseSweeperConfig, leaseSweeperConfig, SchedulerConfig, schedulerConfig, SchedulerEnv } from '../scheduler/scheduler.env';
 
 class ControlHttpEnv extends HttpEnv {
   override PORT: number = 3003;
@@ -56,12 +58,15 @@ export interface ControlConfig {
   jobsFold: { groupId: string; flushIntervalMs: number; maxRetryMs: number };
   decisionTimeoutMs: number;
   publishDeadlineMs: number;
+  scheduler: SchedulerConfig;
+  leaseSweeper: LeaseSweeperConfig;
+  kubernetes: KubernetesConfig;
 }
 
 export const CONTROL_CONFIG = Symbol('CONTROL_CONFIG');
 
 export function loadControlConfig(env: NodeJS.ProcessEnv = process.env): ControlConfig {
-  const loaded = loadEnv({ http: ControlHttpEnv, kafka: KafkaEnv, clickhouse: ClickHouseEnv, control: ControlEnv, limits: ControlHttpLimitsEnv }, env);
+  const loaded = loadEnv({ http: ControlHttpEnv, kafka: KafkaEnv, clickhouse: ClickHouseEnv, control: ControlEnv, limits: ControlHttpLimitsEnv, scheduler: SchedulerEnv, kubernetes: KubernetesEnv }, env);
   const control = loaded.control;
   return {
     http: httpConfig(loaded.http),
@@ -72,5 +77,8 @@ export function loadControlConfig(env: NodeJS.ProcessEnv = process.env): Control
     jobsFold: { groupId: control.CONTROL_JOBS_GROUP_ID, flushIntervalMs: control.CONTROL_JOBS_FLUSH_INTERVAL_MS, maxRetryMs: control.CONTROL_JOBS_MAX_RETRY_MS },
     decisionTimeoutMs: control.CONTROL_DECISION_TIMEOUT_MS,
     publishDeadlineMs: control.CONTROL_PUBLISH_DEADLINE_MS,
+    scheduler: schedulerConfig(loaded.scheduler),
+    leaseSweeper: leaseSweeperConfig(loaded.scheduler),
+    kubernetes: kubernetesConfig(loaded.kubernetes),
   };
 }

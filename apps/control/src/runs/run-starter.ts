@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JobRow } from '@runstream/clickhouse';
 import { RunEventEnvelope, SCHEMA_VERSION, TriggeredBy, uuidv7, validateEvent } from '@runstream/events';
-import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { ControlEventLog } from '../events/control-event-log';
 import { parseCommand } from '../jobs/validation/command';
+import { RUN_EXECUTOR, RunExecutor } from './run-executor';
 
 export interface StartRun {
   orgId: string;
@@ -37,18 +37,18 @@ export function runJobName(projectId: string, jobName: string, at: Date): string
 }
 
 /**
- * Starts a run of a job: a `run.created` event on runs.events.v1 (key = run id) targeted at
- * the local gateway, which the runner agent polls. Resolves once the broker acknowledged it;
+ * Starts a run of a job: a `run.created` event on runs.events.v1 (key = run id) placed by the
+ * run executor (the local gateway the runner agent polls, or a Kubernetes Job it then launches). Resolves once the broker acknowledged it;
  * rejects with the publisher's errors (see ControlEventLog) or InvalidRunEventError.
  */
 @Injectable()
 export class RunStarter {
-  constructor(private readonly log: ControlEventLog, @Inject(CONTROL_CONFIG) private readonly config: ControlConfig) {}
+  constructor(private readonly log: ControlEventLog, @Inject(RUN_EXECUTOR) private readonly executor: RunExecutor) {}
 
   async start(request: StartRun): Promise<{ runId: string; jobName: string }> {
     const runId = request.runId ?? newRunId();
     const now = new Date();
-    const jobName = runJobName(request.projectId, request.job.name, request.at ?? now);
+    const placement = this.executor.place(request.orgId, request.projectId, request.job, runJobName(request.projectId, request.job.name, request.at ?? now));
     const argv = request.commandArgv ?? this.argvOf(request.job);
     const event: RunEventEnvelope<'run.created'> = {
       event_id: uuidv7(now.getTime()),
@@ -61,19 +61,20 @@ export class RunStarter {
       actor: request.actor,
       payload: {
         job_id: request.job.id,
-        job_name: jobName,
-        cronjob_name: request.job.name,
-        namespace: '',
+        job_name: placement.job_name,
+        cronjob_name: placement.cronjob_name,
+        namespace: placement.namespace,
         job_type: 'run',
         triggered_by: request.triggeredBy,
-        target_gateway: this.config.localGateway,
+        target_gateway: placement.target_gateway,
         command_argv: argv,
       },
     };
     const problem = validateEvent(event);
     if (problem) throw new InvalidRunEventError(problem);
     await this.log.appendRunEvent(event);
-    return { runId, jobName };
+    await this.executor.launch(request.job, runId, placement, argv);
+    return { runId, jobName: placement.job_name };
   }
 
   private argvOf(job: JobRow): string[] {

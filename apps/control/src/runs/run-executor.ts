@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JobRow } from '@runstream/clickhouse';
+import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
+
+/** Where a run executes: the fields of its run.created that say so. */
+export interface RunPlacement {
+  target_gateway: string;
+  namespace: string;
+  cronjob_name: string;
+  job_name: string;
+}
+
+/**
+ * The backend that executes runs the control plane starts. The local backend only places them
+ * (the agent polls its gateway); the Kubernetes backend also launches a Job once the run exists.
+ */
+export interface RunExecutor {
+  place(orgId: string, projectId: string, job: JobRow, runJobName: string): RunPlacement;
+  /** Called after the broker acknowledged the run's creation; safe to call again for the same run. */
+  launch(job: JobRow, runId: string, placement: RunPlacement, argv: string[]): Promise<void>;
+}
+
+export const RUN_EXECUTOR = Symbol('RUN_EXECUTOR');
+
+/** Runs targeted at the local gateway, which the runner agent polls. */
+@Injectable()
+export class LocalRunExecutor implements RunExecutor {
+  constructor(@Inject(CONTROL_CONFIG) private readonly config: ControlConfig) {}
+
+  place(_orgId: string, _projectId: string, job: JobRow, runJobName: string): RunPlacement {
+    return { target_gateway: this.config.localGateway, namespace: '', cronjob_name: job.name, job_name: runJobName };
+  }
+
+  async launch(): Promise<void> {
+    // The agent finds the run by polling; nothing to push.
+  }
+}
