@@ -14,7 +14,7 @@ export interface LogMessage {
 }
 
 /** Error summaries ("ERROR=0", "0 errors") that say nothing went wrong. */
-const ZERO_COUNTS = /\b(?:ERROR|ERRORS|FAIL)=0\b|\b0 errors?\b/gi;
+const ZERO_COUNTS = /\b(?:ERROR|ERRORS|FAIL)=0\b|(?<!=)\b0 errors?\b/gi;
 const ERROR_WORDS = /\b(?:error|errors|fatal|traceback|exception)\b|"level"\s*:\s*"error"/i;
 /** dbt's "N of M FAIL ..." (a failing test) is an error although it does not say so. */
 const DBT_FAIL = /^(?:\d{2}:\d{2}:\d{2}(?:\.\d+)?\s+)?\d+ of \d+ (?:FAIL|ERROR)\b/;
@@ -36,7 +36,7 @@ export function splitText(text: string, max: number = MAX_MESSAGE_CHARS): string
   while (text.length - start > max) {
     let end = start + max;
     const last = text.charCodeAt(end - 1);
-    if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+    if (last >= 0xd800 && last <= 0xdbff && max > 1) end -= 1;
     pieces.push(text.slice(start, end));
     start = end;
   }

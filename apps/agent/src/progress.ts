@@ -8,7 +8,7 @@ export interface ProgressUpdate {
 /** dbt's "HH:MM:SS  N of M WORD description ..... [status]" lines (timestamp optional: --log-format text without it). */
 const DBT_NODE = /^(?:\d{2}:\d{2}:\d{2}(?:\.\d+)?\s+)?(\d+) of (\d+) (START|OK|PASS|WARN|ERROR|FAIL|SKIP|RUN|SUCCESS|NO-OP)\b\s*(.*)$/;
 /** The resource a dbt line names: the word after its kind (`sql table model main.orders`, `test not_null_x`). */
-const DBT_RESOURCE = /\b(?:model|test|seed|snapshot|source|analysis|operation|hook|function|freshness of|unit test)\s+([^\s.][^\s]*?)(?:\s|\.{2,}|$)/;
+const DBT_RESOURCE = /\b(?:model|test|seed file|seed|snapshot|source|analysis|operation|hook|function|freshness of|unit test)\s+([^\s.][^\s]*?)(?:\s|\.{2,}|$)/;
 const DBT_DONE = /^(?:\d{2}:\d{2}:\d{2}(?:\.\d+)?\s+)?(?:Finished running|Done\. PASS=)/;
 const DBT_START = /^(?:\d{2}:\d{2}:\d{2}(?:\.\d+)?\s+)?Running with dbt=/;
 /** SQLMesh's progress bars as printed to a pipe: "Evaluating models ━━━━ 40.0% • 2/5 • 0:00:03". */

@@ -1,0 +1,82 @@
+import { buildChildEnv, LineSplitter } from './executor';
+import { outcomeOf, Tail } from './outcome';
+
+describe('buildChildEnv', () => {
+  const agentEnv = {
+    PATH: '/usr/bin:/bin',
+    HOME: '/home/agent',
+    LANG: 'C.UTF-8',
+    TZ: 'UTC',
+    RUNSTREAM_GATEWAY_TOKEN: 'rst_secret',
+    RUNSTREAM_GATEWAY_TOKEN_FILE: '/tokens.json',
+    AGENT_CONCURRENCY: '2',
+    AWS_SECRET_ACCESS_KEY: 'from-the-agent-host',
+    DBT_PROFILES_DIR: '/profiles',
+  };
+
+  it('passes the basic names, never the agent settings or other variables', () => {
+    const env = buildChildEnv(agentEnv, {}, { runId: 'run_1' });
+    expect(env).toEqual({ PATH: '/usr/bin:/bin', HOME: '/home/agent', LANG: 'C.UTF-8', TZ: 'UTC', RUNSTREAM_RUN_ID: 'run_1' });
+  });
+
+  it('puts AGENT_PATH first, adds AGENT_INHERIT_ENV names, and the job environment wins', () => {
+    const env = buildChildEnv(agentEnv, { TZ: 'Europe/Paris', DBT_TARGET: 'prod' }, { runId: 'run_1', extraPath: '/opt/venv/bin', inheritEnv: ['DBT_PROFILES_DIR', 'RUNSTREAM_GATEWAY_TOKEN'] });
+    expect(env.PATH).toBe('/opt/venv/bin:/usr/bin:/bin');
+    expect(env.DBT_PROFILES_DIR).toBe('/profiles');
+    expect(env.TZ).toBe('Europe/Paris');
+    expect(env.DBT_TARGET).toBe('prod');
+    expect(env.RUNSTREAM_GATEWAY_TOKEN).toBeUndefined();
+  });
+
+  it('uses AGENT_PATH alone when the agent has no PATH', () => {
+    expect(buildChildEnv({}, {}, { runId: 'r', extraPath: '/bin' }).PATH).toBe('/bin');
+  });
+});
+
+describe('LineSplitter', () => {
+  function split(chunks: (string | Buffer)[], max?: number): string[] {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line), max);
+    for (const chunk of chunks) splitter.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    splitter.end();
+    return lines;
+  }
+
+  it('splits on \\n, \\r\\n and \\r across chunks and keeps a last line without newline', () => {
+    expect(split(['a\nb', 'c\r', '\nd\re\n', 'tail'])).toEqual(['a', 'bc', 'd', 'e', 'tail']);
+  });
+
+  it('decodes UTF-8 characters cut between chunks', () => {
+    const bytes = Buffer.from('héllo 😀\n');
+    expect(split([bytes.subarray(0, 2), bytes.subarray(2, 8), bytes.subarray(8)])).toEqual(['héllo 😀']);
+  });
+
+  it('cuts a line longer than the limit so memory stays bounded', () => {
+    expect(split(['x'.repeat(25), 'y\n'], 10)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'xxxxxy']);
+  });
+});
+
+describe('outcomeOf', () => {
+  it('maps exit codes, signals and spawn failures to a status and a clear summary', () => {
+    expect(outcomeOf({ kind: 'exited', code: 0 }, 'dbt', '/bin', '', undefined)).toEqual({ status: 'succeeded', exitCode: 0 });
+    expect(outcomeOf({ kind: 'exited', code: 3 }, 'dbt', '/bin', 'Database Error', undefined)).toEqual({ status: 'failed', exitCode: 3, errorSummary: 'exited with code 3\nDatabase Error' });
+    expect(outcomeOf({ kind: 'signalled', signal: 'SIGKILL' }, 'dbt', '/bin', '', undefined)).toEqual({ status: 'failed', errorSummary: 'killed by signal SIGKILL' });
+    expect(outcomeOf({ kind: 'spawn-failed', code: 'ENOENT', message: 'spawn dbt ENOENT' }, 'dbt', '/opt/bin:/bin', '', undefined).errorSummary).toBe(
+      "dbt: command not found on the agent's PATH (/opt/bin:/bin); install it there or set AGENT_PATH",
+    );
+    expect(outcomeOf({ kind: 'exited', code: 143 }, 'dbt', '/bin', '', 'agent stopped')).toEqual({ status: 'cancelled', errorSummary: 'agent stopped' });
+  });
+});
+
+describe('Tail', () => {
+  it('keeps the last lines within the limit', () => {
+    const tail = new Tail(10);
+    for (const line of ['first', '', 'second', 'third']) tail.push(line);
+    expect(tail.text()).toBe('third');
+    tail.push('x'.repeat(30));
+    expect(tail.text()).toBe('x'.repeat(10));
+    const roomy = new Tail(100);
+    ['a', 'b'].forEach((l) => roomy.push(l));
+    expect(roomy.text()).toBe('a\nb');
+  });
+});
