@@ -1,0 +1,94 @@
+import { ClickHouseStore, JobRow, toChDateTime } from '@runstream/clickhouse';
+import { RunStarter, StartRun } from '../runs/run-starter';
+import { scheduledRunId } from './schedule-ticks';
+import { Scheduler } from './scheduler';
+
+function jobRow(id: string, overrides: Partial<JobRow> = {}): JobRow {
+  return {
+    org_id: 'org_a', project_id: 'proj_a', id, name: id, description: '', command: 'dbt build', schedule: '* * * * *', timezone: 'UTC', enabled: 1,
+    resources: '{}', environment: '{}', slack_channel: '', slack_alerts_enabled: 0, slack_alert_on_success: 0, webhook_url: '', webhook_headers: '{}',
+    webhook_events: [], webhook_enabled: 0, deleted: 0, created_at: '2026-01-01 00:00:00.000', updated_at: '2026-01-01 00:00:00.000',
+    last_request_id: '', kafka_partition: 0, kafka_offset: '0', ...overrides,
+  };
+}
+
+/** The store's one query the scheduler makes (listActiveJobs), answered from `rows`; counts reads. */
+function jobStore(rows: () => JobRow[]): { store: ClickHouseStore; reads: () => number } {
+  let reads = 0;
+  const store = { query: async () => { reads += 1; return rows(); } } as unknown as ClickHouseStore;
+  return { store, reads: () => reads };
+}
+
+/** Records starts; `fail` decides per call whether the publish fails. */
+function recordingStarter(fail: (request: StartRun) => boolean = () => false): { starter: RunStarter; calls: StartRun[] } {
+  const calls: StartRun[] = [];
+  const starter = {
+    start: async (request: StartRun) => {
+      calls.push(request);
+      if (fail(request)) throw new Error('Kafka is unavailable');
+      return { runId: request.runId ?? '', jobName: 'x' };
+    },
+  } as unknown as RunStarter;
+  return { starter, calls };
+}
+
+const config = { enabled: true, tickMs: 1_000, refreshMs: 5_000, startingDeadlineMs: 300_000 };
+
+describe('Scheduler', () => {
+  it('fires due ticks as scheduled runs with the deterministic id and the tick as their time', async () => {
+    let now = new Date('2026-02-01T10:00:00.300Z');
+    const { store } = jobStore(() => [jobRow('job_a')]);
+    const { starter, calls } = recordingStarter();
+    const scheduler = new Scheduler(config, store, starter, () => now);
+    expect(await scheduler.tick()).toEqual([scheduledRunId('job_a', new Date('2026-02-01T10:00:00Z'))]);
+    expect(calls[0]).toMatchObject({ orgId: 'org_a', projectId: 'proj_a', actor: 'control-plane', triggeredBy: 'scheduled', at: new Date('2026-02-01T10:00:00Z'), job: { id: 'job_a' } });
+    now = new Date('2026-02-01T10:00:01.300Z');
+    expect(await scheduler.tick()).toEqual([]);
+  });
+
+  it('keeps firing other jobs when one fails, and retries the failed tick with the same id', async () => {
+    const now = new Date('2026-02-01T10:00:00.300Z');
+    const { store } = jobStore(() => [jobRow('job_bad'), jobRow('job_ok')]);
+    let failing = true;
+    const { starter, calls } = recordingStarter((request) => failing && request.job.id === 'job_bad');
+    const scheduler = new Scheduler(config, store, starter, () => now);
+    expect(await scheduler.tick()).toEqual([scheduledRunId('job_ok', new Date('2026-02-01T10:00:00Z'))]);
+    expect(await scheduler.tick()).toEqual([]);
+    failing = false;
+    expect(await scheduler.tick()).toEqual([scheduledRunId('job_bad', new Date('2026-02-01T10:00:00Z'))]);
+    expect(calls.filter((c) => c.job.id === 'job_bad').map((c) => c.runId)).toEqual(Array(3).fill(scheduledRunId('job_bad', new Date('2026-02-01T10:00:00Z'))));
+    expect(calls.filter((c) => c.job.id === 'job_ok')).toHaveLength(1);
+  });
+
+  it('reads the job list at most once per refresh, but afresh before firing, so a job disabled before its tick does not fire', async () => {
+    let now = new Date('2026-02-01T10:00:30Z');
+    let enabled = 1;
+    const { store, reads } = jobStore(() => [jobRow('job_a', { enabled, updated_at: toChDateTime(new Date('2026-02-01T10:00:20Z')) })]);
+    const { starter, calls } = recordingStarter();
+    const scheduler = new Scheduler(config, store, starter, () => now);
+    await scheduler.tick();
+    now = new Date('2026-02-01T10:00:31Z');
+    await scheduler.tick();
+    expect(reads()).toBe(1);
+    enabled = 0; // disabled at 10:00:33, the cached list still says enabled
+    now = new Date('2026-02-01T10:01:00.005Z');
+    expect(await scheduler.tick()).toEqual([]);
+    expect(calls).toEqual([]);
+    expect(reads()).toBe(2);
+  });
+
+  it('runs on its own timer once started, one run per tick, and stops', async () => {
+    const { store } = jobStore(() => [jobRow('job_fast', { schedule: '* * * * * *' })]);
+    const { starter, calls } = recordingStarter();
+    const scheduler = new Scheduler({ ...config, tickMs: 100 }, store, starter);
+    scheduler.start();
+    await new Promise((resolve) => setTimeout(resolve, 2_600));
+    await scheduler.stop();
+    const ids = calls.map((c) => c.runId);
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(ids).size).toBe(ids.length);
+    const stopped = calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(calls).toHaveLength(stopped);
+  });
+});
