@@ -114,22 +114,24 @@ function containers(node: JsonNode, found: JsonNode[] = []): JsonNode[] {
 }
 
 function mutate(root: JsonNode, mutations: Mutation[]): JsonNode {
+  // Generated values are shared (constants, shrinking): mutate copies only, or a tree could end up containing itself.
   const copy = structuredClone(root);
-  for (const m of mutations) {
+  for (const { value: shared, ...m } of mutations) {
+    const value = structuredClone(shared);
     const all = containers(copy);
-    if (all.length === 0) return m.value;
+    if (all.length === 0) return value;
     const node = all[m.target % all.length];
     if (node.k === 'obj') {
       const i = node.entries.length ? m.slot % node.entries.length : 0;
       if (m.op === 'drop') node.entries.splice(i, 1);
-      else if (m.op === 'set' && node.entries.length) node.entries[i] = [node.entries[i][0], m.value];
-      else if (m.op === 'dup' && node.entries.length) node.entries.push([node.entries[i][0], m.value]);
-      else node.entries.push([m.key, m.value]);
+      else if (m.op === 'set' && node.entries.length) node.entries[i] = [node.entries[i][0], value];
+      else if (m.op === 'dup' && node.entries.length) node.entries.push([node.entries[i][0], value]);
+      else node.entries.push([m.key, value]);
     } else if (node.k === 'arr') {
       const i = node.items.length ? m.slot % node.items.length : 0;
       if (m.op === 'drop') node.items.splice(i, 1);
-      else if (m.op === 'set' && node.items.length) node.items[i] = m.value;
-      else node.items.push(m.value);
+      else if (m.op === 'set' && node.items.length) node.items[i] = value;
+      else node.items.push(value);
     }
   }
   return copy;

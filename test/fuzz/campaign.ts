@@ -106,29 +106,35 @@ export async function runCampaign(routes: FuzzRoute[], urls: { ingest: string; q
   const health = new HealthProbe([urls.ingest, urls.query, urls.materializer], options.healthDeadlineMs, 250);
   const started = performance.now();
   health.start();
-  await fc.assert(
-    fc.asyncProperty(arbitrary, async (request) => {
-      const at = index++;
-      if (at % options.controlEvery === 0) control.enqueue();
-      await pool.submit(async () => {
-        const answer = await send(urlOf(request, urls), materialize(request, ctx), options.hangMs);
-        if (answer.error?.startsWith(UNSENDABLE)) unsendable++;
-        const tally = (statusesByRoute[request.route] ??= {});
-        const status = answer.status ? String(answer.status) : 'none';
-        tally[status] = (tally[status] ?? 0) + 1;
-        const problem = problemOf(answer);
-        if (problem) findings.push({ index: at, request, answer, problem });
-        if (options.logFile) appendFileSync(options.logFile, `${JSON.stringify({ at, request, status: answer.status, answer: answer.body.slice(0, 300) }).slice(0, 3000)}\n`);
-      });
-    }),
-    { seed: options.seed, numRuns: options.requests },
-  );
-  await pool.drain();
-  // A last few control writes behind every hostile one, so a partition a hostile event stalled shows as missing writes.
-  for (let i = 0; i < 15; i++) control.enqueue();
-  await control.settle();
+  let healthReport: HealthReport;
+  try {
+    await fc.assert(
+      fc.asyncProperty(arbitrary, async (request) => {
+        const at = index++;
+        if (at % options.controlEvery === 0) control.enqueue();
+        await pool.submit(async () => {
+          const answer = await send(urlOf(request, urls), materialize(request, ctx), options.hangMs);
+          if (answer.error?.startsWith(UNSENDABLE)) unsendable++;
+          const tally = (statusesByRoute[request.route] ??= {});
+          const status = answer.status ? String(answer.status) : 'none';
+          tally[status] = (tally[status] ?? 0) + 1;
+          const problem = problemOf(answer);
+          if (problem) findings.push({ index: at, request, answer, problem });
+          if (options.logFile) appendFileSync(options.logFile, `${JSON.stringify({ at, request, status: answer.status, answer: answer.body.slice(0, 300) }).slice(0, 3000)}\n`);
+        });
+      }),
+      { seed: options.seed, numRuns: options.requests },
+    );
+    await pool.drain();
+    // A last few control writes behind every hostile one, so a partition a hostile event stalled shows as missing writes.
+    for (let i = 0; i < 15; i++) control.enqueue();
+    await control.settle();
+  } finally {
+    // Also when the generator itself throws: no probe timer or request may outlive the test.
+    await pool.drain();
+    healthReport = await health.stop();
+  }
   const elapsedMs = performance.now() - started;
-  const healthReport = await health.stop();
   const shrunk = await shrinkFindings(arbitrary, findings, urls, ctx, options);
   return { sent: index, unsendable, elapsedMs, statusesByRoute, findings, shrunk, health: healthReport };
 }

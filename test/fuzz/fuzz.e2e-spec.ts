@@ -22,6 +22,9 @@ import { discoverRoutes, FuzzRoute, routeKey } from './routes';
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 2_500);
 const SEED = Number(process.env.FUZZ_SEED ?? randomInt(2 ** 31 - 1));
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 8);
+for (const [name, value] of Object.entries({ FUZZ_REQUESTS: REQUESTS, FUZZ_SEED: SEED, FUZZ_CONCURRENCY: CONCURRENCY })) {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${process.env[name]}`);
+}
 
 describe('fuzz: hostile requests on every route of both apps', () => {
   let stack: Stack;
