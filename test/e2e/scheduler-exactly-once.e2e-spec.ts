@@ -137,9 +137,11 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
     const job = await createJob('lease-job');
     const silentTick = new Date(Math.ceil(Date.parse(job.updated_at) / MINUTE) * MINUTE + MINUTE);
     fakeNow = new Date(silentTick.getTime() + 100);
-    const [silent] = await newScheduler().tick();
+    const silent = scheduledRunId(job.id, silentTick);
+    expect(await newScheduler().tick()).toContain(silent);
     fakeNow = new Date(silentTick.getTime() + MINUTE + 100);
-    const [alive] = await newScheduler().tick();
+    const alive = scheduledRunId(job.id, new Date(silentTick.getTime() + MINUTE));
+    expect(await newScheduler().tick()).toContain(alive);
     const gateway = bearer(stack.tokens.gateway);
     for (const id of [silent, alive]) {
       await eventually(async () => ((await http('POST', `${stack.ingestUrl}/api/agent/runs/${id}/claim`, {}, gateway)).status === 200 ? true : undefined), `claim ${id}`);
@@ -176,5 +178,48 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
     expect(read.errorSummary).toBe('agent lease expired: no report for 1.5 s (claimed by gw-1)');
     const live = await http<{ status: string }>('GET', `${stack.queryUrl}/api/elt/runs/${alive}`, undefined, auth());
     expect(live.body.status).toBe('running');
+  });
+  // Last: it stops the stack's materializer.
+  it('ends nothing while the materializer lags: a read model that is behind is not taken for silent agents', async () => {
+    const job = await createJob('lag-job');
+    const lagTick = new Date(Math.ceil(Date.parse(job.updated_at) / MINUTE) * MINUTE + MINUTE);
+    fakeNow = new Date(lagTick.getTime() + 100);
+    // The other tests' jobs may be due at this tick too: pick this job's run.
+    const runId = scheduledRunId(job.id, lagTick);
+    expect(await newScheduler().tick()).toContain(runId);
+    const gateway = bearer(stack.tokens.gateway);
+    await eventually(async () => ((await http('POST', `${stack.ingestUrl}/api/agent/runs/${runId}/claim`, {}, gateway)).status === 200 ? true : undefined), `claim ${runId}`);
+    expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${runId}`, { status: 'running' }, gateway)).status).toBe(202);
+    await eventually(async () => ((await runsOf(job.id))[0] ? true : undefined), 'the run in the read model');
+
+    const leaseMs = 1_000;
+    const sweeper = new LeaseSweeper(
+      { enabled: false, leaseMs, sweepMs: 250, materializerGroupId: stack.env.MATERIALIZER_GROUP_ID as string },
+      control.app.get<symbol, ControlConfig>(CONTROL_CONFIG),
+      store,
+      control.app.get(ControlEventLog),
+    );
+    try {
+      await sweeper.sweep();
+      await stack.materializer.close();
+      // The agent keeps reporting; its reports wait in Kafka, so ClickHouse shows the run silent.
+      const startedMs = Date.now();
+      const ended: string[] = [];
+      while (Date.now() - startedMs < 4 * leaseMs) {
+        expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${runId}`, { telemetrySummary: { heartbeat: Date.now() } }, gateway)).status).toBe(202);
+        ended.push(...(await sweeper.sweep()));
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const [stored] = await store.query<{ status: string; updated_at: string }>(
+        'SELECT status, updated_at FROM {db:Identifier}.runs FINAL WHERE id = {id:String}',
+        { id: runId },
+      );
+      // The read model alone would have ended it: running, last change older than the lease.
+      expect(stored.status).toBe('running');
+      expect(Date.now() - Date.parse(`${stored.updated_at.replace(' ', 'T')}Z`)).toBeGreaterThan(2 * leaseMs);
+      expect(ended).toEqual([]);
+    } finally {
+      await sweeper.stop();
+    }
   });
 });
