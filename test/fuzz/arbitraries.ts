@@ -194,15 +194,15 @@ export function requestFor(route: FuzzRoute, bodyLimit: number): fc.Arbitrary<Fu
   return fc.oneof(focused, anywhere);
 }
 
-/** Paths no route declares, on both apps: 404s must stay 404s. */
-function strayRequest(): fc.Arbitrary<FuzzRequest> {
+/** Paths no route declares, on every app: 404s must stay 404s. */
+function strayRequest(apps: string[]): fc.Arbitrary<FuzzRequest> {
   const path = fc.oneof(
     fc.constantFrom('/', '/api', '/api/elt', '/api/elt/runs/', '/docs-json', '/docs-yaml', '/docs', '/%', '//health', '/HEALTH', '/health/', '/health?x=%zz', '/..%2f..%2fetc%2fpasswd', '/api/v1/projects//runs', '/api/v1/runs/%00/logs', '/api/elt/runs/a/b/c', '/v1/executions', '/v1/executions/stats/extra'),
     longSegment.map((segment) => `/api/elt/runs/${segment}`),
   );
   return fc.record({
     route: fc.constant('ANY (undeclared path)'),
-    app: fc.constantFrom('ingest' as const, 'query' as const),
+    app: fc.constantFrom(...apps),
     method: fc.constantFrom(...METHODS),
     path: path.map((p) => [p]),
     headers: fc.constantFrom<[string, Piece[]][]>([], [['authorization', ['Bearer ', { ref: 'token', name: 'user' }]]]),
@@ -212,5 +212,5 @@ function strayRequest(): fc.Arbitrary<FuzzRequest> {
 
 /** Every route, uniformly, plus a few undeclared paths. */
 export function fuzzRequest(routes: FuzzRoute[], bodyLimit: number): fc.Arbitrary<FuzzRequest> {
-  return fc.oneof(...routes.map((route) => ({ weight: 10, arbitrary: requestFor(route, bodyLimit) })), { weight: 2, arbitrary: strayRequest() });
+  return fc.oneof(...routes.map((route) => ({ weight: 10, arbitrary: requestFor(route, bodyLimit) })), { weight: 2, arbitrary: strayRequest([...new Set(routes.map((route) => route.app))]) });
 }

@@ -87,8 +87,11 @@ class Pool {
   }
 }
 
-function urlOf(request: FuzzRequest, urls: { ingest: string; query: string }): string {
-  return request.app === 'ingest' ? urls.ingest : urls.query;
+/** Base URL of each fuzzed app by name (`ingest`, `query`, …): the keys routes' `app` names. */
+export type AppUrls = Record<string, string>;
+
+function urlOf(request: FuzzRequest, urls: AppUrls): string {
+  return urls[request.app];
 }
 
 /**
@@ -96,14 +99,14 @@ function urlOf(request: FuzzRequest, urls: { ingest: string; query: string }): s
  * probing health and sending control writes; then lets fast-check shrink the first request
  * of each distinct finding, replayed by its index.
  */
-export async function runCampaign(routes: FuzzRoute[], urls: { ingest: string; query: string; materializer: string }, ctx: SendContext, control: ControlWrites, options: CampaignOptions): Promise<CampaignResult> {
+export async function runCampaign(routes: FuzzRoute[], urls: AppUrls, healthUrls: string[], ctx: SendContext, control: ControlWrites, options: CampaignOptions): Promise<CampaignResult> {
   const arbitrary = fuzzRequest(routes, options.bodyLimit);
   const statusesByRoute: Record<string, Record<string, number>> = {};
   const findings: Finding[] = [];
   let unsendable = 0;
   let index = 0;
   const pool = new Pool(options.concurrency);
-  const health = new HealthProbe([urls.ingest, urls.query, urls.materializer], options.healthDeadlineMs, 250);
+  const health = new HealthProbe(healthUrls, options.healthDeadlineMs, 250);
   const started = performance.now();
   health.start();
   let healthReport: HealthReport;
@@ -139,7 +142,7 @@ export async function runCampaign(routes: FuzzRoute[], urls: { ingest: string; q
   return { sent: index, unsendable, elapsedMs, statusesByRoute, findings, shrunk, health: healthReport };
 }
 
-async function shrinkFindings(arbitrary: fc.Arbitrary<FuzzRequest>, findings: Finding[], urls: { ingest: string; query: string }, ctx: SendContext, options: CampaignOptions): Promise<Shrunk[]> {
+async function shrinkFindings(arbitrary: fc.Arbitrary<FuzzRequest>, findings: Finding[], urls: AppUrls, ctx: SendContext, options: CampaignOptions): Promise<Shrunk[]> {
   const firsts = new Map<string, Finding>();
   for (const finding of [...findings].sort((a, b) => a.index - b.index)) {
     const group = groupOf(finding.request, finding.answer, finding.problem);
@@ -165,7 +168,7 @@ async function shrinkFindings(arbitrary: fc.Arbitrary<FuzzRequest>, findings: Fi
 }
 
 /** The failure report: seed, every distinct finding with a reproducer, shrunk counterexamples. */
-export function formatFindings(result: CampaignResult, seed: number, ctx: SendContext, urls: { ingest: string; query: string }): string {
+export function formatFindings(result: CampaignResult, seed: number, ctx: SendContext, urls: AppUrls): string {
   const placeholders: SendContext = { ...ctx, tokens: Object.fromEntries(Object.keys(ctx.tokens).map((name) => [name, `$TOKEN_${name.toUpperCase()}`])) };
   const groups = new Map<string, Finding[]>();
   for (const finding of result.findings) {

@@ -55,6 +55,7 @@ describe('fuzz: hostile requests on every route of both apps', () => {
     };
     control = new ControlWrites(stack.ingestUrl, stack.queryUrl, controlToken, `ctl-${SEED}`, String(SEED));
     bodyLimit = loadIngestConfig(stack.env).http.bodyLimitBytes;
+    // Every route each app declares; another app joins with one line here and its URL in the campaign's `urls`.
     routes = [
       ...(await discoverRoutes('ingest', stack.ingestUrl, IngestModule.forRoot(loadIngestConfig(stack.env)).controllers ?? [])),
       ...(await discoverRoutes('query', stack.queryUrl, QueryModule.forRoot(loadQueryConfig(stack.env)).controllers ?? [])),
@@ -70,8 +71,9 @@ describe('fuzz: hostile requests on every route of both apps', () => {
     `answers ${REQUESTS} generated requests without a 5xx or a hang, stays healthy, and loses no control write`,
     async () => {
       console.log(`fuzz: seed ${SEED}, ${REQUESTS} requests, concurrency ${CONCURRENCY}, ${routes.length} routes (replay: FUZZ_SEED=${SEED})`);
-      const urls = { ingest: stack.ingestUrl, query: stack.queryUrl, materializer: `http://127.0.0.1:${stack.materializer.get(MetricsServer).port()}` };
-      const result = await runCampaign(routes, urls, ctx, control, {
+      const urls = { ingest: stack.ingestUrl, query: stack.queryUrl };
+      const healthUrls = [stack.ingestUrl, stack.queryUrl, `http://127.0.0.1:${stack.materializer.get(MetricsServer).port()}`];
+      const result = await runCampaign(routes, urls, healthUrls, ctx, control, {
         seed: SEED,
         requests: REQUESTS,
         concurrency: CONCURRENCY,

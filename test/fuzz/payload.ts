@@ -39,7 +39,8 @@ export type Piece = string | Ref;
 export interface FuzzRequest {
   /** The route this request was generated for, e.g. `PATCH /api/elt/runs/{id}` (grouping, coverage). */
   route: string;
-  app: 'ingest' | 'query';
+  /** Which app (a key of the campaign's app URLs) serves the route. */
+  app: string;
   method: string;
   /** Path and query, already percent-encoded (or deliberately mis-encoded); refs are URL-encoded on send. */
   path: Piece[];

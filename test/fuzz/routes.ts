@@ -36,7 +36,8 @@ export interface Param {
 }
 
 export interface FuzzRoute {
-  app: 'ingest' | 'query';
+  /** The app's name, a key of the campaign's app URLs. */
+  app: string;
   method: string;
   /** OpenAPI form: `/api/elt/runs/{id}`. */
   template: string;
