@@ -36,6 +36,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** fetch says only "fetch failed"; the reason (ECONNREFUSED, a timeout) is in its cause. */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${(error.cause as NodeJS.ErrnoException).code ?? error.cause.message})` : '';
+  return `${error.message}${cause}`;
+}
+
 function parseBody(text: string): unknown {
   try {
     return text ? JSON.parse(text) : undefined;
@@ -51,6 +58,12 @@ function parseBody(text: string): unknown {
  * returned as they are for the caller to interpret.
  */
 export class IngestClient {
+  /**
+   * Until when ingest asked this token to wait (429/503 Retry-After). Shared by every request of
+   * the agent, so polls do not spend the budget its run reports are waiting for.
+   */
+  private pausedUntil = 0;
+
   constructor(private readonly baseUrl: string, private readonly token: string) {}
 
   async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, options: RequestOptions = {}): Promise<IngestAnswer<T>> {
@@ -61,6 +74,8 @@ export class IngestClient {
     for (let attempt = 0; ; attempt++) {
       let last: string;
       let retryAfterMs: number | undefined;
+      const paused = this.pausedUntil - Date.now();
+      if (paused > 0) await sleep(paused, options.signal);
       try {
         const signals = [AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), ...(options.signal ? [options.signal] : [])];
         const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload, signal: AbortSignal.any(signals) });
@@ -68,8 +83,9 @@ export class IngestClient {
         if (!isRetryableStatus(response.status)) return { status: response.status, body: parseBody(text) as T };
         last = `${response.status} ${text.slice(0, 200)}`;
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+        if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + retryAfterMs);
       } catch (error) {
-        last = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        last = describeFailure(error);
       }
       const delay = backoffDelay(attempt, retryAfterMs);
       const deadline = options.deadline?.() ?? 0;
