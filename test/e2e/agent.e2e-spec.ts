@@ -205,6 +205,15 @@ describe('runner agent', () => {
       const run = await read(runId);
       return run.status === 'running' && run.logEntries.some((e) => e.message.includes('still working')) ? run : undefined;
     }, 'the slow program to run', 30_000, 200);
+    // Heartbeats: samples keep coming while the program runs, each later than the one before.
+    const beating = await eventually(async () => {
+      const run = await read(runId);
+      return run.telemetry.samples.length >= 3 ? run : undefined;
+    }, 'three heartbeat samples', 30_000, 200);
+    const elapsed = beating.telemetry.samples.map((s) => Number(s.elapsedSeconds));
+    expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b));
+    expect(new Set(elapsed).size).toBe(elapsed.length);
+    expect(beating.telemetry.summary.agentHeartbeatAt).toEqual(expect.any(String));
     expect(processesOf(runId).length).toBeGreaterThanOrEqual(2); // the shell and its sleep
     const stopping = Date.now();
     await running.stop();

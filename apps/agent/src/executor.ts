@@ -86,10 +86,13 @@ export class Execution {
       this.child = child;
       const stdout = new LineSplitter((line) => callbacks.onLine('stdout', line));
       const stderr = new LineSplitter((line) => callbacks.onLine('stderr', line));
+      // A pipe error (the program closed it oddly) only ends that stream; it must not crash the agent.
+      child.stdout?.on('error', () => undefined);
+      child.stderr?.on('error', () => undefined);
       child.stdout?.on('data', (chunk: Buffer) => stdout.write(chunk));
       child.stderr?.on('data', (chunk: Buffer) => stderr.write(chunk));
       child.once('spawn', () => callbacks.onSpawn(new Date()));
-      child.once('error', (error: NodeJS.ErrnoException) => {
+      child.on('error', (error: NodeJS.ErrnoException) => {
         // 'error' without a pid: the program never started (ENOENT, EACCES).
         if (child.pid === undefined) resolve({ kind: 'spawn-failed', code: error.code ?? 'UNKNOWN', message: error.message });
       });

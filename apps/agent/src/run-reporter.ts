@@ -123,7 +123,12 @@ export class RunReporter {
       for (let body = this.nextBody(); body; body = this.nextBody()) {
         const isFinal = body === this.finalBody;
         if (isFinal) this.finalBody = undefined;
-        await this.send(body, isFinal);
+        try {
+          await this.send(body, isFinal);
+        } catch (error) {
+          // A bug here must not kill the agent (pump runs detached) nor block the final report.
+          this.options.logger.error(`run ${this.runId}: report failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
         if (isFinal) this.finalSent?.();
       }
     } finally {
