@@ -42,7 +42,8 @@ export function fromFastifyError(error: unknown, bodyLimitBytes: number): unknow
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return badRequest('body', 'must not be empty when content-type is application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return badRequest('body', 'size does not match Content-Length');
+      // Fastify compares the decoded string's length, so invalid UTF-8 lands here too.
+      return badRequest('body', 'size does not match Content-Length, or the body is not valid UTF-8');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return badRequest('body', 'is not valid JSON');
     case 'FST_ERR_BAD_URL':
