@@ -1,3 +1,4 @@
+import { createServer, connect, Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { encodeEvent, RunEventEnvelope, uuidv7 } from '@runstream/events';
 import { createKafka, KafkajsPublisher } from '@runstream/kafka';
@@ -5,6 +6,38 @@ import { eventually, http, REPO_ROOT } from '@runstream/testing';
 import { RunningAgent, startAgent } from '../../apps/agent/src/agent';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
 import { bearer, startStack, Stack } from '../support/stack';
+
+const FAKE_BIN = join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'bin');
+
+async function announce(stack: Stack, jobName: string, argv: string[]): Promise<string> {
+  const config = loadIngestConfig(stack.env);
+  const publisher = new KafkajsPublisher(createKafka(config.kafka));
+  await publisher.connect();
+  const runId = `run_${uuidv7().replace(/-/g, '')}`;
+  const event = {
+    event_id: uuidv7(),
+    type: 'run.created',
+    schema_version: 1,
+    org_id: stack.orgId,
+    project_id: 'proj_agent',
+    run_id: runId,
+    occurred_at: new Date().toISOString(),
+    actor: 'control',
+    payload: { job_id: 'job_agent', job_name: jobName, cronjob_name: '', namespace: '', job_type: 'run', triggered_by: 'manual', target_gateway: 'gw-1', command_argv: argv },
+  } as RunEventEnvelope<'run.created'>;
+  await publisher.publish(config.kafka.topics.events, [{ key: runId, value: encodeEvent(event) }]);
+  await publisher.disconnect();
+  return runId;
+}
+
+interface ReadRun {
+  status: string;
+  logEntries: { message: string }[];
+}
+
+function readRun(stack: Stack, runId: string): Promise<ReadRun> {
+  return http<ReadRun>('GET', `${stack.queryUrl}/api/elt/runs/${runId}`, undefined, bearer(stack.tokens.user)).then((answer) => answer.body);
+}
 
 /**
  * The agent against an ingest whose per-token budget is far below what a chatty program
@@ -26,31 +59,15 @@ describe('runner agent under a tight rate limit', () => {
   });
 
   it('delivers all 2,000 lines of a chatty program and its final status', async () => {
-    const config = loadIngestConfig(stack.env);
-    const publisher = new KafkajsPublisher(createKafka(config.kafka));
-    await publisher.connect();
-    const runId = `run_${uuidv7().replace(/-/g, '')}`;
-    const event = {
-      event_id: uuidv7(),
-      type: 'run.created',
-      schema_version: 1,
-      org_id: stack.orgId,
-      project_id: 'proj_agent',
-      run_id: runId,
-      occurred_at: new Date().toISOString(),
-      actor: 'control',
-      payload: { job_id: 'job_chatty', job_name: 'proj_agent-chatty', cronjob_name: '', namespace: '', job_type: 'run', triggered_by: 'manual', target_gateway: 'gw-1', command_argv: ['dbt', 'build', '--select', 'chatty'] },
-    } as RunEventEnvelope<'run.created'>;
-    await publisher.publish(config.kafka.topics.events, [{ key: runId, value: encodeEvent(event) }]);
-    await publisher.disconnect();
+    const runId = await announce(stack, 'proj_agent-chatty', ['dbt', 'build', '--select', 'chatty']);
 
     agent = startAgent(
-      { ingestUrl: stack.ingestUrl, gatewayToken: stack.tokens.gateway, concurrency: 2, pollIntervalMs: 100, heartbeatMs: 200, logFlushMs: 50, extraPath: join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'bin'), inheritEnv: [], killGraceMs: 3_000, shutdownReportMs: 10_000 },
+      { ingestUrl: stack.ingestUrl, gatewayToken: stack.tokens.gateway, concurrency: 2, pollIntervalMs: 100, heartbeatMs: 200, logFlushMs: 50, extraPath: FAKE_BIN, inheritEnv: [], killGraceMs: 3_000, shutdownReportMs: 10_000 },
       { logger: { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) } },
     );
     const run = await eventually(async () => {
-      const answer = await http<{ status: string; logEntries: { message: string }[] }>('GET', `${stack.queryUrl}/api/elt/runs/${runId}`, undefined, bearer(stack.tokens.user));
-      return answer.body.status === 'success' ? answer.body : undefined;
+      const answer = await readRun(stack, runId);
+      return answer.status === 'success' ? answer : undefined;
     }, `the chatty run to succeed (agent said: ${logged.slice(-3).join(' | ')})`, 90_000, 250);
 
     const lines = run.logEntries.flatMap((entry) => entry.message.split('\n'));
@@ -62,5 +79,82 @@ describe('runner agent under a tight rate limit', () => {
     expect(run.logEntries.length).toBeLessThan(40);
     // The budget was really exceeded: ingest refused some requests and the agent came back.
     expect(logged.some((line) => line.includes('429'))).toBe(true);
+  });
+});
+
+/** A TCP proxy to ingest that the test can cut (every connection reset, nothing accepted) and restore. */
+class CuttableProxy {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly target: URL) {}
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(Number(this.target.port), this.target.hostname);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          this.sockets.delete(socket);
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    const closed = new Promise<void>((resolve) => server?.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+}
+
+/** Ingest unreachable for a while during a run: output and the final status still arrive, once. */
+describe('runner agent while ingest is unreachable', () => {
+  let stack: Stack;
+  let agent: RunningAgent | undefined;
+  let proxy: CuttableProxy;
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack('agent-outage');
+    proxy = new CuttableProxy(new URL(stack.ingestUrl));
+    await proxy.open();
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    await proxy?.cut();
+    await stack?.close();
+  });
+
+  it('keeps the output and reports the final status once ingest is back', async () => {
+    const runId = await announce(stack, 'proj_agent-outage', ['dbt', 'build']);
+    agent = startAgent(
+      { ingestUrl: `http://127.0.0.1:${proxy.port}`, gatewayToken: stack.tokens.gateway, concurrency: 1, pollIntervalMs: 100, heartbeatMs: 200, logFlushMs: 50, extraPath: FAKE_BIN, inheritEnv: ['FAKE_DBT_SLEEP_SECONDS'], killGraceMs: 3_000, shutdownReportMs: 10_000 },
+      { env: { ...process.env, FAKE_DBT_SLEEP_SECONDS: '4' }, logger: { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) } },
+    );
+    await eventually(async () => ((await readRun(stack, runId)).status === 'running' ? true : undefined), 'the run to start', 30_000, 100);
+    await proxy.cut();
+    // The program finishes while ingest is out of reach (4 s of work, 6 s cut).
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect((await readRun(stack, runId)).status).toBe('running');
+    await proxy.open();
+
+    const run = await eventually(async () => {
+      const answer = await readRun(stack, runId);
+      return answer.status === 'success' ? answer : undefined;
+    }, `the run to succeed (agent said: ${logged.slice(-3).join(' | ')})`, 60_000, 200);
+    const lines = run.logEntries.flatMap((entry) => entry.message.split('\n'));
+    for (const second of [0, 1, 2, 3]) expect(lines.filter((line) => line.endsWith(`still working (${second} s)`))).toHaveLength(1);
+    expect(lines.filter((line) => line.includes('Done. PASS=4'))).toHaveLength(1);
   });
 });
