@@ -1,11 +1,13 @@
 import { ClickHouseStore } from '@runstream/clickhouse';
 import { eventually, http } from '@runstream/testing';
-import { CONTROL_CONFIG, ControlConfig } from '../../apps/control/src/config/control.config';
+import { CONTROL_CONFIG, ControlConfig, loadControlConfig } from '../../apps/control/src/config/control.config';
 import { ControlEventLog } from '../../apps/control/src/events/control-event-log';
 import { RunStarter } from '../../apps/control/src/runs/run-starter';
 import { LeaseSweeper } from '../../apps/control/src/scheduler/lease-sweeper';
 import { scheduledRunId } from '../../apps/control/src/scheduler/schedule-ticks';
-import { Scheduler } from '../../apps/control/src/scheduler/scheduler';
+import { Scheduler, SCHEDULER_CLOCK } from '../../apps/control/src/scheduler/scheduler';
+import { schedulerProviders } from '../../apps/control/src/scheduler/scheduler.providers';
+import { createControlApp } from '../../apps/control/src/control.app';
 import { bearer, startStack, Stack } from '../support/stack';
 import { ControlInstance, startControl } from './support-control';
 
@@ -148,7 +150,8 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
       expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${id}`, { status: 'running' }, gateway)).status).toBe(202);
     }
 
-    const leaseMs = 1_500;
+    // Well above one loop of the live agent below (a report and a sweep), even on a loaded machine.
+    const leaseMs = 2_500;
     const sweeper = new LeaseSweeper(
       { enabled: false, leaseMs, sweepMs: 250, materializerGroupId: stack.env.MATERIALIZER_GROUP_ID as string },
       control.app.get<symbol, ControlConfig>(CONTROL_CONFIG),
@@ -175,10 +178,33 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
       const response = await http<{ status: string; errorSummary: string }>('GET', `${stack.queryUrl}/api/elt/runs/${silent}`, undefined, auth());
       return response.body.status === 'error' ? response.body : undefined;
     }, 'the silent run ended error');
-    expect(read.errorSummary).toBe('agent lease expired: no report for 1.5 s (claimed by gw-1)');
+    expect(read.errorSummary).toBe('agent lease expired: no report for 2.5 s (claimed by gw-1)');
     const live = await http<{ status: string }>('GET', `${stack.queryUrl}/api/elt/runs/${alive}`, undefined, auth());
     expect(live.body.status).toBe('running');
   });
+  it('wired into the control app: starts on bootstrap, fires on its own timer, stops on close', async () => {
+    const job = await createJob('wired-job');
+    const tick = new Date(Math.ceil(Date.parse(job.updated_at) / MINUTE) * MINUTE + MINUTE);
+    fakeNow = new Date(tick.getTime() + 100);
+    const config = loadControlConfig({ ...stack.env, CONTROL_JOBS_GROUP_ID: `${stack.env.MATERIALIZER_GROUP_ID}-control-jobs`, CONTROL_LOCAL_GATEWAY: 'gw-1' });
+    const app = await createControlApp(config, false, {
+      providers: [
+        ...schedulerProviders({ ...schedulerConfig, enabled: true, tickMs: 200 }, { enabled: true, leaseMs: 60_000, sweepMs: 15_000, materializerGroupId: stack.env.MATERIALIZER_GROUP_ID as string }),
+        { provide: SCHEDULER_CLOCK, useValue: clock },
+      ],
+    });
+    try {
+      await app.init();
+      const [run] = await eventually(async () => {
+        const rows = await runsOf(job.id);
+        return rows.length > 0 ? rows : undefined;
+      }, 'a run fired by the wired scheduler');
+      expect(run.id).toBe(scheduledRunId(job.id, tick));
+    } finally {
+      await app.close();
+    }
+  });
+
   // Last: it stops the stack's materializer.
   it('ends nothing while the materializer lags: a read model that is behind is not taken for silent agents', async () => {
     const job = await createJob('lag-job');
@@ -190,9 +216,8 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
     const gateway = bearer(stack.tokens.gateway);
     await eventually(async () => ((await http('POST', `${stack.ingestUrl}/api/agent/runs/${runId}/claim`, {}, gateway)).status === 200 ? true : undefined), `claim ${runId}`);
     expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${runId}`, { status: 'running' }, gateway)).status).toBe(202);
-    await eventually(async () => ((await runsOf(job.id))[0] ? true : undefined), 'the run in the read model');
-
-    const leaseMs = 1_000;
+    // Longer than the fold takes to show a report on a loaded machine, so the run is fresh when the materializer stops.
+    const leaseMs = 4_000;
     const sweeper = new LeaseSweeper(
       { enabled: false, leaseMs, sweepMs: 250, materializerGroupId: stack.env.MATERIALIZER_GROUP_ID as string },
       control.app.get<symbol, ControlConfig>(CONTROL_CONFIG),
@@ -200,12 +225,18 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
       control.app.get(ControlEventLog),
     );
     try {
-      await sweeper.sweep();
+      // A fresh report in the read model first, so that the run is not already past its lease.
+      expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${runId}`, { telemetrySummary: { heartbeat: 0 } }, gateway)).status).toBe(202);
+      await eventually(async () => {
+        const [row] = await store.query<{ telemetry_summary: string }>('SELECT telemetry_summary FROM {db:Identifier}.runs FINAL WHERE id = {id:String}', { id: runId });
+        return row?.telemetry_summary.includes('heartbeat') ? true : undefined;
+      }, 'the first heartbeat in the read model');
+      expect(await sweeper.sweep()).toEqual([]);
       await stack.materializer.close();
       // The agent keeps reporting; its reports wait in Kafka, so ClickHouse shows the run silent.
       const startedMs = Date.now();
       const ended: string[] = [];
-      while (Date.now() - startedMs < 4 * leaseMs) {
+      while (Date.now() - startedMs < 3 * leaseMs) {
         expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${runId}`, { telemetrySummary: { heartbeat: Date.now() } }, gateway)).status).toBe(202);
         ended.push(...(await sweeper.sweep()));
         await new Promise((resolve) => setTimeout(resolve, 250));

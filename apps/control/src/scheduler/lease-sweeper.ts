@@ -25,8 +25,11 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger('LeaseSweeper');
   private readonly admin: Admin;
   private readonly upTo: MaterializedUpTo;
-  /** Runs this instance ended, until the read model shows it (or a lease has passed). */
-  private readonly ended = new Map<string, number>();
+  /**
+   * Runs this instance ended (the broker acknowledged the patch) that the read model does not
+   * show ended yet: not ended again while the materializer catches up.
+   */
+  private readonly ended = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -76,7 +79,8 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     if (complete === null) return [];
     const before = new Date(Math.min(now.getTime(), complete.getTime()) - this.config.leaseMs);
     const expired = await listExpiredLeases(this.store, toChDateTime(before), MAX_PER_SWEEP);
-    this.forgetOld(now);
+    const listed = new Set(expired.map((run) => run.id));
+    for (const id of this.ended) if (!listed.has(id)) this.ended.delete(id);
     const ended: string[] = [];
     for (const run of expired) {
       if (this.ended.has(run.id)) continue;
@@ -94,17 +98,13 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     }
     try {
       await this.log.appendRunEvent(event);
-      this.ended.set(run.id, now.getTime());
+      this.ended.add(run.id);
       this.logger.warn(`run ${run.id} (${run.status}, claimed by ${run.claimed_by}): no report since ${run.updated_at} UTC, ended error`);
       return true;
     } catch (error) {
       this.logger.warn(`run ${run.id}: lease expired, could not append its end (next sweep retries): ${String(error)}`);
       return false;
     }
-  }
-
-  private forgetOld(now: Date): void {
-    for (const [id, at] of this.ended) if (now.getTime() - at > this.config.leaseMs) this.ended.delete(id);
   }
 
   private wakeLater(): void {
