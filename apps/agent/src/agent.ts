@@ -34,7 +34,13 @@ export function startAgent(config: AgentConfig, options: AgentOptions = {}): Run
   const recent = new Set<string>();
   let stopping = false;
   let stopDeadline = Infinity;
-  let wakeUp: () => void = () => undefined;
+  // A run that ends while a poll is under way must not wait a whole interval for the next one.
+  let wakeRequested = false;
+  let resumePause: () => void = () => undefined;
+  const wakeUp = (): void => {
+    wakeRequested = true;
+    resumePause();
+  };
   let reachable = true;
 
   function remember(id: string): void {
@@ -43,12 +49,19 @@ export function startAgent(config: AgentConfig, options: AgentOptions = {}): Run
   }
 
   function pause(ms: number): Promise<void> {
+    if (wakeRequested) {
+      wakeRequested = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wakeUp = () => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
         clearTimeout(timer);
+        wakeRequested = false;
+        resumePause = () => undefined;
         resolve();
-      };
+      }
+      resumePause = done;
     });
   }
 
