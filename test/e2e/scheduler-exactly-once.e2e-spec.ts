@@ -128,11 +128,19 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
     // Duplicates were really announced (ticks 1, 2 and 7 twice), and collapsed.
     expect(announced.flat().length).toBeGreaterThan(new Set(announced.flat()).size);
 
+    // A runner's own run naming the job: the agent sees no argv and none of the job's secrets.
+    const runnerRun = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId, jobId: job.id, jobName: 'by-hand', targetGateway: 'gw-1' }, auth());
+    expect(runnerRun.status).toBe(201);
     // The agent poll lists each run with its argv and the job's current environment.
     const polled = await http<{ runs: AgentRun[] }>('GET', `${stack.ingestUrl}/api/agent/runs?limit=100`, undefined, bearer(stack.tokens.gateway));
     const mine = polled.body.runs.filter((run) => settled.some((s) => s.id === run.id));
     expect(mine).toHaveLength(settled.length);
     for (const run of mine) expect(run).toMatchObject({ command: ['dbt', 'build', '--select', 'tag:nightly'], environment: { DBT_TARGET: 'prod', API_KEY: 's3cret' } });
+    const byHand = await eventually(async () => {
+      const listed = await http<{ runs: AgentRun[] }>('GET', `${stack.ingestUrl}/api/agent/runs?limit=100`, undefined, bearer(stack.tokens.gateway));
+      return listed.body.runs.find((run) => run.id === runnerRun.body.id);
+    }, 'the runner-made run in the agent poll');
+    expect(byHand).toMatchObject({ command: [], environment: {} });
   });
 
   it('ends a claimed run whose agent stopped reporting after the lease, and not one that keeps reporting', async () => {
