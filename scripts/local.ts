@@ -1,10 +1,12 @@
 /**
  * `npm start`: the whole system on this machine.
  * - Kafka: the local KRaft broker from deploy/kafka/kafka.sh (unless KAFKA_BROKERS is set).
- * - Embedded chDB (default): ingest, materializer and query in this one process, because
- *   chDB binds a data directory to a single process. With CLICKHOUSE_URL each app runs
- *   as its own process, as in production.
- * Ctrl-C stops writes first, lets the materializer drain and commit, then stops the broker.
+ * - Embedded chDB (default): ingest, materializer, query and control (Jobs API, scheduler) in
+ *   this one process, because chDB binds a data directory to a single process, and the runner
+ *   agent for the local gateway next to them. With CLICKHOUSE_URL each app runs as its own
+ *   process, as in production.
+ * Ctrl-C stops the agent (its runs end cancelled) and writes first, lets the materializer drain
+ * and commit, then stops the broker.
  */
 import 'reflect-metadata';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -13,6 +15,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { TokenService } from '@runstream/auth';
 import { listenUrl } from '@runstream/http';
+import { startAgent } from '../apps/agent/src/agent';
+import { loadAgentConfig } from '../apps/agent/src/config';
+import { loadControlConfig } from '../apps/control/src/config/control.config';
+import { createControlApp } from '../apps/control/src/control.app';
 import { loadIngestConfig } from '../apps/ingest/src/config/ingest.config';
 import { createIngestApp } from '../apps/ingest/src/ingest.app';
 import { loadMaterializerConfig } from '../apps/materializer/src/config/materializer.config';
@@ -45,14 +51,22 @@ async function startInProcess(): Promise<Stop> {
   const materializer: INestApplicationContext = await createMaterializerApp(loadMaterializerConfig(), process.env.LOG_LEVEL, false);
   const query = await createQueryApp(queryConfig, false);
   const queryUrl = await listenUrl(query, queryConfig.http.port, queryConfig.http.host);
+  const controlConfig = loadControlConfig({ ...process.env, PORT: process.env.CONTROL_PORT ?? '3003' });
+  const control = await createControlApp(controlConfig, false);
+  const controlUrl = await listenUrl(control, controlConfig.http.port, controlConfig.http.host);
   const tokens = await localTokens(ingest.get(TokenService), join(dirname(ingestConfig.clickhouse.path), 'local-tokens.json'));
+  const agent = startAgent(loadAgentConfig({ ...process.env, RUNSTREAM_INGEST_URL: ingestUrl, RUNSTREAM_GATEWAY_TOKEN: tokens.gateway.token }));
   logger.log(`ingest (write API): ${ingestUrl}`);
   logger.log(`query (read API):   ${queryUrl}`);
+  logger.log(`control (Jobs API): ${controlUrl}`);
   logger.log(`materializer: consuming, chDB at ${ingestConfig.clickhouse.path}`);
+  logger.log(`agent: running jobs for gateway ${tokens.gateway.gateway}${process.env.AGENT_PATH ? ` (AGENT_PATH ${process.env.AGENT_PATH})` : ''}`);
   logger.log(`user token (org ${tokens.user.orgId}): ${tokens.user.token}`);
   logger.log(`gateway token (gateway ${tokens.gateway.gateway}): ${tokens.gateway.token}`);
   logger.log(`tokens are kept next to the chDB directory, for this machine's local mode only`);
   return async () => {
+    await agent.stop();
+    await control.close();
     await ingest.close();
     await materializer.close();
     await query.close();
@@ -86,11 +100,12 @@ function startProcesses(): Stop {
     ['ingest', {}],
     ['materializer', {}],
     ['query', { PORT: process.env.QUERY_PORT ?? '3001' }],
+    ['control', { PORT: process.env.CONTROL_PORT ?? '3003' }],
   ];
   const children: ChildProcess[] = apps.map(([name, env]) =>
     spawn(process.execPath, [join(__dirname, '..', 'apps', name, 'src', 'main.js')], { stdio: 'inherit', env: { ...process.env, ...env } }),
   );
-  logger.log(`ingest, materializer and query started as processes against ${process.env.CLICKHOUSE_URL}`);
+  logger.log(`ingest, materializer, query and control started as processes against ${process.env.CLICKHOUSE_URL}; start agents with npm run agent`);
   return async () => {
     for (const child of children) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -107,7 +122,7 @@ async function main(): Promise<void> {
   const shutdown = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.log('stopping: ingest, then materializer (drain and commit), then query and Kafka');
+    logger.log('stopping: agent and control, ingest, then materializer (drain and commit), then query and Kafka');
     await stopApps();
     await stopKafka?.();
     process.exit(0);

@@ -94,6 +94,14 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify parses text/plain by default; only JSON is accepted, anything else is 415.
   fastify.removeContentTypeParser('text/plain');
+  // An empty JSON body is no body: `curl -H 'content-type: application/json' -X POST …/trigger`
+  // sends one, and routes whose body is optional should not refuse it. Others name what is missing.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body.toString(), done);
+  });
   fastify.addHook('preValidation', rejectRepeatedQueryParams);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
