@@ -98,8 +98,9 @@ describe('ingest hardening', () => {
       for (const id of ['run_%C3%A9', 'run%00', 'run_%F0%9F%92%A5', 'run%2F..', '-run']) {
         expectBadField(await patch(id, { status: 'running' }), 'id');
       }
-      // Fastify refuses a path parameter over 100 characters before routing (ids are 36).
-      for (const id of ['x'.repeat(101), 'x'.repeat(10_000)]) expect((await patch(id, { status: 'running' })).status).toBe(414);
+      expectBadField(await patch('x'.repeat(129), { status: 'running' }), 'id');
+      // The router refuses a path parameter over 8,192 characters before any handler runs.
+      expect((await patch('x'.repeat(10_000), { status: 'running' })).status).toBe(414);
     });
   });
 
