@@ -16,7 +16,7 @@ async function answers(url: string): Promise<boolean> {
 
 /**
  * The whole stack as `npm start` runs it with embedded chDB: one process (dist/scripts/local.js)
- * holding ingest, materializer and query, because chDB binds its data directory to a single
+ * holding ingest, materializer, query, control and the agent, because chDB binds its data directory to a single
  * process. Ports and the data directory stay fixed across restarts, so clients retry the same
  * URL and a restart reopens the same data. Needs `npm run build` first.
  */
@@ -28,12 +28,12 @@ export class StackProcess {
   private constructor(
     readonly dir: string,
     private readonly env: NodeJS.ProcessEnv,
-    private readonly ports: { ingest: number; query: number; metrics: number },
+    private readonly ports: { ingest: number; query: number; metrics: number; control: number },
   ) {}
 
   static async create(name: string, overrides: NodeJS.ProcessEnv): Promise<StackProcess> {
     const dir = mkdtempSync(join(tmpdir(), `runstream-faults-${name}-`));
-    const ports = { ingest: await freePort(), query: await freePort(), metrics: await freePort() };
+    const ports = { ingest: await freePort(), query: await freePort(), metrics: await freePort(), control: await freePort() };
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...isolatedEnv(name),
@@ -41,6 +41,7 @@ export class StackProcess {
       PORT: String(ports.ingest),
       QUERY_PORT: String(ports.query),
       MATERIALIZER_METRICS_PORT: String(ports.metrics),
+      CONTROL_PORT: String(ports.control),
       TZ: 'UTC',
       ...overrides,
     };
@@ -55,6 +56,10 @@ export class StackProcess {
 
   get queryUrl(): string {
     return `http://127.0.0.1:${this.ports.query}`;
+  }
+
+  get controlUrl(): string {
+    return `http://127.0.0.1:${this.ports.control}`;
   }
 
   get metricsUrl(): string {
@@ -74,7 +79,7 @@ export class StackProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the process and waits until all three apps answer. */
+  /** Starts the process and waits until its apps answer. */
   async start(timeoutMs = 60_000): Promise<void> {
     if (this.running()) throw new Error('stack process already running');
     const log = openSync(this.logFile, 'a');
@@ -86,7 +91,7 @@ export class StackProcess {
     for (;;) {
       if (!this.running()) throw new Error(`stack process exited during start (${child.exitCode ?? child.signalCode}):\n${this.logTail()}`);
       const tokens = existsSync(join(this.dir, 'local-tokens.json'));
-      if (tokens && (await answers(`${this.ingestUrl}/health`)) && (await answers(`${this.queryUrl}/health`)) && (await answers(this.metricsUrl))) return;
+      if (tokens && (await answers(`${this.ingestUrl}/health`)) && (await answers(`${this.queryUrl}/health`)) && (await answers(this.metricsUrl)) && (await answers(`${this.controlUrl}/health`))) return;
       if (Date.now() > deadline) throw new Error(`stack process not ready after ${timeoutMs} ms:\n${this.logTail()}`);
       await sleep(100);
     }
