@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [-- --only <section>,…] [-- --report]`: measures the hot paths
  * against baselines measured in the same run and writes BENCHMARKS.md plus the raw figures in
  * BENCHMARKS.json (BENCHMARKS.quick.* with --quick; with --only, the report goes to stdout
- * alone). --report re-renders the markdown from the JSON without measuring. Targets live
+ * alone, unless --merge puts the re-measured sections into the existing files, dated).
+ * --report re-renders the markdown from the JSON without measuring. Targets live
  * here, never in tests.
  * Sections: ingest (1, 6), materializer (2, 6), freshness (3), queries (4, 6, 7), peer (5),
  * scrub and hostile (issue 10: linear scrubbing, ingest under hostile bodies).
@@ -58,6 +59,26 @@ interface Results {
   peer?: PeerResult;
   scrub?: ScrubResult;
   hostile?: HostileResult;
+  /** Sections re-measured later by `--only … --merge`, with the date of their run. */
+  remeasured?: Record<string, string>;
+}
+
+/** The earlier full run with the sections this run measured put in, each dated. */
+function merged(previous: Results, fresh: Results, sections: Section[]): Results {
+  const result: Results = { ...previous, remeasured: { ...previous.remeasured } };
+  for (const section of sections) {
+    if (fresh[section] === undefined) continue;
+    (result as unknown as Record<string, unknown>)[section] = fresh[section];
+    result.remeasured![section] = fresh.date;
+  }
+  return result;
+}
+
+function remeasuredNote(r: Results): string {
+  const entries = Object.entries(r.remeasured ?? {});
+  if (entries.length === 0) return '';
+  const listed = entries.map(([section, date]) => `${section} (${date})`).join(', ');
+  return `\nRe-measured since, each with its baselines in its own run (\`--only … --merge\`): ${listed}.\n`;
 }
 
 function render(r: Results): string {
@@ -77,7 +98,7 @@ function render(r: Results): string {
 Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.date} in ${r.minutes} minutes (raw figures: BENCHMARKS${r.quick ? '.quick' : ''}.json). Every baseline
 is measured in the same run as what it is compared with; throughput figures are medians of ${r.runs} runs, with the spread
 (min–max).
-
+${remeasuredNote(r)}
 Machine: ${r.machine}. ${r.versions}.
 Everything (load generators, apps, broker, PostgreSQL) shares those cores.
 
@@ -138,9 +159,11 @@ async function main(): Promise<void> {
   const sections = selectedSections(process.argv);
   const base = join(ROOT, quick ? 'BENCHMARKS.quick' : 'BENCHMARKS');
   const complete = sections.length === SECTIONS.length;
-  const results = process.argv.includes('--report') ? (JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Results) : await measure(quick, sections, `${base}.partial.json`);
+  const measured = process.argv.includes('--report') ? (JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Results) : await measure(quick, sections, `${base}.partial.json`);
+  const merging = process.argv.includes('--merge') && !complete;
+  const results = merging ? merged(JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Results, measured, sections) : measured;
   const report = render(results);
-  if (complete) {
+  if (complete || merging) {
     writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(`${base}.md`, report);
     rmSync(`${base}.partial.json`, { force: true });
