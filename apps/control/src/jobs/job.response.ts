@@ -4,28 +4,8 @@ import { JobResources, JobSpec, JobWebhookEvent } from '@runstream/events';
 /** What every secret value is answered as (environment and webhook_headers values). */
 export const SECRET_MASK = '********';
 
-/** The reference's Job object, secrets masked. */
-export interface JobResponse {
-  id: string;
-  project_id: string;
-  name: string;
-  description: string;
-  command: string;
-  schedule: string;
-  timezone: string;
-  enabled: boolean;
-  resources: JobResources;
-  environment: Record<string, string>;
-  slack_channel: string;
-  slack_alerts_enabled: boolean;
-  slack_alert_on_success: boolean;
-  webhook_url: string;
-  webhook_headers: Record<string, string>;
-  webhook_events: JobWebhookEvent[];
-  webhook_enabled: boolean;
-  created_at: string;
-  updated_at: string;
-}
+/** The reference's Job object, secrets masked: the spec plus its ids and times. */
+export type JobResponse = { id: string; project_id: string } & JobSpec & { created_at: string; updated_at: string };
 
 export interface JobListResponse {
   jobs: JobResponse[];
