@@ -178,11 +178,13 @@ ${r.bodies.map((b) => `| ${b.kind}${b.kind === 'worst-case scrub text' ? ` (${JS
 ${r.ratio < TARGET_RATIO ? '' : `
 ### Why the hostile target is missed, and what would close it
 
-Each hostile request holds ingest's one event loop for its median answer time above, and ordinary PATCHes queue behind it.
-Scrubbing is linear now (worst ~70 ms for a full 1 MiB body of 10,000-character messages, see the scrub section); what remains
-is validation walking what it will refuse: a ~500,000-element \`logEntries\` array or a \`telemetrySummary\` with ~60,000 keys
-takes class-transformer and class-validator seconds before the 400 says "at most 500" or "at most 64 keys". Refusing
-arrays longer than any write accepts (2,000) and objects with more keys than any write has in the body-shape check that
-runs before the validation pipe, before walking their elements, would answer those in milliseconds.
+Each hostile request holds ingest's one event loop for its median answer time above, and ordinary PATCHes queue behind it;
+none of them is answered with an error. Every hostile body is now refused with a 4xx, and the expensive parts are gone:
+scrubbing is linear (see the scrub section), and arrays over 2,000 items or objects over 64 keys are refused before
+validation walks them (they took 1.4-3 s each before). What is left is reading and parsing ~1 MiB of JSON, which happens
+before anything can look at the request, so two clients sending ~22 MiB/s of bodies keep the loop busy. The bench runs with
+the per-token rate limit off (\`RATE_LIMIT_PER_SECOND=0\`); a request-count budget would not stop 1 MiB bodies anyway.
+What would close it: a per-token *byte* budget checked in an \`onRequest\` hook from \`Content-Length\` (429 before the body is
+read), or JSON parsing of large bodies off the event loop (a worker thread).
 `}`;
 }

@@ -141,5 +141,11 @@ class-validator + class-transformer ~10%, Nest + rxjs ~11%, and ~5% in Node's \`
   generated from the same DTO metadata, keeping class-validator as the source of truth.
 - The Idempotency-Key interceptor puts every route through Nest's interceptor chain; checking the key in the service
   would skip it for the (usual) requests without a key.
+
+The hardening of issue 10 lowered the ratio from 20-26% (runs of 2026-11-23) to 8-13% (2026-11-25); not profiled yet.
+The candidates, by what they add per PATCH: the publisher now sends one request per partition per round (so a refused
+batch is known unwritten) instead of one for all partitions, serialised on the single broker connection; every event is
+checked against the zod event schema before it is published; the body-shape walk; the rate limiter and request deadline.
+A CPU profile (\`BENCH_PROFILE=1\`) is the next step (issue 16).
 `}`;
 }
