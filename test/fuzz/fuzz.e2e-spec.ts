@@ -1,10 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { http } from '@runstream/testing';
+import { loadControlConfig } from '../../apps/control/src/config/control.config';
+import { ControlModule } from '../../apps/control/src/control.module';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { MetricsServer } from '../../apps/materializer/src/metrics/metrics.server';
 import { loadQueryConfig } from '../../apps/query/src/config/query.config';
 import { QueryModule } from '../../apps/query/src/query.module';
+import { ControlInstance, startControl } from '../e2e/support-control';
 import { bearer, startStack, Stack } from '../support/stack';
 import { formatFindings, runCampaign } from './campaign';
 import { closeAgent } from './client';
@@ -13,7 +16,7 @@ import { SendContext } from './payload';
 import { discoverRoutes, FuzzRoute, routeKey } from './routes';
 
 /**
- * Issue 10: generated malformed and hostile requests on every route of both apps. None may
+ * Issue 10: generated malformed and hostile requests on every route of the ingest, query and control apps. None may
  * answer 5xx (503 and 429 only with Retry-After) or hang; every app's /health (the
  * materializer's too) answers 200 within a second throughout; and valid control writes sent
  * in between land exactly once. `npm test` sends FUZZ_REQUESTS (default 2,500); `npm run fuzz`
@@ -26,8 +29,9 @@ for (const [name, value] of Object.entries({ FUZZ_REQUESTS: REQUESTS, FUZZ_SEED:
   if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${process.env[name]}`);
 }
 
-describe('fuzz: hostile requests on every route of both apps', () => {
+describe('fuzz: hostile requests on every route of every HTTP app', () => {
   let stack: Stack;
+  let controlApp: ControlInstance;
   let routes: FuzzRoute[];
   let ctx: SendContext;
   let control: ControlWrites;
@@ -35,6 +39,7 @@ describe('fuzz: hostile requests on every route of both apps', () => {
 
   beforeAll(async () => {
     stack = await startStack('fuzz');
+    controlApp = await startControl(stack);
     const revoked = await stack.tokenService.create({ orgId: stack.orgId, name: 'revoked', kind: 'user' });
     await stack.tokenService.revoke(revoked.id);
     const controlOrg = `${stack.orgId}_ctl`;
@@ -59,11 +64,13 @@ describe('fuzz: hostile requests on every route of both apps', () => {
     routes = [
       ...(await discoverRoutes('ingest', stack.ingestUrl, IngestModule.forRoot(loadIngestConfig(stack.env)).controllers ?? [])),
       ...(await discoverRoutes('query', stack.queryUrl, QueryModule.forRoot(loadQueryConfig(stack.env)).controllers ?? [])),
+      ...(await discoverRoutes('control', controlApp.url, ControlModule.forRoot(loadControlConfig(stack.env)).controllers ?? [])),
     ];
   });
 
   afterAll(async () => {
     closeAgent();
+    await controlApp?.app.close();
     await stack?.close();
   });
 
@@ -71,8 +78,8 @@ describe('fuzz: hostile requests on every route of both apps', () => {
     `answers ${REQUESTS} generated requests without a 5xx or a hang, stays healthy, and loses no control write`,
     async () => {
       console.log(`fuzz: seed ${SEED}, ${REQUESTS} requests, concurrency ${CONCURRENCY}, ${routes.length} routes (replay: FUZZ_SEED=${SEED})`);
-      const urls = { ingest: stack.ingestUrl, query: stack.queryUrl };
-      const healthUrls = [stack.ingestUrl, stack.queryUrl, `http://127.0.0.1:${stack.materializer.get(MetricsServer).port()}`];
+      const urls = { ingest: stack.ingestUrl, query: stack.queryUrl, control: controlApp.url };
+      const healthUrls = [stack.ingestUrl, stack.queryUrl, controlApp.url, `http://127.0.0.1:${stack.materializer.get(MetricsServer).port()}`];
       const result = await runCampaign(routes, urls, healthUrls, ctx, control, {
         seed: SEED,
         requests: REQUESTS,

@@ -1,7 +1,9 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from '@runstream/auth';
 import { ClickHouseModule } from '@runstream/clickhouse';
-import { HealthController } from '@runstream/http';
+import { BodyShapeInterceptor, HealthController, MAX_BODY_DEPTH } from '@runstream/http';
+import { MAX_JOB_ENV_VARS } from '@runstream/events';
 import { backendProviders } from './backend.providers';
 import { CONTROL_CONFIG, ControlConfig } from './config/control.config';
 import { ControlEventLog } from './events/control-event-log';
@@ -30,6 +32,8 @@ export class ControlModule {
       controllers: [HealthController, JobsController, LiveJobsController, ...(extensions.controllers ?? [])],
       providers: [
         { provide: CONTROL_CONFIG, useValue: config },
+        // A job body's largest object is its environment; nothing nests deeper than resources.limits.cpu.
+        { provide: APP_INTERCEPTOR, useValue: new BodyShapeInterceptor({ maxDepth: MAX_BODY_DEPTH, maxArrayItems: 256, maxObjectKeys: MAX_JOB_ENV_VARS }) },
         ControlEventLog,
         JobsFoldService,
         JobsFoldConsumer,

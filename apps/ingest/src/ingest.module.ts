@@ -2,15 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from '@runstream/auth';
 import { ClickHouseModule } from '@runstream/clickhouse';
+import { MAX_TELEMETRY_SAMPLES } from '@runstream/events';
 import { AgentController } from './agent/agent.controller';
 import { AgentService } from './agent/agent.service';
 import { ClaimService } from './agent/claim.service';
 import { INGEST_CONFIG, IngestConfig } from './config/ingest.config';
 import { EventWriter } from './events/event-writer';
 import { RunEventLog } from './events/run-event-log';
-import { BodyShapeInterceptor } from './http/body-shape.interceptor';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { HealthController } from '@runstream/http';
+import { BodyShapeInterceptor, HealthController, MAX_BODY_DEPTH } from '@runstream/http';
 import { RunController } from './runs/run.controller';
 import { RunDirectory } from './runs/run-directory';
 import { RunLocks } from './runs/run-locks';
@@ -26,7 +26,8 @@ export class IngestModule {
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
         // Before the idempotency fingerprint and the validation pipe walk the body.
-        { provide: APP_INTERCEPTOR, useClass: BodyShapeInterceptor },
+        // The longest array a write takes is telemetrySamples; the most keys, a telemetrySummary.
+        { provide: APP_INTERCEPTOR, useValue: new BodyShapeInterceptor({ maxDepth: MAX_BODY_DEPTH, maxArrayItems: MAX_TELEMETRY_SAMPLES, maxObjectKeys: 64 }) },
         RunEventLog,
         EventWriter,
         RunDirectory,

@@ -1,4 +1,6 @@
-import { bodyShapeProblem, MAX_BODY_ARRAY_ITEMS, MAX_BODY_DEPTH, MAX_BODY_OBJECT_KEYS } from './body-shape.interceptor';
+import { bodyShapeProblem, DEFAULT_BODY_SHAPE, MAX_BODY_DEPTH } from './body-shape.interceptor';
+
+const { maxArrayItems: MAX_BODY_ARRAY_ITEMS, maxObjectKeys: MAX_BODY_OBJECT_KEYS } = DEFAULT_BODY_SHAPE;
 
 describe('bodyShapeProblem', () => {
   it('passes every shape a write has', () => {
