@@ -1,0 +1,6 @@
+export * from './retry-schedule';
+export * from './signing';
+export * from './url-guard';
+export * from './webhook-attempt';
+export * from './webhook-deliverer';
+export * from './webhooks.env';

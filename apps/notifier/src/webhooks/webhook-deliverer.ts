@@ -1,0 +1,134 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { ClickHouseStore, findDelivery, fromChDateTime, insertWebhookAttempts, toChDateTime, WebhookAttemptRow, WebhookAttemptStatus } from '@runstream/clickhouse';
+import { attemptVerdict, nextAttemptAt } from './retry-schedule';
+import { signedHeaders } from './signing';
+import { checkWebhookUrl, UrlGuardOptions } from './url-guard';
+import { AttemptResult, mergeHeaders, sendWebhook } from './webhook-attempt';
+
+/** One outcome of one run to send to one endpoint. */
+export interface WebhookDeliveryRequest {
+  orgId: string;
+  projectId: string;
+  jobId: string;
+  runId: string;
+  outcome: string;
+  /** The webhook-id (webhookMessageId): the same on every attempt, across restarts. */
+  deliveryId: string;
+  url: string;
+  /** The job's webhook_headers. */
+  headers: Readonly<Record<string, string>>;
+  secret: string;
+  /** The JSON body, serialised once: every attempt sends the same bytes. */
+  body: string;
+}
+
+export interface WebhookDelivererOptions {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  /** Injectable for tests, so a series of 8 attempts does not take two hours. */
+  now?: () => Date;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  resolve?: UrlGuardOptions['resolve'];
+}
+
+export interface DeliveryResult {
+  deliveryId: string;
+  status: Exclude<WebhookAttemptStatus, 'retrying'>;
+  attempts: number;
+  lastResponseCode: number;
+}
+
+/** The URL as the delivery log shows it: no credentials, query string or fragment (they may hold tokens). */
+export function logEndpoint(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Runs one delivery series: attempts per the retry schedule until one is delivered, the
+ * receiver answers 410 (disabled), the URL is refused, or the last attempt fails. Every attempt is
+ * recorded in webhook_deliveries before the next is planned, so a series interrupted by a crash
+ * (or an aborted `signal`) resumes where the log says it stands, with the same webhook-id, and a
+ * finished series is never sent again. An attempt sent but not yet recorded when the process died
+ * is sent again on resume under the same attempt number and webhook-id (receivers dedupe on it).
+ */
+export class WebhookDeliverer {
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly store: ClickHouseStore,
+    private readonly options: WebhookDelivererOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.sleep = options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, { signal }));
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Runs (or resumes) the series; `recorded` are its attempts already in the log, read from it when omitted. */
+  async deliver(request: WebhookDeliveryRequest, recorded?: readonly WebhookAttemptRow[], signal?: AbortSignal): Promise<DeliveryResult> {
+    const previous = recorded ?? (await findDelivery(this.store, request.orgId, request.deliveryId))?.attempts ?? [];
+    let last = previous.at(-1);
+    let count = previous.length;
+    while (!last || last.status === 'retrying') {
+      if (last?.next_attempt_at) await this.waitUntil(new Date(fromChDateTime(last.next_attempt_at)), signal);
+      signal?.throwIfAborted();
+      last = await this.attempt(request, (last?.attempt ?? 0) + 1);
+      await insertWebhookAttempts(this.store, [last]);
+      count += 1;
+    }
+    return { deliveryId: request.deliveryId, status: last.status, attempts: count, lastResponseCode: last.response_code };
+  }
+
+  private async waitUntil(due: Date, signal?: AbortSignal): Promise<void> {
+    const wait = due.getTime() - this.now().getTime();
+    if (wait > 0) await this.sleep(wait, signal);
+  }
+
+  /** One attempt, signed afresh (the timestamp is the attempt's), as the row that records it. */
+  private async attempt(request: WebhookDeliveryRequest, attempt: number): Promise<WebhookAttemptRow> {
+    const attemptedAt = this.now();
+    const check = await checkWebhookUrl(request.url, { allowPrivate: this.options.allowPrivate, resolve: this.options.resolve });
+    let result: AttemptResult;
+    let status: WebhookAttemptStatus;
+    let next: Date | null = null;
+    if (!check.ok && check.kind === 'refused') {
+      // A URL the guard refuses stays refused: no point retrying it.
+      result = { ok: false, status: 0, error: `refused: ${check.reason}`, durationMs: 0 };
+      status = 'failed';
+    } else {
+      if (check.ok) {
+        const timestamp = Math.floor(this.now().getTime() / 1000);
+        const headers = mergeHeaders(request.headers, signedHeaders(request.secret, request.deliveryId, timestamp, request.body));
+        result = await sendWebhook(check.target, headers, request.body, this.options.timeoutMs);
+      } else {
+        result = { ok: false, status: 0, error: check.reason, durationMs: 0 };
+      }
+      const verdict = attemptVerdict(result.status, result.ok);
+      next = verdict === 'retry' ? nextAttemptAt(attempt, this.now(), this.random) : null;
+      status = verdict === 'delivered' ? 'delivered' : verdict === 'disabled' ? 'disabled' : next ? 'retrying' : 'failed';
+    }
+    return {
+      org_id: request.orgId,
+      project_id: request.projectId,
+      job_id: request.jobId,
+      run_id: request.runId,
+      outcome: request.outcome,
+      delivery_id: request.deliveryId,
+      endpoint: logEndpoint(request.url),
+      attempt,
+      status,
+      response_code: result.status,
+      error: result.error.slice(0, 1024),
+      duration_ms: result.durationMs,
+      attempted_at: toChDateTime(attemptedAt),
+      next_attempt_at: next ? toChDateTime(next) : null,
+    };
+  }
+}
