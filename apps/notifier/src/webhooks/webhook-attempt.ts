@@ -1,4 +1,4 @@
-import { request as httpRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { ClientRequest, request as httpRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CheckedUrl, pinnedLookup } from './url-guard';
 import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './signing';
@@ -69,6 +69,7 @@ export function sendWebhook(target: CheckedUrl, headers: Readonly<Record<string,
   const payload = Buffer.from(body);
   return new Promise((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (result: Omit<AttemptResult, 'durationMs'>): void => {
       if (settled) return;
       settled = true;
@@ -76,14 +77,21 @@ export function sendWebhook(target: CheckedUrl, headers: Readonly<Record<string,
       resolve({ ...result, durationMs: elapsed() });
     };
     const outgoing: OutgoingHttpHeaders = { ...headers, 'content-length': payload.length, connection: 'close' };
-    const req = request(target.url, { method: 'POST', headers: outgoing, lookup: pinnedLookup(target.addresses), agent: false }, (response) => {
-      const status = response.statusCode ?? 0;
-      void drain(response).then((text) => {
-        const ok = status >= 200 && status < 300;
-        finish({ ok, status, error: ok ? '' : `HTTP ${status}${text ? `: ${text}` : ''}` });
+    let req: ClientRequest;
+    try {
+      req = request(target.url, { method: 'POST', headers: outgoing, lookup: pinnedLookup(target.addresses), agent: false }, (response) => {
+        const status = response.statusCode ?? 0;
+        void drain(response).then((text) => {
+          const ok = status >= 200 && status < 300;
+          finish({ ok, status, error: ok ? '' : `HTTP ${status}${text ? `: ${text}` : ''}` });
+        });
       });
-    });
-    const timer = setTimeout(() => {
+    } catch (error) {
+      // Node refuses a header value it cannot send (a control character) before any I/O.
+      finish({ ok: false, status: 0, error: `request refused: ${(error as Error).message}` });
+      return;
+    }
+    timer = setTimeout(() => {
       finish({ ok: false, status: 0, error: `timed out after ${timeoutMs} ms` });
       req.destroy();
     }, timeoutMs);
