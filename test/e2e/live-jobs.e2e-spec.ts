@@ -37,7 +37,8 @@ describe('live executions on the local backend', () => {
 
     const listed = await eventually(async () => {
       const answer = await http<{ jobs: LiveJob[]; total: number }>('GET', `${control.url}/api/v1/jobs?project=${projectId}`, undefined, user());
-      return answer.body.total === 1 ? answer.body : undefined;
+      // The page and the total are two reads: wait until both see the run.
+      return answer.body.total === 1 && answer.body.jobs.length === 1 ? answer.body : undefined;
     }, 'the execution to be listed');
     expect(listed.jobs).toEqual([{ id: name, project: projectId, status: 'pending', start_time: null }]);
 
