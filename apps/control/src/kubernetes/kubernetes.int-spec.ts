@@ -54,7 +54,8 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
       startingDeadlineSeconds: 300,
     };
     clients = createKubernetesClients(config);
-  });
+    // On a fresh machine the first start fetches the mock's jars from Maven Central.
+  }, 600_000);
 
   afterAll(async () => {
     await reconciler?.onModuleDestroy();
