@@ -14,6 +14,12 @@ export interface KafkajsPublisherOptions {
   maxMessagesPerSend?: number;
   /** Topics whose layout is read at connect, so maxMessageBytes() answers for them at once. */
   topics?: string[];
+  /**
+   * Idempotent producers, each with its own connection; partition p always goes through
+   * producer p % lanes. kafkajs sends one request at a time per connection (idempotence needs
+   * maxInFlightRequests 1), so one producer would send a round's partitions one after another.
+   */
+  lanes?: number;
 }
 
 /**
@@ -23,6 +29,7 @@ export interface KafkajsPublisherOptions {
  */
 const REJECTED_UNWRITTEN = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_ID_MAPPING']);
 const MAX_REJECTIONS = 3;
+const DEFAULT_LANES = 4;
 /** How long the leader waits for the in-sync replicas before answering REQUEST_TIMED_OUT (kafkajs then retries). */
 const ACK_TIMEOUT_MS = 5_000;
 
@@ -32,15 +39,16 @@ const ACK_TIMEOUT_MS = 5_000;
  * partition, so a broker error fails exactly one partition's batch and the batch is known
  * to be unwritten. Callers resolve only once the broker acknowledged their messages.
  *
- * After any send kafkajs gave up on, the producer is recreated (new producer id) before
- * the next send: kafkajs rewinds sequence numbers on errors, and the broker could otherwise
+ * Sends of one round go out in parallel over a few producers (lanes, one connection each; a
+ * partition always uses the same lane, so its order holds). After any send kafkajs gave up
+ * on, that lane's producer is recreated (new producer id) before its next send: kafkajs rewinds sequence numbers on errors, and the broker could otherwise
  * drop a later acknowledged batch as a duplicate or refuse every send as out of order.
  */
 export class KafkajsPublisher implements EventPublisher {
   private readonly layouts: TopicLayouts;
   private readonly queue = new SendQueue();
   private readonly partitioner = Partitioners.DefaultPartitioner();
-  private readonly producer: ProducerSlot;
+  private readonly producers: ProducerSlot[];
   private readonly deadlineMs: number;
   private readonly maxPendingBytes: number;
   private readonly maxMessagesPerSend: number;
@@ -50,7 +58,7 @@ export class KafkajsPublisher implements EventPublisher {
 
   constructor(kafka: Kafka, private readonly options: KafkajsPublisherOptions = {}) {
     this.layouts = new TopicLayouts(kafka);
-    this.producer = new ProducerSlot(kafka);
+    this.producers = Array.from({ length: Math.max(1, options.lanes ?? DEFAULT_LANES) }, () => new ProducerSlot(kafka));
     this.deadlineMs = options.deadlineMs ?? 30_000;
     this.maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
     this.maxMessagesPerSend = options.maxMessagesPerSend ?? 5000;
@@ -58,7 +66,7 @@ export class KafkajsPublisher implements EventPublisher {
 
   async connect(): Promise<void> {
     await this.layouts.connect(this.options.topics ?? []);
-    await this.producer.connect();
+    await Promise.all(this.producers.map((producer) => producer.connect()));
   }
 
   /** Largest key + value + header bytes one message of `topic` may have (the topic must have been published to or named at construction). */
@@ -97,7 +105,7 @@ export class KafkajsPublisher implements EventPublisher {
     this.closing = true;
     // Bounded: queued calls leave at their deadline, kafkajs gives up on a send after its retries.
     while (this.draining) await new Promise((resolve) => setTimeout(resolve, 5));
-    await this.producer.disconnect();
+    await Promise.all(this.producers.map((producer) => producer.disconnect()));
     await this.layouts.disconnect();
   }
 
@@ -136,11 +144,12 @@ export class KafkajsPublisher implements EventPublisher {
     this.draining = true;
     try {
       while (!this.queue.isEmpty) {
-        const producer = await this.producer.ready(() => !this.queue.isEmpty);
-        if (producer === undefined) break;
+        // Wait for every lane while the broker is away (queued calls leave at their deadline).
+        const ready = await Promise.all(this.producers.map((producer) => producer.ready(() => !this.queue.isEmpty)));
+        if (ready.some((producer) => producer === undefined)) break;
         const sends = this.queue.takeRound((topic) => this.budget(topic), this.maxMessagesPerSend);
         for (const send of sends) for (const chunk of send.chunks) chunk.call.sent = true;
-        const outcomes = await Promise.allSettled(sends.map((send) => this.sendOne(producer, send)));
+        const outcomes = await Promise.allSettled(sends.map((send) => this.sendOne(ready[this.laneOf(send)] as Producer, send)));
         for (const [index, outcome] of outcomes.entries()) {
           if (outcome.status === 'fulfilled') for (const chunk of sends[index].chunks) this.acknowledged(chunk);
           else await this.sendFailed(sends[index], outcome.reason as Error);
@@ -158,8 +167,12 @@ export class KafkajsPublisher implements EventPublisher {
     return producer.sendBatch({ acks: -1, timeout: ACK_TIMEOUT_MS, compression: CompressionTypes.None, topicMessages: [{ topic: send.topic, messages }] });
   }
 
+  private laneOf(send: Send): number {
+    return send.partition % this.producers.length;
+  }
+
   private async sendFailed(send: Send, error: Error): Promise<void> {
-    this.producer.spoil();
+    this.producers[this.laneOf(send)].spoil();
     const type = protocolErrorType(error);
     if (type === 'MESSAGE_TOO_LARGE') return this.isolateTooLarge(send);
     const retry = type !== undefined && REJECTED_UNWRITTEN.has(type);
