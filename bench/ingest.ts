@@ -142,10 +142,12 @@ class-validator + class-transformer ~10%, Nest + rxjs ~11%, and ~5% in Node's \`
 - The Idempotency-Key interceptor puts every route through Nest's interceptor chain; checking the key in the service
   would skip it for the (usual) requests without a key.
 
-The hardening of issue 10 lowered the ratio from 20-26% (runs of 2026-11-23) to 8-13% (2026-11-25); not profiled yet.
-The candidates, by what they add per PATCH: the publisher now sends one request per partition per round (so a refused
-batch is known unwritten) instead of one for all partitions, serialised on the single broker connection; every event is
-checked against the zod event schema before it is published; the body-shape walk; the rate limiter and request deadline.
-A CPU profile (\`BENCH_PROFILE=1\`) is the next step (issue 16).
+Across runs the ratio moves mostly with the baseline, not with ingest: the 2026-11-23 run measured ingest at 1,234 req/s
+against a 5,382 req/s baseline (23%); on 2026-11-25 ingest measured 2,500-3,600 req/s against 18,000-31,000. A CPU profile
+of ingest under this load (\`BENCH_PROFILE=1 npm run bench -- --quick --only ingest\`, 2026-11-25) shows its thread idle
+~55% of the time: requests wait for the broker's acknowledgement (acks=all, a JVM on the same 2 cores), not for ingest's
+own work (kafkajs 3%, class-validator 2%, zod 2%, GC 7%). The publisher sends a round's partitions in parallel over 4
+idempotent producers (lanes, one connection each); with a single producer kafkajs sent them one after another (idle 60%,
+about 20% less throughput in the same conditions).
 `}`;
 }
