@@ -1,5 +1,5 @@
-import { RequestMethod, Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { Type } from '@nestjs/common';
+import { declaredRoutes } from '../support/declared-routes';
 
 /** The subset of JSON Schema the apps' OpenAPI documents use. */
 export interface Schema {
@@ -51,22 +51,6 @@ export interface FuzzRoute {
 
 export function routeKey(route: Pick<FuzzRoute, 'method' | 'template'>): string {
   return `${route.method} ${route.template}`;
-}
-
-/** Every (method, path) the controllers declare, read from Nest's own routing metadata (as test/e2e/openapi.e2e-spec.ts does). */
-export function declaredRoutes(controllers: Type<unknown>[]): { method: string; template: string }[] {
-  return controllers.flatMap((controller) => {
-    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-    const prototype = controller.prototype as Record<string, unknown>;
-    return Object.getOwnPropertyNames(prototype)
-      .filter((name) => name !== 'constructor' && Reflect.getMetadata(METHOD_METADATA, prototype[name] as object) !== undefined)
-      .map((name) => {
-        const handler = prototype[name] as object;
-        const sub = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
-        const template = `/${[base, sub].filter((part) => part && part !== '/').join('/')}`.replace(/:(\w+)/g, '{$1}');
-        return { method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number], template };
-      });
-  });
 }
 
 /** Inlines `$ref` and `allOf` so generators see plain schemas. */
