@@ -6,6 +6,7 @@ import type { KubernetesConfig } from './kubernetes.env';
 import type { ArgvParser, JobsForReconcile, KubernetesJobRow } from './kubernetes-job-row';
 import { kubernetesJobNameFor } from './kubernetes-names';
 import { NamespaceEnsurer } from './namespace-ensurer';
+import { PeriodicTask } from '../periodic-task';
 import { ARGV_PARSER, JOBS_FOR_RECONCILE, KUBERNETES_CLIENTS, KUBERNETES_CONFIG } from './kubernetes.tokens';
 
 export interface ReconcileReport {
@@ -35,7 +36,7 @@ export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDes
   private readonly namespaces: NamespaceEnsurer;
   private current?: Promise<ReconcileReport>;
   private next?: Promise<ReconcileReport>;
-  private timer?: NodeJS.Timeout;
+  private readonly loop: PeriodicTask;
 
   constructor(
     @Inject(KUBERNETES_CONFIG) private readonly config: KubernetesConfig,
@@ -44,22 +45,19 @@ export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDes
     @Inject(ARGV_PARSER) private readonly parseArgv: ArgvParser,
   ) {
     this.namespaces = new NamespaceEnsurer(clients.core);
+    this.loop = new PeriodicTask(
+      () => this.reconcileNow(),
+      () => config.resyncMs,
+      (error) => this.logger.warn(`reconcile pass failed: ${String(error)}`),
+    );
   }
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      this.reconcileNow()
-        .catch((error: unknown) => this.logger.warn(`reconcile pass failed: ${String(error)}`))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, this.config.resyncMs).unref();
-        });
-    };
-    this.timer = setTimeout(tick, 0).unref();
+    this.loop.start(0);
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    await this.loop.stop();
     await Promise.allSettled([this.current, this.next]);
   }
 

@@ -8,6 +8,7 @@ import { leaseExpiredEvent } from './lease-expiry';
 import { MaterializedUpTo } from './materialized-up-to';
 import { LeaseSweeperConfig } from './scheduler.env';
 import { CONTROL_PLANE_ACTOR, SCHEDULER_CLOCK } from './scheduler';
+import { PeriodicTask } from '../periodic-task';
 
 export const LEASE_SWEEPER_CONFIG = Symbol('LEASE_SWEEPER_CONFIG');
 
@@ -30,9 +31,7 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
    * show ended yet: not ended again while the materializer catches up.
    */
   private readonly ended = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
+  private readonly loop: PeriodicTask;
   private connected = false;
 
   constructor(
@@ -44,6 +43,11 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   ) {
     this.admin = log.kafka.admin();
     this.upTo = new MaterializedUpTo(this.admin, control.kafka.topics.events, config.materializerGroupId);
+    this.loop = new PeriodicTask(
+      () => this.sweep(),
+      () => config.sweepMs,
+      (error) => this.logger.warn(`lease sweep failed: ${String(error)}`),
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -55,15 +59,11 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   start(): void {
-    this.stopping = false;
-    this.wakeLater();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.loop;
+    await this.loop.stop();
     if (this.connected) await this.admin.disconnect();
     this.connected = false;
   }
@@ -105,16 +105,5 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
       this.logger.warn(`run ${run.id}: lease expired, could not append its end (next sweep retries): ${String(error)}`);
       return false;
     }
-  }
-
-  private wakeLater(): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.loop = this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.warn(`lease sweep failed: ${String(error)}`))
-        .finally(() => this.wakeLater());
-    }, this.config.sweepMs);
-    this.timer.unref();
   }
 }

@@ -5,6 +5,7 @@ import { RunStarter } from '../runs/run-starter';
 import { JobCatalog, ScheduledJob } from './job-catalog';
 import { SchedulerConfig } from './scheduler.env';
 import { DueTick, TickPlanner } from './tick-planner';
+import { PeriodicTask } from '../periodic-task';
 
 export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
 /** Optional `() => Date`; tests move time by hand. */
@@ -31,9 +32,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly limit = pLimit(START_CONCURRENCY);
   /** Last failing run id logged per job, so a retried failure is logged once. */
   private readonly reported = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
+  private readonly loop: PeriodicTask;
 
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
@@ -44,6 +43,12 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     this.catalog = new JobCatalog(() => listActiveJobs(store), config.refreshMs);
     this.planner = new TickPlanner<ScheduledJob>(config.startingDeadlineMs, (job, error) =>
       this.logger.error(`job ${job.id}: schedule ${JSON.stringify(job.schedule)} in ${job.timezone} cannot be computed, not scheduling it: ${String(error)}`),
+    );
+    this.loop = new PeriodicTask(
+      () => this.tick(),
+      // Just after the next multiple of the tick: a due time is seen as soon as it passed.
+      () => config.tickMs - (this.clock().getTime() % config.tickMs) + WAKE_OFFSET_MS,
+      (error) => this.logger.error(`scheduler pass failed: ${String(error)}`),
     );
   }
 
@@ -56,16 +61,12 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   start(): void {
-    this.stopping = false;
-    this.wakeLater();
+    this.loop.start();
   }
 
   /** Stops the loop and waits for starts under way (they finish or fail; nothing is left half-done). */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass: the runs started (their ids). Exposed for tests that drive time themselves. */
@@ -103,18 +104,5 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       }
       return undefined;
     }
-  }
-
-  private wakeLater(): void {
-    if (this.stopping) return;
-    const tickMs = this.config.tickMs;
-    const delay = tickMs - (this.clock().getTime() % tickMs) + WAKE_OFFSET_MS;
-    this.timer = setTimeout(() => {
-      this.loop = this.tick()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.error(`scheduler pass failed: ${String(error)}`))
-        .finally(() => this.wakeLater());
-    }, delay);
-    this.timer.unref();
   }
 }
