@@ -224,8 +224,8 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
     const gateway = bearer(stack.tokens.gateway);
     await eventually(async () => ((await http('POST', `${stack.ingestUrl}/api/agent/runs/${runId}/claim`, {}, gateway)).status === 200 ? true : undefined), `claim ${runId}`);
     expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${runId}`, { status: 'running' }, gateway)).status).toBe(202);
-    // Longer than the fold takes to show a report on a loaded machine, so the run is fresh when the materializer stops.
-    const leaseMs = 4_000;
+    // Longer than the fold takes to show a report on a loaded machine (4 s was not, during a full run), so the run is fresh when the materializer stops.
+    const leaseMs = 8_000;
     const sweeper = new LeaseSweeper(
       { enabled: false, leaseMs, sweepMs: 250, materializerGroupId: stack.env.MATERIALIZER_GROUP_ID as string },
       control.app.get<symbol, ControlConfig>(CONTROL_CONFIG),
