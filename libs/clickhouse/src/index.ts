@@ -14,3 +14,4 @@ export * from './tables/run-leases.table';
 export * from './tables/job-environment.table';
 export * from './tables/job-runs.table';
 export * from './tables/webhook-deliveries.table';
+export * from './tables/run-resource';
