@@ -19,7 +19,10 @@ import {
   MAX_JOB_URL_LENGTH,
   MAX_JOB_WEBHOOK_HEADER_VALUE_LENGTH,
   MAX_JOB_WEBHOOK_HEADERS,
+  MAX_WEBHOOK_DISABLED_REASON_LENGTH,
+  MAX_WEBHOOK_SECRET_LENGTH,
   RESOURCE_QUANTITY_PATTERN,
+  WEBHOOK_SECRET_PATTERN,
 } from './jobs';
 import { MAX_ID_LENGTH, timestampProblem } from './schema';
 import { UUID_PATTERN } from './uuidv7';
@@ -68,11 +71,15 @@ export const jobSpecSchema = z.strictObject({
 });
 
 const requestId = text(1, MAX_ID_LENGTH);
+const webhookSecret = z.string().max(MAX_WEBHOOK_SECRET_LENGTH).regex(WEBHOOK_SECRET_PATTERN, 'must be whsec_ followed by base64');
+const timestamp = z.string().refine((value) => timestampProblem(value) === undefined, 'must be an RFC 3339 date-time');
 
 const PAYLOADS: Record<JobEventType, z.ZodType> = {
-  'job.created': z.strictObject({ request_id: requestId, spec: jobSpecSchema }),
+  'job.created': z.strictObject({ request_id: requestId, spec: jobSpecSchema, webhook_secret: webhookSecret.optional() }),
   'job.updated': z.strictObject({ request_id: requestId, changes: jobSpecSchema.partial() }),
   'job.deleted': z.strictObject({ request_id: requestId }),
+  'job.webhook_secret_rotated': z.strictObject({ request_id: requestId, webhook_secret: webhookSecret, previous_expires_at: timestamp }),
+  'job.webhook_disabled': z.strictObject({ request_id: requestId, webhook_url: text(1, MAX_JOB_URL_LENGTH), reason: text(0, MAX_WEBHOOK_DISABLED_REASON_LENGTH) }),
 };
 
 const envelope = z.strictObject({
@@ -82,7 +89,7 @@ const envelope = z.strictObject({
   org_id: text(1, MAX_ID_LENGTH),
   project_id: text(1, MAX_ID_LENGTH),
   job_id: text(1, MAX_ID_LENGTH),
-  occurred_at: z.string().refine((value) => timestampProblem(value) === undefined, 'must be an RFC 3339 date-time'),
+  occurred_at: timestamp,
   actor: text(1, MAX_ID_LENGTH),
   payload: z.record(z.string(), z.unknown()),
 });

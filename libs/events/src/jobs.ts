@@ -5,6 +5,9 @@
  * that decides them (unique names, unknown jobs).
  */
 
+import { SCHEMA_VERSION } from './envelope';
+import { uuidv7 } from './uuidv7';
+
 export const JOB_EVENTS_TOPIC = 'jobs.events.v1';
 
 /** Job names become part of Kubernetes object names: a DNS label (RFC 1123), at most 63 characters. */
@@ -76,6 +79,11 @@ export const JOB_SPEC_DEFAULTS: Omit<JobSpec, 'name' | 'command' | 'schedule'> =
 export interface JobCreatedPayload {
   request_id: string;
   spec: JobSpec;
+  /**
+   * The job's Standard Webhooks signing secret (`whsec_...`), shown once in the create answer.
+   * Every create carries one; optional because creates logged before signing existed have none.
+   */
+  webhook_secret?: string;
 }
 
 /** Only the fields the PUT supplied; a supplied object (environment, ...) replaces the stored one. */
@@ -88,14 +96,41 @@ export interface JobDeletedPayload {
   request_id: string;
 }
 
+/** A new signing secret; the one it replaces keeps signing until `previous_expires_at`. */
+export interface JobWebhookSecretRotatedPayload {
+  request_id: string;
+  webhook_secret: string;
+  /** RFC 3339. */
+  previous_expires_at: string;
+}
+
+/** The notifier turns a job's webhook off when its receiver answers 410 Gone. */
+export interface JobWebhookDisabledPayload {
+  request_id: string;
+  /** The URL that answered 410: a job whose URL changed since keeps its webhook on. */
+  webhook_url: string;
+  reason: string;
+}
+
 export interface JobEventPayloads {
   'job.created': JobCreatedPayload;
   'job.updated': JobUpdatedPayload;
   'job.deleted': JobDeletedPayload;
+  'job.webhook_secret_rotated': JobWebhookSecretRotatedPayload;
+  'job.webhook_disabled': JobWebhookDisabledPayload;
 }
 
 export type JobEventType = keyof JobEventPayloads;
-export const JOB_EVENT_TYPES: readonly JobEventType[] = ['job.created', 'job.updated', 'job.deleted'];
+export const JOB_EVENT_TYPES: readonly JobEventType[] = ['job.created', 'job.updated', 'job.deleted', 'job.webhook_secret_rotated', 'job.webhook_disabled'];
+
+/** A Standard Webhooks secret as newWebhookSecret (libs/webhooks) makes them: `whsec_` + base64. */
+export const WEBHOOK_SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+export const MAX_WEBHOOK_SECRET_LENGTH = 128;
+export const MAX_WEBHOOK_DISABLED_REASON_LENGTH = 1024;
+/** How long a rotated-out secret keeps signing, so receivers can switch without dropping deliveries. */
+export const WEBHOOK_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
+/** The actor of the events the notifier publishes. */
+export const NOTIFIER_ACTOR = 'notifier';
 
 /** The immutable event on jobs.events.v1, keyed by jobEventKey(org_id, project_id). */
 export interface JobEventEnvelope<T extends JobEventType = JobEventType> {
@@ -117,4 +152,40 @@ export type AnyJobEvent = { [T in JobEventType]: JobEventEnvelope<T> }[JobEventT
 /** One partition per project: its consumer decides every command on the project's jobs in order. */
 export function jobEventKey(orgId: string, projectId: string): string {
   return `${orgId}/${projectId}`;
+}
+
+/** `req_` + 32 hex: the id a command is decided under in job_commands. */
+export function newJobRequestId(now: number = Date.now()): string {
+  return `req_${uuidv7(now).replace(/-/g, '')}`;
+}
+
+export interface WebhookDisabledInput {
+  orgId: string;
+  projectId: string;
+  jobId: string;
+  /** The URL that answered 410. */
+  webhookUrl: string;
+  reason: string;
+  now: Date;
+}
+
+/** At most `max` UTF-16 units, never ending in half a surrogate pair (the schema refuses those). */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '');
+}
+
+/** The event the notifier publishes (key jobEventKey(orgId, projectId)) when a receiver answers 410 Gone. */
+export function webhookDisabledEvent(input: WebhookDisabledInput): JobEventEnvelope<'job.webhook_disabled'> {
+  const at = input.now.getTime();
+  return {
+    event_id: uuidv7(at),
+    type: 'job.webhook_disabled',
+    schema_version: SCHEMA_VERSION,
+    org_id: input.orgId,
+    project_id: input.projectId,
+    job_id: input.jobId,
+    occurred_at: input.now.toISOString(),
+    actor: NOTIFIER_ACTOR,
+    payload: { request_id: newJobRequestId(at), webhook_url: input.webhookUrl, reason: clip(input.reason, MAX_WEBHOOK_DISABLED_REASON_LENGTH) },
+  };
 }

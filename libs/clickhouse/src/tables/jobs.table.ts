@@ -1,12 +1,12 @@
 import { TupleParam } from '@clickhouse/client';
 import { ClickHouseStore } from '../store';
-import { ChDateTime } from '../time';
+import { ChDateTime, fromChDateTime } from '../time';
 import { chunkKeys } from './runs.table';
 
 export const JOBS_TABLE = 'jobs';
 export const JOB_COMMANDS_TABLE = 'job_commands';
 
-/** A row of `jobs` (migration 0018), as inserted and as read back with JSONEachRow. */
+/** A row of `jobs` (migrations 0018, 0022), as inserted and as read back with JSONEachRow. */
 export interface JobRow {
   org_id: string;
   project_id: string;
@@ -30,6 +30,11 @@ export interface JobRow {
   webhook_headers: string;
   webhook_events: string[];
   webhook_enabled: number;
+  /** Standard Webhooks signing secret (`whsec_...`); '' for jobs created before 0022. Secret. */
+  webhook_secret: string;
+  /** The secret the last rotation replaced, still signing until the time below. Secret. */
+  webhook_previous_secret: string;
+  webhook_previous_secret_expires_at: ChDateTime | null;
   deleted: number;
   created_at: ChDateTime;
   updated_at: ChDateTime;
@@ -37,6 +42,17 @@ export interface JobRow {
   kafka_partition: number;
   /** UInt64: ClickHouse returns it quoted. */
   kafka_offset: string;
+}
+
+/**
+ * The secrets a webhook of this job is signed with at `now`: the current one, and during a
+ * rotation's grace period the previous one too, so receivers that still hold it keep verifying.
+ */
+export function activeWebhookSecrets(row: Pick<JobRow, 'webhook_secret' | 'webhook_previous_secret' | 'webhook_previous_secret_expires_at'>, now: Date): string[] {
+  const secrets = row.webhook_secret ? [row.webhook_secret] : [];
+  const expiresAt = row.webhook_previous_secret_expires_at;
+  if (row.webhook_previous_secret && expiresAt !== null && now.getTime() < Date.parse(fromChDateTime(expiresAt))) secrets.push(row.webhook_previous_secret);
+  return secrets;
 }
 
 export type JobCommandOutcome = 'applied' | 'conflict' | 'not_found';
