@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ClickHouseStore, findJobCommand, JobCommandRow } from '@runstream/clickhouse';
-import { JobEventEnvelope, JobEventPayloads, JobEventType, SCHEMA_VERSION, uuidv7, validateJobEvent } from '@runstream/events';
+import { JobEventEnvelope, JobEventPayloads, JobEventType, newJobRequestId, SCHEMA_VERSION, uuidv7, validateJobEvent } from '@runstream/events';
 import { Caller, serviceUnavailable } from '@runstream/http';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { ControlEventLog } from '../events/control-event-log';
@@ -28,8 +28,8 @@ export class JobCommandsService {
   ) {}
 
   async run<T extends JobEventType>(caller: Caller, projectId: string, jobId: string, type: T, payload: Omit<JobEventPayloads[T], 'request_id'>): Promise<void> {
-    const requestId = `req_${uuidv7().replace(/-/g, '')}`;
     const now = new Date();
+    const requestId = newJobRequestId(now.getTime());
     const event = {
       event_id: uuidv7(now.getTime()),
       type,

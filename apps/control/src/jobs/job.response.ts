@@ -7,6 +7,15 @@ export const SECRET_MASK = '********';
 /** The reference's Job object, secrets masked: the spec plus its ids and times. */
 export type JobResponse = { id: string; project_id: string } & JobSpec & { created_at: string; updated_at: string };
 
+/** The create answer: the Job and its webhook signing secret, the only answer that ever shows it. */
+export type CreatedJobResponse = JobResponse & { webhook_secret: string };
+
+/** The rotate answer: the new secret, and when the one it replaces stops signing (RFC 3339). */
+export interface WebhookSecretRotation {
+  webhook_secret: string;
+  previous_secret_expires_at: string;
+}
+
 export interface JobListResponse {
   jobs: JobResponse[];
   total: number;
@@ -16,7 +25,7 @@ function masked(map: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.keys(map).map((key) => [key, SECRET_MASK]));
 }
 
-/** The stored definition of a job row, secrets in clear (for executors, never for answers). */
+/** The stored definition of a job row, secrets in clear (for executors, never for answers). The webhook signing secrets are not part of it. */
 export function specOf(row: JobRow): JobSpec {
   return {
     name: row.name,

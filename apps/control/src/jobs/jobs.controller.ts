@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '@runstream/http';
 import { CreateJobDto, TriggerJobDto, UpdateJobDto } from './dto/job-body.dto';
 import { JobParams, ProjectParams } from './dto/job.params';
-import { JobListResponse, JobResponse } from './job.response';
+import { CreatedJobResponse, JobListResponse, JobResponse, WebhookSecretRotation } from './job.response';
 import { JobsService } from './jobs.service';
 import { TriggerResponse, TriggerService } from './trigger.service';
 
@@ -18,9 +18,10 @@ export class JobsController {
     return this.jobs.list(caller, id);
   }
 
+  /** 201: the job, with its webhook signing secret (shown in this answer only). */
   @Post()
   @HttpCode(201)
-  create(@Param() { id }: ProjectParams, @Body() body: CreateJobDto, @CurrentCaller() caller: Caller): Promise<JobResponse> {
+  create(@Param() { id }: ProjectParams, @Body() body: CreateJobDto, @CurrentCaller() caller: Caller): Promise<CreatedJobResponse> {
     return this.jobs.create(caller, id, body);
   }
 
@@ -33,6 +34,13 @@ export class JobsController {
   @HttpCode(204)
   remove(@Param() { id, job_id }: JobParams, @CurrentCaller() caller: Caller): Promise<void> {
     return this.jobs.remove(caller, id, job_id);
+  }
+
+  /** 200: a new webhook signing secret; the old one keeps signing for 24 h. No body. */
+  @Post(':job_id/webhook-secret/rotate')
+  @HttpCode(200)
+  rotateWebhookSecret(@Param() { id, job_id }: JobParams, @CurrentCaller() caller: Caller): Promise<WebhookSecretRotation> {
+    return this.jobs.rotateWebhookSecret(caller, id, job_id);
   }
 
   /** 201: a run was created. The body is optional. */

@@ -1,10 +1,11 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { ClickHouseStore, findJob, JobRow, listProjectJobs } from '@runstream/clickhouse';
-import { JOB_SPEC_DEFAULTS, JobSpec } from '@runstream/events';
+import { JOB_SPEC_DEFAULTS, JobSpec, WEBHOOK_SECRET_GRACE_MS } from '@runstream/events';
 import { Caller } from '@runstream/http';
+import { newWebhookSecret } from '@runstream/webhooks';
 import { CreateJobDto, UpdateJobDto } from './dto/job-body.dto';
 import { JobCommandsService, newJobId } from './job-commands.service';
-import { JobListResponse, JobResponse, specOf, toJobResponse } from './job.response';
+import { CreatedJobResponse, JobListResponse, JobResponse, specOf, toJobResponse, WebhookSecretRotation } from './job.response';
 import { jobRuleProblems } from './validation/job-rules';
 import { badRequest } from './validation-errors';
 
@@ -30,12 +31,14 @@ export class JobsService {
     return row;
   }
 
-  async create(caller: Caller, projectId: string, dto: CreateJobDto): Promise<JobResponse> {
+  /** The answer holds the job's webhook signing secret: shown this once, never read back. */
+  async create(caller: Caller, projectId: string, dto: CreateJobDto): Promise<CreatedJobResponse> {
     const spec: JobSpec = { ...JOB_SPEC_DEFAULTS, ...supplied(dto), name: dto.name, command: dto.command, schedule: dto.schedule };
     this.checkRules(spec);
     const jobId = newJobId();
-    await this.commands.run(caller, projectId, jobId, 'job.created', { spec });
-    return toJobResponse(await this.find(caller, projectId, jobId));
+    const secret = newWebhookSecret();
+    await this.commands.run(caller, projectId, jobId, 'job.created', { spec, webhook_secret: secret });
+    return { ...toJobResponse(await this.find(caller, projectId, jobId)), webhook_secret: secret };
   }
 
   async update(caller: Caller, projectId: string, jobId: string, dto: UpdateJobDto): Promise<JobResponse> {
@@ -48,6 +51,15 @@ export class JobsService {
   async remove(caller: Caller, projectId: string, jobId: string): Promise<void> {
     await this.find(caller, projectId, jobId);
     await this.commands.run(caller, projectId, jobId, 'job.deleted', {});
+  }
+
+  /** A new signing secret, shown this once; the replaced one keeps signing for WEBHOOK_SECRET_GRACE_MS. */
+  async rotateWebhookSecret(caller: Caller, projectId: string, jobId: string): Promise<WebhookSecretRotation> {
+    await this.find(caller, projectId, jobId);
+    const secret = newWebhookSecret();
+    const previousExpiresAt = new Date(Date.now() + WEBHOOK_SECRET_GRACE_MS).toISOString();
+    await this.commands.run(caller, projectId, jobId, 'job.webhook_secret_rotated', { webhook_secret: secret, previous_expires_at: previousExpiresAt });
+    return { webhook_secret: secret, previous_secret_expires_at: previousExpiresAt };
   }
 
   private checkRules(spec: JobSpec): void {

@@ -58,4 +58,84 @@ describe('jobs fold: the single writer decides every command in log order', () =
     const row = jobs.get('job_n') as JobRow;
     expect(foldJobEvent(jobs, replayed, { partition: 0, offset: row.kafka_offset }, new Date())).toMatchObject({ row: undefined, command: { outcome: 'applied', reason: 'already folded' } });
   });
+
+  describe('webhook signing secrets', () => {
+    const secretA = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+    const secretB = `whsec_${Buffer.alloc(32, 2).toString('base64')}`;
+    const secretC = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+    const secretsOf = (row: JobRow | undefined) => [row?.webhook_secret, row?.webhook_previous_secret, row?.webhook_previous_secret_expires_at];
+
+    it('stores the created secret, and keeps it through updates, masked PUTs and deletes', () => {
+      const jobs: ProjectJobs = new Map();
+      fold(jobs, event('job.created', 'job_w', { spec: spec('w', { webhook_headers: { Authorization: 'Bearer t' } }), webhook_secret: secretA }));
+      expect(secretsOf(jobs.get('job_w'))).toEqual([secretA, '', null]);
+      fold(jobs, event('job.updated', 'job_w', { changes: { webhook_headers: { Authorization: SECRET_MASK }, webhook_url: 'https://h.example.com/new' } }));
+      expect(secretsOf(jobs.get('job_w'))).toEqual([secretA, '', null]);
+      expect(JSON.parse(jobs.get('job_w')?.webhook_headers ?? '{}')).toEqual({ Authorization: 'Bearer t' });
+      fold(jobs, event('job.deleted', 'job_w', {}));
+      expect(jobs.get('job_w')).toMatchObject({ deleted: 1, webhook_secret: secretA });
+    });
+
+    it('rotates: the old secret becomes the previous one until the given time; unknown and deleted jobs are not_found', () => {
+      const jobs: ProjectJobs = new Map();
+      fold(jobs, event('job.created', 'job_r', { spec: spec('r'), webhook_secret: secretA }));
+      const before = jobs.get('job_r') as JobRow;
+      expect(fold(jobs, event('job.webhook_secret_rotated', 'job_r', { webhook_secret: secretB, previous_expires_at: '2026-04-29T12:00:00.000Z' }))).toEqual(['applied']);
+      expect(secretsOf(jobs.get('job_r'))).toEqual([secretB, secretA, '2026-04-29 12:00:00.000']);
+      expect(jobs.get('job_r')).toMatchObject({ name: 'r', created_at: before.created_at, deleted: 0 });
+      fold(jobs, event('job.webhook_secret_rotated', 'job_r', { webhook_secret: secretC, previous_expires_at: '2026-04-30T12:00:00.000Z' }));
+      expect(secretsOf(jobs.get('job_r'))).toEqual([secretC, secretB, '2026-04-30 12:00:00.000']);
+
+      const rotate = (jobId: string) => event('job.webhook_secret_rotated', jobId, { webhook_secret: secretA, previous_expires_at: '2026-04-29T12:00:00.000Z' });
+      fold(jobs, event('job.deleted', 'job_r', {}));
+      expect(fold(jobs, rotate('job_r'), rotate('job_unknown'))).toEqual(['not_found', 'not_found']);
+      expect(jobs.get('job_r')?.webhook_secret).toBe(secretC);
+    });
+
+    it('gives a job created before secrets existed its first secret, with no previous one', () => {
+      const jobs: ProjectJobs = new Map();
+      fold(jobs, event('job.created', 'job_old', { spec: spec('old') }));
+      expect(jobs.get('job_old')?.webhook_secret).toBe('');
+      fold(jobs, event('job.webhook_secret_rotated', 'job_old', { webhook_secret: secretA, previous_expires_at: '2026-04-29T12:00:00.000Z' }));
+      expect(secretsOf(jobs.get('job_old'))).toEqual([secretA, '', null]);
+    });
+  });
+
+  describe('webhook disabled by a 410', () => {
+    const url = 'https://hooks.example.com/gone';
+    const disabled = (jobId: string, webhookUrl = url) => event('job.webhook_disabled', jobId, { webhook_url: webhookUrl, reason: '410 Gone' });
+    const reasons = (jobs: ProjectJobs, ...events: AnyJobEvent[]) =>
+      events.map((e) => {
+        const result = foldJobEvent(jobs, e, { partition: 0, offset: String(Number(e.payload.request_id.slice(4))) }, new Date());
+        if (result.row) jobs.set(result.row.id, result.row);
+        return [result.command.outcome, result.command.reason];
+      });
+
+    it('turns the webhook off when the URL that answered 410 is still the job\'s, keeping everything else', () => {
+      const jobs: ProjectJobs = new Map();
+      fold(jobs, event('job.created', 'job_g', { spec: spec('g', { webhook_url: url, webhook_enabled: true, webhook_events: ['failure'] }), webhook_secret: `whsec_${Buffer.alloc(32, 4).toString('base64')}` }));
+      const before = jobs.get('job_g') as JobRow;
+      expect(reasons(jobs, disabled('job_g'))).toEqual([['applied', '']]);
+      const after = jobs.get('job_g') as JobRow;
+      expect(after).toEqual({ ...before, webhook_enabled: 0, updated_at: after.updated_at, last_request_id: after.last_request_id, kafka_offset: after.kafka_offset });
+      expect(after.updated_at > before.updated_at).toBe(true);
+      // A second 410 for the same URL changes nothing more.
+      expect(reasons(jobs, disabled('job_g'))).toEqual([['applied', 'unchanged']]);
+    });
+
+    it('leaves the webhook on when the URL changed since, and ignores unknown and deleted jobs', () => {
+      const jobs: ProjectJobs = new Map();
+      fold(jobs, event('job.created', 'job_m', { spec: spec('m', { webhook_url: url, webhook_enabled: true }) }));
+      fold(jobs, event('job.updated', 'job_m', { changes: { webhook_url: 'https://hooks.example.com/moved' } }));
+      const before = jobs.get('job_m');
+      expect(reasons(jobs, disabled('job_m'))).toEqual([['applied', 'url changed']]);
+      expect(jobs.get('job_m')).toBe(before);
+      fold(jobs, event('job.created', 'job_d', { spec: spec('d', { webhook_url: url, webhook_enabled: true }) }), event('job.deleted', 'job_d', {}));
+      expect(reasons(jobs, disabled('job_d'), disabled('job_none'))).toEqual([
+        ['applied', 'unchanged'],
+        ['applied', 'unchanged'],
+      ]);
+      expect(jobs.has('job_none')).toBe(false);
+    });
+  });
 });

@@ -29,7 +29,16 @@ function decision(event: AnyJobEvent, outcome: JobCommandOutcome, reason: string
   return { row, command };
 }
 
-function toRow(event: AnyJobEvent, spec: JobSpec, position: LogPosition, createdAt: string, deleted: boolean): JobRow {
+/** The signing secrets of a row: only creates and rotations set them; every other command carries them over. */
+type WebhookSecrets = Pick<JobRow, 'webhook_secret' | 'webhook_previous_secret' | 'webhook_previous_secret_expires_at'>;
+
+const NO_SECRETS: WebhookSecrets = { webhook_secret: '', webhook_previous_secret: '', webhook_previous_secret_expires_at: null };
+
+function secretsOf(row: JobRow): WebhookSecrets {
+  return { webhook_secret: row.webhook_secret, webhook_previous_secret: row.webhook_previous_secret, webhook_previous_secret_expires_at: row.webhook_previous_secret_expires_at };
+}
+
+function toRow(event: AnyJobEvent, spec: JobSpec, secrets: WebhookSecrets, position: LogPosition, createdAt: string, deleted: boolean): JobRow {
   return {
     org_id: event.org_id,
     project_id: event.project_id,
@@ -49,6 +58,7 @@ function toRow(event: AnyJobEvent, spec: JobSpec, position: LogPosition, created
     webhook_headers: JSON.stringify(spec.webhook_headers),
     webhook_events: spec.webhook_events,
     webhook_enabled: spec.webhook_enabled ? 1 : 0,
+    ...secrets,
     deleted: deleted ? 1 : 0,
     created_at: createdAt,
     updated_at: toChDateTime(event.occurred_at),
@@ -97,7 +107,8 @@ export function foldJobEvent(jobs: ProjectJobs, event: AnyJobEvent, position: Lo
       if (current) return decision(event, 'conflict', `job id ${event.job_id} already exists`, decidedAt);
       const taken = holder(jobs, event.payload.spec.name, event.job_id);
       if (taken) return decision(event, 'conflict', `a job named "${taken.name}" already exists in this project (${taken.id})`, decidedAt);
-      const row = toRow(event, event.payload.spec, position, toChDateTime(event.occurred_at), false);
+      const secrets = { ...NO_SECRETS, webhook_secret: event.payload.webhook_secret ?? '' };
+      const row = toRow(event, event.payload.spec, secrets, position, toChDateTime(event.occurred_at), false);
       return decision(event, 'applied', '', decidedAt, row);
     }
     case 'job.updated': {
@@ -108,11 +119,28 @@ export function foldJobEvent(jobs: ProjectJobs, event: AnyJobEvent, position: Lo
       if (taken) return decision(event, 'conflict', `a job named "${taken.name}" already exists in this project (${taken.id})`, decidedAt);
       // Nothing changed: no new version, updated_at stays when the job last changed.
       if (JSON.stringify(next) === JSON.stringify(spec)) return decision(event, 'applied', 'unchanged', decidedAt);
-      return decision(event, 'applied', '', decidedAt, toRow(event, next, position, current.created_at, false));
+      return decision(event, 'applied', '', decidedAt, toRow(event, next, secretsOf(current), position, current.created_at, false));
     }
     case 'job.deleted': {
       if (!current || current.deleted === 1) return decision(event, 'not_found', `job ${event.job_id} not found`, decidedAt);
-      return decision(event, 'applied', '', decidedAt, toRow(event, specOf(current), position, current.created_at, true));
+      return decision(event, 'applied', '', decidedAt, toRow(event, specOf(current), secretsOf(current), position, current.created_at, true));
+    }
+    case 'job.webhook_secret_rotated': {
+      if (!current || current.deleted === 1) return decision(event, 'not_found', `job ${event.job_id} not found`, decidedAt);
+      const secrets = {
+        webhook_secret: event.payload.webhook_secret,
+        webhook_previous_secret: current.webhook_secret,
+        webhook_previous_secret_expires_at: current.webhook_secret ? toChDateTime(event.payload.previous_expires_at) : null,
+      };
+      return decision(event, 'applied', '', decidedAt, toRow(event, specOf(current), secrets, position, current.created_at, false));
+    }
+    case 'job.webhook_disabled': {
+      // The notifier does not wait on this decision; a job gone or already off is left as it is.
+      if (!current || current.deleted === 1 || current.webhook_enabled === 0) return decision(event, 'applied', 'unchanged', decidedAt);
+      // The 410 came from a URL the job no longer posts to: the new one has not been refused.
+      if (current.webhook_url !== event.payload.webhook_url) return decision(event, 'applied', 'url changed', decidedAt);
+      const spec = { ...specOf(current), webhook_enabled: false };
+      return decision(event, 'applied', '', decidedAt, toRow(event, spec, secretsOf(current), position, current.created_at, false));
     }
   }
 }
