@@ -16,6 +16,10 @@ export interface BatchConsumerOptions {
   /** Longest one flush is retried before the consumer gives up (onFatal). Default 5 minutes. */
   maxRetryMs?: number;
   fromBeginning?: boolean;
+  /** How long the group waits for a silent member before giving its partitions to others. Default 30 s. */
+  sessionTimeoutMs?: number;
+  /** Told this member's partitions of `topic` after every rebalance (an empty list when it has none). */
+  onAssignment?: (partitions: number[]) => void;
   onSinkError?: (error: Error, attempt: number) => void;
   /**
    * Called once when the consumer gives up: the sink kept failing for maxRetryMs, or kafkajs
@@ -66,12 +70,13 @@ export class KafkajsBatchConsumer implements EventConsumer {
       groupId: options.groupId,
       maxBytes: options.maxBytesInFlight,
       maxBytesPerPartition: Math.max(64 * 1024, Math.floor(options.maxBytesInFlight / 4)),
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
       maxWaitTimeInMs: Math.min(500, Math.max(10, options.flushIntervalMs)),
     });
     const { GROUP_JOIN, CRASH } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, () => {
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.options.onAssignment?.([...(payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b));
       if (this.current.status === 'starting' || this.current.status === 'restarting') this.current = { status: 'running' };
     });
     // kafkajs restarts after a retriable crash by itself; after any other it stays down, and so

@@ -1,7 +1,8 @@
 /**
  * Runs `pass` again `delayMs()` after the previous pass ended, until stopped. A failing pass is
  * handed to `onError` and the next one still comes; the timer never keeps the process alive.
- * The scheduler, the lease sweeper and the Kubernetes reconciler loop this way.
+ * The control plane's scheduler, lease sweeper and Kubernetes reconciler and the notifier's
+ * dispatcher loop this way.
  */
 export class PeriodicTask {
   private timer: NodeJS.Timeout | undefined;

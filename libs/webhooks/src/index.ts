@@ -4,3 +4,4 @@ export * from './url-guard';
 export * from './webhook-attempt';
 export * from './webhook-deliverer';
 export * from './webhooks.env';
+export * from './test-event';

@@ -11,20 +11,29 @@ export const MAX_DELAY_MS = 60 * 60_000;
 /** A retry never comes sooner than this, whatever the draw: a receiver that just failed gets a moment. */
 export const MIN_DELAY_MS = 5_000;
 
+/** The schedule's constants; operators may shorten them (tests do), never change the shape. */
+export interface RetrySchedule {
+  minDelayMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_SCHEDULE: RetrySchedule = { minDelayMs: MIN_DELAY_MS, baseDelayMs: BASE_DELAY_MS, maxDelayMs: MAX_DELAY_MS };
+
 /** The cap of the wait after attempt `attempt` (1-based): 1 min · 2^(attempt − 1), at most 60 min. */
-export function retryCapMs(attempt: number): number {
-  return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
+export function retryCapMs(attempt: number, schedule: RetrySchedule = DEFAULT_RETRY_SCHEDULE): number {
+  return Math.min(schedule.maxDelayMs, schedule.baseDelayMs * 2 ** (attempt - 1));
 }
 
 /**
  * When attempt `attempt + 1` is due, given that attempt `attempt` (1-based) just failed at `now`;
  * null when `attempt` was the last. `random` is a draw in [0, 1) (Math.random in production).
  */
-export function nextAttemptAt(attempt: number, now: Date, random: () => number = Math.random): Date | null {
+export function nextAttemptAt(attempt: number, now: Date, random: () => number = Math.random, schedule: RetrySchedule = DEFAULT_RETRY_SCHEDULE): Date | null {
   if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be a positive integer, got ${attempt}`);
   if (attempt >= MAX_ATTEMPTS) return null;
-  const cap = retryCapMs(attempt);
-  const delay = MIN_DELAY_MS + Math.floor(random() * (cap - MIN_DELAY_MS));
+  const cap = Math.max(schedule.minDelayMs, retryCapMs(attempt, schedule));
+  const delay = schedule.minDelayMs + Math.floor(random() * (cap - schedule.minDelayMs));
   return new Date(now.getTime() + delay);
 }
 

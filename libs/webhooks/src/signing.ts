@@ -28,11 +28,12 @@ export function secretKey(secret: string): Buffer {
 }
 
 /**
- * The webhook-id of one outcome of one run at one endpoint: the same on every attempt and on
- * every notifier instance, so receivers can dedupe and a resumed series keeps its id.
+ * The id of one outcome of one run on one channel (`webhook`, `slack`): the webhook-id header,
+ * the same on every attempt and on every notifier instance, so a replayed or resumed outcome finds
+ * its series and receivers can dedupe.
  */
-export function webhookMessageId(runId: string, outcome: string, endpoint: string): string {
-  const digest = createHash('sha256').update(`${runId}|${outcome}|${endpoint}`).digest('hex');
+export function webhookMessageId(runId: string, outcome: string, channel: string): string {
+  const digest = createHash('sha256').update(`${runId}|${outcome}|${channel}`).digest('hex');
   return `msg_${digest.slice(0, 32)}`;
 }
 
@@ -44,12 +45,17 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
   return `${SIGNATURE_VERSION},${hmac.digest('base64')}`;
 }
 
-/** The three headers of one attempt (a new timestamp and signature each attempt, the same id). */
-export function signedHeaders(secret: string, id: string, timestamp: number, body: string): Record<string, string> {
+/**
+ * The three headers of one attempt (a new timestamp and signature each attempt, the same id).
+ * During a rotation `secrets` holds the new and the old secret: one signature each, so receivers
+ * still on the old one keep verifying.
+ */
+export function signedHeaders(secrets: string | readonly string[], id: string, timestamp: number, body: string): Record<string, string> {
+  const all = typeof secrets === 'string' ? [secrets] : secrets;
   return {
     [WEBHOOK_ID_HEADER]: id,
     [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
-    [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, id, timestamp, body),
+    [WEBHOOK_SIGNATURE_HEADER]: all.map((secret) => signWebhook(secret, id, timestamp, body)).join(' '),
   };
 }
 

@@ -106,7 +106,7 @@ describe('WebhookDeliverer against real local receivers', () => {
       deliveryId: webhookMessageId(runId, 'success', url),
       url,
       headers: { Authorization: 'Bearer receiver-token', 'X-Team': 'data', 'Content-Type': 'text/plain' },
-      secret,
+      secrets: secret,
       body: JSON.stringify({ type: 'run.succeeded', data: { run: { id: runId, status: 'success' } } }),
     };
   }

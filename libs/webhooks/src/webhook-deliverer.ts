@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { ClickHouseStore, findDelivery, fromChDateTime, insertWebhookAttempts, toChDateTime, WebhookAttemptRow, WebhookAttemptStatus } from '@runstream/clickhouse';
-import { attemptVerdict, nextAttemptAt } from './retry-schedule';
+import { attemptVerdict, nextAttemptAt, RetrySchedule } from './retry-schedule';
 import { signedHeaders } from './signing';
 import { checkWebhookUrl, UrlGuardOptions } from './url-guard';
 import { AttemptResult, mergeHeaders, sendWebhook } from './webhook-attempt';
@@ -14,10 +14,13 @@ export interface WebhookDeliveryRequest {
   outcome: string;
   /** The webhook-id (webhookMessageId): the same on every attempt, across restarts. */
   deliveryId: string;
+  /** The runs.events.v1 partition of the run (recorded: its owner sends the series). */
+  kafkaPartition?: number;
   url: string;
   /** The job's webhook_headers. */
   headers: Readonly<Record<string, string>>;
-  secret: string;
+  /** The job's active signing secrets: one, or the new and the old during a rotation. */
+  secrets: string | readonly string[];
   /** The JSON body, serialised once: every attempt sends the same bytes. */
   body: string;
 }
@@ -29,6 +32,8 @@ export interface WebhookDelivererOptions {
   now?: () => Date;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** Shorter waits than the default schedule (tests, local development). */
+  schedule?: RetrySchedule;
   resolve?: UrlGuardOptions['resolve'];
 }
 
@@ -71,19 +76,30 @@ export class WebhookDeliverer {
     this.random = options.random ?? Math.random;
   }
 
-  /** Runs (or resumes) the series; `recorded` are its attempts already in the log, read from it when omitted. */
+  /** Runs (or resumes) the series; `recorded` are its rows already in the log, read from it when omitted. */
   async deliver(request: WebhookDeliveryRequest, recorded?: readonly WebhookAttemptRow[], signal?: AbortSignal): Promise<DeliveryResult> {
-    const previous = recorded ?? (await findDelivery(this.store, request.orgId, request.deliveryId))?.attempts ?? [];
-    let last = previous.at(-1);
-    let count = previous.length;
-    while (!last || last.status === 'retrying') {
+    const rows = recorded ?? (await findDelivery(this.store, request.orgId, request.deliveryId))?.rows ?? [];
+    let last = rows.at(-1);
+    const seriesStart = [...rows].reverse().find((row) => row.status === 'pending')?.attempt ?? 1;
+    let count = rows.filter((row) => row.status !== 'pending').length;
+    while (!last || last.status === 'retrying' || last.status === 'pending') {
       if (last?.next_attempt_at) await this.waitUntil(new Date(fromChDateTime(last.next_attempt_at)), signal);
       signal?.throwIfAborted();
-      last = await this.attempt(request, (last?.attempt ?? 0) + 1);
-      await insertWebhookAttempts(this.store, [last]);
+      const attempt = !last ? 1 : last.status === 'pending' ? last.attempt : last.attempt + 1;
+      last = await this.attemptOnce(request, attempt, seriesStart);
       count += 1;
     }
     return { deliveryId: request.deliveryId, status: last.status, attempts: count, lastResponseCode: last.response_code };
+  }
+
+  /**
+   * Makes attempt number `attempt` of the series and records it; the retry schedule counts from
+   * `seriesStart` (a manual redelivery starts a new schedule under the same webhook-id).
+   */
+  async attemptOnce(request: WebhookDeliveryRequest, attempt: number, seriesStart = 1): Promise<WebhookAttemptRow> {
+    const row = await this.attempt(request, attempt, attempt - seriesStart + 1);
+    await insertWebhookAttempts(this.store, [row]);
+    return row;
   }
 
   private async waitUntil(due: Date, signal?: AbortSignal): Promise<void> {
@@ -92,7 +108,7 @@ export class WebhookDeliverer {
   }
 
   /** One attempt, signed afresh (the timestamp is the attempt's), as the row that records it. */
-  private async attempt(request: WebhookDeliveryRequest, attempt: number): Promise<WebhookAttemptRow> {
+  private async attempt(request: WebhookDeliveryRequest, attempt: number, inSeries: number): Promise<WebhookAttemptRow> {
     const attemptedAt = this.now();
     const check = await checkWebhookUrl(request.url, { allowPrivate: this.options.allowPrivate, resolve: this.options.resolve });
     let result: AttemptResult;
@@ -105,13 +121,13 @@ export class WebhookDeliverer {
     } else {
       if (check.ok) {
         const timestamp = Math.floor(this.now().getTime() / 1000);
-        const headers = mergeHeaders(request.headers, signedHeaders(request.secret, request.deliveryId, timestamp, request.body));
+        const headers = mergeHeaders(request.headers, signedHeaders(request.secrets, request.deliveryId, timestamp, request.body));
         result = await sendWebhook(check.target, headers, request.body, this.options.timeoutMs);
       } else {
         result = { ok: false, status: 0, error: check.reason, durationMs: 0 };
       }
       const verdict = attemptVerdict(result.status, result.ok);
-      next = verdict === 'retry' ? nextAttemptAt(attempt, this.now(), this.random) : null;
+      next = verdict === 'retry' ? nextAttemptAt(inSeries, this.now(), this.random, this.options.schedule) : null;
       status = verdict === 'delivered' ? 'delivered' : verdict === 'disabled' ? 'disabled' : next ? 'retrying' : 'failed';
     }
     return {
@@ -121,6 +137,8 @@ export class WebhookDeliverer {
       run_id: request.runId,
       outcome: request.outcome,
       delivery_id: request.deliveryId,
+      channel: 'webhook',
+      kafka_partition: request.kafkaPartition ?? 0,
       endpoint: logEndpoint(request.url),
       attempt,
       status,

@@ -6,7 +6,7 @@ import type { KubernetesConfig } from './kubernetes.env';
 import type { ArgvParser, JobsForReconcile, KubernetesJobRow } from './kubernetes-job-row';
 import { kubernetesJobNameFor } from './kubernetes-names';
 import { NamespaceEnsurer } from './namespace-ensurer';
-import { PeriodicTask } from '../periodic-task';
+import { PeriodicTask } from '@runstream/runtime';
 import { ARGV_PARSER, JOBS_FOR_RECONCILE, KUBERNETES_CLIENTS, KUBERNETES_CONFIG } from './kubernetes.tokens';
 
 export interface ReconcileReport {

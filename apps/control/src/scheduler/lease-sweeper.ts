@@ -8,7 +8,7 @@ import { leaseExpiredEvent } from './lease-expiry';
 import { MaterializedUpTo } from './materialized-up-to';
 import { LeaseSweeperConfig } from './scheduler.env';
 import { CONTROL_PLANE_ACTOR, SCHEDULER_CLOCK } from './scheduler';
-import { PeriodicTask } from '../periodic-task';
+import { PeriodicTask } from '@runstream/runtime';
 
 export const LEASE_SWEEPER_CONFIG = Symbol('LEASE_SWEEPER_CONFIG');
 

@@ -5,7 +5,7 @@ import { RunStarter } from '../runs/run-starter';
 import { JobCatalog, ScheduledJob } from './job-catalog';
 import { SchedulerConfig } from './scheduler.env';
 import { DueTick, TickPlanner } from './tick-planner';
-import { PeriodicTask } from '../periodic-task';
+import { PeriodicTask } from '@runstream/runtime';
 
 export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');
 /** Optional `() => Date`; tests move time by hand. */

@@ -1,9 +1,21 @@
 import { z } from 'zod';
 import { ClickHouseStore } from '../store';
+import { toChDateTime } from '../time';
 
 export const WEBHOOK_DELIVERIES_TABLE = 'webhook_deliveries';
 
-export const WEBHOOK_ATTEMPT_STATUSES = ['delivered', 'retrying', 'failed', 'disabled'] as const;
+/** `pending` opens a series (or a manual redelivery): the attempt it schedules is due at next_attempt_at. */
+export const WEBHOOK_ATTEMPT_STATUSES = ['pending', 'delivered', 'retrying', 'failed', 'disabled'] as const;
+/** Where a delivery goes: the job's webhook, or its Slack channel. */
+export const DELIVERY_CHANNELS = ['webhook', 'slack'] as const;
+export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
+/** A series still to be worked on. */
+export const OPEN_DELIVERY_STATUSES = ['pending', 'retrying'] as const;
+/**
+ * How far back the dispatcher looks for open series: a series' latest row is at most about an
+ * hour older than its next attempt, so a week covers any notifier outage short of a week.
+ */
+export const OPEN_DELIVERY_WINDOW_DAYS = 7;
 export type WebhookAttemptStatus = (typeof WEBHOOK_ATTEMPT_STATUSES)[number];
 
 const chDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,9})?$/);
@@ -19,6 +31,9 @@ const WebhookAttemptRowSchema = z.object({
   outcome: z.string(),
   /** The webhook-id header: the same on every attempt of a series. */
   delivery_id: z.string(),
+  channel: z.enum(DELIVERY_CHANNELS),
+  /** The runs.events.v1 partition of the run: the notifier owning it sends the series (migration 0023). */
+  kafka_partition: z.number().int().min(0).max(65_535),
   /** The URL without credentials, query string or fragment. */
   endpoint: z.string(),
   /** 1-based. */
@@ -29,14 +44,17 @@ const WebhookAttemptRowSchema = z.object({
   error: z.string(),
   duration_ms: z.number().int().min(0),
   attempted_at: chDateTime,
-  /** When the next attempt is due; null unless status is 'retrying'. */
+  /** When the next attempt is due; null unless status is 'pending' or 'retrying'. */
   next_attempt_at: chDateTime.nullable(),
+  /** The exact request body of the series; only on 'pending' rows (read back only where asked for). */
+  body: z.string().optional(),
 });
 export type WebhookAttemptRow = z.infer<typeof WebhookAttemptRowSchema>;
 
 /** Where one delivery stands: its latest attempt and how many were made. */
 const WebhookDeliverySummarySchema = z.object({
   delivery_id: z.string(),
+  channel: z.enum(DELIVERY_CHANNELS),
   run_id: z.string(),
   outcome: z.string(),
   endpoint: z.string(),
@@ -52,8 +70,10 @@ export type WebhookDeliverySummary = z.infer<typeof WebhookDeliverySummarySchema
 
 export interface WebhookDelivery {
   summary: WebhookDeliverySummary;
-  /** Every attempt, first to last. */
+  /** Every attempt made, first to last (no 'pending' rows). */
   attempts: WebhookAttemptRow[];
+  /** Every row, the 'pending' ones that open a series or a redelivery included. */
+  rows: WebhookAttemptRow[];
 }
 
 export function insertWebhookAttempts(store: ClickHouseStore, rows: readonly WebhookAttemptRow[]): Promise<void> {
@@ -65,13 +85,13 @@ export function insertWebhookAttempts(store: ClickHouseStore, rows: readonly Web
  * next_attempt_at is not skipped). The inner query's names differ from the columns: ClickHouse
  * would read an alias such as `status` inside the aggregate that defines it.
  */
-const SUMMARY_SELECT = `SELECT delivery_id, first_run AS run_id, first_outcome AS outcome, first_endpoint AS endpoint,
+const SUMMARY_SELECT = `SELECT delivery_id, first_channel AS channel, first_run AS run_id, first_outcome AS outcome, first_endpoint AS endpoint,
     latest.1 AS status, toUInt32(attempt_count) AS attempts, latest.2 AS last_response_code, latest.3 AS last_error,
     first_at AS first_attempted_at, last_at AS last_attempted_at, latest.4 AS next_attempt_at
   FROM (
-    SELECT delivery_id, any(run_id) AS first_run, any(outcome) AS first_outcome, any(endpoint) AS first_endpoint,
-      argMax(tuple(status, response_code, error, next_attempt_at), attempt) AS latest,
-      count() AS attempt_count, min(attempted_at) AS first_at, max(attempted_at) AS last_at
+    SELECT delivery_id, any(channel) AS first_channel, any(run_id) AS first_run, any(outcome) AS first_outcome, any(endpoint) AS first_endpoint,
+      argMax(tuple(status, response_code, error, next_attempt_at), tuple(attempt, attempted_at)) AS latest,
+      countIf(status != 'pending') AS attempt_count, min(attempted_at) AS first_at, max(attempted_at) AS last_at
     FROM {db:Identifier}.webhook_deliveries`;
 
 function summaries(rows: unknown[]): WebhookDeliverySummary[] {
@@ -91,23 +111,31 @@ export async function listJobDeliveries(store: ClickHouseStore, orgId: string, p
   return summaries(rows);
 }
 
-/** One delivery of an organisation with every attempt; undefined when none was recorded. */
+const ROW_COLUMNS = `org_id, project_id, job_id, run_id, outcome, delivery_id, channel, kafka_partition, endpoint, attempt,
+  status, response_code, error, duration_ms, attempted_at, next_attempt_at`;
+
+/**
+ * One delivery of an organisation: every row (its opening 'pending' rows included, in order) and
+ * a summary; undefined when none was recorded.
+ */
 export async function findDelivery(store: ClickHouseStore, orgId: string, deliveryId: string): Promise<WebhookDelivery | undefined> {
   const rows = await store.query<unknown>(
-    `SELECT org_id, project_id, job_id, run_id, outcome, delivery_id, endpoint, attempt, status,
-            response_code, error, duration_ms, attempted_at, next_attempt_at
+    `SELECT ${ROW_COLUMNS}
      FROM {db:Identifier}.webhook_deliveries
      WHERE org_id = {org:String} AND delivery_id = {delivery:String}
-     ORDER BY attempt`,
+     ORDER BY attempt, attempted_at`,
     { org: orgId, delivery: deliveryId },
   );
-  const attempts = rows.map((row) => WebhookAttemptRowSchema.parse(row));
-  const last = attempts.at(-1);
+  const all = rows.map((row) => WebhookAttemptRowSchema.parse(row));
+  const last = all.at(-1);
   if (!last) return undefined;
+  const attempts = all.filter((row) => row.status !== 'pending');
   return {
+    rows: all,
     attempts,
     summary: {
       delivery_id: last.delivery_id,
+      channel: last.channel,
       run_id: last.run_id,
       outcome: last.outcome,
       endpoint: last.endpoint,
@@ -115,9 +143,80 @@ export async function findDelivery(store: ClickHouseStore, orgId: string, delive
       attempts: attempts.length,
       last_response_code: last.response_code,
       last_error: last.error,
-      first_attempted_at: attempts[0].attempted_at,
+      first_attempted_at: all[0].attempted_at,
       last_attempted_at: last.attempted_at,
       next_attempt_at: last.next_attempt_at,
     },
   };
+}
+
+/** Which of these delivery ids already have a series (any row): an outcome seen again opens no second one. */
+export async function selectExistingDeliveryIds(store: ClickHouseStore, deliveryIds: readonly string[]): Promise<Set<string>> {
+  if (deliveryIds.length === 0) return new Set();
+  const rows = await store.query<{ delivery_id: string }>(
+    `SELECT DISTINCT delivery_id FROM {db:Identifier}.webhook_deliveries WHERE delivery_id IN {ids:Array(String)}`,
+    { ids: [...deliveryIds] },
+  );
+  return new Set(rows.map((row) => row.delivery_id));
+}
+
+/** An open series whose next attempt is due, with what the attempt needs. */
+const DueDeliverySchema = z.object({
+  org_id: z.string(),
+  project_id: z.string(),
+  job_id: z.string(),
+  run_id: z.string(),
+  outcome: z.string(),
+  delivery_id: z.string(),
+  channel: z.enum(DELIVERY_CHANNELS),
+  kafka_partition: z.number().int().min(0),
+  endpoint: z.string(),
+  body: z.string(),
+  /** The number of the attempt that is due. */
+  attempt: z.number().int().min(1),
+  /** The attempt number the current series (or redelivery) began with: retries count from it. */
+  series_start: z.number().int().min(1),
+});
+export type DueDelivery = z.infer<typeof DueDeliverySchema>;
+
+/**
+ * Open series of these partitions (the partitions a notifier instance owns) and the latest row of
+ * each; `due` keeps those whose next attempt is due at `now`. A pending row's attempt is the one
+ * it schedules; a retrying row's next attempt is attempt + 1.
+ */
+const OPEN_SELECT = `SELECT delivery_id, any(org_id) AS org, any(project_id) AS project, any(job_id) AS job, any(run_id) AS run,
+    any(outcome) AS what, any(channel) AS via, any(kafka_partition) AS part, any(endpoint) AS target,
+    argMinIf(body, attempted_at, status = 'pending') AS opening_body,
+    argMax(tuple(status, attempt, next_attempt_at), tuple(attempt, attempted_at)) AS latest,
+    maxIf(attempt, status = 'pending') AS started_at_attempt
+  FROM {db:Identifier}.webhook_deliveries
+  WHERE attempted_at >= {since:DateTime64(3)} AND kafka_partition IN {partitions:Array(UInt16)}
+  GROUP BY delivery_id
+  HAVING latest.1 IN ('pending', 'retrying')`;
+
+export async function selectDueDeliveries(store: ClickHouseStore, partitions: readonly number[], now: Date, limit: number): Promise<DueDelivery[]> {
+  if (partitions.length === 0) return [];
+  const rows = await store.query<unknown>(
+    `SELECT delivery_id, org AS org_id, project AS project_id, job AS job_id, run AS run_id, what AS outcome, via AS channel,
+            part AS kafka_partition, target AS endpoint, opening_body AS body,
+            toUInt32(if(latest.1 = 'pending', latest.2, latest.2 + 1)) AS attempt, toUInt32(greatest(started_at_attempt, 1)) AS series_start
+     FROM (${OPEN_SELECT} AND latest.3 <= {now:DateTime64(3)})
+     ORDER BY latest.3 LIMIT {limit:UInt32}`,
+    { partitions: [...partitions], since: sinceWindow(now), now: toChDateTime(now), limit },
+  );
+  return rows.map((row) => DueDeliverySchema.parse(row));
+}
+
+/** How many series of these partitions are open (the notifier's queue depth). */
+export async function countOpenDeliveries(store: ClickHouseStore, partitions: readonly number[], now: Date): Promise<number> {
+  if (partitions.length === 0) return 0;
+  const rows = await store.query<{ open: string | number }>(`SELECT count() AS open FROM (${OPEN_SELECT})`, {
+    partitions: [...partitions],
+    since: sinceWindow(now),
+  });
+  return Number(rows[0]?.open ?? 0);
+}
+
+function sinceWindow(now: Date): string {
+  return toChDateTime(new Date(now.getTime() - OPEN_DELIVERY_WINDOW_DAYS * 86_400_000));
 }

@@ -1,0 +1,84 @@
+import { Logger } from '@nestjs/common';
+import { ClickHouseStore, countOpenDeliveries, DueDelivery, selectDueDeliveries, WebhookAttemptRow } from '@runstream/clickhouse';
+import { PeriodicTask } from '@runstream/runtime';
+import pLimit from 'p-limit';
+import { NotifierMetrics } from '../metrics/notifier.metrics';
+import { PartitionOwnership } from './partition-ownership';
+import { SlackChannel } from './slack.channel';
+import { WebhookChannel } from './webhook.channel';
+
+export interface DispatcherOptions {
+  concurrency: number;
+  pollIntervalMs: number;
+}
+
+/**
+ * Sends the due attempts of the series this instance owns: those whose runs.events.v1 partition
+ * the notifier's consumer group gave it. Every attempt is read from and written to the delivery
+ * log, so whoever owns a partition next (after a rebalance, a crash or a restart) continues its
+ * series where the log says they stand; no series is held only in memory.
+ */
+export class Dispatcher {
+  private readonly logger = new Logger('Dispatcher');
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly task: PeriodicTask;
+
+  constructor(
+    private readonly store: ClickHouseStore,
+    private readonly ownership: PartitionOwnership,
+    private readonly channels: { webhook: WebhookChannel; slack: SlackChannel },
+    private readonly metrics: NotifierMetrics,
+    private readonly options: DispatcherOptions,
+  ) {
+    this.limit = pLimit(options.concurrency);
+    this.task = new PeriodicTask(
+      () => this.pass(),
+      () => options.pollIntervalMs,
+      (error) => this.logger.error(`dispatch pass failed: ${(error as Error).message}`),
+    );
+  }
+
+  start(): void {
+    this.task.start(0);
+  }
+
+  /** No new attempt starts; resolves once the attempts under way are recorded. */
+  async stop(): Promise<void> {
+    await this.task.stop();
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** One look at the log: start every due attempt not already under way, up to the concurrency. */
+  async pass(): Promise<void> {
+    const now = new Date();
+    const partitions = this.ownership.sendable(now.getTime());
+    const free = this.options.concurrency * 2 - this.inFlight.size;
+    if (free > 0) {
+      for (const due of await selectDueDeliveries(this.store, partitions, now, free + this.inFlight.size)) {
+        if (this.inFlight.has(due.delivery_id)) continue;
+        const sent = this.limit(() => this.send(due)).finally(() => this.inFlight.delete(due.delivery_id));
+        this.inFlight.set(due.delivery_id, sent);
+      }
+    }
+    this.metrics.queueDepth.set(await countOpenDeliveries(this.store, partitions, now));
+  }
+
+  private async send(due: DueDelivery): Promise<void> {
+    // The partition may have moved to another instance while this waited for a slot.
+    if (!this.ownership.canSend(due.kafka_partition, Date.now())) return;
+    const stopTimer = this.metrics.attemptSeconds.startTimer({ channel: due.channel });
+    let row: WebhookAttemptRow;
+    try {
+      row = due.channel === 'webhook' ? await this.channels.webhook.attempt(due) : await this.channels.slack.attempt(due);
+    } catch (error) {
+      // Not recorded (ClickHouse unavailable, say): the series stays due and the next pass retries.
+      this.logger.warn(`attempt ${due.attempt} of ${due.delivery_id} not recorded: ${(error as Error).message}`);
+      return;
+    } finally {
+      stopTimer();
+    }
+    this.metrics.attempts.inc({ channel: due.channel, result: row.status });
+    if (row.status !== 'retrying') this.metrics.deliveries.inc({ channel: due.channel, result: row.status });
+  }
+}

@@ -1,0 +1,44 @@
+import { ClickHouseStore, DueDelivery, insertWebhookAttempts, WebhookAttemptRow } from '@runstream/clickhouse';
+import { MAX_ATTEMPTS, nextAttemptAt, RetrySchedule } from '@runstream/webhooks';
+import { postSlackMessage, SlackMessage } from '../slack';
+import { attemptRow } from './attempt-row';
+
+export interface SlackChannelOptions {
+  token: string;
+  baseUrl: string;
+  timeoutMs: number;
+  schedule: RetrySchedule;
+}
+
+/**
+ * One chat.postMessage of a due Slack alert. Retried on the webhooks' schedule, except that a
+ * 429's Retry-After sets the wait (never sooner); errors a retry cannot fix (a missing channel, a
+ * revoked token) end the series at once.
+ */
+export class SlackChannel {
+  constructor(
+    private readonly store: ClickHouseStore,
+    private readonly options: SlackChannelOptions,
+  ) {}
+
+  async attempt(due: DueDelivery): Promise<WebhookAttemptRow> {
+    const attemptedAt = new Date();
+    let row: WebhookAttemptRow;
+    if (this.options.token === '') {
+      row = attemptRow(due, { status: 'failed', responseCode: 0, error: 'not sent: no Slack bot token configured (NOTIFIER_SLACK_BOT_TOKEN)', durationMs: 0, attemptedAt, next: null });
+    } else {
+      const { token, baseUrl, timeoutMs } = this.options;
+      const result = await postSlackMessage({ token, baseUrl, timeoutMs }, JSON.parse(due.body) as SlackMessage);
+      const inSeries = due.attempt - due.series_start + 1;
+      let next: Date | null = null;
+      if (result.verdict === 'retry' && inSeries < MAX_ATTEMPTS) {
+        const scheduled = nextAttemptAt(inSeries, new Date(), Math.random, this.options.schedule) as Date;
+        next = result.retryAfterMs !== undefined ? new Date(Math.max(scheduled.getTime(), Date.now() + result.retryAfterMs)) : scheduled;
+      }
+      const status = result.verdict === 'delivered' ? 'delivered' : next ? 'retrying' : 'failed';
+      row = attemptRow(due, { status, responseCode: result.status, error: result.error, durationMs: result.durationMs, attemptedAt, next });
+    }
+    await insertWebhookAttempts(this.store, [row]);
+    return row;
+  }
+}

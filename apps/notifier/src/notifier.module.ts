@@ -1,0 +1,18 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ClickHouseModule } from '@runstream/clickhouse';
+import { NOTIFIER_CONFIG, NotifierConfig } from './config/notifier.config';
+import { NotifierMetricsServer } from './metrics/metrics.server';
+import { NotifierMetrics } from './metrics/notifier.metrics';
+import { NotifierService } from './notifier.service';
+
+/** The notifier: run outcomes of jobs → signed webhooks and Slack alerts (docs/notifications.md). */
+@Module({})
+export class NotifierModule {
+  static forRoot(config: NotifierConfig): DynamicModule {
+    return {
+      module: NotifierModule,
+      imports: [ClickHouseModule.forRoot(config.clickhouse)],
+      providers: [{ provide: NOTIFIER_CONFIG, useValue: config }, NotifierMetrics, NotifierService, NotifierMetricsServer],
+    };
+  }
+}
