@@ -67,6 +67,8 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
       webhook_enabled: false,
       created_at: expect.any(String),
       updated_at: created.body.created_at,
+      // Shown in this answer only (job-webhook-secret.e2e-spec.ts).
+      webhook_secret: expect.stringMatching(/^whsec_/),
     });
     const jobId = created.body.id;
     // Read-your-writes on the other instance too: no wait.
