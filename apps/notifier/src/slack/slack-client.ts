@@ -30,13 +30,25 @@ async function readCapped(response: Response): Promise<string> {
   return Buffer.concat(chunks).subarray(0, MAX_SLACK_RESPONSE_BYTES).toString('utf8');
 }
 
-/** The cause Node's fetch wraps in "fetch failed" (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET, …). */
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  cause?: unknown;
+}
+
+/** Read by shape, not instanceof: fetch's errors come from Node's own realm, not always the caller's. */
+function asErrorLike(value: unknown): ErrorLike | undefined {
+  return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined;
+}
+
+/** The timeout, or the cause Node's fetch wraps in "fetch failed" (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET, …). */
 function networkError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `timed out after ${timeoutMs} ms`;
-  const cause = error instanceof Error ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
-  if (cause?.code) return `${cause.code}: ${cause.message}`;
-  if (cause instanceof Error) return cause.message;
-  return error instanceof Error ? error.message : String(error);
+  const outer = asErrorLike(error);
+  if (outer?.name === 'TimeoutError' || outer?.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
+  const cause = asErrorLike(outer?.cause);
+  if (typeof cause?.message === 'string') return typeof cause.code === 'string' ? `${cause.code}: ${cause.message}` : cause.message;
+  return typeof outer?.message === 'string' ? outer.message : String(error);
 }
 
 /** Slack tokens are printable ASCII; anything else could not go into a header at all. */
@@ -46,6 +58,8 @@ async function attempt(options: SlackClientOptions, message: SlackMessage): Prom
   if (options.token === '') return { verdict: 'failed', status: 0, error: 'no Slack bot token configured (NOTIFIER_SLACK_BOT_TOKEN)' };
   if (!TOKEN_SHAPE.test(options.token)) return { verdict: 'failed', status: 0, error: 'the Slack bot token contains characters a header cannot carry' };
   const url = `${options.baseUrl.replace(/\/+$/, '')}/chat.postMessage`;
+  // Set once headers arrive, so a body that stalls past the deadline still reports its status.
+  let status = 0;
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -59,10 +73,11 @@ async function attempt(options: SlackClientOptions, message: SlackMessage): Prom
       redirect: 'manual',
       signal: AbortSignal.timeout(options.timeoutMs),
     });
+    status = response.status;
     const body = await readCapped(response);
     return judgeSlackResponse(response.status, response.headers.get('retry-after'), body);
   } catch (error) {
-    return { verdict: 'retry', status: 0, error: networkError(error, options.timeoutMs) };
+    return { verdict: 'retry', status, error: networkError(error, options.timeoutMs) };
   }
 }
 
