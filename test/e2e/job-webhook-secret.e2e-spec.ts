@@ -21,8 +21,8 @@ interface Rotation {
 const HOUR_MS = 60 * 60 * 1000;
 const SECRET = /^whsec_[A-Za-z0-9+/]{43}=$/;
 
-/** A receiver's check: the body signed now with `signer` verifies against `secrets`. */
-function verifies(signer: string, secrets: string[]): boolean {
+/** A receiver's check: the body signed now with `signer(s)` verifies against the `secrets` it holds. */
+function verifies(signer: string | string[], secrets: string[]): boolean {
   const body = JSON.stringify({ type: 'run.success' });
   const now = Math.floor(Date.now() / 1000);
   return verifyWebhook(secrets, signedHeaders(signer, 'msg_1', now, body), body).ok;
@@ -93,6 +93,8 @@ describe('Jobs API: the webhook signing secret (shown once, rotatable) and webho
     const row = await stored(job.id);
     expect(activeWebhookSecrets(row, new Date())).toEqual([rotated.body.webhook_secret, job.webhook_secret]);
     expect(verifies(job.webhook_secret, activeWebhookSecrets(row, new Date()))).toBe(true);
+    // Signed with both during the overlap: a receiver holding either secret verifies.
+    for (const held of [job.webhook_secret, rotated.body.webhook_secret]) expect(verifies(activeWebhookSecrets(row, new Date()), [held])).toBe(true);
     expect(activeWebhookSecrets(row, new Date(expiresAt + 1))).toEqual([rotated.body.webhook_secret]);
     expect(verifies(job.webhook_secret, activeWebhookSecrets(row, new Date(expiresAt + 1)))).toBe(false);
     const read = await http('GET', url(), undefined, auth());

@@ -1,4 +1,4 @@
-import { JobRow } from '@runstream/clickhouse';
+import { activeWebhookSecrets, JobRow } from '@runstream/clickhouse';
 import { AnyJobEvent, JOB_SPEC_DEFAULTS, JobEventPayloads, JobEventType, JobSpec } from '@runstream/events';
 import { SECRET_MASK } from '../job.response';
 import { foldJobEvent, ProjectJobs } from './job-fold';
@@ -82,6 +82,9 @@ describe('jobs fold: the single writer decides every command in log order', () =
       const before = jobs.get('job_r') as JobRow;
       expect(fold(jobs, event('job.webhook_secret_rotated', 'job_r', { webhook_secret: secretB, previous_expires_at: '2026-04-29T12:00:00.000Z' }))).toEqual(['applied']);
       expect(secretsOf(jobs.get('job_r'))).toEqual([secretB, secretA, '2026-04-29 12:00:00.000']);
+      const rotatedRow = jobs.get('job_r') as JobRow;
+      expect(activeWebhookSecrets(rotatedRow, new Date('2026-04-29T11:59:59.999Z'))).toEqual([secretB, secretA]);
+      expect(activeWebhookSecrets(rotatedRow, new Date('2026-04-29T12:00:00.000Z'))).toEqual([secretB]);
       expect(jobs.get('job_r')).toMatchObject({ name: 'r', created_at: before.created_at, deleted: 0 });
       fold(jobs, event('job.webhook_secret_rotated', 'job_r', { webhook_secret: secretC, previous_expires_at: '2026-04-30T12:00:00.000Z' }));
       expect(secretsOf(jobs.get('job_r'))).toEqual([secretC, secretB, '2026-04-30 12:00:00.000']);
