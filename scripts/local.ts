@@ -1,8 +1,8 @@
 /**
  * `npm start`: the whole system on this machine.
  * - Kafka: the local KRaft broker from deploy/kafka/kafka.sh (unless KAFKA_BROKERS is set).
- * - Embedded chDB (default): ingest, materializer, query and control (Jobs API, scheduler) in
- *   this one process, because chDB binds a data directory to a single process, and the runner
+ * - Embedded chDB (default): ingest, materializer, query, control (Jobs API, scheduler) and the
+ *   notifier (webhooks, Slack) in this one process, because chDB binds a data directory to a single process, and the runner
  *   agent for the local gateway next to them. With CLICKHOUSE_URL each app runs as its own
  *   process, as in production.
  * Ctrl-C stops the agent (its runs end cancelled) and writes first, lets the materializer drain
@@ -23,6 +23,8 @@ import { loadIngestConfig } from '../apps/ingest/src/config/ingest.config';
 import { createIngestApp } from '../apps/ingest/src/ingest.app';
 import { loadMaterializerConfig } from '../apps/materializer/src/config/materializer.config';
 import { createMaterializerApp } from '../apps/materializer/src/materializer.app';
+import { loadNotifierConfig } from '../apps/notifier/src/config/notifier.config';
+import { createNotifierApp } from '../apps/notifier/src/notifier.app';
 import { loadQueryConfig } from '../apps/query/src/config/query.config';
 import { createQueryApp } from '../apps/query/src/query.app';
 
@@ -54,12 +56,16 @@ async function startInProcess(): Promise<Stop> {
   const controlConfig = loadControlConfig({ ...process.env, PORT: process.env.CONTROL_PORT ?? '3003' });
   const control = await createControlApp(controlConfig, false);
   const controlUrl = await listenUrl(control, controlConfig.http.port, controlConfig.http.host);
+  // Local development: webhooks may go to receivers on this machine (never set this where the notifier can reach internal services).
+  process.env.NOTIFIER_ALLOW_PRIVATE_URLS ??= 'true';
+  const notifier = await createNotifierApp(loadNotifierConfig(), process.env.LOG_LEVEL, false);
   const tokens = await localTokens(ingest.get(TokenService), join(dirname(ingestConfig.clickhouse.path), 'local-tokens.json'));
   const agent = startAgent(loadAgentConfig({ ...process.env, RUNSTREAM_INGEST_URL: ingestUrl, RUNSTREAM_GATEWAY_TOKEN: tokens.gateway.token }));
   logger.log(`ingest (write API): ${ingestUrl}`);
   logger.log(`query (read API):   ${queryUrl}`);
   logger.log(`control (Jobs API): ${controlUrl}`);
   logger.log(`materializer: consuming, chDB at ${ingestConfig.clickhouse.path}`);
+  logger.log(`notifier: webhooks and Slack alerts of job runs${process.env.NOTIFIER_ALLOW_PRIVATE_URLS === 'true' ? ' (local receivers allowed)' : ''}`);
   logger.log(`agent: running jobs for gateway ${tokens.gateway.gateway}${process.env.AGENT_PATH ? ` (AGENT_PATH ${process.env.AGENT_PATH})` : ''}`);
   logger.log(`user token (org ${tokens.user.orgId}): ${tokens.user.token}`);
   logger.log(`gateway token (gateway ${tokens.gateway.gateway}): ${tokens.gateway.token}`);
@@ -68,6 +74,7 @@ async function startInProcess(): Promise<Stop> {
     await agent.stop();
     await control.close();
     await ingest.close();
+    await notifier.close();
     await materializer.close();
     await query.close();
   };
@@ -101,11 +108,12 @@ function startProcesses(): Stop {
     ['materializer', {}],
     ['query', { PORT: process.env.QUERY_PORT ?? '3001' }],
     ['control', { PORT: process.env.CONTROL_PORT ?? '3003' }],
+    ['notifier', {}],
   ];
   const children: ChildProcess[] = apps.map(([name, env]) =>
     spawn(process.execPath, [join(__dirname, '..', 'apps', name, 'src', 'main.js')], { stdio: 'inherit', env: { ...process.env, ...env } }),
   );
-  logger.log(`ingest, materializer, query and control started as processes against ${process.env.CLICKHOUSE_URL}; start agents with npm run agent`);
+  logger.log(`ingest, materializer, query, control and notifier started as processes against ${process.env.CLICKHOUSE_URL}; start agents with npm run agent`);
   return async () => {
     for (const child of children) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -122,7 +130,7 @@ async function main(): Promise<void> {
   const shutdown = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.log('stopping: agent and control, ingest, then materializer (drain and commit), then query and Kafka');
+    logger.log('stopping: agent and control, ingest, the notifier, then materializer (drain and commit), then query and Kafka');
     await stopApps();
     await stopKafka?.();
     process.exit(0);

@@ -6,6 +6,8 @@ import { BodyShapeInterceptor, HealthController, MAX_BODY_DEPTH } from '@runstre
 import { MAX_JOB_ENV_VARS } from '@runstream/events';
 import { backendProviders } from './backend.providers';
 import { CONTROL_CONFIG, ControlConfig } from './config/control.config';
+import { DeliveriesController } from './deliveries/deliveries.controller';
+import { DeliveriesService } from './deliveries/deliveries.service';
 import { ControlEventLog } from './events/control-event-log';
 import { JobsFoldConsumer } from './jobs/fold/jobs-fold.consumer';
 import { JobsFoldService } from './jobs/fold/jobs-fold.service';
@@ -29,7 +31,7 @@ export class ControlModule {
     return {
       module: ControlModule,
       imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule],
-      controllers: [HealthController, JobsController, LiveJobsController, ...(extensions.controllers ?? [])],
+      controllers: [HealthController, JobsController, DeliveriesController, LiveJobsController, ...(extensions.controllers ?? [])],
       providers: [
         { provide: CONTROL_CONFIG, useValue: config },
         // A job body's largest object is its environment; nothing nests deeper than resources.limits.cpu.
@@ -40,6 +42,7 @@ export class ControlModule {
         JobCommandsService,
         JobsService,
         TriggerService,
+        DeliveriesService,
         RunStarter,
         ...backendProviders(config),
         ...(extensions.providers ?? []),

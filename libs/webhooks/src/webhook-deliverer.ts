@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { ClickHouseStore, findDelivery, fromChDateTime, insertWebhookAttempts, toChDateTime, WebhookAttemptRow, WebhookAttemptStatus } from '@runstream/clickhouse';
-import { attemptVerdict, nextAttemptAt, RetrySchedule } from './retry-schedule';
+import { attemptVerdict, MAX_ATTEMPTS, nextAttemptAt, RetrySchedule } from './retry-schedule';
 import { signedHeaders } from './signing';
 import { checkWebhookUrl, UrlGuardOptions } from './url-guard';
 import { AttemptResult, mergeHeaders, sendWebhook } from './webhook-attempt';
@@ -95,9 +95,10 @@ export class WebhookDeliverer {
   /**
    * Makes attempt number `attempt` of the series and records it; the retry schedule counts from
    * `seriesStart` (a manual redelivery starts a new schedule under the same webhook-id).
+   * `retry: false` makes a single attempt (a test event): a failure is final.
    */
-  async attemptOnce(request: WebhookDeliveryRequest, attempt: number, seriesStart = 1): Promise<WebhookAttemptRow> {
-    const row = await this.attempt(request, attempt, attempt - seriesStart + 1);
+  async attemptOnce(request: WebhookDeliveryRequest, attempt: number, seriesStart = 1, retry = true): Promise<WebhookAttemptRow> {
+    const row = await this.attempt(request, attempt, retry ? attempt - seriesStart + 1 : MAX_ATTEMPTS);
     await insertWebhookAttempts(this.store, [row]);
     return row;
   }

@@ -16,7 +16,7 @@ async function answers(url: string): Promise<boolean> {
 
 /**
  * The whole stack as `npm start` runs it with embedded chDB: one process (dist/scripts/local.js)
- * holding ingest, materializer, query, control and the agent, because chDB binds its data directory to a single
+ * holding ingest, materializer, query, control, the notifier and the agent, because chDB binds its data directory to a single
  * process. Ports and the data directory stay fixed across restarts, so clients retry the same
  * URL and a restart reopens the same data. Needs `npm run build` first.
  */

@@ -1,5 +1,6 @@
 import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, HttpConfig, HttpEnv, httpConfig, KafkaConfig, KafkaEnv, kafkaConfig, loadEnv } from '@runstream/config';
 import { HttpLimits, httpLimits, HttpLimitsEnv } from '@runstream/http';
+import { WebhooksEnv } from '@runstream/webhooks';
 import { IsInt, IsString, Length, Max, Min } from 'class-validator';
 import { KubernetesConfig, kubernetesConfig, KubernetesEnv } from '../kubernetes/kubernetes.env';
 import { LeaseSweeperConfig, leaseSweeperConfig, SchedulerConfig, schedulerConfig, SchedulerEnv } from '../scheduler/scheduler.env';
@@ -61,12 +62,14 @@ export interface ControlConfig {
   scheduler: SchedulerConfig;
   leaseSweeper: LeaseSweeperConfig;
   kubernetes: KubernetesConfig;
+  /** The test event's request: the notifier's webhook settings (NOTIFIER_WEBHOOK_TIMEOUT_MS, NOTIFIER_ALLOW_PRIVATE_URLS). */
+  webhooks: { allowPrivate: boolean; timeoutMs: number };
 }
 
 export const CONTROL_CONFIG = Symbol('CONTROL_CONFIG');
 
 export function loadControlConfig(env: NodeJS.ProcessEnv = process.env): ControlConfig {
-  const loaded = loadEnv({ http: ControlHttpEnv, kafka: KafkaEnv, clickhouse: ClickHouseEnv, control: ControlEnv, limits: ControlHttpLimitsEnv, scheduler: SchedulerEnv, kubernetes: KubernetesEnv }, env);
+  const loaded = loadEnv({ http: ControlHttpEnv, kafka: KafkaEnv, clickhouse: ClickHouseEnv, control: ControlEnv, limits: ControlHttpLimitsEnv, scheduler: SchedulerEnv, kubernetes: KubernetesEnv, webhooks: WebhooksEnv }, env);
   const control = loaded.control;
   return {
     http: httpConfig(loaded.http),
@@ -80,5 +83,6 @@ export function loadControlConfig(env: NodeJS.ProcessEnv = process.env): Control
     scheduler: schedulerConfig(loaded.scheduler),
     leaseSweeper: leaseSweeperConfig(loaded.scheduler),
     kubernetes: kubernetesConfig(loaded.kubernetes),
+    webhooks: { allowPrivate: loaded.webhooks.NOTIFIER_ALLOW_PRIVATE_URLS, timeoutMs: loaded.webhooks.NOTIFIER_WEBHOOK_TIMEOUT_MS },
   };
 }

@@ -7,7 +7,7 @@ function jobRow(id: string, overrides: Partial<JobRow> = {}): JobRow {
   return {
     org_id: 'org_a', project_id: 'proj_a', id, name: id, description: '', command: 'dbt build', schedule: '* * * * *', timezone: 'UTC', enabled: 1,
     resources: '{}', environment: '{}', slack_channel: '', slack_alerts_enabled: 0, slack_alert_on_success: 0, webhook_url: '', webhook_headers: '{}',
-    webhook_events: [], webhook_enabled: 0, deleted: 0, created_at: '2026-01-01 00:00:00.000', updated_at: '2026-01-01 00:00:00.000',
+    webhook_events: [], webhook_enabled: 0, webhook_secret: '', webhook_previous_secret: '', webhook_previous_secret_expires_at: null, deleted: 0, created_at: '2026-01-01 00:00:00.000', updated_at: '2026-01-01 00:00:00.000',
     last_request_id: '', kafka_partition: 0, kafka_offset: '0', ...overrides,
   };
 }

@@ -1,6 +1,6 @@
 import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, KafkaConfig, KafkaEnv, kafkaConfig, loadEnv } from '@runstream/config';
 import { RetrySchedule, WebhooksEnv } from '@runstream/webhooks';
-import { IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { SlackEnv } from '../slack/slack.env';
 
 class NotifierEnv {
@@ -9,10 +9,14 @@ class NotifierEnv {
   @Length(1, 256)
   NOTIFIER_GROUP_ID = 'runstream-notifier';
 
-  /** The materializer's group: an outcome is taken once this group has committed past it (the read model has the run). */
+  /**
+   * The materializer's group: an outcome is taken once this group has committed past it (the read
+   * model has the run). Unset: MATERIALIZER_GROUP_ID, else runstream-materializer.
+   */
+  @IsOptional()
   @IsString()
   @Length(1, 256)
-  NOTIFIER_READ_MODEL_GROUP_ID = 'runstream-materializer';
+  NOTIFIER_READ_MODEL_GROUP_ID?: string;
 
   /** Attempts (webhook and Slack) in flight at once, across all deliveries. */
   @IsInt()
@@ -87,7 +91,7 @@ export function loadNotifierConfig(env: NodeJS.ProcessEnv = process.env): Notifi
     kafka: kafkaConfig(loaded.kafka, 'notifier'),
     clickhouse: clickHouseConfig(loaded.clickhouse),
     groupId: n.NOTIFIER_GROUP_ID,
-    readModelGroupId: n.NOTIFIER_READ_MODEL_GROUP_ID,
+    readModelGroupId: n.NOTIFIER_READ_MODEL_GROUP_ID ?? env.MATERIALIZER_GROUP_ID ?? 'runstream-materializer',
     concurrency: n.NOTIFIER_CONCURRENCY,
     pollIntervalMs: n.NOTIFIER_POLL_INTERVAL_MS,
     runUrl: n.NOTIFIER_RUN_URL,

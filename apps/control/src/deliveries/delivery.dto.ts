@@ -1,0 +1,22 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { JobParams } from '../jobs/dto/job.params';
+
+export const MAX_DELIVERIES_PAGE = 200;
+
+export class ListDeliveriesQueryDto {
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: MAX_DELIVERIES_PAGE, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DELIVERIES_PAGE)
+  limit = 50;
+}
+
+export class DeliveryParams extends JobParams {
+  @ApiProperty({ description: 'Delivery id: the webhook-id header of its requests (msg_ + 32 hex)' })
+  @Matches(/^msg_[0-9a-f]{32}$/, { message: 'delivery_id must be msg_ followed by 32 hex digits' })
+  delivery_id!: string;
+}
