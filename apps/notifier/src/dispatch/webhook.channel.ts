@@ -55,6 +55,7 @@ export class WebhookChannel {
     const event = webhookDisabledEvent({ orgId: due.org_id, projectId: due.project_id, jobId: due.job_id, webhookUrl: url, reason: `the receiver answered 410 Gone (delivery ${due.delivery_id})`, now: new Date() });
     try {
       await this.jobEvents.publish(this.jobsTopic, [{ key: jobEventKey(due.org_id, due.project_id), value: encodeJobEvent(event) }]);
+      this.logger.log(`the receiver of job ${due.job_id} answered 410 Gone: its webhook is turned off`);
     } catch (error) {
       // The delivery is already disabled in the log; the job keeps its flag until the next 410.
       this.logger.warn(`could not turn off the webhook of job ${due.job_id}: ${(error as Error).message}`);
