@@ -210,6 +210,10 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
   });
 
   it('opens no second series when the whole log is read again by a new consumer group (a replay)', async () => {
+    // Every series settled first (a redelivery above may still be under way).
+    for (const job of jobIds.keys()) {
+      await eventually(async () => ((await deliveries(job)).every((delivery) => delivery.status !== 'pending' && delivery.status !== 'retrying') ? true : undefined), `${job}'s deliveries settled`, 30_000, 100);
+    }
     for (const notifier of notifiers.splice(0)) await notifier.close();
     const counts = [verifying, flaky, slow, gone, slack].map((receiver) => receiver.requests.length);
     const replay = await createNotifierApp(loadNotifierConfig({ ...env, NOTIFIER_GROUP_ID: `${env.NOTIFIER_GROUP_ID}-replay` }), env.LOG_LEVEL, false);
