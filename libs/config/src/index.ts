@@ -1,2 +1,3 @@
 export * from './load-config';
 export * from './shared-env';
+export * from './kafka-security';

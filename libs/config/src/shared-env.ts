@@ -13,6 +13,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
+import { KafkaSecurity, kafkaSecurity, KafkaSecurityEnv } from './kafka-security';
 import { splitList } from './load-config';
 
 @ValidatorConstraint({ name: 'atMostReplicationFactor' })
@@ -26,8 +27,8 @@ class AtMostReplicationFactor implements ValidatorConstraintInterface {
   }
 }
 
-/** Env shared by every app: Kafka and ClickHouse coordinates. */
-export class KafkaEnv {
+/** Env shared by every app: Kafka and ClickHouse coordinates (and how to reach a secured cluster: kafka-security.ts). */
+export class KafkaEnv extends KafkaSecurityEnv {
   @Matches(/^\s*[^,\s]+:\d+(\s*,\s*[^,\s]+:\d+)*\s*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
   KAFKA_BROKERS = '127.0.0.1:9092';
 
@@ -98,6 +99,8 @@ export interface KafkaConfig {
   minInsyncReplicas: number;
   /** jobs: job definition commands (jobs.events.v1), keyed by org/project. */
   topics: { events: string; deadLetters: string; jobs: string };
+  /** TLS and SASL; empty for PLAINTEXT. */
+  security: KafkaSecurity;
 }
 
 export interface ClickHouseConfig {
@@ -124,6 +127,7 @@ export function kafkaConfig(env: KafkaEnv, clientId: string): KafkaConfig {
       deadLetters: `${env.KAFKA_TOPIC_PREFIX}${RUN_EVENTS_DLQ_TOPIC}`,
       jobs: `${env.KAFKA_TOPIC_PREFIX}${JOB_EVENTS_TOPIC}`,
     },
+    security: kafkaSecurity(env),
   };
 }
 

@@ -1,8 +1,11 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { ConnectionOptions } from 'node:tls';
+import { Kafka, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 
 export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
+  /** TLS options and SASL credentials of a secured cluster (KAFKA_SSL*, KAFKA_SASL_*); absent: PLAINTEXT. */
+  security?: { ssl?: ConnectionOptions; sasl?: SASLOptions };
 }
 
 function logCreator() {
@@ -21,6 +24,8 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...(options.security?.ssl ? { ssl: options.security.ssl } : {}),
+    ...(options.security?.sasl ? { sasl: options.security.sasl } : {}),
     logLevel: logLevel.WARN,
     logCreator,
     // Fail fast on an unreachable or stuck broker (kafkajs waits 30 s for a response by default)

@@ -1,12 +1,6 @@
+import { parseFlag } from '@runstream/config';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, Max, Min } from 'class-validator';
-
-/** `true`/`1` and `false`/`0` (the raw text: implicit conversion would read "false" as true); anything else stays and fails validation. */
-function parseFlag(raw: unknown): unknown {
-  if (raw === true || raw === 'true' || raw === '1') return true;
-  if (raw === undefined || raw === false || raw === 'false' || raw === '0') return false;
-  return raw;
-}
 
 /** The notifier's webhook settings (env), validated by loadEnv. */
 export class WebhooksEnv {
