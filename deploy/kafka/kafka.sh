@@ -15,7 +15,7 @@
 # SCRAM-SHA-512 and PLAIN) instead of PLAINTEXT, as managed Kafka services do: a local CA signs the
 # broker's certificate (written to $KAFKA_HOME/tls/ca.pem for clients), and one user exists,
 # KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD (runstream / runstream-secret). The broker talks to
-# itself over a PLAINTEXT listener on KAFKA_PORT + 2, bound to 127.0.0.1.
+# itself over a PLAINTEXT listener on KAFKA_INTERNAL_PORT (KAFKA_PORT + 2), bound to 127.0.0.1.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -77,7 +77,7 @@ make_tls() {
 
 listener_config() {
   if [ "$security" = "sasl_ssl" ]; then
-    local internal="$((port + 2))"
+    local internal="${KAFKA_INTERNAL_PORT:-$((port + 2))}"
     cat <<PROPS
 listeners=SASL_SSL://127.0.0.1:$port,INTERNAL://127.0.0.1:$internal,CONTROLLER://127.0.0.1:$controller_port
 advertised.listeners=SASL_SSL://127.0.0.1:$port,INTERNAL://127.0.0.1:$internal

@@ -81,7 +81,7 @@ export class NotifierService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureTopics(this.kafka, runTopicSpecs(this.config.kafka));
+    await ensureTopics(this.kafka, runTopicSpecs(this.config.kafka), this.config.kafka.brokers);
     await this.admin.connect();
     await this.jobEvents.connect();
     await this.consumer.start((messages) => this.intake.take(messages));

@@ -11,6 +11,7 @@ describe('loadEnv', () => {
       replicationFactor: 1,
       minInsyncReplicas: 1,
       topics: { events: 'runs.events.v1', deadLetters: 'runs.events.dlq.v1', jobs: 'jobs.events.v1' },
+      security: {},
     });
   });
 

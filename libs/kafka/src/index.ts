@@ -4,3 +4,4 @@ export * from './kafkajs-consumer';
 export * from './kafkajs-publisher';
 export * from './publish-errors';
 export * from './topics';
+export * from './cluster-check';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createKafka } from './kafkajs-client';
+import { connectChecked, KafkaClusterError } from './cluster-check';
 import { ensureTopics, topicConfig, TopicDurabilityError } from './topics';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
@@ -30,5 +31,19 @@ describe('ensureTopics on a real broker', () => {
     expect(error).toBeInstanceOf(TopicDurabilityError);
     expect((error as Error).message).toContain(`Topic ${topic} has replication factor 1 and min.insync.replicas 1`);
     expect((error as Error).message).toContain('configured: replication factor 3, min.insync.replicas 2');
+  });
+
+  it('refuses to create a topic with more copies than the cluster has brokers, saying so', async () => {
+    const topic = `test.topics.${randomBytes(4).toString('hex')}`;
+    const error = await ensureTopics(kafka, [{ topic, numPartitions: 1, replicationFactor: 3 }], brokers).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KafkaClusterError);
+    expect((error as Error).message).toMatch(/KAFKA_REPLICATION_FACTOR 3 needs at least 3 brokers .* has 1$/);
+  });
+
+  it('refuses an unreachable cluster with an error naming KAFKA_BROKERS instead of hanging', async () => {
+    const nowhere = ['127.0.0.1:1'];
+    const error = await connectChecked(createKafka({ brokers: nowhere, clientId: 'nowhere' }), nowhere, 3_000).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KafkaClusterError);
+    expect((error as Error).message).toMatch(/cannot use the Kafka cluster at 127\.0\.0\.1:1: .*check KAFKA_BROKERS/);
   });
 });

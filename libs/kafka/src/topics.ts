@@ -1,4 +1,5 @@
 import { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
+import { clusterFacts, connectChecked, KafkaClusterError } from './cluster-check';
 
 export interface TopicSpec {
   topic: string;
@@ -41,27 +42,38 @@ export class TopicDurabilityError extends Error {
  * (TopicDurabilityError) an existing topic weaker than configured. Partition counts of
  * existing topics are left as they are (they never shrink).
  */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], brokers: readonly string[] = []): Promise<void> {
+  const admin = await connectChecked(kafka, brokers);
   try {
+    const facts = await clusterFacts(admin);
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((spec) => !existing.has(spec.topic));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        topics: missing.map((spec) => ({
-          topic: spec.topic,
-          numPartitions: spec.numPartitions,
-          replicationFactor: spec.replicationFactor ?? -1,
-          configEntries: spec.minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) }],
-        })),
-        waitForLeaders: true,
-      });
+    const needed = Math.max(0, ...missing.map((spec) => spec.replicationFactor ?? 0));
+    if (needed > facts.brokers) {
+      throw new KafkaClusterError(`KAFKA_REPLICATION_FACTOR ${needed} needs at least ${needed} brokers to create ${missing[0].topic}; cluster ${facts.clusterId} has ${facts.brokers}`);
     }
+    if (missing.length > 0) await createTopics(admin, missing);
     // Also checks topics just created: another instance may have won the race with other settings.
     for (const spec of specs) await checkDurability(admin, spec);
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function createTopics(admin: Admin, missing: TopicSpec[]): Promise<void> {
+  try {
+    await admin.createTopics({
+      topics: missing.map((spec) => ({
+        topic: spec.topic,
+        numPartitions: spec.numPartitions,
+        replicationFactor: spec.replicationFactor ?? -1,
+        configEntries: spec.minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) }],
+      })),
+      waitForLeaders: true,
+    });
+  } catch (error) {
+    const names = missing.map((spec) => `${spec.topic} (${spec.numPartitions} partitions)`).join(', ');
+    throw new KafkaClusterError(`cannot create ${names}: ${(error as Error).message}; create them yourself, or let this principal create topics`);
   }
 }
 

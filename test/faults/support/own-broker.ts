@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '@runstream/testing';
-import { freePortPair } from './ports';
+import { freePort, freePortPair } from './ports';
 
 const run = promisify(execFile);
 const SCRIPT = join(REPO_ROOT, 'deploy', 'kafka', 'kafka.sh');
@@ -13,7 +13,8 @@ const SCRIPT = join(REPO_ROOT, 'deploy', 'kafka', 'kafka.sh');
 /** True when deploy/kafka/kafka.sh can run a broker here: Java, and the jars cached or Maven to fetch them. */
 export function localBrokerAvailable(): boolean {
   const has = (command: string): boolean => spawnSync(command, ['-version'], { timeout: 10_000 }).status === 0;
-  return has('java') && (existsSync(join(REPO_ROOT, 'deploy', 'kafka', '.cache', 'libs', '.complete')) || has('mvn'));
+  const version = process.env.KAFKA_VERSION ?? '4.4.0';
+  return has('java') && (existsSync(join(REPO_ROOT, 'deploy', 'kafka', '.cache', version, 'libs', '.complete')) || has('mvn'));
 }
 
 /**
@@ -22,18 +23,29 @@ export function localBrokerAvailable(): boolean {
  * load keeps running while the broker comes back.
  */
 export class OwnBroker {
-  private constructor(readonly port: number, readonly home: string) {}
+  private constructor(
+    readonly port: number,
+    readonly home: string,
+    private readonly extraEnv: NodeJS.ProcessEnv,
+  ) {}
 
-  static async create(): Promise<OwnBroker> {
-    return new OwnBroker(await freePortPair(), mkdtempSync(join(tmpdir(), 'runstream-faults-kafka-')));
+  /** `sasl_ssl`: clients speak TLS + SASL (kafka.sh KAFKA_SECURITY); the CA is at caFile. */
+  static async create(security: 'plaintext' | 'sasl_ssl' = 'plaintext'): Promise<OwnBroker> {
+    const extraEnv: NodeJS.ProcessEnv = security === 'sasl_ssl' ? { KAFKA_SECURITY: 'sasl_ssl', KAFKA_INTERNAL_PORT: String(await freePort()) } : {};
+    return new OwnBroker(await freePortPair(), mkdtempSync(join(tmpdir(), 'runstream-faults-kafka-')), extraEnv);
   }
 
   get brokers(): string {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** The local CA that signed a sasl_ssl broker's certificate. */
+  get caFile(): string {
+    return join(this.home, 'tls', 'ca.pem');
+  }
+
   private get env(): NodeJS.ProcessEnv {
-    return { ...process.env, KAFKA_PORT: String(this.port), KAFKA_HOME: this.home };
+    return { ...process.env, KAFKA_PORT: String(this.port), KAFKA_HOME: this.home, ...this.extraEnv };
   }
 
   /** Starts the broker on its data (formatted on the first start) and waits until it answers. */

@@ -26,7 +26,7 @@ export class ControlEventLog implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await ensureTopics(this.kafka, [...runTopicSpecs(this.config.kafka), jobTopicSpec(this.config.kafka)]);
+    await ensureTopics(this.kafka, [...runTopicSpecs(this.config.kafka), jobTopicSpec(this.config.kafka)], this.config.kafka.brokers);
     await this.publisher.connect();
   }
 

@@ -27,7 +27,7 @@ export class RunEventLog implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await ensureTopics(this.kafka, runTopicSpecs(this.config.kafka));
+    await ensureTopics(this.kafka, runTopicSpecs(this.config.kafka), this.config.kafka.brokers);
     await this.publisher.connect();
   }
 

@@ -37,7 +37,7 @@ export class RunEventsConsumer implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureTopics(this.kafka, runTopicSpecs(this.config.kafka));
+    await ensureTopics(this.kafka, runTopicSpecs(this.config.kafka), this.config.kafka.brokers);
     await this.deadLetters.connect();
     await this.consumer.start(async (messages) => {
       await this.materializer.materialize(messages);

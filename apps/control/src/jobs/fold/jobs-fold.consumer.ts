@@ -38,7 +38,7 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureTopics(this.kafka, [jobTopicSpec(this.config.kafka)]);
+    await ensureTopics(this.kafka, [jobTopicSpec(this.config.kafka)], this.config.kafka.brokers);
     await this.consumer.start((messages) => this.fold.fold(messages));
     this.logger.log(`consuming ${this.config.kafka.topics.jobs} as group ${this.config.jobsFold.groupId}`);
   }
