@@ -6,7 +6,8 @@
  * --report re-renders the markdown from the JSON without measuring. Targets live
  * here, never in tests.
  * Sections: ingest (1, 6), materializer (2, 6), freshness (3), queries (4, 6, 7), peer (5),
- * scrub and hostile (issue 10: linear scrubbing, ingest under hostile bodies).
+ * scrub and hostile (issue 10: linear scrubbing, ingest under hostile bodies), kafka-lines (issue 18:
+ * ingest and materializer on a 3.9.x and a 4.4.x broker).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { BenchContext, compiled, scratch } from './context';
 import { benchFreshness, FreshnessResult, freshnessReport } from './freshness';
 import { benchHostile, HostileResult, hostileReport } from './hostile';
 import { benchIngest, IngestResult, ingestReport } from './ingest';
+import { benchKafkaLines, KafkaLinesResult, kafkaLinesReport } from './kafka-lines';
 import { benchMaterializer, MaterializerResult, materializerReport } from './materializer';
 import { benchPeer, PeerResult, peerReport } from './peer';
 import { memoryReport } from './memory';
@@ -23,7 +25,7 @@ import { benchQueries, growthReport, QueryResult, queryReport } from './queries'
 import { benchScrub, ScrubResult, scrubReport } from './scrub';
 import { ROOT, run } from './support';
 
-const SECTIONS = ['ingest', 'materializer', 'freshness', 'queries', 'peer', 'scrub', 'hostile'] as const;
+const SECTIONS = ['ingest', 'materializer', 'freshness', 'queries', 'peer', 'scrub', 'hostile', 'kafka-lines'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(argv: string[]): Section[] {
@@ -41,7 +43,7 @@ function versions(): string {
     dependencies: Record<string, { version: string }>;
   };
   const v = (name: string) => listed.dependencies[name]?.version ?? '?';
-  return `Node ${process.version}, NestJS ${v('@nestjs/core')}, Fastify ${v('fastify')}, kafkajs ${v('kafkajs')}, Apache Kafka 3.9.1 (local KRaft broker), chdb ${v('chdb')}`;
+  return `Node ${process.version}, NestJS ${v('@nestjs/core')}, Fastify ${v('fastify')}, kafkajs ${v('kafkajs')}, Apache Kafka ${process.env.KAFKA_VERSION ?? '4.4.0'} (local KRaft broker), chdb ${v('chdb')}`;
 }
 
 /** Everything one run measured: BENCHMARKS.json, from which BENCHMARKS.md is rendered. */
@@ -59,6 +61,7 @@ interface Results {
   peer?: PeerResult;
   scrub?: ScrubResult;
   hostile?: HostileResult;
+  'kafka-lines'?: KafkaLinesResult;
   /** Sections re-measured later by `--only … --merge`, with the date of their run. */
   remeasured?: Record<string, string>;
 }
@@ -92,6 +95,7 @@ function render(r: Results): string {
     r.queries && growthReport(r.queries),
     r.scrub && scrubReport(r.scrub),
     r.hostile && hostileReport(r.hostile),
+    r['kafka-lines'] && kafkaLinesReport(r['kafka-lines']),
   ].filter((section): section is string => Boolean(section));
   return `# Benchmarks
 
@@ -142,6 +146,7 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
       if (section === 'peer' && results.queries) results.peer = await benchPeer(ctx, results.queries);
       if (section === 'scrub') results.scrub = benchScrub(ctx);
       if (section === 'hostile') results.hostile = await benchHostile(ctx, await writeToken());
+      if (section === 'kafka-lines') results['kafka-lines'] = await benchKafkaLines(ctx);
       // What is measured so far survives a later section's failure.
       writeFileSync(partialFile, `${JSON.stringify(results, null, 2)}\n`);
     }

@@ -50,7 +50,7 @@ describe('Kafka over TLS + SASL/SCRAM: the walking skeleton, and clear refusals'
   });
 
   it('refuses a wrong password at boot, naming the SASL settings', async () => {
-    const env = { ...stack.env, ...secured, KAFKA_SASL_PASSWORD: 'wrong', MATERIALIZER_GROUP_ID: `${stack.env.MATERIALIZER_GROUP_ID}-wrong-password` };
+    const env: NodeJS.ProcessEnv = { ...stack.env, ...secured, KAFKA_SASL_PASSWORD: 'wrong', MATERIALIZER_GROUP_ID: `${stack.env.MATERIALIZER_GROUP_ID}-wrong-password` };
     await expect(createMaterializerApp(loadMaterializerConfig(env), env.LOG_LEVEL, false)).rejects.toThrow(/KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
   });
 
