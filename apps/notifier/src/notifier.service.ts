@@ -56,7 +56,8 @@ export class NotifierService implements OnApplicationBootstrap, BeforeApplicatio
         slack: new SlackChannel(store, { ...config.slack, schedule: config.schedule }),
       },
       metrics,
-      { concurrency: config.concurrency, pollIntervalMs: config.pollIntervalMs },
+      // A Slack Retry-After may exceed the schedule (capped at an hour).
+      { concurrency: config.concurrency, pollIntervalMs: config.pollIntervalMs, maxRetryDelayMs: Math.max(config.schedule.maxDelayMs, 3_600_000) },
     );
     this.consumer = new KafkajsBatchConsumer(this.kafka, {
       groupId: config.groupId,

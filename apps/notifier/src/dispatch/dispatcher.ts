@@ -10,7 +10,12 @@ import { WebhookChannel } from './webhook.channel';
 export interface DispatcherOptions {
   concurrency: number;
   pollIntervalMs: number;
+  /** The longest wait between two attempts (the schedule's largest cap, or a Retry-After). */
+  maxRetryDelayMs: number;
 }
+
+/** How often a pass reads the whole open-series window (and counts the queue) instead of the recent rows. */
+const FULL_PASS_EVERY_MS = 60_000;
 
 /**
  * Sends the due attempts of the series this instance owns: those whose runs.events.v1 partition
@@ -23,6 +28,7 @@ export class Dispatcher {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly task: PeriodicTask;
+  private lastFullPass = 0;
 
   constructor(
     private readonly store: ClickHouseStore,
@@ -53,15 +59,21 @@ export class Dispatcher {
   async pass(): Promise<void> {
     const now = new Date();
     const partitions = this.ownership.sendable(now.getTime());
+    const full = now.getTime() - this.lastFullPass >= FULL_PASS_EVERY_MS;
+    // Between full passes only rows young enough to belong to a series still retrying are read.
+    const lookbackMs = full ? undefined : this.options.maxRetryDelayMs + 10 * 60_000;
     const free = this.options.concurrency * 2 - this.inFlight.size;
     if (free > 0) {
-      for (const due of await selectDueDeliveries(this.store, partitions, now, free + this.inFlight.size)) {
+      for (const due of await selectDueDeliveries(this.store, partitions, now, free + this.inFlight.size, lookbackMs)) {
         if (this.inFlight.has(due.delivery_id)) continue;
         const sent = this.limit(() => this.send(due)).finally(() => this.inFlight.delete(due.delivery_id));
         this.inFlight.set(due.delivery_id, sent);
       }
     }
-    this.metrics.queueDepth.set(await countOpenDeliveries(this.store, partitions, now));
+    if (full) {
+      this.lastFullPass = now.getTime();
+      this.metrics.queueDepth.set(await countOpenDeliveries(this.store, partitions, now));
+    }
   }
 
   private async send(due: DueDelivery): Promise<void> {

@@ -181,8 +181,10 @@ export type DueDelivery = z.infer<typeof DueDeliverySchema>;
 
 /**
  * Open series of these partitions (the partitions a notifier instance owns) and the latest row of
- * each; `due` keeps those whose next attempt is due at `now`. A pending row's attempt is the one
- * it schedules; a retrying row's next attempt is attempt + 1.
+ * each; the due query keeps those whose next attempt is due at `now`. A pending row's attempt is
+ * the one it schedules; a retrying row's next attempt is attempt + 1. Candidates are the series
+ * with a row since {recent}; every row of a candidate in the window is aggregated, so its opening
+ * row (the body, where the schedule starts) counts however old.
  */
 const OPEN_SELECT = `SELECT delivery_id, any(org_id) AS org, any(project_id) AS project, any(job_id) AS job, any(run_id) AS run,
     any(outcome) AS what, any(channel) AS via, any(kafka_partition) AS part, any(endpoint) AS target,
@@ -191,10 +193,18 @@ const OPEN_SELECT = `SELECT delivery_id, any(org_id) AS org, any(project_id) AS 
     maxIf(attempt, status = 'pending') AS started_at_attempt
   FROM {db:Identifier}.webhook_deliveries
   WHERE attempted_at >= {since:DateTime64(3)} AND kafka_partition IN {partitions:Array(UInt16)}
+    AND delivery_id IN (
+      SELECT delivery_id FROM {db:Identifier}.webhook_deliveries
+      WHERE attempted_at >= {recent:DateTime64(3)} AND kafka_partition IN {partitions:Array(UInt16)})
   GROUP BY delivery_id
   HAVING latest.1 IN ('pending', 'retrying')`;
 
-export async function selectDueDeliveries(store: ClickHouseStore, partitions: readonly number[], now: Date, limit: number): Promise<DueDelivery[]> {
+/**
+ * `lookbackMs` bounds the rows read: an open series' latest row is at most one retry wait old
+ * unless the notifier was down, so most passes look back a little over the longest wait and an
+ * occasional pass looks back the whole window (OPEN_DELIVERY_WINDOW_DAYS).
+ */
+export async function selectDueDeliveries(store: ClickHouseStore, partitions: readonly number[], now: Date, limit: number, lookbackMs = OPEN_DELIVERY_WINDOW_DAYS * 86_400_000): Promise<DueDelivery[]> {
   if (partitions.length === 0) return [];
   const rows = await store.query<unknown>(
     `SELECT delivery_id, org AS org_id, project AS project_id, job AS job_id, run AS run_id, what AS outcome, via AS channel,
@@ -202,7 +212,7 @@ export async function selectDueDeliveries(store: ClickHouseStore, partitions: re
             toUInt32(if(latest.1 = 'pending', latest.2, latest.2 + 1)) AS attempt, toUInt32(greatest(started_at_attempt, 1)) AS series_start
      FROM (${OPEN_SELECT} AND latest.3 <= {now:DateTime64(3)})
      ORDER BY latest.3 LIMIT {limit:UInt32}`,
-    { partitions: [...partitions], since: sinceWindow(now), now: toChDateTime(now), limit },
+    { partitions: [...partitions], since: sinceWindow(now), recent: toChDateTime(new Date(now.getTime() - lookbackMs)), now: toChDateTime(now), limit },
   );
   return rows.map((row) => DueDeliverySchema.parse(row));
 }
@@ -213,6 +223,7 @@ export async function countOpenDeliveries(store: ClickHouseStore, partitions: re
   const rows = await store.query<{ open: string | number }>(`SELECT count() AS open FROM (${OPEN_SELECT})`, {
     partitions: [...partitions],
     since: sinceWindow(now),
+    recent: sinceWindow(now),
   });
   return Number(rows[0]?.open ?? 0);
 }
