@@ -1,0 +1,36 @@
+#!/bin/sh
+# The image's entrypoint: one image, any Runstream process, picked by the first argument.
+#   ingest | materializer | query | control | notifier | agent   a long-running app
+#   migrate                                                       ClickHouse migrations + Kafka topics, then exit
+#   tokens create|revoke|list ...                                 API tokens (scripts/tokens.ts), then exit
+# The app name is exported as RUNSTREAM_APP for deploy/docker/healthcheck.js. exec replaces this
+# shell, so SIGTERM from `docker stop` reaches node and the apps drain as they do under npm start.
+set -eu
+
+usage() {
+  echo "usage: entrypoint.sh ingest|materializer|query|control|notifier|agent|migrate|tokens [args...]" >&2
+  exit 64
+}
+
+[ "$#" -ge 1 ] || usage
+app="$1"
+shift
+
+case "$app" in
+  ingest|materializer|query|control|notifier|agent)
+    export RUNSTREAM_APP="$app"
+    exec node "/app/dist/apps/$app/src/main.js" "$@"
+    ;;
+  migrate)
+    export RUNSTREAM_APP="$app"
+    exec node /app/dist/scripts/migrate.js "$@"
+    ;;
+  tokens)
+    export RUNSTREAM_APP="$app"
+    exec node /app/dist/scripts/tokens.js "$@"
+    ;;
+  *)
+    echo "unknown command: $app" >&2
+    usage
+    ;;
+esac
