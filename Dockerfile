@@ -26,16 +26,14 @@ ENV NODE_ENV=production \
     NOTIFIER_METRICS_HOST=0.0.0.0 \
     CLICKHOUSE_PATH=/app/.data/chdb
 WORKDIR /app
-# A fixed numeric uid, so Kubernetes' runAsNonRoot can verify it.
-RUN groupadd --system --gid 10001 runstream \
- && useradd --system --uid 10001 --gid runstream --home-dir /app --no-create-home --shell /usr/sbin/nologin runstream
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist ./dist
 COPY --chmod=0755 deploy/docker/entrypoint.sh deploy/docker/healthcheck.js ./deploy/docker/
 # The only writable place: chDB's directory, for one-off commands run without CLICKHOUSE_URL.
-RUN mkdir -p /app/.data && chown runstream:runstream /app/.data
-USER 10001:10001
+RUN mkdir -p /app/.data && chown node:node /app/.data
+# The base image's `node` user, numeric so Kubernetes' runAsNonRoot can verify it (deploy/k8s runs as 1000:1000).
+USER 1000:1000
 # ingest, query, materializer metrics, control, notifier metrics
 EXPOSE 3000 3001 3002 3003 3004
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
