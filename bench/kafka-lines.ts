@@ -59,7 +59,7 @@ export function kafkaLinesReport(r: KafkaLinesResult): string {
 
 Sections 1 and 2 again, on a fresh local broker of each line in turn (same run, same machine, kafkajs 2.2.4 unchanged).
 
-| broker | ingest req/s (spread) | ingest / bare Fastify | ingest p99 ms | materializer events/s (spread) | materializer / direct insert |
+| broker | ingest req/s (spread) | ingest, % of bare Fastify | ingest p99 ms | materializer events/s (spread) | materializer, % of direct inserts |
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 ${compare}`;
