@@ -29,6 +29,12 @@ export class Dispatcher {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly task: PeriodicTask;
   private lastFullPass = 0;
+  /**
+   * The attempt this instance last made per series, for a minute: a pass whose read began before
+   * that attempt was recorded (a ClickHouse server answers reads concurrently with inserts) would
+   * otherwise see the series still due and send the same attempt again.
+   */
+  private readonly made = new Map<string, { attempt: number; at: number }>();
 
   constructor(
     private readonly store: ClickHouseStore,
@@ -65,13 +71,14 @@ export class Dispatcher {
     const free = this.options.concurrency * 2 - this.inFlight.size;
     if (free > 0) {
       for (const due of await selectDueDeliveries(this.store, partitions, now, free + this.inFlight.size, lookbackMs)) {
-        if (this.inFlight.has(due.delivery_id)) continue;
+        if (this.inFlight.has(due.delivery_id) || due.attempt <= (this.made.get(due.delivery_id)?.attempt ?? 0)) continue;
         const sent = this.limit(() => this.send(due)).finally(() => this.inFlight.delete(due.delivery_id));
         this.inFlight.set(due.delivery_id, sent);
       }
     }
     if (full) {
       this.lastFullPass = now.getTime();
+      for (const [id, { at }] of this.made) if (now.getTime() - at > FULL_PASS_EVERY_MS) this.made.delete(id);
       this.metrics.queueDepth.set(await countOpenDeliveries(this.store, partitions, now));
     }
   }
@@ -90,6 +97,7 @@ export class Dispatcher {
     } finally {
       stopTimer();
     }
+    this.made.set(due.delivery_id, { attempt: row.attempt, at: Date.now() });
     this.metrics.attempts.inc({ channel: due.channel, result: row.status });
     if (row.status !== 'retrying') this.metrics.deliveries.inc({ channel: due.channel, result: row.status });
   }
