@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { forCluster } from './cluster-ddl';
 import { ClickHouseStore } from './store';
 
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
@@ -53,16 +54,32 @@ export function withDatabase(sql: string, database: string): string {
   return sql.replaceAll('${database}', database);
 }
 
+export interface MigrateOptions {
+  /**
+   * CLICKHOUSE_CLUSTER: every statement (the bookkeeping table's too) runs ON CLUSTER with
+   * Replicated engines (cluster-ddl.ts). Unset: the files run exactly as written.
+   */
+  cluster?: string;
+}
+
 /**
  * Applies pending migrations in order and records them. A landed migration whose file
- * changed afterwards is refused: migrations are never edited, a new number is added.
+ * changed afterwards is refused: migrations are never edited, a new number is added. The
+ * checksum is the file's as written, so rendering for a cluster does not change it.
  */
-export async function migrate(store: ClickHouseStore, migrations: Migration[] = readMigrations()): Promise<number[]> {
-  await store.command('CREATE DATABASE IF NOT EXISTS {db:Identifier}');
+export async function migrate(
+  store: ClickHouseStore,
+  migrations: Migration[] = readMigrations(),
+  { cluster }: MigrateOptions = {},
+): Promise<number[]> {
+  await store.command(forCluster('CREATE DATABASE IF NOT EXISTS {db:Identifier}', cluster));
   await store.command(
-    `CREATE TABLE IF NOT EXISTS {db:Identifier}.schema_migrations
+    forCluster(
+      `CREATE TABLE IF NOT EXISTS {db:Identifier}.schema_migrations
      (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
      ENGINE = ReplacingMergeTree ORDER BY version`,
+      cluster,
+    ),
   );
   const applied = new Map(
     (await store.query<{ version: number; checksum: string }>('SELECT version, checksum FROM {db:Identifier}.schema_migrations FINAL')).map(
@@ -78,7 +95,7 @@ export async function migrate(store: ClickHouseStore, migrations: Migration[] = 
       }
       continue;
     }
-    await store.command(withDatabase(migration.sql, store.database));
+    await store.command(forCluster(withDatabase(migration.sql, store.database), cluster));
     await store.insert('schema_migrations', [{ version: migration.version, name: migration.name, checksum: migration.checksum }]);
     done.push(migration.version);
   }

@@ -27,6 +27,17 @@ class AtMostReplicationFactor implements ValidatorConstraintInterface {
   }
 }
 
+@ValidatorConstraint({ name: 'clusterNeedsServer' })
+class ClusterNeedsServer implements ValidatorConstraintInterface {
+  validate(_value: string, args: ValidationArguments): boolean {
+    return Boolean((args.object as ClickHouseEnv).CLICKHOUSE_URL);
+  }
+
+  defaultMessage(): string {
+    return 'CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL (embedded chDB is a single node)';
+  }
+}
+
 /** Env shared by every app: Kafka and ClickHouse coordinates (and how to reach a secured cluster: kafka-security.ts). */
 export class KafkaEnv extends KafkaSecurityEnv {
   @Matches(/^\s*[^,\s]+:\d+(\s*,\s*[^,\s]+:\d+)*\s*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
@@ -76,6 +87,15 @@ export class ClickHouseEnv {
 
   @Matches(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'CLICKHOUSE_DATABASE must be a plain identifier' })
   CLICKHOUSE_DATABASE = 'runstream';
+
+  /**
+   * A cluster named in the servers' remote_servers: migrations then run ON CLUSTER with
+   * Replicated* engines (one shard, every server a replica). Unset: single-node DDL.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'CLICKHOUSE_CLUSTER must be a plain identifier' })
+  @Validate(ClusterNeedsServer)
+  CLICKHOUSE_CLUSTER?: string;
 }
 
 export class HttpEnv {
@@ -107,6 +127,8 @@ export interface ClickHouseConfig {
   url?: string;
   path: string;
   database: string;
+  /** Set: migrations create replicated tables ON CLUSTER (libs/clickhouse cluster-ddl.ts). */
+  cluster?: string;
 }
 
 export interface HttpConfig {
@@ -132,7 +154,7 @@ export function kafkaConfig(env: KafkaEnv, clientId: string): KafkaConfig {
 }
 
 export function clickHouseConfig(env: ClickHouseEnv): ClickHouseConfig {
-  return { url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH, database: env.CLICKHOUSE_DATABASE };
+  return { url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH, database: env.CLICKHOUSE_DATABASE, cluster: env.CLICKHOUSE_CLUSTER };
 }
 
 export function httpConfig(env: HttpEnv): HttpConfig {
