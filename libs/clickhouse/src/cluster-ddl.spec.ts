@@ -1,6 +1,6 @@
 import { ClickHouseEnv, clickHouseConfig, loadEnv } from '@runstream/config';
-import { forCluster, REPLICA_PATH, renderForCluster } from './cluster-ddl';
-import { readMigrations, withDatabase } from './migrate';
+import { REPLICA_PATH, renderForCluster } from './cluster-ddl';
+import { forCluster, readMigrations, withDatabase } from './migrate';
 
 const migrations = readMigrations();
 const rendered = migrations.map((migration) => ({ migration, sql: renderForCluster(withDatabase(migration.sql, 'runstream'), 'rs') }));
@@ -88,8 +88,20 @@ describe('renderForCluster', () => {
     expect(() => renderForCluster('ALTER TABLE t ADD COLUMN x UInt8', 'rs; DROP TABLE t')).toThrow('not a plain identifier');
   });
 
+});
+
+describe('forCluster (what migrate runs)', () => {
   it('returns every migration byte-identical when no cluster is set', () => {
-    for (const migration of migrations) expect(forCluster(migration.sql, undefined)).toBe(migration.sql);
+    for (const migration of migrations) expect(forCluster(migration.sql, 'runstream', undefined)).toBe(migration.sql);
+  });
+
+  it('writes the database name into a statement for a cluster, leaving no query parameter for the other servers', () => {
+    const view = migrations.find((migration) => migration.name === 'create_runs_current_view');
+    expect(view && forCluster(view.sql, 'runstream', 'rs')).toBe(
+      'CREATE VIEW IF NOT EXISTS runstream.runs_current ON CLUSTER rs AS\nSELECT * FROM runstream.runs FINAL',
+    );
+    for (const migration of migrations) expect(forCluster(migration.sql, 'runstream', 'rs')).not.toMatch(/\{db:Identifier\}|\$\{database\}/);
+    expect(() => forCluster('CREATE DATABASE IF NOT EXISTS {db:Identifier}', 'a-b', 'rs')).toThrow('not a plain identifier');
   });
 });
 

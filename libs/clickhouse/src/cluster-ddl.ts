@@ -43,8 +43,3 @@ export function renderForCluster(sql: string, cluster: string): string {
       return `ENGINE = Replicated${variant ?? ''}MergeTree(${REPLICA_PATH}${own})`;
     });
 }
-
-/** The SQL as written when no cluster is configured, rendered for the cluster when one is. */
-export function forCluster(sql: string, cluster: string | undefined): string {
-  return cluster === undefined ? sql : renderForCluster(sql, cluster);
-}

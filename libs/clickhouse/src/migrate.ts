@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { forCluster } from './cluster-ddl';
+import { renderForCluster } from './cluster-ddl';
 import { ClickHouseStore } from './store';
 
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
@@ -54,6 +54,17 @@ export function withDatabase(sql: string, database: string): string {
   return sql.replaceAll('${database}', database);
 }
 
+/**
+ * A statement as it runs: unchanged without a cluster. For a cluster, ON CLUSTER hands the
+ * statement's text to every server, so the database name (a plain identifier, checked by
+ * withDatabase) is written into it rather than left to each server's {db:Identifier}
+ * substitution, and the single-node DDL is rendered for the cluster.
+ */
+export function forCluster(sql: string, database: string, cluster: string | undefined): string {
+  if (cluster === undefined) return sql;
+  return renderForCluster(withDatabase(sql, database).replaceAll('{db:Identifier}', database), cluster);
+}
+
 export interface MigrateOptions {
   /**
    * CLICKHOUSE_CLUSTER: every statement (the bookkeeping table's too) runs ON CLUSTER with
@@ -72,12 +83,13 @@ export async function migrate(
   migrations: Migration[] = readMigrations(),
   { cluster }: MigrateOptions = {},
 ): Promise<number[]> {
-  await store.command(forCluster('CREATE DATABASE IF NOT EXISTS {db:Identifier}', cluster));
+  await store.command(forCluster('CREATE DATABASE IF NOT EXISTS {db:Identifier}', store.database, cluster));
   await store.command(
     forCluster(
       `CREATE TABLE IF NOT EXISTS {db:Identifier}.schema_migrations
      (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
      ENGINE = ReplacingMergeTree ORDER BY version`,
+      store.database,
       cluster,
     ),
   );
@@ -95,7 +107,7 @@ export async function migrate(
       }
       continue;
     }
-    await store.command(forCluster(withDatabase(migration.sql, store.database), cluster));
+    await store.command(forCluster(withDatabase(migration.sql, store.database), store.database, cluster));
     await store.insert('schema_migrations', [{ version: migration.version, name: migration.name, checksum: migration.checksum }]);
     done.push(migration.version);
   }
