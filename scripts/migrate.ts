@@ -7,16 +7,17 @@
  * Uses the shared KAFKA_* and CLICKHOUSE_* settings (README).
  */
 import 'reflect-metadata';
-import { migrate, openClickHouse } from '@runstream/clickhouse';
+import { migrate, openClickHouse, readMigrations } from '@runstream/clickhouse';
 import { ClickHouseEnv, clickHouseConfig, KafkaEnv, kafkaConfig, loadEnv } from '@runstream/config';
 import { createKafka, ensureTopics, runTopicSpecs } from '@runstream/kafka';
 import { jobTopicSpec } from '../apps/control/src/events/control-event-log';
 
 async function main(): Promise<void> {
   const env = loadEnv({ clickhouse: ClickHouseEnv, kafka: KafkaEnv });
-  const store = openClickHouse(clickHouseConfig(env.clickhouse));
+  const clickhouse = clickHouseConfig(env.clickhouse);
+  const store = openClickHouse(clickhouse);
   try {
-    const applied = await migrate(store);
+    const applied = await migrate(store, readMigrations(), { cluster: clickhouse.cluster });
     console.log(`ClickHouse migrations applied now: ${applied.length ? applied.join(', ') : 'none'}`);
   } finally {
     await store.close();

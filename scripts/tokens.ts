@@ -10,7 +10,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { TokenService } from '@runstream/auth';
-import { migrate, openClickHouse } from '@runstream/clickhouse';
+import { migrate, openClickHouse, readMigrations } from '@runstream/clickhouse';
 import { ClickHouseEnv, clickHouseConfig, loadEnv } from '@runstream/config';
 
 async function main(): Promise<void> {
@@ -19,9 +19,10 @@ async function main(): Promise<void> {
     options: { org: { type: 'string' }, name: { type: 'string' }, gateway: { type: 'string' } },
   });
   const [command, id] = positionals;
-  const store = openClickHouse(clickHouseConfig(loadEnv({ clickhouse: ClickHouseEnv }).clickhouse));
+  const clickhouse = clickHouseConfig(loadEnv({ clickhouse: ClickHouseEnv }).clickhouse);
+  const store = openClickHouse(clickhouse);
   try {
-    await migrate(store);
+    await migrate(store, readMigrations(), { cluster: clickhouse.cluster });
     const tokens = new TokenService(store);
     if (command === 'create') {
       if (!values.org || !values.name) throw new Error('create needs --org and --name');

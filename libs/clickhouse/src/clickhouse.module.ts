@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { migrate } from './migrate';
+import { migrate, readMigrations } from './migrate';
 import { ClickHouseOptions, ClickHouseStore, openClickHouse } from './store';
 
 const CLICKHOUSE_OPTIONS = Symbol('CLICKHOUSE_OPTIONS');
@@ -12,9 +12,9 @@ class ClickHouseLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(private readonly store: ClickHouseStore, @Inject(CLICKHOUSE_OPTIONS) private readonly options: ClickHouseOptions) {}
 
   async onModuleInit(): Promise<void> {
-    const applied = await migrate(this.store.unlimited());
+    const applied = await migrate(this.store.unlimited(), readMigrations(), { cluster: this.options.cluster });
     const where = this.options.url ? new URL(this.options.url).host : `chDB at ${this.options.path}`;
-    this.logger.log(`${where}, database ${this.options.database}; migrations applied now: ${applied.length ? applied.join(', ') : 'none'}`);
+    this.logger.log(`${where}, database ${this.options.database}${this.options.cluster ? `, cluster ${this.options.cluster}` : ''}; migrations applied now: ${applied.length ? applied.join(', ') : 'none'}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -6,6 +6,8 @@ export interface ClickHouseOptions {
   url?: string;
   path: string;
   database: string;
+  /** CLICKHOUSE_CLUSTER: migrations run ON CLUSTER with Replicated engines (cluster-ddl.ts). */
+  cluster?: string;
   /**
    * Settings every `query()` of this store runs under (e.g. the query app's max_execution_time,
    * max_memory_usage, max_result_rows); per-call settings win. Commands, inserts and migrations

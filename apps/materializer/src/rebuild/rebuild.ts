@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { migrate, openClickHouse, truncateReadModels } from '@runstream/clickhouse';
+import { migrate, openClickHouse, readMigrations, truncateReadModels } from '@runstream/clickhouse';
 import { createKafka, EventPublisher, KafkajsBatchConsumer, OutgoingMessage } from '@runstream/kafka';
 import { MaterializerConfig } from '../config/materializer.config';
 import { MaterializeStats, MaterializerService } from '../consumer/materializer.service';
@@ -33,7 +33,7 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
   const topic = config.kafka.topics.events;
   const rebuildGroup = `${config.groupId}.rebuild.${Date.now()}`;
   try {
-    await migrate(store);
+    await migrate(store, readMigrations(), { cluster: config.clickhouse.cluster });
     await truncateReadModels(store);
     const endOffsets = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
     logger.log(`replaying ${topic} up to ${endOffsets.map((p) => `${p.partition}@${p.offset}`).join(', ')}`);
