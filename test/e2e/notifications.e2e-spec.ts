@@ -1,9 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { eventually, http } from '@runstream/testing';
 import { loadNotifierConfig } from '../../apps/notifier/src/config/notifier.config';
 import { createNotifierApp } from '../../apps/notifier/src/notifier.app';
 import { NotifierService } from '../../apps/notifier/src/notifier.service';
-import { Receiver, seriesOf, specVerify, startReceiver } from '../support/receivers';
+import { eventually, http, Receiver, seriesOf, specVerify, startReceiver } from '@runstream/testing';
 import { bearer, startStack, Stack } from '../support/stack';
 import { ControlInstance, startControl } from './support-control';
 

@@ -1,5 +1,4 @@
-import { eventually, http } from '@runstream/testing';
-import { Receiver, seriesOf, specVerify, startReceiver } from '../support/receivers';
+import { eventually, http, Receiver, seriesOf, specVerify, startReceiver } from '@runstream/testing';
 import { StackProcess } from './support/stack-process';
 
 interface Delivery {

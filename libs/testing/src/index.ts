@@ -1,3 +1,4 @@
 export * from './http';
 export * from './infra';
 export * from './kafka';
+export * from './receivers';
