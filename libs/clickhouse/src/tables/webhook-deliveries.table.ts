@@ -160,17 +160,18 @@ export async function selectExistingDeliveryIds(store: ClickHouseStore, delivery
   return new Set(rows.map((row) => row.delivery_id));
 }
 
-/** An open series whose next attempt is due, with what the attempt needs. */
-const DueDeliverySchema = z.object({
-  org_id: z.string(),
-  project_id: z.string(),
-  job_id: z.string(),
-  run_id: z.string(),
-  outcome: z.string(),
-  delivery_id: z.string(),
-  channel: z.enum(DELIVERY_CHANNELS),
-  kafka_partition: z.number().int().min(0),
-  endpoint: z.string(),
+/** An open series whose next attempt is due, with what the attempt needs: the series' fields, its body and where it stands. */
+const DueDeliverySchema = WebhookAttemptRowSchema.pick({
+  org_id: true,
+  project_id: true,
+  job_id: true,
+  run_id: true,
+  outcome: true,
+  delivery_id: true,
+  channel: true,
+  kafka_partition: true,
+  endpoint: true,
+}).extend({
   body: z.string(),
   /** The number of the attempt that is due. */
   attempt: z.number().int().min(1),
