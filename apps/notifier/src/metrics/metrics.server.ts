@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { ProbeAnswer, ProbeServer } from '@runstream/runtime';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../config/notifier.config';
 import { NotifierService } from '../notifier.service';
 import { NotifierMetrics } from './notifier.metrics';
@@ -9,40 +8,40 @@ import { NotifierMetrics } from './notifier.metrics';
 @Injectable()
 export class NotifierMetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('NotifierMetrics');
-  private server: Server | undefined;
+  private readonly server = new ProbeServer({ '/health': () => this.health(), '/metrics': () => this.metrics() });
 
   constructor(
     @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
-    private readonly metrics: NotifierMetrics,
+    private readonly prometheus: NotifierMetrics,
     private readonly notifier: NotifierService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.server = createServer((request, response) => {
-      if (request.url === '/metrics') {
-        this.metrics.registry
-          .metrics()
-          .then((text) => response.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text))
-          .catch((error: Error) => response.writeHead(503, { 'retry-after': '5' }).end(error.message));
-      } else if (request.url === '/health') {
-        const state = this.notifier.consumer.state();
-        const ok = state.status !== 'failed' && state.status !== 'stopped';
-        const body = JSON.stringify({ status: ok ? 'ok' : 'unavailable', consumer: state.status, partitions: this.notifier.ownership.partitions(), ...(state.lastError ? { reason: state.lastError } : {}) });
-        response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store', ...(ok ? {} : { 'retry-after': '5' }) }).end(body);
-      } else {
-        response.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((resolve) => this.server?.listen(this.config.metrics.port, this.config.metrics.host, resolve));
+    await this.server.listen(this.config.metrics.port, this.config.metrics.host);
     this.logger.log(`metrics on http://${this.config.metrics.host}:${this.port()}/metrics`);
   }
 
   port(): number {
-    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+    return this.server.port();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
+    await this.server.close();
+  }
+
+  private health(): ProbeAnswer {
+    const state = this.notifier.consumer.state();
+    const ok = state.status !== 'failed' && state.status !== 'stopped';
+    const body = JSON.stringify({ status: ok ? 'ok' : 'unavailable', consumer: state.status, partitions: this.notifier.ownership.partitions(), ...(state.lastError ? { reason: state.lastError } : {}) });
+    return { status: ok ? 200 : 503, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...(ok ? {} : { 'retry-after': '5' }) }, body };
+  }
+
+  private async metrics(): Promise<ProbeAnswer> {
+    const registry = this.prometheus.registry;
+    try {
+      return { status: 200, headers: { 'content-type': registry.contentType }, body: await registry.metrics() };
+    } catch (error) {
+      return { status: 503, headers: { 'retry-after': '5' }, body: (error as Error).message };
+    }
   }
 }
