@@ -4,6 +4,7 @@ import { EventPublisher, OutgoingMessage, PublishOptions } from './event-log.por
 import { MessageTooLargeError, PublisherOverloadedError, PublisherUnavailableError } from './publish-errors';
 import { Chunk, chunkEntries, Entry, PublishCall, Send, SendQueue } from './publish-queue';
 import { batchRecordBudget, maxPayloadBytes, RECORD_OVERHEAD, recordBytes } from './record-size';
+import { classifySendFailure } from './send-failure';
 import { TopicLayout, TopicLayouts } from './topic-layouts';
 
 export interface KafkajsPublisherOptions {
@@ -22,12 +23,6 @@ export interface KafkajsPublisherOptions {
   lanes?: number;
 }
 
-/**
- * Broker answers about the producer's own state, given before any write: the batch is resent
- * by the recreated producer. (Not NOT_ENOUGH_REPLICAS: an earlier attempt of the same batch may
- * have been written before the in-sync set shrank.)
- */
-const REJECTED_UNWRITTEN = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_ID_MAPPING']);
 const MAX_REJECTIONS = 3;
 const DEFAULT_LANES = 4;
 /** How long the leader waits for the in-sync replicas before answering REQUEST_TIMED_OUT (kafkajs then retries). */
@@ -40,9 +35,11 @@ const ACK_TIMEOUT_MS = 5_000;
  * to be unwritten. Callers resolve only once the broker acknowledged their messages.
  *
  * Sends of one round go out in parallel over a few producers (lanes, one connection each; a
- * partition always uses the same lane, so its order holds). After any send kafkajs gave up
- * on, that lane's producer is recreated (new producer id) before its next send: kafkajs rewinds sequence numbers on errors, and the broker could otherwise
- * drop a later acknowledged batch as a duplicate or refuse every send as out of order.
+ * partition always uses the same lane, so its order holds). A send kafkajs gave up on without
+ * a verdict (connection lost, broker killed after writing) is in doubt: it is resent unchanged
+ * through the same producer until the broker answers, so it lands exactly once and a caller
+ * whose deadline passed learns that it landed (PublishTimeoutError.landed). A send refused over
+ * the producer's state is retried through a new producer (new producer id, fresh sequences).
  */
 export class KafkajsPublisher implements EventPublisher {
   private readonly layouts: TopicLayouts;
@@ -103,7 +100,8 @@ export class KafkajsPublisher implements EventPublisher {
 
   async disconnect(): Promise<void> {
     this.closing = true;
-    // Bounded: queued calls leave at their deadline, kafkajs gives up on a send after its retries.
+    // Bounded: sends in doubt are given up, queued calls leave at their deadline, kafkajs gives up on a send after its retries.
+    this.giveUpInDoubt(() => true);
     while (this.draining) await new Promise((resolve) => setTimeout(resolve, 5));
     await Promise.all(this.producers.map((producer) => producer.disconnect()));
     await this.layouts.disconnect();
@@ -172,17 +170,34 @@ export class KafkajsPublisher implements EventPublisher {
   }
 
   private async sendFailed(send: Send, error: Error): Promise<void> {
-    this.producers[this.laneOf(send)].spoil();
-    const type = protocolErrorType(error);
-    if (type === 'MESSAGE_TOO_LARGE') return this.isolateTooLarge(send);
-    const retry = type !== undefined && REJECTED_UNWRITTEN.has(type);
+    const failure = classifySendFailure(error);
+    // kafkajs rewound the partition's sequence number, which is right for a batch the broker refused.
+    if (failure === 'too-large') return this.isolateTooLarge(send);
+    if (failure === 'in-doubt' && !this.closing) return this.queue.pin(send);
+    if (failure === 'unwritten') this.respawn(this.laneOf(send));
     const requeue: Chunk[] = [];
     for (const chunk of send.chunks) {
       chunk.rejections += 1;
-      if (retry && chunk.rejections < MAX_REJECTIONS && chunk.call.live) requeue.push(chunk);
+      if (failure === 'unwritten' && chunk.rejections < MAX_REJECTIONS && chunk.call.live) requeue.push(chunk);
       else this.failChunk(chunk, new PublisherUnavailableError(`Kafka did not acknowledge the write: ${error.message}`, { cause: error }));
     }
     this.queue.requeue(requeue);
+  }
+
+  /**
+   * The lane's next send goes through a new producer. Its sends in doubt can no longer be
+   * settled (a new producer id defeats the broker's duplicate check): they are given up, and a
+   * caller whose deadline passed is told they did not land, so a retry may write them twice.
+   */
+  private respawn(lane: number): void {
+    this.producers[lane].spoil();
+    this.giveUpInDoubt((send) => this.laneOf(send) === lane);
+  }
+
+  private giveUpInDoubt(which: (send: Send) => boolean): void {
+    for (const send of this.queue.unpin(which)) {
+      for (const chunk of send.chunks) this.failChunk(chunk, new PublisherUnavailableError('Kafka did not acknowledge the write, and its outcome can no longer be learned'));
+    }
   }
 
   /**
@@ -249,13 +264,4 @@ function partitionMetadata(partitions: number): PartitionMetadata[] {
     metadataByCount.set(partitions, metadata);
   }
   return metadata;
-}
-
-/** The Kafka error type behind kafkajs's retry wrappers, if the broker answered with one. */
-function protocolErrorType(error: unknown): string | undefined {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    const type = (cause as Error & { type?: unknown }).type;
-    if (typeof type === 'string') return type;
-  }
-  return undefined;
 }

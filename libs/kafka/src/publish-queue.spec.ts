@@ -42,6 +42,22 @@ describe('SendQueue.takeRound', () => {
     expect(queue.takeRound(() => 10_000, 10)[0].chunks).toEqual([b, c]);
   });
 
+  it('resends a pinned send unchanged, before anything else of its partition', () => {
+    const queue = new SendQueue();
+    for (const chunk of chunkEntries(call(), 't', entries([0, 1]), 1000, 10)) queue.push(chunk);
+    const [first] = queue.takeRound(() => 10_000, 10).filter((send) => send.partition === 0);
+    for (const chunk of chunkEntries(call(), 't', entries([0, 0, 1]), 1000, 10)) queue.push(chunk);
+    queue.pin(first);
+    const round = queue.takeRound(() => 10_000, 10);
+    expect(round.find((send) => send.partition === 0)).toBe(first);
+    expect(round.find((send) => send.partition === 1)?.chunks).toHaveLength(1);
+    expect(queue.takeRound(() => 10_000, 10).map((send) => [send.partition, send.chunks[0].entries.length])).toEqual([[0, 2]]);
+    queue.pin(first);
+    expect(queue.isEmpty).toBe(false);
+    expect(queue.unpin((send) => send.partition === 0)).toEqual([first]);
+    expect(queue.isEmpty).toBe(true);
+  });
+
   it('removes every queued chunk of a call', () => {
     const queue = new SendQueue();
     const gone = call();

@@ -99,16 +99,32 @@ export function chunkEntries(call: PublishCall, topic: string, entries: Entry[],
   return chunks;
 }
 
-/** Chunks waiting to be sent, one FIFO lane per topic partition. */
+/**
+ * Chunks waiting to be sent, one FIFO lane per topic partition, and the sends whose outcome is
+ * in doubt: a pinned send goes out again exactly as it was, before anything else of its partition.
+ */
 export class SendQueue {
   private readonly lanes = new Map<string, Chunk[]>();
+  private readonly pinned = new Map<string, Send>();
 
   get isEmpty(): boolean {
-    return this.lanes.size === 0;
+    return this.lanes.size === 0 && this.pinned.size === 0;
   }
 
   push(chunk: Chunk): void {
     this.lane(chunk).push(chunk);
+  }
+
+  /** Holds a send whose outcome is in doubt, to be resent unchanged in the next round. */
+  pin(send: Send): void {
+    this.pinned.set(laneKey(send), send);
+  }
+
+  /** Removes and returns the pinned sends `which` picks. */
+  unpin(which: (send: Send) => boolean): Send[] {
+    const taken = [...this.pinned].filter(([, send]) => which(send));
+    for (const [key] of taken) this.pinned.delete(key);
+    return taken.map(([, send]) => send);
   }
 
   /** Puts chunks back at the head of their lanes, in their order. */
@@ -132,8 +148,10 @@ export class SendQueue {
    * byte budget and the message cap (a chunk alone always fits: chunkEntries made it so).
    */
   takeRound(budget: (topic: string) => number, maxMessages: number): Send[] {
-    const sends: Send[] = [];
+    const sends = this.unpin(() => true);
+    const held = new Set(sends.map(laneKey));
     for (const [key, lane] of this.lanes) {
+      if (held.has(key)) continue;
       const first = lane[0];
       const limit = budget(first.topic);
       let bytes = 0;
@@ -155,7 +173,7 @@ export class SendQueue {
   }
 
   private lane(chunk: Chunk): Chunk[] {
-    const key = `${chunk.topic}\u0000${chunk.partition}`;
+    const key = laneKey(chunk);
     let lane = this.lanes.get(key);
     if (lane === undefined) {
       lane = [];
@@ -163,4 +181,8 @@ export class SendQueue {
     }
     return lane;
   }
+}
+
+function laneKey(of: { topic: string; partition: number }): string {
+  return `${of.topic}\u0000${of.partition}`;
 }
