@@ -1,7 +1,7 @@
 import { ClickHouseSettings } from '@clickhouse/client';
 import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, HttpConfig, HttpEnv, httpConfig, loadEnv } from '@runstream/config';
 import { HttpLimits, httpLimits, HttpLimitsEnv } from '@runstream/http';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsUrl, Max, Min } from 'class-validator';
 
 class QueryHttpEnv extends HttpEnv {
   override PORT: number = 3001;
@@ -46,6 +46,12 @@ class QueryLimitsEnv {
   QUERY_MAX_QUEUE_WAIT_MS: number = 5_000;
 }
 
+/** Where the web app's Jobs API calls go: the query app forwards them so the browser stays same-origin (docs/web.md). */
+class QueryWebEnv {
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'QUERY_CONTROL_URL must be an http(s) URL' })
+  QUERY_CONTROL_URL: string = 'http://127.0.0.1:3003';
+}
+
 export interface QueryGateConfig {
   maxConcurrent: number;
   maxQueued: number;
@@ -57,6 +63,8 @@ export interface QueryConfig {
   clickhouse: ClickHouseConfig & { querySettings: ClickHouseSettings };
   gate: QueryGateConfig;
   limits: HttpLimits;
+  /** Base URL of the control app (Jobs API), no trailing slash. */
+  controlUrl: string;
 }
 
 /** Every statement of the query app runs under these; `throw` makes an oversized answer an error, not a silently cut one. */
@@ -70,12 +78,13 @@ export function querySettings(env: QueryLimitsEnv): ClickHouseSettings {
 }
 
 export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConfig {
-  const loaded = loadEnv({ http: QueryHttpEnv, clickhouse: ClickHouseEnv, limits: QueryLimitsEnv, http_limits: HttpLimitsEnv }, env);
+  const loaded = loadEnv({ http: QueryHttpEnv, clickhouse: ClickHouseEnv, limits: QueryLimitsEnv, http_limits: HttpLimitsEnv, web: QueryWebEnv }, env);
   const limits = loaded.limits;
   return {
     http: httpConfig(loaded.http),
     clickhouse: { ...clickHouseConfig(loaded.clickhouse), querySettings: querySettings(limits) },
     gate: { maxConcurrent: limits.QUERY_MAX_CONCURRENT, maxQueued: limits.QUERY_MAX_QUEUED, maxQueueWaitMs: limits.QUERY_MAX_QUEUE_WAIT_MS },
     limits: httpLimits(loaded.http_limits),
+    controlUrl: loaded.web.QUERY_CONTROL_URL.replace(/\/+$/, ''),
   };
 }
