@@ -35,8 +35,8 @@ describe('ClickHouse inserts failing for a while', () => {
     const metricsUrl = `http://127.0.0.1:${stack.materializer.get(MetricsServer).port()}/metrics`;
     const metrics = await (await fetch(metricsUrl)).text();
     expect(metrics).toMatch(/runstream_materializer_failed_write_attempts_total [1-9]/);
-    const lagLines = metrics.split('\n').filter((line) => line.startsWith('runstream_materializer_consumer_lag{'));
-    expect(lagLines.reduce((sum, line) => sum + Number(line.split(' ')[1]), 0)).toBe(40);
+    const lagLines = metrics.split('\n').filter((line) => line.startsWith('runstream_kafka_consumer_lag{'));
+    expect(lagLines.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0)).toBe(40);
     const listUrl = `${stack.queryUrl}/api/v1/projects/proj_outage/runs?limit=100`;
     expect((await http<{ total: number }>('GET', listUrl, undefined, user)).body.total).toBe(0);
 

@@ -2,9 +2,10 @@ import { createHttpApp, logLevelsFrom, setupOpenApi } from '@runstream/http';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IngestConfig } from './config/ingest.config';
 import { IngestModule } from './ingest.module';
+import { AppMetrics } from '@runstream/observability';
 
 export async function createIngestApp(config: IngestConfig, shutdownHooks = true): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(IngestModule.forRoot(config), { bodyLimitBytes: config.http.bodyLimitBytes, logLevels: logLevelsFrom(config.http.logLevel), shutdownHooks, ...config.limits });
+  const app = await createHttpApp(IngestModule.forRoot(config), { bodyLimitBytes: config.http.bodyLimitBytes, logLevels: logLevelsFrom(config.http.logLevel), metrics: new AppMetrics('ingest'), shutdownHooks, ...config.limits });
   setupOpenApi(app, 'Runstream write API', 'Runner write API: runs, logs, telemetry, model executions, agents. See docs/write-api.md.');
   return app;
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ClickHouseModule } from '@runstream/clickhouse';
+import { AppMetrics, ObservabilityModule } from '@runstream/observability';
 import { NOTIFIER_CONFIG, NotifierConfig } from './config/notifier.config';
 import { NotifierMetricsServer } from './metrics/metrics.server';
 import { NotifierMetrics } from './metrics/notifier.metrics';
@@ -11,7 +12,7 @@ export class NotifierModule {
   static forRoot(config: NotifierConfig): DynamicModule {
     return {
       module: NotifierModule,
-      imports: [ClickHouseModule.forRoot(config.clickhouse)],
+      imports: [ObservabilityModule.forRoot(new AppMetrics('notifier')), ClickHouseModule.forRoot(config.clickhouse)],
       providers: [{ provide: NOTIFIER_CONFIG, useValue: config }, NotifierMetrics, NotifierService, NotifierMetricsServer],
     };
   }

@@ -9,6 +9,7 @@ import { PartitionOwnership } from './dispatch/partition-ownership';
 import { SlackChannel } from './dispatch/slack.channel';
 import { WebhookChannel } from './dispatch/webhook.channel';
 import { NotifierMetrics } from './metrics/notifier.metrics';
+import { AppMetrics } from '@runstream/observability';
 import { OutcomeIntake } from './outcomes/outcome-intake';
 import { ReadModelWatermark } from './outcomes/read-model-watermark';
 
@@ -38,10 +39,11 @@ export class NotifierService implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
     store: ClickHouseStore,
     readonly metrics: NotifierMetrics,
+    appMetrics: AppMetrics,
   ) {
     this.kafka = createKafka(config.kafka);
     this.admin = this.kafka.admin();
-    this.jobEvents = new KafkajsPublisher(this.kafka, { deadlineMs: 10_000 });
+    this.jobEvents = new KafkajsPublisher(this.kafka, { deadlineMs: 10_000, observer: appMetrics });
     this.ownership = new PartitionOwnership(config.webhooks.timeoutMs + 2_000);
     this.intake = new OutcomeIntake(store, new ReadModelWatermark(this.admin, config.readModelGroupId, config.kafka.topics.events), metrics, {
       runUrl: config.runUrl,
@@ -79,6 +81,7 @@ export class NotifierService implements OnApplicationBootstrap, BeforeApplicatio
         process.exit(1);
       },
     });
+    appMetrics.watchLag(config.groupId, config.kafka.topics.events, this.consumer);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,8 +1,10 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { migrate, readMigrations } from './migrate';
-import { ClickHouseOptions, ClickHouseStore, openClickHouse } from './store';
+import { ClickHouseOptions, ClickHouseStore, openClickHouse, StatementObserver } from './store';
 
 const CLICKHOUSE_OPTIONS = Symbol('CLICKHOUSE_OPTIONS');
+/** Provide a StatementObserver under this token (globally) to have every statement observed. */
+export const STATEMENT_OBSERVER = Symbol('STATEMENT_OBSERVER');
 
 /** Applies migrations when the app starts and closes the client when it stops. */
 @Injectable()
@@ -30,7 +32,11 @@ export class ClickHouseModule {
       module: ClickHouseModule,
       providers: [
         { provide: CLICKHOUSE_OPTIONS, useValue: options },
-        { provide: ClickHouseStore, useFactory: () => openClickHouse(options) },
+        {
+          provide: ClickHouseStore,
+          useFactory: (observer?: StatementObserver) => (observer ? openClickHouse(options).observedBy(observer) : openClickHouse(options)),
+          inject: [{ token: STATEMENT_OBSERVER, optional: true }],
+        },
         ClickHouseLifecycle,
       ],
       exports: [ClickHouseStore],

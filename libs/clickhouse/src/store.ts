@@ -18,6 +18,13 @@ export interface ClickHouseOptions {
 
 export type QueryParams = Record<string, unknown>;
 
+export type StatementKind = 'query' | 'command' | 'insert';
+
+/** Told the duration of every statement and whether it failed (the apps' metrics). */
+export interface StatementObserver {
+  statement(kind: StatementKind, seconds: number, failed: boolean): void;
+}
+
 /** ClickHouse defaults of the limit settings that are not plain numbers (for the others 0 means no limit). */
 const UNLIMITED: Record<string, string> = { result_overflow_mode: 'throw' };
 
@@ -32,7 +39,13 @@ export class ClickHouseStore {
     readonly database: string,
     readonly embedded: boolean,
     readonly querySettings: ClickHouseSettings = {},
+    private readonly observer?: StatementObserver,
   ) {}
+
+  /** The same connection, telling `observer` about every statement. */
+  observedBy(observer: StatementObserver): ClickHouseStore {
+    return new ClickHouseStore(this.client, this.database, this.embedded, this.querySettings, observer);
+  }
 
   /**
    * The same connection with its query settings lifted (migrations must not hit read limits).
@@ -41,31 +54,50 @@ export class ClickHouseStore {
    */
   unlimited(): ClickHouseStore {
     const lifted = Object.fromEntries(Object.keys(this.querySettings).map((name) => [name, UNLIMITED[name] ?? 0]));
-    return new ClickHouseStore(this.client, this.database, this.embedded, lifted);
+    return new ClickHouseStore(this.client, this.database, this.embedded, lifted, this.observer);
   }
 
-  async query<T>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
-    const result = await this.client.query({
-      query,
-      query_params: { ...params, db: this.database },
-      format: 'JSONEachRow',
-      clickhouse_settings: { ...this.querySettings, ...settings },
+  query<T>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
+    return this.observed('query', async () => {
+      const result = await this.client.query({
+        query,
+        query_params: { ...params, db: this.database },
+        format: 'JSONEachRow',
+        clickhouse_settings: { ...this.querySettings, ...settings },
+      });
+      return result.json<T>();
     });
-    return result.json<T>();
   }
 
-  async command(query: string, params: QueryParams = {}): Promise<void> {
-    await this.client.command({ query, query_params: { ...params, db: this.database } });
+  command(query: string, params: QueryParams = {}): Promise<void> {
+    return this.observed('command', async () => {
+      await this.client.command({ query, query_params: { ...params, db: this.database } });
+    });
   }
 
   async insert<T>(table: string, rows: readonly T[], settings?: ClickHouseSettings): Promise<void> {
     if (rows.length === 0) return;
-    await this.client.insert({
-      table: `${this.database}.${table}`,
-      values: rows as T[],
-      format: 'JSONEachRow',
-      clickhouse_settings: settings,
+    await this.observed('insert', async () => {
+      await this.client.insert({
+        table: `${this.database}.${table}`,
+        values: rows as T[],
+        format: 'JSONEachRow',
+        clickhouse_settings: settings,
+      });
     });
+  }
+
+  private async observed<T>(kind: StatementKind, statement: () => Promise<T>): Promise<T> {
+    if (this.observer === undefined) return statement();
+    const started = performance.now();
+    let failed = true;
+    try {
+      const result = await statement();
+      failed = false;
+      return result;
+    } finally {
+      this.observer.statement(kind, (performance.now() - started) / 1000, failed);
+    }
   }
 
   close(): Promise<void> {

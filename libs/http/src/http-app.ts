@@ -1,6 +1,8 @@
 import { DynamicModule, HttpException, INestApplication, LogLevel, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { STATEMENT_OBSERVER } from '@runstream/clickhouse';
+import { AppMetrics, instrumentHttp } from '@runstream/observability';
 import type { FastifyHttpOptions, FastifyReply } from 'fastify';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +21,8 @@ export interface HttpTimeoutOptions {
 }
 
 export interface HttpAppOptions {
+  /** The app's metrics: HTTP latencies and GET /metrics, injectable (with ClickHouse statement timing) in every module. */
+  metrics?: AppMetrics;
   bodyLimitBytes?: number;
   logLevels?: LogLevel[];
   /** Close on SIGTERM/SIGINT. Off when several apps share a process that orders their shutdown. */
@@ -45,12 +49,14 @@ export function logLevelsFrom(level: string): LogLevel[] {
 
 export type AppModule = Type<unknown> | DynamicModule;
 
-/** Makes the app's shared HTTP services (the rate limiter) injectable everywhere, e.g. in the auth guard. */
+/** Makes the app's shared HTTP services (the rate limiter, the metrics) injectable everywhere, e.g. in the auth guard. */
 @Module({})
 class HttpPlatformModule {}
 
-function withPlatform(module: AppModule, limiter: RequestRateLimiter): DynamicModule {
-  return { module: HttpPlatformModule, global: true, imports: [module], providers: [{ provide: RequestRateLimiter, useValue: limiter }], exports: [RequestRateLimiter] };
+function withPlatform(module: AppModule, limiter: RequestRateLimiter, metrics: AppMetrics | undefined): DynamicModule {
+  const observed = metrics ? [{ provide: AppMetrics, useValue: metrics }, { provide: STATEMENT_OBSERVER, useValue: metrics }] : [];
+  const providers = [{ provide: RequestRateLimiter, useValue: limiter }, ...observed];
+  return { module: HttpPlatformModule, global: true, imports: [module], providers, exports: providers.map((provider) => provider.provide) };
 }
 
 function fastifyOptions(bodyLimit: number, timeouts: HttpTimeoutOptions): FastifyHttpOptions<Server> & { bodyLimit: number } {
@@ -85,7 +91,7 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const limiter = new RequestRateLimiter({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit });
-  const app = await NestFactory.create<NestFastifyApplication>(withPlatform(module, limiter), new HardenedFastifyAdapter(fastifyOptions(bodyLimit, timeouts)), {
+  const app = await NestFactory.create<NestFastifyApplication>(withPlatform(module, limiter, options.metrics), new HardenedFastifyAdapter(fastifyOptions(bodyLimit, timeouts)), {
     logger: options.logLevels ?? logLevelsFrom('log'),
     bufferLogs: false,
     // Fastify's own JSON parser only: Nest's would add form bodies, which no route takes.
@@ -103,6 +109,7 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
     else parseJson(request, body.toString(), done);
   });
   fastify.addHook('preValidation', rejectRepeatedQueryParams);
+  if (options.metrics) instrumentHttp(fastify, options.metrics);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();

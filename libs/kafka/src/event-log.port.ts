@@ -14,6 +14,14 @@ export interface PublishOptions {
   deadlineMs?: number;
 }
 
+/** How one publish() call ended: acknowledged, past its deadline (may still land), or refused. */
+export type PublishOutcome = 'acknowledged' | 'timeout' | 'refused';
+
+/** Told how long each publish() call took and how it ended (the apps' metrics). */
+export interface PublishObserver {
+  published(topic: string, seconds: number, outcome: PublishOutcome): void;
+}
+
 export interface EventPublisher {
   connect(): Promise<void>;
   /** Resolves once the broker acknowledged every message (acks = all). */

@@ -1,7 +1,7 @@
 import { CompressionTypes, Kafka, PartitionMetadata, Partitioners, Producer } from 'kafkajs';
 import { ProducerSlot } from './producer-slot';
-import { EventPublisher, OutgoingMessage, PublishOptions } from './event-log.port';
-import { MessageTooLargeError, PublisherOverloadedError, PublisherUnavailableError } from './publish-errors';
+import { EventPublisher, OutgoingMessage, PublishObserver, PublishOptions } from './event-log.port';
+import { MessageTooLargeError, PublisherOverloadedError, PublisherUnavailableError, PublishTimeoutError } from './publish-errors';
 import { Chunk, chunkEntries, Entry, PublishCall, Send, SendQueue } from './publish-queue';
 import { batchRecordBudget, maxPayloadBytes, RECORD_OVERHEAD, recordBytes } from './record-size';
 import { classifySendFailure } from './send-failure';
@@ -21,6 +21,8 @@ export interface KafkajsPublisherOptions {
    * maxInFlightRequests 1), so one producer would send a round's partitions one after another.
    */
   lanes?: number;
+  /** Told the duration and outcome of every publish() call. */
+  observer?: PublishObserver;
 }
 
 const MAX_REJECTIONS = 3;
@@ -74,6 +76,20 @@ export class KafkajsPublisher implements EventPublisher {
   }
 
   publish(topic: string, messages: OutgoingMessage[], options: PublishOptions = {}): Promise<void> {
+    const observer = this.options.observer;
+    if (observer === undefined) return this.enqueuePublish(topic, messages, options);
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    return this.enqueuePublish(topic, messages, options).then(
+      () => observer.published(topic, seconds(), 'acknowledged'),
+      (error: unknown) => {
+        observer.published(topic, seconds(), error instanceof PublishTimeoutError ? 'timeout' : 'refused');
+        throw error;
+      },
+    );
+  }
+
+  private enqueuePublish(topic: string, messages: OutgoingMessage[], options: PublishOptions): Promise<void> {
     if (this.closing) return Promise.reject(new PublisherUnavailableError('The publisher is shutting down'));
     if (messages.length === 0) return Promise.resolve();
     const sizes = messages.map(recordBytes);

@@ -2,3 +2,4 @@ export * from './http';
 export * from './infra';
 export * from './kafka';
 export * from './receivers';
+export * from './prometheus';

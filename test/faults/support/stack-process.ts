@@ -28,12 +28,12 @@ export class StackProcess {
   private constructor(
     readonly dir: string,
     private readonly env: NodeJS.ProcessEnv,
-    private readonly ports: { ingest: number; query: number; metrics: number; control: number },
+    private readonly ports: { ingest: number; query: number; metrics: number; control: number; notifierMetrics: number },
   ) {}
 
   static async create(name: string, overrides: NodeJS.ProcessEnv): Promise<StackProcess> {
     const dir = mkdtempSync(join(tmpdir(), `runstream-faults-${name}-`));
-    const ports = { ingest: await freePort(), query: await freePort(), metrics: await freePort(), control: await freePort() };
+    const ports = { ingest: await freePort(), query: await freePort(), metrics: await freePort(), control: await freePort(), notifierMetrics: await freePort() };
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...isolatedEnv(name),
@@ -42,6 +42,7 @@ export class StackProcess {
       QUERY_PORT: String(ports.query),
       MATERIALIZER_METRICS_PORT: String(ports.metrics),
       CONTROL_PORT: String(ports.control),
+      NOTIFIER_METRICS_PORT: String(ports.notifierMetrics),
       TZ: 'UTC',
       ...overrides,
     };
@@ -64,6 +65,10 @@ export class StackProcess {
 
   get metricsUrl(): string {
     return `http://127.0.0.1:${this.ports.metrics}/metrics`;
+  }
+
+  get notifierMetricsUrl(): string {
+    return `http://127.0.0.1:${this.ports.notifierMetrics}/metrics`;
   }
 
   private get logFile(): string {

@@ -1,6 +1,7 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { encodeEvent, encodeJobEvent, JobEventEnvelope, jobEventKey, RunEventEnvelope } from '@runstream/events';
 import { createKafka, ensureTopics, KafkajsPublisher, runTopicSpecs, TopicSpec } from '@runstream/kafka';
+import { AppMetrics } from '@runstream/observability';
 import { Kafka } from 'kafkajs';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 
@@ -20,9 +21,9 @@ export class ControlEventLog implements OnModuleInit, OnApplicationShutdown {
   readonly kafka: Kafka;
   private readonly publisher: KafkajsPublisher;
 
-  constructor(@Inject(CONTROL_CONFIG) private readonly config: ControlConfig) {
+  constructor(@Inject(CONTROL_CONFIG) private readonly config: ControlConfig, @Optional() metrics?: AppMetrics) {
     this.kafka = createKafka(config.kafka);
-    this.publisher = new KafkajsPublisher(this.kafka, { deadlineMs: config.publishDeadlineMs, topics: [config.kafka.topics.jobs, config.kafka.topics.events] });
+    this.publisher = new KafkajsPublisher(this.kafka, { deadlineMs: config.publishDeadlineMs, topics: [config.kafka.topics.jobs, config.kafka.topics.events], observer: metrics });
   }
 
   async onModuleInit(): Promise<void> {

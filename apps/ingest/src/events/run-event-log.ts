@@ -1,6 +1,7 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { encodeEvent, RunEventEnvelope } from '@runstream/events';
 import { createKafka, ensureTopics, KafkajsPublisher, runTopicSpecs } from '@runstream/kafka';
+import { AppMetrics } from '@runstream/observability';
 import { Kafka } from 'kafkajs';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 
@@ -17,12 +18,13 @@ export class RunEventLog implements OnModuleInit, OnApplicationShutdown {
   private readonly kafka: Kafka;
   private readonly publisher: KafkajsPublisher;
 
-  constructor(@Inject(INGEST_CONFIG) private readonly config: IngestConfig) {
+  constructor(@Inject(INGEST_CONFIG) private readonly config: IngestConfig, @Optional() metrics?: AppMetrics) {
     this.kafka = createKafka(config.kafka);
     this.publisher = new KafkajsPublisher(this.kafka, {
       deadlineMs: config.publish.deadlineMs,
       maxPendingBytes: config.publish.maxPendingBytes,
       topics: [config.kafka.topics.events],
+      observer: metrics,
     });
   }
 

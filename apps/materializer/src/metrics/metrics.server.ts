@@ -1,21 +1,23 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ProbeAnswer, ProbeServer } from '@runstream/runtime';
 import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
-import { MaterializerService } from '../consumer/materializer.service';
 import { RunEventsConsumer } from '../consumer/run-events.consumer';
 import { healthOf } from './health';
-import { renderMetrics } from './prometheus';
+import { AppMetrics } from '@runstream/observability';
+import { MaterializerMetrics } from './materializer.metrics';
 
 /** GET /metrics (Prometheus text) and GET /health (see health.ts): the materializer has no other HTTP surface. */
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Metrics');
-  private readonly server = new ProbeServer({ '/health': () => this.health(), '/metrics': () => this.metrics() });
+  private readonly server = new ProbeServer({ '/health': () => this.health(), '/metrics': () => this.exposition() });
 
   constructor(
     @Inject(MATERIALIZER_CONFIG) private readonly config: MaterializerConfig,
     private readonly consumer: RunEventsConsumer,
-    private readonly materializer: MaterializerService,
+    private readonly metrics: AppMetrics,
+    // Injected so its series are registered before the first scrape.
+    _materializerMetrics: MaterializerMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,10 +39,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     return { status: health.status === 'ok' ? 200 : 503, headers: health.status === 'ok' ? headers : { ...headers, 'retry-after': '5' }, body: JSON.stringify(health) };
   }
 
-  private async metrics(): Promise<ProbeAnswer> {
-    const consumer = this.consumer.consumer;
-    const lag = await consumer.lag();
-    const body = renderMetrics(consumer.metrics(), this.materializer.totals, lag, healthOf(consumer.state(), Date.now(), this.config.unhealthyAfterMs));
-    return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body };
+  private async exposition(): Promise<ProbeAnswer> {
+    return { status: 200, headers: { 'content-type': this.metrics.contentType }, body: await this.metrics.exposition() };
   }
 }

@@ -2,17 +2,17 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { ProbeAnswer, ProbeServer } from '@runstream/runtime';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../config/notifier.config';
 import { NotifierService } from '../notifier.service';
-import { NotifierMetrics } from './notifier.metrics';
+import { AppMetrics } from '@runstream/observability';
 
 /** GET /metrics (Prometheus text) and GET /health (503 once the outcome consumer failed): the notifier's only HTTP surface. */
 @Injectable()
 export class NotifierMetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('NotifierMetrics');
-  private readonly server = new ProbeServer({ '/health': () => this.health(), '/metrics': () => this.metrics() });
+  private readonly server = new ProbeServer({ '/health': () => this.health(), '/metrics': () => this.exposition() });
 
   constructor(
     @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
-    private readonly prometheus: NotifierMetrics,
+    private readonly metrics: AppMetrics,
     private readonly notifier: NotifierService,
   ) {}
 
@@ -36,10 +36,9 @@ export class NotifierMetricsServer implements OnApplicationBootstrap, OnApplicat
     return { status: ok ? 200 : 503, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...(ok ? {} : { 'retry-after': '5' }) }, body };
   }
 
-  private async metrics(): Promise<ProbeAnswer> {
-    const registry = this.prometheus.registry;
+  private async exposition(): Promise<ProbeAnswer> {
     try {
-      return { status: 200, headers: { 'content-type': registry.contentType }, body: await registry.metrics() };
+      return { status: 200, headers: { 'content-type': this.metrics.contentType }, body: await this.metrics.exposition() };
     } catch (error) {
       return { status: 503, headers: { 'retry-after': '5' }, body: (error as Error).message };
     }

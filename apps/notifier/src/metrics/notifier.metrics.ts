@@ -1,9 +1,12 @@
+import { Injectable } from '@nestjs/common';
+import { AppMetrics } from '@runstream/observability';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
- * The notifier's Prometheus metrics (prom-client, one registry per instance so two instances in
- * one process, as in tests, do not share counters).
+ * The notifier's own Prometheus metrics (prom-client), served with the app's (AppMetrics). One
+ * registry per instance, so two instances in one process, as in tests, do not share counters.
  */
+@Injectable()
 export class NotifierMetrics {
   readonly registry = new Registry();
 
@@ -53,4 +56,8 @@ export class NotifierMetrics {
     help: 'runs.events.v1 partitions this instance owns (it sends their series).',
     registers: [this.registry],
   });
+
+  constructor(app: AppMetrics) {
+    app.include(this.registry);
+  }
 }

@@ -1,5 +1,6 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { createKafka, ensureTopics, EventConsumer, KafkajsBatchConsumer } from '@runstream/kafka';
+import { AppMetrics } from '@runstream/observability';
 import { Kafka } from 'kafkajs';
 import { CONTROL_CONFIG, ControlConfig } from '../../config/control.config';
 import { jobTopicSpec } from '../../events/control-event-log';
@@ -20,7 +21,7 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
   private readonly kafka: Kafka;
   readonly consumer: EventConsumer;
 
-  constructor(@Inject(CONTROL_CONFIG) private readonly config: ControlConfig, private readonly fold: JobsFoldService) {
+  constructor(@Inject(CONTROL_CONFIG) private readonly config: ControlConfig, private readonly fold: JobsFoldService, @Optional() metrics?: AppMetrics) {
     this.kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-jobs-fold` });
     this.consumer = new KafkajsBatchConsumer(this.kafka, {
       groupId: config.jobsFold.groupId,
@@ -35,6 +36,7 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
         process.exit(1);
       },
     });
+    metrics?.watchLag(config.jobsFold.groupId, config.kafka.topics.jobs, this.consumer);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,0 +1,34 @@
+import { AppMetrics } from './app-metrics';
+import { Counter, Registry } from 'prom-client';
+import { sampleSum } from '@runstream/testing';
+
+describe('AppMetrics', () => {
+  it('labels every series with the app and records requests, publishes, statements and consumer lag', async () => {
+    const metrics = new AppMetrics('ingest');
+    metrics.request('POST', '/api/elt/runs', 201, 0.004);
+    metrics.published('runs.events.v1', 0.02, 'acknowledged');
+    metrics.published('runs.events.v1', 5, 'timeout');
+    metrics.statement('query', 0.01, false);
+    metrics.statement('insert', 0.2, true);
+    metrics.watchLag('runstream-materializer', 'runs.events.v1', { lag: async () => [{ partition: 0, lag: 3 }, { partition: 1, lag: 0 }] });
+    const text = await metrics.exposition();
+    expect(sampleSum(text, 'runstream_http_request_duration_seconds_count', { app: 'ingest', method: 'POST', route: '/api/elt/runs', status_code: '201' })).toBe(1);
+    expect(sampleSum(text, 'runstream_http_request_duration_seconds_bucket', { app: 'ingest', le: '0.0025' })).toBe(0);
+    expect(sampleSum(text, 'runstream_http_request_duration_seconds_bucket', { app: 'ingest', le: '0.005' })).toBe(1);
+    expect(sampleSum(text, 'runstream_kafka_publish_duration_seconds_count', { app: 'ingest', topic: 'runs.events.v1', outcome: 'timeout' })).toBe(1);
+    expect(sampleSum(text, 'runstream_kafka_publish_duration_seconds_count', { app: 'ingest', outcome: 'acknowledged' })).toBe(1);
+    expect(sampleSum(text, 'runstream_clickhouse_statement_duration_seconds_count', { app: 'ingest', kind: 'insert', outcome: 'error' })).toBe(1);
+    expect(sampleSum(text, 'runstream_kafka_consumer_lag', { app: 'ingest', group: 'runstream-materializer', topic: 'runs.events.v1', partition: '0' })).toBe(3);
+    expect(sampleSum(text, 'process_cpu_seconds_total', { app: 'ingest' })).toBeGreaterThan(0);
+  });
+
+  it("serves an included registry's series with the app label, and fails the scrape when a lag read fails", async () => {
+    const metrics = new AppMetrics('notifier');
+    const own = new Registry();
+    new Counter({ name: 'runstream_notifier_outcomes_total', help: 'outcomes', registers: [own] }).inc(2);
+    metrics.include(own);
+    expect(sampleSum(await metrics.exposition(), 'runstream_notifier_outcomes_total', { app: 'notifier' })).toBe(2);
+    metrics.watchLag('g', 't', { lag: () => Promise.reject(new Error('broker away')) });
+    await expect(metrics.exposition()).rejects.toThrow('broker away');
+  });
+});

@@ -1,0 +1,100 @@
+import type { StatementKind, StatementObserver } from '@runstream/clickhouse';
+import type { EventConsumer, PublishObserver, PublishOutcome } from '@runstream/kafka';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Seconds: from a cached read (1 ms) to a request at its deadline (30 s). */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+interface WatchedConsumer {
+  group: string;
+  topic: string;
+  consumer: Pick<EventConsumer, 'lag'>;
+}
+
+/**
+ * One app's Prometheus registry (prom-client): process and Node.js metrics, HTTP request,
+ * Kafka publish and ClickHouse statement latencies, and the lag of its consumers. Every series
+ * carries `app`; one registry per app instance, so the apps `npm start` runs in one process
+ * each keep their own.
+ */
+export class AppMetrics implements PublishObserver, StatementObserver {
+  readonly registry = new Registry();
+  private readonly consumers: WatchedConsumer[] = [];
+  private readonly parts: Registry[] = [];
+
+  private readonly httpSeconds = new Histogram({
+    name: 'runstream_http_request_duration_seconds',
+    help: 'HTTP requests answered, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly publishSeconds = new Histogram({
+    name: 'runstream_kafka_publish_duration_seconds',
+    help: 'Kafka publish calls, from the call to the acks=all acknowledgement, by topic and outcome (acknowledged, timeout, refused).',
+    labelNames: ['topic', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly statementSeconds = new Histogram({
+    name: 'runstream_clickhouse_statement_duration_seconds',
+    help: 'ClickHouse statements, by kind (query, command, insert) and outcome (ok, error).',
+    labelNames: ['kind', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  constructor(readonly app: string) {
+    this.registry.setDefaultLabels({ app });
+    collectDefaultMetrics({ register: this.registry });
+    const consumers = this.consumers;
+    new Gauge({
+      name: 'runstream_kafka_consumer_lag',
+      help: "Messages behind the end of each partition (high watermark minus the group's committed offset), read at scrape time.",
+      labelNames: ['group', 'topic', 'partition'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const { group, topic, consumer } of consumers) {
+          for (const { partition, lag } of await consumer.lag()) this.set({ group, topic, partition: String(partition) }, lag);
+        }
+      },
+    });
+  }
+
+  request(method: string, route: string, statusCode: number, seconds: number): void {
+    this.httpSeconds.observe({ method, route, status_code: String(statusCode) }, seconds);
+  }
+
+  published(topic: string, seconds: number, outcome: PublishOutcome): void {
+    this.publishSeconds.observe({ topic, outcome }, seconds);
+  }
+
+  statement(kind: StatementKind, seconds: number, failed: boolean): void {
+    this.statementSeconds.observe({ kind, outcome: failed ? 'error' : 'ok' }, seconds);
+  }
+
+  /** Reports `consumer`'s lag as runstream_kafka_consumer_lag{group, topic, partition}. */
+  watchLag(group: string, topic: string, consumer: Pick<EventConsumer, 'lag'>): void {
+    this.consumers.push({ group, topic, consumer });
+  }
+
+  /** Serves an app's own metrics (their own registry, so their names are checked apart) with these, labelled alike. */
+  include(registry: Registry): void {
+    registry.setDefaultLabels({ app: this.app });
+    this.parts.push(registry);
+  }
+
+  /** The exposition text; a failing collector (a lag read while Kafka is away) fails the scrape. */
+  async exposition(): Promise<string> {
+    // Concatenated, not Registry.merge(): the merged registry would drop the default labels.
+    const texts = await Promise.all([this.registry, ...this.parts].map((registry) => registry.metrics()));
+    return texts.join('\n');
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
