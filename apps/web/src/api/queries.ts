@@ -1,0 +1,126 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, withQuery } from './client';
+import type {
+  DailyStats, EltRun, ExecutionList, Job, LiveJob, ModelStats, ModelStatsParams, OrgStats, RunList, RunListParams, TriggerAnswer, UpdateJobBody,
+} from './types';
+
+/** How often live views poll while something is running (docs/web.md, "Live refresh"). */
+export const LIVE_MS = 3_000;
+
+const enc = encodeURIComponent;
+
+export function useRuns(project: string, params: RunListParams) {
+  return useQuery({
+    queryKey: ['runs', project, params],
+    queryFn: () => api<RunList>(withQuery(`/api/v1/projects/${enc(project)}/runs`, { ...params, include_stats: false })),
+    placeholderData: keepPreviousData,
+    // The page refreshes while any of its runs is still going; finished pages stay put.
+    refetchInterval: (query) => (query.state.data?.runs.some((run) => run.status === 'running' || run.status === 'pending') ? LIVE_MS : false),
+  });
+}
+
+/** One run as the write API speaks it: logs and telemetry. Polled while it is not finished. */
+export function useEltRun(runId: string, live = true) {
+  return useQuery({
+    queryKey: ['elt-run', runId],
+    queryFn: () => api<EltRun>(`/api/elt/runs/${enc(runId)}`),
+    refetchInterval: (query) => (live && isActive(query.state.data?.status) ? LIVE_MS : false),
+    staleTime: (query) => (isActive(query.state.data?.status) ? 0 : Infinity),
+  });
+}
+
+export function isActive(status: string | undefined): boolean {
+  return status === 'running' || status === 'pending';
+}
+
+export function useRunExecutions(projectId: string | undefined, cronjob: string | undefined, createdAt: string | undefined, runId: string, live: boolean) {
+  return useQuery({
+    queryKey: ['run-executions', runId],
+    enabled: Boolean(projectId && createdAt),
+    // The list has no run filter: the run's cronjob, written since the run was created, then its own.
+    queryFn: async () => {
+      const since = new Date(new Date(createdAt as string).getTime() - 60_000).toISOString();
+      const list = await api<ExecutionList>(withQuery(`/api/v1/projects/${enc(projectId as string)}/model-executions`, { cronjob_name: cronjob || undefined, updated_after: since, limit: 500 }));
+      return list.executions.filter((execution) => execution.job_run_id === runId).sort((a, b) => a.started_at.localeCompare(b.started_at));
+    },
+    refetchInterval: live ? LIVE_MS : false,
+  });
+}
+
+export function useDailyStats(project: string, days: number) {
+  return useQuery({
+    queryKey: ['daily-stats', project, days],
+    queryFn: () => api<DailyStats>(withQuery(`/api/v1/projects/${enc(project)}/runs/daily-stats`, { days })),
+  });
+}
+
+export function useModelStats(project: string, params: ModelStatsParams) {
+  return useQuery({
+    queryKey: ['model-stats', project, params],
+    queryFn: () => api<{ stats: ModelStats[]; total: number }>(withQuery(`/api/v1/projects/${enc(project)}/model-executions/stats`, params)),
+  });
+}
+
+/** The organisation's projects with runs in the last 30 days (the read API has no project list). */
+export function useProjects() {
+  return useQuery({
+    queryKey: ['projects'],
+    queryFn: async () => {
+      const now = Date.now();
+      const to = Math.ceil(now / 3_600_000) * 3_600_000;
+      const stats = await api<OrgStats>(withQuery('/v1/executions/stats', { from: to - 30 * 86_400_000, to, granularity: 'daily' }));
+      return stats.data;
+    },
+    staleTime: 60_000,
+  });
+}
+
+export function useJobs(project: string) {
+  return useQuery({
+    queryKey: ['jobs', project],
+    queryFn: () => api<{ jobs: Job[]; total: number }>(`/api/v1/projects/${enc(project)}/jobs`),
+  });
+}
+
+export function useLiveJobs(project?: string) {
+  return useQuery({
+    queryKey: ['live-jobs', project ?? ''],
+    queryFn: () => api<{ jobs: LiveJob[]; total: number }>(withQuery('/api/v1/jobs', { project, limit: 50 })),
+    refetchInterval: LIVE_MS,
+  });
+}
+
+export function useUpdateJob(project: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ jobId, body }: { jobId: string; body: UpdateJobBody }) => api<Job>(`/api/v1/projects/${enc(project)}/jobs/${enc(jobId)}`, { method: 'PUT', body }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['jobs', project] }),
+  });
+}
+
+export function useTriggerJob(project: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (jobId: string) => api<TriggerAnswer>(`/api/v1/projects/${enc(project)}/jobs/${enc(jobId)}/trigger`, { method: 'POST' }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['job-runs', project] });
+      void client.invalidateQueries({ queryKey: ['live-jobs'] });
+    },
+  });
+}
+
+/**
+ * The last runs of one job (its runs carry the job's name as cronjob_name). Right after a
+ * trigger (`awaiting`) it polls every second until that run is readable: it goes through Kafka first.
+ */
+export function useJobRuns(project: string, jobName: string, awaiting?: string) {
+  return useQuery({
+    queryKey: ['job-runs', project, jobName],
+    queryFn: () => api<RunList>(withQuery(`/api/v1/projects/${enc(project)}/runs`, { cronjob_name: jobName, limit: 5, include_stats: false })),
+    refetchInterval: (query) => {
+      const runs = query.state.data?.runs ?? [];
+      if (awaiting && !runs.some((run) => run.id === awaiting)) return 1_000;
+      return runs.some((run) => isActive(run.status)) ? LIVE_MS : 10_000;
+    },
+  });
+}

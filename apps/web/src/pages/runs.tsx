@@ -1,0 +1,170 @@
+import { useMemo } from 'react';
+import { Link, useParams } from 'wouter';
+import { isActive, useEltRun, useRuns } from '../api/queries';
+import { JOB_TYPES, JobType, RUN_STATUSES, RunStatus, RunSummary } from '../api/types';
+import { Empty, ErrorState, Loading, StatusBadge } from '../components/states';
+import { Time } from '../components/time';
+import { bytes, count, duration, num } from '../lib/format';
+import { intParam, useUrlState } from '../lib/url';
+
+const LIMIT = 25;
+/** The time window filter: runs updated within it (the API's updated_after). */
+const WINDOWS: Record<string, number | undefined> = { all: undefined, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+
+export function RunsPage() {
+  const { project = '' } = useParams<{ project: string }>();
+  const [params, update] = useUrlState();
+  const status = RUN_STATUSES.find((value) => value === params.get('status'));
+  const jobType = JOB_TYPES.find((value) => value === params.get('job_type'));
+  const cronjob = params.get('cronjob') ?? '';
+  const window = params.get('window') ?? 'all';
+  const page = intParam(params, 'page', 1, 4001);
+  const minute = Math.floor(Date.now() / 60_000);
+  const updatedAfter = useMemo(() => {
+    const span = WINDOWS[window];
+    return span === undefined ? undefined : new Date(minute * 60_000 - span).toISOString();
+  }, [window, minute]);
+  const runs = useRuns(project, { status, job_type: jobType, cronjob_name: cronjob || undefined, updated_after: updatedAfter, page, limit: LIMIT });
+
+  return (
+    <section>
+      <h1>
+        Runs <span className="sub">{project}</span>
+      </h1>
+      <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filters">
+        <label>
+          Status
+          <select value={status ?? ''} onChange={(event) => update({ status: event.target.value as RunStatus }, true)}>
+            <option value="">any</option>
+            {RUN_STATUSES.map((value) => <option key={value}>{value}</option>)}
+          </select>
+        </label>
+        <label>
+          Cronjob
+          <input
+            type="search"
+            defaultValue={cronjob}
+            key={cronjob}
+            placeholder="exact name, Enter"
+            onKeyDown={(event) => event.key === 'Enter' && update({ cronjob: event.currentTarget.value.trim() }, true)}
+            onBlur={(event) => event.currentTarget.value.trim() !== cronjob && update({ cronjob: event.currentTarget.value.trim() }, true)}
+          />
+        </label>
+        <label>
+          Job type
+          <select value={jobType ?? ''} onChange={(event) => update({ job_type: event.target.value as JobType }, true)}>
+            <option value="">any</option>
+            {JOB_TYPES.map((value) => <option key={value}>{value}</option>)}
+          </select>
+        </label>
+        <label>
+          Updated in
+          <select value={window} onChange={(event) => update({ window: event.target.value === 'all' ? undefined : event.target.value }, true)}>
+            <option value="all">any time</option>
+            <option value="1h">the last hour</option>
+            <option value="24h">the last 24 hours</option>
+            <option value="7d">the last 7 days</option>
+            <option value="30d">the last 30 days</option>
+          </select>
+        </label>
+        {(status || jobType || cronjob || window !== 'all') && (
+          <button type="button" className="link" onClick={() => update({ status: undefined, job_type: undefined, cronjob: undefined, window: undefined }, true)}>
+            Clear filters
+          </button>
+        )}
+      </form>
+      {runs.isPending ? (
+        <Loading what="runs" />
+      ) : runs.isError ? (
+        <ErrorState error={runs.error} what="runs" retry={() => void runs.refetch()} />
+      ) : runs.data.runs.length === 0 ? (
+        <Empty title="No runs match">
+          <p>{status || jobType || cronjob || window !== 'all' ? 'Clear or widen the filters.' : `Project ${project} has no runs yet (or belongs to another organisation).`}</p>
+        </Empty>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="runs" data-testid="runs-table">
+              <caption>
+                {count(runs.data.total)} runs, newest first{runs.isFetching ? ' (refreshing)' : ''}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Status</th>
+                  <th scope="col">Job / cronjob</th>
+                  <th scope="col">Triggered by</th>
+                  <th scope="col">Started</th>
+                  <th scope="col" className="num">Duration</th>
+                  <th scope="col" className="num">Rows</th>
+                  <th scope="col" className="num">Bytes</th>
+                  <th scope="col">Progress</th>
+                  <th scope="col">Phase</th>
+                </tr>
+              </thead>
+              <tbody>
+                {runs.data.runs.map((run) => <RunRow key={run.id} run={run} />)}
+              </tbody>
+            </table>
+          </div>
+          <Pager page={runs.data.page} pages={runs.data.total_pages} onPage={(next) => update({ page: next === 1 ? undefined : next })} />
+        </>
+      )}
+    </section>
+  );
+}
+
+/** One run; its telemetry columns come from the run itself, refreshed while it is running. */
+function RunRow({ run }: { run: RunSummary }) {
+  const detail = useEltRun(run.id);
+  const summary = detail.data?.telemetry.summary;
+  const status = detail.data && detail.data.updatedAt > run.updated_at ? detail.data.status : run.status;
+  const progress = num(summary?.progress);
+  const seconds = detail.data && detail.data.updatedAt > run.updated_at ? detail.data.durationSeconds : run.duration_seconds;
+  return (
+    <tr data-run-id={run.id} data-status={status}>
+      <td>
+        <StatusBadge status={status} />
+      </td>
+      <td>
+        <Link href={`/runs/${encodeURIComponent(run.id)}`}>{run.job_name || run.id}</Link>
+        {run.cronjob_name && <div className="sub">{run.cronjob_name}</div>}
+      </td>
+      <td>{run.triggered_by || '–'}</td>
+      <td>
+        <Time at={run.start_time ?? run.created_at} />
+      </td>
+      <td className="num">{isActive(status) && run.start_time ? <Elapsed since={run.start_time} /> : duration(seconds)}</td>
+      <td className="num">{count(num(summary?.rowsLoaded))}</td>
+      <td className="num">{bytes(num(summary?.bytesLoaded))}</td>
+      <td>
+        {progress === undefined ? '–' : (
+          <span className="progress" data-testid="progress" data-value={progress}>
+            <progress max={100} value={progress} aria-label={`Progress of ${run.job_name || run.id}`} /> {Math.round(progress)} %
+          </span>
+        )}
+      </td>
+      <td>{typeof summary?.currentPhase === 'string' ? summary.currentPhase : '–'}</td>
+    </tr>
+  );
+}
+
+function Elapsed({ since }: { since: string }) {
+  return <span title="running">{duration((Date.now() - new Date(since).getTime()) / 1000)}…</span>;
+}
+
+export function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (page: number) => void }) {
+  if (pages <= 1) return null;
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        ← Newer
+      </button>
+      <span>
+        Page {page} of {pages}
+      </span>
+      <button type="button" disabled={page >= pages} onClick={() => onPage(page + 1)}>
+        Older →
+      </button>
+    </nav>
+  );
+}
