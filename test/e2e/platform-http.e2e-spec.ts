@@ -2,7 +2,8 @@ import { Body, Controller, DynamicModule, Get, Module, Param, Post, Query } from
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthModule, TokenService } from '@runstream/auth';
 import { ClickHouseModule, ClickHouseStore } from '@runstream/clickhouse';
-import { Caller, createHttpApp, CurrentCaller, HealthController, HttpAppOptions, listenUrl, setupOpenApi } from '@runstream/http';
+import { TerminusModule } from '@nestjs/terminus';
+import { Caller, createHttpApp, CurrentCaller, HealthController, HttpAppOptions, listenUrl, READINESS_PROBES, ReadinessProbe, setupOpenApi } from '@runstream/http';
 import { isolatedEnv } from '@runstream/testing';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
@@ -30,6 +31,13 @@ class SlowQuery {
 }
 
 let slowHandlersFinished = 0;
+
+/** The probe app's one dependency, as a test sets it: answering, failing, or never answering. */
+let dependency: 'up' | 'down' | 'hung' = 'up';
+const dependencyProbe: ReadinessProbe = {
+  name: 'warehouse',
+  check: () => (dependency === 'up' ? Promise.resolve() : dependency === 'down' ? Promise.reject(new Error('connection refused')) : new Promise(() => undefined)),
+};
 
 @Controller('probe')
 class ProbeController {
@@ -66,8 +74,9 @@ function probeModule(env: NodeJS.ProcessEnv): DynamicModule {
   class ProbeModule {}
   return {
     module: ProbeModule,
-    imports: [ClickHouseModule.forRoot({ url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '' }), AuthModule],
+    imports: [ClickHouseModule.forRoot({ url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '' }), AuthModule, TerminusModule],
     controllers: [HealthController, ProbeController],
+    providers: [{ provide: READINESS_PROBES, useValue: [dependencyProbe] }],
   };
 }
 
@@ -131,6 +140,28 @@ describe('createHttpApp', () => {
   afterAll(async () => {
     await probe?.app.close();
     await strict?.app.close();
+  });
+
+  describe('health', () => {
+    afterEach(() => {
+      dependency = 'up';
+    });
+
+    it('answers liveness without a token whatever the dependencies do, and readiness 503 with Retry-After naming the dependency that is down or silent', async () => {
+      const ready = await call(`${strict.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(ready.body).toMatchObject({ status: 'ok', info: { warehouse: { status: 'up' } } });
+
+      for (const state of ['down', 'hung'] as const) {
+        dependency = state;
+        const notReady = await call(`${strict.url}/health/ready`);
+        expect(notReady.status).toBe(503);
+        expect(notReady.retryAfter).not.toBeNull();
+        expect(JSON.stringify(notReady.body)).toContain('warehouse');
+        expect(JSON.stringify(notReady.body)).toContain(state === 'down' ? 'connection refused' : 'no answer within');
+        expect((await call(`${strict.url}/health`)).status).toBe(200);
+      }
+    });
   });
 
   describe('rate limits', () => {

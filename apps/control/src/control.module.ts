@@ -1,8 +1,9 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from '@runstream/auth';
-import { ClickHouseModule } from '@runstream/clickhouse';
-import { BodyShapeInterceptor, HealthController, MAX_BODY_DEPTH } from '@runstream/http';
+import { ClickHouseModule, ClickHouseStore, clickhouseProbe } from '@runstream/clickhouse';
+import { BodyShapeInterceptor, HealthController, MAX_BODY_DEPTH, READINESS_PROBES } from '@runstream/http';
+import { TerminusModule } from '@nestjs/terminus';
 import { MAX_JOB_ENV_VARS } from '@runstream/events';
 import { backendProviders } from './backend.providers';
 import { CONTROL_CONFIG, ControlConfig } from './config/control.config';
@@ -30,13 +31,14 @@ export class ControlModule {
   static forRoot(config: ControlConfig, extensions: ControlExtensions = {}): DynamicModule {
     return {
       module: ControlModule,
-      imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule],
+      imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule, TerminusModule],
       controllers: [HealthController, JobsController, DeliveriesController, LiveJobsController, ...(extensions.controllers ?? [])],
       providers: [
         { provide: CONTROL_CONFIG, useValue: config },
         // A job body's largest object is its environment; nothing nests deeper than resources.limits.cpu.
         { provide: APP_INTERCEPTOR, useValue: new BodyShapeInterceptor({ maxDepth: MAX_BODY_DEPTH, maxArrayItems: 256, maxObjectKeys: MAX_JOB_ENV_VARS }) },
         ControlEventLog,
+        { provide: READINESS_PROBES, useFactory: (log: ControlEventLog, store: ClickHouseStore) => [log.probe, clickhouseProbe(store)], inject: [ControlEventLog, ClickHouseStore] },
         JobsFoldService,
         JobsFoldConsumer,
         JobCommandsService,

@@ -10,7 +10,8 @@ import { INGEST_CONFIG, IngestConfig } from './config/ingest.config';
 import { EventWriter } from './events/event-writer';
 import { RunEventLog } from './events/run-event-log';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { BodyShapeInterceptor, HealthController, MAX_BODY_DEPTH } from '@runstream/http';
+import { BodyShapeInterceptor, HealthController, MAX_BODY_DEPTH, READINESS_PROBES } from '@runstream/http';
+import { TerminusModule } from '@nestjs/terminus';
 import { RunController } from './runs/run.controller';
 import { RunDirectory } from './runs/run-directory';
 import { RunLocks } from './runs/run-locks';
@@ -21,7 +22,7 @@ export class IngestModule {
   static forRoot(config: IngestConfig): DynamicModule {
     return {
       module: IngestModule,
-      imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule],
+      imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule, TerminusModule],
       controllers: [HealthController, RunController, AgentController],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
@@ -29,6 +30,8 @@ export class IngestModule {
         // The longest array a write takes is telemetrySamples; the most keys, a telemetrySummary.
         { provide: APP_INTERCEPTOR, useValue: new BodyShapeInterceptor({ maxDepth: MAX_BODY_DEPTH, maxArrayItems: MAX_TELEMETRY_SAMPLES, maxObjectKeys: 64 }) },
         RunEventLog,
+        // Kafka only: with ClickHouse away, writes still go to the log (tokens are cached).
+        { provide: READINESS_PROBES, useFactory: (log: RunEventLog) => [log.probe], inject: [RunEventLog] },
         EventWriter,
         RunDirectory,
         RunLocks,

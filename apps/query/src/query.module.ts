@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from '@runstream/auth';
-import { ClickHouseModule } from '@runstream/clickhouse';
+import { ClickHouseModule, ClickHouseStore, clickhouseProbe } from '@runstream/clickhouse';
 import { QueryConfig } from './config/query.config';
-import { HealthController } from '@runstream/http';
+import { HealthController, READINESS_PROBES } from '@runstream/http';
+import { TerminusModule } from '@nestjs/terminus';
 import { ExecutionController } from './executions/execution.controller';
 import { ExecutionRepository } from './executions/execution.repository';
 import { ExecutionService } from './executions/execution.service';
@@ -21,9 +22,10 @@ export class QueryModule {
   static forRoot(config: QueryConfig): DynamicModule {
     return {
       module: QueryModule,
-      imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule],
+      imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule, TerminusModule],
       controllers: [HealthController, RunController, RunDetailController, EltRunController, ExecutionController, ExecutionStatsController],
       providers: [
+        { provide: READINESS_PROBES, useFactory: (store: ClickHouseStore) => [clickhouseProbe(store)], inject: [ClickHouseStore] },
         RunRepository,
         RunService,
         ExecutionRepository,

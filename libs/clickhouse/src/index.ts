@@ -15,3 +15,5 @@ export * from './tables/job-environment.table';
 export * from './tables/job-runs.table';
 export * from './tables/webhook-deliveries.table';
 export * from './tables/run-resource';
+export * from './readiness';
+export * from './bi-access';

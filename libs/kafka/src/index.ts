@@ -5,3 +5,4 @@ export * from './kafkajs-publisher';
 export * from './publish-errors';
 export * from './topics';
 export * from './cluster-check';
+export * from './readiness';

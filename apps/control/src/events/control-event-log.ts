@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { encodeEvent, encodeJobEvent, JobEventEnvelope, jobEventKey, RunEventEnvelope } from '@runstream/events';
-import { createKafka, ensureTopics, KafkajsPublisher, runTopicSpecs, TopicSpec } from '@runstream/kafka';
+import { createKafka, ensureTopics, KafkajsPublisher, KafkaProbe, runTopicSpecs, TopicSpec } from '@runstream/kafka';
 import { AppMetrics } from '@runstream/observability';
 import { Kafka } from 'kafkajs';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
@@ -20,9 +20,12 @@ export function jobTopicSpec(config: ControlConfig['kafka']): TopicSpec {
 export class ControlEventLog implements OnModuleInit, OnApplicationShutdown {
   readonly kafka: Kafka;
   private readonly publisher: KafkajsPublisher;
+  /** Readiness: the cluster answers a metadata request (GET /health/ready). */
+  readonly probe: KafkaProbe;
 
   constructor(@Inject(CONTROL_CONFIG) private readonly config: ControlConfig, @Optional() metrics?: AppMetrics) {
     this.kafka = createKafka(config.kafka);
+    this.probe = new KafkaProbe(this.kafka);
     this.publisher = new KafkajsPublisher(this.kafka, { deadlineMs: config.publishDeadlineMs, topics: [config.kafka.topics.jobs, config.kafka.topics.events], observer: metrics });
   }
 
@@ -40,6 +43,7 @@ export class ControlEventLog implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.probe.close();
     await this.publisher.disconnect();
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { encodeEvent, RunEventEnvelope } from '@runstream/events';
-import { createKafka, ensureTopics, KafkajsPublisher, runTopicSpecs } from '@runstream/kafka';
+import { createKafka, ensureTopics, KafkajsPublisher, KafkaProbe, runTopicSpecs } from '@runstream/kafka';
 import { AppMetrics } from '@runstream/observability';
 import { Kafka } from 'kafkajs';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
@@ -17,9 +17,12 @@ const KEY_ALLOWANCE_BYTES = 256;
 export class RunEventLog implements OnModuleInit, OnApplicationShutdown {
   private readonly kafka: Kafka;
   private readonly publisher: KafkajsPublisher;
+  /** Readiness: the cluster answers a metadata request (GET /health/ready). */
+  readonly probe: KafkaProbe;
 
   constructor(@Inject(INGEST_CONFIG) private readonly config: IngestConfig, @Optional() metrics?: AppMetrics) {
     this.kafka = createKafka(config.kafka);
+    this.probe = new KafkaProbe(this.kafka);
     this.publisher = new KafkajsPublisher(this.kafka, {
       deadlineMs: config.publish.deadlineMs,
       maxPendingBytes: config.publish.maxPendingBytes,
@@ -47,6 +50,7 @@ export class RunEventLog implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.probe.close();
     await this.publisher.disconnect();
   }
 }
