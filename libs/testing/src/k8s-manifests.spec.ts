@@ -154,7 +154,7 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
     expect(names('Job')).toEqual(['runstream-migrate']);
     expect(names('HorizontalPodAutoscaler')).toEqual(['runstream-ingest', 'runstream-query']);
     expect(names('PodDisruptionBudget')).toEqual(expect.arrayContaining(['control', 'ingest', 'materializer', 'notifier', 'query'].map((app) => `runstream-${app}`)));
-    expect(names('ServiceMonitor')).toEqual(['runstream-materializer', 'runstream-notifier']);
+    expect(names('ServiceMonitor')).toEqual(['control', 'ingest', 'materializer', 'notifier', 'query'].map((app) => `runstream-${app}`));
   });
 
   it('has only objects valid against the Kubernetes schemas, with no field those types lack', () => {
@@ -182,15 +182,16 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
     }
   });
 
-  it('probes /health on a port the container declares and the app listens on', () => {
+  it('probes liveness at /health and readiness at /health/ready (the HTTP apps) on a port the container declares and the app listens on', () => {
     for (const deployment of deployments) {
       const [container] = deployment.spec.template.spec.containers;
       if (NO_PROBES.has(container.args?.[0] ?? '')) continue;
       const env = Object.fromEntries((container.env ?? []).map((v) => [v.name, v.value]));
       const listens = Number(env.PORT ?? env.MATERIALIZER_METRICS_PORT ?? env.NOTIFIER_METRICS_PORT);
-      for (const probe of [container.readinessProbe, container.livenessProbe]) {
+      const readyPath = env.PORT === undefined ? '/health' : '/health/ready';
+      for (const [probe, path] of [[container.readinessProbe, readyPath], [container.livenessProbe, '/health']] as const) {
         const port = container.ports?.find((p) => p.name === probe?.httpGet?.port || p.containerPort === probe?.httpGet?.port);
-        expect({ deployment: deployment.metadata.name, path: probe?.httpGet?.path, port: port?.containerPort }).toEqual({ deployment: deployment.metadata.name, path: '/health', port: listens });
+        expect({ deployment: deployment.metadata.name, path: probe?.httpGet?.path, port: port?.containerPort }).toEqual({ deployment: deployment.metadata.name, path, port: listens });
       }
     }
   });
