@@ -12,7 +12,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root: here,
   plugins: [react()],
-  build: { outDir: `${here}../../dist/web`, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 400 },
+  build: { outDir: `${here}../../dist/web`, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 600 },
   server: {
     proxy: Object.fromEntries(['/api', '/v1'].map((path) => [path, { target: process.env.QUERY_URL ?? 'http://127.0.0.1:3001', changeOrigin: true }])),
   },

@@ -1,0 +1,177 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, http, REPO_ROOT } from '@runstream/testing';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { bearer } from '../support/stack';
+import { chromiumPath, collectProblems, launchChromium, Runner, screenshot, SCREENSHOTS, seriousA11yViolations, startWebStack, WebStack } from './web-stack';
+
+const chromium = chromiumPath();
+const describeBrowser = chromium ? describe : describe.skip;
+const title = chromium ? 'Web app in headless Chromium' : 'Web app in headless Chromium: SKIPPED, no Chromium found (install Debian\'s chromium or set CHROMIUM_PATH)';
+
+async function attributes(rows: Locator, name: string): Promise<(string | null)[]> {
+  return Promise.all((await rows.all()).map((row) => row.getAttribute(name)));
+}
+
+describeBrowser(title, () => {
+  let web: WebStack;
+  let runner: Runner;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  const project = `web_${Date.now()}`;
+  const runs: Record<'done' | 'failed' | 'live', string> = { done: '', failed: '', live: '' };
+  const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+  const MIN = 60_000;
+  const DAY = 86_400_000;
+
+  /** Checks each page the same way: no serious accessibility problem, and a screenshot to look at. */
+  const review = async (name: string) => {
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, name);
+  };
+
+  beforeAll(async () => {
+    web = await startWebStack();
+    runner = new Runner(web.stack);
+    runs.done = await runner.create({ projectId: project, jobName: 'nightly-orders-20261125-020000', cronjobName: 'nightly-orders', triggeredBy: 'scheduled' });
+    runs.failed = await runner.create({ projectId: project, jobName: 'hourly-sync-20261125-070000', cronjobName: 'hourly-sync', triggeredBy: 'scheduled' });
+    runs.live = await runner.create({ projectId: project, jobName: 'live-load-20261125-080000', cronjobName: 'live-load', triggeredBy: 'manual' });
+    const samples = [0, 1, 2, 3, 4].map((i) => ({ at: at((9 - i * 2) * MIN), rowsLoaded: 1000 * (i + 1) ** 2, bytesLoaded: 400_000 * (i + 1), progress: 20 * (i + 1) }));
+    const lines = [
+      { at: at(9 * MIN), level: 'info', message: 'dbt run --select orders started' },
+      { at: at(6 * MIN), level: 'warn', message: 'orders: 12 late-arriving rows skipped' },
+      { at: at(3 * MIN), level: 'error', message: 'customers: retrying after a lock timeout' },
+      { at: at(2 * MIN), level: 'info', message: 'done: 25000 rows loaded' },
+    ];
+    await runner.patch(runs.done, { status: 'running', startedAt: at(10 * MIN), logEntries: lines, telemetrySamples: samples, telemetrySummary: { rowsLoaded: 25_000, bytesLoaded: 2_000_000, progress: 100, currentPhase: 'done' } });
+    await runner.patch(runs.done, { status: 'success', finishedAt: at(2 * MIN) });
+    await runner.patch(runs.failed, { status: 'running', startedAt: at(3 * MIN), appendLog: { level: 'info', message: 'sync started' } });
+    await runner.patch(runs.failed, { status: 'failed', finishedAt: at(2 * MIN), errorSummary: 'relation "raw.events" does not exist', appendLog: { level: 'error', message: 'relation "raw.events" does not exist' } });
+    await runner.patch(runs.live, { status: 'running', telemetrySummary: { rowsLoaded: 100, progress: 10, currentPhase: 'extract' }, appendTelemetrySample: { rowsLoaded: 100, progress: 10 } });
+    // The previous comparison window (10 days ago): orders ran in 10 s; this week in about 20 s, a regression. customers held steady.
+    const execution = (model: string, startedMsAgo: number, seconds: number, rows: number) => ({ model_name: model, status: 'success', started_at: at(startedMsAgo), completed_at: at(startedMsAgo - seconds * 1000), rows_processed: rows, bytes_processed: rows * 80 });
+    await runner.executions(runs.failed, [0, 1, 2].flatMap((i) => [execution('orders', 10 * DAY + i * MIN, 10, 1000), execution('customers', 10 * DAY + i * MIN, 5, 300)]));
+    await runner.executions(runs.done, [execution('orders', 9 * MIN, 20, 2000), execution('orders', 8 * MIN, 22, 2100), execution('customers', 6 * MIN, 5, 310)]);
+    const job = await http<{ id: string }>('POST', `${web.url}/api/v1/projects/${project}/jobs`, { name: 'nightly-orders', command: 'dbt run', schedule: '0 2 * * *' }, bearer(web.stack.tokens.user));
+    expect(job.status).toBe(201); // through the query app's proxy to the control app
+    await eventually(async () => {
+      const list = await http<{ runs: { status: string }[] }>('GET', `${web.url}/api/v1/projects/${project}/runs`, undefined, bearer(web.stack.tokens.user));
+      return list.body.runs.filter((run) => run.status !== 'pending').length === 3 ? true : undefined;
+    }, 'the three runs to be readable');
+    browser = await launchChromium(chromium as string);
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    problems = collectProblems(page);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    // The README shows these two.
+    mkdirSync(join(REPO_ROOT, 'docs', 'images'), { recursive: true });
+    for (const name of ['runs', 'run-detail']) {
+      try {
+        copyFileSync(join(SCREENSHOTS, `${name}.png`), join(REPO_ROOT, 'docs', 'images', `web-${name}.png`));
+      } catch {
+        // a failed test left no screenshot; the failure says why
+      }
+    }
+  });
+
+  afterEach(() => {
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  it('signs in with a user token and shows the organisation, then opens the page it was sent from', async () => {
+    await page.goto(`${web.url}/projects/${project}/runs`);
+    await page.waitForURL(/\/sign-in\?next=/);
+    await page.getByLabel('Organisation ID').fill(web.stack.orgId);
+    await page.getByLabel('User token').fill(web.stack.tokens.user);
+    await review('sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`**/projects/${project}/runs`);
+    await expect(page.getByTestId('org').textContent()).resolves.toBe(web.stack.orgId);
+  });
+
+  it('lists the runs newest first with their telemetry, and filters by status in the URL', async () => {
+    const rows = page.locator('[data-testid=runs-table] tbody tr');
+    await rows.nth(2).waitFor();
+    expect(await attributes(rows, 'data-run-id')).toEqual([runs.live, runs.failed, runs.done]);
+    await page.locator(`tr[data-run-id="${runs.done}"]`).getByText('25,000').waitFor();
+    await review('runs');
+    await page.getByLabel('Status').selectOption('failed');
+    await page.waitForURL(/status=failed/);
+    await page.waitForFunction(`document.querySelectorAll('[data-testid=runs-table] tbody tr').length === 1`);
+    expect(await rows.first().getAttribute('data-run-id')).toBe(runs.failed);
+    await page.goBack();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid=runs-table] tbody tr').length === 3`);
+  });
+
+  it("updates a running run's progress live, without reloading the page", async () => {
+    const progress = page.locator(`tr[data-run-id="${runs.live}"] [data-testid=progress]`);
+    await expect(progress.getAttribute('data-value')).resolves.toBe('10');
+    await page.evaluate('window.notReloaded = true');
+    await runner.patch(runs.live, { telemetrySummary: { rowsLoaded: 800, progress: 60, currentPhase: 'load' }, appendTelemetrySample: { rowsLoaded: 800, progress: 60 } });
+    await page.locator(`tr[data-run-id="${runs.live}"] [data-testid=progress][data-value="60"]`).waitFor({ timeout: 15_000 });
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+  });
+
+  it('opens a run: header, coloured and searchable logs, sparklines drawn from its samples, its model executions', async () => {
+    await page.locator(`tr[data-run-id="${runs.done}"] a`).click();
+    await page.waitForURL(`**/runs/${runs.done}`);
+    await page.getByTestId('logs').waitFor();
+    expect(await page.locator('[data-testid=logs] li').count()).toBe(4);
+    expect(await page.locator('[data-testid=logs] li.level-error').count()).toBe(1);
+    const spark = page.getByTestId('spark-rows');
+    await expect(spark.getAttribute('data-points')).resolves.toBe('5');
+    expect(await spark.locator('canvas').count()).toBeGreaterThan(0);
+    // The sparkline is drawn: its canvas holds non-transparent pixels.
+    const drawn = `(canvas) => canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data.some((value, index) => index % 4 === 3 && value > 0)`;
+    expect(await spark.locator('canvas').first().evaluate(drawn)).toBe(true);
+    await page.getByTestId('run-executions').locator('tbody tr').nth(2).waitFor();
+    await review('run-detail');
+    await page.getByLabel('Search').fill('late-arriving');
+    await page.waitForURL(/q=late-arriving/);
+    expect(await page.locator('[data-testid=logs] li').count()).toBe(1);
+  });
+
+  it('shows the health charts with an SLA from the URL, and the model table with the regression flagged', async () => {
+    await page.goto(`${web.url}/projects/${project}/health?sla=300`);
+    await page.getByTestId('chart-p95').locator('canvas').waitFor();
+    await expect(page.getByTestId('chart-p95').getAttribute('data-points')).resolves.toBe('30');
+    await page.getByTestId('models-table').waitFor();
+    await expect(page.locator('tr[data-model="orders"]').getAttribute('data-regression')).resolves.toBe('true');
+    await expect(page.locator('tr[data-model="customers"]').getAttribute('data-regression')).resolves.toBe('false');
+    await expect(page.getByTestId('regression-count').textContent()).resolves.toContain('1 regression');
+    await page.getByRole('button', { name: 'Model' }).click();
+    await page.waitForURL(/sort=model_name/);
+    expect(await attributes(page.locator('[data-testid=models-table] tbody tr'), 'data-model')).toEqual(['customers', 'orders']);
+    await review('health');
+  });
+
+  it('triggers a job and watches its run appear; disables it; shows what runs across the organisation', async () => {
+    await page.goto(`${web.url}/projects/${project}/jobs`);
+    const job = page.locator('li[data-job="nightly-orders"]');
+    await job.locator('.job-runs li').first().waitFor();
+    await job.getByRole('button', { name: 'Trigger now' }).click();
+    const notice = job.getByRole('status').filter({ hasText: 'Triggered run' });
+    const runId = (await notice.locator('a').textContent()) ?? '';
+    expect(runId).toMatch(/^run_/);
+    await job.locator(`.job-runs li[data-run-id="${runId}"]`).waitFor({ timeout: 15_000 });
+    await job.getByRole('button', { name: 'Disable' }).click();
+    await job.getByText('disabled', { exact: true }).waitFor();
+    await review('jobs');
+    await page.getByRole('link', { name: 'Running now' }).click();
+    await page.getByTestId('live-jobs').waitFor();
+    await review('running-now');
+  });
+
+  it('is readable on a phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${web.url}/projects/${project}/runs`);
+    await page.locator('[data-testid=runs-table] tbody tr').first().waitFor();
+    // Only the table scrolls sideways, not the page.
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
+    await review('runs-phone');
+  });
+});
