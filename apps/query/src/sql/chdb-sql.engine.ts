@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { biDatabaseFor, chdbOrgViewStatements, ClickHouseStore } from '@runstream/clickhouse';
+import { SqlEngine, SqlQuery, SqlResult } from './sql-engine';
+import { checkAst, checkQueryTree, withoutFormat } from './sql-guard';
+import { outputFormat } from './sql-formats';
+
+const FORMAT_LINE = /\nFORMAT ([A-Za-z]+)$/;
+
+/**
+ * The SQL endpoint on embedded chDB. A caller's query runs only after the engine parsed it
+ * (formatQuery: exactly one statement, re-emitted canonically), its AST passed checkAst and
+ * its resolved tree checkQueryTree, and then with its organisation's database as the current
+ * one, under the read API's limits. That database holds nothing but views filtered to the
+ * organisation (libs/clickhouse bi-access.ts).
+ */
+@Injectable()
+export class ChdbSqlEngine extends SqlEngine {
+  private readonly prepared = new Map<string, Promise<void>>();
+
+  constructor(private readonly store: ClickHouseStore) {
+    super();
+  }
+
+  databaseNames(orgId: string): string[] {
+    return [biDatabaseFor(orgId), this.store.database, 'default'];
+  }
+
+  async run(orgId: string, query: SqlQuery): Promise<SqlResult> {
+    await this.prepare(orgId);
+    const database = biDatabaseFor(orgId);
+    const canonical = await this.canonical(query.sql);
+    const format = FORMAT_LINE.exec(canonical)?.[1];
+    const body = withoutFormat(canonical, format);
+    checkAst(await this.text(`EXPLAIN AST ${body}`, query.params), database);
+    checkQueryTree(await this.text(`USE ${database}; EXPLAIN QUERY TREE ${body}`, query.params), database);
+    const chosen = outputFormat(format ?? query.defaultFormat);
+    const result = await this.store.client.exec({
+      query: `USE ${database}; ${body}\nFORMAT ${chosen}`,
+      query_params: query.params,
+      query_id: query.queryId,
+      clickhouse_settings: this.store.querySettings,
+    });
+    return { body: await collect(result.stream), format: chosen, summary: { ...(result.summary ?? {}) } as Record<string, string> };
+  }
+
+  /** The organisation's views, (re)created once per process so their definitions follow the code. */
+  private prepare(orgId: string): Promise<void> {
+    let done = this.prepared.get(orgId);
+    if (!done) {
+      done = (async () => {
+        for (const statement of chdbOrgViewStatements(this.store.database, orgId)) await this.store.command(statement);
+      })();
+      done.catch(() => this.prepared.delete(orgId));
+      this.prepared.set(orgId, done);
+    }
+    return done;
+  }
+
+  /** The engine's own rendering of the one statement it parsed; several statements are a syntax error. */
+  private async canonical(sql: string): Promise<string> {
+    const [row] = await this.store.query<{ q: string }>('SELECT formatQuery({q:String}) AS q', { q: sql });
+    return row.q;
+  }
+
+  private async text(sql: string, params: Record<string, string>): Promise<string> {
+    // A FORMAT clause would bind to the explained SELECT; the explanation's own format is a setting (chDB's output option).
+    const result = await this.store.client.exec({ query: sql, query_params: params, clickhouse_settings: { ...this.store.querySettings, default_format: 'TabSeparatedRaw' } });
+    return (await collect(result.stream)).toString('utf8');
+  }
+}
+
+async function collect(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}

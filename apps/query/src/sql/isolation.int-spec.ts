@@ -1,0 +1,176 @@
+import { createClient } from '@clickhouse/client';
+import { BI_VIEWS } from '@runstream/clickhouse';
+import { eventually, http } from '@runstream/testing';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { bearer, startStack, Stack } from '../../../../test/support/stack';
+import { hostileQueries } from './hostile-queries';
+
+const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** PostgreSQL percentile_cont: linear interpolation between closest ranks. */
+function percentileCont(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = p * (sorted.length - 1);
+  return sorted[Math.floor(rank)] + (sorted[Math.ceil(rank)] - sorted[Math.floor(rank)]) * (rank - Math.floor(rank));
+}
+
+const MARKER = 'zz_other_org_secret_marker';
+
+/** Two organisations, written through the write API; BI connections of the first must never see the second. */
+describe('SQL endpoint for BI tools: isolation and real clients', () => {
+  let stack: Stack;
+  let sqlUrl: string;
+  let orgA: string;
+  let orgB: string;
+  let base: string;
+  const projectId = 'proj_bi';
+  const durations = [120.5, 98.2, 456.7, 300, 289.1];
+
+  const sql = (query: string, token: string, user: string, params: Record<string, string> = {}) => {
+    const url = new URL(sqlUrl);
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(`param_${name}`, value);
+    return fetch(url, { method: 'POST', body: query, headers: { authorization: `Basic ${Buffer.from(`${user}:${token}`).toString('base64')}` } });
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    stack = await startStack('bi-sql', { QUERY_SQL_PORT: String(port) });
+    sqlUrl = `http://127.0.0.1:${port}/`;
+    orgA = stack.orgId;
+    orgB = `${stack.orgId}_other`;
+    base = stack.env.CLICKHOUSE_DATABASE as string;
+    const seed = async (token: string, names: string, seconds: number[]) => {
+      const write = (method: string, path: string, body: unknown) => http<{ id: string }>(method, `${stack.ingestUrl}${path}`, body, bearer(token));
+      for (const [i, duration] of seconds.entries()) {
+        const { body } = await write('POST', '/api/elt/runs', { projectId, jobName: `${names}-${i}`, cronjobName: 'nightly', jobType: 'run', triggeredBy: 'scheduled' });
+        const start = Date.now() - 3_600_000;
+        await write('PATCH', `/api/elt/runs/${body.id}`, { status: 'running', startedAt: new Date(start).toISOString(), appendLog: { level: 'info', message: `${names} log` }, appendTelemetrySample: { rowsLoaded: 10 } });
+        await write('PATCH', `/api/elt/runs/${body.id}`, { status: i === 1 ? 'failed' : 'succeeded', finishedAt: new Date(start + duration * 1000).toISOString() });
+        const began = Date.now() - 7_200_000;
+        await write('POST', `/api/elt/runs/${body.id}/model-executions`, {
+          executions: [{ model_name: `${names}.model`, status: 'success', started_at: new Date(began).toISOString(), completed_at: new Date(began + duration * 100).toISOString(), rows_processed: 10 }],
+        });
+      }
+    };
+    await seed(stack.tokens.user, 'bi-a', durations);
+    await seed(stack.tokens.otherOrg, MARKER, [1, 2, 3]);
+    for (const token of [stack.tokens.user, stack.tokens.otherOrg]) {
+      await eventually(async () => {
+        const list = await http<{ runs: { status: string }[]; total: number }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs?limit=100`, undefined, bearer(token));
+        const executions = await http<{ total: number }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/model-executions`, undefined, bearer(token));
+        return list.body.total > 0 && list.body.runs.every((r) => r.status !== 'running') && executions.body.total === list.body.total ? true : undefined;
+      }, 'both organisations materialized', 60_000);
+    }
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('answers @clickhouse/client with its own organisation’s rows of every view, numbers equal to the read API', async () => {
+    const client = createClient({ url: sqlUrl, username: orgA, password: stack.tokens.user, database: base });
+    try {
+      for (const view of Object.keys(BI_VIEWS)) {
+        const rows = await (await client.query({ query: `SELECT * FROM ${view}`, format: 'JSONEachRow' })).json<{ org_id: string }>();
+        if (view !== 'jobs_current') expect(rows.length).toBeGreaterThan(0);
+        expect(rows.every((row) => row.org_id === orgA)).toBe(true);
+      }
+      const [bi] = await (
+        await client.query({
+          query: 'SELECT toString(day) AS day, total_runs, failed_count, round(p95_duration_seconds, 3) AS p95 FROM run_daily_stats WHERE project_id = {p:String} ORDER BY day DESC LIMIT 1',
+          query_params: { p: projectId },
+          format: 'JSONEachRow',
+        })
+      ).json<{ day: string; total_runs: string; failed_count: string; p95: number }>();
+      const api = await http<{ daily_stats: { date: string; total_runs: number; failed_count: number; p95_duration_seconds: number }[] }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs/daily-stats`, undefined, bearer(stack.tokens.user));
+      const today = api.body.daily_stats.find((d) => d.date === bi.day);
+      expect(today).toMatchObject({ total_runs: Number(bi.total_runs), failed_count: Number(bi.failed_count), p95_duration_seconds: bi.p95 });
+      expect(bi.p95).toBe(Math.round(percentileCont(durations, 0.95) * 1000) / 1000);
+      const result = await client.query({ query: 'SELECT count() AS n FROM runs_current', format: 'JSON' });
+      expect(result.response_headers['x-clickhouse-format']).toBe('JSON');
+      expect(result.response_headers['x-clickhouse-query-id']).toBe(result.query_id);
+      expect(Number((await result.json<{ n: string }>()).data[0].n)).toBe(durations.length);
+      expect(await client.ping()).toMatchObject({ success: true });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers curl with FORMAT CSVWithNames, gzip when asked, and only its own organisation’s rows', async () => {
+    for (const [token, org] of [
+      [stack.tokens.user, orgA],
+      [stack.tokens.otherOrg, orgB],
+    ]) {
+      for (const view of Object.keys(BI_VIEWS)) {
+        const { stdout } = await run('curl', ['-sS', '--fail-with-body', '--compressed', '-u', `${org}:${token}`, `${sqlUrl}?enable_http_compression=1`, '--data-binary', `SELECT org_id FROM ${view} FORMAT CSVWithNames`]);
+        const [header, ...lines] = stdout.trim().split('\n');
+        expect(header).toBe('"org_id"');
+        expect(lines.every((line) => line === `"${org}"`)).toBe(true);
+        if (view !== 'jobs_current') expect(lines.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('serves the formats BI clients ask for, with their X-ClickHouse headers', async () => {
+    for (const format of ['JSON', 'JSONEachRow', 'TabSeparatedWithNamesAndTypes', 'CSVWithNames', 'RowBinaryWithNamesAndTypes']) {
+      const response = await sql(`SELECT org_id, count() AS n FROM runs_current GROUP BY org_id FORMAT ${format}`, stack.tokens.user, orgA);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-clickhouse-format')).toBe(format);
+      expect(JSON.parse(response.headers.get('x-clickhouse-summary') ?? '')).toHaveProperty('read_rows');
+      const body = Buffer.from(await response.arrayBuffer());
+      expect(body.includes(orgA)).toBe(true);
+      expect(body.includes(MARKER) || body.includes(orgB)).toBe(false);
+    }
+    const get = await fetch(`${sqlUrl}?query=${encodeURIComponent('SELECT 1 AS one')}&default_format=JSONEachRow`, { headers: { 'x-clickhouse-user': orgA, 'x-clickhouse-key': stack.tokens.user } });
+    expect(await get.text()).toBe('{"one":1}\n');
+    const bearerAuth = await fetch(sqlUrl, { method: 'POST', body: 'SELECT count() FROM runs_current', headers: bearer(stack.tokens.user) });
+    expect(await bearerAuth.text()).toBe(`${durations.length}\n`);
+  });
+
+  it('refuses wrong credentials with ClickHouse-style 401/403 errors', async () => {
+    expect((await sql('SELECT 1', stack.tokens.user, orgB)).status).toBe(401);
+    expect((await sql('SELECT 1', 'rst_not_a_token', orgA)).status).toBe(401);
+    expect((await fetch(sqlUrl, { method: 'POST', body: 'SELECT 1' })).status).toBe(401);
+    const gateway = await sql('SELECT 1', stack.tokens.gateway, orgA);
+    expect(gateway.status).toBe(403);
+    expect(await gateway.text()).toMatch(/^Code: 497\. DB::Exception: .*\(ACCESS_DENIED\)\n$/);
+    const setting = await fetch(`${sqlUrl}?max_result_rows=0`, { method: 'POST', body: 'SELECT 1', headers: bearer(stack.tokens.user) });
+    expect(setting.status).toBe(403);
+    expect(await setting.text()).toContain('(READONLY)');
+  });
+
+  it('answers each of more than 100 hostile queries with the caller’s rows only or a clear 4xx, never a 5xx', async () => {
+    const queries = hostileQueries(orgB, base);
+    expect(queries.length).toBeGreaterThanOrEqual(100);
+    const outcomes: string[] = [];
+    for (const query of queries) {
+      const response = await sql(query, stack.tokens.user, orgA, { p: '1', t: `${base}.runs` });
+      const body = Buffer.from(await response.arrayBuffer()).toString('latin1');
+      outcomes.push(`${response.status} ${query.slice(0, 70).replace(/\s+/g, ' ')} => ${body.slice(0, 110).replace(/\s+/g, ' ')}`);
+      expect({ query, status: response.status < 500 || (response.status === 503 && /TIMEOUT|MEMORY/.test(body)) }).toEqual({ query, status: true });
+      expect({ query, leaked: body.includes(MARKER) || body.includes(orgB) || body.includes('root:x:0') }).toEqual({ query, leaked: false });
+      if (response.status !== 200) expect({ query, body: /^Code: \d+\. DB::Exception: /.test(body) }).toEqual({ query, body: true });
+    }
+    // Nothing those queries tried changed anything: both organisations still have all their runs.
+    for (const [token, n] of [
+      [stack.tokens.user, durations.length],
+      [stack.tokens.otherOrg, 3],
+    ] as const) {
+      const list = await http<{ total: number }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs`, undefined, bearer(token));
+      expect(list.body.total).toBe(n);
+    }
+    expect(outcomes.filter((line) => line.startsWith('200')).length).toBeGreaterThan(0);
+    if (process.env.BI_OUTCOMES) writeFileSync(process.env.BI_OUTCOMES, outcomes.join('\n'));
+  });
+});

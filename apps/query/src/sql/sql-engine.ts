@@ -1,0 +1,23 @@
+/** A caller's query, reduced to what an engine runs (see sql-request.ts). */
+export interface SqlQuery {
+  sql: string;
+  params: Record<string, string>;
+  /** The output format when the query has no FORMAT clause. */
+  defaultFormat: string;
+  queryId: string;
+}
+
+export interface SqlResult {
+  body: Buffer;
+  /** Canonical name of the format the body is in. */
+  format: string;
+  /** X-ClickHouse-Summary. */
+  summary: Record<string, string>;
+}
+
+/** Runs a caller's read-only query confined to its organisation: on chDB or on a ClickHouse server. */
+export abstract class SqlEngine {
+  /** The database name a client may send besides its organisation's own (the configured one). */
+  abstract databaseNames(orgId: string): string[];
+  abstract run(orgId: string, query: SqlQuery): Promise<SqlResult>;
+}

@@ -1,0 +1,54 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ClickHouseStore } from '@runstream/clickhouse';
+import { QueryConfig, QueryGateConfig } from '../config/query.config';
+import { QueryGate } from '../overload/query-gate';
+import { ChdbSqlEngine } from './chdb-sql.engine';
+import { ServerSqlEngine, ServerSqlOptions } from './server-sql.engine';
+import { SqlAuthenticator } from './sql-authenticator';
+import { SqlEndpoint } from './sql-endpoint';
+import { SqlEngine } from './sql-engine';
+import { SQL_LISTEN, SqlListen, SqlServer } from './sql.server';
+
+export interface SqlModuleConfig {
+  listen: SqlListen;
+  /** Set when the apps use a ClickHouse server (CLICKHOUSE_URL): the endpoint then forwards to it. */
+  server?: ServerSqlOptions;
+  /** Its own gate, with the read API's bounds: a BI dashboard's burst cannot starve the read API's slots. */
+  gate: QueryGateConfig;
+}
+
+/**
+ * BI access over SQL (docs/bi.md). The store and the token service come from their global
+ * modules (ClickHouseModule, AuthModule); registered only when QUERY_SQL_PORT is not -1.
+ */
+@Module({})
+export class SqlModule {
+  static forRoot(config: SqlModuleConfig): DynamicModule {
+    const server = config.server;
+    return {
+      module: SqlModule,
+      providers: [
+        { provide: SQL_LISTEN, useValue: config.listen },
+        server ? { provide: SqlEngine, useValue: new ServerSqlEngine(server) } : { provide: SqlEngine, useFactory: (store: ClickHouseStore) => new ChdbSqlEngine(store), inject: [ClickHouseStore] },
+        { provide: QueryGate, useValue: new QueryGate(config.gate) },
+        SqlAuthenticator,
+        SqlEndpoint,
+        SqlServer,
+      ],
+    };
+  }
+}
+
+/** The SQL endpoint as the query app's config asks for it: [] when QUERY_SQL_PORT is -1. */
+export function sqlModulesFor(config: QueryConfig): DynamicModule[] {
+  if (config.sql.port < 0) return [];
+  const { url, database } = config.clickhouse;
+  const timeoutMs = Number(config.clickhouse.querySettings.max_execution_time ?? 10) * 1000 + 5_000;
+  return [
+    SqlModule.forRoot({
+      listen: { port: config.sql.port, host: config.http.host, bodyLimit: 1024 * 1024 },
+      server: url ? { url, database, key: config.sql.serverKey, timeoutMs } : undefined,
+      gate: config.gate,
+    }),
+  ];
+}
