@@ -16,13 +16,14 @@ import { EltRunController, RunDetailController } from './runs/run-detail.control
 import { RunController } from './runs/run.controller';
 import { RunRepository } from './runs/run.repository';
 import { RunService } from './runs/run.service';
+import { sqlModulesFor } from './sql/sql.module';
 
 @Module({})
 export class QueryModule {
   static forRoot(config: QueryConfig): DynamicModule {
     return {
       module: QueryModule,
-      imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule, TerminusModule],
+      imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule, TerminusModule, ...sqlModulesFor(config)],
       controllers: [HealthController, RunController, RunDetailController, EltRunController, ExecutionController, ExecutionStatsController],
       providers: [
         { provide: READINESS_PROBES, useFactory: (store: ClickHouseStore) => [clickhouseProbe(store)], inject: [ClickHouseStore] },

@@ -1,7 +1,7 @@
 import { ClickHouseSettings } from '@clickhouse/client';
 import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, HttpConfig, HttpEnv, httpConfig, loadEnv } from '@runstream/config';
 import { HttpLimits, httpLimits, HttpLimitsEnv } from '@runstream/http';
-import { IsInt, IsUrl, Max, Min } from 'class-validator';
+import { IsInt, IsString, IsUrl, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
 class QueryHttpEnv extends HttpEnv {
   override PORT: number = 3001;
@@ -52,6 +52,27 @@ class QueryWebEnv {
   QUERY_CONTROL_URL: string = 'http://127.0.0.1:3003';
 }
 
+/** The ClickHouse-compatible SQL endpoint for BI tools (docs/bi.md). */
+class QuerySqlEnv {
+  /** Its own port; 0 picks a free one, -1 turns the endpoint off. */
+  @IsInt()
+  @Min(-1)
+  @Max(65_535)
+  QUERY_SQL_PORT: number = 8123;
+
+  /** With CLICKHOUSE_URL: derives each organisation's BI user password; `npm run bi -- grant` must see the same key. Empty = unset. */
+  @ValidateIf((env: QuerySqlEnv) => env.QUERY_SQL_SERVER_KEY !== undefined && env.QUERY_SQL_SERVER_KEY !== '')
+  @IsString()
+  @MinLength(16, { message: 'QUERY_SQL_SERVER_KEY must be at least 16 characters' })
+  QUERY_SQL_SERVER_KEY?: string;
+}
+
+export interface QuerySqlConfig {
+  /** -1: off. */
+  port: number;
+  serverKey?: string;
+}
+
 export interface QueryGateConfig {
   maxConcurrent: number;
   maxQueued: number;
@@ -65,6 +86,7 @@ export interface QueryConfig {
   limits: HttpLimits;
   /** Base URL of the control app (Jobs API), no trailing slash. */
   controlUrl: string;
+  sql: QuerySqlConfig;
 }
 
 /** Every statement of the query app runs under these; `throw` makes an oversized answer an error, not a silently cut one. */
@@ -78,7 +100,7 @@ export function querySettings(env: QueryLimitsEnv): ClickHouseSettings {
 }
 
 export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConfig {
-  const loaded = loadEnv({ http: QueryHttpEnv, clickhouse: ClickHouseEnv, limits: QueryLimitsEnv, http_limits: HttpLimitsEnv, web: QueryWebEnv }, env);
+  const loaded = loadEnv({ http: QueryHttpEnv, clickhouse: ClickHouseEnv, limits: QueryLimitsEnv, http_limits: HttpLimitsEnv, web: QueryWebEnv, sql: QuerySqlEnv }, env);
   const limits = loaded.limits;
   return {
     http: httpConfig(loaded.http),
@@ -86,5 +108,6 @@ export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConf
     gate: { maxConcurrent: limits.QUERY_MAX_CONCURRENT, maxQueued: limits.QUERY_MAX_QUEUED, maxQueueWaitMs: limits.QUERY_MAX_QUEUE_WAIT_MS },
     limits: httpLimits(loaded.http_limits),
     controlUrl: loaded.web.QUERY_CONTROL_URL.replace(/\/+$/, ''),
+    sql: { port: loaded.sql.QUERY_SQL_PORT, serverKey: loaded.sql.QUERY_SQL_SERVER_KEY || undefined },
   };
 }
