@@ -30,6 +30,9 @@ export class ServerSqlEngine extends SqlEngine {
   requestFor(orgId: string, query: SqlQuery): { url: string; init: RequestInit } {
     if (!this.options.key) throw new SqlError(503, 0, 'NOT_CONFIGURED', 'BI access to the ClickHouse server is not configured (QUERY_SQL_SERVER_KEY)', 60);
     const url = new URL(this.options.url);
+    // The apps' own credentials (in CLICKHOUSE_URL) must never carry a caller's query.
+    url.username = '';
+    url.password = '';
     url.pathname = '/';
     url.search = '';
     url.searchParams.set('database', this.options.database);
