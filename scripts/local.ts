@@ -124,6 +124,8 @@ function startProcesses(): Stop {
 }
 
 async function main(): Promise<void> {
+  // A terminal reads Nest's lines more easily than six apps' JSON; LOG_FORMAT=json to see what production logs.
+  process.env.LOG_FORMAT ??= 'text';
   const stopKafka = startKafka();
   const stopApps = process.env.CLICKHOUSE_URL ? startProcesses() : await startInProcess();
   let stopping = false;

@@ -1,6 +1,6 @@
 import { ClickHouseError } from '@clickhouse/client';
 import { ClickHouseStore } from '@runstream/clickhouse';
-import { eventually, http } from '@runstream/testing';
+import { eventually, http, sampleSum } from '@runstream/testing';
 import { FatalExit } from '../../apps/materializer/src/consumer/fatal-exit';
 import { RunEventsConsumer } from '../../apps/materializer/src/consumer/run-events.consumer';
 import { MetricsServer } from '../../apps/materializer/src/metrics/metrics.server';
@@ -47,8 +47,8 @@ describe('materializer: a failure outlasting the retry budget', () => {
     expect(after.status).toBe(503);
     expect(after.body).toMatchObject({ status: 'unavailable', consumer: 'failed', reason: expect.stringContaining('consumer gave up: writes failed') });
     const metrics = await (await fetch(`http://127.0.0.1:${stack.materializer.get(MetricsServer).port()}/metrics`)).text();
-    expect(metrics).toContain('runstream_materializer_consumer_state{state="failed"} 1');
-    expect(metrics).toContain('runstream_materializer_healthy 0');
+    expect(sampleSum(metrics, 'runstream_materializer_consumer_state', { state: 'failed' })).toBe(1);
+    expect(sampleSum(metrics, 'runstream_materializer_healthy')).toBe(0);
     expect((await consumer.lag()).reduce((sum, p) => sum + p.lag, 0)).toBe(1);
 
     // Given up is final: the store healing does not bring this member back (a new process does).

@@ -98,7 +98,16 @@ export class ClickHouseEnv {
   CLICKHOUSE_CLUSTER?: string;
 }
 
-export class HttpEnv {
+export class LogEnv {
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL = 'log';
+
+  /** json: one JSON object per line (pino) for log pipelines; text: Nest's console lines (npm start sets it). */
+  @IsIn(['json', 'text'])
+  LOG_FORMAT: 'json' | 'text' = 'json';
+}
+
+export class HttpEnv extends LogEnv {
   @IsString()
   HOST = '127.0.0.1';
 
@@ -106,9 +115,6 @@ export class HttpEnv {
   @Min(0)
   @Max(65535)
   PORT: number = 3000;
-
-  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
-  LOG_LEVEL = 'log';
 }
 
 export interface KafkaConfig {
@@ -131,10 +137,20 @@ export interface ClickHouseConfig {
   cluster?: string;
 }
 
+export interface LogConfig {
+  level: string;
+  format: 'json' | 'text';
+}
+
 export interface HttpConfig {
   host: string;
   port: number;
   logLevel: string;
+  logFormat: 'json' | 'text';
+}
+
+export function logConfig(env: LogEnv): LogConfig {
+  return { level: env.LOG_LEVEL, format: env.LOG_FORMAT };
 }
 
 export function kafkaConfig(env: KafkaEnv, clientId: string): KafkaConfig {
@@ -158,5 +174,5 @@ export function clickHouseConfig(env: ClickHouseEnv): ClickHouseConfig {
 }
 
 export function httpConfig(env: HttpEnv): HttpConfig {
-  return { host: env.HOST, port: env.PORT, logLevel: env.LOG_LEVEL };
+  return { host: env.HOST, port: env.PORT, logLevel: env.LOG_LEVEL, logFormat: env.LOG_FORMAT };
 }

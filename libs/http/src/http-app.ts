@@ -2,7 +2,7 @@ import { DynamicModule, HttpException, INestApplication, LogLevel, Module, Type 
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { STATEMENT_OBSERVER } from '@runstream/clickhouse';
-import { AppMetrics, instrumentHttp } from '@runstream/observability';
+import { AppMetrics, createAppLogger, instrumentHttp, LogFormat, logLevelsFrom, logRequests, PinoNestLogger } from '@runstream/observability';
 import type { FastifyHttpOptions, FastifyReply } from 'fastify';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -23,6 +23,8 @@ export interface HttpTimeoutOptions {
 export interface HttpAppOptions {
   /** The app's metrics: HTTP latencies and GET /metrics, injectable (with ClickHouse statement timing) in every module. */
   metrics?: AppMetrics;
+  /** `json` (the default): pino lines with request and organisation ids, named `app`; `text`: Nest's console lines. */
+  logFormat?: LogFormat;
   bodyLimitBytes?: number;
   logLevels?: LogLevel[];
   /** Close on SIGTERM/SIGINT. Off when several apps share a process that orders their shutdown. */
@@ -39,13 +41,9 @@ const MAX_PARAM_LENGTH = 8_192;
 /** How often Node looks for requests past receiveMs (its default, 30 s, would let them linger). */
 const RECEIVE_CHECK_INTERVAL_MS = 1_000;
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** Nest log levels at or above the given one. */
-export function logLevelsFrom(level: string): LogLevel[] {
-  const index = LEVELS.indexOf(level as LogLevel);
-  return LEVELS.slice(0, index < 0 ? 4 : index + 1);
-}
+export { logLevelsFrom };
 
 export type AppModule = Type<unknown> | DynamicModule;
 
@@ -63,7 +61,11 @@ function fastifyOptions(bodyLimit: number, timeouts: HttpTimeoutOptions): Fastif
   return {
     bodyLimit,
     trustProxy: true,
-    genReqId: () => randomUUID(),
+    // A caller's X-Request-ID (a sane one) is kept, so a request can be followed across services.
+    genReqId: (raw) => {
+      const given = raw.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors Fastify answers before routing (a bad percent-encoding in the path), in the same shape as the rest.
     frameworkErrors: (error, _request, reply) => {
@@ -91,8 +93,10 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const limiter = new RequestRateLimiter({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit });
+  const logLevels = options.logLevels ?? logLevelsFrom('log');
+  const json = (options.logFormat ?? 'json') === 'json' ? createAppLogger(options.metrics?.app ?? 'http', logLevels) : undefined;
   const app = await NestFactory.create<NestFastifyApplication>(withPlatform(module, limiter, options.metrics), new HardenedFastifyAdapter(fastifyOptions(bodyLimit, timeouts)), {
-    logger: options.logLevels ?? logLevelsFrom('log'),
+    logger: json ? new PinoNestLogger(json) : logLevels,
     bufferLogs: false,
     // Fastify's own JSON parser only: Nest's would add form bodies, which no route takes.
     bodyParser: false,
@@ -110,6 +114,12 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
   });
   fastify.addHook('preValidation', rejectRepeatedQueryParams);
   if (options.metrics) instrumentHttp(fastify, options.metrics);
+  if (json) logRequests(fastify, json);
+  // The request id (the caller's X-Request-ID or a new one) goes back with every answer.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();

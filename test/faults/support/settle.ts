@@ -8,7 +8,7 @@ export async function materializerLag(metricsUrl: string): Promise<number | unde
   try {
     const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) });
     if (!response.ok) return undefined;
-    const lines = (await response.text()).split('\n').filter((line) => line.startsWith('runstream_kafka_consumer_lag{'));
+    const lines = (await response.text()).split('\n').filter((line) => line.startsWith('runstream_kafka_consumer_lag{') && line.includes(`app="materializer"`));
     return lines.length === 0 ? undefined : lines.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
   } catch {
     return undefined;

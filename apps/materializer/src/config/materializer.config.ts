@@ -1,4 +1,4 @@
-import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, KafkaConfig, KafkaEnv, kafkaConfig, loadEnv } from '@runstream/config';
+import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, KafkaConfig, KafkaEnv, kafkaConfig, loadEnv, LogConfig, logConfig, LogEnv } from '@runstream/config';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 
 class MaterializerEnv {
@@ -57,6 +57,7 @@ class MaterializerEnv {
 export interface MaterializerConfig {
   kafka: KafkaConfig;
   clickhouse: ClickHouseConfig;
+  log: LogConfig;
   groupId: string;
   maxBatchSize: number;
   flushIntervalMs: number;
@@ -69,10 +70,11 @@ export interface MaterializerConfig {
 export const MATERIALIZER_CONFIG = Symbol('MATERIALIZER_CONFIG');
 
 export function loadMaterializerConfig(env: NodeJS.ProcessEnv = process.env): MaterializerConfig {
-  const loaded = loadEnv({ kafka: KafkaEnv, clickhouse: ClickHouseEnv, materializer: MaterializerEnv }, env);
+  const loaded = loadEnv({ kafka: KafkaEnv, clickhouse: ClickHouseEnv, log: LogEnv, materializer: MaterializerEnv }, env);
   return {
     kafka: kafkaConfig(loaded.kafka, 'materializer'),
     clickhouse: clickHouseConfig(loaded.clickhouse),
+    log: logConfig(loaded.log),
     groupId: loaded.materializer.MATERIALIZER_GROUP_ID,
     maxBatchSize: loaded.materializer.MATERIALIZER_MAX_BATCH_SIZE,
     flushIntervalMs: loaded.materializer.MATERIALIZER_FLUSH_INTERVAL_MS,

@@ -1,4 +1,4 @@
-import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, KafkaConfig, KafkaEnv, kafkaConfig, loadEnv } from '@runstream/config';
+import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, KafkaConfig, KafkaEnv, kafkaConfig, loadEnv, LogConfig, logConfig, LogEnv } from '@runstream/config';
 import { RetrySchedule, WebhooksEnv } from '@runstream/webhooks';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { SlackEnv } from '../slack/slack.env';
@@ -69,6 +69,7 @@ class NotifierEnv {
 export interface NotifierConfig {
   kafka: KafkaConfig;
   clickhouse: ClickHouseConfig;
+  log: LogConfig;
   groupId: string;
   readModelGroupId: string;
   concurrency: number;
@@ -85,11 +86,12 @@ export interface NotifierConfig {
 export const NOTIFIER_CONFIG = Symbol('NOTIFIER_CONFIG');
 
 export function loadNotifierConfig(env: NodeJS.ProcessEnv = process.env): NotifierConfig {
-  const loaded = loadEnv({ kafka: KafkaEnv, clickhouse: ClickHouseEnv, notifier: NotifierEnv, webhooks: WebhooksEnv, slack: SlackEnv }, env);
+  const loaded = loadEnv({ kafka: KafkaEnv, clickhouse: ClickHouseEnv, log: LogEnv, notifier: NotifierEnv, webhooks: WebhooksEnv, slack: SlackEnv }, env);
   const n = loaded.notifier;
   return {
     kafka: kafkaConfig(loaded.kafka, 'notifier'),
     clickhouse: clickHouseConfig(loaded.clickhouse),
+    log: logConfig(loaded.log),
     groupId: n.NOTIFIER_GROUP_ID,
     readModelGroupId: n.NOTIFIER_READ_MODEL_GROUP_ID ?? env.MATERIALIZER_GROUP_ID ?? 'runstream-materializer',
     concurrency: n.NOTIFIER_CONCURRENCY,
