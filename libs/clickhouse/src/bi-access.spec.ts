@@ -26,14 +26,14 @@ describe('BI access DDL', () => {
   it('server: a readonly user whose limits are CONST, SELECT on the views and their tables, a row policy per table', () => {
     const statements = grant();
     const user = biUserFor('acme');
-    expect(statements[0]).toMatch(new RegExp(`^CREATE SETTINGS PROFILE OR REPLACE ${user}_limits SETTINGS readonly = 1 CONST, max_execution_time = 10 CONST, max_memory_usage = 536870912 CONST, max_result_rows = 500000 CONST`));
-    expect(statements[1]).toBe(`CREATE USER OR REPLACE ${user} IDENTIFIED WITH sha256_password BY 'p4ss' DEFAULT DATABASE runstream SETTINGS PROFILE ${user}_limits`);
+    expect(statements[0]).toMatch(new RegExp(`^CREATE SETTINGS PROFILE OR REPLACE ${user}_limits SETTINGS readonly = 2 CONST, max_execution_time = 10 CONST, max_memory_usage = 536870912 CONST, max_result_rows = 500000 CONST`));
+    expect(statements[1]).toBe(`CREATE USER OR REPLACE ${user} IDENTIFIED WITH sha256_password BY 'p4ss' DEFAULT DATABASE runstream SETTINGS PROFILE '${user}_limits'`);
     expect(statements).toContain(`GRANT SELECT ON runstream.runs_current TO ${user}`);
     expect(statements).toContain(`CREATE ROW POLICY OR REPLACE ${user} ON runstream.runs AS PERMISSIVE FOR SELECT USING org_id = 'acme' TO ${user}`);
     expect(statements).toContain('CREATE ROW POLICY OR REPLACE runstream_apps ON runstream.runs AS PERMISSIVE FOR SELECT USING 1 TO runstream');
     for (const table of serverTables()) expect(statements.filter((s) => s.includes(`ON runstream.${table} `) && s.startsWith('CREATE ROW POLICY'))).toHaveLength(2);
     // Nothing that could reach secrets, other tables, or lift the mode.
-    expect(statements.some((s) => /\bjobs\b|jobs_current|api_tokens|webhook|ALL|\*|CREATE TEMPORARY|READ ON|readonly = 0/.test(s))).toBe(false);
+    expect(statements.some((s) => /\bjobs\b|jobs_current|api_tokens|webhook|ALL|\*|CREATE TEMPORARY|READ ON|readonly = [01]/.test(s))).toBe(false);
     expect(statements.filter((s) => s.startsWith('GRANT')).every((s) => s.startsWith('GRANT SELECT ON runstream.'))).toBe(true);
   });
 

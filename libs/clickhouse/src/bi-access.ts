@@ -98,8 +98,9 @@ export interface GrantOptions {
 }
 
 /**
- * Server: a read-only user for one organisation. Its settings are CONST under readonly = 1, so
- * neither SETTINGS nor URL parameters lift them; it may SELECT the documented views and (views
+ * Server: a read-only user for one organisation. readonly = 2 (no writes, no DDL; format and
+ * client settings such as default_format may still be sent, as BI clients do) and the limits
+ * are CONST constraints, so neither SETTINGS nor URL parameters change them or the mode; it may SELECT the documented views and (views
  * run with the invoker's rights) their base tables, whose row policies show it only its
  * organisation's rows. It has no other grant: no table
  * functions (they need CREATE TEMPORARY TABLE and source grants), no other tables.
@@ -112,9 +113,9 @@ export function serverGrantStatements(options: GrantOptions): string[] {
   const tables = serverTables();
   const apps = options.appUsers.map(identifier);
   return [
-    `CREATE SETTINGS PROFILE OR REPLACE ${profile} SETTINGS readonly = 1 CONST, max_execution_time = ${options.maxExecutionSeconds} CONST, ` +
+    `CREATE SETTINGS PROFILE OR REPLACE ${profile} SETTINGS readonly = 2 CONST, max_execution_time = ${options.maxExecutionSeconds} CONST, ` +
       `max_memory_usage = ${options.maxMemoryBytes} CONST, max_result_rows = ${options.maxResultRows} CONST, result_overflow_mode = 'throw' CONST`,
-    `CREATE USER OR REPLACE ${user} IDENTIFIED WITH sha256_password BY ${stringLiteral(options.password)} DEFAULT DATABASE ${db} SETTINGS PROFILE ${profile}`,
+    `CREATE USER OR REPLACE ${user} IDENTIFIED WITH sha256_password BY ${stringLiteral(options.password)} DEFAULT DATABASE ${db} SETTINGS PROFILE ${stringLiteral(profile)}`,
     ...views.map((view) => `GRANT SELECT ON ${db}.${view} TO ${user}`),
     ...tables.map((table) => `GRANT SELECT ON ${db}.${table} TO ${user}`),
     ...tables.map((table) => `CREATE ROW POLICY OR REPLACE ${user} ON ${db}.${table} AS PERMISSIVE FOR SELECT USING org_id = ${stringLiteral(options.orgId)} TO ${user}`),
