@@ -3,6 +3,9 @@ import { BI_VIEWS } from '@runstream/clickhouse';
 import { eventually, http } from '@runstream/testing';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { bearer, startStack, Stack } from '../../../../test/support/stack';
@@ -26,6 +29,16 @@ function percentileCont(values: number[], p: number): number {
 }
 
 const MARKER = 'zz_other_org_secret_marker';
+
+/** Resolves the driver with Maven (jdbc/pom.xml) and compiles jdbc/BiJdbc.java; both need a JDK and Maven Central. */
+async function compileJdbcProbe(): Promise<{ classpath: string; classes: string }> {
+  const work = await mkdtemp(join(tmpdir(), 'bi-jdbc-'));
+  const project = join(__dirname, 'jdbc');
+  await run('mvn', ['-q', '-f', join(project, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${join(work, 'classpath.txt')}`], { timeout: 300_000 });
+  const classpath = (await readFile(join(work, 'classpath.txt'), 'utf8')).trim();
+  await run('javac', ['-d', work, '-cp', classpath, join(project, 'BiJdbc.java')], { timeout: 120_000 });
+  return { classpath, classes: work };
+}
 
 /** Two organisations, written through the write API; BI connections of the first must never see the second. */
 describe('SQL endpoint for BI tools: isolation and real clients', () => {
@@ -120,6 +133,22 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
         if (view !== 'jobs_current') expect(lines.length).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('answers the official JDBC driver (com.clickhouse:jdbc-v2, a Java program compiled here) with its own organisation’s rows', async () => {
+    const { classpath, classes } = await compileJdbcProbe();
+    const url = `jdbc:clickhouse:${sqlUrl.replace(/\/$/, '')}/${base}?compress=0`;
+    const queries = [...Object.keys(BI_VIEWS).map((view) => `SELECT org_id FROM ${view}`), "SELECT toString(round(p95_duration_seconds, 3)) AS p95 FROM run_daily_stats WHERE project_id = 'proj_bi' ORDER BY day DESC LIMIT 1"];
+    const { stdout } = await run('java', ['-cp', `${classes}:${classpath}`, 'BiJdbc', url, orgA, stack.tokens.user, ...queries], { timeout: 60_000 });
+    const results = stdout.trim().replace(/\n--$/, '').split('\n--\n').map((block) => block.split('\n'));
+    expect(results).toHaveLength(queries.length);
+    for (const [i, view] of Object.keys(BI_VIEWS).entries()) {
+      const [header, ...rows] = results[i];
+      expect(header).toBe('org_id');
+      expect(rows.every((row) => row === orgA)).toBe(true);
+      if (view !== 'jobs_current') expect(rows.length).toBeGreaterThan(0);
+    }
+    expect(Number(results[queries.length - 1][1])).toBe(Math.round(percentileCont(durations, 0.95) * 1000) / 1000);
   });
 
   it('serves the formats BI clients ask for, with their X-ClickHouse headers', async () => {
