@@ -126,8 +126,9 @@ describeBrowser(title, () => {
     await expect(spark.getAttribute('data-points')).resolves.toBe('5');
     expect(await spark.locator('canvas').count()).toBeGreaterThan(0);
     // The sparkline is drawn: its canvas holds non-transparent pixels.
-    const drawn = `(canvas) => canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data.some((value, index) => index % 4 === 3 && value > 0)`;
-    expect(await spark.locator('canvas').first().evaluate(drawn)).toBe(true);
+    const drawn = `(() => { const canvas = document.querySelector('[data-testid=spark-rows] canvas');
+      return canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data.some((value, index) => index % 4 === 3 && value > 0); })()`;
+    expect(await page.evaluate(drawn)).toBe(true);
     await page.getByTestId('run-executions').locator('tbody tr').nth(2).waitFor();
     await review('run-detail');
     await page.getByLabel('Search').fill('late-arriving');
@@ -143,7 +144,7 @@ describeBrowser(title, () => {
     await expect(page.locator('tr[data-model="orders"]').getAttribute('data-regression')).resolves.toBe('true');
     await expect(page.locator('tr[data-model="customers"]').getAttribute('data-regression')).resolves.toBe('false');
     await expect(page.getByTestId('regression-count').textContent()).resolves.toContain('1 regression');
-    await page.getByRole('button', { name: 'Model' }).click();
+    await page.getByRole('button', { name: 'Model', exact: true }).click();
     await page.waitForURL(/sort=model_name/);
     expect(await attributes(page.locator('[data-testid=models-table] tbody tr'), 'data-model')).toEqual(['customers', 'orders']);
     await review('health');

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -25,6 +26,15 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The integration tier's global setup builds dist/web (npm run build); a build started elsewhere
+ * in the same tree since may have removed it, so it is rebuilt here when missing (about a second).
+ */
+function ensureBundle(): void {
+  if (existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) return;
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'apps/web/vite.config.mts', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+}
+
 export interface WebStack {
   stack: Stack;
   control: NestFastifyApplication;
@@ -38,8 +48,10 @@ export interface WebStack {
  * broker, the query app forwarding the Jobs API to the control app (QUERY_CONTROL_URL).
  */
 export async function startWebStack(): Promise<WebStack> {
+  ensureBundle();
   const controlPort = await freePort();
-  const stack = await startStack('web', { QUERY_CONTROL_URL: `http://127.0.0.1:${controlPort}` });
+  // The BI SQL endpoint of the query app is not what this suite looks at: off.
+  const stack = await startStack('web', { QUERY_CONTROL_URL: `http://127.0.0.1:${controlPort}`, QUERY_SQL_PORT: '-1' });
   const control = await createControlApp(
     loadControlConfig({ ...stack.env, CONTROL_JOBS_GROUP_ID: `${stack.env.MATERIALIZER_GROUP_ID}-control-jobs`, CONTROL_MATERIALIZER_GROUP_ID: stack.env.MATERIALIZER_GROUP_ID, CONTROL_SCHEDULER_ENABLED: 'false' }),
     false,
