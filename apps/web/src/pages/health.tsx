@@ -75,7 +75,9 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
     const partial = stats.map((day, i) => success[i] + day.partial_count);
     const failed = stats.map((day, i) => partial[i] + day.failed_count);
     const other = stats.map((day, i) => failed[i] + day.other_count);
-    return [times, other, failed, partial, success] as uPlot.AlignedData;
+    // A zero-height bar would still draw its outline along the axis.
+    const bar = (values: number[]) => values.map((value) => (value > 0 ? value : null));
+    return [times, bar(other), bar(failed), bar(partial), bar(success)] as uPlot.AlignedData;
   }, [stats, times]);
   const runsOptions = useMemo<Omit<Options, 'width'>>(() => {
     const bars = uPlot.paths.bars?.({ size: [0.7, 40] });
