@@ -118,10 +118,9 @@ export interface RunSample {
 
 /** A fixed pseudo-random sample of runs (the same for the same data set). */
 export function sampleRuns(store: ClickHouseStore, count: number): Promise<RunSample[]> {
-  return store.query<RunSample>(
-    'SELECT org_id, project_id, id, cronjob_name FROM {db:Identifier}.runs ORDER BY cityHash64(id) LIMIT {count:UInt32}',
-    { count },
-  );
+  return store.query<RunSample>('SELECT org_id, project_id, id, cronjob_name FROM {db:Identifier}.runs ORDER BY cityHash64(id) LIMIT {count:UInt32}', {
+    count,
+  });
 }
 
 /** Model names project `proj_<p>` has (the generator draws its executions' models from these). */
@@ -139,13 +138,49 @@ export const PEER_FILES = { runs: 'runs.tsv', model_executions: 'model_execution
 
 export const PEER_COLUMNS = {
   runs: [
-    'org_id', 'project_id', 'id', 'job_id', 'job_name', 'cronjob_name', 'namespace', 'job_type', 'status', 'triggered_by',
-    'target_gateway', 'claimed_by', 'claim_id', 'start_time', 'end_time', 'duration_seconds', 'error_summary',
-    'telemetry_summary', 'created_at', 'updated_at', 'event_count', 'last_event_id', 'kafka_partition', 'kafka_offset',
+    'org_id',
+    'project_id',
+    'id',
+    'job_id',
+    'job_name',
+    'cronjob_name',
+    'namespace',
+    'job_type',
+    'status',
+    'triggered_by',
+    'target_gateway',
+    'claimed_by',
+    'claim_id',
+    'start_time',
+    'end_time',
+    'duration_seconds',
+    'error_summary',
+    'telemetry_summary',
+    'created_at',
+    'updated_at',
+    'event_count',
+    'last_event_id',
+    'kafka_partition',
+    'kafka_offset',
   ],
   model_executions: [
-    'org_id', 'project_id', 'model_name', 'id', 'job_run_id', 'cronjob_name', 'status', 'started_at', 'completed_at',
-    'duration_seconds', 'rows_processed', 'bytes_processed', 'interval_start', 'interval_end', 'created_at', 'updated_at', 'version',
+    'org_id',
+    'project_id',
+    'model_name',
+    'id',
+    'job_run_id',
+    'cronjob_name',
+    'status',
+    'started_at',
+    'completed_at',
+    'duration_seconds',
+    'rows_processed',
+    'bytes_processed',
+    'interval_start',
+    'interval_end',
+    'created_at',
+    'updated_at',
+    'version',
   ],
 } as const;
 

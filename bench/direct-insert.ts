@@ -3,7 +3,23 @@
  * in memory (not timed), then time inserting the resulting rows straight into ClickHouse
  * with @clickhouse/client, 10,000 rows per insert. Prints { events, rows, ms } as JSON.
  */
-import { insertModelExecutions, insertRunDaily, insertRunEvents, insertRunLogEntries, insertRuns, insertRunTelemetrySamples, migrate, ModelExecutionRow, openClickHouse, RunEventRow, RunLogEntryRow, RunRow, RunTelemetrySampleRow, toChDateTime, toRunDailyRow } from '@runstream/clickhouse';
+import {
+  insertModelExecutions,
+  insertRunDaily,
+  insertRunEvents,
+  insertRunLogEntries,
+  insertRuns,
+  insertRunTelemetrySamples,
+  migrate,
+  ModelExecutionRow,
+  openClickHouse,
+  RunEventRow,
+  RunLogEntryRow,
+  RunRow,
+  RunTelemetrySampleRow,
+  toChDateTime,
+  toRunDailyRow,
+} from '@runstream/clickhouse';
 import { foldRunEvent } from '../apps/materializer/src/fold/run-fold';
 import { runHistory } from './events';
 
@@ -22,7 +38,19 @@ async function main(): Promise<void> {
   for (let r = 0; r < runs; r += 1) {
     for (const event of runHistory(r)) {
       const position = { partition: 0, offset: String(offset++) };
-      events.push({ event_id: event.event_id, type: event.type, schema_version: 1, org_id: event.org_id, project_id: event.project_id, run_id: event.run_id, occurred_at: toChDateTime(event.occurred_at), actor: event.actor, payload: JSON.stringify(event.payload), kafka_partition: 0, kafka_offset: position.offset });
+      events.push({
+        event_id: event.event_id,
+        type: event.type,
+        schema_version: 1,
+        org_id: event.org_id,
+        project_id: event.project_id,
+        run_id: event.run_id,
+        occurred_at: toChDateTime(event.occurred_at),
+        actor: event.actor,
+        payload: JSON.stringify(event.payload),
+        kafka_partition: 0,
+        kafka_offset: position.offset,
+      });
       const outcome = foldRunEvent(latest.get(event.run_id), event, position);
       if (outcome.kind !== 'applied') continue;
       if (outcome.row) latest.set(event.run_id, outcome.row);

@@ -14,8 +14,28 @@ export function runHistory(index: number): AnyRunEvent[] {
   const start = Date.UTC(2025, 0, 1) + (index % 365) * 86_400_000 + (index % 24) * 3_600_000;
   const at = (seconds: number) => new Date(start + seconds * 1000).toISOString();
   const events: AnyRunEvent[] = [
-    { ...envelope, event_id: uuidv7(), type: 'run.created', occurred_at: at(0), payload: { job_id: '', job_name: `sqlmesh-run-${index}`, cronjob_name: `cron-${index % 8}`, namespace: 'org-bench', job_type: 'run', triggered_by: 'scheduled', target_gateway: '' } },
-    { ...envelope, event_id: uuidv7(), type: 'run.patched', occurred_at: at(1), payload: { status: 'running', append_log: { at: at(1), level: 'info', message: 'starting plan' } } },
+    {
+      ...envelope,
+      event_id: uuidv7(),
+      type: 'run.created',
+      occurred_at: at(0),
+      payload: {
+        job_id: '',
+        job_name: `sqlmesh-run-${index}`,
+        cronjob_name: `cron-${index % 8}`,
+        namespace: 'org-bench',
+        job_type: 'run',
+        triggered_by: 'scheduled',
+        target_gateway: '',
+      },
+    },
+    {
+      ...envelope,
+      event_id: uuidv7(),
+      type: 'run.patched',
+      occurred_at: at(1),
+      payload: { status: 'running', append_log: { at: at(1), level: 'info', message: 'starting plan' } },
+    },
   ];
   for (let step = 1; step <= 6; step += 1) {
     events.push({
@@ -49,6 +69,12 @@ export function runHistory(index: number): AnyRunEvent[] {
       })),
     },
   });
-  events.push({ ...envelope, event_id: uuidv7(), type: 'run.patched', occurred_at: at(200 + (index % 500)), payload: { status: index % 13 === 0 ? 'failed' : 'success' } });
+  events.push({
+    ...envelope,
+    event_id: uuidv7(),
+    type: 'run.patched',
+    occurred_at: at(200 + (index % 500)),
+    payload: { status: index % 13 === 0 ? 'failed' : 'success' },
+  });
   return events;
 }

@@ -41,14 +41,28 @@ export async function benchFreshness(ctx: BenchContext): Promise<FreshnessResult
   const dir = scratch('fresh');
   rmSync(dir, { recursive: true, force: true });
   const env = { ...ctx.env, CLICKHOUSE_PATH: join(dir, 'chdb'), KAFKA_TOPIC_PREFIX: 'fbench.', PORT: '0', QUERY_PORT: '0', MATERIALIZER_METRICS_PORT: '0' };
-  const system = await startServer(process.execPath, [compiled('scripts', 'local')], env, /query \(read API\):\s+(http:\/\/127\.0\.0\.1:\d+)[\s\S]*user token \(org \w+\): (rst_[\w-]+)/);
+  const system = await startServer(
+    process.execPath,
+    [compiled('scripts', 'local')],
+    env,
+    /query \(read API\):\s+(http:\/\/127\.0\.0\.1:\d+)[\s\S]*user token \(org \w+\): (rst_[\w-]+)/,
+  );
   const ingestUrl = /ingest \(write API\): (http:\/\/127\.0\.0\.1:\d+)/.exec(system.output())?.[1] ?? '';
   const [queryUrl, token] = [system.match[1], system.match[2]];
   try {
     const headers = { authorization: `Bearer ${token}` };
     const loadRuns = await createRuns(ingestUrl, headers, 200, 'proj_fresh');
     const [probeRun] = await createRuns(ingestUrl, headers, 1, 'proj_fresh');
-    const background = load({ url: ingestUrl, paths: loadRuns.map((id) => `/api/elt/runs/${id}`), method: 'PATCH', body: PATCH_BODY, headers, connections: 50, seconds, rate: RATE });
+    const background = load({
+      url: ingestUrl,
+      paths: loadRuns.map((id) => `/api/elt/runs/${id}`),
+      method: 'PATCH',
+      body: PATCH_BODY,
+      headers,
+      connections: 50,
+      seconds,
+      rate: RATE,
+    });
     const deadline = Date.now() + (seconds - 2) * 1000;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const latencies: number[] = [];
@@ -68,7 +82,16 @@ export async function benchFreshness(ctx: BenchContext): Promise<FreshnessResult
     }
     const loaded = await background;
     const round = (ms: number) => Math.round(ms);
-    return { probes: latencies.length, p50: round(percentile(latencies, 0.5)), p95: round(percentile(latencies, 0.95)), max: round(Math.max(...latencies)), ackP50: round(percentile(acks, 0.5)), ackP95: round(percentile(acks, 0.95)), load: loaded, rssMb: peakRssMb(system.child.pid ?? 0) };
+    return {
+      probes: latencies.length,
+      p50: round(percentile(latencies, 0.5)),
+      p95: round(percentile(latencies, 0.95)),
+      max: round(Math.max(...latencies)),
+      ackP50: round(percentile(acks, 0.5)),
+      ackP95: round(percentile(acks, 0.95)),
+      load: loaded,
+      rssMb: peakRssMb(system.child.pid ?? 0),
+    };
   } finally {
     const exited = new Promise((resolve) => system.child.once('exit', resolve));
     system.child.kill('SIGTERM');
@@ -90,7 +113,10 @@ autocannon. A probe PATCHes one run's \`telemetrySummary.progress\` to a new val
 | ${f.probes} | ${f.p50} | ${f.p95} | ${f.max} | ${f.ackP50} / ${f.ackP95} |
 
 p95 ${f.p95} ms (target < 1,000 ms: ${pass(f.p95 < 1000)}). Peak RSS of that one process (three apps and chDB): ${f.rssMb} MB.
-${f.p95 < 1000 ? '' : `
+${
+  f.p95 < 1000
+    ? ''
+    : `
 ### Why the freshness target is missed, and what would close it
 
 On the embedded default the three apps share one process and one event loop (chDB binds its directory to one process), and
@@ -100,5 +126,6 @@ wait for the materializer, whose flushes (state reads and six inserts, serialize
 and the probes' reads in the same loop. A flush interval of 20 ms instead of 100 measured no better at --quick scale. With a
 ClickHouse server (\`CLICKHOUSE_URL\`) each app runs in its own process, so the materializer's flushes no longer queue
 behind ingest requests; and overlapping fetch with writes (section 2) would shorten each flush's wait.
-`}`;
+`
+}`;
 }

@@ -113,7 +113,16 @@ export async function benchHostile(ctx: BenchContext, token: string): Promise<Ho
     const url = ingest.match[1];
     const paths = (await createRuns(url, headers, RUN_IDS, 'proj_hostile')).map((id) => `/api/elt/runs/${id}`);
     const [target] = await createRuns(url, headers, 1, 'proj_hostile_target');
-    const options = (secs: number): LoadOptions => ({ url, paths, method: 'PATCH', body: PATCH_BODY, headers, connections: CONNECTIONS, seconds: secs, rate: RATE });
+    const options = (secs: number): LoadOptions => ({
+      url,
+      paths,
+      method: 'PATCH',
+      body: PATCH_BODY,
+      headers,
+      connections: CONNECTIONS,
+      seconds: secs,
+      rate: RATE,
+    });
     await load(options(2));
     const quiet: Load[] = [];
     const attacked: Load[] = [];
@@ -143,7 +152,12 @@ export async function benchHostile(ctx: BenchContext, token: string): Promise<Ho
       ratio: Math.round((a.p99 / Math.max(q.p99, 1)) * 10) / 10,
       failures: [...quiet, ...attacked].reduce((sum, l) => sum + l.non2xx + l.errors, 0),
       unit,
-      bodies: Object.entries(bodies).map(([kind, body]) => ({ kind, bytes: Buffer.byteLength(body), answers: answers[kind] ?? {}, medianMs: Math.round(median(answerMs[kind] ?? [0])) })),
+      bodies: Object.entries(bodies).map(([kind, body]) => ({
+        kind,
+        bytes: Buffer.byteLength(body),
+        answers: answers[kind] ?? {},
+        medianMs: Math.round(median(answerMs[kind] ?? [0])),
+      })),
       hostileMbPerSecond: Math.round((hostileBytes / 2 ** 20 / Math.max(hostileSeconds, 0.001)) * 10) / 10,
       seconds,
     };
@@ -175,7 +189,10 @@ p99 attacked / quiet: **${r.ratio}x** (target < ${TARGET_RATIO}x: ${pass(r.ratio
 | hostile body | bytes | answers | median answer ms |
 |---|---|---|---|
 ${r.bodies.map((b) => `| ${b.kind}${b.kind === 'worst-case scrub text' ? ` (${JSON.stringify(r.unit)} repeated to 10,000-character messages)` : ''} | ${b.bytes.toLocaleString('en')} | ${answers(b.answers)} | ${b.medianMs} |`).join('\n')}
-${r.ratio < TARGET_RATIO ? '' : `
+${
+  r.ratio < TARGET_RATIO
+    ? ''
+    : `
 ### Why the hostile target is missed, and what would close it
 
 Each hostile request holds ingest's one event loop for its median answer time above, and ordinary PATCHes queue behind it;
@@ -186,5 +203,6 @@ before anything can look at the request, so two clients sending ~22 MiB/s of bod
 the per-token rate limit off (\`RATE_LIMIT_PER_SECOND=0\`); a request-count budget would not stop 1 MiB bodies anyway.
 What would close it: a per-token *byte* budget checked in an \`onRequest\` hook from \`Content-Length\` (429 before the body is
 read), or JSON parsing of large bodies off the event loop (a worker thread).
-`}`;
+`
+}`;
 }

@@ -94,7 +94,15 @@ export async function benchIngest(ctx: BenchContext, token: string): Promise<Ing
   try {
     const [baselineUrl, ingestUrl] = [baseline.match[1], ingest.match[1]];
     const paths = (await createRuns(ingestUrl, headers, RUN_IDS, 'proj_bench')).map((id) => `/api/elt/runs/${id}`);
-    const options = (url: string, secs: number): LoadOptions => ({ url, paths, method: 'PATCH', body: PATCH_BODY, headers, connections: CONNECTIONS, seconds: secs });
+    const options = (url: string, secs: number): LoadOptions => ({
+      url,
+      paths,
+      method: 'PATCH',
+      body: PATCH_BODY,
+      headers,
+      connections: CONNECTIONS,
+      seconds: secs,
+    });
     // Warm both servers (JIT, connection pools), then alternate so drift hits both alike.
     await load(options(baselineUrl, 2));
     await load(options(ingestUrl, 2));
@@ -127,7 +135,10 @@ share the 2 cores.
 | ingest: auth + class-validator + scrub + Kafka ack (acks=all) | ${g.rps} (${g.rpsSpread}) | ${g.p50} | ${g.p99} (${g.p99Spread}) | ${g.failures} |
 
 Ratio: **${ratio}%** of baseline (target ≥ 50%: ${pass(ratio >= 50)}); p99 ${g.p99} ms (target < 50 ms: ${pass(g.p99 < 50)}).
-${ratio >= 50 && g.p99 < 50 ? '' : `
+${
+  ratio >= 50 && g.p99 < 50
+    ? ''
+    : `
 ### Why the ingest target is missed, and what would close it
 
 A V8 CPU profile of ingest under this load shows no single hotspot: node core ~21%, GC ~8%, kafkajs ~8%,
@@ -149,5 +160,6 @@ of ingest under this load (\`BENCH_PROFILE=1 npm run bench -- --quick --only ing
 own work (kafkajs 3%, class-validator 2%, zod 2%, GC 7%). The publisher sends a round's partitions in parallel over 4
 idempotent producers (lanes, one connection each); with a single producer kafkajs sent them one after another (idle 60%,
 about 20% less throughput in the same conditions).
-`}`;
+`
+}`;
 }

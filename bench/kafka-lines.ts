@@ -34,7 +34,9 @@ export async function benchKafkaLines(base: BenchContext): Promise<KafkaLinesRes
     execFileSync(script, ['start'], { env: brokerEnv, stdio: 'inherit' });
     try {
       const ctx: BenchContext = { ...base, env: { ...base.env, KAFKA_BROKERS: `127.0.0.1:${brokerEnv.KAFKA_PORT}`, CLICKHOUSE_PATH: chdb } };
-      const { token } = JSON.parse(await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', 'bench', '--name', `bench-${version}`], ctx.env)) as { token: string };
+      const { token } = JSON.parse(
+        await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', 'bench', '--name', `bench-${version}`], ctx.env),
+      ) as { token: string };
       console.log(`-- Kafka ${version}`);
       lines.push({ version, ingest: await benchIngest(ctx, token), materializer: await benchMaterializer(ctx) });
     } finally {

@@ -83,7 +83,10 @@ async function drain(env: NodeJS.ProcessEnv, total: number, attempt: number): Pr
 async function directInsert(runs: number, attempt: number): Promise<number> {
   const chdb = scratch(`direct-chdb-${attempt}`);
   rmSync(chdb, { recursive: true, force: true });
-  const out = JSON.parse(await run(process.execPath, [compiled('bench', 'direct-insert'), String(runs), chdb], { ...process.env, TZ: 'UTC' })) as { events: number; ms: number };
+  const out = JSON.parse(await run(process.execPath, [compiled('bench', 'direct-insert'), String(runs), chdb], { ...process.env, TZ: 'UTC' })) as {
+    events: number;
+    ms: number;
+  };
   rmSync(chdb, { recursive: true, force: true });
   return Math.round((out.events * 1000) / out.ms);
 }
@@ -138,7 +141,10 @@ the consumer group join) until its group has committed every event. The baseline
 | materializer: consume, decode, read state, fold, insert, commit | ${m.eps} (${m.spread}) |
 
 Ratio: **${m.ratio}%** of baseline (target ≥ 50%: ${pass(m.ratio >= 50)}).
-${m.ratio >= 50 ? '' : `
+${
+  m.ratio >= 50
+    ? ''
+    : `
 ### Why the materializer target is missed, and what would close it
 
 A V8 CPU profile of the materializer draining (\`BENCH_PROFILE=1 npm run bench -- --quick --only materializer\`) shows
@@ -153,5 +159,6 @@ flush fetches, then folds, then writes, then commits, and the next fetch waits f
   it left the ratio at 41% (9,060 vs 22,331 events/s) and raised peak RSS to 1,229 MB, so it was not kept. Larger flushes
   (MATERIALIZER_MAX_BATCH_SIZE 50,000, 64 MiB in flight) measured no better at --quick scale (39% vs 41%).
 - The timing includes process start-up and the consumer-group join, which the baseline does not pay.
-`}`;
+`
+}`;
 }

@@ -22,7 +22,9 @@ export function memoryReport(r: { ingest?: IngestResult; materializer?: Material
 | process | under | peak RSS | target < ${TARGET_MB} MB |
 |---|---|---|---|
 ${rows.map(([name, load, mb]) => `| ${name} | ${load} | ${mb} MB | ${pass(mb < TARGET_MB)} |`).join('\n')}
-${missed ? `
+${
+  missed
+    ? `
 ### Why the memory target is missed, and what would close it
 
 On the embedded default every app opens chDB in its own process, and an open chDB session alone is ~290 MB
@@ -32,5 +34,7 @@ percentiles over millions of rows). With \`CLICKHOUSE_URL\` the engine leaves th
 the framework and bounded buffers (the materializer's MATERIALIZER_MAX_BYTES_IN_FLIGHT, 16 MiB by default); that
 configuration cannot be measured here (no ClickHouse server newer than 18.16 installs on this machine). On the embedded
 default, serving ingest's run and token lookups from the process that owns chDB would drop ingest's engine.
-` : ''}`;
+`
+    : ''
+}`;
 }

@@ -11,7 +11,20 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { BenchContext, compiled, pass } from './context';
 import { EXECUTIONS_PER_RUN, PEER_COLUMNS, PEER_FILES, RunSample } from './dataset';
-import { DAILY_DAYS, DAY_MS, ENDPOINTS, Latency, QUERY_DATABASE, QueryResult, REQUESTS, requestDraws, STATS_WINDOW_DAYS, summarizeLatencies, UPDATED_AFTER_DAYS, WARMUP } from './queries';
+import {
+  DAILY_DAYS,
+  DAY_MS,
+  ENDPOINTS,
+  Latency,
+  QUERY_DATABASE,
+  QueryResult,
+  REQUESTS,
+  requestDraws,
+  STATS_WINDOW_DAYS,
+  summarizeLatencies,
+  UPDATED_AFTER_DAYS,
+  WARMUP,
+} from './queries';
 import { run } from './support';
 
 const PORT = 25432;
@@ -36,9 +49,19 @@ const INDEXES = [
 
 /** Tuned for a 24 GiB, 2-core machine; durability off only because the load is a bulk import. */
 const SETTINGS = [
-  'shared_buffers=4GB', 'work_mem=256MB', 'maintenance_work_mem=2GB', 'effective_cache_size=16GB', 'random_page_cost=1.1',
-  'max_parallel_workers_per_gather=2', 'max_parallel_maintenance_workers=2', 'fsync=off', 'synchronous_commit=off',
-  'full_page_writes=off', 'wal_level=minimal', 'max_wal_senders=0', 'max_wal_size=16GB',
+  'shared_buffers=4GB',
+  'work_mem=256MB',
+  'maintenance_work_mem=2GB',
+  'effective_cache_size=16GB',
+  'random_page_cost=1.1',
+  'max_parallel_workers_per_gather=2',
+  'max_parallel_maintenance_workers=2',
+  'fsync=off',
+  'synchronous_commit=off',
+  'full_page_writes=off',
+  'wal_level=minimal',
+  'max_wal_senders=0',
+  'max_wal_size=16GB',
 ];
 
 function postgresBin(): string {
@@ -46,7 +69,10 @@ function postgresBin(): string {
   const version = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a))[0] : undefined;
   if (version && existsSync(join(root, version, 'bin', 'postgres'))) return join(root, version, 'bin');
   if (process.getuid?.() === 0) {
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     return postgresBin();
   }
   throw new Error('PostgreSQL is not installed: run `sudo apt-get install postgresql` (Debian) and try again');
@@ -80,7 +106,12 @@ function startPostgres(dir: string): Server {
       await client.connect();
       return client;
     },
-    psql: (...commands) => execFileSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(PORT), '-U', 'bench', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', ...commands.flatMap((c) => ['-c', c])], { stdio: ['ignore', 'ignore', 'inherit'] }),
+    psql: (...commands) =>
+      execFileSync(
+        join(bin, 'psql'),
+        ['-h', '127.0.0.1', '-p', String(PORT), '-U', 'bench', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', ...commands.flatMap((c) => ['-c', c])],
+        { stdio: ['ignore', 'ignore', 'inherit'] },
+      ),
     stop: () => asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']),
   };
 }
@@ -96,12 +127,7 @@ interface PeerQuery {
 
 function runFilter(s: RunSample, i: number, anchor: number): { where: string; values: unknown[] } {
   const values: unknown[] = [s.org_id, s.project_id];
-  const extra = [
-    '',
-    ' AND status = $3',
-    ' AND cronjob_name = $3',
-    ' AND updated_at > $3',
-  ][i % 4];
+  const extra = ['', ' AND status = $3', ' AND cronjob_name = $3', ' AND updated_at > $3'][i % 4];
   if (i % 4 === 1) values.push('failed');
   if (i % 4 === 2) values.push(s.cronjob_name);
   if (i % 4 === 3) values.push(new Date(anchor - UPDATED_AFTER_DAYS * DAY_MS));
@@ -183,7 +209,10 @@ export interface PeerResult {
 }
 
 async function measure(client: Client, query: PeerQuery, samples: RunSample[], anchor: number): Promise<Latency> {
-  const { pick, sample: sampleOf } = requestDraws(ENDPOINTS.findIndex((e) => e.name === query.endpoint), samples);
+  const { pick, sample: sampleOf } = requestDraws(
+    ENDPOINTS.findIndex((e) => e.name === query.endpoint),
+    samples,
+  );
   const times: number[] = [];
   for (let i = 0; i < WARMUP + REQUESTS; i += 1) {
     const sample = sampleOf(i);
@@ -201,7 +230,11 @@ export async function benchPeer(ctx: BenchContext, queries: QueryResult): Promis
   mkdirSync(exportDir);
   chmodSync(exportDir, 0o777);
   try {
-    const exported = JSON.parse(await run(process.execPath, [compiled('bench', 'generate'), 'export', queries.path, QUERY_DATABASE, exportDir], ctx.env)) as { runs: number; executions: number; exportMs: number };
+    const exported = JSON.parse(await run(process.execPath, [compiled('bench', 'generate'), 'export', queries.path, QUERY_DATABASE, exportDir], ctx.env)) as {
+      runs: number;
+      executions: number;
+      exportMs: number;
+    };
     console.log(`peer: exported ${exported.runs} runs and ${exported.executions} executions in ${exported.exportMs} ms`);
     const copyStarted = Date.now();
     server.psql(SCHEMA);
@@ -226,7 +259,12 @@ export async function benchPeer(ctx: BenchContext, queries: QueryResult): Promis
     } finally {
       await client.end();
     }
-    return { runs: exported.runs, executions: exported.executions, loadMs: { export: exported.exportMs, copy: indexStarted - copyStarted, index: indexed - indexStarted }, rows };
+    return {
+      runs: exported.runs,
+      executions: exported.executions,
+      loadMs: { export: exported.exportMs, copy: indexStarted - copyStarted, index: indexed - indexStarted },
+      rows,
+    };
   } finally {
     server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -254,7 +292,10 @@ PostgreSQL's do not.
 | query | ours p50 / p95 / max ms | PostgreSQL p50 / p95 / max ms | PostgreSQL ÷ ours (p50 / p95 / max) | target |
 |---|---|---|---|---|
 ${lines.join('\n')}
-${p.rows.every((r) => !r.stats || Math.min(ratio(r.postgres.p50, r.ours.p50), ratio(r.postgres.p95, r.ours.p95)) >= 10) ? '' : `
+${
+  p.rows.every((r) => !r.stats || Math.min(ratio(r.postgres.p50, r.ours.p50), ratio(r.postgres.p95, r.ours.p95)) >= 10)
+    ? ''
+    : `
 ### Why the peer target is missed, and what would close it
 
 The typical request reads a small project: PostgreSQL answers it from its B-tree in a few ms, while every request here pays
@@ -262,5 +303,6 @@ the fixed cost of section 4 (~10 ms: HTTP, token check, a serialized chDB call o
 part). ClickHouse pulls ahead where the scan is large (the max column: the largest projects), and the gap widens with data
 (section 7). Closing the typical case means cutting that fixed cost (a ClickHouse server with parallel queries instead of
 the embedded engine, fewer parts per query, smaller granules for the page reads), not faster scans.
-`}`;
+`
+}`;
 }

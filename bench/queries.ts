@@ -57,18 +57,25 @@ export const ENDPOINTS: Endpoint[] = [
     name: 'runs page',
     target: 20,
     path: (s, i, pick, anchor) => {
-      const filter = [``, `&status=failed`, `&cronjob_name=${s.cronjob_name}`, `&updated_after=${new Date(anchor - UPDATED_AFTER_DAYS * DAY_MS).toISOString()}`][i % 4];
+      const filter = [
+        ``,
+        `&status=failed`,
+        `&cronjob_name=${s.cronjob_name}`,
+        `&updated_after=${new Date(anchor - UPDATED_AFTER_DAYS * DAY_MS).toISOString()}`,
+      ][i % 4];
       return `/api/v1/projects/${s.project_id}/runs?page=${1 + pick(3)}&limit=50${filter}`;
     },
   },
   {
     name: 'runs daily-stats',
     target: 100,
-    path: (s, i) => `/api/v1/projects/${s.project_id}/runs/daily-stats?days=${DAILY_DAYS[i % DAILY_DAYS.length]}${i % 2 ? `&cronjob_name=${s.cronjob_name}` : ''}`,
+    path: (s, i) =>
+      `/api/v1/projects/${s.project_id}/runs/daily-stats?days=${DAILY_DAYS[i % DAILY_DAYS.length]}${i % 2 ? `&cronjob_name=${s.cronjob_name}` : ''}`,
   },
   {
     name: 'model-executions page',
-    path: (s, i, pick) => `/api/v1/projects/${s.project_id}/model-executions?page=${1 + pick(3)}&limit=100${i % 2 ? `&model_name=${modelName(pick(modelsOf(s.project_id)))}` : ''}`,
+    path: (s, i, pick) =>
+      `/api/v1/projects/${s.project_id}/model-executions?page=${1 + pick(3)}&limit=100${i % 2 ? `&model_name=${modelName(pick(modelsOf(s.project_id)))}` : ''}`,
   },
   {
     name: 'model stats (all models)',
@@ -86,7 +93,12 @@ export const ENDPOINTS: Endpoint[] = [
   {
     name: 'org executions stats',
     path: (_s, i, _pick, anchor) => {
-      const [hours, granularity] = [[24, 'hourly'], [168, 'hourly'], [720, 'daily'], [2160, 'daily']][i % 4] as [number, string];
+      const [hours, granularity] = [
+        [24, 'hourly'],
+        [168, 'hourly'],
+        [720, 'daily'],
+        [2160, 'daily'],
+      ][i % 4] as [number, string];
       return `/v1/executions/stats?from=${anchor - hours * 3_600_000}&to=${anchor}&granularity=${granularity}`;
     },
   },
@@ -169,12 +181,21 @@ export async function benchQueries(ctx: BenchContext): Promise<QueryResult> {
     if (from === 0) tokens = generated.tokens;
     samples = generated.samples;
     from = to;
-    console.log(`query data set: ${generated.runs} runs, ${generated.executions} executions (generated in ${generated.generateMs} ms, merged in ${generated.mergeMs} ms)`);
+    console.log(
+      `query data set: ${generated.runs} runs, ${generated.executions} executions (generated in ${generated.generateMs} ms, merged in ${generated.mergeMs} ms)`,
+    );
     const env = { ...ctx.env, CLICKHOUSE_PATH: path, CLICKHOUSE_DATABASE: QUERY_DATABASE, PORT: '0' };
     const query = await startServer(process.execPath, [appMain('query')], env, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
     try {
       const latencies = await measure(query.match[1], tokens, samples, anchor);
-      sizes.push({ runs: generated.runs, executions: generated.executions, generateMs: generated.generateMs, mergeMs: generated.mergeMs, latencies, rssMb: peakRssMb(query.child.pid ?? 0) });
+      sizes.push({
+        runs: generated.runs,
+        executions: generated.executions,
+        generateMs: generated.generateMs,
+        mergeMs: generated.mergeMs,
+        latencies,
+        rssMb: peakRssMb(query.child.pid ?? 0),
+      });
     } finally {
       const exited = new Promise((resolve) => query.child.once('exit', resolve));
       query.child.kill('SIGTERM');
@@ -206,7 +227,10 @@ rows). Times are client-side, HTTP included.
 | endpoint | p50 ms | p95 ms | max ms | p95 target |
 |---|---|---|---|---|
 ${rows.join('\n')}
-${missed.length === 0 ? '' : `
+${
+  missed.length === 0
+    ? ''
+    : `
 ### Why ${missed.map((e) => e.name).join(', ')} ${missed.length === 1 ? 'misses its target' : 'miss their targets'}, and what would close it
 
 Measured while building this benchmark (chDB, 2 cores):
@@ -224,7 +248,8 @@ Measured while building this benchmark (chDB, 2 cores):
   window; the cost is linear in the project's rows, and the largest project holds ~10 M executions at full size. The scan
   parallelizes over cores (2 here). A per-model, per-day t-digest rollup would make it constant-time but approximate
   (~0.2% off, shared/FACTS.md); the reference asks for exact values, so that would be an opt-in, not a default.
-`}
+`
+}
 `;
 }
 

@@ -39,7 +39,9 @@ function selectedSections(argv: string[]): Section[] {
 }
 
 function versions(): string {
-  const listed = JSON.parse(execFileSync('npm', ['ls', '--json', '--depth=0', 'chdb', 'kafkajs', '@nestjs/core', 'fastify', 'pg'], { cwd: ROOT }).toString()) as {
+  const listed = JSON.parse(
+    execFileSync('npm', ['ls', '--json', '--depth=0', 'chdb', 'kafkajs', '@nestjs/core', 'fastify', 'pg'], { cwd: ROOT }).toString(),
+  ) as {
     dependencies: Record<string, { version: string }>;
   };
   const v = (name: string) => listed.dependencies[name]?.version ?? '?';
@@ -121,7 +123,16 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
   const ctx: BenchContext = {
     quick,
     runs: 3,
-    env: { ...process.env, TZ: 'UTC', KAFKA_BROKERS: `127.0.0.1:${kafkaEnv.KAFKA_PORT}`, CLICKHOUSE_PATH: chdbPath, CLICKHOUSE_DATABASE: 'bench', PORT: '0', LOG_LEVEL: 'log', RATE_LIMIT_PER_SECOND: '0' },
+    env: {
+      ...process.env,
+      TZ: 'UTC',
+      KAFKA_BROKERS: `127.0.0.1:${kafkaEnv.KAFKA_PORT}`,
+      CLICKHOUSE_PATH: chdbPath,
+      CLICKHOUSE_DATABASE: 'bench',
+      PORT: '0',
+      LOG_LEVEL: 'log',
+      RATE_LIMIT_PER_SECOND: '0',
+    },
   };
   const results: Results = {
     date: new Date().toISOString().slice(0, 10),
@@ -133,7 +144,9 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
   };
   let token: string | undefined;
   const writeToken = async (): Promise<string> => {
-    token ??= (JSON.parse(await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', 'bench', '--name', 'bench'], ctx.env)) as { token: string }).token;
+    token ??= (
+      JSON.parse(await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', 'bench', '--name', 'bench'], ctx.env)) as { token: string }
+    ).token;
     return token;
   };
   try {
@@ -164,7 +177,9 @@ async function main(): Promise<void> {
   const sections = selectedSections(process.argv);
   const base = join(ROOT, quick ? 'BENCHMARKS.quick' : 'BENCHMARKS');
   const complete = sections.length === SECTIONS.length;
-  const measured = process.argv.includes('--report') ? (JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Results) : await measure(quick, sections, `${base}.partial.json`);
+  const measured = process.argv.includes('--report')
+    ? (JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Results)
+    : await measure(quick, sections, `${base}.partial.json`);
   const merging = process.argv.includes('--merge') && !complete;
   const results = merging ? merged(JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Results, measured, sections) : measured;
   const report = render(results);

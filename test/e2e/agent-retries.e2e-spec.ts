@@ -23,7 +23,16 @@ async function announce(stack: Stack, jobName: string, argv: string[]): Promise<
     run_id: runId,
     occurred_at: new Date().toISOString(),
     actor: 'control',
-    payload: { job_id: 'job_agent', job_name: jobName, cronjob_name: '', namespace: '', job_type: 'run', triggered_by: 'manual', target_gateway: 'gw-1', command_argv: argv },
+    payload: {
+      job_id: 'job_agent',
+      job_name: jobName,
+      cronjob_name: '',
+      namespace: '',
+      job_type: 'run',
+      triggered_by: 'manual',
+      target_gateway: 'gw-1',
+      command_argv: argv,
+    },
   } as RunEventEnvelope<'run.created'>;
   await publisher.publish(config.kafka.topics.events, [{ key: runId, value: encodeEvent(event) }]);
   await publisher.disconnect();
@@ -62,13 +71,29 @@ describe('runner agent under a tight rate limit', () => {
     const runId = await announce(stack, 'proj_agent-chatty', ['dbt', 'build', '--select', 'chatty']);
 
     agent = startAgent(
-      { ingestUrl: stack.ingestUrl, gatewayToken: stack.tokens.gateway, concurrency: 2, pollIntervalMs: 100, heartbeatMs: 200, logFlushMs: 50, extraPath: FAKE_BIN, inheritEnv: [], killGraceMs: 3_000, shutdownReportMs: 10_000 },
+      {
+        ingestUrl: stack.ingestUrl,
+        gatewayToken: stack.tokens.gateway,
+        concurrency: 2,
+        pollIntervalMs: 100,
+        heartbeatMs: 200,
+        logFlushMs: 50,
+        extraPath: FAKE_BIN,
+        inheritEnv: [],
+        killGraceMs: 3_000,
+        shutdownReportMs: 10_000,
+      },
       { logger: { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) } },
     );
-    const run = await eventually(async () => {
-      const answer = await readRun(stack, runId);
-      return answer.status === 'success' ? answer : undefined;
-    }, `the chatty run to succeed (agent said: ${logged.slice(-3).join(' | ')})`, 90_000, 250);
+    const run = await eventually(
+      async () => {
+        const answer = await readRun(stack, runId);
+        return answer.status === 'success' ? answer : undefined;
+      },
+      `the chatty run to succeed (agent said: ${logged.slice(-3).join(' | ')})`,
+      90_000,
+      250,
+    );
 
     const lines = run.logEntries.flatMap((entry) => entry.message.split('\n'));
     const chatty = lines.filter((line) => / chatty line \d+ of 2000$/.test(line));
@@ -139,8 +164,22 @@ describe('runner agent while ingest is unreachable', () => {
   it('keeps the output and reports the final status once ingest is back', async () => {
     const runId = await announce(stack, 'proj_agent-outage', ['dbt', 'build']);
     agent = startAgent(
-      { ingestUrl: `http://127.0.0.1:${proxy.port}`, gatewayToken: stack.tokens.gateway, concurrency: 1, pollIntervalMs: 100, heartbeatMs: 200, logFlushMs: 50, extraPath: FAKE_BIN, inheritEnv: ['FAKE_DBT_SLEEP_SECONDS'], killGraceMs: 3_000, shutdownReportMs: 10_000 },
-      { env: { ...process.env, FAKE_DBT_SLEEP_SECONDS: '4' }, logger: { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) } },
+      {
+        ingestUrl: `http://127.0.0.1:${proxy.port}`,
+        gatewayToken: stack.tokens.gateway,
+        concurrency: 1,
+        pollIntervalMs: 100,
+        heartbeatMs: 200,
+        logFlushMs: 50,
+        extraPath: FAKE_BIN,
+        inheritEnv: ['FAKE_DBT_SLEEP_SECONDS'],
+        killGraceMs: 3_000,
+        shutdownReportMs: 10_000,
+      },
+      {
+        env: { ...process.env, FAKE_DBT_SLEEP_SECONDS: '4' },
+        logger: { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) },
+      },
     );
     await eventually(async () => ((await readRun(stack, runId)).status === 'running' ? true : undefined), 'the run to start', 30_000, 100);
     await proxy.cut();
@@ -149,10 +188,15 @@ describe('runner agent while ingest is unreachable', () => {
     expect((await readRun(stack, runId)).status).toBe('running');
     await proxy.open();
 
-    const run = await eventually(async () => {
-      const answer = await readRun(stack, runId);
-      return answer.status === 'success' ? answer : undefined;
-    }, `the run to succeed (agent said: ${logged.slice(-3).join(' | ')})`, 60_000, 200);
+    const run = await eventually(
+      async () => {
+        const answer = await readRun(stack, runId);
+        return answer.status === 'success' ? answer : undefined;
+      },
+      `the run to succeed (agent said: ${logged.slice(-3).join(' | ')})`,
+      60_000,
+      200,
+    );
     const lines = run.logEntries.flatMap((entry) => entry.message.split('\n'));
     for (const second of [0, 1, 2, 3]) expect(lines.filter((line) => line.endsWith(`still working (${second} s)`))).toHaveLength(1);
     expect(lines.filter((line) => line.includes('Done. PASS=4'))).toHaveLength(1);

@@ -88,7 +88,16 @@ describe('runner agent', () => {
       run_id: runId,
       occurred_at: new Date().toISOString(),
       actor: 'control',
-      payload: { job_id: 'job_agent', job_name: `proj_agent-job-${runId.slice(-6)}`, cronjob_name: '', namespace: '', job_type: 'run', triggered_by: 'manual', target_gateway: 'gw-1', ...(argv ? { command_argv: argv } : {}) },
+      payload: {
+        job_id: 'job_agent',
+        job_name: `proj_agent-job-${runId.slice(-6)}`,
+        cronjob_name: '',
+        namespace: '',
+        job_type: 'run',
+        triggered_by: 'manual',
+        target_gateway: 'gw-1',
+        ...(argv ? { command_argv: argv } : {}),
+      },
     } as RunEventEnvelope<'run.created'>;
     await publisher.publish(topic, [{ key: runId, value: encodeEvent(event) }]);
     return runId;
@@ -101,10 +110,15 @@ describe('runner agent', () => {
   }
 
   function finished(runId: string, timeoutMs = 60_000): Promise<EltRun> {
-    return eventually(async () => {
-      const run = await read(runId);
-      return TERMINAL.includes(run.status) ? run : undefined;
-    }, `run ${runId} to end (agent said: ${logged.slice(-5).join(' | ')})`, timeoutMs, 200);
+    return eventually(
+      async () => {
+        const run = await read(runId);
+        return TERMINAL.includes(run.status) ? run : undefined;
+      },
+      `run ${runId} to end (agent said: ${logged.slice(-5).join(' | ')})`,
+      timeoutMs,
+      200,
+    );
   }
 
   it('runs dbt build to success: batched log lines with levels, progress, heartbeat samples', async () => {
@@ -116,7 +130,12 @@ describe('runner agent', () => {
     expect(run.startedAt).not.toBeNull();
     expect(run.errorSummary).toBe('');
 
-    const logs = await http<{ logs: { level: string; message: string }[] }>('GET', `${stack.queryUrl}/api/v1/runs/${runId}/logs`, undefined, bearer(stack.tokens.user));
+    const logs = await http<{ logs: { level: string; message: string }[] }>(
+      'GET',
+      `${stack.queryUrl}/api/v1/runs/${runId}/logs`,
+      undefined,
+      bearer(stack.tokens.user),
+    );
     expect(logs.status).toBe(200);
     const lines = logs.body.logs.flatMap((entry) => entry.message.split('\n').map((message) => ({ level: entry.level, message })));
     expect(lines.filter((l) => / of 4 OK created sql table model/.test(l.message))).toHaveLength(4);
@@ -201,15 +220,25 @@ describe('runner agent', () => {
     const runId = await createRun(['dbt', 'run', '--select', 'slow']);
     const killGraceMs = 30_000;
     const running = agent({ killGraceMs });
-    await eventually(async () => {
-      const run = await read(runId);
-      return run.status === 'running' && run.logEntries.some((e) => e.message.includes('still working')) ? run : undefined;
-    }, 'the slow program to run', 30_000, 200);
+    await eventually(
+      async () => {
+        const run = await read(runId);
+        return run.status === 'running' && run.logEntries.some((e) => e.message.includes('still working')) ? run : undefined;
+      },
+      'the slow program to run',
+      30_000,
+      200,
+    );
     // Heartbeats: samples keep coming while the program runs, each later than the one before.
-    const beating = await eventually(async () => {
-      const run = await read(runId);
-      return run.telemetry.samples.length >= 3 ? run : undefined;
-    }, 'three heartbeat samples', 30_000, 200);
+    const beating = await eventually(
+      async () => {
+        const run = await read(runId);
+        return run.telemetry.samples.length >= 3 ? run : undefined;
+      },
+      'three heartbeat samples',
+      30_000,
+      200,
+    );
     const elapsed = beating.telemetry.samples.map((s) => Number(s.elapsedSeconds));
     expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b));
     expect(new Set(elapsed).size).toBe(elapsed.length);

@@ -40,10 +40,14 @@ describe('ClickHouse inserts failing for a while', () => {
     expect((await http<{ total: number }>('GET', listUrl, undefined, user)).body.total).toBe(0);
 
     outage.mockRestore();
-    const list = await eventually(async () => {
-      const response = await http<{ total: number; runs: { id: string; status: string }[] }>('GET', listUrl, undefined, user);
-      return response.body.total === 20 && response.body.runs.every((run) => run.status !== 'pending') ? response.body : undefined;
-    }, 'every run after recovery', 30_000);
+    const list = await eventually(
+      async () => {
+        const response = await http<{ total: number; runs: { id: string; status: string }[] }>('GET', listUrl, undefined, user);
+        return response.body.total === 20 && response.body.runs.every((run) => run.status !== 'pending') ? response.body : undefined;
+      },
+      'every run after recovery',
+      30_000,
+    );
     expect(list.runs.map((run) => run.id).sort()).toEqual([...ids].sort());
     expect(list.runs.filter((run) => run.status === 'success')).toHaveLength(10);
     await eventually(async () => ((await consumer.lag()).every((p) => p.lag === 0) ? true : undefined), 'lag back to zero');

@@ -17,10 +17,56 @@ function history(projectId: string, index: number): RunEventEnvelope[] {
   const start = Date.UTC(2026, 1, 1 + (index % 20), 6, 0, 0);
   const at = (ms: number) => new Date(start + ms).toISOString();
   return [
-    { ...envelope, event_id: uuidv7(), type: 'run.created', occurred_at: at(0), payload: { job_id: '', job_name: `job-${index}`, cronjob_name: `cron-${index % 4}`, namespace: '', job_type: 'run', triggered_by: 'scheduled', target_gateway: '' } },
-    { ...envelope, event_id: uuidv7(), type: 'run.patched', occurred_at: at(1000), payload: { status: 'running', append_log: { at: at(1000), level: 'info', message: 'go' } } },
-    { ...envelope, event_id: uuidv7(), type: 'model_executions.reported', occurred_at: at(2000), payload: { executions: [{ id: `exec_${index}`, model_name: `m${index % 7}`, status: 'success', started_at: at(1000), completed_at: at(1000 + index * 37), rows_processed: index, bytes_processed: null, interval_start: null, interval_end: null }] } },
-    { ...envelope, event_id: uuidv7(), type: 'run.patched', occurred_at: at(1000 + ((index * 7919) % 600_000)), payload: { status: index % 9 === 0 ? 'failed' : 'success' } },
+    {
+      ...envelope,
+      event_id: uuidv7(),
+      type: 'run.created',
+      occurred_at: at(0),
+      payload: {
+        job_id: '',
+        job_name: `job-${index}`,
+        cronjob_name: `cron-${index % 4}`,
+        namespace: '',
+        job_type: 'run',
+        triggered_by: 'scheduled',
+        target_gateway: '',
+      },
+    },
+    {
+      ...envelope,
+      event_id: uuidv7(),
+      type: 'run.patched',
+      occurred_at: at(1000),
+      payload: { status: 'running', append_log: { at: at(1000), level: 'info', message: 'go' } },
+    },
+    {
+      ...envelope,
+      event_id: uuidv7(),
+      type: 'model_executions.reported',
+      occurred_at: at(2000),
+      payload: {
+        executions: [
+          {
+            id: `exec_${index}`,
+            model_name: `m${index % 7}`,
+            status: 'success',
+            started_at: at(1000),
+            completed_at: at(1000 + index * 37),
+            rows_processed: index,
+            bytes_processed: null,
+            interval_start: null,
+            interval_end: null,
+          },
+        ],
+      },
+    },
+    {
+      ...envelope,
+      event_id: uuidv7(),
+      type: 'run.patched',
+      occurred_at: at(1000 + ((index * 7919) % 600_000)),
+      payload: { status: index % 9 === 0 ? 'failed' : 'success' },
+    },
   ] as RunEventEnvelope[];
 }
 
@@ -52,7 +98,10 @@ describe('materializer crash (kill -9 mid-batch) and restart', () => {
     const publisher = new KafkajsPublisher(kafka);
     await publisher.connect();
     const events = Array.from({ length: RUNS }, (_, i) => history('proj_crash', i)).flat();
-    await publisher.publish(config.kafka.topics.events, events.map((e) => ({ key: e.run_id, value: encodeEvent(e) })));
+    await publisher.publish(
+      config.kafka.topics.events,
+      events.map((e) => ({ key: e.run_id, value: encodeEvent(e) })),
+    );
     await publisher.disconnect();
   });
 
@@ -64,7 +113,10 @@ describe('materializer crash (kill -9 mid-batch) and restart', () => {
   });
 
   function startMaterializer(overrides: NodeJS.ProcessEnv = {}): ChildProcess {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', 'materializer', 'src', 'main.js')], { env: { ...env, ...overrides }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', 'materializer', 'src', 'main.js')], {
+      env: { ...env, ...overrides },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     children.push(child);
     return child;
   }
@@ -118,7 +170,11 @@ describe('materializer crash (kill -9 mid-batch) and restart', () => {
 
     await runToCompletion({}, config.groupId, total);
     const referenceDatabase = `${config.clickhouse.database}_reference`;
-    await runToCompletion({ CLICKHOUSE_DATABASE: referenceDatabase, MATERIALIZER_GROUP_ID: `${config.groupId}-reference` }, `${config.groupId}-reference`, total);
+    await runToCompletion(
+      { CLICKHOUSE_DATABASE: referenceDatabase, MATERIALIZER_GROUP_ID: `${config.groupId}-reference` },
+      `${config.groupId}-reference`,
+      total,
+    );
 
     const [crashed, reference] = snapshots([config.clickhouse.database, referenceDatabase]);
     expect((crashed.tables as Record<string, unknown[]>).runs).toHaveLength(RUNS);

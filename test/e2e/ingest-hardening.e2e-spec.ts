@@ -33,7 +33,8 @@ describe('ingest hardening', () => {
     return created.body.id;
   }
 
-  const patch = (runId: string, body: unknown, headers = user) => http<ErrorBody & { eventId: string }>('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, body, headers);
+  const patch = (runId: string, body: unknown, headers = user) =>
+    http<ErrorBody & { eventId: string }>('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, body, headers);
   const report = (runId: string, body: unknown) => http<ErrorBody>('POST', `${stack.ingestUrl}/api/elt/runs/${runId}/model-executions`, body, user);
 
   function expectBadField(response: JsonResponse<ErrorBody>, field: string): void {
@@ -42,7 +43,13 @@ describe('ingest hardening', () => {
   }
 
   async function eventsOf(runId: string, count: number): Promise<AnyRunEvent[]> {
-    const messages = await readTopic((stack.env.KAFKA_BROKERS ?? '').split(','), `${stack.env.KAFKA_TOPIC_PREFIX}runs.events.v1`, count, 20_000, (m) => m.key === runId);
+    const messages = await readTopic(
+      (stack.env.KAFKA_BROKERS ?? '').split(','),
+      `${stack.env.KAFKA_TOPIC_PREFIX}runs.events.v1`,
+      count,
+      20_000,
+      (m) => m.key === runId,
+    );
     return messages.map((m) => JSON.parse(m.value ?? '') as AnyRunEvent);
   }
 
@@ -87,13 +94,16 @@ describe('ingest hardening', () => {
       for (const rows of [1e308, 2 ** 53, -1, 1.5, '5', true]) {
         expectBadField(await report(runId, { executions: [{ ...execution, rows_processed: rows }] }), 'executions.0.rows_processed');
       }
-      expect((await report(runId, `{"executions":[{"model_name":"m","status":"success","started_at":"2026-02-26T06:01:15Z","rows_processed":1e999}]}`)).status).toBe(400);
+      expect(
+        (await report(runId, `{"executions":[{"model_name":"m","status":"success","started_at":"2026-02-26T06:01:15Z","rows_processed":1e999}]}`)).status,
+      ).toBe(400);
       expect((await report(runId, { executions: [{ ...execution, rows_processed: Number.MAX_SAFE_INTEGER, completed_at: null }] })).status).toBe(202);
     });
 
     it('answers 400 naming the run id or the query parameter', async () => {
       const gateway = bearer(stack.tokens.gateway);
-      for (const limit of ['1e300', 'abc', '0', '101', '1.5']) expectBadField(await http<ErrorBody>('GET', `${stack.ingestUrl}/api/agent/runs?limit=${limit}`, undefined, gateway), 'limit');
+      for (const limit of ['1e300', 'abc', '0', '101', '1.5'])
+        expectBadField(await http<ErrorBody>('GET', `${stack.ingestUrl}/api/agent/runs?limit=${limit}`, undefined, gateway), 'limit');
       expect((await http('GET', `${stack.ingestUrl}/api/agent/runs?limit=1&limit=2`, undefined, gateway)).status).toBe(400);
       for (const id of ['run_%C3%A9', 'run%00', 'run_%F0%9F%92%A5', 'run%2F..', '-run']) {
         expectBadField(await patch(id, { status: 'running' }), 'id');
@@ -153,7 +163,8 @@ describe('ingest hardening', () => {
 
   describe('idempotency and claims', () => {
     const gateway = () => bearer(stack.tokens.gateway);
-    const claim = (url: string, runId: string, headers: Record<string, string>, body?: unknown) => http<ErrorBody & { claimId: string; claimedBy: string }>('POST', `${url}/api/agent/runs/${runId}/claim`, body, headers);
+    const claim = (url: string, runId: string, headers: Record<string, string>, body?: unknown) =>
+      http<ErrorBody & { claimId: string; claimedBy: string }>('POST', `${url}/api/agent/runs/${runId}/claim`, body, headers);
 
     async function claimableRun(): Promise<string> {
       const runId = await createRun({ targetGateway: 'gw-1' });

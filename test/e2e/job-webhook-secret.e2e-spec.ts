@@ -108,7 +108,7 @@ describe('Jobs API: the webhook signing secret (shown once, rotatable) and webho
     expect((await rotate(job.id)).status).toBe(404);
   });
 
-  it('turns a webhook off on the notifier\'s 410 event only while the job still posts to that URL', async () => {
+  it("turns a webhook off on the notifier's 410 event only while the job still posts to that URL", async () => {
     const log = control.app.get(ControlEventLog);
     const gone = 'https://hooks.example.com/gone';
     const disable = async (jobId: string, webhookUrl: string) => {

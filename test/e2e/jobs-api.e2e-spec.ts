@@ -109,7 +109,10 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
       [control.url, control.url, 'race-one'],
       [control.url, second.url, 'race-two'],
     ]) {
-      const answers = await Promise.all([http<ErrorBody>('POST', jobsUrl(first), body(name), auth()), http<ErrorBody>('POST', jobsUrl(other), body(name), auth())]);
+      const answers = await Promise.all([
+        http<ErrorBody>('POST', jobsUrl(first), body(name), auth()),
+        http<ErrorBody>('POST', jobsUrl(other), body(name), auth()),
+      ]);
       expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
       const conflict = answers.find((a) => a.status === 409);
       expect(conflict?.body.errors?.[0].field).toBe('name');
@@ -127,7 +130,16 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
     const created = await http<Job>(
       'POST',
       jobsUrl(),
-      { name: 'secretive', command: 'dbt build --select tag:nightly', schedule: '@hourly', environment: { DBT_PASSWORD: 's3cr3t-value', TARGET: 'prod' }, webhook_url: 'https://hooks.example.com/x', webhook_headers: { Authorization: 'Bearer tok-123' }, webhook_events: ['success', 'failure'], webhook_enabled: true },
+      {
+        name: 'secretive',
+        command: 'dbt build --select tag:nightly',
+        schedule: '@hourly',
+        environment: { DBT_PASSWORD: 's3cr3t-value', TARGET: 'prod' },
+        webhook_url: 'https://hooks.example.com/x',
+        webhook_headers: { Authorization: 'Bearer tok-123' },
+        webhook_events: ['success', 'failure'],
+        webhook_enabled: true,
+      },
       auth(),
     );
     expect(created.status).toBe(201);
@@ -144,8 +156,15 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
     const stored = await findJob(control.app.get(ClickHouseStore), stack.orgId, projectId, created.body.id);
     expect(JSON.parse(stored?.environment ?? '{}')).toEqual({ DBT_PASSWORD: 's3cr3t-value', TARGET: 'prod', EXTRA: 'x' });
     // The BI view names the keys, never the values.
-    const [view] = await control.app.get(ClickHouseStore).query<Record<string, unknown>>('SELECT * FROM {db:Identifier}.jobs_current WHERE id = {id:String}', { id: created.body.id });
-    expect(view).toMatchObject({ name: 'secretive', environment_keys: ['DBT_PASSWORD', 'EXTRA', 'TARGET'], webhook_header_names: ['Authorization'], webhook_host: 'hooks.example.com' });
+    const [view] = await control.app
+      .get(ClickHouseStore)
+      .query<Record<string, unknown>>('SELECT * FROM {db:Identifier}.jobs_current WHERE id = {id:String}', { id: created.body.id });
+    expect(view).toMatchObject({
+      name: 'secretive',
+      environment_keys: ['DBT_PASSWORD', 'EXTRA', 'TARGET'],
+      webhook_header_names: ['Authorization'],
+      webhook_host: 'hooks.example.com',
+    });
     expect(JSON.stringify(view)).not.toMatch(/s3cr3t-value|tok-123/);
   });
 
@@ -167,11 +186,23 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
   });
 
   it('triggers a run that the read API serves with triggered_by manual, the job id and the reference job name; delete keeps it readable', async () => {
-    const job = (await http<Job>('POST', jobsUrl(), { name: 'on-demand', command: 'dbt build --select tag:core', schedule: '0 3 * * *', enabled: false }, auth())).body;
+    const job = (
+      await http<Job>('POST', jobsUrl(), { name: 'on-demand', command: 'dbt build --select tag:core', schedule: '0 3 * * *', enabled: false }, auth())
+    ).body;
     const before = Date.now();
-    const triggered = await http<{ job_run_id: string; job_name: string; status: string; message: string }>('POST', `${jobsUrl()}/${job.id}/trigger`, undefined, auth());
+    const triggered = await http<{ job_run_id: string; job_name: string; status: string; message: string }>(
+      'POST',
+      `${jobsUrl()}/${job.id}/trigger`,
+      undefined,
+      auth(),
+    );
     expect(triggered.status).toBe(201);
-    expect(triggered.body).toEqual({ job_run_id: expect.stringMatching(/^run_[0-9a-f]{32}$/), job_name: expect.stringMatching(new RegExp(`^${projectId}-on-demand-\\d{8}-\\d{6}$`)), status: 'pending', message: 'Run triggered successfully' });
+    expect(triggered.body).toEqual({
+      job_run_id: expect.stringMatching(/^run_[0-9a-f]{32}$/),
+      job_name: expect.stringMatching(new RegExp(`^${projectId}-on-demand-\\d{8}-\\d{6}$`)),
+      status: 'pending',
+      message: 'Run triggered successfully',
+    });
     const stamp = /(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})$/.exec(triggered.body.job_name)?.slice(1).map(Number) ?? [];
     const named = Date.UTC(stamp[0], stamp[1] - 1, stamp[2], stamp[3], stamp[4], stamp[5]);
     expect(named).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
@@ -182,13 +213,24 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
       const answer = await http<Record<string, unknown>>('GET', `${stack.queryUrl}/api/v1/runs/${runId}`, undefined, auth());
       return answer.status === 200 ? answer.body : undefined;
     }, 'the triggered run');
-    expect(run).toMatchObject({ id: runId, project_id: projectId, job_id: job.id, job_name: triggered.body.job_name, cronjob_name: 'on-demand', job_type: 'run', status: 'pending', triggered_by: 'manual' });
+    expect(run).toMatchObject({
+      id: runId,
+      project_id: projectId,
+      job_id: job.id,
+      job_name: triggered.body.job_name,
+      cronjob_name: 'on-demand',
+      job_type: 'run',
+      status: 'pending',
+      triggered_by: 'manual',
+    });
     const runs = await http<{ runs: { id: string }[] }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs`, undefined, auth());
     expect(runs.body.runs.map((r) => r.id)).toContain(runId);
 
     const override = await http<{ job_run_id: string }>('POST', `${jobsUrl()}/${job.id}/trigger`, { command_override: 'dbt test --select tag:core' }, auth());
     expect(override.status).toBe(201);
-    expect((await http<ErrorBody>('POST', `${jobsUrl()}/${job.id}/trigger`, { command_override: 'sqlmesh run' }, auth())).body.errors?.[0].field).toBe('command_override');
+    expect((await http<ErrorBody>('POST', `${jobsUrl()}/${job.id}/trigger`, { command_override: 'sqlmesh run' }, auth())).body.errors?.[0].field).toBe(
+      'command_override',
+    );
 
     expect((await http('DELETE', `${jobsUrl()}/${job.id}`, undefined, auth())).status).toBe(204);
     const after = await http<{ id: string; job_id: string }>('GET', `${stack.queryUrl}/api/v1/runs/${runId}`, undefined, auth());

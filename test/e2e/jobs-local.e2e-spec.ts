@@ -32,7 +32,12 @@ describe('jobs that really run under npm start: schedule, trigger, agent, kill -
 
   /** A job's runs: the list carries the job's name as cronjob_name. */
   async function runsOf(job: Job): Promise<Run[]> {
-    const answer = await http<{ runs: Run[] }>('GET', `${stack.queryUrl}/api/v1/projects/${project}/runs?limit=500&include_stats=false&cronjob_name=${job.name}`, undefined, auth());
+    const answer = await http<{ runs: Run[] }>(
+      'GET',
+      `${stack.queryUrl}/api/v1/projects/${project}/runs?limit=500&include_stats=false&cronjob_name=${job.name}`,
+      undefined,
+      auth(),
+    );
     return answer.body.runs;
   }
 
@@ -83,26 +88,61 @@ describe('jobs that really run under npm start: schedule, trigger, agent, kill -
 
     // The first tick after creation: a scheduled run of each job, executed by the agent.
     const firstTick = new Date(Math.ceil(Date.now() / MINUTE) * MINUTE);
-    const [dbtRun] = await eventually(async () => {
-      const runs = (await runsOf(dbtJob)).filter((run) => run.triggered_by === 'scheduled' && run.status === 'success');
-      return runs.length > 0 ? runs : undefined;
-    }, 'a scheduled dbt run to succeed', 100_000, 500);
-    await eventually(async () => ((await runsOf(sqlmeshJob)).some((run) => run.triggered_by === 'scheduled' && run.status === 'success') ? true : undefined), 'a scheduled sqlmesh run', 30_000, 500);
+    const [dbtRun] = await eventually(
+      async () => {
+        const runs = (await runsOf(dbtJob)).filter((run) => run.triggered_by === 'scheduled' && run.status === 'success');
+        return runs.length > 0 ? runs : undefined;
+      },
+      'a scheduled dbt run to succeed',
+      100_000,
+      500,
+    );
+    await eventually(
+      async () => ((await runsOf(sqlmeshJob)).some((run) => run.triggered_by === 'scheduled' && run.status === 'success') ? true : undefined),
+      'a scheduled sqlmesh run',
+      30_000,
+      500,
+    );
     expect(dbtRun.id).toBe(scheduledRunId(dbtJob.id, firstTick));
     expect(dbtRun.job_name).toBe(`${project}-orders-dbt-${firstTick.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`);
 
-    const logs = await http<{ logs: { level: string; message: string }[]; total: number }>('GET', `${stack.queryUrl}/api/v1/runs/${dbtRun.id}/logs`, undefined, auth());
+    const logs = await http<{ logs: { level: string; message: string }[]; total: number }>(
+      'GET',
+      `${stack.queryUrl}/api/v1/runs/${dbtRun.id}/logs`,
+      undefined,
+      auth(),
+    );
     expect(logs.body.logs.map((entry) => entry.message).join('\n')).toContain('Completed successfully');
-    const detail = await http<{ status: string; jobId: string; triggeredBy: string; logEntries: unknown[] }>('GET', `${stack.queryUrl}/api/elt/runs/${dbtRun.id}`, undefined, auth());
+    const detail = await http<{ status: string; jobId: string; triggeredBy: string; logEntries: unknown[] }>(
+      'GET',
+      `${stack.queryUrl}/api/elt/runs/${dbtRun.id}`,
+      undefined,
+      auth(),
+    );
     expect(detail.body).toMatchObject({ status: 'success', jobId: dbtJob.id, triggeredBy: 'scheduled' });
     expect(detail.body.logEntries.length).toBeGreaterThan(0);
 
-    const manualRun = await eventually(async () => (await runsOf(dbtJob)).find((run) => run.id === manual.body.job_run_id && run.status === 'success'), 'the manual run to succeed', 30_000, 500);
+    const manualRun = await eventually(
+      async () => (await runsOf(dbtJob)).find((run) => run.id === manual.body.job_run_id && run.status === 'success'),
+      'the manual run to succeed',
+      30_000,
+      500,
+    );
     expect(manualRun.triggered_by).toBe('manual');
-    const missingRun = await eventually(async () => {
-      const answer = await http<{ status: string; errorSummary: string }>('GET', `${stack.queryUrl}/api/elt/runs/${missing.body.job_run_id}`, undefined, auth());
-      return answer.body.status === 'failed' ? answer.body : undefined;
-    }, 'the run without a program to fail', 30_000, 500);
+    const missingRun = await eventually(
+      async () => {
+        const answer = await http<{ status: string; errorSummary: string }>(
+          'GET',
+          `${stack.queryUrl}/api/elt/runs/${missing.body.job_run_id}`,
+          undefined,
+          auth(),
+        );
+        return answer.body.status === 'failed' ? answer.body : undefined;
+      },
+      'the run without a program to fail',
+      30_000,
+      500,
+    );
     expect(missingRun.errorSummary).toContain("dbt: command not found on the agent's PATH");
 
     // kill -9 of every role at once, then a restart on the same data: no tick is fired twice.
@@ -112,10 +152,15 @@ describe('jobs that really run under npm start: schedule, trigger, agent, kill -
     expect(disabled.body.enabled).toBe(false);
     const disabledAt = Date.now();
     const nextTick = new Date(Math.ceil(disabledAt / MINUTE) * MINUTE);
-    await eventually(async () => {
-      const runs = await runsOf(sqlmeshJob);
-      return runs.some((run) => run.id === scheduledRunId(sqlmeshJob.id, nextTick) && run.status === 'success') ? true : undefined;
-    }, 'the sqlmesh job to run at the tick after the restart', 100_000, 500);
+    await eventually(
+      async () => {
+        const runs = await runsOf(sqlmeshJob);
+        return runs.some((run) => run.id === scheduledRunId(sqlmeshJob.id, nextTick) && run.status === 'success') ? true : undefined;
+      },
+      'the sqlmesh job to run at the tick after the restart',
+      100_000,
+      500,
+    );
 
     const dbtTicks = scheduledTicks(dbtJob, await runsOf(dbtJob));
     expect(dbtTicks.every((tick) => Date.parse(tick) < disabledAt)).toBe(true);
@@ -125,10 +170,15 @@ describe('jobs that really run under npm start: schedule, trigger, agent, kill -
 
     // No more ticks, and every run ended: the counts below cannot move while they are read.
     expect((await http('PUT', `${jobsUrl()}/${sqlmeshJob.id}`, { enabled: false }, auth())).status).toBe(200);
-    await eventually(async () => {
-      const runs = [...(await runsOf(dbtJob)), ...(await runsOf(sqlmeshJob))];
-      return runs.every((run) => run.status === 'success') ? true : undefined;
-    }, 'every run to end', 60_000, 500);
+    await eventually(
+      async () => {
+        const runs = [...(await runsOf(dbtJob)), ...(await runsOf(sqlmeshJob))];
+        return runs.every((run) => run.status === 'success') ? true : undefined;
+      },
+      'every run to end',
+      60_000,
+      500,
+    );
     const today = new Date().toISOString().slice(0, 10);
     const daily = await http<{ daily_stats: { date: string; total_runs: number; success_count: number }[] }>(
       'GET',

@@ -38,10 +38,21 @@ describe('Kafka over TLS + SASL/SCRAM: the walking skeleton, and clear refusals'
     const created = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId, jobName: 'secured-run' }, bearer(stack.tokens.user));
     expect(created.status).toBe(201);
     const runId = created.body.id;
-    expect((await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'running', startedAt: '2026-02-26T06:00:00Z' }, bearer(stack.tokens.user))).status).toBe(202);
-    expect((await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'succeeded', finishedAt: '2026-02-26T06:00:10Z' }, bearer(stack.tokens.user))).status).toBe(202);
+    expect(
+      (await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'running', startedAt: '2026-02-26T06:00:00Z' }, bearer(stack.tokens.user)))
+        .status,
+    ).toBe(202);
+    expect(
+      (await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'succeeded', finishedAt: '2026-02-26T06:00:10Z' }, bearer(stack.tokens.user)))
+        .status,
+    ).toBe(202);
     const run = await eventually(async () => {
-      const list = await http<{ runs: { id: string; status: string; duration_seconds: number | null }[] }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs`, undefined, bearer(stack.tokens.user));
+      const list = await http<{ runs: { id: string; status: string; duration_seconds: number | null }[] }>(
+        'GET',
+        `${stack.queryUrl}/api/v1/projects/${projectId}/runs`,
+        undefined,
+        bearer(stack.tokens.user),
+      );
       return list.body.runs?.find((r) => r.id === runId && r.status === 'success');
     }, 'the run read back as success');
     expect(run.duration_seconds).toBe(10);
@@ -50,7 +61,9 @@ describe('Kafka over TLS + SASL/SCRAM: the walking skeleton, and clear refusals'
   // Every app's boot runs ensureTopics first (an app that fails there exits; one built here would leave its half-started parts open).
   it('refuses a wrong password at boot, naming the SASL settings', async () => {
     const config = kafkaConfig(loadEnv({ kafka: KafkaEnv }, { ...stack.env, ...secured, KAFKA_SASL_PASSWORD: 'wrong' }).kafka, 'wrong-password');
-    await expect(ensureTopics(createKafka(config), runTopicSpecs(config), config.brokers)).rejects.toThrow(/KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
+    await expect(ensureTopics(createKafka(config), runTopicSpecs(config), config.brokers)).rejects.toThrow(
+      /KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/,
+    );
   });
 
   it('refuses (does not hang) a client that speaks PLAINTEXT to the TLS listener', async () => {

@@ -29,9 +29,19 @@ describe('live executions on the local backend', () => {
   });
 
   it('lists a triggered run as an execution, follows its status and serves its log tail', async () => {
-    const job = await http<{ id: string }>('POST', `${control.url}/api/v1/projects/${projectId}/jobs`, { name: 'nightly', command: 'dbt build', schedule: '0 2 * * *' }, user());
+    const job = await http<{ id: string }>(
+      'POST',
+      `${control.url}/api/v1/projects/${projectId}/jobs`,
+      { name: 'nightly', command: 'dbt build', schedule: '0 2 * * *' },
+      user(),
+    );
     expect(job.status).toBe(201);
-    const triggered = await http<{ job_run_id: string; job_name: string }>('POST', `${control.url}/api/v1/projects/${projectId}/jobs/${job.body.id}/trigger`, undefined, user());
+    const triggered = await http<{ job_run_id: string; job_name: string }>(
+      'POST',
+      `${control.url}/api/v1/projects/${projectId}/jobs/${job.body.id}/trigger`,
+      undefined,
+      user(),
+    );
     expect(triggered.status).toBe(201);
     const name = triggered.body.job_name;
 
@@ -45,7 +55,16 @@ describe('live executions on the local backend', () => {
     const claim = await http('POST', `${stack.ingestUrl}/api/agent/runs/${triggered.body.job_run_id}/claim`, { claimId: 'live-1' }, gateway());
     expect(claim.status).toBe(200);
     for (const message of ['one', 'two', 'three']) {
-      expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${triggered.body.job_run_id}`, { status: 'running', appendLog: { level: 'info', message } }, gateway())).status).toBe(202);
+      expect(
+        (
+          await http(
+            'PATCH',
+            `${stack.ingestUrl}/api/agent/runs/${triggered.body.job_run_id}`,
+            { status: 'running', appendLog: { level: 'info', message } },
+            gateway(),
+          )
+        ).status,
+      ).toBe(202);
     }
     const running = await eventually(async () => {
       const answer = await http<LiveJob & { run_id: string; job_id: string }>('GET', `${control.url}/api/v1/jobs/${name}`, undefined, user());
@@ -70,7 +89,11 @@ describe('live executions on the local backend', () => {
     expect((await http('GET', `${control.url}/api/v1/jobs/nope-20260101-000000`, undefined, user())).status).toBe(404);
     const others = await http<{ total: number }>('GET', `${control.url}/api/v1/jobs?project=${projectId}`, undefined, bearer(stack.tokens.otherOrg));
     expect(others.body.total).toBe(0);
-    for (const [query, field] of [['limit=0', 'limit'], ['limit=501', 'limit'], ['status=done', 'status']]) {
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['status=done', 'status'],
+    ]) {
       const answer = await http<{ message: string }>('GET', `${control.url}/api/v1/jobs?${query}`, undefined, user());
       expect(answer.status).toBe(400);
       expect(answer.body.message).toContain(field);

@@ -32,7 +32,9 @@ describe('materializer: a failure outlasting the retry budget', () => {
     const fatal = jest.spyOn(stack.materializer.get(FatalExit), 'exit').mockImplementation(() => undefined);
     const store = stack.materializer.get(ClickHouseStore);
     // Transient by its type (too many parts), so retried, never dead-lettered.
-    const outage = jest.spyOn(store, 'insert').mockRejectedValue(new ClickHouseError({ message: 'Too many parts (3000)', code: '252', type: 'TOO_MANY_PARTS' }));
+    const outage = jest
+      .spyOn(store, 'insert')
+      .mockRejectedValue(new ClickHouseError({ message: 'Too many parts (3000)', code: '252', type: 'TOO_MANY_PARTS' }));
     const consumer = stack.materializer.get(RunEventsConsumer).consumer;
 
     const created = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId: 'proj_fatal', jobName: 'j' }, bearer(stack.tokens.user));

@@ -35,11 +35,32 @@ describe('materializer: poison among good events on several partitions', () => {
     const projectId = 'proj_poison';
     const envelope = (runId: string) => ({ schema_version: 1, org_id: stack.orgId, project_id: projectId, run_id: runId, actor: 'tok' });
     const at = (i: number, s: number) => new Date(Date.UTC(2026, 1, 26, 6, i, s)).toISOString();
-    const execution = (model: string, rows: number) => ({ id: `exec_${model}`, model_name: model, status: 'success', started_at: '2026-02-26T06:00:00Z', completed_at: '2026-02-26T06:01:00Z', rows_processed: rows, bytes_processed: null, interval_start: null, interval_end: null });
-    const event = (runId: string, type: RunEventEnvelope['type'], payload: object, when: string): RunEventEnvelope => ({ ...envelope(runId), event_id: uuidv7(), type, occurred_at: when, payload } as RunEventEnvelope);
+    const execution = (model: string, rows: number) => ({
+      id: `exec_${model}`,
+      model_name: model,
+      status: 'success',
+      started_at: '2026-02-26T06:00:00Z',
+      completed_at: '2026-02-26T06:01:00Z',
+      rows_processed: rows,
+      bytes_processed: null,
+      interval_start: null,
+      interval_end: null,
+    });
+    const event = (runId: string, type: RunEventEnvelope['type'], payload: object, when: string): RunEventEnvelope =>
+      ({ ...envelope(runId), event_id: uuidv7(), type, occurred_at: when, payload }) as RunEventEnvelope;
     const good = (runId: string, i: number): RunEventEnvelope[] => [
-      event(runId, 'run.created', { job_id: '', job_name: `job-${i}`, cronjob_name: 'hourly', namespace: '', job_type: 'run', triggered_by: 'scheduled', target_gateway: '' }, at(i, 0)),
-      event(runId, 'run.patched', { status: 'running', append_log: { at: at(i, 1), level: 'info', message: 'go' }, telemetry_summary: { progress: 10 } }, at(i, 1)),
+      event(
+        runId,
+        'run.created',
+        { job_id: '', job_name: `job-${i}`, cronjob_name: 'hourly', namespace: '', job_type: 'run', triggered_by: 'scheduled', target_gateway: '' },
+        at(i, 0),
+      ),
+      event(
+        runId,
+        'run.patched',
+        { status: 'running', append_log: { at: at(i, 1), level: 'info', message: 'go' }, telemetry_summary: { progress: 10 } },
+        at(i, 1),
+      ),
       event(runId, 'model_executions.reported', { executions: [execution(`m${i}`, i)] }, at(i, 2)),
       event(runId, 'run.patched', { status: 'success' }, at(i, 3)),
     ];
@@ -54,11 +75,43 @@ describe('materializer: poison among good events on several partitions', () => {
     const runIds = Array.from({ length: RUNS }, (_, i) => `run_poison_${i}`);
     const badAfterCreate: [number, (runId: string, i: number) => void][] = [
       [1, (r, i) => addBad(r, event(r, 'run.patched', { started_at: '2026-W09' }, at(i, 1)), /payload\.started_at: must be an RFC 3339/)],
-      [4, (r, i) => addBad(r, encodeEvent(event(r, 'run.patched', { telemetry_summary: { rows: 1 } }, at(i, 1))).toString().replace('"rows":1', '"rows":1e999'), /payload\.telemetry_summary\.rows/)],
-      [7, (r, i) => addBad(r, encodeEvent(event(r, 'run.patched', { telemetry_summary: { ok: 1 } }, at(i, 1))).toString().replace('"ok":1', '"__proto__":{"x":1}'), /__proto__: reserved key/)],
-      [10, (r, i) => addBad(r, event(r, 'run.patched', { append_log: { at: at(i, 1), level: 'info', message: 'half \ud800 a pair' } }, at(i, 1)), /unpaired surrogates/)],
+      [
+        4,
+        (r, i) =>
+          addBad(
+            r,
+            encodeEvent(event(r, 'run.patched', { telemetry_summary: { rows: 1 } }, at(i, 1)))
+              .toString()
+              .replace('"rows":1', '"rows":1e999'),
+            /payload\.telemetry_summary\.rows/,
+          ),
+      ],
+      [
+        7,
+        (r, i) =>
+          addBad(
+            r,
+            encodeEvent(event(r, 'run.patched', { telemetry_summary: { ok: 1 } }, at(i, 1)))
+              .toString()
+              .replace('"ok":1', '"__proto__":{"x":1}'),
+            /__proto__: reserved key/,
+          ),
+      ],
+      [
+        10,
+        (r, i) =>
+          addBad(r, event(r, 'run.patched', { append_log: { at: at(i, 1), level: 'info', message: 'half \ud800 a pair' } }, at(i, 1)), /unpaired surrogates/),
+      ],
       [13, (r, i) => addBad(r, event(r, 'model_executions.reported', { executions: [execution('big', 2 ** 64)] }, at(i, 2)), /rows_processed/)],
-      [16, (r, i) => addBad(r, event(r, 'model_executions.reported', { executions: [execution('poison.refused', 1)] }, at(i, 2)), /^ClickHouse refused the event: VIOLATED_CONSTRAINT/)],
+      [
+        16,
+        (r, i) =>
+          addBad(
+            r,
+            event(r, 'model_executions.reported', { executions: [execution('poison.refused', 1)] }, at(i, 2)),
+            /^ClickHouse refused the event: VIOLATED_CONSTRAINT/,
+          ),
+      ],
       [19, (r, i) => addBad(r, event(r, 'run.patched', { finished_at: '20260226T0700Z' }, at(i, 2)), /payload\.finished_at/)],
     ];
     const messages: OutgoingMessage[] = [];
@@ -92,9 +145,14 @@ describe('materializer: poison among good events on several partitions', () => {
     );
     expect(runs).toHaveLength(RUNS);
     for (const run of runs) expect(run).toMatchObject({ status: 'success', event_count: 3, telemetry_summary: '{"progress":10}' });
-    const [executions] = await store.query<{ n: number }>('SELECT toUInt32(count()) AS n FROM {db:Identifier}.model_executions FINAL WHERE project_id = {p:String}', { p: projectId });
+    const [executions] = await store.query<{ n: number }>(
+      'SELECT toUInt32(count()) AS n FROM {db:Identifier}.model_executions FINAL WHERE project_id = {p:String}',
+      { p: projectId },
+    );
     expect(executions.n).toBe(RUNS);
-    const logs = await store.query<{ n: number }>('SELECT toUInt32(count()) AS n FROM {db:Identifier}.run_log_entries_current WHERE project_id = {p:String}', { p: projectId });
+    const logs = await store.query<{ n: number }>('SELECT toUInt32(count()) AS n FROM {db:Identifier}.run_log_entries_current WHERE project_id = {p:String}', {
+      p: projectId,
+    });
     expect(logs[0].n).toBe(RUNS);
 
     const letters = await readTopic(config.kafka.brokers, config.kafka.topics.deadLetters, bad.size, 30_000);

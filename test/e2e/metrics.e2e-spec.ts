@@ -27,28 +27,51 @@ describe('metrics: every app, scraped', () => {
   it('names the HTTP, Kafka, ClickHouse, consumer-lag and process series of ingest, query, control, materializer and notifier', async () => {
     const auth = { authorization: `Bearer ${stack.userToken()}` };
     const projectId = 'proj_metrics';
-    const job = await http<{ id: string }>('POST', `${stack.controlUrl}/api/v1/projects/${projectId}/jobs`, { name: 'scraped', command: 'dbt build', schedule: '@daily' }, auth);
+    const job = await http<{ id: string }>(
+      'POST',
+      `${stack.controlUrl}/api/v1/projects/${projectId}/jobs`,
+      { name: 'scraped', command: 'dbt build', schedule: '@daily' },
+      auth,
+    );
     expect(job.status).toBe(201);
     const run = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId, jobId: job.body.id, jobName: 'scraped' }, auth);
     expect(run.status).toBe(201);
     expect((await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${run.body.id}`, { status: 'succeeded' }, auth)).status).toBe(202);
-    await eventually(async () => {
-      const read = await http<{ status: string }>('GET', `${stack.queryUrl}/api/v1/runs/${run.body.id}`, undefined, auth);
-      return read.status === 200 && read.body.status === 'success' ? true : undefined;
-    }, 'the run to be read back', 60_000, 100);
+    await eventually(
+      async () => {
+        const read = await http<{ status: string }>('GET', `${stack.queryUrl}/api/v1/runs/${run.body.id}`, undefined, auth);
+        return read.status === 200 && read.body.status === 'success' ? true : undefined;
+      },
+      'the run to be read back',
+      60_000,
+      100,
+    );
 
     const ingest = await scrape(`${stack.ingestUrl}/metrics`);
-    expect(sampleSum(ingest, 'runstream_http_request_duration_seconds_count', { app: 'ingest', method: 'POST', route: '/api/elt/runs', status_code: '201' })).toBe(1);
-    expect(sampleSum(ingest, 'runstream_http_request_duration_seconds_count', { app: 'ingest', method: 'PATCH', route: '/api/elt/runs/:id', status_code: '202' })).toBe(1);
+    expect(
+      sampleSum(ingest, 'runstream_http_request_duration_seconds_count', { app: 'ingest', method: 'POST', route: '/api/elt/runs', status_code: '201' }),
+    ).toBe(1);
+    expect(
+      sampleSum(ingest, 'runstream_http_request_duration_seconds_count', { app: 'ingest', method: 'PATCH', route: '/api/elt/runs/:id', status_code: '202' }),
+    ).toBe(1);
     expect(sampleSum(ingest, 'runstream_kafka_publish_duration_seconds_count', { app: 'ingest', outcome: 'acknowledged' })).toBe(2);
     expect(sampleSum(ingest, 'process_cpu_seconds_total', { app: 'ingest' })).toBeGreaterThan(0);
 
     const query = await scrape(`${stack.queryUrl}/metrics`);
-    expect(sampleSum(query, 'runstream_http_request_duration_seconds_count', { app: 'query', method: 'GET', route: '/api/v1/runs/:runId' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleSum(query, 'runstream_http_request_duration_seconds_count', { app: 'query', method: 'GET', route: '/api/v1/runs/:runId' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sampleSum(query, 'runstream_clickhouse_statement_duration_seconds_count', { app: 'query', kind: 'query', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
 
     const control = await scrape(`${stack.controlUrl}/metrics`);
-    expect(sampleSum(control, 'runstream_http_request_duration_seconds_count', { app: 'control', method: 'POST', route: '/api/v1/projects/:id/jobs', status_code: '201' })).toBe(1);
+    expect(
+      sampleSum(control, 'runstream_http_request_duration_seconds_count', {
+        app: 'control',
+        method: 'POST',
+        route: '/api/v1/projects/:id/jobs',
+        status_code: '201',
+      }),
+    ).toBe(1);
     expect(sampleSum(control, 'runstream_kafka_publish_duration_seconds_count', { app: 'control', outcome: 'acknowledged' })).toBeGreaterThanOrEqual(1);
     expect(sampleSum(control, 'runstream_kafka_consumer_lag', { app: 'control' })).toBeGreaterThanOrEqual(0);
 
@@ -56,12 +79,19 @@ describe('metrics: every app, scraped', () => {
     expect(sampleSum(materializer, 'runstream_materializer_flushes_total', { app: 'materializer' })).toBeGreaterThanOrEqual(1);
     expect(sampleSum(materializer, 'runstream_materializer_consumer_state', { app: 'materializer', state: 'running' })).toBe(1);
     expect(sampleSum(materializer, 'runstream_kafka_consumer_lag', { app: 'materializer' })).toBeGreaterThanOrEqual(0);
-    expect(sampleSum(materializer, 'runstream_clickhouse_statement_duration_seconds_count', { app: 'materializer', kind: 'insert', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleSum(materializer, 'runstream_clickhouse_statement_duration_seconds_count', { app: 'materializer', kind: 'insert', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
 
-    const notifier = await eventually(async () => {
-      const text = await scrape(stack.notifierMetricsUrl);
-      return sampleSum(text, 'runstream_notifier_outcomes_total', { app: 'notifier' }) >= 1 ? text : undefined;
-    }, 'the notifier to take the outcome', 60_000, 200);
+    const notifier = await eventually(
+      async () => {
+        const text = await scrape(stack.notifierMetricsUrl);
+        return sampleSum(text, 'runstream_notifier_outcomes_total', { app: 'notifier' }) >= 1 ? text : undefined;
+      },
+      'the notifier to take the outcome',
+      60_000,
+      200,
+    );
     expect(sampleSum(notifier, 'runstream_kafka_consumer_lag', { app: 'notifier' })).toBeGreaterThanOrEqual(0);
     expect(sampleSum(notifier, 'nodejs_heap_size_used_bytes', { app: 'notifier' })).toBeGreaterThan(0);
   }, 180_000);

@@ -20,7 +20,16 @@ interface Delivery {
 interface WebhookBody {
   type: string;
   timestamp: string;
-  data: { event: string; project_id: string; job: { id: string; name: string }; run: { id: string; status: string; job_id: string }; duration_seconds: number | null; errorSummary: string; telemetrySummary?: Record<string, unknown>; run_url: string };
+  data: {
+    event: string;
+    project_id: string;
+    job: { id: string; name: string };
+    run: { id: string; status: string; job_id: string };
+    duration_seconds: number | null;
+    errorSummary: string;
+    telemetrySummary?: Record<string, unknown>;
+    run_url: string;
+  };
 }
 
 const SLACK_TOKEN = 'xoxb-test-bot-token';
@@ -74,7 +83,12 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
   const jobsUrl = (path = '') => `${control.url}/api/v1/projects/${projectId}/jobs${path}`;
 
   async function createJob(name: string, fields: Record<string, unknown>): Promise<string> {
-    const created = await http<{ id: string; webhook_secret: string }>('POST', jobsUrl(), { name, command: 'dbt build', schedule: '@daily', ...fields }, auth());
+    const created = await http<{ id: string; webhook_secret: string }>(
+      'POST',
+      jobsUrl(),
+      { name, command: 'dbt build', schedule: '@daily', ...fields },
+      auth(),
+    );
     expect(created.status).toBe(201);
     secrets.set(name, created.body.webhook_secret);
     jobIds.set(name, created.body.id);
@@ -110,17 +124,36 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
     const succeeded = await runJob('verified', { status: 'succeeded', telemetrySummary: { rowsLoaded: 1200, bytesLoaded: 52_000 } });
     const failed = await runJob('verified', { status: 'failed', errorSummary: 'relation "orders" does not exist' });
 
-    await eventually(async () => (verifying.requests.length >= 4 && slack.requests.length >= 2 ? true : undefined), 'four webhooks and two Slack messages', 60_000, 100);
+    await eventually(
+      async () => (verifying.requests.length >= 4 && slack.requests.length >= 2 ? true : undefined),
+      'four webhooks and two Slack messages',
+      60_000,
+      100,
+    );
     const secret = secrets.get('verified') as string;
     for (const request of verifying.requests) {
       expect(specVerify(secret, request.headers, request.body)).toBe(true);
       expect(request.headers['x-team']).toBe('data');
     }
     const byRun = (runId: string) => bodies(verifying).filter((body) => body.data.run.id === runId);
-    expect(byRun(succeeded).map((body) => body.type).sort()).toEqual(['run.started', 'run.succeeded']);
-    expect(byRun(failed).map((body) => body.type).sort()).toEqual(['run.failed', 'run.started']);
+    expect(
+      byRun(succeeded)
+        .map((body) => body.type)
+        .sort(),
+    ).toEqual(['run.started', 'run.succeeded']);
+    expect(
+      byRun(failed)
+        .map((body) => body.type)
+        .sort(),
+    ).toEqual(['run.failed', 'run.started']);
     const success = byRun(succeeded).find((body) => body.type === 'run.succeeded') as WebhookBody;
-    expect(success.data).toMatchObject({ event: 'success', project_id: projectId, job: { id: jobIds.get('verified'), name: 'verified' }, run: { id: succeeded, status: 'success' }, telemetrySummary: { rowsLoaded: 1200, bytesLoaded: 52_000 } });
+    expect(success.data).toMatchObject({
+      event: 'success',
+      project_id: projectId,
+      job: { id: jobIds.get('verified'), name: 'verified' },
+      run: { id: succeeded, status: 'success' },
+      telemetrySummary: { rowsLoaded: 1200, bytesLoaded: 52_000 },
+    });
     expect(success.data.run_url).toBe(`https://runstream.example.com/runs/${succeeded}`);
     const failure = byRun(failed).find((body) => body.type === 'run.failed') as WebhookBody;
     expect(failure.data.errorSummary).toBe('relation "orders" does not exist');
@@ -141,7 +174,12 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
       const all = await deliveries('verified');
       return all.length === 6 && all.every((delivery) => delivery.status === 'delivered') ? all : undefined;
     }, 'six delivered deliveries');
-    expect(log.filter((delivery) => delivery.channel === 'slack').map((delivery) => delivery.event).sort()).toEqual(['failure', 'success']);
+    expect(
+      log
+        .filter((delivery) => delivery.channel === 'slack')
+        .map((delivery) => delivery.event)
+        .sort(),
+    ).toEqual(['failure', 'success']);
     expect(new Set(log.map((delivery) => delivery.id)).size).toBe(6);
     expect(seriesOf(verifying.requests).size).toBe(4);
   });
@@ -149,10 +187,15 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
   it('retries a receiver failing with 500 three times: 4 attempts, one series, the same webhook-id', async () => {
     await createJob('flaky', { webhook_url: flaky.url, webhook_events: ['failure'], webhook_enabled: true });
     await runJob('flaky', { status: 'failed' });
-    const [delivery] = await eventually(async () => {
-      const all = await deliveries('flaky');
-      return all.length === 1 && all[0].status === 'delivered' ? all : undefined;
-    }, 'the flaky delivery delivered', 60_000, 100);
+    const [delivery] = await eventually(
+      async () => {
+        const all = await deliveries('flaky');
+        return all.length === 1 && all[0].status === 'delivered' ? all : undefined;
+      },
+      'the flaky delivery delivered',
+      60_000,
+      100,
+    );
     expect(delivery).toMatchObject({ event: 'failure', attempts: 4, last_response_code: 200, next_attempt_at: null });
     expect(flaky.requests).toHaveLength(4);
     expect([...seriesOf(flaky.requests).keys()]).toEqual([delivery.id]);
@@ -164,25 +207,37 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
   it('gives up on a receiver that times out after the last of 8 attempts, in one series', async () => {
     await createJob('slow', { webhook_url: slow.url, webhook_events: ['success'], webhook_enabled: true });
     await runJob('slow', { status: 'succeeded' });
-    const [delivery] = await eventually(async () => {
-      const all = await deliveries('slow');
-      return all.length === 1 && all[0].status === 'failed' ? all : undefined;
-    }, 'the slow delivery failed', 90_000, 200);
+    const [delivery] = await eventually(
+      async () => {
+        const all = await deliveries('slow');
+        return all.length === 1 && all[0].status === 'failed' ? all : undefined;
+      },
+      'the slow delivery failed',
+      90_000,
+      200,
+    );
     expect(delivery).toMatchObject({ attempts: 8, last_response_code: null, next_attempt_at: null });
     const detail = await http<{ attempt_log: { error: string }[] }>('GET', jobsUrl(`/${jobIds.get('slow')}/deliveries/${delivery.id}`), undefined, auth());
     expect(detail.body.attempt_log.every((attempt) => /timed out/.test(attempt.error))).toBe(true);
     expect([...seriesOf(slow.requests).keys()]).toEqual([delivery.id]);
   });
 
-  it('stops at a 410 and turns the job\'s webhook off', async () => {
+  it("stops at a 410 and turns the job's webhook off", async () => {
     const jobId = await createJob('gone', { webhook_url: gone.url, webhook_events: ['success'], webhook_enabled: true });
     await runJob('gone', { status: 'succeeded' });
-    const [delivery] = await eventually(async () => {
-      const all = await deliveries('gone');
-      return all.length === 1 && all[0].status === 'disabled' ? all : undefined;
-    }, 'the gone delivery disabled', 30_000, 100);
+    const [delivery] = await eventually(
+      async () => {
+        const all = await deliveries('gone');
+        return all.length === 1 && all[0].status === 'disabled' ? all : undefined;
+      },
+      'the gone delivery disabled',
+      30_000,
+      100,
+    );
     expect(delivery).toMatchObject({ attempts: 1, last_response_code: 410 });
-    const webhookEnabled = async () => (await http<{ jobs: { id: string; webhook_enabled: boolean }[] }>('GET', jobsUrl(), undefined, auth())).body.jobs.find((job) => job.id === jobId)?.webhook_enabled;
+    const webhookEnabled = async () =>
+      (await http<{ jobs: { id: string; webhook_enabled: boolean }[] }>('GET', jobsUrl(), undefined, auth())).body.jobs.find((job) => job.id === jobId)
+        ?.webhook_enabled;
     await eventually(async () => ((await webhookEnabled()) === false ? true : undefined), 'the webhook turned off');
     expect(gone.requests).toHaveLength(1);
   });
@@ -198,7 +253,12 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
     const again = await http('POST', jobsUrl(`/${jobIds.get('flaky')}/deliveries/${first.id}/redeliver`), undefined, auth());
     expect([202, 409]).toContain(again.status);
 
-    const test = await http<{ status: string; response_code: number; delivery_id: string }>('POST', jobsUrl(`/${jobIds.get('verified')}/webhook/test`), undefined, auth());
+    const test = await http<{ status: string; response_code: number; delivery_id: string }>(
+      'POST',
+      jobsUrl(`/${jobIds.get('verified')}/webhook/test`),
+      undefined,
+      auth(),
+    );
     expect(test.status).toBe(200);
     expect(test.body).toMatchObject({ status: 'delivered', response_code: 204 });
     const received = verifying.requests.find((request) => request.headers['webhook-id'] === test.body.delivery_id);
@@ -211,13 +271,18 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
   it('opens no second series when the whole log is read again by a new consumer group (a replay)', async () => {
     // Every series settled first (a redelivery above may still be under way).
     for (const job of jobIds.keys()) {
-      await eventually(async () => ((await deliveries(job)).every((delivery) => delivery.status !== 'pending' && delivery.status !== 'retrying') ? true : undefined), `${job}'s deliveries settled`, 30_000, 100);
+      await eventually(
+        async () => ((await deliveries(job)).every((delivery) => delivery.status !== 'pending' && delivery.status !== 'retrying') ? true : undefined),
+        `${job}'s deliveries settled`,
+        30_000,
+        100,
+      );
     }
     for (const notifier of notifiers.splice(0)) await notifier.close();
     const counts = [verifying, flaky, slow, gone, slack].map((receiver) => receiver.requests.length);
     const replay = await createNotifierApp(loadNotifierConfig({ ...env, NOTIFIER_GROUP_ID: `${env.NOTIFIER_GROUP_ID}-replay` }), env.LOG_LEVEL, false);
     notifiers.push(replay);
-    const lag = async () => (await (replay.get(NotifierService).consumer.lag())).reduce((sum, p) => sum + p.lag, 0);
+    const lag = async () => (await replay.get(NotifierService).consumer.lag()).reduce((sum, p) => sum + p.lag, 0);
     await eventually(async () => ((await lag()) === 0 ? true : undefined), 'the replay consumed the whole log', 60_000, 200);
     // Past the ownership grace and a few dispatch passes: anything it opened would have been sent by now.
     await new Promise((resolve) => setTimeout(resolve, 5_000));

@@ -10,7 +10,10 @@ import { startStack, Stack } from '../support/stack';
 import { ControlInstance, startControl } from './support-control';
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean; schema?: { default?: unknown; maximum?: number } }[]; requestBody?: unknown }>>;
+  paths: Record<
+    string,
+    Record<string, { parameters?: { name: string; in: string; required?: boolean; schema?: { default?: unknown; maximum?: number } }[]; requestBody?: unknown }>
+  >;
 }
 
 describe('OpenAPI documents', () => {
@@ -47,7 +50,12 @@ describe('OpenAPI documents', () => {
     expect(list.map((p) => p.name).sort()).toEqual(['cronjob_name', 'id', 'include_stats', 'job_type', 'limit', 'page', 'status', 'updated_after']);
     expect(list.find((p) => p.name === 'limit')?.schema).toMatchObject({ default: 50, maximum: 500 });
     const stats = body.paths['/v1/executions/stats'].get.parameters ?? [];
-    expect(stats.filter((p) => p.required).map((p) => p.name).sort()).toEqual(['from', 'granularity', 'to']);
+    expect(
+      stats
+        .filter((p) => p.required)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['from', 'granularity', 'to']);
     const ingest = await http<OpenApiDocument>('GET', `${stack.ingestUrl}/docs-json`);
     expect(ingest.body.paths['/api/elt/runs/{id}'].patch.requestBody).toBeDefined();
   });

@@ -3,7 +3,17 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthModule, TokenService } from '@runstream/auth';
 import { ClickHouseModule, ClickHouseStore } from '@runstream/clickhouse';
 import { TerminusModule } from '@nestjs/terminus';
-import { Caller, createHttpApp, CurrentCaller, HealthController, HttpAppOptions, listenUrl, READINESS_PROBES, ReadinessProbe, setupOpenApi } from '@runstream/http';
+import {
+  Caller,
+  createHttpApp,
+  CurrentCaller,
+  HealthController,
+  HttpAppOptions,
+  listenUrl,
+  READINESS_PROBES,
+  ReadinessProbe,
+  setupOpenApi,
+} from '@runstream/http';
 import { isolatedEnv } from '@runstream/testing';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
@@ -36,7 +46,8 @@ let slowHandlersFinished = 0;
 let dependency: 'up' | 'down' | 'hung' = 'up';
 const dependencyProbe: ReadinessProbe = {
   name: 'warehouse',
-  check: () => (dependency === 'up' ? Promise.resolve() : dependency === 'down' ? Promise.reject(new Error('connection refused')) : new Promise(() => undefined)),
+  check: () =>
+    dependency === 'up' ? Promise.resolve() : dependency === 'down' ? Promise.reject(new Error('connection refused')) : new Promise(() => undefined),
 };
 
 @Controller('probe')
@@ -74,7 +85,11 @@ function probeModule(env: NodeJS.ProcessEnv): DynamicModule {
   class ProbeModule {}
   return {
     module: ProbeModule,
-    imports: [ClickHouseModule.forRoot({ url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '' }), AuthModule, TerminusModule],
+    imports: [
+      ClickHouseModule.forRoot({ url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '' }),
+      AuthModule,
+      TerminusModule,
+    ],
     controllers: [HealthController, ProbeController],
     providers: [{ provide: READINESS_PROBES, useValue: [dependencyProbe] }],
   };
@@ -304,7 +319,10 @@ describe('createHttpApp', () => {
     });
 
     it('415 for another content type, 413 for a body over the limit', async () => {
-      expect(await post('name=x', 'application/x-www-form-urlencoded')).toMatchObject({ status: 415, body: { statusCode: 415, error: 'Unsupported Media Type' } });
+      expect(await post('name=x', 'application/x-www-form-urlencoded')).toMatchObject({
+        status: 415,
+        body: { statusCode: 415, error: 'Unsupported Media Type' },
+      });
       expect(await post('name', 'text/plain')).toMatchObject({ status: 415 });
       const big = await post(JSON.stringify({ name: 'x'.repeat(2_000) }), 'application/json');
       expect(big).toMatchObject({ status: 413, body: { statusCode: 413, error: 'Payload Too Large' } });

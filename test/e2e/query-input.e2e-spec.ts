@@ -3,7 +3,17 @@ import { bearer, startStack, Stack } from '../support/stack';
 /** Values no numeric parameter accepts: each must be a 400 naming the parameter, never a 500. */
 const BAD_NUMBERS = ['1e300', '-0', '-1', '1.5', '0x10', '%201', '', 'NaN', 'Infinity', '99999999999999999999'];
 /** Timestamps `new Date` or ClickHouse would misread (or not read at all). */
-const BAD_TIMESTAMPS = ['2026-W09', '20260226T0700Z', '2026-02-26', '2026-02-30T00:00:00Z', '2026-02-26T23:59:60Z', '2026-02-26T24:00:00Z', '1969-12-31T23:59:59Z', '2300-01-01T00:00:00Z', 'yesterday'];
+const BAD_TIMESTAMPS = [
+  '2026-W09',
+  '20260226T0700Z',
+  '2026-02-26',
+  '2026-02-30T00:00:00Z',
+  '2026-02-26T23:59:60Z',
+  '2026-02-26T24:00:00Z',
+  '1969-12-31T23:59:59Z',
+  '2300-01-01T00:00:00Z',
+  'yesterday',
+];
 const BAD_DATES = ['2026-W09', '20260226', '2026-02-30', '2025-02-29', '1969-12-31', '2149-06-07', '2026-2-6'];
 
 describe('read API input bounds', () => {
@@ -63,7 +73,12 @@ describe('read API input bounds', () => {
   it('bounds page depth: (page - 1) * limit at most 100,000 rows, pointing at filters and updated_after', async () => {
     expect((await get(`${project}/runs?page=2001&limit=50`)).status).toBe(200);
     expect((await get(`${project}/model-executions?page=201&limit=500`)).status).toBe(200);
-    for (const path of [`${project}/runs?page=2002&limit=50`, `${project}/runs?page=1e300`, `${project}/model-executions?page=202&limit=500`, `${project}/model-executions?page=1e300`]) {
+    for (const path of [
+      `${project}/runs?page=2002&limit=50`,
+      `${project}/runs?page=1e300`,
+      `${project}/model-executions?page=202&limit=500`,
+      `${project}/model-executions?page=1e300`,
+    ]) {
       const response = await get(path);
       expect(response.status).toBe(400);
       expect(response.body.message).toContain('page');
@@ -87,7 +102,11 @@ describe('read API input bounds', () => {
   });
 
   it('answers a from..to of any size with a quick 400, building nothing', async () => {
-    const attacks = ['from=0&to=8640000000000000&granularity=hourly', 'from=0&to=10413791999999&granularity=hourly', 'from=0&to=10413791999999&granularity=daily'];
+    const attacks = [
+      'from=0&to=8640000000000000&granularity=hourly',
+      'from=0&to=10413791999999&granularity=hourly',
+      'from=0&to=10413791999999&granularity=daily',
+    ];
     const rssBefore = process.memoryUsage().rss;
     for (const attack of attacks) {
       const response = await get(`/v1/executions/stats?${attack}`);
@@ -103,8 +122,29 @@ describe('read API input bounds', () => {
 
   it('never answers 500, whatever the parameters', async () => {
     const values = ['1e300', '-0', '', '%00', '%ff', 'null', '[]', '{}', "'", '2026-W09', 'x'.repeat(600)];
-    const names = ['page', 'limit', 'days', 'updated_after', 'start_date', 'end_date', 'status', 'job_type', 'cronjob_name', 'model_name', 'include_stats', 'from', 'to', 'granularity'];
-    const paths = [`${project}/runs`, `${project}/runs/daily-stats`, `${project}/model-executions`, `${project}/model-executions/stats`, '/v1/executions/stats'];
+    const names = [
+      'page',
+      'limit',
+      'days',
+      'updated_after',
+      'start_date',
+      'end_date',
+      'status',
+      'job_type',
+      'cronjob_name',
+      'model_name',
+      'include_stats',
+      'from',
+      'to',
+      'granularity',
+    ];
+    const paths = [
+      `${project}/runs`,
+      `${project}/runs/daily-stats`,
+      `${project}/model-executions`,
+      `${project}/model-executions/stats`,
+      '/v1/executions/stats',
+    ];
     for (const path of paths) {
       for (const name of names) {
         for (const value of values) {

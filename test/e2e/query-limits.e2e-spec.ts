@@ -44,9 +44,14 @@ describe('query app ClickHouse limits', () => {
     beforeAll(async () => {
       stack = await startStack('query-gate', { QUERY_MAX_RESULT_ROWS: '2', QUERY_MAX_CONCURRENT: '1', QUERY_MAX_QUEUED: '2' });
       for (let i = 0; i < 3; i += 1) {
-        expect((await http('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId: 'proj_gate', jobName: `j${i}` }, bearer(stack.tokens.user))).status).toBe(201);
+        expect((await http('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId: 'proj_gate', jobName: `j${i}` }, bearer(stack.tokens.user))).status).toBe(
+          201,
+        );
       }
-      await eventually(async () => ((await get(stack, '/api/v1/projects/proj_gate/runs?limit=1')).body.total === 3 ? true : undefined), 'three runs materialized');
+      await eventually(
+        async () => ((await get(stack, '/api/v1/projects/proj_gate/runs?limit=1')).body.total === 3 ? true : undefined),
+        'three runs materialized',
+      );
     });
 
     afterAll(async () => {

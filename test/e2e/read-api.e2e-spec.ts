@@ -14,7 +14,7 @@ function percentileCont(values: number[], p: number): number {
   return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
 }
 
-const INJECTIONS = ["x' OR '1'='1", "'; DROP TABLE runs; --", '{db:Identifier}', '\\\' UNION SELECT 1 --'];
+const INJECTIONS = ["x' OR '1'='1", "'; DROP TABLE runs; --", '{db:Identifier}', "\\' UNION SELECT 1 --"];
 
 describe('read API', () => {
   let stack: Stack;
@@ -31,18 +31,37 @@ describe('read API', () => {
     user = bearer(stack.tokens.user);
     const write = (method: string, path: string, body: unknown) => http<{ id: string }>(method, `${stack.ingestUrl}${path}`, body, user);
     for (const [i, duration] of runDurations.entries()) {
-      const { body } = await write('POST', '/api/elt/runs', { projectId, jobName: `run-${i}`, cronjobName: i % 2 ? 'hourly-refresh' : 'nightly', jobType: 'run', triggeredBy: 'scheduled' });
+      const { body } = await write('POST', '/api/elt/runs', {
+        projectId,
+        jobName: `run-${i}`,
+        cronjobName: i % 2 ? 'hourly-refresh' : 'nightly',
+        jobType: 'run',
+        triggeredBy: 'scheduled',
+      });
       runIds.push(body.id);
       const start = Date.UTC(2026, 1, 26, 6, 0, 0);
       const status = i === 3 ? 'failed' : i === 5 ? 'partial' : 'succeeded';
-      await write('PATCH', `/api/elt/runs/${body.id}`, { status: 'running', startedAt: new Date(start).toISOString(), appendLog: { level: 'info', message: 'token=abc123 connected' }, telemetrySummary: { progress: 50 }, appendTelemetrySample: { rowsLoaded: 10 } });
+      await write('PATCH', `/api/elt/runs/${body.id}`, {
+        status: 'running',
+        startedAt: new Date(start).toISOString(),
+        appendLog: { level: 'info', message: 'token=abc123 connected' },
+        telemetrySummary: { progress: 50 },
+        appendTelemetrySample: { rowsLoaded: 10 },
+      });
       await write('PATCH', `/api/elt/runs/${body.id}`, { status, finishedAt: new Date(start + duration * 1000).toISOString() });
       const executions = Object.keys(executionDurations).flatMap((model, m) =>
         Array.from({ length: 5 }, (_, k) => {
           const seconds = 10 + ((i * 37 + m * 11 + k * 53) % 200) + k / 8;
           executionDurations[model].push(seconds);
           const begin = Date.UTC(2026, 1, 20 + (k % 5), 6, 0, 0);
-          return { model_name: model, status: k === 4 && m === 0 ? 'failed' : 'success', started_at: new Date(begin).toISOString(), completed_at: new Date(begin + seconds * 1000).toISOString(), rows_processed: 1000 * (k + 1), bytes_processed: 2048 * (k + 1) };
+          return {
+            model_name: model,
+            status: k === 4 && m === 0 ? 'failed' : 'success',
+            started_at: new Date(begin).toISOString(),
+            completed_at: new Date(begin + seconds * 1000).toISOString(),
+            rows_processed: 1000 * (k + 1),
+            bytes_processed: 2048 * (k + 1),
+          };
         }),
       );
       await write('POST', `/api/elt/runs/${body.id}/model-executions`, { executions });
@@ -59,7 +78,13 @@ describe('read API', () => {
   });
 
   it('pages runs stably with consistent totals', async () => {
-    const pages = await Promise.all([1, 2, 3].map((page) => get<{ runs: { id: string }[]; total: number; total_pages: number; page: number; limit: number }>(`/api/v1/projects/${projectId}/runs?limit=3&page=${page}&include_stats=false`)));
+    const pages = await Promise.all(
+      [1, 2, 3].map((page) =>
+        get<{ runs: { id: string }[]; total: number; total_pages: number; page: number; limit: number }>(
+          `/api/v1/projects/${projectId}/runs?limit=3&page=${page}&include_stats=false`,
+        ),
+      ),
+    );
     expect(pages.map((p) => p.body.runs.length)).toEqual([3, 3, 2]);
     expect(pages[0].body).toMatchObject({ total: 8, total_pages: 3, page: 1, limit: 3 });
     expect(new Set(pages.flatMap((p) => p.body.runs.map((r) => r.id))).size).toBe(8);
@@ -75,7 +100,14 @@ describe('read API', () => {
     expect(response.body.daily_stats).toHaveLength(30);
     const today = response.body.daily_stats[29];
     expect(today).not.toHaveProperty('cronjob_name');
-    expect(today).toMatchObject({ date: new Date().toISOString().slice(0, 10), total_runs: 8, success_count: 6, partial_count: 1, failed_count: 1, other_count: 0 });
+    expect(today).toMatchObject({
+      date: new Date().toISOString().slice(0, 10),
+      total_runs: 8,
+      success_count: 6,
+      partial_count: 1,
+      failed_count: 1,
+      other_count: 0,
+    });
     expect(today.p95_duration_seconds).toBe(ms(percentileCont(runDurations, 0.95)));
     expect(today.max_duration_seconds).toBe(1023.7);
     expect(today.avg_duration_seconds).toBe(ms(runDurations.reduce((a, b) => a + b, 0) / runDurations.length));
@@ -83,7 +115,9 @@ describe('read API', () => {
 
     const hourly = await get<{ daily_stats: Record<string, unknown>[] }>(`/api/v1/projects/${projectId}/runs/daily-stats?days=1&cronjob_name=hourly-refresh`);
     const hourlyDurations = runDurations.filter((_, i) => i % 2);
-    expect(hourly.body.daily_stats).toEqual([expect.objectContaining({ cronjob_name: 'hourly-refresh', total_runs: 4, p95_duration_seconds: ms(percentileCont(hourlyDurations, 0.95)) })]);
+    expect(hourly.body.daily_stats).toEqual([
+      expect.objectContaining({ cronjob_name: 'hourly-refresh', total_runs: 4, p95_duration_seconds: ms(percentileCont(hourlyDurations, 0.95)) }),
+    ]);
     expect((await get(`/api/v1/projects/${projectId}/runs/daily-stats?days=366`)).status).toBe(400);
     const badStatus = await get<{ message: string }>(`/api/v1/projects/${projectId}/runs?status=exploded&job_type=cron`);
     expect(badStatus.status).toBe(400);
@@ -95,11 +129,27 @@ describe('read API', () => {
   });
 
   it('lists model executions with the parent cronjob, filters and pages', async () => {
-    const page = await get<{ executions: Record<string, unknown>[]; total: number; limit: number; total_pages: number }>(`/api/v1/projects/${projectId}/model-executions?model_name=orders.stg_orders&limit=15`);
-    expect(page.body).toMatchObject({ total: 40, limit: 15, total_pages: 3 });
-    expect(Object.keys(page.body.executions[0]).sort()).toEqual(
-      ['bytes_processed', 'completed_at', 'created_at', 'cronjob_name', 'duration_seconds', 'id', 'interval_end', 'interval_start', 'job_run_id', 'model_name', 'project_id', 'rows_processed', 'started_at', 'status', 'updated_at'],
+    const page = await get<{ executions: Record<string, unknown>[]; total: number; limit: number; total_pages: number }>(
+      `/api/v1/projects/${projectId}/model-executions?model_name=orders.stg_orders&limit=15`,
     );
+    expect(page.body).toMatchObject({ total: 40, limit: 15, total_pages: 3 });
+    expect(Object.keys(page.body.executions[0]).sort()).toEqual([
+      'bytes_processed',
+      'completed_at',
+      'created_at',
+      'cronjob_name',
+      'duration_seconds',
+      'id',
+      'interval_end',
+      'interval_start',
+      'job_run_id',
+      'model_name',
+      'project_id',
+      'rows_processed',
+      'started_at',
+      'status',
+      'updated_at',
+    ]);
     expect(['nightly', 'hourly-refresh']).toContain(page.body.executions[0].cronjob_name);
     const byCron = await get<{ total: number }>(`/api/v1/projects/${projectId}/model-executions?cronjob_name=nightly`);
     expect(byCron.body.total).toBe(60);
@@ -124,7 +174,9 @@ describe('read API', () => {
     const stg = all.body.stats.find((s) => s.model_name === 'orders.stg_orders');
     expect(stg).toMatchObject({ failed_executions: 8, successful_executions: 32, total_rows_processed: 8 * 15000 });
 
-    const one = await get<{ stats: Record<string, number>[] }>(`/api/v1/projects/${projectId}/model-executions/stats/orders.fct_orders?start_date=2026-02-20&end_date=2026-02-21`);
+    const one = await get<{ stats: Record<string, number>[] }>(
+      `/api/v1/projects/${projectId}/model-executions/stats/orders.fct_orders?start_date=2026-02-20&end_date=2026-02-21`,
+    );
     const windowed = executionDurations['orders.fct_orders'].filter((_, index) => index % 5 < 2);
     expect(one.body.stats).toHaveLength(1);
     expect(one.body.stats[0].total_executions).toBe(windowed.length);
@@ -135,11 +187,24 @@ describe('read API', () => {
 
   it('serves a single run, its logs, and the write-API view with telemetry', async () => {
     const run = await get<Record<string, unknown>>(`/api/v1/runs/${runIds[0]}`);
-    expect(run.body).toMatchObject({ id: runIds[0], project_id: projectId, job_id: '', namespace: '', status: 'success', duration_seconds: 754.123, start_time: '2026-02-26T06:00:00.000Z' });
+    expect(run.body).toMatchObject({
+      id: runIds[0],
+      project_id: projectId,
+      job_id: '',
+      namespace: '',
+      status: 'success',
+      duration_seconds: 754.123,
+      start_time: '2026-02-26T06:00:00.000Z',
+    });
     const logs = await get<{ logs: { message: string }[] }>(`/api/v1/runs/${runIds[0]}/logs`);
     expect(logs.body.logs.map((l) => l.message)).toEqual(['token=[REDACTED] connected']);
     const elt = await get<Record<string, unknown>>(`/api/elt/runs/${runIds[0]}`);
-    expect(elt.body).toMatchObject({ id: runIds[0], status: 'success', logEntries: [{ level: 'info', message: 'token=[REDACTED] connected' }], telemetry: { summary: { progress: 50 }, samples: [{ rowsLoaded: 10 }] } });
+    expect(elt.body).toMatchObject({
+      id: runIds[0],
+      status: 'success',
+      logEntries: [{ level: 'info', message: 'token=[REDACTED] connected' }],
+      telemetry: { summary: { progress: 50 }, samples: [{ rowsLoaded: 10 }] },
+    });
   });
 
   it('checks X-Organization-ID against the token', async () => {
@@ -152,7 +217,11 @@ describe('read API', () => {
     expect((await get<{ total: number }>(`/api/v1/projects/${projectId}/runs`, other)).body.total).toBe(0);
     expect((await get<{ total: number }>(`/api/v1/projects/${projectId}/model-executions`, other)).body.total).toBe(0);
     expect((await get<{ total: number }>(`/api/v1/projects/${projectId}/model-executions/stats`, other)).body.total).toBe(0);
-    expect((await get<{ daily_stats: { total_runs: number }[] }>(`/api/v1/projects/${projectId}/runs/daily-stats`, other)).body.daily_stats.every((d) => d.total_runs === 0)).toBe(true);
+    expect(
+      (await get<{ daily_stats: { total_runs: number }[] }>(`/api/v1/projects/${projectId}/runs/daily-stats`, other)).body.daily_stats.every(
+        (d) => d.total_runs === 0,
+      ),
+    ).toBe(true);
     for (const path of [`/api/v1/runs/${runIds[0]}`, `/api/v1/runs/${runIds[0]}/logs`, `/api/elt/runs/${runIds[0]}`, '/api/v1/runs/run_missing']) {
       expect((await get(path, other)).status).toBe(404);
     }
@@ -207,7 +276,10 @@ describe('read API', () => {
     expect(data.recentFailures).toHaveLength(2);
     expect(data.recentFailures.map((f) => f.status)).toEqual(['workflow_failed', 'workflow_failed']);
 
-    const other = await get<{ data: { summary: { total: number } } }>(`/v1/executions/stats?from=${from}&to=${to}&granularity=daily`, bearer(stack.tokens.otherOrg));
+    const other = await get<{ data: { summary: { total: number } } }>(
+      `/v1/executions/stats?from=${from}&to=${to}&granularity=daily`,
+      bearer(stack.tokens.otherOrg),
+    );
     expect(other.body.data.summary.total).toBe(0);
     const missing = await get<{ message: string }>('/v1/executions/stats?to=1&granularity=daily');
     expect(missing.status).toBe(400);

@@ -27,11 +27,24 @@ describe('rebuild: drop the read models, replay the topic, get identical tables'
     for (let r = 0; r < 6; r += 1) {
       const { body } = await w('POST', '/api/elt/runs', { projectId: 'proj_rebuild', jobName: `job-${r}`, cronjobName: r % 2 ? 'hourly' : 'nightly' });
       await w('PATCH', `/api/elt/runs/${body.id}`, { status: 'running', telemetrySummary: { progress: 10 }, appendLog: { level: 'info', message: 'start' } });
-      for (let i = 0; i < 5; i += 1) await w('PATCH', `/api/elt/runs/${body.id}`, { appendTelemetrySample: { rowsLoaded: i * 100 }, appendLog: { level: 'info', message: `step ${i}` } });
+      for (let i = 0; i < 5; i += 1)
+        await w('PATCH', `/api/elt/runs/${body.id}`, { appendTelemetrySample: { rowsLoaded: i * 100 }, appendLog: { level: 'info', message: `step ${i}` } });
       await w('POST', `/api/elt/runs/${body.id}/model-executions`, {
-        executions: [{ id: `exec_${r}`, model_name: `m${r % 3}`, status: 'success', started_at: '2026-02-26T06:00:00Z', completed_at: `2026-02-26T06:0${r}:30Z`, rows_processed: r }],
+        executions: [
+          {
+            id: `exec_${r}`,
+            model_name: `m${r % 3}`,
+            status: 'success',
+            started_at: '2026-02-26T06:00:00Z',
+            completed_at: `2026-02-26T06:0${r}:30Z`,
+            rows_processed: r,
+          },
+        ],
       });
-      await w('PATCH', `/api/elt/runs/${body.id}`, { status: r === 5 ? 'failed' : 'succeeded', logEntries: [{ at: '2026-02-26T06:10:00Z', level: 'info', message: 'replaced' }] });
+      await w('PATCH', `/api/elt/runs/${body.id}`, {
+        status: r === 5 ? 'failed' : 'succeeded',
+        logEntries: [{ at: '2026-02-26T06:10:00Z', level: 'info', message: 'replaced' }],
+      });
     }
 
     const consumer = stack.materializer.get(RunEventsConsumer).consumer;

@@ -57,13 +57,21 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
 
   const auth = () => bearer(stack.tokens.user);
   async function createJob(name: string, environment: Record<string, string> = {}): Promise<{ id: string; updated_at: string }> {
-    const response = await http<{ id: string; updated_at: string }>('POST', `${control.url}/api/v1/projects/${projectId}/jobs`, { name, command: 'dbt build --select tag:nightly', schedule: '* * * * *', environment }, auth());
+    const response = await http<{ id: string; updated_at: string }>(
+      'POST',
+      `${control.url}/api/v1/projects/${projectId}/jobs`,
+      { name, command: 'dbt build --select tag:nightly', schedule: '* * * * *', environment },
+      auth(),
+    );
     expect(response.status).toBe(201);
     return response.body;
   }
 
   const runsOf = (jobId: string): Promise<StoredRun[]> =>
-    store.query<StoredRun>('SELECT id, job_name, triggered_by, target_gateway, command_argv FROM {db:Identifier}.runs FINAL WHERE job_id = {job:String} ORDER BY job_name', { job: jobId });
+    store.query<StoredRun>(
+      'SELECT id, job_name, triggered_by, target_gateway, command_argv FROM {db:Identifier}.runs FINAL WHERE job_id = {job:String} ORDER BY job_name',
+      { job: jobId },
+    );
 
   /** The tick a run was named after: `<project>-<job>-YYYYMMDD-HHMMSS`, UTC. */
   function tickOf(run: StoredRun): string {
@@ -129,13 +137,19 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
     expect(announced.flat().length).toBeGreaterThan(new Set(announced.flat()).size);
 
     // A runner's own run naming the job: the agent sees no argv and none of the job's secrets.
-    const runnerRun = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId, jobId: job.id, jobName: 'by-hand', targetGateway: 'gw-1' }, auth());
+    const runnerRun = await http<{ id: string }>(
+      'POST',
+      `${stack.ingestUrl}/api/elt/runs`,
+      { projectId, jobId: job.id, jobName: 'by-hand', targetGateway: 'gw-1' },
+      auth(),
+    );
     expect(runnerRun.status).toBe(201);
     // The agent poll lists each run with its argv and the job's current environment.
     const polled = await http<{ runs: AgentRun[] }>('GET', `${stack.ingestUrl}/api/agent/runs?limit=100`, undefined, bearer(stack.tokens.gateway));
     const mine = polled.body.runs.filter((run) => settled.some((s) => s.id === run.id));
     expect(mine).toHaveLength(settled.length);
-    for (const run of mine) expect(run).toMatchObject({ command: ['dbt', 'build', '--select', 'tag:nightly'], environment: { DBT_TARGET: 'prod', API_KEY: 's3cret' } });
+    for (const run of mine)
+      expect(run).toMatchObject({ command: ['dbt', 'build', '--select', 'tag:nightly'], environment: { DBT_TARGET: 'prod', API_KEY: 's3cret' } });
     const byHand = await eventually(async () => {
       const listed = await http<{ runs: AgentRun[] }>('GET', `${stack.ingestUrl}/api/agent/runs?limit=100`, undefined, bearer(stack.tokens.gateway));
       return listed.body.runs.find((run) => run.id === runnerRun.body.id);
@@ -154,7 +168,10 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
     expect(await newScheduler().tick()).toContain(alive);
     const gateway = bearer(stack.tokens.gateway);
     for (const id of [silent, alive]) {
-      await eventually(async () => ((await http('POST', `${stack.ingestUrl}/api/agent/runs/${id}/claim`, {}, gateway)).status === 200 ? true : undefined), `claim ${id}`);
+      await eventually(
+        async () => ((await http('POST', `${stack.ingestUrl}/api/agent/runs/${id}/claim`, {}, gateway)).status === 200 ? true : undefined),
+        `claim ${id}`,
+      );
       expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${id}`, { status: 'running' }, gateway)).status).toBe(202);
     }
 
@@ -197,7 +214,10 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
     const config = loadControlConfig({ ...stack.env, CONTROL_JOBS_GROUP_ID: `${stack.env.MATERIALIZER_GROUP_ID}-control-jobs`, CONTROL_LOCAL_GATEWAY: 'gw-1' });
     const app = await createControlApp(config, false, {
       providers: [
-        ...schedulerProviders({ ...schedulerConfig, enabled: true, tickMs: 200 }, { enabled: true, leaseMs: 60_000, sweepMs: 15_000, materializerGroupId: stack.env.MATERIALIZER_GROUP_ID as string }),
+        ...schedulerProviders(
+          { ...schedulerConfig, enabled: true, tickMs: 200 },
+          { enabled: true, leaseMs: 60_000, sweepMs: 15_000, materializerGroupId: stack.env.MATERIALIZER_GROUP_ID as string },
+        ),
         { provide: SCHEDULER_CLOCK, useValue: clock },
       ],
     });
@@ -222,7 +242,10 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
     const runId = scheduledRunId(job.id, lagTick);
     expect(await newScheduler().tick()).toContain(runId);
     const gateway = bearer(stack.tokens.gateway);
-    await eventually(async () => ((await http('POST', `${stack.ingestUrl}/api/agent/runs/${runId}/claim`, {}, gateway)).status === 200 ? true : undefined), `claim ${runId}`);
+    await eventually(
+      async () => ((await http('POST', `${stack.ingestUrl}/api/agent/runs/${runId}/claim`, {}, gateway)).status === 200 ? true : undefined),
+      `claim ${runId}`,
+    );
     expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${runId}`, { status: 'running' }, gateway)).status).toBe(202);
     // Longer than the fold takes to show a report on a loaded machine (4 s was not, during a full run), so the run is fresh when the materializer stops.
     const leaseMs = 8_000;
@@ -236,7 +259,9 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
       // A fresh report in the read model first, so that the run is not already past its lease.
       expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${runId}`, { telemetrySummary: { heartbeat: 0 } }, gateway)).status).toBe(202);
       await eventually(async () => {
-        const [row] = await store.query<{ telemetry_summary: string }>('SELECT telemetry_summary FROM {db:Identifier}.runs FINAL WHERE id = {id:String}', { id: runId });
+        const [row] = await store.query<{ telemetry_summary: string }>('SELECT telemetry_summary FROM {db:Identifier}.runs FINAL WHERE id = {id:String}', {
+          id: runId,
+        });
         return row?.telemetry_summary.includes('heartbeat') ? true : undefined;
       }, 'the first heartbeat in the read model');
       expect(await sweeper.sweep()).toEqual([]);

@@ -43,13 +43,18 @@ describe('walking skeleton: POST/PATCH on ingest -> Kafka -> materializer -> Cli
   }
 
   it('shows a run moving pending -> running -> success with its duration', async () => {
-    const created = await http<{ id: string; status: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, {
-      projectId,
-      jobName: 'sqlmesh-run-20260226-060000',
-      cronjobName: 'hourly-refresh',
-      jobType: 'run',
-      triggeredBy: 'scheduled',
-    }, bearer(stack.tokens.user));
+    const created = await http<{ id: string; status: string }>(
+      'POST',
+      `${stack.ingestUrl}/api/elt/runs`,
+      {
+        projectId,
+        jobName: 'sqlmesh-run-20260226-060000',
+        cronjobName: 'hourly-refresh',
+        jobType: 'run',
+        triggeredBy: 'scheduled',
+      },
+      bearer(stack.tokens.user),
+    );
     expect(created.status).toBe(201);
     expect(created.body.status).toBe('pending');
     const runId = created.body.id;
@@ -57,13 +62,23 @@ describe('walking skeleton: POST/PATCH on ingest -> Kafka -> materializer -> Cli
     const pending = await eventually(runWithStatus(runId, 'pending'), 'the pending run');
     expect(pending).toMatchObject({ cronjob_name: 'hourly-refresh', start_time: null, end_time: null, duration_seconds: null });
 
-    const running = await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'running', startedAt: '2026-02-26T06:00:00Z' }, bearer(stack.tokens.user));
+    const running = await http(
+      'PATCH',
+      `${stack.ingestUrl}/api/elt/runs/${runId}`,
+      { status: 'running', startedAt: '2026-02-26T06:00:00Z' },
+      bearer(stack.tokens.user),
+    );
     expect(running.status).toBe(202);
     const seenRunning = await eventually(runWithStatus(runId, 'running'), 'the running run');
     expect(seenRunning.start_time).toBe('2026-02-26T06:00:00.000Z');
     expect(seenRunning.updated_at > pending.updated_at).toBe(true);
 
-    const done = await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'succeeded', finishedAt: '2026-02-26T06:12:34.123Z' }, bearer(stack.tokens.user));
+    const done = await http(
+      'PATCH',
+      `${stack.ingestUrl}/api/elt/runs/${runId}`,
+      { status: 'succeeded', finishedAt: '2026-02-26T06:12:34.123Z' },
+      bearer(stack.tokens.user),
+    );
     expect(done.status).toBe(202);
     const succeeded = await eventually(runWithStatus(runId, 'success'), 'the successful run');
     expect(succeeded).toMatchObject({ start_time: '2026-02-26T06:00:00.000Z', end_time: '2026-02-26T06:12:34.123Z', duration_seconds: 754.123 });
@@ -74,7 +89,12 @@ describe('walking skeleton: POST/PATCH on ingest -> Kafka -> materializer -> Cli
   });
 
   it('times a run from the moments its statuses were reported when the runner sends no times', async () => {
-    const created = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId, jobName: 'untimed', cronjobName: 'nightly' }, bearer(stack.tokens.user));
+    const created = await http<{ id: string }>(
+      'POST',
+      `${stack.ingestUrl}/api/elt/runs`,
+      { projectId, jobName: 'untimed', cronjobName: 'nightly' },
+      bearer(stack.tokens.user),
+    );
     const runId = created.body.id;
     await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'running' }, bearer(stack.tokens.user));
     await new Promise((resolve) => setTimeout(resolve, 120));
@@ -96,7 +116,12 @@ describe('walking skeleton: POST/PATCH on ingest -> Kafka -> materializer -> Cli
     const unknown = await http('PATCH', `${stack.ingestUrl}/api/elt/runs/run_does_not_exist`, { status: 'running' }, bearer(stack.tokens.user));
     expect(unknown.status).toBe(404);
 
-    const badLimit = await http<{ message: string }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs?limit=501`, undefined, bearer(stack.tokens.user));
+    const badLimit = await http<{ message: string }>(
+      'GET',
+      `${stack.queryUrl}/api/v1/projects/${projectId}/runs?limit=501`,
+      undefined,
+      bearer(stack.tokens.user),
+    );
     expect(badLimit.status).toBe(400);
     expect(badLimit.body.message).toContain('limit');
   });

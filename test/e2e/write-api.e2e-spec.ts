@@ -28,7 +28,12 @@ describe('write API', () => {
   }
 
   function patch(runId: string, body: unknown, headers = user) {
-    return http<{ eventId: string; message: string; status: string; errors: { field: string }[] }>('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, body, headers);
+    return http<{ eventId: string; message: string; status: string; errors: { field: string }[] }>(
+      'PATCH',
+      `${stack.ingestUrl}/api/elt/runs/${runId}`,
+      body,
+      headers,
+    );
   }
 
   async function eventsOf(runId: string, count: number): Promise<AnyRunEvent[]> {
@@ -78,7 +83,14 @@ describe('write API', () => {
     expect(replace.status).toBe(202);
 
     const [created, patched, replaced] = await eventsOf(runId, 3);
-    expect(created).toMatchObject({ type: 'run.created', schema_version: 1, org_id: stack.orgId, project_id: projectId, run_id: runId, actor: expect.stringMatching(/^tok_/) });
+    expect(created).toMatchObject({
+      type: 'run.created',
+      schema_version: 1,
+      org_id: stack.orgId,
+      project_id: projectId,
+      run_id: runId,
+      actor: expect.stringMatching(/^tok_/),
+    });
     expect(patched.event_id).toBe(response.body.eventId);
     expect(patched).toMatchObject({
       type: 'run.patched',

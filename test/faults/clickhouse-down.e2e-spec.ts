@@ -59,7 +59,11 @@ describe('faults: ClickHouse down for 30 s under write load', () => {
     for (const table of READ_MODEL_TABLES) await store.command('DETACH TABLE {db:Identifier}.{table:Identifier}', { table });
     const ackedAtOutage = driver.progress().acked;
     await sleep(OUTAGE_MS);
-    const during = { acked: driver.progress().acked - ackedAtOutage, failedAttempts: consumer.metrics().failedAttempts - failedBefore, lag: await materializerLag(metricsUrl) };
+    const during = {
+      acked: driver.progress().acked - ackedAtOutage,
+      failedAttempts: consumer.metrics().failedAttempts - failedBefore,
+      lag: await materializerLag(metricsUrl),
+    };
     for (const table of READ_MODEL_TABLES) await store.command('ATTACH TABLE {db:Identifier}.{table:Identifier}', { table });
     const loadOutlastedOutage = !driver.progress().finished;
 
@@ -80,6 +84,12 @@ describe('faults: ClickHouse down for 30 s under write load', () => {
     expect(report.ledger.notAcked).toBe(0);
     expect(report.ledger.ackedInDoubt).toBe(0);
     expect(report.violations).toEqual([]);
-    expect(report.served).toMatchObject({ runs: report.expected.runs, logLines: report.expected.logLines, executions: report.expected.executions, unknownRuns: 0, repeatedLogLines: 0 });
+    expect(report.served).toMatchObject({
+      runs: report.expected.runs,
+      logLines: report.expected.logLines,
+      executions: report.expected.executions,
+      unknownRuns: 0,
+      repeatedLogLines: 0,
+    });
   }, 240_000);
 });

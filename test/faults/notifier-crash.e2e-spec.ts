@@ -59,11 +59,16 @@ describe('faults: the notifier killed mid-delivery', () => {
     await stack.start();
 
     const deliveriesUrl = `${stack.controlUrl}/api/v1/projects/${projectId}/jobs/${job.body.id}/deliveries`;
-    const [delivery] = await eventually(async () => {
-      const answer = await http<{ deliveries: Delivery[] }>('GET', deliveriesUrl, undefined, { authorization: `Bearer ${stack.userToken()}` });
-      const all = answer.body.deliveries ?? [];
-      return all.length === 1 && all[0].status === 'delivered' ? all : undefined;
-    }, 'the delivery delivered after the restart', 90_000, 200);
+    const [delivery] = await eventually(
+      async () => {
+        const answer = await http<{ deliveries: Delivery[] }>('GET', deliveriesUrl, undefined, { authorization: `Bearer ${stack.userToken()}` });
+        const all = answer.body.deliveries ?? [];
+        return all.length === 1 && all[0].status === 'delivered' ? all : undefined;
+      },
+      'the delivery delivered after the restart',
+      90_000,
+      200,
+    );
     expect(receiver.requests.length).toBeGreaterThanOrEqual(2);
     expect([...seriesOf(receiver.requests).keys()]).toEqual([delivery.id]);
     for (const request of receiver.requests) expect(specVerify(job.body.webhook_secret, request.headers, request.body)).toBe(true);

@@ -47,8 +47,7 @@ async function settleOn(stack: StackProcess, driver: LoadDriver): Promise<FaultR
 describe('faults: the stack process and its broker', () => {
   const cleanups: (() => Promise<void>)[] = [];
 
-  beforeAll(() => {
-  });
+  beforeAll(() => {});
 
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -68,11 +67,16 @@ describe('faults: the stack process and its broker', () => {
     const started = Date.now();
     const load = driver.run();
 
-    const lagAtKill = await eventually(async () => {
-      if (driver.progress().acked < 300) return undefined;
-      const lag = await materializerLag(stack.metricsUrl);
-      return lag !== undefined && lag > 0 ? lag : undefined;
-    }, 'load under way and the materializer lagging', 60_000, 10);
+    const lagAtKill = await eventually(
+      async () => {
+        if (driver.progress().acked < 300) return undefined;
+        const lag = await materializerLag(stack.metricsUrl);
+        return lag !== undefined && lag > 0 ? lag : undefined;
+      },
+      'load under way and the materializer lagging',
+      60_000,
+      10,
+    );
     const exit = await stack.signal('SIGKILL');
     const atKill = driver.progress();
     await stack.start();
@@ -125,7 +129,13 @@ describe('faults: the stack process and its broker', () => {
     // attempt lost its connection (a reset as the listener closed, before any handler ran) landed
     // exactly once. Stricter than the in-doubt bounds above; the ledger reports how many there were.
     expect(Object.keys(report.ledger.errors).filter((error) => !/ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET/.test(error))).toEqual([]);
-    expect(report.served).toMatchObject({ runs: report.expected.runs, logLines: report.expected.logLines, executions: report.expected.executions, unknownRuns: 0, repeatedLogLines: 0 });
+    expect(report.served).toMatchObject({
+      runs: report.expected.runs,
+      logLines: report.expected.logLines,
+      executions: report.expected.executions,
+      unknownRuns: 0,
+      repeatedLogLines: 0,
+    });
   }, 300_000);
 
   /**
@@ -133,43 +143,60 @@ describe('faults: the stack process and its broker', () => {
    * Retry-After within its publish deadline instead of hanging, and a retry with the same key must
    * learn whether the first attempt landed; the materializer must wait for the broker, not die.
    */
-  (localBrokerAvailable() ? it : it.skip)('broker SIGKILLed and restarted under write load: answers within the deadline, nothing lost or doubled', async () => {
-    const broker = await OwnBroker.create();
-    cleanups.push(() => broker.close());
-    await broker.start();
-    const stack = await StackProcess.create('faults-broker', { ...STACK_ENV, KAFKA_BROKERS: broker.brokers });
-    cleanups.push(() => stack.close());
-    await stack.start();
-    const driver = driverFor(stack, 'faults_broker', { runs: 80, paceMs: 100 });
-    cleanups.push(async () => driver.stop());
-    const started = Date.now();
-    const load = driver.run();
+  (localBrokerAvailable() ? it : it.skip)(
+    'broker SIGKILLed and restarted under write load: answers within the deadline, nothing lost or doubled',
+    async () => {
+      const broker = await OwnBroker.create();
+      cleanups.push(() => broker.close());
+      await broker.start();
+      const stack = await StackProcess.create('faults-broker', { ...STACK_ENV, KAFKA_BROKERS: broker.brokers });
+      cleanups.push(() => stack.close());
+      await stack.start();
+      const driver = driverFor(stack, 'faults_broker', { runs: 80, paceMs: 100 });
+      cleanups.push(async () => driver.stop());
+      const started = Date.now();
+      const load = driver.run();
 
-    await eventually(async () => (driver.progress().acked >= 200 ? true : undefined), 'load under way', 60_000, 10);
-    await broker.kill9();
-    const atKill = driver.progress();
-    // The broker stays down until writes have met the outage: answered 503 (or another 5xx), or given up waiting.
-    const before = outageSignals(driver.records);
-    await eventually(async () => (outageSignals(driver.records) > before ? true : undefined), 'writes to meet the dead broker', 60_000, 50);
-    const downFor = Date.now();
-    await broker.start();
-    const restartedAfterMs = Date.now() - downFor;
+      await eventually(async () => (driver.progress().acked >= 200 ? true : undefined), 'load under way', 60_000, 10);
+      await broker.kill9();
+      const atKill = driver.progress();
+      // The broker stays down until writes have met the outage: answered 503 (or another 5xx), or given up waiting.
+      const before = outageSignals(driver.records);
+      await eventually(async () => (outageSignals(driver.records) > before ? true : undefined), 'writes to meet the dead broker', 60_000, 50);
+      const downFor = Date.now();
+      await broker.start();
+      const restartedAfterMs = Date.now() - downFor;
 
-    await load;
-    const report = await settleOn(stack, driver);
-    console.log(describeReport('broker SIGKILL', report, { ackedAtKill: atKill.acked, restartedAfterMs, stackAlive: stack.running(), seconds: Math.round((Date.now() - started) / 1000) }));
-    if (report.violations.length > 0 || report.ledger.unansweredAttempts > 0) console.log(stack.logTail(60));
+      await load;
+      const report = await settleOn(stack, driver);
+      console.log(
+        describeReport('broker SIGKILL', report, {
+          ackedAtKill: atKill.acked,
+          restartedAfterMs,
+          stackAlive: stack.running(),
+          seconds: Math.round((Date.now() - started) / 1000),
+        }),
+      );
+      if (report.violations.length > 0 || report.ledger.unansweredAttempts > 0) console.log(stack.logTail(60));
 
-    expect(atKill.finished).toBe(false);
-    expect(stack.running()).toBe(true);
-    // Every attempt got an answer (503 + Retry-After past the deadline), none hung past the client's timeout.
-    expect(report.ledger.answers[503] ?? 0).toBeGreaterThan(0);
-    expect(report.ledger.unansweredAttempts).toBe(0);
-    expect(report.ledger.rejected).toBe(0);
-    expect(report.ledger.notAcked).toBe(0);
-    expect(report.violations).toEqual([]);
-    expect(report.served).toMatchObject({ runs: report.expected.runs, logLines: report.expected.logLines, executions: report.expected.executions, unknownRuns: 0, repeatedLogLines: 0 });
-  }, 300_000);
+      expect(atKill.finished).toBe(false);
+      expect(stack.running()).toBe(true);
+      // Every attempt got an answer (503 + Retry-After past the deadline), none hung past the client's timeout.
+      expect(report.ledger.answers[503] ?? 0).toBeGreaterThan(0);
+      expect(report.ledger.unansweredAttempts).toBe(0);
+      expect(report.ledger.rejected).toBe(0);
+      expect(report.ledger.notAcked).toBe(0);
+      expect(report.violations).toEqual([]);
+      expect(report.served).toMatchObject({
+        runs: report.expected.runs,
+        logLines: report.expected.logLines,
+        executions: report.expected.executions,
+        unknownRuns: 0,
+        repeatedLogLines: 0,
+      });
+    },
+    300_000,
+  );
 });
 
 /** Attempts that show the broker is gone: 5xx answers (503 is the contract) and attempts that got no answer. */

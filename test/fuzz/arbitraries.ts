@@ -24,7 +24,29 @@ export function percentEncode(text: string): string {
 }
 
 /** Already-encoded text that no decoder accepts, or that decodes to separators. */
-const MIS_ENCODED = ['%', '%zz', '%E0%A4', '%E0%A4%A', '%00', '%2F', '%2e%2e', '..', '.', '%ff%fe', 'a%', '%%', '%u0041', '%C0%AF', '%ED%A0%80', '%2F..%2F..%2Fetc%2Fpasswd', '%23', '%3F', '%20', '+', '%0d%0a'];
+const MIS_ENCODED = [
+  '%',
+  '%zz',
+  '%E0%A4',
+  '%E0%A4%A',
+  '%00',
+  '%2F',
+  '%2e%2e',
+  '..',
+  '.',
+  '%ff%fe',
+  'a%',
+  '%%',
+  '%u0041',
+  '%C0%AF',
+  '%ED%A0%80',
+  '%2F..%2F..%2Fetc%2Fpasswd',
+  '%23',
+  '%3F',
+  '%20',
+  '+',
+  '%0d%0a',
+];
 
 const misEncoded = fc.constantFrom(...MIS_ENCODED);
 
@@ -62,17 +84,29 @@ function queryValue(param: Param): fc.Arbitrary<string> {
         : schema.format === 'date-time'
           ? fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString())
           : schema.format === 'date'
-            ? fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))
+            ? fc
+                .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true })
+                .map((d) => d.toISOString().slice(0, 10))
             : fc.string({ minLength: 1, maxLength: 20 });
   const hostile: fc.Arbitrary<string> =
     schema.type === 'number' || schema.type === 'integer'
-      ? fc.oneof(fc.constantFrom(...HOSTILE_NUMBER_TEXTS), fc.constantFrom(String(schema.maximum ?? 1e6), String((schema.maximum ?? 1e6) + 1), String(schema.minimum ?? 0), String((schema.minimum ?? 0) - 1)))
+      ? fc.oneof(
+          fc.constantFrom(...HOSTILE_NUMBER_TEXTS),
+          fc.constantFrom(String(schema.maximum ?? 1e6), String((schema.maximum ?? 1e6) + 1), String(schema.minimum ?? 0), String((schema.minimum ?? 0) - 1)),
+        )
       : schema.format === 'date-time'
         ? hostileDate
         : schema.format === 'date'
           ? fc.oneof(fc.constantFrom(...HOSTILE_DAY_DATES), hostileDate)
-          : fc.oneof(hostileString, fc.tuple(fc.constantFrom(...REPEAT_UNITS), repeatTimes).map(([unit, times]) => unit.repeat(Math.min(times, 1_500))));
-  return fc.oneof({ weight: 3, arbitrary: valid.map(percentEncode) }, { weight: 3, arbitrary: hostile.map(percentEncode) }, { weight: 1, arbitrary: misEncoded });
+          : fc.oneof(
+              hostileString,
+              fc.tuple(fc.constantFrom(...REPEAT_UNITS), repeatTimes).map(([unit, times]) => unit.repeat(Math.min(times, 1_500))),
+            );
+  return fc.oneof(
+    { weight: 3, arbitrary: valid.map(percentEncode) },
+    { weight: 3, arbitrary: hostile.map(percentEncode) },
+    { weight: 1, arbitrary: misEncoded },
+  );
 }
 
 /** A valid value for a declared parameter. */
@@ -82,16 +116,30 @@ function validQueryValue(param: Param): fc.Arbitrary<string> {
   // A window (from before to, a couple of days) the stats route accepts.
   if (param.name === 'from') return fc.integer({ min: Date.parse('2026-02-25'), max: Date.parse('2026-02-26') }).map(String);
   if (param.name === 'to') return fc.integer({ min: Date.parse('2026-02-26') + 1, max: Date.parse('2026-02-27') }).map(String);
-  if (schema.type === 'number' || schema.type === 'integer') return fc.integer({ min: schema.minimum ?? 0, max: Math.min(schema.maximum ?? 100, 100) }).map(String);
+  if (schema.type === 'number' || schema.type === 'integer')
+    return fc.integer({ min: schema.minimum ?? 0, max: Math.min(schema.maximum ?? 100, 100) }).map(String);
   if (schema.type === 'boolean') return fc.constantFrom('true', 'false');
-  if (schema.format === 'date-time') return fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => percentEncode(d.toISOString()));
-  if (schema.format === 'date') return fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  if (schema.format === 'date-time')
+    return fc
+      .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true })
+      .map((d) => percentEncode(d.toISOString()));
+  if (schema.format === 'date')
+    return fc
+      .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10));
   return fc.constantFrom('hourly', 'orders.stg_orders', 'control').map(percentEncode);
 }
 
 /** A query a careful client sends: required parameters, some optional ones, valid values. */
 function cleanQuery(route: FuzzRoute): fc.Arbitrary<string> {
-  const parts = route.queryParams.map((param) => (param.required ? validQueryValue(param).map((v) => [`${param.name}=${v}`]) : fc.option(validQueryValue(param).map((v) => [`${param.name}=${v}`]), { nil: [] as string[] })));
+  const parts = route.queryParams.map((param) =>
+    param.required
+      ? validQueryValue(param).map((v) => [`${param.name}=${v}`])
+      : fc.option(
+          validQueryValue(param).map((v) => [`${param.name}=${v}`]),
+          { nil: [] as string[] },
+        ),
+  );
   return fc.tuple(...parts).map((all) => (all.flat().length ? `?${all.flat().join('&')}` : ''));
 }
 
@@ -102,13 +150,28 @@ function hostileQuery(route: FuzzRoute): fc.Arbitrary<string> {
       { weight: param.required ? 1 : 3, arbitrary: fc.constant<string[]>([]) },
       { weight: 5, arbitrary: queryValue(param).map((v) => [`${param.name}=${v}`]) },
       { weight: 1, arbitrary: fc.array(queryValue(param), { minLength: 2, maxLength: 3 }).map((vs) => vs.map((v) => `${param.name}=${v}`)) },
-      { weight: 1, arbitrary: fc.constantFrom([param.name], [`${param.name}=`], [`${param.name}[]=1`], [`${param.name}[a]=1`], [`${percentEncode(param.name.toUpperCase())}=1`]) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          [param.name],
+          [`${param.name}=`],
+          [`${param.name}[]=1`],
+          [`${param.name}[a]=1`],
+          [`${percentEncode(param.name.toUpperCase())}=1`],
+        ),
+      },
     ),
   );
-  const extraKey = fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS, '__proto__[x]', 'constructor[prototype][x]', 'a[b][c]'), hostileString.map(percentEncode), misEncoded);
+  const extraKey = fc.oneof(
+    fc.constantFrom(...PROTOTYPE_KEYS, '__proto__[x]', 'constructor[prototype][x]', 'a[b][c]'),
+    hostileString.map(percentEncode),
+    misEncoded,
+  );
   const extra = fc.tuple(extraKey, fc.oneof(hostileString.map(percentEncode), misEncoded)).map(([k, v]) => `${k}=${v}`);
   // Now and then one key hundreds of times (parsers that build arrays or objects per key).
-  const flood = fc.tuple(fc.constantFrom(...route.queryParams.map((p) => p.name), '__proto__', 'x'), fc.constantFrom(100, 500)).map(([key, n]) => Array.from({ length: n }, (_, i) => `${key}=${i}`).join('&'));
+  const flood = fc
+    .tuple(fc.constantFrom(...route.queryParams.map((p) => p.name), '__proto__', 'x'), fc.constantFrom(100, 500))
+    .map(([key, n]) => Array.from({ length: n }, (_, i) => `${key}=${i}`).join('&'));
   const extras = fc.oneof({ weight: 8, arbitrary: fc.array(extra, { maxLength: 2 }) }, { weight: 1, arbitrary: flood.map((f) => [f]) });
   const separator = fc.constantFrom('&', '&', '&', '&&', ';');
   return fc.tuple(fc.tuple(...declared), extras, separator, fc.boolean()).map(([parts, extra, sep, question]) => {
@@ -128,7 +191,16 @@ function authorization(route: FuzzRoute): fc.Arbitrary<Piece[] | undefined> {
     {
       weight: 1,
       arbitrary: fc.oneof(
-        fc.constantFrom<Piece[]>(['Bearer '], ['Bearer rst_'], ['Basic dXNlcjpwYXNz'], ['bearer ', { ref: 'token', name: right }], ['Bearer  ', { ref: 'token', name: right }], [{ ref: 'token', name: right }], ['Bearer ', { ref: 'token', name: right }, 'x'], ['Bearer rst_\u00e9\u00ff']),
+        fc.constantFrom<Piece[]>(
+          ['Bearer '],
+          ['Bearer rst_'],
+          ['Basic dXNlcjpwYXNz'],
+          ['bearer ', { ref: 'token', name: right }],
+          ['Bearer  ', { ref: 'token', name: right }],
+          [{ ref: 'token', name: right }],
+          ['Bearer ', { ref: 'token', name: right }, 'x'],
+          ['Bearer rst_\u00e9\u00ff'],
+        ),
         fc.tuple(fc.constantFrom('a', 'rst_', '.'), fc.integer({ min: 1, max: 12_000 })).map(([unit, n]): Piece[] => ['Bearer ', unit.repeat(n)]),
         fc.string({ maxLength: 40 }).map((s): Piece[] => ['Bearer ', s]),
       ),
@@ -136,23 +208,62 @@ function authorization(route: FuzzRoute): fc.Arbitrary<Piece[] | undefined> {
   );
 }
 
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'APPLICATION/JSON', 'application/vnd.api+json', 'text/plain', 'text/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', 'application/xml', '', 'application/json, text/plain', '*/*', 'application/json;;;'];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=utf-16',
+  'application/json; charset=latin1',
+  'APPLICATION/JSON',
+  'application/vnd.api+json',
+  'text/plain',
+  'text/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/octet-stream',
+  'application/xml',
+  '',
+  'application/json, text/plain',
+  '*/*',
+  'application/json;;;',
+];
 
 const OPTIONAL_HEADERS: fc.Arbitrary<[string, Piece[]]>[] = [
-  fc.oneof(fc.constantFrom<Piece[]>([{ ref: 'org', name: 'own' }], [{ ref: 'org', name: 'other' }], ['*'], ['']), fc.string({ maxLength: 20 }).map((s) => [s])).map((v): [string, Piece[]] => ['x-organization-id', v]),
+  fc
+    .oneof(
+      fc.constantFrom<Piece[]>([{ ref: 'org', name: 'own' }], [{ ref: 'org', name: 'other' }], ['*'], ['']),
+      fc.string({ maxLength: 20 }).map((s) => [s]),
+    )
+    .map((v): [string, Piece[]] => ['x-organization-id', v]),
   // A few shared keys: the same key on other routes and bodies, concurrently.
-  fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom('fz-shared-1', 'fz-shared-2', 'fz-shared-3'), fc.constantFrom('', ' ', 'a'.repeat(255), 'a'.repeat(256), '\u00e9t\u00e9')).map((v): [string, Piece[]] => ['idempotency-key', [v]]),
+  fc
+    .oneof(
+      fc.string({ minLength: 1, maxLength: 40 }),
+      fc.constantFrom('fz-shared-1', 'fz-shared-2', 'fz-shared-3'),
+      fc.constantFrom('', ' ', 'a'.repeat(255), 'a'.repeat(256), '\u00e9t\u00e9'),
+    )
+    .map((v): [string, Piece[]] => ['idempotency-key', [v]]),
   // A second Authorization or Content-Type header (node sends both lines).
-  fc.constantFrom<[string, Piece[]]>(['authorization', ['Bearer ', { ref: 'token', name: 'otherOrg' }]], ['authorization', ['Bearer ', { ref: 'token', name: 'user' }]], ['content-type', ['text/plain']], ['content-type', ['application/json']]),
+  fc.constantFrom<[string, Piece[]]>(
+    ['authorization', ['Bearer ', { ref: 'token', name: 'otherOrg' }]],
+    ['authorization', ['Bearer ', { ref: 'token', name: 'user' }]],
+    ['content-type', ['text/plain']],
+    ['content-type', ['application/json']],
+  ),
   fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'gzip, gzip', 'x-unknown').map((v): [string, Piece[]] => ['content-encoding', [v]]),
   fc.constantFrom('text/html', 'application/xml', '*/*;q=-1', '').map((v): [string, Piece[]] => ['accept', [v]]),
-  fc.oneof(fc.constantFrom('::::', '1.2.3.4, ', 'unknown', '999.999.999.999', ', , ,'), fc.string({ maxLength: 30 })).map((v): [string, Piece[]] => ['x-forwarded-for', [v]]),
+  fc
+    .oneof(fc.constantFrom('::::', '1.2.3.4, ', 'unknown', '999.999.999.999', ', , ,'), fc.string({ maxLength: 30 }))
+    .map((v): [string, Piece[]] => ['x-forwarded-for', [v]]),
 ];
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'PROPFIND', 'SEARCH', 'FOO'];
 
 /** Content-Type: JSON for a body, none without one; sometimes missing, sometimes anything else. */
-const contentTypeChoice = fc.oneof({ weight: 14, arbitrary: fc.constant<string | null>(null) }, { weight: 1, arbitrary: fc.constant<string | null>('') }, { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) });
+const contentTypeChoice = fc.oneof(
+  { weight: 14, arbitrary: fc.constant<string | null>(null) },
+  { weight: 1, arbitrary: fc.constant<string | null>('') },
+  { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+);
 
 function contentType(body: Body, choice: string | null): Piece[] | undefined {
   if (choice === '') return undefined;
@@ -173,31 +284,61 @@ export function requestFor(route: FuzzRoute, bodyLimit: number): fc.Arbitrary<Fu
   const body = bodyFor(route.body, bodyLimit);
   const right: Piece[] = ['Bearer ', { ref: 'token', name: route.auth === 'gateway' ? 'gateway' : 'user' }];
   // A careful client's envelope, so a hostile body or query reaches deep into the handler, the broker and the materializer.
-  const focused = fc.tuple(pathOf(realParam), route.body ? cleanQuery(route) : fc.oneof({ weight: 1, arbitrary: cleanQuery(route) }, { weight: 2, arbitrary: hostileQuery(route) }), body).map(([pieces, query, payload]): FuzzRequest => {
-    const headers: [string, Piece[]][] = [['authorization', right]];
-    if (payload.k !== 'none') headers.push(['content-type', ['application/json']]);
-    return { route: routeKey(route), app: route.app, method: route.method, path: [...pieces, query], headers, body: payload };
-  });
+  const focused = fc
+    .tuple(
+      pathOf(realParam),
+      route.body ? cleanQuery(route) : fc.oneof({ weight: 1, arbitrary: cleanQuery(route) }, { weight: 2, arbitrary: hostileQuery(route) }),
+      body,
+    )
+    .map(([pieces, query, payload]): FuzzRequest => {
+      const headers: [string, Piece[]][] = [['authorization', right]];
+      if (payload.k !== 'none') headers.push(['content-type', ['application/json']]);
+      return { route: routeKey(route), app: route.app, method: route.method, path: [...pieces, query], headers, body: payload };
+    });
   const path = fc.oneof({ weight: 1, arbitrary: pathOf(realParam) }, { weight: 1, arbitrary: pathOf(pathParam) });
   const query = fc.oneof({ weight: 1, arbitrary: cleanQuery(route) }, { weight: 1, arbitrary: hostileQuery(route) });
-  const suffix = fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('/', '//', '/extra', ';a=b', '%', '/%2e%2e', '#frag') });
+  const suffix = fc.oneof(
+    { weight: 8, arbitrary: fc.constant('') },
+    { weight: 1, arbitrary: fc.constantFrom('/', '//', '/extra', ';a=b', '%', '/%2e%2e', '#frag') },
+  );
   const method = fc.oneof({ weight: 5, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) });
   const extras = fc.tuple(...OPTIONAL_HEADERS.map((header) => fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: header })));
-  const anywhere = fc.tuple(path, suffix, query, method, body, authorization(route), contentTypeChoice, extras).map(([pieces, tail, query, verb, payload, auth, typeChoice, optional]): FuzzRequest => {
-    const headers: [string, Piece[]][] = [];
-    if (auth) headers.push(['authorization', auth]);
-    const type = contentType(payload, typeChoice);
-    if (type) headers.push(['content-type', type]);
-    for (const header of optional) if (header) headers.push(header);
-    return { route: routeKey(route), app: route.app, method: verb, path: [...pieces, tail, query], headers, body: payload };
-  });
+  const anywhere = fc
+    .tuple(path, suffix, query, method, body, authorization(route), contentTypeChoice, extras)
+    .map(([pieces, tail, query, verb, payload, auth, typeChoice, optional]): FuzzRequest => {
+      const headers: [string, Piece[]][] = [];
+      if (auth) headers.push(['authorization', auth]);
+      const type = contentType(payload, typeChoice);
+      if (type) headers.push(['content-type', type]);
+      for (const header of optional) if (header) headers.push(header);
+      return { route: routeKey(route), app: route.app, method: verb, path: [...pieces, tail, query], headers, body: payload };
+    });
   return fc.oneof(focused, anywhere);
 }
 
 /** Paths no route declares, on every app: 404s must stay 404s. */
 function strayRequest(apps: string[]): fc.Arbitrary<FuzzRequest> {
   const path = fc.oneof(
-    fc.constantFrom('/', '/api', '/api/elt', '/api/elt/runs/', '/docs-json', '/docs-yaml', '/docs', '/%', '//health', '/HEALTH', '/health/', '/health?x=%zz', '/..%2f..%2fetc%2fpasswd', '/api/v1/projects//runs', '/api/v1/runs/%00/logs', '/api/elt/runs/a/b/c', '/v1/executions', '/v1/executions/stats/extra'),
+    fc.constantFrom(
+      '/',
+      '/api',
+      '/api/elt',
+      '/api/elt/runs/',
+      '/docs-json',
+      '/docs-yaml',
+      '/docs',
+      '/%',
+      '//health',
+      '/HEALTH',
+      '/health/',
+      '/health?x=%zz',
+      '/..%2f..%2fetc%2fpasswd',
+      '/api/v1/projects//runs',
+      '/api/v1/runs/%00/logs',
+      '/api/elt/runs/a/b/c',
+      '/v1/executions',
+      '/v1/executions/stats/extra',
+    ),
     longSegment.map((segment) => `/api/elt/runs/${segment}`),
   );
   return fc.record({
@@ -212,5 +353,8 @@ function strayRequest(apps: string[]): fc.Arbitrary<FuzzRequest> {
 
 /** Every route, uniformly, plus a few undeclared paths. */
 export function fuzzRequest(routes: FuzzRoute[], bodyLimit: number): fc.Arbitrary<FuzzRequest> {
-  return fc.oneof(...routes.map((route) => ({ weight: 10, arbitrary: requestFor(route, bodyLimit) })), { weight: 2, arbitrary: strayRequest([...new Set(routes.map((route) => route.app))]) });
+  return fc.oneof(...routes.map((route) => ({ weight: 10, arbitrary: requestFor(route, bodyLimit) })), {
+    weight: 2,
+    arbitrary: strayRequest([...new Set(routes.map((route) => route.app))]),
+  });
 }

@@ -5,7 +5,8 @@ import { Schema } from './routes';
 
 const lit = (v: null | boolean | number | string): JsonNode => ({ k: 'lit', v });
 
-const dateBetween = (min: string, max: string): fc.Arbitrary<string> => fc.date({ min: new Date(min), max: new Date(max), noInvalidDate: true }).map((d) => d.toISOString());
+const dateBetween = (min: string, max: string): fc.Arbitrary<string> =>
+  fc.date({ min: new Date(min), max: new Date(max), noInvalidDate: true }).map((d) => d.toISOString());
 const isoDate = dateBetween('2020-01-01T00:00:00Z', '2030-01-01T00:00:00Z');
 /** Starts before ends, so valid bodies stay valid (completed_at not before started_at). */
 const startDate = dateBetween('2020-01-01T00:00:00Z', '2024-12-31T00:00:00Z');
@@ -24,7 +25,11 @@ function stringFor(name: string, schema: Schema): fc.Arbitrary<string> {
 
 /** Telemetry-like maps: the only free-form objects the apps take. */
 const measurements: fc.Arbitrary<JsonNode> = fc
-  .uniqueArray(fc.tuple(fc.constantFrom('rowsLoaded', 'bytesLoaded', 'progress', 'cpu', 'mem_mb', 'lag'), fc.integer({ min: 0, max: 100 })), { minLength: 1, maxLength: 3, selector: ([key]) => key })
+  .uniqueArray(fc.tuple(fc.constantFrom('rowsLoaded', 'bytesLoaded', 'progress', 'cpu', 'mem_mb', 'lag'), fc.integer({ min: 0, max: 100 })), {
+    minLength: 1,
+    maxLength: 3,
+    selector: ([key]) => key,
+  })
   .map((entries): JsonNode => ({ k: 'obj', entries: entries.map(([key, value]) => [key, lit(value)]) }));
 
 /**
@@ -46,17 +51,26 @@ function edgeValue(schema: Schema, name: string): fc.Arbitrary<JsonNode> {
   }
   if (schema.type === 'object' && !schema.properties) {
     const key = fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS, 'a.b', '_', 'A'.repeat(64), 'A'.repeat(65)), fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.-]{0,8}$/));
-    const value = fc.oneof(fc.constantFrom(...HOSTILE_NUMBERS).map((text): JsonNode => ({ k: 'num', text })), fc.constantFrom(lit(null), lit(true), lit('x'.repeat(1_024)), lit('x'.repeat(1_025))), hostileString.map(lit), hostileDate.map(lit));
+    const value = fc.oneof(
+      fc.constantFrom(...HOSTILE_NUMBERS).map((text): JsonNode => ({ k: 'num', text })),
+      fc.constantFrom(lit(null), lit(true), lit('x'.repeat(1_024)), lit('x'.repeat(1_025))),
+      hostileString.map(lit),
+      hostileDate.map(lit),
+    );
     return fc.oneof(
       fc.array(fc.tuple(key, value), { minLength: 1, maxLength: 4 }).map((entries): JsonNode => ({ k: 'obj', entries })),
-      fc.tuple(fc.constantFrom(32, 33, 64, 65, 10_000), fc.constantFrom(lit(1), lit(1e300))).map(([n, v]): JsonNode => ({ k: 'keys', n, prefix: 'm', value: v })),
+      fc
+        .tuple(fc.constantFrom(32, 33, 64, 65, 10_000), fc.constantFrom(lit(1), lit(1e300)))
+        .map(([n, v]): JsonNode => ({ k: 'keys', n, prefix: 'm', value: v })),
     );
   }
   if (schema.format === 'date-time' || name === 'at') return hostileDate.map(lit);
   const max = schema.maxLength ?? 10_000;
   return fc.oneof(
     hostileString.filter((s) => s.length <= max).map(lit),
-    fc.tuple(fc.constantFrom(...REPEAT_UNITS), fc.constantFrom(0, -1, 1)).map(([unit, delta]): JsonNode => ({ k: 'rep', unit, times: Math.max(1, Math.floor(max / unit.length) + delta) })),
+    fc
+      .tuple(fc.constantFrom(...REPEAT_UNITS), fc.constantFrom(0, -1, 1))
+      .map(([unit, delta]): JsonNode => ({ k: 'rep', unit, times: Math.max(1, Math.floor(max / unit.length) + delta) })),
   );
 }
 
@@ -76,17 +90,21 @@ function plainValue(schema: Schema, name: string, edgy: boolean): fc.Arbitrary<J
     case 'boolean':
       return fc.boolean().map(lit);
     case 'array':
-      return fc.array(schema.items ? validValue(schema.items, name, edgy) : measurements, { minLength: 1, maxLength: 3 }).map((items): JsonNode => ({ k: 'arr', items }));
+      return fc
+        .array(schema.items ? validValue(schema.items, name, edgy) : measurements, { minLength: 1, maxLength: 3 })
+        .map((items): JsonNode => ({ k: 'arr', items }));
     case 'object':
     case undefined: {
       const properties = Object.entries(schema.properties ?? {});
       if (properties.length === 0) return schema.type === 'object' ? measurements : stringFor(name, schema).map(lit);
       const required = new Set(schema.required ?? []);
       const optional = properties.filter(([key]) => !required.has(key)).map(([key]) => key);
-      return fc.tuple(fc.tuple(...properties.map(([key, child]) => validValue(child, key, edgy))), fc.subarray(optional, { minLength: required.size === 0 ? 1 : 0 })).map(([values, chosen]): JsonNode => ({
-        k: 'obj',
-        entries: properties.map(([key], i): [string, JsonNode] => [key, values[i]]).filter(([key]) => required.has(key) || chosen.includes(key)),
-      }));
+      return fc
+        .tuple(fc.tuple(...properties.map(([key, child]) => validValue(child, key, edgy))), fc.subarray(optional, { minLength: required.size === 0 ? 1 : 0 }))
+        .map(([values, chosen]): JsonNode => ({
+          k: 'obj',
+          entries: properties.map(([key], i): [string, JsonNode] => [key, values[i]]).filter(([key]) => required.has(key) || chosen.includes(key)),
+        }));
     }
     default:
       return stringFor(name, schema).map(lit);
@@ -139,8 +157,18 @@ function mutate(root: JsonNode, mutations: Mutation[]): JsonNode {
 
 /** Wrong values for known fields, unknown and prototype keys, duplicate keys, dropped fields. */
 function mutations(fieldNames: string[]): fc.Arbitrary<Mutation[]> {
-  const key = fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...PROTOTYPE_KEYS) }, { weight: 2, arbitrary: fc.constantFrom(...(fieldNames.length ? fieldNames : ['x'])) }, { weight: 1, arbitrary: hostileString });
-  const mutation = fc.record({ op: fc.constantFrom('drop' as const, 'set' as const, 'set' as const, 'add' as const, 'dup' as const), target: fc.nat(), slot: fc.nat(), key, value: hostileNode });
+  const key = fc.oneof(
+    { weight: 2, arbitrary: fc.constantFrom(...PROTOTYPE_KEYS) },
+    { weight: 2, arbitrary: fc.constantFrom(...(fieldNames.length ? fieldNames : ['x'])) },
+    { weight: 1, arbitrary: hostileString },
+  );
+  const mutation = fc.record({
+    op: fc.constantFrom('drop' as const, 'set' as const, 'set' as const, 'add' as const, 'dup' as const),
+    target: fc.nat(),
+    slot: fc.nat(),
+    key,
+    value: hostileNode,
+  });
   return fc.array(mutation, { minLength: 1, maxLength: 3 });
 }
 
@@ -185,16 +213,38 @@ const RAW_TEXTS = [
 ];
 
 /** Gzip magic without gzip, BOMs of other encodings, invalid UTF-8 inside a JSON string. */
-const RAW_HEX = ['efbbbf7b7d', '1f8b08000000000000037b7d', 'fffe7b007d00', 'feff007b007d', 'ff', 'c0af', '7b226a6f624e616d65223a22ff227d', '7b226a6f624e616d65223a22eda080227d', '7b226a6f624e616d65223a22c3227d', '00000000'];
+const RAW_HEX = [
+  'efbbbf7b7d',
+  '1f8b08000000000000037b7d',
+  'fffe7b007d00',
+  'feff007b007d',
+  'ff',
+  'c0af',
+  '7b226a6f624e616d65223a22ff227d',
+  '7b226a6f624e616d65223a22eda080227d',
+  '7b226a6f624e616d65223a22c3227d',
+  '00000000',
+];
 
 /** Raw bodies: broken JSON, truncated valid JSON, junk bytes, sizes at the body limit. */
 export function rawBody(schema: Schema | undefined, bodyLimit: number): fc.Arbitrary<Body> {
   const valid = schema ? validValue(schema) : fc.constant(lit('x'));
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...RAW_TEXTS).map((text): Body => ({ k: 'text', text })) },
-    { weight: 2, arbitrary: fc.tuple(valid, fc.nat()).map(([node, cut]): Body => ({ k: 'text', text: jsonText(node).slice(0, cut % Math.max(1, jsonText(node).length)) })) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(valid, fc.nat()).map(([node, cut]): Body => ({ k: 'text', text: jsonText(node).slice(0, cut % Math.max(1, jsonText(node).length)) })),
+    },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 64 }).map((text): Body => ({ k: 'text', text })) },
-    { weight: 1, arbitrary: fc.oneof(fc.constantFrom(...RAW_HEX), fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('hex'))).map((hex): Body => ({ k: 'hex', hex })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .oneof(
+          fc.constantFrom(...RAW_HEX),
+          fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('hex')),
+        )
+        .map((hex): Body => ({ k: 'hex', hex })),
+    },
     { weight: 1, arbitrary: fc.constantFrom(bodyLimit - 1, bodyLimit, bodyLimit + 1, 2 * bodyLimit).map((size): Body => ({ k: 'sized', size })) },
   );
 }
@@ -212,9 +262,14 @@ export function bodyFor(schema: Schema | undefined, bodyLimit: number): fc.Arbit
     { weight: 2, arbitrary: hostileNode },
     { weight: 1, arbitrary: repeatNode },
   );
-  return fc.oneof(
-    { weight: 12, arbitrary: fc.tuple(json, fc.boolean()).map(([node, bom]): Body => ({ k: 'json', node, bom: bom && node.k === 'obj' && node.entries.length === 1 })) },
-    { weight: 2, arbitrary: rawBody(schema, bodyLimit) },
-    { weight: 1, arbitrary: fc.constant<Body>({ k: 'none' }) },
-  ).filter((body) => body.k !== 'json' || estimateBytes(body.node) <= MAX_BODY_ESTIMATE);
+  return fc
+    .oneof(
+      {
+        weight: 12,
+        arbitrary: fc.tuple(json, fc.boolean()).map(([node, bom]): Body => ({ k: 'json', node, bom: bom && node.k === 'obj' && node.entries.length === 1 })),
+      },
+      { weight: 2, arbitrary: rawBody(schema, bodyLimit) },
+      { weight: 1, arbitrary: fc.constant<Body>({ k: 'none' }) },
+    )
+    .filter((body) => body.k !== 'json' || estimateBytes(body.node) <= MAX_BODY_ESTIMATE);
 }

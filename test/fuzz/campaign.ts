@@ -99,7 +99,14 @@ function urlOf(request: FuzzRequest, urls: AppUrls): string {
  * probing health and sending control writes; then lets fast-check shrink the first request
  * of each distinct finding, replayed by its index.
  */
-export async function runCampaign(routes: FuzzRoute[], urls: AppUrls, healthUrls: string[], ctx: SendContext, control: ControlWrites, options: CampaignOptions): Promise<CampaignResult> {
+export async function runCampaign(
+  routes: FuzzRoute[],
+  urls: AppUrls,
+  healthUrls: string[],
+  ctx: SendContext,
+  control: ControlWrites,
+  options: CampaignOptions,
+): Promise<CampaignResult> {
   const arbitrary = fuzzRequest(routes, options.bodyLimit);
   const statusesByRoute: Record<string, Record<string, number>> = {};
   const findings: Finding[] = [];
@@ -123,7 +130,8 @@ export async function runCampaign(routes: FuzzRoute[], urls: AppUrls, healthUrls
           tally[status] = (tally[status] ?? 0) + 1;
           const problem = problemOf(answer);
           if (problem) findings.push({ index: at, request, answer, problem });
-          if (options.logFile) appendFileSync(options.logFile, `${JSON.stringify({ at, request, status: answer.status, answer: answer.body.slice(0, 300) }).slice(0, 3000)}\n`);
+          if (options.logFile)
+            appendFileSync(options.logFile, `${JSON.stringify({ at, request, status: answer.status, answer: answer.body.slice(0, 300) }).slice(0, 3000)}\n`);
         });
       }),
       { seed: options.seed, numRuns: options.requests },
@@ -142,7 +150,13 @@ export async function runCampaign(routes: FuzzRoute[], urls: AppUrls, healthUrls
   return { sent: index, unsendable, elapsedMs, statusesByRoute, findings, shrunk, health: healthReport };
 }
 
-async function shrinkFindings(arbitrary: fc.Arbitrary<FuzzRequest>, findings: Finding[], urls: AppUrls, ctx: SendContext, options: CampaignOptions): Promise<Shrunk[]> {
+async function shrinkFindings(
+  arbitrary: fc.Arbitrary<FuzzRequest>,
+  findings: Finding[],
+  urls: AppUrls,
+  ctx: SendContext,
+  options: CampaignOptions,
+): Promise<Shrunk[]> {
   const firsts = new Map<string, Finding>();
   for (const finding of [...findings].sort((a, b) => a.index - b.index)) {
     const group = groupOf(finding.request, finding.answer, finding.problem);

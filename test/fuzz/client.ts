@@ -28,7 +28,9 @@ const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 export async function send(baseUrl: string, sent: Materialized, timeoutMs: number): Promise<Answer> {
   const answer = await sendOnce(baseUrl, sent, timeoutMs, agent);
   // A kept-alive socket the server closed meanwhile fails on reuse: the client's race, not an answer. Retry on a new connection.
-  return answer.reusedSocket && answer.status === 0 && /ECONNRESET|EPIPE|socket hang up/.test(answer.error ?? '') ? sendOnce(baseUrl, sent, timeoutMs, false) : answer;
+  return answer.reusedSocket && answer.status === 0 && /ECONNRESET|EPIPE|socket hang up/.test(answer.error ?? '')
+    ? sendOnce(baseUrl, sent, timeoutMs, false)
+    : answer;
 }
 
 function sendOnce(baseUrl: string, sent: Materialized, timeoutMs: number, via: Agent | false): Promise<Answer & { reusedSocket?: boolean }> {
@@ -57,7 +59,12 @@ function sendOnce(baseUrl: string, sent: Materialized, timeoutMs: number, via: A
         });
         const done = (error?: string): void => {
           const retryAfter = res.headers['retry-after'];
-          finish({ status: res.statusCode ?? 0, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, body: Buffer.concat(chunks).toString('utf8').slice(0, 2048), error });
+          finish({
+            status: res.statusCode ?? 0,
+            retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+            body: Buffer.concat(chunks).toString('utf8').slice(0, 2048),
+            error,
+          });
         };
         res.on('end', () => done());
         res.on('error', (e) => done(`answer cut: ${e.message}`));

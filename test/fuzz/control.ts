@@ -24,7 +24,13 @@ export class ControlWrites {
   acknowledged = 0;
   retries = 0;
 
-  constructor(private readonly ingestUrl: string, private readonly queryUrl: string, private readonly token: string, readonly project: string, private readonly tag: string) {}
+  constructor(
+    private readonly ingestUrl: string,
+    private readonly queryUrl: string,
+    private readonly token: string,
+    readonly project: string,
+    private readonly tag: string,
+  ) {}
 
   /** Queues the next write; they run in order beside the hostile traffic. */
   enqueue(): void {
@@ -46,7 +52,13 @@ export class ControlWrites {
       if (await this.send('PATCH', `/api/elt/runs/${run.id}`, { appendLog: { level: 'info', message } }, n)) run.lines.push(message);
     } else {
       const names = [0, 1].map((j) => `control.${this.tag}.m${n}_${j}`);
-      const executions = names.map((model_name) => ({ model_name, status: 'success', started_at: '2026-02-26T06:00:00Z', completed_at: '2026-02-26T06:00:01Z', rows_processed: n }));
+      const executions = names.map((model_name) => ({
+        model_name,
+        status: 'success',
+        started_at: '2026-02-26T06:00:00Z',
+        completed_at: '2026-02-26T06:00:01Z',
+        rows_processed: n,
+      }));
       if (await this.send('POST', `/api/elt/runs/${run.id}/model-executions`, { executions }, n)) this.executions.push(...names);
     }
   }
@@ -110,13 +122,25 @@ export class ControlWrites {
       }
     };
     const runs = await this.pages<{ id: string }>(`/api/v1/projects/${this.project}/runs?include_stats=false`, 'runs');
-    compare('run', this.runs.map((r) => r.id), runs.map((r) => r.id));
+    compare(
+      'run',
+      this.runs.map((r) => r.id),
+      runs.map((r) => r.id),
+    );
     for (const run of this.runs) {
       const { logs } = await this.read<{ logs: { message: string }[] }>(`/api/v1/runs/${run.id}/logs`).catch(() => ({ logs: [] }));
-      compare(`log line of ${run.id}:`, run.lines, logs.map((l) => l.message));
+      compare(
+        `log line of ${run.id}:`,
+        run.lines,
+        logs.map((l) => l.message),
+      );
     }
     const executions = await this.pages<{ model_name: string }>(`/api/v1/projects/${this.project}/model-executions`, 'executions');
-    compare('execution', this.executions, executions.map((e) => e.model_name));
+    compare(
+      'execution',
+      this.executions,
+      executions.map((e) => e.model_name),
+    );
     return { missing, duplicated };
   }
 
@@ -133,7 +157,11 @@ export class ControlWrites {
       runs: this.runs.length,
       lines: this.runs.reduce((sum, r) => sum + r.lines.length, 0),
       executions: this.executions.length,
-      problems: [...this.problems, ...list('acknowledged control writes never visible', result.missing), ...list('acknowledged control writes visible more than once', result.duplicated)],
+      problems: [
+        ...this.problems,
+        ...list('acknowledged control writes never visible', result.missing),
+        ...list('acknowledged control writes visible more than once', result.duplicated),
+      ],
     };
   }
 }

@@ -46,14 +46,32 @@ describe('fuzz: hostile requests on every route of every HTTP app', () => {
     const controlToken = (await stack.tokenService.create({ orgId: controlOrg, name: 'control', kind: 'user' })).token;
     // Runs the hostile requests aim at: plain, targeted at the fuzzed gateway gw-1 (agent routes) or another, another organisation's.
     const createRun = async (body: Record<string, string>, token = stack.tokens.user): Promise<string> => {
-      const created = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId: 'fz-hostile', jobName: 'hostile', ...body }, bearer(token));
+      const created = await http<{ id: string }>(
+        'POST',
+        `${stack.ingestUrl}/api/elt/runs`,
+        { projectId: 'fz-hostile', jobName: 'hostile', ...body },
+        bearer(token),
+      );
       expect(created.status).toBe(201);
       return created.body.id;
     };
     const gatewayRuns = [await createRun({ targetGateway: 'gw-1' }), await createRun({ targetGateway: 'gw-1' }), await createRun({ targetGateway: 'gw-1' })];
-    const runs = [await createRun({}), await createRun({}), gatewayRuns[0], await createRun({ targetGateway: 'gw-2' }), await createRun({}, stack.tokens.otherOrg), `run_${'0'.repeat(32)}`];
+    const runs = [
+      await createRun({}),
+      await createRun({}),
+      gatewayRuns[0],
+      await createRun({ targetGateway: 'gw-2' }),
+      await createRun({}, stack.tokens.otherOrg),
+      `run_${'0'.repeat(32)}`,
+    ];
     ctx = {
-      tokens: { user: stack.tokens.user, gateway: stack.tokens.gateway, otherOrg: stack.tokens.otherOrg, otherGateway: stack.tokens.otherGateway, revoked: revoked.token },
+      tokens: {
+        user: stack.tokens.user,
+        gateway: stack.tokens.gateway,
+        otherOrg: stack.tokens.otherOrg,
+        otherGateway: stack.tokens.otherGateway,
+        revoked: revoked.token,
+      },
       orgs: { own: stack.orgId, other: controlOrg },
       runs,
       gatewayRuns,
@@ -95,7 +113,12 @@ describe('fuzz: hostile requests on every route of every HTTP app', () => {
       const landed = await control.verify(60_000);
       const table = Object.entries(result.statusesByRoute)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([route, statuses]) => `  ${route}: ${Object.entries(statuses).map(([status, n]) => `${status}×${n}`).join(' ')}`);
+        .map(
+          ([route, statuses]) =>
+            `  ${route}: ${Object.entries(statuses)
+              .map(([status, n]) => `${status}×${n}`)
+              .join(' ')}`,
+        );
       console.log(
         [
           `fuzz: seed ${SEED}: ${result.sent} requests in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.unsendable} refused by the client itself)`,

@@ -18,7 +18,11 @@ export class HealthProbe {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly agent = new Agent({ keepAlive: false });
 
-  constructor(private readonly baseUrls: string[], private readonly deadlineMs: number, private readonly everyMs: number) {}
+  constructor(
+    private readonly baseUrls: string[],
+    private readonly deadlineMs: number,
+    private readonly everyMs: number,
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => {

@@ -2,7 +2,18 @@ import fc from 'fast-check';
 import { JsonNode } from './payload';
 
 /** Keys that reach Object.prototype or shadow its methods when code copies objects naively. */
-export const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'toJSON', 'then'];
+export const PROTOTYPE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+  'isPrototypeOf',
+  '__defineGetter__',
+  'toJSON',
+  'then',
+];
 
 /** SQL and ClickHouse injection, template and format-string probes. */
 export const INJECTIONS = [
@@ -59,7 +70,23 @@ export const HOSTILE_DATES = [
   'Invalid Date',
 ];
 
-export const HOSTILE_DAY_DATES = ['0000-01-01', '0001-01-01', '1899-12-31', '1970-01-01', '2026-02-29', '2024-02-29', '2026-13-01', '2026-00-10', '2106-02-08', '2149-06-07', '2300-01-01', '9999-12-31', '+275760-09-13', '2026-2-1', '20260226'];
+export const HOSTILE_DAY_DATES = [
+  '0000-01-01',
+  '0001-01-01',
+  '1899-12-31',
+  '1970-01-01',
+  '2026-02-29',
+  '2024-02-29',
+  '2026-13-01',
+  '2026-00-10',
+  '2106-02-08',
+  '2149-06-07',
+  '2300-01-01',
+  '9999-12-31',
+  '+275760-09-13',
+  '2026-2-1',
+  '20260226',
+];
 
 /** Number texts JavaScript cannot round-trip or that overflow 64-bit columns. */
 export const HOSTILE_NUMBERS = [
@@ -91,14 +118,96 @@ export const HOSTILE_NUMBERS = [
 ];
 
 /** The same as query-string values, plus what only a string can spell. */
-export const HOSTILE_NUMBER_TEXTS = [...HOSTILE_NUMBERS, 'NaN', 'Infinity', '-Infinity', '0x10', '0b1', '0o7', '1_000', ' 1', '1 ', '+1', '٣', '1.0', '1e3', '', 'null', 'true', '[]'];
+export const HOSTILE_NUMBER_TEXTS = [
+  ...HOSTILE_NUMBERS,
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '0x10',
+  '0b1',
+  '0o7',
+  '1_000',
+  ' 1',
+  '1 ',
+  '+1',
+  '٣',
+  '1.0',
+  '1e3',
+  '',
+  'null',
+  'true',
+  '[]',
+];
 
 /** Units a scrubber's regular expressions may backtrack on, and multi-byte ones. */
-export const REPEAT_UNITS = ['a.', 'a', 'a:', 'a@', '://', 'password=', 'postgres://u:p@', 'Bearer ', 'eyJhbGciOiJIUzI1NiJ9.', 'AKIA', 'token=a ', '"password": "', '=', ' ', '\\', '"', '-----BEGIN PRIVATE KEY-----', 'ghp_', 'xoxb-', '\ud800', '🙂', '\u202e', '\u0000'];
+export const REPEAT_UNITS = [
+  'a.',
+  'a',
+  'a:',
+  'a@',
+  '://',
+  'password=',
+  'postgres://u:p@',
+  'Bearer ',
+  'eyJhbGciOiJIUzI1NiJ9.',
+  'AKIA',
+  'token=a ',
+  '"password": "',
+  '=',
+  ' ',
+  '\\',
+  '"',
+  '-----BEGIN PRIVATE KEY-----',
+  'ghp_',
+  'xoxb-',
+  '\ud800',
+  '🙂',
+  '\u202e',
+  '\u0000',
+];
 
-const ODD_UNICODE = ['\u0000', 'a\u0000b', '\ud800', '\udfff', 'a\ud83d', '\udc00\ud800', '\ud83d\ude00', '\u202eevil\u202c', '\u200b', '\u200d', '\ufeff', '\u2028\u2029', 'e\u0301', 'Ω', '𝕏', 'ß', 'İ', '\u0085', '\uffff', '\u{10ffff}'];
+const ODD_UNICODE = [
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  '\udfff',
+  'a\ud83d',
+  '\udc00\ud800',
+  '\ud83d\ude00',
+  '\u202eevil\u202c',
+  '\u200b',
+  '\u200d',
+  '\ufeff',
+  '\u2028\u2029',
+  'e\u0301',
+  'Ω',
+  '𝕏',
+  'ß',
+  'İ',
+  '\u0085',
+  '\uffff',
+  '\u{10ffff}',
+];
 
-const EDGE_STRINGS = ['', ' ', '%00', '%', '%zz', 'null', 'undefined', 'true', 'NaN', '[object Object]', '-', '.', '..', 'a'.repeat(129), 'a'.repeat(254), 'a'.repeat(513), 'a'.repeat(10_001)];
+const EDGE_STRINGS = [
+  '',
+  ' ',
+  '%00',
+  '%',
+  '%zz',
+  'null',
+  'undefined',
+  'true',
+  'NaN',
+  '[object Object]',
+  '-',
+  '.',
+  '..',
+  'a'.repeat(129),
+  'a'.repeat(254),
+  'a'.repeat(513),
+  'a'.repeat(10_001),
+];
 
 /** Counts at and around limits the apps declare (128, 253, 500, 512, 1000, 2000, 10000) and far beyond. */
 export const repeatTimes = fc.oneof(
@@ -145,8 +254,24 @@ export const hostileNode: fc.Arbitrary<JsonNode> = fc.letrec<{ node: JsonNode }>
     { weight: 6, arbitrary: hostileLeaf },
     { weight: 1, arbitrary: fc.array(tie('node'), { maxLength: 4 }).map((items): JsonNode => ({ k: 'arr', items })) },
     { weight: 2, arbitrary: fc.array(fc.tuple(hostileKey, tie('node')), { maxLength: 4 }).map((entries): JsonNode => ({ k: 'obj', entries })) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant('keys' as const), n: fc.constantFrom(65, 100, 1_000, 10_000), prefix: fc.constantFrom('k', 'rowsLoaded', '__proto__', 'a.'), value: shortLeaf }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        k: fc.constant('keys' as const),
+        n: fc.constantFrom(65, 100, 1_000, 10_000),
+        prefix: fc.constantFrom('k', 'rowsLoaded', '__proto__', 'a.'),
+        value: shortLeaf,
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ k: fc.constant('many' as const), n: fc.constantFrom(501, 1_000, 1_001, 2_001, 10_000), item: shortLeaf }) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant('deep' as const), depth: fc.integer({ min: 2, max: 100_000 }), as: fc.constantFrom('arr' as const, 'obj' as const), value: shortLeaf }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        k: fc.constant('deep' as const),
+        depth: fc.integer({ min: 2, max: 100_000 }),
+        as: fc.constantFrom('arr' as const, 'obj' as const),
+        value: shortLeaf,
+      }),
+    },
   ),
 })).node;

@@ -88,7 +88,9 @@ export function jsonText(node: JsonNode): string {
     case 'rep':
       return JSON.stringify(node.unit.repeat(node.times));
     case 'deep':
-      return node.as === 'arr' ? `${'['.repeat(node.depth)}${jsonText(node.value)}${']'.repeat(node.depth)}` : `${'{"a":'.repeat(node.depth)}${jsonText(node.value)}${'}'.repeat(node.depth)}`;
+      return node.as === 'arr'
+        ? `${'['.repeat(node.depth)}${jsonText(node.value)}${']'.repeat(node.depth)}`
+        : `${'{"a":'.repeat(node.depth)}${jsonText(node.value)}${'}'.repeat(node.depth)}`;
   }
 }
 

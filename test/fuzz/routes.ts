@@ -62,7 +62,8 @@ function resolveSchema(schema: Schema | undefined, doc: OpenApiDocument, depth =
     const { allOf: _allOf, ...rest } = schema;
     return resolveSchema({ ...merged, ...rest }, doc, depth + 1);
   }
-  const properties = schema.properties && Object.fromEntries(Object.entries(schema.properties).map(([name, child]) => [name, resolveSchema(child, doc, depth + 1) ?? {}]));
+  const properties =
+    schema.properties && Object.fromEntries(Object.entries(schema.properties).map(([name, child]) => [name, resolveSchema(child, doc, depth + 1) ?? {}]));
   return { ...schema, properties, items: resolveSchema(schema.items, doc, depth + 1) };
 }
 
@@ -86,7 +87,12 @@ export async function discoverRoutes(app: FuzzRoute['app'], baseUrl: string, con
   const routes = new Map<string, FuzzRoute>();
   for (const [template, operations] of Object.entries(doc.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
-      const params = (operation.parameters ?? []).map((p) => ({ name: p.name, in: p.in, required: Boolean(p.required), schema: resolveSchema(p.schema, doc) ?? {} }));
+      const params = (operation.parameters ?? []).map((p) => ({
+        name: p.name,
+        in: p.in,
+        required: Boolean(p.required),
+        schema: resolveSchema(p.schema, doc) ?? {},
+      }));
       const route: FuzzRoute = {
         app,
         method: method.toUpperCase(),
@@ -103,7 +109,14 @@ export async function discoverRoutes(app: FuzzRoute['app'], baseUrl: string, con
     if (routes.has(routeKey(declared))) continue;
     const pathParams = [...declared.template.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, required: true, schema: { type: 'string' } }));
     const wantsBody = declared.method === 'POST' || declared.method === 'PATCH' || declared.method === 'PUT';
-    routes.set(routeKey(declared), { app, ...declared, pathParams, queryParams: [], body: wantsBody ? { type: 'object' } : undefined, auth: authOf(declared.template) });
+    routes.set(routeKey(declared), {
+      app,
+      ...declared,
+      pathParams,
+      queryParams: [],
+      body: wantsBody ? { type: 'object' } : undefined,
+      auth: authOf(declared.template),
+    });
   }
   return [...routes.values()];
 }

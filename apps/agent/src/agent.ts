@@ -70,10 +70,15 @@ export function startAgent(config: AgentConfig, options: AgentOptions = {}): Run
     const started = Date.now();
     remember(run.id);
     try {
-      const answer = await client.request<{ message?: string }>('POST', `/api/agent/runs/${encodeURIComponent(run.id)}/claim`, { claimId }, {
-        idempotencyKey: claimId,
-        deadline: () => Math.min(started + CLAIM_RETRY_MS, stopDeadline),
-      });
+      const answer = await client.request<{ message?: string }>(
+        'POST',
+        `/api/agent/runs/${encodeURIComponent(run.id)}/claim`,
+        { claimId },
+        {
+          idempotencyKey: claimId,
+          deadline: () => Math.min(started + CLAIM_RETRY_MS, stopDeadline),
+        },
+      );
       if (answer.status === 200) return true;
       if (answer.status !== 409 && answer.status !== 404) logger.warn(`run ${run.id}: claim answered ${answer.status} ${answer.body?.message ?? ''}`);
     } catch (error) {
@@ -100,7 +105,9 @@ export function startAgent(config: AgentConfig, options: AgentOptions = {}): Run
     const free = config.concurrency - active.size;
     if (free <= 0) return;
     // No retries here: the next poll is the retry.
-    const answer = await client.request<{ runs?: ListedRun[]; message?: string }>('GET', `/api/agent/runs?limit=${Math.min(100, free + 10)}`, undefined, { deadline: () => 0 });
+    const answer = await client.request<{ runs?: ListedRun[]; message?: string }>('GET', `/api/agent/runs?limit=${Math.min(100, free + 10)}`, undefined, {
+      deadline: () => 0,
+    });
     if (answer.status !== 200) throw new IngestUnavailableError(`${answer.status} ${answer.body?.message ?? ''}`);
     if (!reachable) logger.log(`ingest at ${config.ingestUrl} answers again`);
     reachable = true;

@@ -15,7 +15,12 @@ export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 250, capMs: 15_000 };
  * delay up to base·2^attempt, capped), so agents that lost ingest at the same moment do not
  * come back in lockstep; never shorter than the server's Retry-After.
  */
-export function backoffDelay(attempt: number, retryAfterMs: number | undefined, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(attempt, 30));
   const jittered = Math.max(options.baseMs / 2, Math.floor(random() * ceiling));
   return Math.max(jittered, retryAfterMs ?? 0);

@@ -30,7 +30,11 @@ describe('loadAgentConfig', () => {
   });
 
   it('reads the URL without a trailing slash and the inherit list', () => {
-    const config = loadAgentConfig({ RUNSTREAM_GATEWAY_TOKEN: 'rst_x', RUNSTREAM_INGEST_URL: 'https://ingest.example.com/', AGENT_INHERIT_ENV: 'DBT_PROFILES_DIR, GOOGLE_APPLICATION_CREDENTIALS,' });
+    const config = loadAgentConfig({
+      RUNSTREAM_GATEWAY_TOKEN: 'rst_x',
+      RUNSTREAM_INGEST_URL: 'https://ingest.example.com/',
+      AGENT_INHERIT_ENV: 'DBT_PROFILES_DIR, GOOGLE_APPLICATION_CREDENTIALS,',
+    });
     expect(config.ingestUrl).toBe('https://ingest.example.com');
     expect(config.inheritEnv).toEqual(['DBT_PROFILES_DIR', 'GOOGLE_APPLICATION_CREDENTIALS']);
   });

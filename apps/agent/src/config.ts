@@ -106,7 +106,10 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     heartbeatMs: agent.AGENT_HEARTBEAT_MS,
     logFlushMs: agent.AGENT_LOG_FLUSH_MS,
     extraPath: agent.AGENT_PATH,
-    inheritEnv: (agent.AGENT_INHERIT_ENV ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    inheritEnv: (agent.AGENT_INHERIT_ENV ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
     killGraceMs: agent.AGENT_KILL_GRACE_MS,
     shutdownReportMs: agent.AGENT_SHUTDOWN_REPORT_MS,
   };

@@ -20,7 +20,11 @@ describe('buildChildEnv', () => {
   });
 
   it('puts AGENT_PATH first, adds AGENT_INHERIT_ENV names, and the job environment wins', () => {
-    const env = buildChildEnv(agentEnv, { TZ: 'Europe/Paris', DBT_TARGET: 'prod' }, { runId: 'run_1', extraPath: '/opt/venv/bin', inheritEnv: ['DBT_PROFILES_DIR', 'RUNSTREAM_GATEWAY_TOKEN'] });
+    const env = buildChildEnv(
+      agentEnv,
+      { TZ: 'Europe/Paris', DBT_TARGET: 'prod' },
+      { runId: 'run_1', extraPath: '/opt/venv/bin', inheritEnv: ['DBT_PROFILES_DIR', 'RUNSTREAM_GATEWAY_TOKEN'] },
+    );
     expect(env.PATH).toBe('/opt/venv/bin:/usr/bin:/bin');
     expect(env.DBT_PROFILES_DIR).toBe('/profiles');
     expect(env.TZ).toBe('Europe/Paris');
@@ -59,8 +63,15 @@ describe('LineSplitter', () => {
 describe('outcomeOf', () => {
   it('maps exit codes, signals and spawn failures to a status and a clear summary', () => {
     expect(outcomeOf({ kind: 'exited', code: 0 }, 'dbt', '/bin', '', undefined)).toEqual({ status: 'succeeded', exitCode: 0 });
-    expect(outcomeOf({ kind: 'exited', code: 3 }, 'dbt', '/bin', 'Database Error', undefined)).toEqual({ status: 'failed', exitCode: 3, errorSummary: 'exited with code 3\nDatabase Error' });
-    expect(outcomeOf({ kind: 'signalled', signal: 'SIGKILL' }, 'dbt', '/bin', '', undefined)).toEqual({ status: 'failed', errorSummary: 'killed by signal SIGKILL' });
+    expect(outcomeOf({ kind: 'exited', code: 3 }, 'dbt', '/bin', 'Database Error', undefined)).toEqual({
+      status: 'failed',
+      exitCode: 3,
+      errorSummary: 'exited with code 3\nDatabase Error',
+    });
+    expect(outcomeOf({ kind: 'signalled', signal: 'SIGKILL' }, 'dbt', '/bin', '', undefined)).toEqual({
+      status: 'failed',
+      errorSummary: 'killed by signal SIGKILL',
+    });
     expect(outcomeOf({ kind: 'spawn-failed', code: 'ENOENT', message: 'spawn dbt ENOENT' }, 'dbt', '/opt/bin:/bin', '', undefined).errorSummary).toBe(
       "dbt: command not found on the agent's PATH (/opt/bin:/bin); install it there or set AGENT_PATH",
     );

@@ -9,7 +9,31 @@ import { MAX_MESSAGE_CHARS } from './log-batch';
  * (RUNSTREAM_*, AGENT_*): the gateway token stays in the agent. The job's environment comes on
  * top, and AGENT_INHERIT_ENV adds names.
  */
-export const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'VIRTUAL_ENV'];
+export const INHERITED_ENV = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LANGUAGE',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'SYSTEMROOT',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'REQUESTS_CA_BUNDLE',
+  'VIRTUAL_ENV',
+];
 
 export interface ChildEnvOptions {
   extraPath?: string;
@@ -31,9 +55,7 @@ export function buildChildEnv(agentEnv: NodeJS.ProcessEnv, jobEnv: Record<string
 }
 
 export type ExecutionResult =
-  | { kind: 'exited'; code: number }
-  | { kind: 'signalled'; signal: string }
-  | { kind: 'spawn-failed'; code: string; message: string };
+  { kind: 'exited'; code: number } | { kind: 'signalled'; signal: string } | { kind: 'spawn-failed'; code: string; message: string };
 
 export interface ExecutionCallbacks {
   onSpawn(at: Date): void;
@@ -45,7 +67,10 @@ export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
 
-  constructor(private readonly emit: (line: string) => void, private readonly maxLine: number = MAX_MESSAGE_CHARS) {}
+  constructor(
+    private readonly emit: (line: string) => void,
+    private readonly maxLine: number = MAX_MESSAGE_CHARS,
+  ) {}
 
   write(chunk: Buffer): void {
     this.take(this.decoder.write(chunk));

@@ -64,7 +64,10 @@ export class IngestClient {
    */
   private pausedUntil = 0;
 
-  constructor(private readonly baseUrl: string, private readonly token: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
 
   async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, options: RequestOptions = {}): Promise<IngestAnswer<T>> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };

@@ -33,12 +33,14 @@ describe('splitText', () => {
 
 describe('packLines', () => {
   it('joins consecutive lines of one level with newlines, in order', () => {
-    expect(packLines([
-      { level: 'info', message: 'a' },
-      { level: 'info', message: 'b' },
-      { level: 'error', message: 'c' },
-      { level: 'info', message: 'd' },
-    ])).toEqual([
+    expect(
+      packLines([
+        { level: 'info', message: 'a' },
+        { level: 'info', message: 'b' },
+        { level: 'error', message: 'c' },
+        { level: 'info', message: 'd' },
+      ]),
+    ).toEqual([
       { level: 'info', message: 'a\nb' },
       { level: 'error', message: 'c' },
       { level: 'info', message: 'd' },
@@ -50,12 +52,22 @@ describe('packLines', () => {
     lines.push({ level: 'info', message: 'y'.repeat(MAX_MESSAGE_CHARS * 2 + 5) });
     const messages = packLines(lines);
     expect(Math.max(...messages.map((m) => m.message.length))).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
-    expect(messages.map((m) => m.message).join('\n').replace(/\n/g, '')).toBe(lines.map((l) => l.message).join(''));
+    expect(
+      messages
+        .map((m) => m.message)
+        .join('\n')
+        .replace(/\n/g, ''),
+    ).toBe(lines.map((l) => l.message).join(''));
     expect(messages.length).toBeLessThan(lines.length);
   });
 
   it('drops batches of blank lines only', () => {
-    expect(packLines([{ level: 'info', message: '' }, { level: 'info', message: '  ' }])).toEqual([]);
+    expect(
+      packLines([
+        { level: 'info', message: '' },
+        { level: 'info', message: '  ' },
+      ]),
+    ).toEqual([]);
   });
 });
 

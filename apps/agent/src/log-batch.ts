@@ -90,7 +90,10 @@ export class LogBuffer {
   /** The next message to send; a note first when messages had to be dropped. */
   next(): LogMessage | undefined {
     if (this.dropped > 0) {
-      const note = { level: 'warn' as const, message: `[runstream agent] ${this.dropped} log messages dropped: the program wrote faster than ingest accepted them` };
+      const note = {
+        level: 'warn' as const,
+        message: `[runstream agent] ${this.dropped} log messages dropped: the program wrote faster than ingest accepted them`,
+      };
       this.dropped = 0;
       return note;
     }

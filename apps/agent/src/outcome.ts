@@ -35,11 +35,14 @@ export function outcomeOf(result: ExecutionResult, argv0: string, path: string |
   const withTail = (head: string): string => (tail ? `${head}\n${tail}` : head);
   switch (result.kind) {
     case 'exited':
-      return result.code === 0 ? { status: 'succeeded', exitCode: 0 } : { status: 'failed', exitCode: result.code, errorSummary: withTail(`exited with code ${result.code}`) };
+      return result.code === 0
+        ? { status: 'succeeded', exitCode: 0 }
+        : { status: 'failed', exitCode: result.code, errorSummary: withTail(`exited with code ${result.code}`) };
     case 'signalled':
       return { status: 'failed', errorSummary: withTail(`killed by signal ${result.signal}`) };
     case 'spawn-failed':
-      if (result.code === 'ENOENT') return { status: 'failed', errorSummary: `${argv0}: command not found on the agent's PATH (${path ?? ''}); install it there or set AGENT_PATH` };
+      if (result.code === 'ENOENT')
+        return { status: 'failed', errorSummary: `${argv0}: command not found on the agent's PATH (${path ?? ''}); install it there or set AGENT_PATH` };
       if (result.code === 'EACCES') return { status: 'failed', errorSummary: `${argv0}: permission denied (not executable by the agent's user)` };
       return { status: 'failed', errorSummary: `${argv0}: could not start (${result.code}: ${result.message})` };
   }

@@ -59,7 +59,11 @@ export class RunReporter {
   private flushTimer?: NodeJS.Timeout;
   private readonly heartbeatTimer: NodeJS.Timeout;
 
-  constructor(private readonly client: IngestClient, private readonly runId: string, private readonly options: ReporterOptions) {
+  constructor(
+    private readonly client: IngestClient,
+    private readonly runId: string,
+    private readonly options: ReporterOptions,
+  ) {
     this.heartbeatTimer = setInterval(() => this.heartbeat(), options.heartbeatMs);
   }
 
@@ -158,7 +162,10 @@ export class RunReporter {
     const key = `${this.options.agentId}:${this.runId}:${++this.seq}`;
     let answer;
     try {
-      answer = await this.client.request<{ status?: string; message?: string }>('PATCH', `/api/agent/runs/${encodeURIComponent(this.runId)}`, body, { idempotencyKey: key, deadline });
+      answer = await this.client.request<{ status?: string; message?: string }>('PATCH', `/api/agent/runs/${encodeURIComponent(this.runId)}`, body, {
+        idempotencyKey: key,
+        deadline,
+      });
     } catch (error) {
       if (!(error instanceof IngestUnavailableError)) throw error;
       this.options.logger.warn(`run ${this.runId}: gave up on a ${isFinal ? 'final status' : 'progress'} report (${error.last})`);

@@ -45,7 +45,11 @@ export class RunTask {
   private stopReason?: string;
   private execution?: Execution;
 
-  constructor(private readonly run_: ListedRun, private readonly client: IngestClient, private readonly context: RunTaskContext) {
+  constructor(
+    private readonly run_: ListedRun,
+    private readonly client: IngestClient,
+    private readonly context: RunTaskContext,
+  ) {
     this.finished = new Promise((resolve) => (this.markFinished = resolve));
   }
 

@@ -38,7 +38,11 @@ export class ControlModule {
         // A job body's largest object is its environment; nothing nests deeper than resources.limits.cpu.
         { provide: APP_INTERCEPTOR, useValue: new BodyShapeInterceptor({ maxDepth: MAX_BODY_DEPTH, maxArrayItems: 256, maxObjectKeys: MAX_JOB_ENV_VARS }) },
         ControlEventLog,
-        { provide: READINESS_PROBES, useFactory: (log: ControlEventLog, store: ClickHouseStore) => [log.probe, clickhouseProbe(store)], inject: [ControlEventLog, ClickHouseStore] },
+        {
+          provide: READINESS_PROBES,
+          useFactory: (log: ControlEventLog, store: ClickHouseStore) => [log.probe, clickhouseProbe(store)],
+          inject: [ControlEventLog, ClickHouseStore],
+        },
         JobsFoldService,
         JobsFoldConsumer,
         JobCommandsService,

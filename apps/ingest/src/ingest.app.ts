@@ -5,7 +5,14 @@ import { IngestModule } from './ingest.module';
 import { AppMetrics } from '@runstream/observability';
 
 export async function createIngestApp(config: IngestConfig, shutdownHooks = true): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(IngestModule.forRoot(config), { bodyLimitBytes: config.http.bodyLimitBytes, logLevels: logLevelsFrom(config.http.logLevel), logFormat: config.http.logFormat, metrics: new AppMetrics('ingest'), shutdownHooks, ...config.limits });
+  const app = await createHttpApp(IngestModule.forRoot(config), {
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    logLevels: logLevelsFrom(config.http.logLevel),
+    logFormat: config.http.logFormat,
+    metrics: new AppMetrics('ingest'),
+    shutdownHooks,
+    ...config.limits,
+  });
   setupOpenApi(app, 'Runstream write API', 'Runner write API: runs, logs, telemetry, model executions, agents. See docs/write-api.md.');
   return app;
 }

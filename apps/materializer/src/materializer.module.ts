@@ -19,7 +19,14 @@ export class MaterializerModule {
       imports: [ObservabilityModule.forRoot(metrics), ClickHouseModule.forRoot(config.clickhouse)],
       providers: [
         { provide: MATERIALIZER_CONFIG, useValue: config },
-        { provide: DEAD_LETTER_PUBLISHER, useFactory: () => new KafkajsPublisher(createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-dlq` }), { topics: [config.kafka.topics.deadLetters], observer: metrics }) },
+        {
+          provide: DEAD_LETTER_PUBLISHER,
+          useFactory: () =>
+            new KafkajsPublisher(createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-dlq` }), {
+              topics: [config.kafka.topics.deadLetters],
+              observer: metrics,
+            }),
+        },
         FatalExit,
         MaterializerService,
         RunEventsConsumer,

@@ -49,7 +49,11 @@ export class NotifierService implements OnApplicationBootstrap, BeforeApplicatio
       runUrl: config.runUrl,
       readModelWaitMs: READ_MODEL_WAIT_MS,
     });
-    const deliverer = new WebhookDeliverer(store, { allowPrivate: config.webhooks.allowPrivate, timeoutMs: config.webhooks.timeoutMs, schedule: config.schedule });
+    const deliverer = new WebhookDeliverer(store, {
+      allowPrivate: config.webhooks.allowPrivate,
+      timeoutMs: config.webhooks.timeoutMs,
+      schedule: config.schedule,
+    });
     this.dispatcher = new Dispatcher(
       store,
       this.ownership,

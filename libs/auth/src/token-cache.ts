@@ -18,7 +18,13 @@ export interface TokenCacheOptions {
   now: () => number;
 }
 
-export const DEFAULT_TOKEN_CACHE: TokenCacheOptions = { freshMs: 5_000, maxStaleMs: 30_000, negativeTtlMs: 5_000, maxEntries: 10_000, now: () => performance.now() };
+export const DEFAULT_TOKEN_CACHE: TokenCacheOptions = {
+  freshMs: 5_000,
+  maxStaleMs: 30_000,
+  negativeTtlMs: 5_000,
+  maxEntries: 10_000,
+  now: () => performance.now(),
+};
 
 interface Known {
   caller: Caller;
@@ -41,7 +47,10 @@ export class TokenCache {
   private readonly inflight = new Map<string, Promise<Caller | undefined>>();
   private readonly logger = new Logger('TokenCache');
 
-  constructor(private readonly lookup: TokenLookup, private readonly options: TokenCacheOptions = DEFAULT_TOKEN_CACHE) {
+  constructor(
+    private readonly lookup: TokenLookup,
+    private readonly options: TokenCacheOptions = DEFAULT_TOKEN_CACHE,
+  ) {
     // ttlResolution 0: read the clock on every check rather than caching it for a millisecond.
     const timing = { perf: { now: options.now }, ttlResolution: 0 };
     this.known = new LRUCache({ max: options.maxEntries, ttl: options.maxStaleMs, ...timing });
@@ -71,7 +80,9 @@ export class TokenCache {
 
   private refreshInBackground(hash: string): void {
     if (this.inflight.has(hash)) return;
-    this.load(hash).catch((error: unknown) => this.logger.warn(`token refresh failed; the cached answer stands until it is ${this.options.maxStaleMs} ms old: ${String(error)}`));
+    this.load(hash).catch((error: unknown) =>
+      this.logger.warn(`token refresh failed; the cached answer stands until it is ${this.options.maxStaleMs} ms old: ${String(error)}`),
+    );
   }
 
   private load(hash: string): Promise<Caller | undefined> {

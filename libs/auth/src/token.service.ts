@@ -47,7 +47,10 @@ export class TokenService {
   private readonly cache: TokenCache;
   private readonly logger = new Logger('TokenService');
 
-  constructor(private readonly store: ClickHouseStore, @Optional() @Inject(TOKEN_CACHE_OPTIONS) cacheOptions?: Partial<TokenCacheOptions>) {
+  constructor(
+    private readonly store: ClickHouseStore,
+    @Optional() @Inject(TOKEN_CACHE_OPTIONS) cacheOptions?: Partial<TokenCacheOptions>,
+  ) {
     this.cache = new TokenCache((hash) => this.lookup(hash), { ...DEFAULT_TOKEN_CACHE, ...cacheOptions });
   }
 

@@ -11,12 +11,17 @@ export const STATEMENT_OBSERVER = Symbol('STATEMENT_OBSERVER');
 class ClickHouseLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ClickHouse');
 
-  constructor(private readonly store: ClickHouseStore, @Inject(CLICKHOUSE_OPTIONS) private readonly options: ClickHouseOptions) {}
+  constructor(
+    private readonly store: ClickHouseStore,
+    @Inject(CLICKHOUSE_OPTIONS) private readonly options: ClickHouseOptions,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     const applied = await migrate(this.store.unlimited(), readMigrations(), { cluster: this.options.cluster });
     const where = this.options.url ? new URL(this.options.url).host : `chDB at ${this.options.path}`;
-    this.logger.log(`${where}, database ${this.options.database}${this.options.cluster ? `, cluster ${this.options.cluster}` : ''}; migrations applied now: ${applied.length ? applied.join(', ') : 'none'}`);
+    this.logger.log(
+      `${where}, database ${this.options.database}${this.options.cluster ? `, cluster ${this.options.cluster}` : ''}; migrations applied now: ${applied.length ? applied.join(', ') : 'none'}`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

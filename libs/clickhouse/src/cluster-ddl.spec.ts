@@ -9,7 +9,10 @@ const rendered = migrations.map((migration) => ({ migration, sql: renderForClust
 function engineOf(sql: string): { name: string; params: string[] } | undefined {
   const match = /\bENGINE\s*=\s*(\w+)(?:\s*\(((?:[^()]|\([^()]*\))*)\))?/i.exec(sql);
   if (!match) return undefined;
-  const params = (match[2] ?? '').split(/,(?![^()]*\))/).map((param) => param.trim()).filter((param) => param.length > 0);
+  const params = (match[2] ?? '')
+    .split(/,(?![^()]*\))/)
+    .map((param) => param.trim())
+    .filter((param) => param.length > 0);
   return { name: match[1], params };
 }
 
@@ -50,7 +53,8 @@ describe('renderForCluster on every shipped migration', () => {
 
 describe('renderForCluster', () => {
   it('renders a CREATE TABLE exactly', () => {
-    const sql = 'CREATE TABLE IF NOT EXISTS {db:Identifier}.api_tokens\n(\n    id String,\n    version UInt64\n)\nENGINE = ReplacingMergeTree(version)\nORDER BY id';
+    const sql =
+      'CREATE TABLE IF NOT EXISTS {db:Identifier}.api_tokens\n(\n    id String,\n    version UInt64\n)\nENGINE = ReplacingMergeTree(version)\nORDER BY id';
     expect(renderForCluster(sql, 'rs')).toBe(
       'CREATE TABLE IF NOT EXISTS {db:Identifier}.api_tokens ON CLUSTER rs\n(\n    id String,\n    version UInt64\n)\n' +
         "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version)\nORDER BY id",
@@ -59,7 +63,9 @@ describe('renderForCluster', () => {
 
   it('renders an ALTER TABLE exactly', () => {
     const sql = 'ALTER TABLE {db:Identifier}.runs\n    ADD COLUMN IF NOT EXISTS claimed_by String AFTER target_gateway';
-    expect(renderForCluster(sql, 'rs')).toBe('ALTER TABLE {db:Identifier}.runs ON CLUSTER rs\n    ADD COLUMN IF NOT EXISTS claimed_by String AFTER target_gateway');
+    expect(renderForCluster(sql, 'rs')).toBe(
+      'ALTER TABLE {db:Identifier}.runs ON CLUSTER rs\n    ADD COLUMN IF NOT EXISTS claimed_by String AFTER target_gateway',
+    );
   });
 
   it('renders the database, a plain MergeTree, a materialized view and engines with nested parameters', () => {
@@ -87,7 +93,6 @@ describe('renderForCluster', () => {
   it('refuses a cluster name that is not a plain identifier', () => {
     expect(() => renderForCluster('ALTER TABLE t ADD COLUMN x UInt8', 'rs; DROP TABLE t')).toThrow('not a plain identifier');
   });
-
 });
 
 describe('forCluster (what migrate runs)', () => {

@@ -20,8 +20,7 @@ export const REPLICA_PATH = "'/clickhouse/tables/{shard}/{database}/{table}', '{
  * reach every replica's table definition. The name is the first token after the keywords
  * (`{db:Identifier}.runs`, `runs`), and ON CLUSTER goes right after it, where ClickHouse wants it.
  */
-const ON_CLUSTER_TARGET =
-  /^(\s*(?:CREATE\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|DATABASE)\s+(?:IF\s+NOT\s+EXISTS\s+)?|ALTER\s+TABLE\s+))([^\s(]+)/i;
+const ON_CLUSTER_TARGET = /^(\s*(?:CREATE\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|DATABASE)\s+(?:IF\s+NOT\s+EXISTS\s+)?|ALTER\s+TABLE\s+))([^\s(]+)/i;
 
 /**
  * The MergeTree family keeps its data on the one server it runs on; the Replicated variant of

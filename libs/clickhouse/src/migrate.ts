@@ -78,11 +78,7 @@ export interface MigrateOptions {
  * changed afterwards is refused: migrations are never edited, a new number is added. The
  * checksum is the file's as written, so rendering for a cluster does not change it.
  */
-export async function migrate(
-  store: ClickHouseStore,
-  migrations: Migration[] = readMigrations(),
-  { cluster }: MigrateOptions = {},
-): Promise<number[]> {
+export async function migrate(store: ClickHouseStore, migrations: Migration[] = readMigrations(), { cluster }: MigrateOptions = {}): Promise<number[]> {
   await store.command(forCluster('CREATE DATABASE IF NOT EXISTS {db:Identifier}', store.database, cluster));
   await store.command(
     forCluster(
@@ -94,9 +90,10 @@ export async function migrate(
     ),
   );
   const applied = new Map(
-    (await store.query<{ version: number; checksum: string }>('SELECT version, checksum FROM {db:Identifier}.schema_migrations FINAL')).map(
-      (row) => [row.version, row.checksum],
-    ),
+    (await store.query<{ version: number; checksum: string }>('SELECT version, checksum FROM {db:Identifier}.schema_migrations FINAL')).map((row) => [
+      row.version,
+      row.checksum,
+    ]),
   );
   const done: number[] = [];
   for (const migration of migrations) {

@@ -117,7 +117,12 @@ export function openClickHouse(options: ClickHouseOptions): ClickHouseStore {
   }
   // chDB reads the process time zone; every column is declared UTC as well.
   process.env.TZ = 'UTC';
-  return new ClickHouseStore(createClient({ connection: createChdbConnection({ path: options.path }) as unknown as ClientConnection }), options.database, true, options.querySettings);
+  return new ClickHouseStore(
+    createClient({ connection: createChdbConnection({ path: options.path }) as unknown as ClientConnection }),
+    options.database,
+    true,
+    options.querySettings,
+  );
 }
 
 /** Every table the materializer derives from the log; a rebuild empties exactly these. */

@@ -16,7 +16,13 @@ describe('Kafka security settings', () => {
   });
 
   it('reads the CA file and takes SCRAM credentials', () => {
-    const security = load({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: ca, KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }).security;
+    const security = load({
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: ca,
+      KAFKA_SASL_MECHANISM: 'scram-sha-256',
+      KAFKA_SASL_USERNAME: 'u',
+      KAFKA_SASL_PASSWORD: 'p',
+    }).security;
     expect(security.ssl).toMatchObject({ rejectUnauthorized: true, ca: [expect.stringContaining('BEGIN CERTIFICATE')] });
     expect(security.sasl).toEqual({ mechanism: 'scram-sha-256', username: 'u', password: 'p' });
   });

@@ -86,7 +86,8 @@ export function kafkaSecurity(env: KafkaSecurityEnv): KafkaSecurity {
   const problems: string[] = [];
   const tlsFiles = [env.KAFKA_SSL_CA_FILE, env.KAFKA_SSL_CERT_FILE, env.KAFKA_SSL_KEY_FILE].some((file) => file !== undefined);
   if (tlsFiles && !env.KAFKA_SSL) problems.push('KAFKA_SSL must be true when KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE or KAFKA_SSL_KEY_FILE is set');
-  if ((env.KAFKA_SSL_CERT_FILE === undefined) !== (env.KAFKA_SSL_KEY_FILE === undefined)) problems.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together');
+  if ((env.KAFKA_SSL_CERT_FILE === undefined) !== (env.KAFKA_SSL_KEY_FILE === undefined))
+    problems.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together');
   if (problems.length > 0) throw new ConfigError(problems);
   const security: KafkaSecurity = {};
   if (env.KAFKA_SSL) {

@@ -23,14 +23,19 @@ describe('loadEnv', () => {
   it('takes replication settings and refuses a min.insync.replicas above the replication factor', () => {
     const { kafka } = loadEnv({ kafka: KafkaEnv }, { KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' });
     expect(kafkaConfig(kafka, 'x')).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });
-    expect(() => loadEnv({ kafka: KafkaEnv }, { KAFKA_MIN_INSYNC_REPLICAS: '2' })).toThrow(/KAFKA_MIN_INSYNC_REPLICAS must not exceed KAFKA_REPLICATION_FACTOR/);
+    expect(() => loadEnv({ kafka: KafkaEnv }, { KAFKA_MIN_INSYNC_REPLICAS: '2' })).toThrow(
+      /KAFKA_MIN_INSYNC_REPLICAS must not exceed KAFKA_REPLICATION_FACTOR/,
+    );
     expect(() => loadEnv({ kafka: KafkaEnv }, { KAFKA_REPLICATION_FACTOR: '0' })).toThrow(/KAFKA_REPLICATION_FACTOR/);
   });
 
   it('fails naming every bad variable', () => {
     let error: unknown;
     try {
-      loadEnv({ kafka: KafkaEnv, clickhouse: ClickHouseEnv }, { KAFKA_TOPIC_PARTITIONS: 'many', CLICKHOUSE_DATABASE: 'drop table;', CLICKHOUSE_URL: 'ftp://x' });
+      loadEnv(
+        { kafka: KafkaEnv, clickhouse: ClickHouseEnv },
+        { KAFKA_TOPIC_PARTITIONS: 'many', CLICKHOUSE_DATABASE: 'drop table;', CLICKHOUSE_URL: 'ftp://x' },
+      );
     } catch (caught) {
       error = caught;
     }

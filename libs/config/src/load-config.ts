@@ -13,9 +13,7 @@ type EnvClass<T extends object> = new () => T;
 
 function describe(errors: ValidationError[]): string[] {
   return errors.flatMap((error) =>
-    Object.values(error.constraints ?? {}).map((reason) =>
-      reason.startsWith(error.property) ? reason : `${error.property}: ${reason}`,
-    ),
+    Object.values(error.constraints ?? {}).map((reason) => (reason.startsWith(error.property) ? reason : `${error.property}: ${reason}`)),
   );
 }
 

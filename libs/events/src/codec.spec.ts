@@ -34,7 +34,10 @@ describe('decodeEvent', () => {
     [encodeEvent(event({ occurred_at: 'yesterday' })), 'invalid event: occurred_at: must be an RFC 3339 date-time'],
     [encodeEvent(event({ payload: 'x' as unknown as RunEventEnvelope['payload'] })), 'invalid event: payload:'],
     [encodeEvent(event({ payload: { status: 'exploded' } as unknown as RunEventEnvelope['payload'] })), 'invalid event: payload.status:'],
-    [Buffer.from(encodeEvent(event()).toString().replace('"payload":{', '"payload":{"telemetry_summary":{"rows":1e999},')), 'invalid event: payload.telemetry_summary.rows:'],
+    [
+      Buffer.from(encodeEvent(event()).toString().replace('"payload":{', '"payload":{"telemetry_summary":{"rows":1e999},')),
+      'invalid event: payload.telemetry_summary.rows:',
+    ],
   ])('rejects %s with a reason', (value, reason) => {
     const result = decodeEvent(value);
     expect(result.ok).toBe(false);

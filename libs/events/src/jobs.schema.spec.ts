@@ -56,18 +56,35 @@ describe('job event schema', () => {
 
   it('checks rotations: a whsec_ secret and an RFC 3339 expiry', () => {
     const secret = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
-    const rotated = { ...created(), type: 'job.webhook_secret_rotated', payload: { request_id: 'req_3', webhook_secret: secret, previous_expires_at: '2026-04-29T12:00:00.000Z' } };
+    const rotated = {
+      ...created(),
+      type: 'job.webhook_secret_rotated',
+      payload: { request_id: 'req_3', webhook_secret: secret, previous_expires_at: '2026-04-29T12:00:00.000Z' },
+    };
     expect(validateJobEvent(rotated)).toBeUndefined();
     expect(validateJobEvent({ ...rotated, payload: { ...rotated.payload, previous_expires_at: 'tomorrow' } })).toMatch(/^payload\.previous_expires_at/);
     expect(validateJobEvent({ ...rotated, payload: { ...rotated.payload, webhook_secret: 'whsec_!!' } })).toMatch(/^payload\.webhook_secret/);
   });
 
-  it('builds the notifier\'s webhook_disabled event valid, with fresh ids and the reason clipped', () => {
+  it("builds the notifier's webhook_disabled event valid, with fresh ids and the reason clipped", () => {
     const now = new Date('2026-04-28T12:00:00.000Z');
-    const input = { orgId: 'org_1', projectId: 'proj_1', jobId: 'job_1', webhookUrl: 'https://hooks.example.com/x', reason: `410 Gone ${'x'.repeat(MAX_WEBHOOK_DISABLED_REASON_LENGTH - 10)}\u{1F600}`, now };
+    const input = {
+      orgId: 'org_1',
+      projectId: 'proj_1',
+      jobId: 'job_1',
+      webhookUrl: 'https://hooks.example.com/x',
+      reason: `410 Gone ${'x'.repeat(MAX_WEBHOOK_DISABLED_REASON_LENGTH - 10)}\u{1F600}`,
+      now,
+    };
     const event = webhookDisabledEvent(input);
     expect(validateJobEvent(event)).toBeUndefined();
-    expect(event).toMatchObject({ type: 'job.webhook_disabled', actor: 'notifier', occurred_at: '2026-04-28T12:00:00.000Z', job_id: 'job_1', payload: { webhook_url: 'https://hooks.example.com/x' } });
+    expect(event).toMatchObject({
+      type: 'job.webhook_disabled',
+      actor: 'notifier',
+      occurred_at: '2026-04-28T12:00:00.000Z',
+      job_id: 'job_1',
+      payload: { webhook_url: 'https://hooks.example.com/x' },
+    });
     expect(event.payload.request_id).toMatch(/^req_[0-9a-f]{32}$/);
     expect(event.payload.reason.length).toBe(MAX_WEBHOOK_DISABLED_REASON_LENGTH - 1);
     const again = webhookDisabledEvent(input);

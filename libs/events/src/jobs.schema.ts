@@ -46,7 +46,12 @@ const text = (min: number, max: number) =>
     .min(min)
     .max(max)
     .refine((s) => !LONE_SURROGATE.test(s), 'must not contain unpaired surrogates');
-const key = (pattern: RegExp) => z.string().max(256).regex(pattern, `must match ${pattern.source}`).refine((k) => !RESERVED_KEYS.has(k), 'is a reserved name');
+const key = (pattern: RegExp) =>
+  z
+    .string()
+    .max(256)
+    .regex(pattern, `must match ${pattern.source}`)
+    .refine((k) => !RESERVED_KEYS.has(k), 'is a reserved name');
 const stringMap = (keyPattern: RegExp, maxKeys: number, maxValue: number) =>
   z.record(key(keyPattern), text(0, maxValue)).refine((map) => Object.keys(map).length <= maxKeys, `must have at most ${maxKeys} keys`);
 
@@ -79,7 +84,11 @@ const PAYLOADS: Record<JobEventType, z.ZodType> = {
   'job.updated': z.strictObject({ request_id: requestId, changes: jobSpecSchema.partial() }),
   'job.deleted': z.strictObject({ request_id: requestId }),
   'job.webhook_secret_rotated': z.strictObject({ request_id: requestId, webhook_secret: webhookSecret, previous_expires_at: timestamp }),
-  'job.webhook_disabled': z.strictObject({ request_id: requestId, webhook_url: text(1, MAX_JOB_URL_LENGTH), reason: text(0, MAX_WEBHOOK_DISABLED_REASON_LENGTH) }),
+  'job.webhook_disabled': z.strictObject({
+    request_id: requestId,
+    webhook_url: text(1, MAX_JOB_URL_LENGTH),
+    reason: text(0, MAX_WEBHOOK_DISABLED_REASON_LENGTH),
+  }),
 };
 
 const envelope = z.strictObject({

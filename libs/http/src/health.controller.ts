@@ -43,7 +43,9 @@ export class HealthController {
   private async checked(probe: ReadinessProbe) {
     const indicator = this.indicators.check(probe.name);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS)));
+    const timeout = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS)),
+    );
     try {
       await Promise.race([probe.check(), timeout]);
       return indicator.up();

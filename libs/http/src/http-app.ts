@@ -52,7 +52,12 @@ export type AppModule = Type<unknown> | DynamicModule;
 class HttpPlatformModule {}
 
 function withPlatform(module: AppModule, limiter: RequestRateLimiter, metrics: AppMetrics | undefined): DynamicModule {
-  const observed = metrics ? [{ provide: AppMetrics, useValue: metrics }, { provide: STATEMENT_OBSERVER, useValue: metrics }] : [];
+  const observed = metrics
+    ? [
+        { provide: AppMetrics, useValue: metrics },
+        { provide: STATEMENT_OBSERVER, useValue: metrics },
+      ]
+    : [];
   const providers = [{ provide: RequestRateLimiter, useValue: limiter }, ...observed];
   return { module: HttpPlatformModule, global: true, imports: [module], providers, exports: providers.map((provider) => provider.provide) };
 }
@@ -95,12 +100,16 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
   const limiter = new RequestRateLimiter({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit });
   const logLevels = options.logLevels ?? logLevelsFrom('log');
   const json = (options.logFormat ?? 'json') === 'json' ? createAppLogger(options.metrics?.app ?? 'http', logLevels) : undefined;
-  const app = await NestFactory.create<NestFastifyApplication>(withPlatform(module, limiter, options.metrics), new HardenedFastifyAdapter(fastifyOptions(bodyLimit, timeouts)), {
-    logger: json ? new PinoNestLogger(json) : logLevels,
-    bufferLogs: false,
-    // Fastify's own JSON parser only: Nest's would add form bodies, which no route takes.
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    withPlatform(module, limiter, options.metrics),
+    new HardenedFastifyAdapter(fastifyOptions(bodyLimit, timeouts)),
+    {
+      logger: json ? new PinoNestLogger(json) : logLevels,
+      bufferLogs: false,
+      // Fastify's own JSON parser only: Nest's would add form bodies, which no route takes.
+      bodyParser: false,
+    },
+  );
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify parses text/plain by default; only JSON is accepted, anything else is 415.
   fastify.removeContentTypeParser('text/plain');

@@ -7,7 +7,13 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
  * @fastify/static). Public, like /health: the UI asks for a token before "Try it out".
  */
 export function setupOpenApi(app: INestApplication, title: string, description: string): OpenAPIObject {
-  const config = new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1').addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API token (rst_...)' }).addSecurityRequirements('bearer').build();
+  const config = new DocumentBuilder()
+    .setTitle(title)
+    .setDescription(description)
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API token (rst_...)' })
+    .addSecurityRequirements('bearer')
+    .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, {
     raw: ['json', 'yaml'],

@@ -2,7 +2,10 @@
 export class Backoff {
   private attempt = 0;
 
-  constructor(private readonly initialMs = 100, private readonly maxMs = 5_000) {}
+  constructor(
+    private readonly initialMs = 100,
+    private readonly maxMs = 5_000,
+  ) {}
 
   nextDelayMs(): number {
     const ceiling = Math.min(this.maxMs, this.initialMs * 2 ** this.attempt);

@@ -21,8 +21,10 @@ const reported = new Set<string>();
 function hint(error: Error): string {
   const text = `${error.name} ${error.message}`;
   if (/SASL|authenticat/i.test(text)) return 'the cluster refused the credentials: check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD';
-  if (/certificate|self[- ]signed|SSL|TLS|EPROTO|wrong version number/i.test(text)) return 'TLS failed: check KAFKA_SSL, KAFKA_SSL_CA_FILE (the CA that signed the brokers) and the client certificate';
-  if (/UNSUPPORTED_VERSION|not support/i.test(text)) return 'the brokers do not speak the protocol versions kafkajs 2.2.4 uses (see docs/kafka.md, "compatibility")';
+  if (/certificate|self[- ]signed|SSL|TLS|EPROTO|wrong version number/i.test(text))
+    return 'TLS failed: check KAFKA_SSL, KAFKA_SSL_CA_FILE (the CA that signed the brokers) and the client certificate';
+  if (/UNSUPPORTED_VERSION|not support/i.test(text))
+    return 'the brokers do not speak the protocol versions kafkajs 2.2.4 uses (see docs/kafka.md, "compatibility")';
   return 'check KAFKA_BROKERS, and KAFKA_SSL / KAFKA_SASL_* if the cluster is secured';
 }
 
@@ -50,7 +52,10 @@ export async function clusterFacts(admin: Admin): Promise<ClusterFacts> {
   let version = '4.0 or later (its brokers no longer report inter.broker.protocol.version)';
   try {
     const broker = String(cluster.brokers[0]?.nodeId ?? cluster.controller ?? 0);
-    const { resources } = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: broker, configNames: ['inter.broker.protocol.version'] }], includeSynonyms: false });
+    const { resources } = await admin.describeConfigs({
+      resources: [{ type: ConfigResourceTypes.BROKER, name: broker, configNames: ['inter.broker.protocol.version'] }],
+      includeSynonyms: false,
+    });
     const value = resources[0]?.configEntries.find((entry) => entry.configName === 'inter.broker.protocol.version')?.configValue;
     if (value) version = value;
   } catch {

@@ -31,7 +31,11 @@ export interface BatchConsumerOptions {
 
 /** The sink kept failing past the retry budget. */
 export class RetriesExhaustedError extends Error {
-  constructor(readonly attempts: number, readonly elapsedMs: number, readonly lastError: Error) {
+  constructor(
+    readonly attempts: number,
+    readonly elapsedMs: number,
+    readonly lastError: Error,
+  ) {
     super(`writes failed ${attempts} times over ${Math.round(elapsedMs / 1000)} s; last error: ${lastError.message}`);
     this.name = 'RetriesExhaustedError';
   }
@@ -65,7 +69,10 @@ export class KafkajsBatchConsumer implements EventConsumer {
   private held: Pending[] = [];
   private wakeUp: (() => void) | undefined;
 
-  constructor(private readonly kafka: Kafka, private readonly options: BatchConsumerOptions) {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: BatchConsumerOptions,
+  ) {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       maxBytes: options.maxBytesInFlight,

@@ -55,7 +55,10 @@ export class KafkajsPublisher implements EventPublisher {
   private draining = false;
   private closing = false;
 
-  constructor(kafka: Kafka, private readonly options: KafkajsPublisherOptions = {}) {
+  constructor(
+    kafka: Kafka,
+    private readonly options: KafkajsPublisherOptions = {},
+  ) {
     this.layouts = new TopicLayouts(kafka);
     this.producers = Array.from({ length: Math.max(1, options.lanes ?? DEFAULT_LANES) }, () => new ProducerSlot(kafka));
     this.deadlineMs = options.deadlineMs ?? 30_000;
@@ -212,7 +215,8 @@ export class KafkajsPublisher implements EventPublisher {
 
   private giveUpInDoubt(which: (send: Send) => boolean): void {
     for (const send of this.queue.unpin(which)) {
-      for (const chunk of send.chunks) this.failChunk(chunk, new PublisherUnavailableError('Kafka did not acknowledge the write, and its outcome can no longer be learned'));
+      for (const chunk of send.chunks)
+        this.failChunk(chunk, new PublisherUnavailableError('Kafka did not acknowledge the write, and its outcome can no longer be learned'));
     }
   }
 

@@ -32,9 +32,7 @@ describe('kafkajs adapter on a real broker', () => {
   it('acknowledges concurrent publishes only once they are on the broker, in order per key', async () => {
     const topic = await freshTopic();
     const keys = ['run_a', 'run_b', 'run_c', 'run_d'];
-    await Promise.all(
-      Array.from({ length: 400 }, (_, i) => publisher.publish(topic, [{ key: keys[i % keys.length], value: Buffer.from(String(i)) }])),
-    );
+    await Promise.all(Array.from({ length: 400 }, (_, i) => publisher.publish(topic, [{ key: keys[i % keys.length], value: Buffer.from(String(i)) }])));
     const messages = await readTopic(brokers, topic, 400);
     expect(messages).toHaveLength(400);
     for (const key of keys) {
@@ -46,7 +44,10 @@ describe('kafkajs adapter on a real broker', () => {
 
   it('retries a failing sink without committing, then commits everything once it succeeds', async () => {
     const topic = await freshTopic();
-    await publisher.publish(topic, Array.from({ length: 50 }, (_, i) => ({ key: `run_${i % 7}`, value: Buffer.from(String(i)) })));
+    await publisher.publish(
+      topic,
+      Array.from({ length: 50 }, (_, i) => ({ key: `run_${i % 7}`, value: Buffer.from(String(i)) })),
+    );
     const consumer = new KafkajsBatchConsumer(kafka, {
       groupId: `test-${randomBytes(4).toString('hex')}`,
       topic,
@@ -79,7 +80,10 @@ describe('kafkajs adapter on a real broker', () => {
 
   it('on stop, flushes and commits what it had buffered before disconnecting', async () => {
     const topic = await freshTopic(1);
-    await publisher.publish(topic, Array.from({ length: 5 }, (_, i) => ({ key: 'run_a', value: Buffer.from(String(i)) })));
+    await publisher.publish(
+      topic,
+      Array.from({ length: 5 }, (_, i) => ({ key: 'run_a', value: Buffer.from(String(i)) })),
+    );
     const groupId = `test-${randomBytes(4).toString('hex')}`;
     const consumer = new KafkajsBatchConsumer(kafka, { groupId, topic, maxBatchSize: 1000, flushIntervalMs: 60_000, maxBytesInFlight: 1024 * 1024 });
     const flushed: IncomingMessage[] = [];

@@ -8,7 +8,10 @@
 export class PublishTimeoutError extends Error {
   override readonly name = 'PublishTimeoutError';
 
-  constructor(readonly deadlineMs: number, readonly landed: Promise<boolean>) {
+  constructor(
+    readonly deadlineMs: number,
+    readonly landed: Promise<boolean>,
+  ) {
     super(`Kafka did not acknowledge the write within ${deadlineMs} ms`);
   }
 }
@@ -17,7 +20,10 @@ export class PublishTimeoutError extends Error {
 export class PublisherOverloadedError extends Error {
   override readonly name = 'PublisherOverloadedError';
 
-  constructor(readonly pendingBytes: number, readonly maxPendingBytes: number) {
+  constructor(
+    readonly pendingBytes: number,
+    readonly maxPendingBytes: number,
+  ) {
     super(`Publisher overloaded: ${pendingBytes} bytes pending, bound ${maxPendingBytes}`);
   }
 }
@@ -26,7 +32,11 @@ export class PublisherOverloadedError extends Error {
 export class MessageTooLargeError extends Error {
   override readonly name = 'MessageTooLargeError';
 
-  constructor(readonly index: number, readonly bytes: number, readonly maxBytes: number) {
+  constructor(
+    readonly index: number,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
     super(`Message ${index} is ${bytes} bytes; the topic accepts at most ${maxBytes}`);
   }
 }

@@ -5,7 +5,12 @@ function entries(partitions: number[], bytes = 100): Entry[] {
   return partitions.map((partition, index) => ({ message: { key: `k${index}`, value: Buffer.alloc(1), partition }, bytes, index }));
 }
 
-const call = () => new PublishCall(0, () => undefined, () => undefined);
+const call = () =>
+  new PublishCall(
+    0,
+    () => undefined,
+    () => undefined,
+  );
 
 describe('chunkEntries', () => {
   it('splits by partition, then by bytes and count, keeping order', () => {
@@ -72,14 +77,26 @@ describe('SendQueue.takeRound', () => {
 describe('PublishCall', () => {
   it('reports landed=false at once when it expires unsent, and the real outcome when it expires in flight', async () => {
     const errors: Error[] = [];
-    const unsent = new PublishCall(0, () => undefined, (error) => errors.push(error));
+    const unsent = new PublishCall(
+      0,
+      () => undefined,
+      (error) => errors.push(error),
+    );
     unsent.expire(100, true);
-    const inFlight = new PublishCall(0, () => undefined, (error) => errors.push(error));
+    const inFlight = new PublishCall(
+      0,
+      () => undefined,
+      (error) => errors.push(error),
+    );
     inFlight.chunksLeft = 2;
     inFlight.expire(100, false);
     inFlight.chunkAcknowledged();
     inFlight.chunkAcknowledged();
-    const failed = new PublishCall(0, () => undefined, (error) => errors.push(error));
+    const failed = new PublishCall(
+      0,
+      () => undefined,
+      (error) => errors.push(error),
+    );
     failed.expire(100, false);
     failed.fail(new Error('send failed'));
     const landed = await Promise.all(errors.map((error) => (error as Error & { landed: Promise<boolean> }).landed));

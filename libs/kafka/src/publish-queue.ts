@@ -10,7 +10,11 @@ export class PublishCall {
   private settleLanded?: (landed: boolean) => void;
   private timer?: NodeJS.Timeout;
 
-  constructor(readonly bytes: number, private readonly resolve: () => void, private readonly reject: (error: Error) => void) {}
+  constructor(
+    readonly bytes: number,
+    private readonly resolve: () => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
 
   get pending(): boolean {
     return this.state === 'pending';

@@ -180,7 +180,13 @@ async function eventually(attempt: () => Promise<void>, timeoutMs: number): Prom
 async function freePortPair(): Promise<number> {
   for (;;) {
     const port = await listenOnce(0);
-    if (await listenOnce(port + 1).then(() => true, () => false)) return port;
+    if (
+      await listenOnce(port + 1).then(
+        () => true,
+        () => false,
+      )
+    )
+      return port;
   }
 }
 

@@ -50,7 +50,9 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], brokers: re
     const missing = specs.filter((spec) => !existing.has(spec.topic));
     const needed = Math.max(0, ...missing.map((spec) => spec.replicationFactor ?? 0));
     if (needed > facts.brokers) {
-      throw new KafkaClusterError(`KAFKA_REPLICATION_FACTOR ${needed} needs at least ${needed} brokers to create ${missing[0].topic}; cluster ${facts.clusterId} has ${facts.brokers}`);
+      throw new KafkaClusterError(
+        `KAFKA_REPLICATION_FACTOR ${needed} needs at least ${needed} brokers to create ${missing[0].topic}; cluster ${facts.clusterId} has ${facts.brokers}`,
+      );
     }
     if (missing.length > 0) await createTopics(admin, missing);
     // Also checks topics just created: another instance may have won the race with other settings.

@@ -10,15 +10,24 @@ describe('AppMetrics', () => {
     metrics.published('runs.events.v1', 5, 'timeout');
     metrics.statement('query', 0.01, false);
     metrics.statement('insert', 0.2, true);
-    metrics.watchLag('runstream-materializer', 'runs.events.v1', { lag: async () => [{ partition: 0, lag: 3 }, { partition: 1, lag: 0 }] });
+    metrics.watchLag('runstream-materializer', 'runs.events.v1', {
+      lag: async () => [
+        { partition: 0, lag: 3 },
+        { partition: 1, lag: 0 },
+      ],
+    });
     const text = await metrics.exposition();
-    expect(sampleSum(text, 'runstream_http_request_duration_seconds_count', { app: 'ingest', method: 'POST', route: '/api/elt/runs', status_code: '201' })).toBe(1);
+    expect(
+      sampleSum(text, 'runstream_http_request_duration_seconds_count', { app: 'ingest', method: 'POST', route: '/api/elt/runs', status_code: '201' }),
+    ).toBe(1);
     expect(sampleSum(text, 'runstream_http_request_duration_seconds_bucket', { app: 'ingest', le: '0.0025' })).toBe(0);
     expect(sampleSum(text, 'runstream_http_request_duration_seconds_bucket', { app: 'ingest', le: '0.005' })).toBe(1);
     expect(sampleSum(text, 'runstream_kafka_publish_duration_seconds_count', { app: 'ingest', topic: 'runs.events.v1', outcome: 'timeout' })).toBe(1);
     expect(sampleSum(text, 'runstream_kafka_publish_duration_seconds_count', { app: 'ingest', outcome: 'acknowledged' })).toBe(1);
     expect(sampleSum(text, 'runstream_clickhouse_statement_duration_seconds_count', { app: 'ingest', kind: 'insert', outcome: 'error' })).toBe(1);
-    expect(sampleSum(text, 'runstream_kafka_consumer_lag', { app: 'ingest', group: 'runstream-materializer', topic: 'runs.events.v1', partition: '0' })).toBe(3);
+    expect(sampleSum(text, 'runstream_kafka_consumer_lag', { app: 'ingest', group: 'runstream-materializer', topic: 'runs.events.v1', partition: '0' })).toBe(
+      3,
+    );
     expect(sampleSum(text, 'process_cpu_seconds_total', { app: 'ingest' })).toBeGreaterThan(0);
   });
 

@@ -17,7 +17,11 @@ export function instrumentHttp(fastify: FastifyInstance, metrics: AppMetrics): v
       const body = await metrics.exposition();
       return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(body);
     } catch (error) {
-      return reply.code(503).header('retry-after', '5').type('text/plain').send(`metrics unavailable: ${(error as Error).message}`);
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .type('text/plain')
+        .send(`metrics unavailable: ${(error as Error).message}`);
     }
   });
 }

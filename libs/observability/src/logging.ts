@@ -84,7 +84,15 @@ export function logRequests(fastify: FastifyInstance, logger: Logger): void {
     if (logger.isLevelEnabled(level)) {
       const caller = (request as CallerOf).caller;
       logger[level](
-        { reqId: request.id, method: request.method, route: route ?? null, url: request.url, status, ms: Math.round(reply.elapsedTime * 10) / 10, ...(caller ? { orgId: caller.orgId, tokenId: caller.tokenId } : {}) },
+        {
+          reqId: request.id,
+          method: request.method,
+          route: route ?? null,
+          url: request.url,
+          status,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+          ...(caller ? { orgId: caller.orgId, tokenId: caller.tokenId } : {}),
+        },
         'request',
       );
     }

@@ -28,6 +28,12 @@ describe('PeriodicTask', () => {
   });
 
   it('stops cleanly when it never started', async () => {
-    await expect(new PeriodicTask(async () => undefined, () => 1, () => undefined).stop()).resolves.toBeUndefined();
+    await expect(
+      new PeriodicTask(
+        async () => undefined,
+        () => 1,
+        () => undefined,
+      ).stop(),
+    ).resolves.toBeUndefined();
   });
 });

@@ -29,6 +29,7 @@ interface Service {
   profiles?: string[];
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the plain-JS healthcheck, loaded as the container runs it
 const HealthCheck = require(join(REPO_ROOT, 'deploy/docker/healthcheck.js')) as {
   healthTarget(app: string, env: NodeJS.ProcessEnv): { host?: string; port?: number; url?: string; process?: boolean; skip?: boolean } | undefined;
   runningApps(procDir: string): string[];
@@ -68,7 +69,8 @@ function declaredEnvNames(): Set<string> {
   return names;
 }
 
-const envOf = (service: Service): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, String(value)]));
+const envOf = (service: Service): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, String(value)]));
 
 /** The HTTP port each app listens on for its configuration, read by the app's own config loader. */
 const LISTEN: Record<string, (env: NodeJS.ProcessEnv) => { host: string; port: number }> = {
@@ -135,14 +137,19 @@ describe('deploy/compose/compose.yaml', () => {
       expect(HealthCheck.healthTarget(app, env)).toMatchObject({ host: '127.0.0.1', port });
       expect(services[app].ports?.map((mapping) => Number(mapping.split(':').pop()))).toEqual([port]);
     }
-    expect(loadAgentConfig({ ...envOf(services.agent), RUNSTREAM_GATEWAY_TOKEN: 'rst_test' }).ingestUrl).toBe(`http://ingest:${loadIngestConfig(envOf(services.ingest)).http.port}`);
+    expect(loadAgentConfig({ ...envOf(services.agent), RUNSTREAM_GATEWAY_TOKEN: 'rst_test' }).ingestUrl).toBe(
+      `http://ingest:${loadIngestConfig(envOf(services.ingest)).http.port}`,
+    );
   });
 });
 
 describe('deploy/docker', () => {
   it('has shell scripts that parse, and a healthcheck that node accepts', () => {
     for (const shell of ['bash', 'sh']) expect(spawnSync(shell, ['-n', ENTRYPOINT], { encoding: 'utf8' })).toMatchObject({ status: 0, stderr: '' });
-    expect(spawnSync(process.execPath, ['--check', join(REPO_ROOT, 'deploy/docker/healthcheck.js')], { encoding: 'utf8' })).toMatchObject({ status: 0, stderr: '' });
+    expect(spawnSync(process.execPath, ['--check', join(REPO_ROOT, 'deploy/docker/healthcheck.js')], { encoding: 'utf8' })).toMatchObject({
+      status: 0,
+      stderr: '',
+    });
   });
 
   it('entrypoint: refuses a missing or unknown command with usage (64) before starting anything', () => {
@@ -166,7 +173,11 @@ describe('deploy/docker', () => {
   it('healthcheck: finds the running app from process command lines', () => {
     const proc = mkdtempSync(join(tmpdir(), 'runstream-proc-'));
     try {
-      const processes: Record<string, string> = { '1': 'docker-init\0--\0/app/deploy/docker/entrypoint.sh\0', '7': 'node\0/app/dist/apps/query/src/main.js\0', self: 'node\0/app/dist/apps/ingest/src/main.js\0' };
+      const processes: Record<string, string> = {
+        '1': 'docker-init\0--\0/app/deploy/docker/entrypoint.sh\0',
+        '7': 'node\0/app/dist/apps/query/src/main.js\0',
+        self: 'node\0/app/dist/apps/ingest/src/main.js\0',
+      };
       for (const [pid, cmdline] of Object.entries(processes)) {
         mkdirSync(join(proc, pid));
         writeFileSync(join(proc, pid, 'cmdline'), cmdline);
@@ -204,7 +215,10 @@ describe('Dockerfile', () => {
   });
 
   it('copies only paths that exist and that .dockerignore keeps in the build context', () => {
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
     for (const name of ['node_modules', 'dist', '.data', '.git', 'deploy/kafka/.cache', 'deploy/k8s-mock/.cache']) expect(ignored).toContain(name);
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(?:--\S+ )*(.+) \S+$/gm)].flatMap((match) => match[1].split(/\s+/));
     expect(copied).toEqual(expect.arrayContaining(['package-lock.json', 'apps', 'libs', 'scripts']));

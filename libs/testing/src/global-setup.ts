@@ -8,7 +8,6 @@ interface Started {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __runstreamInfra: Started[] | undefined;
 }
 

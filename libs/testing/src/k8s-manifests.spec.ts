@@ -25,7 +25,9 @@ interface K8sObject {
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   [field: string]: unknown;
 }
-interface Probe { httpGet?: { path?: string; port: number | string } }
+interface Probe {
+  httpGet?: { path?: string; port: number | string };
+}
 interface Container {
   name: string;
   args?: string[];
@@ -37,23 +39,44 @@ interface Container {
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean };
 }
-interface PodSpec { containers: Container[]; securityContext?: { runAsNonRoot?: boolean } }
+interface PodSpec {
+  containers: Container[];
+  securityContext?: { runAsNonRoot?: boolean };
+}
 type Workload = K8sObject & { spec: { replicas?: number; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } } };
-interface Rule { apiGroups: string[]; resources: string[]; verbs: string[] }
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
 type ModelClass = new (data: object) => { validate(): void };
-interface TypeMapped { getAttributeTypeMap(): { baseName: string; type: string }[] }
+interface TypeMapped {
+  getAttributeTypeMap(): { baseName: string; type: string }[];
+}
 
 /** What apps/control/src/kubernetes/*.ts calls through @kubernetes/client-node, as group/resource/verb. */
 const CONTROL_RBAC = [
-  '/namespaces/get', '/namespaces/create', // readNamespace, createNamespace
-  'batch/cronjobs/list', 'batch/cronjobs/get', 'batch/cronjobs/create', 'batch/cronjobs/update', 'batch/cronjobs/delete',
-  'batch/jobs/list', 'batch/jobs/get', 'batch/jobs/create', // listNamespacedJob, readNamespacedJob, createNamespacedJob
-  '/pods/list', '/pods/log/get', // listNamespacedPod, readNamespacedPodLog
+  '/namespaces/get',
+  '/namespaces/create', // readNamespace, createNamespace
+  'batch/cronjobs/list',
+  'batch/cronjobs/get',
+  'batch/cronjobs/create',
+  'batch/cronjobs/update',
+  'batch/cronjobs/delete',
+  'batch/jobs/list',
+  'batch/jobs/get',
+  'batch/jobs/create', // listNamespacedJob, readNamespacedJob, createNamespacedJob
+  '/pods/list',
+  '/pods/log/get', // listNamespacedPod, readNamespacedPodLog
 ];
 /** Each app's config loader, by the image argument that starts it; the agent serves no HTTP, so it has no probes. */
 const LOADERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
-  ingest: loadIngestConfig, query: loadQueryConfig, control: loadControlConfig,
-  materializer: loadMaterializerConfig, notifier: loadNotifierConfig, agent: loadAgentConfig,
+  ingest: loadIngestConfig,
+  query: loadQueryConfig,
+  control: loadControlConfig,
+  materializer: loadMaterializerConfig,
+  notifier: loadNotifierConfig,
+  agent: loadAgentConfig,
 };
 const NO_PROBES = new Set(['agent']);
 /** Made outside the manifests in production (sealed-secrets / external-secrets), with the keys of the base's placeholder. */
@@ -65,18 +88,21 @@ function render(overlay: string): K8sObject[] {
   try {
     text = execFileSync('kubectl', ['kustomize', join(K8S, 'overlays', overlay)], { encoding: 'utf8' });
   } catch (error) {
-    throw new Error(`kubectl kustomize failed (kubectl >= 1.27 with kustomize v5 must be on PATH): ${(error as Error).message}`);
+    throw new Error(`kubectl kustomize failed (kubectl >= 1.27 with kustomize v5 must be on PATH): ${(error as Error).message}`, { cause: error });
   }
-  return parseAllDocuments(text).map((doc) => doc.toJS() as K8sObject).filter(Boolean);
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as K8sObject)
+    .filter(Boolean);
 }
 
 // Both libraries ship CommonJS builds, but resolve their modules at run time: required, not imported.
 const nodeRequire = process.getBuiltinModule('node:module').createRequire(__filename);
 function schemaValidate(object: K8sObject): void {
   const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
-  const module = group === 'monitoring.coreos.com'
-    ? `@kubernetes-models/prometheus-operator/${group}/${version}`
-    : `kubernetes-models/${group ? `${group}/` : ''}${version}`;
+  const module =
+    group === 'monitoring.coreos.com'
+      ? `@kubernetes-models/prometheus-operator/${group}/${version}`
+      : `kubernetes-models/${group ? `${group}/` : ''}${version}`;
   const Model = (nodeRequire(module) as Record<string, ModelClass | undefined>)[object.kind];
   if (!Model) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
   new Model(object).validate();
@@ -93,8 +119,7 @@ function unknownFields(value: unknown, type: string, path: string): string[] {
   const model = clientModels[type];
   if (!model?.getAttributeTypeMap) return [];
   const fields = new Map(model.getAttributeTypeMap().map((field) => [field.baseName, field.type]));
-  return Object.entries(value).flatMap(([key, item]) =>
-    fields.has(key) ? unknownFields(item, fields.get(key)!, `${path}.${key}`) : [`${path}.${key}`]);
+  return Object.entries(value).flatMap(([key, item]) => (fields.has(key) ? unknownFields(item, fields.get(key)!, `${path}.${key}`) : [`${path}.${key}`]));
 }
 function modelType(object: K8sObject): string {
   const version = object.apiVersion.split('/').pop()!;
@@ -113,8 +138,7 @@ function declaredEnv(): Set<string> {
   return names;
 }
 
-const pods = (objects: K8sObject[]) =>
-  objects.flatMap((o) => o.kind === 'Deployment' ? [o as Workload] : o.kind === 'Job' ? [o as Workload] : []);
+const pods = (objects: K8sObject[]) => objects.flatMap((o) => (o.kind === 'Deployment' ? [o as Workload] : o.kind === 'Job' ? [o as Workload] : []));
 const byKind = (objects: K8sObject[], kind: string, name?: string) =>
   objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name || o.metadata.name.startsWith(`${name}-`)));
 const selects = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
@@ -136,7 +160,11 @@ function containerEnv(objects: K8sObject[], container: Container, overlay: strin
         continue;
       }
       expect({ overlay, secret: source.secretRef.name, found: Boolean(secret) }).toEqual({ overlay, secret: source.secretRef.name, found: true });
-      Object.assign(env, secret.stringData, Object.fromEntries(Object.entries((secret.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()])));
+      Object.assign(
+        env,
+        secret.stringData,
+        Object.fromEntries(Object.entries((secret.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()])),
+      );
     }
   }
   for (const variable of container.env ?? []) env[variable.name] = variable.value ?? 'from-a-secret';
@@ -149,11 +177,16 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
   const config = (byKind(objects, 'ConfigMap', 'runstream-config')[0]?.data ?? {}) as Record<string, string>;
 
   it('renders the apps, the migration Job, RBAC, autoscalers and ServiceMonitors', () => {
-    const names = (kind: string) => byKind(objects, kind).map((o) => o.metadata.name).sort();
+    const names = (kind: string) =>
+      byKind(objects, kind)
+        .map((o) => o.metadata.name)
+        .sort();
     expect(names('Deployment')).toEqual(expect.arrayContaining(['control', 'ingest', 'materializer', 'notifier', 'query'].map((app) => `runstream-${app}`)));
     expect(names('Job')).toEqual(['runstream-migrate']);
     expect(names('HorizontalPodAutoscaler')).toEqual(['runstream-ingest', 'runstream-query']);
-    expect(names('PodDisruptionBudget')).toEqual(expect.arrayContaining(['control', 'ingest', 'materializer', 'notifier', 'query'].map((app) => `runstream-${app}`)));
+    expect(names('PodDisruptionBudget')).toEqual(
+      expect.arrayContaining(['control', 'ingest', 'materializer', 'notifier', 'query'].map((app) => `runstream-${app}`)),
+    );
     expect(names('ServiceMonitor')).toEqual(['control', 'ingest', 'materializer', 'notifier', 'query'].map((app) => `runstream-${app}`));
   });
 
@@ -175,7 +208,10 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
     for (const workload of pods(objects)) {
       for (const container of workload.spec.template.spec.containers) {
         const env = containerEnv(objects, container, overlay);
-        expect({ container: container.name, undeclared: Object.keys(env).filter((name) => !declared.has(name)) }).toEqual({ container: container.name, undeclared: [] });
+        expect({ container: container.name, undeclared: Object.keys(env).filter((name) => !declared.has(name)) }).toEqual({
+          container: container.name,
+          undeclared: [],
+        });
         const load = LOADERS[container.args?.[0] ?? ''];
         if (load) expect(() => load(env)).not.toThrow();
       }
@@ -189,9 +225,16 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
       const env = Object.fromEntries((container.env ?? []).map((v) => [v.name, v.value]));
       const listens = Number(env.PORT ?? env.MATERIALIZER_METRICS_PORT ?? env.NOTIFIER_METRICS_PORT);
       const readyPath = env.PORT === undefined ? '/health' : '/health/ready';
-      for (const [probe, path] of [[container.readinessProbe, readyPath], [container.livenessProbe, '/health']] as const) {
+      for (const [probe, path] of [
+        [container.readinessProbe, readyPath],
+        [container.livenessProbe, '/health'],
+      ] as const) {
         const port = container.ports?.find((p) => p.name === probe?.httpGet?.port || p.containerPort === probe?.httpGet?.port);
-        expect({ deployment: deployment.metadata.name, path: probe?.httpGet?.path, port: port?.containerPort }).toEqual({ deployment: deployment.metadata.name, path, port: listens });
+        expect({ deployment: deployment.metadata.name, path: probe?.httpGet?.path, port: port?.containerPort }).toEqual({
+          deployment: deployment.metadata.name,
+          path,
+          port: listens,
+        });
       }
     }
   });
@@ -201,8 +244,12 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
       const pod = workload.spec.template.spec;
       expect(pod.securityContext?.runAsNonRoot).toBe(true);
       for (const container of pod.containers) {
-        expect({ container: container.name, escalation: container.securityContext?.allowPrivilegeEscalation, requests: Boolean(container.resources?.requests?.cpu && container.resources.requests.memory), limits: Boolean(container.resources?.limits?.memory) })
-          .toEqual({ container: container.name, escalation: false, requests: true, limits: true });
+        expect({
+          container: container.name,
+          escalation: container.securityContext?.allowPrivilegeEscalation,
+          requests: Boolean(container.resources?.requests?.cpu && container.resources.requests.memory),
+          limits: Boolean(container.resources?.limits?.memory),
+        }).toEqual({ container: container.name, escalation: false, requests: true, limits: true });
       }
     }
   });
@@ -220,7 +267,9 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
   it('grants the control app exactly the API calls it makes, bound to its service account', () => {
     const roles = byKind(objects, 'ClusterRole').concat(byKind(objects, 'Role'));
     expect(roles.map((r) => r.metadata.name)).toEqual(['runstream-control']);
-    const granted = (roles[0].rules as Rule[]).flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}/${verb}`))));
+    const granted = (roles[0].rules as Rule[]).flatMap((rule) =>
+      rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}/${verb}`))),
+    );
     expect([...granted].sort()).toEqual([...CONTROL_RBAC].sort());
     const [binding] = byKind(objects, 'ClusterRoleBinding') as (K8sObject & { subjects: { kind: string; name: string; namespace: string }[] })[];
     const control = deployments.find((d) => d.metadata.name === 'runstream-control')!;
@@ -230,9 +279,12 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
   });
 
   it('points each ServiceMonitor at a Service port that selects the app serving /metrics', () => {
-    for (const monitor of byKind(objects, 'ServiceMonitor') as (K8sObject & { spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] } })[]) {
-      const services = (byKind(objects, 'Service') as (K8sObject & { spec: { selector: Record<string, string>; ports: { name: string; targetPort: string }[] } })[])
-        .filter((s) => selects(monitor.spec.selector.matchLabels, s.metadata.labels));
+    for (const monitor of byKind(objects, 'ServiceMonitor') as (K8sObject & {
+      spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] };
+    })[]) {
+      const services = (
+        byKind(objects, 'Service') as (K8sObject & { spec: { selector: Record<string, string>; ports: { name: string; targetPort: string }[] } })[]
+      ).filter((s) => selects(monitor.spec.selector.matchLabels, s.metadata.labels));
       expect(services).toHaveLength(1);
       const port = services[0].spec.ports.find((p) => p.name === monitor.spec.endpoints[0].port);
       const target = deployments.find((d) => selects(services[0].spec.selector, d.spec.template.metadata.labels));

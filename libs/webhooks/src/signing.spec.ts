@@ -27,7 +27,10 @@ describe('Standard Webhooks signing', () => {
     const now = 1_700_000_000;
     const body = JSON.stringify({ type: 'run.succeeded', data: { id: 'run_1' } });
     expect(verifyWebhook([secret], headersFor(signWebhook(secret, 'msg_x', now, body), now, 'msg_x'), body, 300, now)).toEqual({ ok: true });
-    expect(verifyWebhook([secret], headersFor(signWebhook(secret, 'msg_x', now, body), now, 'msg_x'), `${body} `, 300, now)).toEqual({ ok: false, reason: 'no_matching_signature' });
+    expect(verifyWebhook([secret], headersFor(signWebhook(secret, 'msg_x', now, body), now, 'msg_x'), `${body} `, 300, now)).toEqual({
+      ok: false,
+      reason: 'no_matching_signature',
+    });
   });
 
   it('refuses a timestamp outside the tolerance either way, and accepts one at its edge', () => {
@@ -53,8 +56,14 @@ describe('Standard Webhooks signing', () => {
 
   it('refuses missing headers and a timestamp that is not a number, and reads header names in any case', () => {
     const now = SPEC.timestamp;
-    expect(verifyWebhook([SPEC.secret], { 'webhook-id': SPEC.id, 'webhook-timestamp': String(now) }, SPEC.body, 300, now)).toEqual({ ok: false, reason: 'missing_headers' });
-    expect(verifyWebhook([SPEC.secret], { ...headersFor(SPEC.signature), 'webhook-timestamp': '1614265330.5' }, SPEC.body, 300, now)).toEqual({ ok: false, reason: 'bad_timestamp' });
+    expect(verifyWebhook([SPEC.secret], { 'webhook-id': SPEC.id, 'webhook-timestamp': String(now) }, SPEC.body, 300, now)).toEqual({
+      ok: false,
+      reason: 'missing_headers',
+    });
+    expect(verifyWebhook([SPEC.secret], { ...headersFor(SPEC.signature), 'webhook-timestamp': '1614265330.5' }, SPEC.body, 300, now)).toEqual({
+      ok: false,
+      reason: 'bad_timestamp',
+    });
     const upper = { 'Webhook-Id': SPEC.id, 'Webhook-Timestamp': String(now), 'Webhook-Signature': SPEC.signature };
     expect(verifyWebhook([SPEC.secret], upper, Buffer.from(SPEC.body), 300, now)).toEqual({ ok: true });
   });

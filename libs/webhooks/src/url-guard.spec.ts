@@ -1,7 +1,10 @@
 import { LookupAddress } from 'node:dns';
 import { addressRange, checkWebhookUrl, isPublicAddress, pinnedLookup } from './url-guard';
 
-const resolveTo = (...addresses: string[]) => async (): Promise<LookupAddress[]> => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+const resolveTo =
+  (...addresses: string[]) =>
+  async (): Promise<LookupAddress[]> =>
+    addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 
 describe('webhook URL guard', () => {
   it.each([
@@ -40,11 +43,14 @@ describe('webhook URL guard', () => {
     expect(check).toMatchObject({ ok: false, kind: 'refused' });
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('lets the public address %s through', async (address) => {
-    expect(isPublicAddress(address)).toBe(true);
-    const check = await checkWebhookUrl('https://hooks.example.com/x', { allowPrivate: false, resolve: resolveTo(address) });
-    expect(check).toMatchObject({ ok: true, target: { addresses: [{ address }] } });
-  });
+  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])(
+    'lets the public address %s through',
+    async (address) => {
+      expect(isPublicAddress(address)).toBe(true);
+      const check = await checkWebhookUrl('https://hooks.example.com/x', { allowPrivate: false, resolve: resolveTo(address) });
+      expect(check).toMatchObject({ ok: true, target: { addresses: [{ address }] } });
+    },
+  );
 
   it('refuses a host when any one of its addresses is private', async () => {
     const check = await checkWebhookUrl('https://hooks.example.com/x', { allowPrivate: false, resolve: resolveTo('8.8.8.8', '10.0.0.5') });
@@ -58,7 +64,10 @@ describe('webhook URL guard', () => {
   });
 
   it('lets private addresses through when allowed', async () => {
-    expect(await checkWebhookUrl('http://127.0.0.1:8080/hook', { allowPrivate: true })).toMatchObject({ ok: true, target: { addresses: [{ address: '127.0.0.1', family: 4 }] } });
+    expect(await checkWebhookUrl('http://127.0.0.1:8080/hook', { allowPrivate: true })).toMatchObject({
+      ok: true,
+      target: { addresses: [{ address: '127.0.0.1', family: 4 }] },
+    });
   });
 
   it('refuses schemes other than http and https, and text that is not a URL', async () => {
@@ -71,7 +80,11 @@ describe('webhook URL guard', () => {
     const fail = async (): Promise<LookupAddress[]> => {
       throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
     };
-    expect(await checkWebhookUrl('https://nowhere.invalid/', { allowPrivate: false, resolve: fail })).toMatchObject({ ok: false, kind: 'unresolved', reason: expect.stringContaining('ENOTFOUND') });
+    expect(await checkWebhookUrl('https://nowhere.invalid/', { allowPrivate: false, resolve: fail })).toMatchObject({
+      ok: false,
+      kind: 'unresolved',
+      reason: expect.stringContaining('ENOTFOUND'),
+    });
   });
 
   it('answers the connection lookup with the checked addresses only', () => {

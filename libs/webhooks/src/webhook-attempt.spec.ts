@@ -15,13 +15,22 @@ describe('webhook headers', () => {
 
   it("never lets the job's headers override content-type, framing, host or the signature", () => {
     const merged = mergeHeaders(
-      { 'Content-Type': 'text/plain', 'content-length': '1', Host: 'evil', 'Transfer-Encoding': 'chunked', Connection: 'upgrade', 'Webhook-Id': 'x', 'webhook-timestamp': '1', 'WEBHOOK-SIGNATURE': 'v1,forged' },
+      {
+        'Content-Type': 'text/plain',
+        'content-length': '1',
+        Host: 'evil',
+        'Transfer-Encoding': 'chunked',
+        Connection: 'upgrade',
+        'Webhook-Id': 'x',
+        'webhook-timestamp': '1',
+        'WEBHOOK-SIGNATURE': 'v1,forged',
+      },
       SIGNED,
     );
     expect(merged).toEqual({ 'user-agent': USER_AGENT, 'content-type': 'application/json', ...SIGNED });
   });
 
-  it("lets the job set its own user-agent", () => {
+  it('lets the job set its own user-agent', () => {
     expect(mergeHeaders({ 'User-Agent': 'mine' }, SIGNED)['user-agent']).toBe('mine');
   });
 });

@@ -18,7 +18,16 @@ export interface AttemptResult {
 }
 
 /** Headers a job's `webhook_headers` may not set: the body's framing, the host, and the signature. */
-const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'host', WEBHOOK_ID_HEADER, WEBHOOK_TIMESTAMP_HEADER, WEBHOOK_SIGNATURE_HEADER]);
+const RESERVED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'host',
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+]);
 
 /**
  * The headers of one attempt: the job's own headers (any case) minus the reserved ones, then

@@ -70,7 +70,12 @@ describe('WebhookDeliverer against real local receivers', () => {
     expect(target.requests).toHaveLength(1);
     const [received] = target.requests;
     expect(received.body).toBe(job.body);
-    expect(received.headers).toMatchObject({ 'content-type': 'application/json', authorization: 'Bearer receiver-token', 'x-team': 'data', 'webhook-id': job.deliveryId });
+    expect(received.headers).toMatchObject({
+      'content-type': 'application/json',
+      authorization: 'Bearer receiver-token',
+      'x-team': 'data',
+      'webhook-id': job.deliveryId,
+    });
     expect(specVerify(newWebhookSecret(), received.headers, received.body)).toBe(false);
   });
 
@@ -152,7 +157,11 @@ describe('WebhookDeliverer against real local receivers', () => {
     const job = request(target.url);
     expect(await deliverer().deliverer.deliver(job)).toEqual({ deliveryId: job.deliveryId, status: 'disabled', attempts: 1, lastResponseCode: 410 });
     expect(target.requests).toHaveLength(1);
-    expect((await findDelivery(store, job.orgId, job.deliveryId))?.summary).toMatchObject({ status: 'disabled', last_response_code: 410, next_attempt_at: null });
+    expect((await findDelivery(store, job.orgId, job.deliveryId))?.summary).toMatchObject({
+      status: 'disabled',
+      last_response_code: 410,
+      next_attempt_at: null,
+    });
   });
 
   it('does not follow a redirect: the 302 is a failed attempt and the redirect target gets nothing', async () => {
@@ -176,7 +185,12 @@ describe('WebhookDeliverer against real local receivers', () => {
   it('refuses 127.0.0.1 unless private addresses are allowed, sending nothing and logging the refusal', async () => {
     const target = await receiver((_received, res) => res.writeHead(200).end());
     const job = request(target.url);
-    expect(await deliverer({ allowPrivate: false }).deliverer.deliver(job)).toEqual({ deliveryId: job.deliveryId, status: 'failed', attempts: 1, lastResponseCode: 0 });
+    expect(await deliverer({ allowPrivate: false }).deliverer.deliver(job)).toEqual({
+      deliveryId: job.deliveryId,
+      status: 'failed',
+      attempts: 1,
+      lastResponseCode: 0,
+    });
     expect(target.requests).toHaveLength(0);
     const delivery = await findDelivery(store, job.orgId, job.deliveryId);
     expect(delivery?.attempts[0].error).toMatch(/^refused: 127\.0\.0\.1 resolves to 127\.0\.0\.1 \(loopback\)/);

@@ -1,5 +1,13 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { ClickHouseStore, findDelivery, fromChDateTime, insertWebhookAttempts, toChDateTime, WebhookAttemptRow, WebhookAttemptStatus } from '@runstream/clickhouse';
+import {
+  ClickHouseStore,
+  findDelivery,
+  fromChDateTime,
+  insertWebhookAttempts,
+  toChDateTime,
+  WebhookAttemptRow,
+  WebhookAttemptStatus,
+} from '@runstream/clickhouse';
 import { attemptVerdict, MAX_ATTEMPTS, nextAttemptAt, RetrySchedule } from './retry-schedule';
 import { signedHeaders } from './signing';
 import { checkWebhookUrl, UrlGuardOptions } from './url-guard';

@@ -45,7 +45,12 @@ export function planRun(tag: string, projectId: string, runIndex: number, shape:
   return writes;
 }
 
-function executionReport(write: (kind: PlannedWrite['kind'], body: Record<string, unknown>, extra: Partial<PlannedWrite>) => PlannedWrite, tag: string, runIndex: number, report: number): PlannedWrite {
+function executionReport(
+  write: (kind: PlannedWrite['kind'], body: Record<string, unknown>, extra: Partial<PlannedWrite>) => PlannedWrite,
+  tag: string,
+  runIndex: number,
+  report: number,
+): PlannedWrite {
   const executions: PlannedExecution[] = [0, 1].map((k) => ({
     id: `exec_${tag}_${runIndex}_${report}_${k}`,
     model: MODELS[(runIndex + report * 2 + k) % MODELS.length],

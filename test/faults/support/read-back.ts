@@ -54,7 +54,11 @@ async function getJson<T>(url: string, token: string, timeoutMs = 30_000): Promi
   }
 }
 
-async function allPages<T, P extends { total: number }>(url: (page: number) => string, token: string, items: (page: P) => T[]): Promise<{ items: T[]; first: P }> {
+async function allPages<T, P extends { total: number }>(
+  url: (page: number) => string,
+  token: string,
+  items: (page: P) => T[],
+): Promise<{ items: T[]; first: P }> {
   const first = await getJson<P>(url(1), token);
   const all = [...items(first)];
   for (let page = 2; (page - 1) * PAGE < first.total; page += 1) all.push(...items(await getJson<P>(url(page), token)));
@@ -64,9 +68,17 @@ async function allPages<T, P extends { total: number }>(url: (page: number) => s
 export async function readBack(queryUrl: string, token: string, projectId: string): Promise<ReadBack> {
   const project = `${queryUrl}/api/v1/projects/${encodeURIComponent(projectId)}`;
   type RunsPage = { total: number; runs: { id: string; status: string }[]; stats: ServedRunStats };
-  const runs = await allPages<RunsPage['runs'][number], RunsPage>((page) => `${project}/runs?limit=${PAGE}&page=${page}&include_stats=true`, token, (p) => p.runs);
+  const runs = await allPages<RunsPage['runs'][number], RunsPage>(
+    (page) => `${project}/runs?limit=${PAGE}&page=${page}&include_stats=true`,
+    token,
+    (p) => p.runs,
+  );
   type ExecutionsPage = { total: number; executions: ServedExecution[] };
-  const executions = await allPages<ServedExecution, ExecutionsPage>((page) => `${project}/model-executions?limit=${PAGE}&page=${page}`, token, (p) => p.executions);
+  const executions = await allPages<ServedExecution, ExecutionsPage>(
+    (page) => `${project}/model-executions?limit=${PAGE}&page=${page}`,
+    token,
+    (p) => p.executions,
+  );
   const modelStats = await getJson<{ stats: ServedModelStats[] }>(`${project}/model-executions/stats`, token);
   const logs = new Map<string, string[]>();
   const ids = runs.items.map((run) => run.id);
@@ -75,7 +87,10 @@ export async function readBack(queryUrl: string, token: string, projectId: strin
     await Promise.all(
       ids.slice(i, i + 4).map(async (id) => {
         const run = await getJson<{ logEntries: { message: string }[] }>(`${queryUrl}/api/elt/runs/${id}`, token);
-        logs.set(id, run.logEntries.map((entry) => entry.message));
+        logs.set(
+          id,
+          run.logEntries.map((entry) => entry.message),
+        );
       }),
     );
   }

@@ -33,7 +33,13 @@ export class StackProcess {
 
   static async create(name: string, overrides: NodeJS.ProcessEnv): Promise<StackProcess> {
     const dir = mkdtempSync(join(tmpdir(), `runstream-faults-${name}-`));
-    const ports = { ingest: await freePort(), query: await freePort(), metrics: await freePort(), control: await freePort(), notifierMetrics: await freePort() };
+    const ports = {
+      ingest: await freePort(),
+      query: await freePort(),
+      metrics: await freePort(),
+      control: await freePort(),
+      notifierMetrics: await freePort(),
+    };
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...isolatedEnv(name),
@@ -96,7 +102,14 @@ export class StackProcess {
     for (;;) {
       if (!this.running()) throw new Error(`stack process exited during start (${child.exitCode ?? child.signalCode}):\n${this.logTail()}`);
       const tokens = existsSync(join(this.dir, 'local-tokens.json'));
-      if (tokens && (await answers(`${this.ingestUrl}/health`)) && (await answers(`${this.queryUrl}/health`)) && (await answers(this.metricsUrl)) && (await answers(`${this.controlUrl}/health`))) return;
+      if (
+        tokens &&
+        (await answers(`${this.ingestUrl}/health`)) &&
+        (await answers(`${this.queryUrl}/health`)) &&
+        (await answers(this.metricsUrl)) &&
+        (await answers(`${this.controlUrl}/health`))
+      )
+        return;
       if (Date.now() > deadline) throw new Error(`stack process not ready after ${timeoutMs} ms:\n${this.logTail()}`);
       await sleep(100);
     }
@@ -119,7 +132,14 @@ export class StackProcess {
   logTail(lines = 40): string {
     if (!existsSync(this.logFile)) return '(no log)';
     // The apps log with colour codes; strip them for the test report.
-    return readFileSync(this.logFile, 'utf8').replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(-lines).join('\n');
+    return (
+      readFileSync(this.logFile, 'utf8')
+        // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
+        .replace(/\x1b\[[0-9;]*m/g, '')
+        .split('\n')
+        .slice(-lines)
+        .join('\n')
+    );
   }
 
   /** Stops the process if it runs (SIGTERM, then SIGKILL) and removes its data directory. */

@@ -30,8 +30,11 @@ export function verify(records: readonly WriteRecord[], served: ReadBack): Fault
   for (const runId of known.keys()) if (!served.runs.has(runId)) violations.push(`run ${runId}: acknowledged, not served`);
   const unknown = [...served.runs.entries()].filter(([id]) => !known.has(id));
   const unknownBound = creates.reduce((sum, r) => sum + occurrences(r)[1] - (r.acked ? 1 : 0), 0);
-  if (unknown.length > unknownBound) violations.push(`${unknown.length} runs served that no acknowledged create named; at most ${unknownBound} explained by creates in doubt`);
-  for (const [id, status] of unknown) if (status !== 'pending' || (served.logs.get(id) ?? []).length > 0) violations.push(`unknown run ${id}: ${status} with ${served.logs.get(id)?.length} log lines`);
+  if (unknown.length > unknownBound)
+    violations.push(`${unknown.length} runs served that no acknowledged create named; at most ${unknownBound} explained by creates in doubt`);
+  for (const [id, status] of unknown)
+    if (status !== 'pending' || (served.logs.get(id) ?? []).length > 0)
+      violations.push(`unknown run ${id}: ${status} with ${served.logs.get(id)?.length} log lines`);
   if (served.runsTotal !== served.runs.size || served.runStats.total_runs !== served.runs.size) {
     violations.push(`runs list total ${served.runsTotal}, stats total_runs ${served.runStats.total_runs}, rows ${served.runs.size}`);
   }
@@ -50,7 +53,8 @@ export function verify(records: readonly WriteRecord[], served: ReadBack): Fault
       if (allowed.size === 1 && allowed.has(word)) counts[word][0] += 1;
     }
   }
-  if (!within(served.runStats.successful_runs, counts.success)) violations.push(`successful_runs ${served.runStats.successful_runs}, expected ${range(counts.success)}`);
+  if (!within(served.runStats.successful_runs, counts.success))
+    violations.push(`successful_runs ${served.runStats.successful_runs}, expected ${range(counts.success)}`);
   if (!within(served.runStats.failed_runs, counts.failed)) violations.push(`failed_runs ${served.runStats.failed_runs}, expected ${range(counts.failed)}`);
 
   // Log lines: each text is unique, so its count in the run's log is how often the write landed.
@@ -63,7 +67,8 @@ export function verify(records: readonly WriteRecord[], served: ReadBack): Fault
     for (const r of logWrites) {
       const seen = tally.get(r.message as string) ?? 0;
       if (seen > 1) repeatedLogLines += seen - 1;
-      if (!within(seen, occurrences(r))) violations.push(`run ${runId}: line "${r.message}" read ${seen} times, expected ${range(occurrences(r))} (${describeAttempts(r)})`);
+      if (!within(seen, occurrences(r)))
+        violations.push(`run ${runId}: line "${r.message}" read ${seen} times, expected ${range(occurrences(r))} (${describeAttempts(r)})`);
     }
     const planned = new Set(logWrites.map((r) => r.message));
     for (const line of tally.keys()) if (!planned.has(line)) violations.push(`run ${runId}: line "${line}" was never written`);
@@ -74,7 +79,8 @@ export function verify(records: readonly WriteRecord[], served: ReadBack): Fault
   for (const e of served.executions) servedById.set(e.id, (servedById.get(e.id) ?? 0) + 1);
   const planned = new Map<string, { runId: string; model: string; status: string; acked: boolean; mayLand: boolean }>();
   for (const r of records.filter((w) => w.kind === 'executions')) {
-    for (const e of r.executions ?? []) planned.set(e.id, { runId: r.runId as string, model: e.model, status: e.status, acked: r.acked, mayLand: occurrences(r)[1] > 0 });
+    for (const e of r.executions ?? [])
+      planned.set(e.id, { runId: r.runId as string, model: e.model, status: e.status, acked: r.acked, mayLand: occurrences(r)[1] > 0 });
   }
   for (const [id, p] of planned) {
     const seen = servedById.get(id) ?? 0;
@@ -84,7 +90,8 @@ export function verify(records: readonly WriteRecord[], served: ReadBack): Fault
   for (const e of served.executions) {
     const p = planned.get(e.id);
     if (!p) violations.push(`execution ${e.id}: served, never reported`);
-    else if (e.job_run_id !== p.runId || e.model_name !== p.model || e.status !== p.status) violations.push(`execution ${e.id}: served as ${e.job_run_id}/${e.model_name}/${e.status}`);
+    else if (e.job_run_id !== p.runId || e.model_name !== p.model || e.status !== p.status)
+      violations.push(`execution ${e.id}: served as ${e.job_run_id}/${e.model_name}/${e.status}`);
   }
   if (served.executionsTotal !== served.executions.length) violations.push(`executions total ${served.executionsTotal}, rows ${served.executions.length}`);
 
@@ -93,7 +100,10 @@ export function verify(records: readonly WriteRecord[], served: ReadBack): Fault
   for (const model of models) {
     const stat = served.modelStats.find((s) => s.model_name === model);
     const mine = [...planned.values()].filter((p) => p.model === model);
-    const bounds = (keep: (p: { status: string }) => boolean): [number, number] => [mine.filter((p) => p.acked && keep(p)).length, mine.filter((p) => (p.acked || p.mayLand) && keep(p)).length];
+    const bounds = (keep: (p: { status: string }) => boolean): [number, number] => [
+      mine.filter((p) => p.acked && keep(p)).length,
+      mine.filter((p) => (p.acked || p.mayLand) && keep(p)).length,
+    ];
     const checks: [string, number, [number, number]][] = [
       ['total_executions', stat?.total_executions ?? 0, bounds(() => true)],
       ['successful_executions', stat?.successful_executions ?? 0, bounds((p) => p.status === 'success')],

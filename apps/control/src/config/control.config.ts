@@ -1,4 +1,15 @@
-import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, HttpConfig, HttpEnv, httpConfig, KafkaConfig, KafkaEnv, kafkaConfig, loadEnv } from '@runstream/config';
+import {
+  ClickHouseConfig,
+  ClickHouseEnv,
+  clickHouseConfig,
+  HttpConfig,
+  HttpEnv,
+  httpConfig,
+  KafkaConfig,
+  KafkaEnv,
+  kafkaConfig,
+  loadEnv,
+} from '@runstream/config';
 import { HttpLimits, httpLimits, HttpLimitsEnv } from '@runstream/http';
 import { WebhooksEnv } from '@runstream/webhooks';
 import { IsInt, IsString, Length, Max, Min } from 'class-validator';
@@ -69,7 +80,19 @@ export interface ControlConfig {
 export const CONTROL_CONFIG = Symbol('CONTROL_CONFIG');
 
 export function loadControlConfig(env: NodeJS.ProcessEnv = process.env): ControlConfig {
-  const loaded = loadEnv({ http: ControlHttpEnv, kafka: KafkaEnv, clickhouse: ClickHouseEnv, control: ControlEnv, limits: ControlHttpLimitsEnv, scheduler: SchedulerEnv, kubernetes: KubernetesEnv, webhooks: WebhooksEnv }, env);
+  const loaded = loadEnv(
+    {
+      http: ControlHttpEnv,
+      kafka: KafkaEnv,
+      clickhouse: ClickHouseEnv,
+      control: ControlEnv,
+      limits: ControlHttpLimitsEnv,
+      scheduler: SchedulerEnv,
+      kubernetes: KubernetesEnv,
+      webhooks: WebhooksEnv,
+    },
+    env,
+  );
   const control = loaded.control;
   return {
     http: httpConfig(loaded.http),
@@ -77,7 +100,11 @@ export function loadControlConfig(env: NodeJS.ProcessEnv = process.env): Control
     clickhouse: clickHouseConfig(loaded.clickhouse),
     limits: httpLimits(loaded.limits),
     localGateway: control.CONTROL_LOCAL_GATEWAY,
-    jobsFold: { groupId: control.CONTROL_JOBS_GROUP_ID, flushIntervalMs: control.CONTROL_JOBS_FLUSH_INTERVAL_MS, maxRetryMs: control.CONTROL_JOBS_MAX_RETRY_MS },
+    jobsFold: {
+      groupId: control.CONTROL_JOBS_GROUP_ID,
+      flushIntervalMs: control.CONTROL_JOBS_FLUSH_INTERVAL_MS,
+      maxRetryMs: control.CONTROL_JOBS_MAX_RETRY_MS,
+    },
     decisionTimeoutMs: control.CONTROL_DECISION_TIMEOUT_MS,
     publishDeadlineMs: control.CONTROL_PUBLISH_DEADLINE_MS,
     scheduler: schedulerConfig(loaded.scheduler),

@@ -1,5 +1,15 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { activeWebhookSecrets, ClickHouseStore, findDelivery, findJob, insertWebhookAttempts, JobRow, listJobDeliveries, toChDateTime, WebhookDelivery } from '@runstream/clickhouse';
+import {
+  activeWebhookSecrets,
+  ClickHouseStore,
+  findDelivery,
+  findJob,
+  insertWebhookAttempts,
+  JobRow,
+  listJobDeliveries,
+  toChDateTime,
+  WebhookDelivery,
+} from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { testWebhookBody, WebhookDeliverer } from '@runstream/webhooks';
 import { randomBytes } from 'node:crypto';
@@ -43,7 +53,9 @@ export class DeliveriesService {
     }
     const now = toChDateTime(new Date());
     // The body stays the series' first: the notifier reads it from the opening row.
-    await insertWebhookAttempts(this.store, [{ ...last, attempt: last.attempt + 1, status: 'pending', response_code: 0, error: '', duration_ms: 0, attempted_at: now, next_attempt_at: now, body: '' }]);
+    await insertWebhookAttempts(this.store, [
+      { ...last, attempt: last.attempt + 1, status: 'pending', response_code: 0, error: '', duration_ms: 0, attempted_at: now, next_attempt_at: now, body: '' },
+    ]);
     return toDeliveryResponse((await this.delivery(caller, projectId, jobId, deliveryId)).summary);
   }
 
@@ -70,7 +82,13 @@ export class DeliveriesService {
       1,
       false,
     );
-    return { delivery_id: deliveryId, status: row.status, response_code: row.response_code === 0 ? null : row.response_code, duration_ms: row.duration_ms, error: row.error };
+    return {
+      delivery_id: deliveryId,
+      status: row.status,
+      response_code: row.response_code === 0 ? null : row.response_code,
+      duration_ms: row.duration_ms,
+      error: row.error,
+    };
   }
 
   private async job(caller: Caller, projectId: string, jobId: string): Promise<JobRow> {

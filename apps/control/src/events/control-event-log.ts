@@ -7,7 +7,12 @@ import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 
 /** jobs.events.v1 is created like the run topics: same partitions and durability settings. */
 export function jobTopicSpec(config: ControlConfig['kafka']): TopicSpec {
-  return { topic: config.topics.jobs, numPartitions: config.topicPartitions, replicationFactor: config.replicationFactor, minInsyncReplicas: config.minInsyncReplicas };
+  return {
+    topic: config.topics.jobs,
+    numPartitions: config.topicPartitions,
+    replicationFactor: config.replicationFactor,
+    minInsyncReplicas: config.minInsyncReplicas,
+  };
 }
 
 /**
@@ -23,10 +28,17 @@ export class ControlEventLog implements OnModuleInit, OnApplicationShutdown {
   /** Readiness: the cluster answers a metadata request (GET /health/ready). */
   readonly probe: KafkaProbe;
 
-  constructor(@Inject(CONTROL_CONFIG) private readonly config: ControlConfig, @Optional() metrics?: AppMetrics) {
+  constructor(
+    @Inject(CONTROL_CONFIG) private readonly config: ControlConfig,
+    @Optional() metrics?: AppMetrics,
+  ) {
     this.kafka = createKafka(config.kafka);
     this.probe = new KafkaProbe(this.kafka);
-    this.publisher = new KafkajsPublisher(this.kafka, { deadlineMs: config.publishDeadlineMs, topics: [config.kafka.topics.jobs, config.kafka.topics.events], observer: metrics });
+    this.publisher = new KafkajsPublisher(this.kafka, {
+      deadlineMs: config.publishDeadlineMs,
+      topics: [config.kafka.topics.jobs, config.kafka.topics.events],
+      observer: metrics,
+    });
   }
 
   async onModuleInit(): Promise<void> {

@@ -27,7 +27,13 @@ export class JobCommandsService {
     @Inject(CONTROL_CONFIG) private readonly config: ControlConfig,
   ) {}
 
-  async run<T extends JobEventType>(caller: Caller, projectId: string, jobId: string, type: T, payload: Omit<JobEventPayloads[T], 'request_id'>): Promise<void> {
+  async run<T extends JobEventType>(
+    caller: Caller,
+    projectId: string,
+    jobId: string,
+    type: T,
+    payload: Omit<JobEventPayloads[T], 'request_id'>,
+  ): Promise<void> {
     const now = new Date();
     const requestId = newJobRequestId(now.getTime());
     const event = {
@@ -43,7 +49,13 @@ export class JobCommandsService {
     } as JobEventEnvelope;
     const problem = validateJobEvent(event);
     // The DTOs admit only valid events; this is the net under them, never a 500.
-    if (problem) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `the write makes an invalid event: ${problem}`, errors: [{ field: 'body', reasons: [problem] }] });
+    if (problem)
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `the write makes an invalid event: ${problem}`,
+        errors: [{ field: 'body', reasons: [problem] }],
+      });
     try {
       await this.log.appendJobEvent(event);
     } catch (error) {
@@ -67,7 +79,12 @@ export class JobCommandsService {
 
 function answer(decision: JobCommandRow): void {
   if (decision.outcome === 'conflict') {
-    throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `name: ${decision.reason}`, errors: [{ field: 'name', reasons: [decision.reason] }] });
+    throw new ConflictException({
+      statusCode: 409,
+      error: 'Conflict',
+      message: `name: ${decision.reason}`,
+      errors: [{ field: 'name', reasons: [decision.reason] }],
+    });
   }
   if (decision.outcome === 'not_found') throw new NotFoundException(decision.reason);
 }

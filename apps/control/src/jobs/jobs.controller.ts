@@ -11,7 +11,10 @@ import { TriggerResponse, TriggerService } from './trigger.service';
 @ApiTags('jobs')
 @Controller('api/v1/projects/:id/jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobsService, private readonly triggers: TriggerService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly triggers: TriggerService,
+  ) {}
 
   @Get()
   list(@Param() { id }: ProjectParams, @CurrentCaller() caller: Caller): Promise<JobListResponse> {

@@ -17,7 +17,10 @@ function supplied(dto: UpdateJobDto): Partial<JobSpec> {
 /** The Jobs API's definitions: reads from the jobs table, writes as commands (JobCommandsService). */
 @Injectable()
 export class JobsService {
-  constructor(private readonly store: ClickHouseStore, private readonly commands: JobCommandsService) {}
+  constructor(
+    private readonly store: ClickHouseStore,
+    private readonly commands: JobCommandsService,
+  ) {}
 
   async list(caller: Caller, projectId: string): Promise<JobListResponse> {
     const jobs = (await listProjectJobs(this.store, caller.orgId, projectId)).map(toJobResponse);

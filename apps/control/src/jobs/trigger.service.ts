@@ -21,7 +21,10 @@ export interface TriggerResponse {
  */
 @Injectable()
 export class TriggerService {
-  constructor(private readonly jobs: JobsService, private readonly starter: RunStarter) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly starter: RunStarter,
+  ) {}
 
   async trigger(caller: Caller, projectId: string, jobId: string, dto: TriggerJobDto): Promise<TriggerResponse> {
     const job = await this.jobs.find(caller, projectId, jobId);
@@ -30,13 +33,15 @@ export class TriggerService {
       const { runId, jobName } = await this.starter.start({ orgId: caller.orgId, projectId, actor: caller.tokenId, job, triggeredBy: 'manual', commandArgv });
       return { job_run_id: runId, job_name: jobName, status: 'pending', message: 'Run triggered successfully' };
     } catch (error) {
-      if (error instanceof InvalidRunEventError) throw badRequest([{ field: dto.command_override === undefined ? 'command' : 'command_override', reasons: [error.message] }]);
+      if (error instanceof InvalidRunEventError)
+        throw badRequest([{ field: dto.command_override === undefined ? 'command' : 'command_override', reasons: [error.message] }]);
       throw publishRefusal(error);
     }
   }
 
   private overrideArgv(jobCommand: string, override: string): string[] {
-    if (commandTool(jobCommand) !== 'dbt') throw badRequest([{ field: 'command_override', reasons: ['command_override is for dbt jobs only; this job runs sqlmesh'] }]);
+    if (commandTool(jobCommand) !== 'dbt')
+      throw badRequest([{ field: 'command_override', reasons: ['command_override is for dbt jobs only; this job runs sqlmesh'] }]);
     const parsed = parseCommand(override, true);
     if (!parsed.ok) throw badRequest([{ field: 'command_override', reasons: [`command_override ${parsed.reason}`] }]);
     return parsed.argv;

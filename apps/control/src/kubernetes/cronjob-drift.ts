@@ -3,11 +3,11 @@ import { RUNNER_CONTAINER } from './cronjob-manifest';
 
 /** Key order and object prototypes (objects the client library built vs ours) do not count. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  ) ?? 'undefined';
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    ) ?? 'undefined'
+  );
 }
 
 function pick(labels: Record<string, string> | undefined, keys: string[]): Record<string, string | undefined> {

@@ -42,7 +42,10 @@ describe('desiredCronJob', () => {
     const env = container.env!;
     expect(env.find((v) => v.name === 'RUNSTREAM_GATEWAY_TOKEN')!.valueFrom).toEqual({ secretKeyRef: { name: 'runstream-gateway-token', key: 'token' } });
     expect(env.filter((v) => v.name === 'RUNSTREAM_JOB_ID')).toEqual([{ name: 'RUNSTREAM_JOB_ID', value: job.id }]);
-    expect(env.slice(-2)).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: '2' }]);
+    expect(env.slice(-2)).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: '2' },
+    ]);
     expect(env.some((v) => v.name === 'RUNSTREAM_RUN_ID')).toBe(false);
   });
 
@@ -87,7 +90,9 @@ describe('jobFromCronJob', () => {
     const k8sJob = jobFromCronJob(cronJob, 'analytics-nightly-refresh-20260428-120000', 'run_abc');
     expect(k8sJob.metadata).toMatchObject({ name: 'analytics-nightly-refresh-20260428-120000', namespace: 'runstream-acme' });
     expect(k8sJob.metadata!.labels).toMatchObject({ 'runstream.dev/job-id': job.id, 'runstream.dev/run-id': 'run_abc' });
-    expect(k8sJob.metadata!.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'analytics-nightly-refresh', uid: 'uid-1', controller: true }]);
+    expect(k8sJob.metadata!.ownerReferences).toEqual([
+      { apiVersion: 'batch/v1', kind: 'CronJob', name: 'analytics-nightly-refresh', uid: 'uid-1', controller: true },
+    ]);
     const env = k8sJob.spec!.template.spec!.containers[0].env!;
     expect(env.filter((v) => v.name === 'RUNSTREAM_TRIGGERED_BY')).toEqual([{ name: 'RUNSTREAM_TRIGGERED_BY', value: 'manual' }]);
     expect(env).toContainEqual({ name: 'RUNSTREAM_RUN_ID', value: 'run_abc' });

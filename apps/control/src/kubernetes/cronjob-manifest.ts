@@ -152,9 +152,7 @@ export function jobFromCronJob(cronJob: V1CronJob, jobName: string, runId: strin
       namespace: cronJob.metadata?.namespace,
       labels: { ...template.metadata?.labels, [LABEL.runId]: labelValue(runId) },
       annotations: { ...template.metadata?.annotations, [ANNOTATION.runId]: runId, 'cronjob.kubernetes.io/instantiate': 'manual' },
-      ...(uid
-        ? { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata?.name ?? '', uid, controller: true }] }
-        : {}),
+      ...(uid ? { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata?.name ?? '', uid, controller: true }] } : {}),
     },
     spec: template.spec,
   };

@@ -13,7 +13,10 @@ import { KUBERNETES_CONFIG } from './kubernetes.tokens';
  */
 @Injectable()
 export class KubernetesRunExecutor implements RunExecutor {
-  constructor(@Inject(KUBERNETES_CONFIG) private readonly config: KubernetesConfig, private readonly reconciler: KubernetesReconciler) {}
+  constructor(
+    @Inject(KUBERNETES_CONFIG) private readonly config: KubernetesConfig,
+    private readonly reconciler: KubernetesReconciler,
+  ) {}
 
   place(orgId: string, projectId: string, job: JobRow, runJobName: string): RunPlacement {
     return {

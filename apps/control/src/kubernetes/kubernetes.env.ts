@@ -34,9 +34,12 @@ export class KubernetesEnv {
 
   /** Where pods send their run reports (ingest's write API), as seen from inside the cluster. */
   @ValidateIf((env: KubernetesEnv) => env.CONTROL_KUBERNETES !== 'off')
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, {
-    message: 'CONTROL_KUBERNETES_INGEST_URL must be an http(s) URL when CONTROL_KUBERNETES is on',
-  })
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    {
+      message: 'CONTROL_KUBERNETES_INGEST_URL must be an http(s) URL when CONTROL_KUBERNETES is on',
+    },
+  )
   CONTROL_KUBERNETES_INGEST_URL = '';
 
   /** Secret (in every organisation's namespace) holding that organisation's gateway token. */

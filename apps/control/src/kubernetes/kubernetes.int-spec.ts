@@ -38,7 +38,8 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
     (await clients.batch.listCronJobForAllNamespaces({ labelSelector: 'app.kubernetes.io/managed-by=runstream-control' })).items
       .map((c: V1CronJob) => `${c.metadata?.namespace}/${c.metadata?.name}`)
       .sort();
-  const runner = (c: V1CronJob | V1Job) => (('jobTemplate' in (c.spec ?? {})) ? (c as V1CronJob).spec!.jobTemplate.spec! : (c as V1Job).spec!).template.spec!.containers[0];
+  const runner = (c: V1CronJob | V1Job) =>
+    ('jobTemplate' in (c.spec ?? {}) ? (c as V1CronJob).spec!.jobTemplate.spec! : (c as V1Job).spec!).template.spec!.containers[0];
 
   beforeAll(async () => {
     mock = await startK8sMock();
@@ -68,7 +69,19 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
   });
 
   it('creates a CronJob per job in its organisation namespace, creating the namespace', async () => {
-    jobs = [row({}), row({ org_id: 'globex', project_id: 'proj_X', id: 'job_00000000000000000000000000000002', name: 'hourly', command: 'sqlmesh run', schedule: '@hourly', timezone: 'Europe/Paris', enabled: 0 })];
+    jobs = [
+      row({}),
+      row({
+        org_id: 'globex',
+        project_id: 'proj_X',
+        id: 'job_00000000000000000000000000000002',
+        name: 'hourly',
+        command: 'sqlmesh run',
+        schedule: '@hourly',
+        timezone: 'Europe/Paris',
+        enabled: 0,
+      }),
+    ];
     const report = await reconciler.reconcileNow();
     expect(report.failed).toEqual([]);
     expect(report.created.sort()).toEqual(['runstream-acme/analytics-nightly-refresh', expect.stringMatching(/^runstream-globex\/proj-x-hourly-[0-9a-f]{8}$/)]);
@@ -164,7 +177,12 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
     expect(job.metadata?.labels).toMatchObject({ 'runstream.dev/job-id': jobs[0].id, 'runstream.dev/run-id': 'run_0000000000000000000000000000000a' });
     expect(job.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'CronJob', name: 'analytics-nightly-refresh', uid: cronJob.metadata?.uid });
     expect(runner(job).args).toEqual(runner(cronJob).args);
-    expect(runner(job).env).toEqual(expect.arrayContaining([{ name: 'RUNSTREAM_RUN_ID', value: 'run_0000000000000000000000000000000a' }, { name: 'RUNSTREAM_TRIGGERED_BY', value: 'manual' }]));
+    expect(runner(job).env).toEqual(
+      expect.arrayContaining([
+        { name: 'RUNSTREAM_RUN_ID', value: 'run_0000000000000000000000000000000a' },
+        { name: 'RUNSTREAM_TRIGGERED_BY', value: 'manual' },
+      ]),
+    );
 
     await expect(reconciler.trigger(jobs[0], 'run_0000000000000000000000000000000a', 'analytics-nightly-refresh-20260428-120000')).resolves.toEqual(triggered);
     await expect(reconciler.trigger(jobs[0], 'run_0000000000000000000000000000000b', 'analytics-nightly-refresh-20260428-120000')).rejects.toThrow();
@@ -178,7 +196,10 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
 
   it('lists Job objects of the caller organisation in the reference shape, with status from conditions and counters', async () => {
     const source = new KubernetesLiveJobsSource(config, clients);
-    jobs = [row({ org_id: 'umbrella', project_id: 'analytics' }), row({ org_id: 'umbrella', project_id: 'finance', id: 'job_00000000000000000000000000000005', name: 'close' })];
+    jobs = [
+      row({ org_id: 'umbrella', project_id: 'analytics' }),
+      row({ org_id: 'umbrella', project_id: 'finance', id: 'job_00000000000000000000000000000005', name: 'close' }),
+    ];
     await reconciler.reconcileNow();
     const ns = 'runstream-umbrella';
     const a = await reconciler.trigger(jobs[0], 'run_00000000000000000000000000000011', 'analytics-nightly-refresh-20260428-020000');
@@ -191,7 +212,12 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
       await clients.batch.replaceNamespacedJobStatus({ name, namespace: ns, body: { ...job, status } });
     };
     await setStatus(a.name, { active: 1, startTime: new Date('2026-04-28T02:00:00Z') });
-    await setStatus(b.name, { succeeded: 1, startTime: new Date('2026-04-28T03:00:00Z'), completionTime: new Date('2026-04-28T03:05:00Z'), conditions: [{ type: 'Complete', status: 'True' }] });
+    await setStatus(b.name, {
+      succeeded: 1,
+      startTime: new Date('2026-04-28T03:00:00Z'),
+      completionTime: new Date('2026-04-28T03:05:00Z'),
+      conditions: [{ type: 'Complete', status: 'True' }],
+    });
     await setStatus(c.name, { failed: 1, startTime: new Date('2026-04-28T04:00:00Z'), conditions: [{ type: 'Failed', status: 'True' }] });
 
     const all = await source.list('umbrella', { limit: 50 });
@@ -204,15 +230,24 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
       ]),
     );
     expect(await source.list('umbrella', { limit: 50, project: 'finance' })).toMatchObject({ total: 2 });
-    expect(await source.list('umbrella', { limit: 50, status: 'running' })).toEqual({ jobs: [{ id: a.name, project: 'analytics', status: 'running', start_time: '2026-04-28T02:00:00Z' }], total: 1 });
+    expect(await source.list('umbrella', { limit: 50, status: 'running' })).toEqual({
+      jobs: [{ id: a.name, project: 'analytics', status: 'running', start_time: '2026-04-28T02:00:00Z' }],
+      total: 1,
+    });
     const limited = await source.list('umbrella', { limit: 1 });
     expect(limited.jobs).toHaveLength(1);
     expect(limited.total).toBe(3);
     expect(await source.list('acme-not-there', { limit: 50 })).toEqual({ jobs: [], total: 0 });
 
     expect(await source.get('umbrella', b.name)).toEqual({
-      id: b.name, project: 'finance', status: 'success', start_time: '2026-04-28T03:00:00Z',
-      job_id: jobs[1].id, run_id: 'run_00000000000000000000000000000012', completion_time: '2026-04-28T03:05:00Z', namespace: ns,
+      id: b.name,
+      project: 'finance',
+      status: 'success',
+      start_time: '2026-04-28T03:00:00Z',
+      job_id: jobs[1].id,
+      run_id: 'run_00000000000000000000000000000012',
+      completion_time: '2026-04-28T03:05:00Z',
+      namespace: ns,
     });
     expect(await source.get('acme', b.name)).toBeUndefined();
     expect(await source.get('umbrella', 'no-such-job')).toBeUndefined();

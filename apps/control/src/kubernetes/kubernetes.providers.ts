@@ -20,7 +20,10 @@ export function kubernetesProviders(config: KubernetesConfig): Provider[] {
     {
       provide: JOBS_FOR_RECONCILE,
       inject: [ClickHouseStore],
-      useFactory: (store: ClickHouseStore): JobsForReconcile => () => listAllJobsForReconcile(store),
+      useFactory:
+        (store: ClickHouseStore): JobsForReconcile =>
+        () =>
+          listAllJobsForReconcile(store),
     },
     { provide: ARGV_PARSER, useValue: jobArgv },
     KubernetesReconciler,

@@ -183,7 +183,11 @@ export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDes
   private async remove(cronJob: V1CronJob, report: ReconcileReport): Promise<void> {
     try {
       // Background: the Jobs it started (and their pods) go with it.
-      await this.clients.batch.deleteNamespacedCronJob({ name: cronJob.metadata!.name!, namespace: cronJob.metadata!.namespace!, propagationPolicy: 'Background' });
+      await this.clients.batch.deleteNamespacedCronJob({
+        name: cronJob.metadata!.name!,
+        namespace: cronJob.metadata!.namespace!,
+        propagationPolicy: 'Background',
+      });
       report.deleted.push(ref(cronJob));
     } catch (error) {
       if (apiStatus(error) !== 404) throw error;

@@ -43,7 +43,10 @@ export function runJobName(projectId: string, jobName: string, at: Date): string
  */
 @Injectable()
 export class RunStarter {
-  constructor(private readonly log: ControlEventLog, @Inject(RUN_EXECUTOR) private readonly executor: RunExecutor) {}
+  constructor(
+    private readonly log: ControlEventLog,
+    @Inject(RUN_EXECUTOR) private readonly executor: RunExecutor,
+  ) {}
 
   async start(request: StartRun): Promise<{ runId: string; jobName: string }> {
     const runId = request.runId ?? newRunId();

@@ -7,7 +7,9 @@ function offsets(): { admin: Admin; ends: Map<number, number>; committed: Map<nu
   const committed = new Map<number, number>();
   const admin = {
     fetchTopicOffsets: async () => [...ends].map(([partition, high]) => ({ partition, offset: String(high), high: String(high), low: '0' })),
-    fetchOffsets: async () => [{ topic: 't', partitions: [...committed].map(([partition, offset]) => ({ partition, offset: String(offset), metadata: null })) }],
+    fetchOffsets: async () => [
+      { topic: 't', partitions: [...committed].map(([partition, offset]) => ({ partition, offset: String(offset), metadata: null })) },
+    ],
   } as unknown as Admin;
   return { admin, ends, committed };
 }

@@ -28,7 +28,10 @@ export class MaterializedUpTo {
   /** null while the materializer has not passed any sample yet. */
   async sample(now: Date): Promise<Date | null> {
     const atMs = now.getTime();
-    const [ends, committed] = await Promise.all([this.admin.fetchTopicOffsets(this.topic), this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] })]);
+    const [ends, committed] = await Promise.all([
+      this.admin.fetchTopicOffsets(this.topic),
+      this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] }),
+    ]);
     const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
     // A partition the group never committed is consumed from its low offset on.
     const passed = new Map(ends.map((end) => [end.partition, (done.get(end.partition) ?? -1) < 0 ? Number(end.low) : (done.get(end.partition) as number)]));

@@ -97,7 +97,10 @@ describe('decideTick', () => {
 
   it('fires the latest tick when it is due and not yet fired', () => {
     expect(decideTick(hourly, job, null, at('2026-02-01T10:00:00Z'), deadline)).toEqual({ kind: 'fire', tick: at('2026-02-01T10:00:00Z') });
-    expect(decideTick(hourly, job, at('2026-02-01T09:00:00Z'), at('2026-02-01T10:00:01Z'), deadline)).toEqual({ kind: 'fire', tick: at('2026-02-01T10:00:00Z') });
+    expect(decideTick(hourly, job, at('2026-02-01T09:00:00Z'), at('2026-02-01T10:00:01Z'), deadline)).toEqual({
+      kind: 'fire',
+      tick: at('2026-02-01T10:00:00Z'),
+    });
   });
 
   it('does nothing for a tick already fired or skipped', () => {
@@ -106,12 +109,20 @@ describe('decideTick', () => {
 
   it('fires a missed tick up to the deadline (inclusive) and skips it after', () => {
     expect(decideTick(hourly, job, null, at('2026-02-01T10:05:00Z'), deadline)).toEqual({ kind: 'fire', tick: at('2026-02-01T10:00:00Z') });
-    expect(decideTick(hourly, job, null, at('2026-02-01T10:05:00.001Z'), deadline)).toEqual({ kind: 'skip', tick: at('2026-02-01T10:00:00Z'), reason: 'past-deadline' });
+    expect(decideTick(hourly, job, null, at('2026-02-01T10:05:00.001Z'), deadline)).toEqual({
+      kind: 'skip',
+      tick: at('2026-02-01T10:00:00Z'),
+      reason: 'past-deadline',
+    });
   });
 
   it('never fires a tick from before the job existed or last changed', () => {
     const created = { since: at('2026-02-01T10:00:00.001Z') };
-    expect(decideTick(hourly, created, null, at('2026-02-01T10:00:30Z'), deadline)).toEqual({ kind: 'skip', tick: at('2026-02-01T10:00:00Z'), reason: 'before-job' });
+    expect(decideTick(hourly, created, null, at('2026-02-01T10:00:30Z'), deadline)).toEqual({
+      kind: 'skip',
+      tick: at('2026-02-01T10:00:00Z'),
+      reason: 'before-job',
+    });
     expect(decideTick(hourly, { since: at('2026-02-01T10:00:00Z') }, null, at('2026-02-01T10:00:30Z'), deadline).kind).toBe('fire');
   });
 

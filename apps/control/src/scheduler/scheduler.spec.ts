@@ -5,17 +5,46 @@ import { Scheduler } from './scheduler';
 
 function jobRow(id: string, overrides: Partial<JobRow> = {}): JobRow {
   return {
-    org_id: 'org_a', project_id: 'proj_a', id, name: id, description: '', command: 'dbt build', schedule: '* * * * *', timezone: 'UTC', enabled: 1,
-    resources: '{}', environment: '{}', slack_channel: '', slack_alerts_enabled: 0, slack_alert_on_success: 0, webhook_url: '', webhook_headers: '{}',
-    webhook_events: [], webhook_enabled: 0, webhook_secret: '', webhook_previous_secret: '', webhook_previous_secret_expires_at: null, deleted: 0, created_at: '2026-01-01 00:00:00.000', updated_at: '2026-01-01 00:00:00.000',
-    last_request_id: '', kafka_partition: 0, kafka_offset: '0', ...overrides,
+    org_id: 'org_a',
+    project_id: 'proj_a',
+    id,
+    name: id,
+    description: '',
+    command: 'dbt build',
+    schedule: '* * * * *',
+    timezone: 'UTC',
+    enabled: 1,
+    resources: '{}',
+    environment: '{}',
+    slack_channel: '',
+    slack_alerts_enabled: 0,
+    slack_alert_on_success: 0,
+    webhook_url: '',
+    webhook_headers: '{}',
+    webhook_events: [],
+    webhook_enabled: 0,
+    webhook_secret: '',
+    webhook_previous_secret: '',
+    webhook_previous_secret_expires_at: null,
+    deleted: 0,
+    created_at: '2026-01-01 00:00:00.000',
+    updated_at: '2026-01-01 00:00:00.000',
+    last_request_id: '',
+    kafka_partition: 0,
+    kafka_offset: '0',
+    ...overrides,
   };
 }
 
 /** The store's one query the scheduler makes (listActiveJobs), answered from `rows`; counts reads. */
 function jobStore(rows: () => JobRow[]): { store: ClickHouseStore; reads: () => number } {
   let reads = 0;
-  const store = { query: async () => { reads += 1; return rows(); } } as unknown as ClickHouseStore;
+  const store = {
+    query: async () => {
+      reads += 1;
+      return rows();
+    },
+  } as unknown as ClickHouseStore;
   return { store, reads: () => reads };
 }
 
@@ -41,7 +70,14 @@ describe('Scheduler', () => {
     const { starter, calls } = recordingStarter();
     const scheduler = new Scheduler(config, store, starter, () => now);
     expect(await scheduler.tick()).toEqual([scheduledRunId('job_a', new Date('2026-02-01T10:00:00Z'))]);
-    expect(calls[0]).toMatchObject({ orgId: 'org_a', projectId: 'proj_a', actor: 'control-plane', triggeredBy: 'scheduled', at: new Date('2026-02-01T10:00:00Z'), job: { id: 'job_a' } });
+    expect(calls[0]).toMatchObject({
+      orgId: 'org_a',
+      projectId: 'proj_a',
+      actor: 'control-plane',
+      triggeredBy: 'scheduled',
+      at: new Date('2026-02-01T10:00:00Z'),
+      job: { id: 'job_a' },
+    });
     now = new Date('2026-02-01T10:00:01.300Z');
     expect(await scheduler.tick()).toEqual([]);
   });

@@ -17,7 +17,11 @@ import { ListAgentRunsQueryDto } from './list-agent-runs.query.dto';
 @UseInterceptors(IdempotencyInterceptor)
 @UseFilters(RetryLaterFilter)
 export class AgentController {
-  constructor(private readonly agent: AgentService, private readonly claims: ClaimService, private readonly runs: RunService) {}
+  constructor(
+    private readonly agent: AgentService,
+    private readonly claims: ClaimService,
+    private readonly runs: RunService,
+  ) {}
 
   @Get()
   list(@Query() query: ListAgentRunsQueryDto, @CurrentCaller() caller: Caller): Promise<{ runs: ClaimableRun[] }> {
@@ -27,7 +31,12 @@ export class AgentController {
   /** A retry with the same claimId or Idempotency-Key (same token) learns whether the first attempt won. */
   @Post(':id/claim')
   @HttpCode(200)
-  claim(@Param() { id }: RunIdParams, @Body() dto: ClaimRunDto, @Headers('idempotency-key') idempotencyKey: string | undefined, @CurrentCaller() caller: Caller): Promise<ClaimedRun> {
+  claim(
+    @Param() { id }: RunIdParams,
+    @Body() dto: ClaimRunDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ClaimedRun> {
     return this.claims.claim(id, caller, dto.claimId ?? idempotencyKey);
   }
 

@@ -61,7 +61,10 @@ export class AgentService {
 
   async claimable(caller: Caller, limit: number): Promise<{ runs: ClaimableRun[] }> {
     const rows = await listClaimableRuns(this.store, caller.orgId, caller.gateway, limit);
-    const environments = await this.environments(caller.orgId, rows.filter(startedByControlPlane).map((row) => row.job_id));
+    const environments = await this.environments(
+      caller.orgId,
+      rows.filter(startedByControlPlane).map((row) => row.job_id),
+    );
     return { runs: rows.map((row) => toClaimable(row, (startedByControlPlane(row) && environments.get(row.job_id)) || {})) };
   }
 

@@ -8,7 +8,10 @@ export class ClaimRunDto {
    * Your id for this claim attempt. Retrying with the same claimId (or the same
    * Idempotency-Key) from the same token tells you whether the first attempt won.
    */
-  @ApiPropertyOptional({ maxLength: 128, description: 'Your id for this claim attempt: a retry with the same claimId (same token) learns whether the attempt won' })
+  @ApiPropertyOptional({
+    maxLength: 128,
+    description: 'Your id for this claim attempt: a retry with the same claimId (same token) learns whether the attempt won',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 128)

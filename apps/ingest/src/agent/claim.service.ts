@@ -38,7 +38,11 @@ export function claimIdFor(tokenId: string, attemptKey: string | undefined): str
  */
 @Injectable()
 export class ClaimService {
-  constructor(private readonly writer: EventWriter, private readonly directory: RunDirectory, private readonly locks: RunLocks) {}
+  constructor(
+    private readonly writer: EventWriter,
+    private readonly directory: RunDirectory,
+    private readonly locks: RunLocks,
+  ) {}
 
   claim(runId: string, caller: Caller, attemptKey?: string): Promise<ClaimedRun> {
     const claimId = claimIdFor(caller.tokenId, attemptKey);
@@ -84,7 +88,13 @@ function claimed(runId: string, run: DecidedRun): ClaimedRun {
 
 function refuse(run: KnownRun): never {
   if (run.claimed_by !== '') {
-    throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `run is already claimed by ${run.claimed_by}`, status: run.status, claimedBy: run.claimed_by });
+    throw new ConflictException({
+      statusCode: 409,
+      error: 'Conflict',
+      message: `run is already claimed by ${run.claimed_by}`,
+      status: run.status,
+      claimedBy: run.claimed_by,
+    });
   }
   throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `run is ${run.status}; only pending runs can be claimed`, status: run.status });
 }

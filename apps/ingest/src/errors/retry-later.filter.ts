@@ -15,7 +15,10 @@ export class RetryLaterFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const [message, retryAfter] =
       error instanceof WriteInDoubtError
-        ? ['Kafka did not acknowledge the write in time; it may still be recorded. Retry with the same Idempotency-Key: the retry gets the original answer if it was recorded, and writes it if it was not', IN_DOUBT_RETRY_AFTER_SECONDS]
+        ? [
+            'Kafka did not acknowledge the write in time; it may still be recorded. Retry with the same Idempotency-Key: the retry gets the original answer if it was recorded, and writes it if it was not',
+            IN_DOUBT_RETRY_AFTER_SECONDS,
+          ]
         : [error.message, error.retryAfterSeconds];
     void reply
       .header('retry-after', String(retryAfter))

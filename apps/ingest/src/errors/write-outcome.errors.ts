@@ -9,7 +9,10 @@ export type InDoubtOutcome = { landed: true; answer: unknown } | { landed: false
 export class WriteInDoubtError extends Error {
   override readonly name = 'WriteInDoubtError';
 
-  constructor(readonly outcome: Promise<InDoubtOutcome>, options?: { cause?: unknown }) {
+  constructor(
+    readonly outcome: Promise<InDoubtOutcome>,
+    options?: { cause?: unknown },
+  ) {
     super('the write was not acknowledged in time and may still be recorded', options);
   }
 }
@@ -18,7 +21,10 @@ export class WriteInDoubtError extends Error {
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
 
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message);
   }
 }

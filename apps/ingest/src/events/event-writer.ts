@@ -44,7 +44,13 @@ export class EventWriter {
     for (const event of events) {
       const problem = validateEvent(event);
       // DTO validation admits only valid events; this is the net under it, never a 500.
-      if (problem) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `the write makes an invalid event: ${problem}`, errors: [{ field: 'body', reasons: [problem] }] });
+      if (problem)
+        throw new BadRequestException({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: `the write makes an invalid event: ${problem}`,
+          errors: [{ field: 'body', reasons: [problem] }],
+        });
       const bytes = encodeEvent(event).length;
       if (bytes > maxBytes) throw tooLarge(body, bytes, maxBytes);
     }
@@ -52,14 +58,22 @@ export class EventWriter {
 
   private refusal(error: unknown, body: object, answer?: () => unknown): Error {
     if (error instanceof PublishTimeoutError) {
-      if (!answer) return new RetryLaterError('Kafka did not acknowledge the write in time; it may still be recorded. Retry with the same Idempotency-Key (or claimId)', IN_DOUBT_RETRY_AFTER_SECONDS);
+      if (!answer)
+        return new RetryLaterError(
+          'Kafka did not acknowledge the write in time; it may still be recorded. Retry with the same Idempotency-Key (or claimId)',
+          IN_DOUBT_RETRY_AFTER_SECONDS,
+        );
       const outcome = error.landed.then((landed): InDoubtOutcome => (landed ? { landed, answer: answer() } : { landed }));
       return new WriteInDoubtError(outcome, { cause: error });
     }
     if (error instanceof MessageTooLargeError) return tooLarge(body, error.bytes, error.maxBytes);
-    if (error instanceof PublisherOverloadedError) return new RetryLaterError('ingest has more writes waiting for Kafka than it holds; this write was not recorded. Retry later', 1);
+    if (error instanceof PublisherOverloadedError)
+      return new RetryLaterError('ingest has more writes waiting for Kafka than it holds; this write was not recorded. Retry later', 1);
     // PublisherUnavailableError (broker unreachable, shutting down), or anything else: not acknowledged.
-    return new RetryLaterError('Kafka is unavailable; the write was not acknowledged (a request cut off mid-way may still be recorded: retry with the same Idempotency-Key)', 5);
+    return new RetryLaterError(
+      'Kafka is unavailable; the write was not acknowledged (a request cut off mid-way may still be recorded: retry with the same Idempotency-Key)',
+      5,
+    );
   }
 }
 

@@ -20,7 +20,10 @@ export class RunEventLog implements OnModuleInit, OnApplicationShutdown {
   /** Readiness: the cluster answers a metadata request (GET /health/ready). */
   readonly probe: KafkaProbe;
 
-  constructor(@Inject(INGEST_CONFIG) private readonly config: IngestConfig, @Optional() metrics?: AppMetrics) {
+  constructor(
+    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+    @Optional() metrics?: AppMetrics,
+  ) {
     this.kafka = createKafka(config.kafka);
     this.probe = new KafkaProbe(this.kafka);
     this.publisher = new KafkajsPublisher(this.kafka, {

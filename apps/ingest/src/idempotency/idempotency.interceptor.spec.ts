@@ -41,11 +41,12 @@ function counter() {
     get writes() {
       return writes;
     },
-    handle: (): Observable<unknown> => new Observable((subscriber) => {
-      writes += 1;
-      subscriber.next({ write: writes });
-      subscriber.complete();
-    }),
+    handle: (): Observable<unknown> =>
+      new Observable((subscriber) => {
+        writes += 1;
+        subscriber.next({ write: writes });
+        subscriber.complete();
+      }),
   };
 }
 

@@ -30,7 +30,12 @@ interface IdempotentRequest {
 }
 
 function unprocessable(message: string): UnprocessableEntityException {
-  return new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', message, errors: [{ field: 'Idempotency-Key', reasons: [message] }] });
+  return new UnprocessableEntityException({
+    statusCode: 422,
+    error: 'Unprocessable Entity',
+    message,
+    errors: [{ field: 'Idempotency-Key', reasons: [message] }],
+  });
 }
 
 function sha256(text: string): string {
@@ -83,7 +88,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (entry.state === 'pending') return entry.result;
       const settled = await settleWithin(entry.outcome, IN_DOUBT_WAIT_MS);
       if (!settled) {
-        throw new RetryLaterError('an earlier request with this Idempotency-Key is not yet acknowledged by Kafka and may still be recorded; retry with the same key later', IN_DOUBT_RETRY_AFTER_SECONDS);
+        throw new RetryLaterError(
+          'an earlier request with this Idempotency-Key is not yet acknowledged by Kafka and may still be recorded; retry with the same key later',
+          IN_DOUBT_RETRY_AFTER_SECONDS,
+        );
       }
       if (this.entries.peek(slot) !== entry) continue; // a concurrent retry moved the slot on
       if (settled.landed) {

@@ -1,4 +1,17 @@
-import { LogEntry, ModelExecution, RunEventEnvelope, RunEventPayloads, RunEventType, RunPatchedPayload, SCHEMA_VERSION, TelemetrySample, TelemetrySummary, TelemetryValue, toCanonicalStatus, uuidv7 } from '@runstream/events';
+import {
+  LogEntry,
+  ModelExecution,
+  RunEventEnvelope,
+  RunEventPayloads,
+  RunEventType,
+  RunPatchedPayload,
+  SCHEMA_VERSION,
+  TelemetrySample,
+  TelemetrySummary,
+  TelemetryValue,
+  toCanonicalStatus,
+  uuidv7,
+} from '@runstream/events';
 import { Caller } from '@runstream/http';
 import { PatchRunDto } from './dto/patch-run.dto';
 import { ModelExecutionDto } from './dto/report-model-executions.dto';
@@ -12,7 +25,14 @@ export interface FieldProblem {
 }
 
 /** The event one write makes; `now` is its server time. */
-export function runEvent<T extends RunEventType>(caller: Caller, projectId: string, runId: string, type: T, payload: RunEventPayloads[T], now = new Date()): RunEventEnvelope<T> {
+export function runEvent<T extends RunEventType>(
+  caller: Caller,
+  projectId: string,
+  runId: string,
+  type: T,
+  payload: RunEventPayloads[T],
+  now = new Date(),
+): RunEventEnvelope<T> {
   return {
     event_id: uuidv7(now.getTime()),
     type,

@@ -33,8 +33,19 @@ describe('patchPayload', () => {
   });
 
   it('reads every accepted timestamp form without throwing', () => {
-    const payload = patchPayload({ startedAt: '2026-02-26t06:00:00.123456789z', finishedAt: '1900-01-01T01:00:00+01:00', logEntries: [{ at: '2299-12-31T23:59:59.999Z', level: 'info', message: 'x' }] }, now);
-    expect(payload).toMatchObject({ started_at: '2026-02-26T06:00:00.123Z', finished_at: '1900-01-01T00:00:00.000Z', log_entries: [{ at: '2299-12-31T23:59:59.999Z' }] });
+    const payload = patchPayload(
+      {
+        startedAt: '2026-02-26t06:00:00.123456789z',
+        finishedAt: '1900-01-01T01:00:00+01:00',
+        logEntries: [{ at: '2299-12-31T23:59:59.999Z', level: 'info', message: 'x' }],
+      },
+      now,
+    );
+    expect(payload).toMatchObject({
+      started_at: '2026-02-26T06:00:00.123Z',
+      finished_at: '1900-01-01T00:00:00.000Z',
+      log_entries: [{ at: '2299-12-31T23:59:59.999Z' }],
+    });
   });
 
   it('takes null fields as absent', () => {
@@ -44,7 +55,10 @@ describe('patchPayload', () => {
   });
 
   it('keeps Object.prototype names as plain summary keys and scrubs summary strings', () => {
-    const payload = patchPayload({ telemetrySummary: { hasOwnProperty: 1, toString: 'x', currentResource: 'postgres://etl:hunter2@db/wh', note: 'password=' + 'x'.repeat(1014) } }, now);
+    const payload = patchPayload(
+      { telemetrySummary: { hasOwnProperty: 1, toString: 'x', currentResource: 'postgres://etl:hunter2@db/wh', note: 'password=' + 'x'.repeat(1014) } },
+      now,
+    );
     const summary = payload.telemetry_summary ?? {};
     expect(Object.getPrototypeOf(summary)).toBeNull();
     expect({ ...summary }).toEqual({ hasOwnProperty: 1, toString: 'x', currentResource: 'postgres://etl:[REDACTED]@db/wh', note: 'password=[REDACTED]' });
@@ -62,10 +76,24 @@ describe('patchPayload', () => {
   });
 
   it('makes events the event schema accepts, also for 1000 executions at the limits', () => {
-    const patch = runEvent(caller, 'proj', 'run_1', 'run.patched', patchPayload({ status: 'running', telemetrySummary: { hasOwnProperty: 1 }, telemetrySamples: [{ at: '2026-02-26T06:00:00Z', valueOf: 1 }] }, now), now);
+    const patch = runEvent(
+      caller,
+      'proj',
+      'run_1',
+      'run.patched',
+      patchPayload({ status: 'running', telemetrySummary: { hasOwnProperty: 1 }, telemetrySamples: [{ at: '2026-02-26T06:00:00Z', valueOf: 1 }] }, now),
+      now,
+    );
     expect(validateEvent(JSON.parse(JSON.stringify(patch)))).toBeUndefined();
     const executions = Array.from({ length: 1000 }, (_, i) =>
-      toModelExecution({ model_name: 'm'.repeat(512), status: i % 2 ? 'succeeded' : 'running', started_at: '1900-01-01T00:00:00Z', completed_at: null as unknown as undefined, rows_processed: Number.MAX_SAFE_INTEGER, bytes_processed: 0 }),
+      toModelExecution({
+        model_name: 'm'.repeat(512),
+        status: i % 2 ? 'succeeded' : 'running',
+        started_at: '1900-01-01T00:00:00Z',
+        completed_at: null as unknown as undefined,
+        rows_processed: Number.MAX_SAFE_INTEGER,
+        bytes_processed: 0,
+      }),
     );
     const reported = runEvent(caller, 'proj', 'run_1', 'model_executions.reported', { executions }, now);
     expect(validateEvent(JSON.parse(JSON.stringify(reported)))).toBeUndefined();

@@ -25,7 +25,10 @@ const LOOKUP_POLL_MS = 50;
 export class RunDirectory {
   private readonly cache = new Map<string, KnownRun>();
 
-  constructor(private readonly store: ClickHouseStore, @Inject(INGEST_CONFIG) private readonly config: IngestConfig) {}
+  constructor(
+    private readonly store: ClickHouseStore,
+    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+  ) {}
 
   remember(runId: string, run: KnownRun): void {
     this.cache.delete(runId);

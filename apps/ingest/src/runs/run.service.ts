@@ -40,12 +40,21 @@ function newRunId(): string {
 }
 
 function badRequest(problems: FieldProblem[]): BadRequestException {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; '), errors: problems });
+  return new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; '),
+    errors: problems,
+  });
 }
 
 @Injectable()
 export class RunService {
-  constructor(private readonly writer: EventWriter, private readonly directory: RunDirectory, private readonly runLocks: RunLocks) {}
+  constructor(
+    private readonly writer: EventWriter,
+    private readonly directory: RunDirectory,
+    private readonly runLocks: RunLocks,
+  ) {}
 
   create(dto: CreateRunDto, caller: Caller): Promise<CreatedRun> {
     const event = runEvent(caller, dto.projectId, newRunId(), 'run.created', {
@@ -59,7 +68,13 @@ export class RunService {
     });
     const p = event.payload;
     return this.writer.write([event], dto, () => {
-      this.directory.remember(event.run_id, { org_id: caller.orgId, project_id: dto.projectId, status: 'pending', target_gateway: p.target_gateway, claimed_by: '' });
+      this.directory.remember(event.run_id, {
+        org_id: caller.orgId,
+        project_id: dto.projectId,
+        status: 'pending',
+        target_gateway: p.target_gateway,
+        claimed_by: '',
+      });
       return {
         id: event.run_id,
         projectId: event.project_id,
@@ -102,7 +117,11 @@ export class RunService {
     if (!run) throw new NotFoundException(`run ${runId} not found`);
     const executions = dto.executions.map(toModelExecution);
     const event = runEvent(caller, run.project_id, runId, 'model_executions.reported', { executions });
-    return this.writer.write([event], dto, () => ({ runId, eventId: event.event_id, executions: executions.map(({ id, model_name }) => ({ id, model_name })) }));
+    return this.writer.write([event], dto, () => ({
+      runId,
+      eventId: event.event_id,
+      executions: executions.map(({ id, model_name }) => ({ id, model_name })),
+    }));
   }
 }
 

@@ -53,7 +53,7 @@ export const ADVERSARIAL_UNITS: readonly string[] = [
   'AKIA',
   'IDENTIFIED BY ',
   'IDENTIFIED WITH a',
-  'PASSWORD \'',
+  "PASSWORD '",
   '--password ',
   '--a-',
   ' -p',

@@ -17,7 +17,8 @@ const SERVICE_ACCOUNT_JSON = JSON.stringify(
 );
 const SERVICE_ACCOUNT_B64 = Buffer.from(SERVICE_ACCOUNT_JSON).toString('base64');
 const SERVICE_ACCOUNT_COMPACT_B64 = Buffer.from(JSON.stringify(JSON.parse(SERVICE_ACCOUNT_JSON))).toString('base64');
-const PEM_B64 = 'LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQkFRRUZBQVNDQktjd2dnU2pBZ0VBQW9JQkFRQzcKLS0tLS1FTkQgUFJJVkFURSBLRVktLS0tLQo=';
+const PEM_B64 =
+  'LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQkFRRUZBQVNDQktjd2dnU2pBZ0VBQW9JQkFRQzcKLS0tLS1FTkQgUFJJVkFURSBLRVktLS0tLQo=';
 
 /** [input, expected]: what a warehouse runner really logs, and what must be stored. */
 const MUST_SCRUB: [string, string][] = [
@@ -59,14 +60,8 @@ const MUST_SCRUB: [string, string][] = [
   ['slack hook xoxb-123456789012-abcdefghijkl failed', `slack hook ${R} failed`],
   ['stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc', `stripe ${R}`],
   ['maps key AIzaSyA-1234567890abcdefghijklmnopqrstu', `maps key ${R}`],
-  [
-    'jwt eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U ok',
-    `jwt ${R} ok`,
-  ],
-  [
-    'key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----\ndone',
-    `key:\n${R} PRIVATE KEY\ndone`,
-  ],
+  ['jwt eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U ok', `jwt ${R} ok`],
+  ['key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----\ndone', `key:\n${R} PRIVATE KEY\ndone`],
   ['-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC (truncated', `${R} PRIVATE KEY`],
   ['-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE\n-----END OPENSSH PRIVATE KEY-----', `${R} PRIVATE KEY`],
   ['dbt: profile target prod password: Tr0ub4dor&3', `dbt: profile target prod password: ${R}`],
@@ -79,7 +74,7 @@ const MUST_SCRUB: [string, string][] = [
   ['credentials_json=eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0=', `credentials_json=${R}`],
   ['export SNOWFLAKE_PRIVATE_KEY_B64=MIIEvQIBADANBgkqhkiG9w0', `export SNOWFLAKE_PRIVATE_KEY_B64=${R}`],
   ['token_2: abc', `token_2: ${R}`],
-  ['password=\'cut off before the quote', `password='${R} off before the quote`],
+  ["password='cut off before the quote", `password='${R} off before the quote`],
   // Service account keys: the JSON file, and base64 blobs of it or of a PEM key.
   [
     '{"type": "service_account", "private_key_id": "3f2a9c", "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n", "client_email": "etl@acme.iam.gserviceaccount.com"}',
@@ -109,7 +104,10 @@ const MUST_SCRUB: [string, string][] = [
     'GET https://acme.blob.core.windows.net/raw/f.csv?sv=2022-11-02&ss=b&sp=r&se=2026-03-01T00:00:00Z&sig=AbC%2Bdef%3D failed',
     `GET https://acme.blob.core.windows.net/raw/f.csv?sv=2022-11-02&ss=b&sp=r&se=2026-03-01T00:00:00Z&sig=${R} failed`,
   ],
-  ['Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=etl;SharedAccessKey=abc123=', `Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=etl;SharedAccessKey=${R}`],
+  [
+    'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=etl;SharedAccessKey=abc123=',
+    `Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=etl;SharedAccessKey=${R}`,
+  ],
   // HTTP headers.
   ['Cookie: session=abc123; theme=dark', `Cookie: session=${R}; theme=${R}`],
   ['Set-Cookie: sid=31d4d96e407aad42; Path=/; Secure; HttpOnly', `Set-Cookie: sid=${R}; Path=/; Secure; HttpOnly`],

@@ -1,4 +1,15 @@
-import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, KafkaConfig, KafkaEnv, kafkaConfig, loadEnv, LogConfig, logConfig, LogEnv } from '@runstream/config';
+import {
+  ClickHouseConfig,
+  ClickHouseEnv,
+  clickHouseConfig,
+  KafkaConfig,
+  KafkaEnv,
+  kafkaConfig,
+  loadEnv,
+  LogConfig,
+  logConfig,
+  LogEnv,
+} from '@runstream/config';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 
 class MaterializerEnv {

@@ -43,7 +43,13 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
   function runEvents(runId: string, projectId: string): RunEventEnvelope[] {
     const envelope = { schema_version: 1, org_id: 'org_a', project_id: projectId, run_id: runId, actor: 'tok' };
     return [
-      { ...envelope, event_id: uuidv7(), type: 'run.created', occurred_at: '2026-02-26T06:00:00.000Z', payload: { job_id: '', job_name: 'j', cronjob_name: 'hourly', namespace: '', job_type: 'run', triggered_by: 'scheduled', target_gateway: '' } },
+      {
+        ...envelope,
+        event_id: uuidv7(),
+        type: 'run.created',
+        occurred_at: '2026-02-26T06:00:00.000Z',
+        payload: { job_id: '', job_name: 'j', cronjob_name: 'hourly', namespace: '', job_type: 'run', triggered_by: 'scheduled', target_gateway: '' },
+      },
       { ...envelope, event_id: uuidv7(), type: 'run.patched', occurred_at: '2026-02-26T06:00:01.000Z', payload: { status: 'running' } },
       { ...envelope, event_id: uuidv7(), type: 'run.patched', occurred_at: '2026-02-26T06:10:01.250Z', payload: { status: 'success' } },
     ];
@@ -51,7 +57,9 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
 
   async function snapshot(projectId: string): Promise<{ runs: RunRow[]; events: number }> {
     const runs = await store.query<RunRow>('SELECT * FROM {db:Identifier}.runs FINAL WHERE project_id = {p:String} ORDER BY id', { p: projectId });
-    const [{ n }] = await store.query<{ n: string }>('SELECT count() AS n FROM {db:Identifier}.run_events FINAL WHERE project_id = {p:String}', { p: projectId });
+    const [{ n }] = await store.query<{ n: string }>('SELECT count() AS n FROM {db:Identifier}.run_events FINAL WHERE project_id = {p:String}', {
+      p: projectId,
+    });
     return { runs, events: Number(n) };
   }
 
@@ -61,7 +69,13 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
     const { runs, events } = await snapshot(projectId);
     expect(events).toBe(3);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ status: 'success', start_time: '2026-02-26 06:00:01.000', end_time: '2026-02-26 06:10:01.250', duration_seconds: 600.25, event_count: 3 });
+    expect(runs[0]).toMatchObject({
+      status: 'success',
+      start_time: '2026-02-26 06:00:01.000',
+      end_time: '2026-02-26 06:10:01.250',
+      duration_seconds: 600.25,
+      event_count: 3,
+    });
   });
 
   it('changes nothing when a batch is replayed whole or in part (crash before commit)', async () => {
@@ -109,10 +123,30 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
     const [created] = runEvents('run_t', projectId);
     const envelope = { schema_version: 1, org_id: 'org_a', project_id: projectId, run_id: 'run_t', actor: 'tok' };
     const at = (second: number) => new Date(Date.UTC(2026, 1, 26, 6, 0, second)).toISOString();
-    const patch = (payload: object, second: number): RunEventEnvelope => ({ ...envelope, event_id: uuidv7(), type: 'run.patched', occurred_at: at(second), payload } as RunEventEnvelope);
-    const appends = Array.from({ length: 505 }, (_, i) => patch({ append_log: { at: at(1), level: 'info', message: `line ${i}` }, append_telemetry_sample: { at: at(1), values: { rowsLoaded: i } } }, 1));
-    const execution = (id: string, status: string) => ({ id, model_name: 'orders.stg_orders', status, started_at: at(10), completed_at: at(40), rows_processed: 100, bytes_processed: 2000, interval_start: null, interval_end: null });
-    const report = (second: number, status: string): RunEventEnvelope => ({ ...envelope, event_id: uuidv7(), type: 'model_executions.reported', occurred_at: at(second), payload: { executions: [execution('exec_1', status)] } } as RunEventEnvelope);
+    const patch = (payload: object, second: number): RunEventEnvelope =>
+      ({ ...envelope, event_id: uuidv7(), type: 'run.patched', occurred_at: at(second), payload }) as RunEventEnvelope;
+    const appends = Array.from({ length: 505 }, (_, i) =>
+      patch({ append_log: { at: at(1), level: 'info', message: `line ${i}` }, append_telemetry_sample: { at: at(1), values: { rowsLoaded: i } } }, 1),
+    );
+    const execution = (id: string, status: string) => ({
+      id,
+      model_name: 'orders.stg_orders',
+      status,
+      started_at: at(10),
+      completed_at: at(40),
+      rows_processed: 100,
+      bytes_processed: 2000,
+      interval_start: null,
+      interval_end: null,
+    });
+    const report = (second: number, status: string): RunEventEnvelope =>
+      ({
+        ...envelope,
+        event_id: uuidv7(),
+        type: 'model_executions.reported',
+        occurred_at: at(second),
+        payload: { executions: [execution('exec_1', status)] },
+      }) as RunEventEnvelope;
     const history = [created, ...appends, report(50, 'running'), report(55, 'success')].map((e) => message(e));
     await service.materialize(history.slice(0, 200));
     await service.materialize(history.slice(150));
@@ -122,16 +156,30 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
     expect(lines).toHaveLength(500);
     expect(lines[0]).toEqual({ seq: 5, message: 'line 5' });
     expect(lines[499]).toEqual({ seq: 504, message: 'line 504' });
-    const samples = await q('SELECT toUInt32(count()) AS n, min(values[\'rowsLoaded\']) AS low FROM {db:Identifier}.run_telemetry_samples_current WHERE project_id = {p:String}');
+    const samples = await q(
+      "SELECT toUInt32(count()) AS n, min(values['rowsLoaded']) AS low FROM {db:Identifier}.run_telemetry_samples_current WHERE project_id = {p:String}",
+    );
     expect(samples).toEqual([{ n: 505, low: 0 }]);
-    const [execRow] = await q('SELECT id, status, cronjob_name, job_run_id, duration_seconds, created_at, updated_at FROM {db:Identifier}.model_executions_current WHERE project_id = {p:String}');
-    expect(execRow).toEqual({ id: 'exec_1', status: 'success', cronjob_name: 'hourly', job_run_id: 'run_t', duration_seconds: 30, created_at: '2026-02-26 06:00:50.000', updated_at: '2026-02-26 06:00:55.000' });
+    const [execRow] = await q(
+      'SELECT id, status, cronjob_name, job_run_id, duration_seconds, created_at, updated_at FROM {db:Identifier}.model_executions_current WHERE project_id = {p:String}',
+    );
+    expect(execRow).toEqual({
+      id: 'exec_1',
+      status: 'success',
+      cronjob_name: 'hourly',
+      job_run_id: 'run_t',
+      duration_seconds: 30,
+      created_at: '2026-02-26 06:00:50.000',
+      updated_at: '2026-02-26 06:00:55.000',
+    });
 
     const replace = patch({ log_entries: [{ at: at(60), level: 'error', message: 'only line' }] }, 60);
     await service.materialize([message(replace)]);
     const replaced = await q('SELECT toUInt32(seq) AS seq, level, message FROM {db:Identifier}.run_log_entries_current WHERE project_id = {p:String}');
     expect(replaced).toEqual([{ seq: 0, level: 'error', message: 'only line' }]);
-    const [run] = await q('SELECT status, log_generation, toUInt32(log_count) AS log_count, event_count FROM {db:Identifier}.runs_current WHERE project_id = {p:String}');
+    const [run] = await q(
+      'SELECT status, log_generation, toUInt32(log_count) AS log_count, event_count FROM {db:Identifier}.runs_current WHERE project_id = {p:String}',
+    );
     expect(run).toEqual({ status: 'pending', log_generation: 1, log_count: 1, event_count: 507 });
 
     await service.materialize(history);
@@ -148,7 +196,21 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
         event_id: uuidv7(),
         type: 'model_executions.reported',
         occurred_at: '2026-02-26T06:05:00.000Z',
-        payload: { executions: [{ id: `exec_${runId}`, model_name: model, status: 'success', started_at: '2026-02-26T06:01:00Z', completed_at: '2026-02-26T06:02:00Z', rows_processed: 1, bytes_processed: null, interval_start: null, interval_end: null }] },
+        payload: {
+          executions: [
+            {
+              id: `exec_${runId}`,
+              model_name: model,
+              status: 'success',
+              started_at: '2026-02-26T06:01:00Z',
+              completed_at: '2026-02-26T06:02:00Z',
+              rows_processed: 1,
+              bytes_processed: null,
+              interval_start: null,
+              interval_end: null,
+            },
+          ],
+        },
       });
       const runs = ['run_s0', 'run_s1', 'run_s2', 'run_s3'];
       const [first, second] = [runs.slice(0, 2), runs.slice(2)];
@@ -164,7 +226,10 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
       expect(stats).toMatchObject({ events: 15, executions: 3, deadLetters: 1 });
       const { runs: rows } = await snapshot(projectId);
       expect(rows.map((r) => [r.id, r.status, r.event_count])).toEqual(runs.map((id) => [id, 'success', 3]));
-      const executions = await store.query<{ job_run_id: string }>('SELECT job_run_id FROM {db:Identifier}.model_executions FINAL WHERE project_id = {p:String} ORDER BY job_run_id', { p: projectId });
+      const executions = await store.query<{ job_run_id: string }>(
+        'SELECT job_run_id FROM {db:Identifier}.model_executions FINAL WHERE project_id = {p:String} ORDER BY job_run_id',
+        { p: projectId },
+      );
       expect(executions.map((e) => e.job_run_id)).toEqual(['run_s0', 'run_s2', 'run_s3']);
 
       const refused = batch[6];
@@ -187,11 +252,27 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
       event_id: uuidv7(),
       type: 'model_executions.reported',
       occurred_at: at,
-      payload: { executions: [{ id: 'exec_1', model_name: `m_${runId}`, status: 'success', started_at: '2026-02-26T06:01:00Z', completed_at: null, rows_processed: null, bytes_processed: null, interval_start: null, interval_end: null }] },
+      payload: {
+        executions: [
+          {
+            id: 'exec_1',
+            model_name: `m_${runId}`,
+            status: 'success',
+            started_at: '2026-02-26T06:01:00Z',
+            completed_at: null,
+            rows_processed: null,
+            bytes_processed: null,
+            interval_start: null,
+            interval_end: null,
+          },
+        ],
+      },
     });
     await service.materialize(histories.flatMap(([created], i) => [message(created), message(report(ids[i], '2026-02-26T06:01:00.000Z'))]));
     // The second flush needs all 2,500 runs and executions back from ClickHouse.
-    await service.materialize(histories.flatMap(([, running, success], i) => [message(running), message(report(ids[i], '2026-02-26T07:00:00.000Z')), message(success)]));
+    await service.materialize(
+      histories.flatMap(([, running, success], i) => [message(running), message(report(ids[i], '2026-02-26T07:00:00.000Z')), message(success)]),
+    );
     const [summary] = await store.query<Record<string, number>>(
       `SELECT toUInt32(countIf(status = 'success')) AS success, toUInt32(countIf(event_count = 3)) AS complete FROM {db:Identifier}.runs FINAL WHERE project_id = {p:String}`,
       { p: projectId },

@@ -204,7 +204,10 @@ export class MaterializerService {
     }
 
     await allWritten([
-      insertRunEvents(this.store, decoded.map((item) => item.row)),
+      insertRunEvents(
+        this.store,
+        decoded.map((item) => item.row),
+      ),
       insertRunLogEntries(this.store, logs),
       insertRunTelemetrySamples(this.store, samples),
       insertModelExecutions(this.store, executions),

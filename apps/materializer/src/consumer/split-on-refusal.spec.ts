@@ -36,7 +36,12 @@ describe('writeSplittingOnRefusal', () => {
 
   it('isolates one poison item among n in about 2·log2(n) extra writes', async () => {
     const { write, calls } = store(new Set([777]));
-    await writeSplittingOnRefusal(Array.from({ length: 1024 }, (_, i) => i), write, async () => undefined, isRefusal);
+    await writeSplittingOnRefusal(
+      Array.from({ length: 1024 }, (_, i) => i),
+      write,
+      async () => undefined,
+      isRefusal,
+    );
     expect(calls()).toBeLessThanOrEqual(1 + 2 * Math.log2(1024));
   });
 
@@ -49,6 +54,8 @@ describe('writeSplittingOnRefusal', () => {
 
   it('propagates a failure to record the refused item', async () => {
     const { write } = store(new Set([1]));
-    await expect(writeSplittingOnRefusal([1], write, async () => Promise.reject(new Error('dead-letter topic unavailable')), isRefusal)).rejects.toThrow('dead-letter topic unavailable');
+    await expect(writeSplittingOnRefusal([1], write, async () => Promise.reject(new Error('dead-letter topic unavailable')), isRefusal)).rejects.toThrow(
+      'dead-letter topic unavailable',
+    );
   });
 });

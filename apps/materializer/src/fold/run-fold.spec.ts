@@ -10,7 +10,15 @@ function createdEvent(at = '2026-02-26T05:59:00.000Z'): AnyRunEvent {
     event_id: uuidv7(),
     type: 'run.created',
     occurred_at: at,
-    payload: { job_id: 'job_1', job_name: 'nightly-1', cronjob_name: 'nightly', namespace: 'ns', job_type: 'run', triggered_by: 'scheduled', target_gateway: '' },
+    payload: {
+      job_id: 'job_1',
+      job_name: 'nightly-1',
+      cronjob_name: 'nightly',
+      namespace: 'ns',
+      job_type: 'run',
+      triggered_by: 'scheduled',
+      target_gateway: '',
+    },
   };
 }
 
@@ -74,7 +82,13 @@ describe('foldRunEvent', () => {
       patchedEvent({ status: 'running' }, '2026-02-26T06:00:00.000Z'),
       patchedEvent({ status: 'success' }, '2026-02-26T06:12:34.567Z'),
     ]);
-    expect(row).toMatchObject({ status: 'success', start_time: '2026-02-26 06:00:00.000', end_time: '2026-02-26 06:12:34.567', duration_seconds: 754.567, event_count: 3 });
+    expect(row).toMatchObject({
+      status: 'success',
+      start_time: '2026-02-26 06:00:00.000',
+      end_time: '2026-02-26 06:12:34.567',
+      duration_seconds: 754.567,
+      event_count: 3,
+    });
     expect(row.updated_at).toBe('2026-02-26 06:12:34.567');
   });
 
@@ -120,7 +134,10 @@ describe('foldRunEvent', () => {
     const state = replay([createdEvent()]);
     const again = createdEvent();
     if (again.type !== 'run.created') throw new Error('unreachable');
-    expect(foldRunEvent(state, { ...again, payload: { ...again.payload, job_id: '' } }, { partition: 0, offset: '1' })).toEqual({ kind: 'rejected', reason: 'run run_1 already exists' });
+    expect(foldRunEvent(state, { ...again, payload: { ...again.payload, job_id: '' } }, { partition: 0, offset: '1' })).toEqual({
+      kind: 'rejected',
+      reason: 'run run_1 already exists',
+    });
   });
 });
 
@@ -183,7 +200,13 @@ describe('foldRunEvent: logs, samples, claims, executions', () => {
   });
 
   it('lets the first claim win and ignores the rest', () => {
-    const claim = (gateway: string, id: string): AnyRunEvent => ({ ...base, event_id: uuidv7(), type: 'run.claimed', occurred_at: '2026-02-26T06:00:00.000Z', payload: { gateway, claim_id: id } });
+    const claim = (gateway: string, id: string): AnyRunEvent => ({
+      ...base,
+      event_id: uuidv7(),
+      type: 'run.claimed',
+      occurred_at: '2026-02-26T06:00:00.000Z',
+      payload: { gateway, claim_id: id },
+    });
     const { state, outcomes } = applyAll([createdEvent(), claim('gw-1', 'c1'), claim('gw-1', 'c2')]);
     expect(state).toMatchObject({ claimed_by: 'gw-1', claim_id: 'c1', status: 'pending' });
     expect(outcomes[2]).toEqual({ kind: 'ignored' });
@@ -197,8 +220,28 @@ describe('foldRunEvent: logs, samples, claims, executions', () => {
       occurred_at: '2026-02-26T06:05:00.000Z',
       payload: {
         executions: [
-          { id: 'e1', model_name: 'm', status: 'success', started_at: '2026-02-26T06:01:15.000Z', completed_at: '2026-02-26T06:03:45.234Z', rows_processed: 10, bytes_processed: 20, interval_start: null, interval_end: null },
-          { id: 'e2', model_name: 'm', status: 'running', started_at: '2026-02-26T06:04:00.000Z', completed_at: null, rows_processed: null, bytes_processed: null, interval_start: null, interval_end: null },
+          {
+            id: 'e1',
+            model_name: 'm',
+            status: 'success',
+            started_at: '2026-02-26T06:01:15.000Z',
+            completed_at: '2026-02-26T06:03:45.234Z',
+            rows_processed: 10,
+            bytes_processed: 20,
+            interval_start: null,
+            interval_end: null,
+          },
+          {
+            id: 'e2',
+            model_name: 'm',
+            status: 'running',
+            started_at: '2026-02-26T06:04:00.000Z',
+            completed_at: null,
+            rows_processed: null,
+            bytes_processed: null,
+            interval_start: null,
+            interval_end: null,
+          },
         ],
       },
     };
@@ -207,7 +250,15 @@ describe('foldRunEvent: logs, samples, claims, executions', () => {
     if (outcome.kind !== 'applied') throw new Error('not applied');
     expect(outcome.row).toBeUndefined();
     expect(outcome.executions).toEqual([
-      expect.objectContaining({ id: 'e1', job_run_id: 'run_1', cronjob_name: 'nightly', duration_seconds: 150.234, created_at: '2026-02-20 00:00:00.000', updated_at: '2026-02-26 06:05:00.000', version: '70000' }),
+      expect.objectContaining({
+        id: 'e1',
+        job_run_id: 'run_1',
+        cronjob_name: 'nightly',
+        duration_seconds: 150.234,
+        created_at: '2026-02-20 00:00:00.000',
+        updated_at: '2026-02-26 06:05:00.000',
+        version: '70000',
+      }),
       expect.objectContaining({ id: 'e2', duration_seconds: null, completed_at: null, created_at: '2026-02-26 06:05:00.000', version: '70001' }),
     ]);
   });

@@ -179,16 +179,22 @@ function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position
 
   const ids = { org_id: state.org_id, project_id: state.project_id, run_id: state.id };
   // Within one PATCH a replace applies before an append.
-  const logs = new Ring<LogEntry, RunLogEntryRow>(state.log_generation, Number(state.log_count), MAX_LOG_ENTRIES, position, (entry, slot, generation, seq, v) => ({
-    ...ids,
-    slot,
-    generation,
-    seq,
-    at: toChDateTime(entry.at),
-    level: entry.level,
-    message: entry.message,
-    version: v,
-  }));
+  const logs = new Ring<LogEntry, RunLogEntryRow>(
+    state.log_generation,
+    Number(state.log_count),
+    MAX_LOG_ENTRIES,
+    position,
+    (entry, slot, generation, seq, v) => ({
+      ...ids,
+      slot,
+      generation,
+      seq,
+      at: toChDateTime(entry.at),
+      level: entry.level,
+      message: entry.message,
+      version: v,
+    }),
+  );
   if (payload.log_entries) logs.replace(payload.log_entries);
   if (payload.append_log) logs.append(payload.append_log);
   const samples = new Ring<TelemetrySample, RunTelemetrySampleRow>(
@@ -251,7 +257,9 @@ function executionsReported(state: RunRow, event: RunEventEnvelope<'model_execut
  * restarted after a crash) may both announce it: the second announcement is the same run.
  */
 function sameScheduledRun(state: RunRow, event: RunEventEnvelope<'run.created'>): boolean {
-  return event.payload.triggered_by === 'scheduled' && state.triggered_by === 'scheduled' && event.payload.job_id !== '' && state.job_id === event.payload.job_id;
+  return (
+    event.payload.triggered_by === 'scheduled' && state.triggered_by === 'scheduled' && event.payload.job_id !== '' && state.job_id === event.payload.job_id
+  );
 }
 
 export function foldRunEvent(state: RunRow | undefined, event: AnyRunEvent, position: LogPosition, known: KnownExecutions = () => undefined): FoldOutcome {

@@ -36,7 +36,11 @@ export class MaterializerMetrics {
     this.counter('executions_written_total', 'Model executions written.', () => totals().executions);
     this.counter('dead_letters_total', 'Messages sent to the dead-letter topic.', () => totals().deadLetters);
     this.gauge('healthy', '1 when GET /health answers 200, 0 when it answers 503.', () => (this.health().status === 'ok' ? 1 : 0));
-    this.gauge('failing_seconds', 'How long the current flush (or the Kafka consumer) has been failing; 0 when it is not.', () => this.health().failingSeconds ?? 0);
+    this.gauge(
+      'failing_seconds',
+      'How long the current flush (or the Kafka consumer) has been failing; 0 when it is not.',
+      () => this.health().failingSeconds ?? 0,
+    );
     this.gauge('buffered_messages', 'Messages fetched and waiting for their flush.', () => metrics().buffered);
     this.gauge('last_flush_messages', 'Messages in the last flush.', () => metrics().lastFlushSize);
     this.gauge('last_flush_seconds', 'Duration of the last flush: ClickHouse writes and offset commit.', () => metrics().lastFlushMs / 1000);
@@ -71,6 +75,13 @@ export class MaterializerMetrics {
   }
 
   private gauge(name: string, help: string, read: () => number): void {
-    new Gauge({ name: `${PREFIX}_${name}`, help, registers: [this.registry], collect: function () { this.set(read()); } });
+    new Gauge({
+      name: `${PREFIX}_${name}`,
+      help,
+      registers: [this.registry],
+      collect: function () {
+        this.set(read());
+      },
+    });
   }
 }

@@ -36,7 +36,11 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   private health(): ProbeAnswer {
     const health = healthOf(this.consumer.consumer.state(), Date.now(), this.config.unhealthyAfterMs);
     const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-    return { status: health.status === 'ok' ? 200 : 503, headers: health.status === 'ok' ? headers : { ...headers, 'retry-after': '5' }, body: JSON.stringify(health) };
+    return {
+      status: health.status === 'ok' ? 200 : 503,
+      headers: health.status === 'ok' ? headers : { ...headers, 'retry-after': '5' },
+      body: JSON.stringify(health),
+    };
   }
 
   private async exposition(): Promise<ProbeAnswer> {

@@ -1,4 +1,15 @@
-import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, KafkaConfig, KafkaEnv, kafkaConfig, loadEnv, LogConfig, logConfig, LogEnv } from '@runstream/config';
+import {
+  ClickHouseConfig,
+  ClickHouseEnv,
+  clickHouseConfig,
+  KafkaConfig,
+  KafkaEnv,
+  kafkaConfig,
+  loadEnv,
+  LogConfig,
+  logConfig,
+  LogEnv,
+} from '@runstream/config';
 import { RetrySchedule, WebhooksEnv } from '@runstream/webhooks';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { SlackEnv } from '../slack/slack.env';
@@ -100,7 +111,11 @@ export function loadNotifierConfig(env: NodeJS.ProcessEnv = process.env): Notifi
     schedule: { minDelayMs: n.NOTIFIER_RETRY_MIN_DELAY_MS, baseDelayMs: n.NOTIFIER_RETRY_BASE_DELAY_MS, maxDelayMs: n.NOTIFIER_RETRY_MAX_DELAY_MS },
     sessionTimeoutMs: n.NOTIFIER_SESSION_TIMEOUT_MS,
     webhooks: { allowPrivate: loaded.webhooks.NOTIFIER_ALLOW_PRIVATE_URLS, timeoutMs: loaded.webhooks.NOTIFIER_WEBHOOK_TIMEOUT_MS },
-    slack: { token: loaded.slack.NOTIFIER_SLACK_BOT_TOKEN ?? '', baseUrl: loaded.slack.NOTIFIER_SLACK_API_URL.replace(/\/+$/, ''), timeoutMs: loaded.slack.NOTIFIER_SLACK_TIMEOUT_MS },
+    slack: {
+      token: loaded.slack.NOTIFIER_SLACK_BOT_TOKEN ?? '',
+      baseUrl: loaded.slack.NOTIFIER_SLACK_API_URL.replace(/\/+$/, ''),
+      timeoutMs: loaded.slack.NOTIFIER_SLACK_TIMEOUT_MS,
+    },
     metrics: { host: n.NOTIFIER_METRICS_HOST, port: n.NOTIFIER_METRICS_PORT },
   };
 }

@@ -25,7 +25,14 @@ export class SlackChannel {
     const attemptedAt = new Date();
     let row: WebhookAttemptRow;
     if (this.options.token === '') {
-      row = attemptRow(due, { status: 'failed', responseCode: 0, error: 'not sent: no Slack bot token configured (NOTIFIER_SLACK_BOT_TOKEN)', durationMs: 0, attemptedAt, next: null });
+      row = attemptRow(due, {
+        status: 'failed',
+        responseCode: 0,
+        error: 'not sent: no Slack bot token configured (NOTIFIER_SLACK_BOT_TOKEN)',
+        durationMs: 0,
+        attemptedAt,
+        next: null,
+      });
     } else {
       const { token, baseUrl, timeoutMs } = this.options;
       const result = await postSlackMessage({ token, baseUrl, timeoutMs }, JSON.parse(due.body) as SlackMessage);

@@ -24,7 +24,13 @@ export class WebhookChannel {
     const now = new Date();
     const job = await findJob(this.store, due.org_id, due.project_id, due.job_id);
     const secrets = job ? activeWebhookSecrets(job, now) : [];
-    const ended = !job ? 'the job was deleted' : job.webhook_enabled !== 1 || job.webhook_url === '' ? 'the job\'s webhook is disabled' : secrets.length === 0 ? 'the job has no signing secret (rotate one)' : '';
+    const ended = !job
+      ? 'the job was deleted'
+      : job.webhook_enabled !== 1 || job.webhook_url === ''
+        ? "the job's webhook is disabled"
+        : secrets.length === 0
+          ? 'the job has no signing secret (rotate one)'
+          : '';
     if (!job || ended) {
       const row = attemptRow(due, { status: 'failed', responseCode: 0, error: `not sent: ${ended}`, durationMs: 0, attemptedAt: now, next: null });
       await insertWebhookAttempts(this.store, [row]);
@@ -52,7 +58,14 @@ export class WebhookChannel {
   }
 
   private async disableWebhook(due: DueDelivery, url: string): Promise<void> {
-    const event = webhookDisabledEvent({ orgId: due.org_id, projectId: due.project_id, jobId: due.job_id, webhookUrl: url, reason: `the receiver answered 410 Gone (delivery ${due.delivery_id})`, now: new Date() });
+    const event = webhookDisabledEvent({
+      orgId: due.org_id,
+      projectId: due.project_id,
+      jobId: due.job_id,
+      webhookUrl: url,
+      reason: `the receiver answered 410 Gone (delivery ${due.delivery_id})`,
+      now: new Date(),
+    });
     try {
       await this.jobEvents.publish(this.jobsTopic, [{ key: jobEventKey(due.org_id, due.project_id), value: encodeJobEvent(event) }]);
       this.logger.log(`the receiver of job ${due.job_id} answered 410 Gone: its webhook is turned off`);

@@ -32,8 +32,17 @@ export class NotifierMetricsServer implements OnApplicationBootstrap, OnApplicat
   private health(): ProbeAnswer {
     const state = this.notifier.consumer.state();
     const ok = state.status !== 'failed' && state.status !== 'stopped';
-    const body = JSON.stringify({ status: ok ? 'ok' : 'unavailable', consumer: state.status, partitions: this.notifier.ownership.partitions(), ...(state.lastError ? { reason: state.lastError } : {}) });
-    return { status: ok ? 200 : 503, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...(ok ? {} : { 'retry-after': '5' }) }, body };
+    const body = JSON.stringify({
+      status: ok ? 'ok' : 'unavailable',
+      consumer: state.status,
+      partitions: this.notifier.ownership.partitions(),
+      ...(state.lastError ? { reason: state.lastError } : {}),
+    });
+    return {
+      status: ok ? 200 : 503,
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...(ok ? {} : { 'retry-after': '5' }) },
+      body,
+    };
   }
 
   private async exposition(): Promise<ProbeAnswer> {

@@ -1,4 +1,15 @@
-import { ClickHouseStore, DeliveryChannel, insertWebhookAttempts, JobRow, RunRow, selectExistingDeliveryIds, selectJobsByKey, selectRunsByKey, toChDateTime, WebhookAttemptRow } from '@runstream/clickhouse';
+import {
+  ClickHouseStore,
+  DeliveryChannel,
+  insertWebhookAttempts,
+  JobRow,
+  RunRow,
+  selectExistingDeliveryIds,
+  selectJobsByKey,
+  selectRunsByKey,
+  toChDateTime,
+  WebhookAttemptRow,
+} from '@runstream/clickhouse';
 import { decodeEvent, RunStatus, toCanonicalStatus } from '@runstream/events';
 import { IncomingMessage } from '@runstream/kafka';
 import { logEndpoint, webhookMessageId } from '@runstream/webhooks';
@@ -28,7 +39,6 @@ const key = (org: string, project: string, id: string): string => `${org}\u0000$
  * the log opens nothing: a replayed flush, a rebalance or a restart never opens a second series.
  */
 export class OutcomeIntake {
-
   constructor(
     private readonly store: ClickHouseStore,
     private readonly watermark: ReadModelWatermark,
@@ -43,7 +53,14 @@ export class OutcomeIntake {
     for (const message of messages) needed.set(message.partition, message.offset);
     await this.watermark.waitFor(needed, this.options.readModelWaitMs);
 
-    const runs = new Map((await selectRunsByKey(this.store, changes.map((c) => ({ org_id: c.orgId, project_id: c.projectId, id: c.runId })))).map((r) => [key(r.org_id, r.project_id, r.id), r]));
+    const runs = new Map(
+      (
+        await selectRunsByKey(
+          this.store,
+          changes.map((c) => ({ org_id: c.orgId, project_id: c.projectId, id: c.runId })),
+        )
+      ).map((r) => [key(r.org_id, r.project_id, r.id), r]),
+    );
     const jobs = await this.jobsOf([...runs.values()]);
     const now = (this.options.now ?? (() => new Date()))();
     const opened = new Map<string, WebhookAttemptRow>();
@@ -92,7 +109,16 @@ export class OutcomeIntake {
   }
 }
 
-function pendingRow(run: RunRow, job: JobRow, outcome: string, channel: DeliveryChannel, deliveryId: string, partition: number, body: string, now: Date): WebhookAttemptRow {
+function pendingRow(
+  run: RunRow,
+  job: JobRow,
+  outcome: string,
+  channel: DeliveryChannel,
+  deliveryId: string,
+  partition: number,
+  body: string,
+  now: Date,
+): WebhookAttemptRow {
   return {
     org_id: run.org_id,
     project_id: run.project_id,

@@ -3,10 +3,34 @@ import { deliveryChannels, outcomeOfStatus, runLink, statusChangeTaken } from '.
 
 function job(overrides: Partial<JobRow> = {}): JobRow {
   return {
-    org_id: 'org', project_id: 'proj', id: 'job_1', name: 'nightly', description: '', command: 'dbt build', schedule: '@daily', timezone: 'UTC', enabled: 1,
-    resources: '{}', environment: '{}', slack_channel: '', slack_alerts_enabled: 0, slack_alert_on_success: 0, webhook_url: 'https://hooks.example.com/x',
-    webhook_headers: '{}', webhook_events: [], webhook_enabled: 1, webhook_secret: 'whsec_x', webhook_previous_secret: '', webhook_previous_secret_expires_at: null,
-    deleted: 0, created_at: '2026-01-01 00:00:00.000', updated_at: '2026-01-01 00:00:00.000', last_request_id: '', kafka_partition: 0, kafka_offset: '0', ...overrides,
+    org_id: 'org',
+    project_id: 'proj',
+    id: 'job_1',
+    name: 'nightly',
+    description: '',
+    command: 'dbt build',
+    schedule: '@daily',
+    timezone: 'UTC',
+    enabled: 1,
+    resources: '{}',
+    environment: '{}',
+    slack_channel: '',
+    slack_alerts_enabled: 0,
+    slack_alert_on_success: 0,
+    webhook_url: 'https://hooks.example.com/x',
+    webhook_headers: '{}',
+    webhook_events: [],
+    webhook_enabled: 1,
+    webhook_secret: 'whsec_x',
+    webhook_previous_secret: '',
+    webhook_previous_secret_expires_at: null,
+    deleted: 0,
+    created_at: '2026-01-01 00:00:00.000',
+    updated_at: '2026-01-01 00:00:00.000',
+    last_request_id: '',
+    kafka_partition: 0,
+    kafka_offset: '0',
+    ...overrides,
   };
 }
 

@@ -65,7 +65,7 @@ describe('postSlackMessage against a local stand-in for the Slack Web API', () =
     expect(JSON.parse(request.body)).toEqual(message);
   });
 
-  it("gives up on ok:false channel_not_found, saying what Slack said and not the token", async () => {
+  it('gives up on ok:false channel_not_found, saying what Slack said and not the token', async () => {
     const baseUrl = await serve(json(200, { ok: false, error: 'channel_not_found' }));
     const result = await post(baseUrl);
     expect(result).toMatchObject({ verdict: 'failed', status: 200, error: 'slack: channel_not_found' });

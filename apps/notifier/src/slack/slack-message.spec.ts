@@ -91,14 +91,20 @@ describe('slackMessage', () => {
     const success = slackMessage(notice({ outcome: 'success', errorSummary: '', run: { ...notice().run, status: 'success' } }), '#a');
     expect(success.text).toBe(':white_check_mark: Run succeeded: nightly-refresh (warehouse)');
     expect(fieldTexts(success)[0]).toBe('*Status*\nSucceeded');
-    const started = slackMessage(notice({ outcome: 'started', errorSummary: '', durationSeconds: null, telemetrySummary: undefined, run: { ...notice().run, status: 'running' } }), '#a');
+    const started = slackMessage(
+      notice({ outcome: 'started', errorSummary: '', durationSeconds: null, telemetrySummary: undefined, run: { ...notice().run, status: 'running' } }),
+      '#a',
+    );
     expect(started.text).toMatch(/^:arrow_forward: Run started: /);
     expect(fieldTexts(started).map((text) => text.split('\n')[0])).toEqual(['*Status*', '*Job*', '*Project*']);
-    expect(slackMessage(notice({ outcome: 'cancelled', run: { ...notice().run, status: 'cancelled' } }), '#a').text).toMatch(/^:no_entry_sign: Run cancelled: /);
+    expect(slackMessage(notice({ outcome: 'cancelled', run: { ...notice().run, status: 'cancelled' } }), '#a').text).toMatch(
+      /^:no_entry_sign: Run cancelled: /,
+    );
   });
 
   it('leaves rows and bytes out when the run reported none, or reported them as non-numbers', () => {
-    const labels = (summary: OutcomeNotice['telemetrySummary']): string[] => fieldTexts(slackMessage(notice({ telemetrySummary: summary }), '#a')).map((text) => text.split('\n')[0]);
+    const labels = (summary: OutcomeNotice['telemetrySummary']): string[] =>
+      fieldTexts(slackMessage(notice({ telemetrySummary: summary }), '#a')).map((text) => text.split('\n')[0]);
     expect(labels(undefined)).toEqual(['*Status*', '*Job*', '*Project*', '*Duration*']);
     expect(labels({ progress: 0.5, rowsLoaded: 'many', bytes: null })).toEqual(['*Status*', '*Job*', '*Project*', '*Duration*']);
   });
@@ -139,7 +145,10 @@ describe('slackMessage', () => {
   });
 
   it('cuts a long job name to the header limit and keeps every text within its limit', () => {
-    const message = slackMessage(notice({ job: { id: 'j', name: '<'.repeat(5000) }, projectId: 'p'.repeat(3000), runUrl: 'https://x/' + 'y'.repeat(5000) }), '#a');
+    const message = slackMessage(
+      notice({ job: { id: 'j', name: '<'.repeat(5000) }, projectId: 'p'.repeat(3000), runUrl: 'https://x/' + 'y'.repeat(5000) }),
+      '#a',
+    );
     expectWithinLimits(message);
     expect(message.blocks[0].type === 'header' && message.blocks[0].text.text.endsWith('…')).toBe(true);
     expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
@@ -157,7 +166,9 @@ describe('slackMessage', () => {
       const block = slackMessage(notice({ runUrl: url }), '#a').blocks.at(-1)!;
       return block.type === 'context' ? block.elements[0].text : '';
     };
-    expect(context('https://runstream.example/runs/run-1?tab=logs&x=1')).toBe('<https://runstream.example/runs/run-1?tab=logs&amp;x=1|View run> · Run `run-1` · 2025-03-01T02:00:07.000Z');
+    expect(context('https://runstream.example/runs/run-1?tab=logs&x=1')).toBe(
+      '<https://runstream.example/runs/run-1?tab=logs&amp;x=1|View run> · Run `run-1` · 2025-03-01T02:00:07.000Z',
+    );
     expect(context('https://x/a|b>c')).toMatch(/^<https:\/\/x\/a%7Cb%3Ec\|View run>/);
     expect(context('javascript:alert(1)')).not.toContain('View run');
     expect(allTexts(slackMessage(notice(), '#a')).every((text) => text.type === 'plain_text' || !/<(?!https?:)/.test(text.text))).toBe(true);

@@ -15,8 +15,14 @@ describe('judgeSlackResponse', () => {
   });
 
   it("keeps Slack's detail on invalid blocks", () => {
-    const body = JSON.stringify({ ok: false, error: 'invalid_blocks', response_metadata: { messages: ['[ERROR] must be less than 151 characters [json-pointer:/blocks/0/text/text]'] } });
-    expect(judgeSlackResponse(200, null, body).error).toBe('slack: invalid_blocks ([ERROR] must be less than 151 characters [json-pointer:/blocks/0/text/text])');
+    const body = JSON.stringify({
+      ok: false,
+      error: 'invalid_blocks',
+      response_metadata: { messages: ['[ERROR] must be less than 151 characters [json-pointer:/blocks/0/text/text]'] },
+    });
+    expect(judgeSlackResponse(200, null, body).error).toBe(
+      'slack: invalid_blocks ([ERROR] must be less than 151 characters [json-pointer:/blocks/0/text/text])',
+    );
   });
 
   it('waits as long as a 429 says, 30 s when it does not say', () => {
@@ -42,7 +48,10 @@ describe('judgeSlackResponse', () => {
     expect(judgeSlackResponse(200, null, '<html>proxy</html>')).toMatchObject({ verdict: 'retry', status: 200 });
     const cut = '{"ok":true,"channel":"C1","message":{"text":"' + 'x'.repeat(100);
     expect(judgeSlackResponse(200, null, cut)).toMatchObject({ verdict: 'delivered' });
-    expect(judgeSlackResponse(200, null, '{"ok":false,"error":"channel_not_found","warning":"' + 'x'.repeat(100))).toMatchObject({ verdict: 'failed', error: 'slack: channel_not_found' });
+    expect(judgeSlackResponse(200, null, '{"ok":false,"error":"channel_not_found","warning":"' + 'x'.repeat(100))).toMatchObject({
+      verdict: 'failed',
+      error: 'slack: channel_not_found',
+    });
   });
 });
 

@@ -31,6 +31,8 @@ describe('SlackEnv', () => {
   });
 
   it('never quotes the token in its complaint', () => {
-    expect(() => loadEnv({ slack: SlackEnv }, { NOTIFIER_SLACK_BOT_TOKEN: 'xoxb-secret value' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('secret') }));
+    expect(() => loadEnv({ slack: SlackEnv }, { NOTIFIER_SLACK_BOT_TOKEN: 'xoxb-secret value' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('secret') }),
+    );
   });
 });

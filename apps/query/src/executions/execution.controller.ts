@@ -16,12 +16,20 @@ export class ExecutionController {
   }
 
   @Get('stats')
-  stats(@Param() { id }: ProjectIdParams, @Query() query: ModelStatsQueryDto, @CurrentCaller() caller: Caller): Promise<{ stats: ModelStats[]; total: number }> {
+  stats(
+    @Param() { id }: ProjectIdParams,
+    @Query() query: ModelStatsQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ stats: ModelStats[]; total: number }> {
     return this.executions.stats(id, query, caller);
   }
 
   @Get('stats/:modelName')
-  modelStats(@Param() { id, modelName }: ModelNameParams, @Query() query: ModelStatsQueryDto, @CurrentCaller() caller: Caller): Promise<{ stats: ModelStats[]; total: number }> {
+  modelStats(
+    @Param() { id, modelName }: ModelNameParams,
+    @Query() query: ModelStatsQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ stats: ModelStats[]; total: number }> {
     return this.executions.stats(id, query, caller, modelName);
   }
 }

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { ClickHouseStore, countModelExecutions, ExecutionFilter, listModelExecutions, ModelExecutionRow, ModelStatsRow, Page, selectModelStats } from '@runstream/clickhouse';
+import {
+  ClickHouseStore,
+  countModelExecutions,
+  ExecutionFilter,
+  listModelExecutions,
+  ModelExecutionRow,
+  ModelStatsRow,
+  Page,
+  selectModelStats,
+} from '@runstream/clickhouse';
 
 /** The query app's door to model_executions; the SQL lives in @runstream/clickhouse. */
 @Injectable()

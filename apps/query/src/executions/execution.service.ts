@@ -33,9 +33,20 @@ export class ExecutionService {
   /** All-time without dates; with them, executions started within the window. */
   async stats(projectId: string, query: ModelStatsQueryDto, caller: Caller, modelName?: string): Promise<{ stats: ModelStats[]; total: number }> {
     if (query.start_date && query.end_date && query.start_date > query.end_date) {
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'end_date: must not be before start_date', errors: [{ field: 'end_date', reasons: ['must not be before start_date'] }] });
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'end_date: must not be before start_date',
+        errors: [{ field: 'end_date', reasons: ['must not be before start_date'] }],
+      });
     }
-    const rows = await this.executions.stats({ org_id: caller.orgId, project_id: projectId, model_name: modelName, from: query.start_date, to: query.end_date });
+    const rows = await this.executions.stats({
+      org_id: caller.orgId,
+      project_id: projectId,
+      model_name: modelName,
+      from: query.start_date,
+      to: query.end_date,
+    });
     const stats = rows.map((row) => toModelStats(projectId, row));
     return { stats, total: stats.length };
   }

@@ -22,7 +22,12 @@ export class ExecutionStatsService {
     // Checked arithmetically before anything is built or queried.
     const problems = statsWindowProblems(query.from, query.to, query.granularity);
     if (problems.length > 0) {
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; '), errors: problems });
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; '),
+        errors: problems,
+      });
     }
     const from = toChDateTime(query.from);
     const to = toChDateTime(query.to);

@@ -62,7 +62,16 @@ export interface ExecutionStatsData {
   }[];
   sourceSystems: ({ sourceSystem: string } & Counts)[];
   statuses: { count: number; status: ExecutionStatus }[];
-  summary: { averageDurationMs: number; cancelled: number; failed: number; inProgress: number; succeeded: number; successRate: number; terminal: number; total: number };
+  summary: {
+    averageDurationMs: number;
+    cancelled: number;
+    failed: number;
+    inProgress: number;
+    succeeded: number;
+    successRate: number;
+    terminal: number;
+    total: number;
+  };
   timeSeries: ({ bucketStart: string } & Counts)[];
 }
 
@@ -133,7 +142,9 @@ export function buildExecutionStats(groups: OrgRunGroupRow[], failures: RunRow[]
       statusReason: run.error_summary,
       workflowId: run.cronjob_name || run.job_name,
     })),
-    sourceSystems: [...bySource].map(([sourceSystem, counts]) => ({ sourceSystem, ...counts })).sort((a, b) => b.total - a.total || a.sourceSystem.localeCompare(b.sourceSystem)),
+    sourceSystems: [...bySource]
+      .map(([sourceSystem, counts]) => ({ sourceSystem, ...counts }))
+      .sort((a, b) => b.total - a.total || a.sourceSystem.localeCompare(b.sourceSystem)),
     statuses: [...statusCounts].map(([status, count]) => ({ count, status })),
     summary: {
       averageDurationMs: durationCount === 0 ? 0 : Math.round((durationSum / durationCount) * 1000),

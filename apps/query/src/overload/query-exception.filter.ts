@@ -19,7 +19,8 @@ export class QueryExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const failure = classifyClickHouseFailure(exception);
-    if (failure) this.logger.warn(`ClickHouse refused a read, answered ${failure.status}: ${exception instanceof Error ? exception.message : String(exception)}`);
+    if (failure)
+      this.logger.warn(`ClickHouse refused a read, answered ${failure.status}: ${exception instanceof Error ? exception.message : String(exception)}`);
     this.platform.catch(failure ? toHttpException(failure) : exception, host);
   }
 }

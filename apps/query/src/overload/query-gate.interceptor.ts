@@ -7,7 +7,10 @@ import { QueryGate } from './query-gate';
 /** Runs every authenticated route's handler through the QueryGate; public routes (health, docs) skip it. */
 @Injectable()
 export class QueryGateInterceptor implements NestInterceptor {
-  constructor(private readonly gate: QueryGate, private readonly reflector: Reflector) {}
+  constructor(
+    private readonly gate: QueryGate,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return next.handle();

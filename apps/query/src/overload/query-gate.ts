@@ -30,7 +30,10 @@ export class QueryGate {
   async run<T>(work: () => Promise<T>): Promise<T> {
     // p-limit starts queued work a microtask late, so only the sum of running and waiting is exact.
     if (this.limit.activeCount + this.limit.pendingCount >= this.config.maxConcurrent + this.config.maxQueued) {
-      throw serviceUnavailable(`the read API is busy (${this.config.maxConcurrent} requests running, ${this.config.maxQueued} waiting); retry shortly`, GATE_RETRY_AFTER_SECONDS);
+      throw serviceUnavailable(
+        `the read API is busy (${this.config.maxConcurrent} requests running, ${this.config.maxQueued} waiting); retry shortly`,
+        GATE_RETRY_AFTER_SECONDS,
+      );
     }
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;

@@ -17,7 +17,11 @@ export class RunController {
   }
 
   @Get('daily-stats')
-  dailyStats(@Param() { id }: ProjectIdParams, @Query() query: DailyStatsQueryDto, @CurrentCaller() caller: Caller): Promise<{ daily_stats: DailyStats[]; total_days: number }> {
+  dailyStats(
+    @Param() { id }: ProjectIdParams,
+    @Query() query: DailyStatsQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ daily_stats: DailyStats[]; total_days: number }> {
     return this.runs.dailyStats(id, query, caller);
   }
 }

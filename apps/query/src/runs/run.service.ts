@@ -68,7 +68,13 @@ export class RunService {
 
   async dailyStats(projectId: string, query: DailyStatsQueryDto, caller: Caller): Promise<{ daily_stats: DailyStats[]; total_days: number }> {
     const window = dateWindow(query.days, new Date());
-    const rows = await this.runs.daily({ org_id: caller.orgId, project_id: projectId, from: window[0], to: window[window.length - 1], cronjob_name: query.cronjob_name });
+    const rows = await this.runs.daily({
+      org_id: caller.orgId,
+      project_id: projectId,
+      from: window[0],
+      to: window[window.length - 1],
+      cronjob_name: query.cronjob_name,
+    });
     return { daily_stats: fillDailyStats(window, rows, query.cronjob_name), total_days: window.length };
   }
 

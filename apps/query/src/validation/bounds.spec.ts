@@ -62,9 +62,12 @@ describe('parseTimestamp', () => {
 
 describe('isCalendarDate', () => {
   it.each(['2026-02-26', '2024-02-29', '1970-01-01', '2149-06-06'])('accepts %p', (value) => expect(isCalendarDate(value)).toBe(true));
-  it.each(['2026-02-30', '2025-02-29', '2026-13-01', '2026-00-10', '1969-12-31', '2149-06-07', '2026-W09', '20260226', '2026-2-6', ''])('refuses %p', (value) => {
-    expect(isCalendarDate(value)).toBe(false);
-  });
+  it.each(['2026-02-30', '2025-02-29', '2026-13-01', '2026-00-10', '1969-12-31', '2149-06-07', '2026-W09', '20260226', '2026-2-6', ''])(
+    'refuses %p',
+    (value) => {
+      expect(isCalendarDate(value)).toBe(false);
+    },
+  );
 });
 
 describe('page window', () => {

@@ -24,7 +24,11 @@ function params(filter: JobRunFilter): Record<string, unknown> {
 /** Runs started from jobs, newest first, and how many match in all. */
 export async function listJobRuns(store: ClickHouseStore, filter: JobRunFilter): Promise<{ rows: RunRow[]; total: number }> {
   const [rows, counts] = await Promise.all([
-    store.query<RunRow>(`SELECT * FROM {db:Identifier}.runs FINAL WHERE ${WHERE} ORDER BY created_at DESC, id DESC LIMIT {limit:UInt32}`, params(filter), FINAL_WITHIN_PARTITIONS),
+    store.query<RunRow>(
+      `SELECT * FROM {db:Identifier}.runs FINAL WHERE ${WHERE} ORDER BY created_at DESC, id DESC LIMIT {limit:UInt32}`,
+      params(filter),
+      FINAL_WITHIN_PARTITIONS,
+    ),
     store.query<{ total: string }>(`SELECT count() AS total FROM {db:Identifier}.runs FINAL WHERE ${WHERE}`, params(filter), FINAL_WITHIN_PARTITIONS),
   ]);
   return { rows, total: Number(counts[0]?.total ?? 0) };

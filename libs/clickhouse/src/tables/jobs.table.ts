@@ -48,7 +48,10 @@ export interface JobRow {
  * The secrets a webhook of this job is signed with at `now`: the current one, and during a
  * rotation's grace period the previous one too, so receivers that still hold it keep verifying.
  */
-export function activeWebhookSecrets(row: Pick<JobRow, 'webhook_secret' | 'webhook_previous_secret' | 'webhook_previous_secret_expires_at'>, now: Date): string[] {
+export function activeWebhookSecrets(
+  row: Pick<JobRow, 'webhook_secret' | 'webhook_previous_secret' | 'webhook_previous_secret_expires_at'>,
+  now: Date,
+): string[] {
   const secrets = row.webhook_secret ? [row.webhook_secret] : [];
   const expiresAt = row.webhook_previous_secret_expires_at;
   if (row.webhook_previous_secret && expiresAt !== null && now.getTime() < Date.parse(fromChDateTime(expiresAt))) secrets.push(row.webhook_previous_secret);

@@ -223,7 +223,13 @@ export interface OrgRunGroupRow {
  * whether they were claimed. Granularity picks one of two fixed expressions, never SQL text
  * from the caller.
  */
-export function selectOrgRunGroups(store: ClickHouseStore, orgId: string, from: ChDateTime, to: ChDateTime, granularity: 'hourly' | 'daily'): Promise<OrgRunGroupRow[]> {
+export function selectOrgRunGroups(
+  store: ClickHouseStore,
+  orgId: string,
+  from: ChDateTime,
+  to: ChDateTime,
+  granularity: 'hourly' | 'daily',
+): Promise<OrgRunGroupRow[]> {
   const bucket = granularity === 'hourly' ? 'toStartOfHour(created_at)' : 'toStartOfDay(created_at)';
   return store.query<OrgRunGroupRow>(
     `SELECT ${bucket} AS bucket, project_id, status, claimed_by != '' AS claimed,

@@ -21,11 +21,33 @@ describe('webhook_deliveries: the open series a dispatcher reads', () => {
 
   const now = new Date();
   const ago = (ms: number) => toChDateTime(new Date(now.getTime() - ms));
-  function row(deliveryId: string, attempt: number, status: WebhookAttemptRow['status'], attemptedAgoMs: number, next: string | null, extra: Partial<WebhookAttemptRow> = {}): WebhookAttemptRow {
+  function row(
+    deliveryId: string,
+    attempt: number,
+    status: WebhookAttemptRow['status'],
+    attemptedAgoMs: number,
+    next: string | null,
+    extra: Partial<WebhookAttemptRow> = {},
+  ): WebhookAttemptRow {
     return {
-      org_id: 'org', project_id: 'proj', job_id: 'job_1', run_id: `run_${deliveryId}`, outcome: 'success', delivery_id: deliveryId, channel: 'webhook',
-      kafka_partition: 2, endpoint: 'https://hooks.example.com/x', attempt, status, response_code: status === 'pending' ? 0 : 500, error: '', duration_ms: 1,
-      attempted_at: ago(attemptedAgoMs), next_attempt_at: next, body: '', ...extra,
+      org_id: 'org',
+      project_id: 'proj',
+      job_id: 'job_1',
+      run_id: `run_${deliveryId}`,
+      outcome: 'success',
+      delivery_id: deliveryId,
+      channel: 'webhook',
+      kafka_partition: 2,
+      endpoint: 'https://hooks.example.com/x',
+      attempt,
+      status,
+      response_code: status === 'pending' ? 0 : 500,
+      error: '',
+      duration_ms: 1,
+      attempted_at: ago(attemptedAgoMs),
+      next_attempt_at: next,
+      body: '',
+      ...extra,
     };
   }
 

@@ -77,7 +77,10 @@ export interface WebhookDelivery {
 }
 
 export function insertWebhookAttempts(store: ClickHouseStore, rows: readonly WebhookAttemptRow[]): Promise<void> {
-  return store.insert(WEBHOOK_DELIVERIES_TABLE, rows.map((row) => WebhookAttemptRowSchema.parse(row)));
+  return store.insert(
+    WEBHOOK_DELIVERIES_TABLE,
+    rows.map((row) => WebhookAttemptRowSchema.parse(row)),
+  );
 }
 
 /**
@@ -99,7 +102,13 @@ function summaries(rows: unknown[]): WebhookDeliverySummary[] {
 }
 
 /** A job's deliveries, newest first: per delivery its latest attempt (status, attempts, last code, next retry). */
-export async function listJobDeliveries(store: ClickHouseStore, orgId: string, projectId: string, jobId: string, limit: number): Promise<WebhookDeliverySummary[]> {
+export async function listJobDeliveries(
+  store: ClickHouseStore,
+  orgId: string,
+  projectId: string,
+  jobId: string,
+  limit: number,
+): Promise<WebhookDeliverySummary[]> {
   const rows = await store.query<unknown>(
     `${SUMMARY_SELECT}
      WHERE org_id = {org:String} AND project_id = {project:String} AND job_id = {job:String}
@@ -205,7 +214,13 @@ const OPEN_SELECT = `SELECT delivery_id, any(org_id) AS org, any(project_id) AS 
  * unless the notifier was down, so most passes look back a little over the longest wait and an
  * occasional pass looks back the whole window (OPEN_DELIVERY_WINDOW_DAYS).
  */
-export async function selectDueDeliveries(store: ClickHouseStore, partitions: readonly number[], now: Date, limit: number, lookbackMs = OPEN_DELIVERY_WINDOW_DAYS * 86_400_000): Promise<DueDelivery[]> {
+export async function selectDueDeliveries(
+  store: ClickHouseStore,
+  partitions: readonly number[],
+  now: Date,
+  limit: number,
+  lookbackMs = OPEN_DELIVERY_WINDOW_DAYS * 86_400_000,
+): Promise<DueDelivery[]> {
   if (partitions.length === 0) return [];
   const rows = await store.query<unknown>(
     `SELECT delivery_id, org AS org_id, project AS project_id, job AS job_id, run AS run_id, what AS outcome, via AS channel,

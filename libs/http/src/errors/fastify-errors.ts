@@ -49,7 +49,10 @@ export function fromFastifyError(error: unknown, bodyLimitBytes: number): unknow
     case 'FST_ERR_BAD_URL':
       return badRequest('url', 'has an invalid percent-encoding');
     case 'FST_ERR_HANDLER_TIMEOUT':
-      return serviceUnavailable('the request took too long to handle and was abandoned; its effect is unknown, retry it (with the same Idempotency-Key for writes)', TIMEOUT_RETRY_AFTER_SECONDS);
+      return serviceUnavailable(
+        'the request took too long to handle and was abandoned; its effect is unknown, retry it (with the same Idempotency-Key for writes)',
+        TIMEOUT_RETRY_AFTER_SECONDS,
+      );
   }
   const status = error.statusCode as number;
   // JSON.parse's SyntaxError and the prototype-poisoning check, which Fastify marks 400.

@@ -7,7 +7,11 @@ const REASONS = { [HttpStatus.TOO_MANY_REQUESTS]: 'Too Many Requests', [HttpStat
  * a `Retry-After` header (whole seconds) and `{ statusCode, error, message }`.
  */
 export class RetryLaterException extends HttpException {
-  constructor(status: HttpStatus.TOO_MANY_REQUESTS | HttpStatus.SERVICE_UNAVAILABLE, message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    status: HttpStatus.TOO_MANY_REQUESTS | HttpStatus.SERVICE_UNAVAILABLE,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super({ statusCode: status, error: REASONS[status], message }, status);
   }
 }

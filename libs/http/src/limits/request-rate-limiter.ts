@@ -21,7 +21,10 @@ const MAX_KEYS = 100_000;
 class KeyedBuckets {
   private readonly buckets = new LRUCache<string, Bucket>({ max: MAX_KEYS });
 
-  constructor(private readonly rate: BucketRate, private readonly now: () => number) {}
+  constructor(
+    private readonly rate: BucketRate,
+    private readonly now: () => number,
+  ) {}
 
   get enabled(): boolean {
     return this.rate.perSecond > 0;
@@ -53,7 +56,10 @@ export class RequestRateLimiter {
   private readonly callers: KeyedBuckets;
   private readonly unauthenticated: KeyedBuckets;
 
-  constructor(readonly options: RateLimitOptions = DEFAULT_RATE_LIMIT, now: () => number = Date.now) {
+  constructor(
+    readonly options: RateLimitOptions = DEFAULT_RATE_LIMIT,
+    now: () => number = Date.now,
+  ) {
     this.callers = new KeyedBuckets({ perSecond: options.perSecond, burst: options.burst }, now);
     this.unauthenticated = new KeyedBuckets({ perSecond: options.unauthenticatedPerSecond, burst: options.unauthenticatedBurst }, now);
   }
@@ -62,7 +68,10 @@ export class RequestRateLimiter {
   chargeToken(tokenId: string): void {
     const wait = this.callers.take(tokenId);
     if (wait !== undefined) {
-      throw tooManyRequests(`rate limit of ${this.options.perSecond} requests/s (burst ${this.options.burst}) for this token exceeded; retry after ${wait} s`, wait);
+      throw tooManyRequests(
+        `rate limit of ${this.options.perSecond} requests/s (burst ${this.options.burst}) for this token exceeded; retry after ${wait} s`,
+        wait,
+      );
     }
   }
 

@@ -8,7 +8,17 @@ const spec = (name: string, extra: Partial<JobSpec> = {}): JobSpec => ({ ...JOB_
 
 function event<T extends JobEventType>(type: T, jobId: string, payload: Omit<JobEventPayloads[T], 'request_id'>): AnyJobEvent {
   offset += 1;
-  return { event_id: '0', type, schema_version: 1, org_id: 'org', project_id: 'proj', job_id: jobId, occurred_at: `2026-04-28T12:00:${String(offset % 60).padStart(2, '0')}.000Z`, actor: 'tok', payload: { ...payload, request_id: `req_${offset}` } } as AnyJobEvent;
+  return {
+    event_id: '0',
+    type,
+    schema_version: 1,
+    org_id: 'org',
+    project_id: 'proj',
+    job_id: jobId,
+    occurred_at: `2026-04-28T12:00:${String(offset % 60).padStart(2, '0')}.000Z`,
+    actor: 'tok',
+    payload: { ...payload, request_id: `req_${offset}` },
+  } as AnyJobEvent;
 }
 
 /** Applies events in order like the fold service, returning the outcomes. */
@@ -23,9 +33,15 @@ function fold(jobs: ProjectJobs, ...events: AnyJobEvent[]): string[] {
 describe('jobs fold: the single writer decides every command in log order', () => {
   it('gives a name to the first creator only, frees it on delete, refuses renames onto it', () => {
     const jobs: ProjectJobs = new Map();
-    expect(fold(jobs, event('job.created', 'job_a', { spec: spec('nightly') }), event('job.created', 'job_b', { spec: spec('nightly') }))).toEqual(['applied', 'conflict']);
+    expect(fold(jobs, event('job.created', 'job_a', { spec: spec('nightly') }), event('job.created', 'job_b', { spec: spec('nightly') }))).toEqual([
+      'applied',
+      'conflict',
+    ]);
     expect(jobs.has('job_b')).toBe(false);
-    expect(fold(jobs, event('job.created', 'job_c', { spec: spec('other') }), event('job.updated', 'job_c', { changes: { name: 'nightly' } }))).toEqual(['applied', 'conflict']);
+    expect(fold(jobs, event('job.created', 'job_c', { spec: spec('other') }), event('job.updated', 'job_c', { changes: { name: 'nightly' } }))).toEqual([
+      'applied',
+      'conflict',
+    ]);
     expect(fold(jobs, event('job.deleted', 'job_a', {}), event('job.updated', 'job_c', { changes: { name: 'nightly' } }))).toEqual(['applied', 'applied']);
     expect(jobs.get('job_c')?.name).toBe('nightly');
     expect(jobs.get('job_a')?.deleted).toBe(1);
@@ -56,7 +72,10 @@ describe('jobs fold: the single writer decides every command in log order', () =
     expect(foldJobEvent(jobs, noop, { partition: 0, offset: '999999' }, new Date())).toMatchObject({ row: undefined, command: { outcome: 'applied' } });
     const replayed = event('job.updated', 'job_n', { changes: { name: 'taken-later' } });
     const row = jobs.get('job_n') as JobRow;
-    expect(foldJobEvent(jobs, replayed, { partition: 0, offset: row.kafka_offset }, new Date())).toMatchObject({ row: undefined, command: { outcome: 'applied', reason: 'already folded' } });
+    expect(foldJobEvent(jobs, replayed, { partition: 0, offset: row.kafka_offset }, new Date())).toMatchObject({
+      row: undefined,
+      command: { outcome: 'applied', reason: 'already folded' },
+    });
   });
 
   describe('webhook signing secrets', () => {
@@ -80,7 +99,9 @@ describe('jobs fold: the single writer decides every command in log order', () =
       const jobs: ProjectJobs = new Map();
       fold(jobs, event('job.created', 'job_r', { spec: spec('r'), webhook_secret: secretA }));
       const before = jobs.get('job_r') as JobRow;
-      expect(fold(jobs, event('job.webhook_secret_rotated', 'job_r', { webhook_secret: secretB, previous_expires_at: '2026-04-29T12:00:00.000Z' }))).toEqual(['applied']);
+      expect(fold(jobs, event('job.webhook_secret_rotated', 'job_r', { webhook_secret: secretB, previous_expires_at: '2026-04-29T12:00:00.000Z' }))).toEqual([
+        'applied',
+      ]);
       expect(secretsOf(jobs.get('job_r'))).toEqual([secretB, secretA, '2026-04-29 12:00:00.000']);
       const rotatedRow = jobs.get('job_r') as JobRow;
       expect(activeWebhookSecrets(rotatedRow, new Date('2026-04-29T11:59:59.999Z'))).toEqual([secretB, secretA]);
@@ -89,7 +110,8 @@ describe('jobs fold: the single writer decides every command in log order', () =
       fold(jobs, event('job.webhook_secret_rotated', 'job_r', { webhook_secret: secretC, previous_expires_at: '2026-04-30T12:00:00.000Z' }));
       expect(secretsOf(jobs.get('job_r'))).toEqual([secretC, secretB, '2026-04-30 12:00:00.000']);
 
-      const rotate = (jobId: string) => event('job.webhook_secret_rotated', jobId, { webhook_secret: secretA, previous_expires_at: '2026-04-29T12:00:00.000Z' });
+      const rotate = (jobId: string) =>
+        event('job.webhook_secret_rotated', jobId, { webhook_secret: secretA, previous_expires_at: '2026-04-29T12:00:00.000Z' });
       fold(jobs, event('job.deleted', 'job_r', {}));
       expect(fold(jobs, rotate('job_r'), rotate('job_unknown'))).toEqual(['not_found', 'not_found']);
       expect(jobs.get('job_r')?.webhook_secret).toBe(secretC);
@@ -114,13 +136,25 @@ describe('jobs fold: the single writer decides every command in log order', () =
         return [result.command.outcome, result.command.reason];
       });
 
-    it('turns the webhook off when the URL that answered 410 is still the job\'s, keeping everything else', () => {
+    it("turns the webhook off when the URL that answered 410 is still the job's, keeping everything else", () => {
       const jobs: ProjectJobs = new Map();
-      fold(jobs, event('job.created', 'job_g', { spec: spec('g', { webhook_url: url, webhook_enabled: true, webhook_events: ['failure'] }), webhook_secret: `whsec_${Buffer.alloc(32, 4).toString('base64')}` }));
+      fold(
+        jobs,
+        event('job.created', 'job_g', {
+          spec: spec('g', { webhook_url: url, webhook_enabled: true, webhook_events: ['failure'] }),
+          webhook_secret: `whsec_${Buffer.alloc(32, 4).toString('base64')}`,
+        }),
+      );
       const before = jobs.get('job_g') as JobRow;
       expect(reasons(jobs, disabled('job_g'))).toEqual([['applied', '']]);
       const after = jobs.get('job_g') as JobRow;
-      expect(after).toEqual({ ...before, webhook_enabled: 0, updated_at: after.updated_at, last_request_id: after.last_request_id, kafka_offset: after.kafka_offset });
+      expect(after).toEqual({
+        ...before,
+        webhook_enabled: 0,
+        updated_at: after.updated_at,
+        last_request_id: after.last_request_id,
+        kafka_offset: after.kafka_offset,
+      });
       expect(after.updated_at > before.updated_at).toBe(true);
       // A second 410 for the same URL changes nothing more.
       expect(reasons(jobs, disabled('job_g'))).toEqual([['applied', 'unchanged']]);

@@ -35,7 +35,11 @@ type WebhookSecrets = Pick<JobRow, 'webhook_secret' | 'webhook_previous_secret' 
 const NO_SECRETS: WebhookSecrets = { webhook_secret: '', webhook_previous_secret: '', webhook_previous_secret_expires_at: null };
 
 function secretsOf(row: JobRow): WebhookSecrets {
-  return { webhook_secret: row.webhook_secret, webhook_previous_secret: row.webhook_previous_secret, webhook_previous_secret_expires_at: row.webhook_previous_secret_expires_at };
+  return {
+    webhook_secret: row.webhook_secret,
+    webhook_previous_secret: row.webhook_previous_secret,
+    webhook_previous_secret_expires_at: row.webhook_previous_secret_expires_at,
+  };
 }
 
 function toRow(event: AnyJobEvent, spec: JobSpec, secrets: WebhookSecrets, position: LogPosition, createdAt: string, deleted: boolean): JobRow {

@@ -21,7 +21,11 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
   private readonly kafka: Kafka;
   readonly consumer: EventConsumer;
 
-  constructor(@Inject(CONTROL_CONFIG) private readonly config: ControlConfig, private readonly fold: JobsFoldService, @Optional() metrics?: AppMetrics) {
+  constructor(
+    @Inject(CONTROL_CONFIG) private readonly config: ControlConfig,
+    private readonly fold: JobsFoldService,
+    @Optional() metrics?: AppMetrics,
+  ) {
     this.kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-jobs-fold` });
     this.consumer = new KafkajsBatchConsumer(this.kafka, {
       groupId: config.jobsFold.groupId,

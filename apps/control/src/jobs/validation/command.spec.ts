@@ -25,20 +25,39 @@ describe('parseCommand: argv without a shell', () => {
   });
 
   it('names the metacharacter it refuses, inside quotes too', () => {
-    expect(parseCommand("dbt run --select 'a|b'")).toEqual({ ok: false, reason: 'must not contain shell metacharacters (|): the command runs without a shell' });
+    expect(parseCommand("dbt run --select 'a|b'")).toEqual({
+      ok: false,
+      reason: 'must not contain shell metacharacters (|): the command runs without a shell',
+    });
     expect(parseCommand('dbt run\n')).toMatchObject({ reason: expect.stringContaining('newline') });
     expect(parseCommand('dbt run `x`')).toMatchObject({ reason: expect.stringContaining('backtick') });
   });
 });
 
 describe('schedules and time zones', () => {
-  it.each(['0 2 * * *', '*/5 * * * *', '@daily', '@MIDNIGHT', '@hourly', '@weekly', '@monthly', '@yearly', '@annually', '0 0 ? * MON', '0 9 * JAN-MAR MON-FRI', '0 0 29 2 *'])('accepts %s', (schedule) => {
+  it.each([
+    '0 2 * * *',
+    '*/5 * * * *',
+    '@daily',
+    '@MIDNIGHT',
+    '@hourly',
+    '@weekly',
+    '@monthly',
+    '@yearly',
+    '@annually',
+    '0 0 ? * MON',
+    '0 9 * JAN-MAR MON-FRI',
+    '0 0 29 2 *',
+  ])('accepts %s', (schedule) => {
     expect(scheduleProblem(schedule)).toBeUndefined();
   });
 
-  it.each(['0 2 * *', '0 0 2 * * *', '61 * * * *', '0 0 L * *', '0 0 15W * *', '0 0 * * 5#2', '@reboot', '@every 5m', '0 0 * * MONDAY', 'a b c d e'])('refuses %s', (schedule) => {
-    expect(scheduleProblem(schedule)).toEqual(expect.any(String));
-  });
+  it.each(['0 2 * *', '0 0 2 * * *', '61 * * * *', '0 0 L * *', '0 0 15W * *', '0 0 * * 5#2', '@reboot', '@every 5m', '0 0 * * MONDAY', 'a b c d e'])(
+    'refuses %s',
+    (schedule) => {
+      expect(scheduleProblem(schedule)).toEqual(expect.any(String));
+    },
+  );
 
   it('knows IANA names', () => {
     expect(timezoneProblem('Europe/Berlin')).toBeUndefined();

@@ -4,7 +4,26 @@ import { parse } from 'shell-quote';
 export type JobTool = 'dbt' | 'sqlmesh';
 
 /** dbt subcommands a job may run; `source` and `docs` only as `source freshness` and `docs generate`. */
-export const DBT_SUBCOMMANDS = ['build', 'run', 'test', 'seed', 'snapshot', 'compile', 'source freshness', 'docs generate', 'list', 'ls', 'parse', 'deps', 'debug', 'clean', 'run-operation', 'show', 'retry', 'clone'] as const;
+export const DBT_SUBCOMMANDS = [
+  'build',
+  'run',
+  'test',
+  'seed',
+  'snapshot',
+  'compile',
+  'source freshness',
+  'docs generate',
+  'list',
+  'ls',
+  'parse',
+  'deps',
+  'debug',
+  'clean',
+  'run-operation',
+  'show',
+  'retry',
+  'clone',
+] as const;
 
 /** Refused anywhere in a command, inside quotes too: no shell runs it, and none must be needed. */
 export const SHELL_METACHARACTERS: readonly { text: string; name: string }[] = [
@@ -57,7 +76,8 @@ function toArgv(command: string): string[] | string {
   for (const token of tokens) {
     if (typeof token === 'string') argv.push(token);
     else if ('comment' in token) return 'must not contain # comments (quote the # to pass it on)';
-    else if (token.op === 'glob') argv.push(token.pattern); // passed on literally: no shell expands it
+    else if (token.op === 'glob')
+      argv.push(token.pattern); // passed on literally: no shell expands it
     else return `must not contain shell metacharacters (${token.op})`;
   }
   return argv;

@@ -11,7 +11,11 @@ import { telemetrySummaryProblems } from './telemetry.validators';
 type Metatype = new () => object;
 
 /** The app's pipe, as a route runs it: the answer is either the DTO or the 400 body. */
-async function validate(metatype: Metatype, value: unknown, type: 'body' | 'query' | 'param' = 'body'): Promise<{ dto?: Record<string, unknown>; fields?: string[]; message?: string }> {
+async function validate(
+  metatype: Metatype,
+  value: unknown,
+  type: 'body' | 'query' | 'param' = 'body',
+): Promise<{ dto?: Record<string, unknown>; fields?: string[]; message?: string }> {
   try {
     return { dto: (await createValidationPipe().transform(value, { type, metatype })) as Record<string, unknown> };
   } catch (error) {
@@ -44,7 +48,15 @@ describe('timestamps: strict RFC 3339 that a DateTime64 column holds', () => {
     '２０２６-02-26T06:00:00Z',
     '2026-02-26T06:00:00Z\n',
   ];
-  const accepted = ['2026-02-26T06:00:00Z', '2026-02-26T07:00:00+01:00', '2026-02-26T06:00:00.123456789Z', '2026-02-26t06:00:00z', '1900-01-01T00:00:00Z', '2299-12-31T23:59:59.999Z', '2024-02-29T00:00:00-11:30'];
+  const accepted = [
+    '2026-02-26T06:00:00Z',
+    '2026-02-26T07:00:00+01:00',
+    '2026-02-26T06:00:00.123456789Z',
+    '2026-02-26t06:00:00z',
+    '1900-01-01T00:00:00Z',
+    '2299-12-31T23:59:59.999Z',
+    '2024-02-29T00:00:00-11:30',
+  ];
 
   it.each(refused)('refuses %j in every timestamp field, naming it', async (value) => {
     expect((await validate(PatchRunDto, { startedAt: value })).fields).toEqual(['startedAt']);
@@ -58,8 +70,22 @@ describe('timestamps: strict RFC 3339 that a DateTime64 column holds', () => {
   });
 
   it.each(accepted)('accepts %j', async (value) => {
-    expect((await validate(PatchRunDto, { startedAt: value, logEntries: [{ at: value, level: 'info', message: 'x' }], appendTelemetrySample: { at: value, rows: 1 } })).dto).toBeDefined();
-    expect((await validate(ReportModelExecutionsDto, { executions: [{ ...execution, started_at: value, completed_at: value, interval_start: value, interval_end: value }] })).dto).toBeDefined();
+    expect(
+      (
+        await validate(PatchRunDto, {
+          startedAt: value,
+          logEntries: [{ at: value, level: 'info', message: 'x' }],
+          appendTelemetrySample: { at: value, rows: 1 },
+        })
+      ).dto,
+    ).toBeDefined();
+    expect(
+      (
+        await validate(ReportModelExecutionsDto, {
+          executions: [{ ...execution, started_at: value, completed_at: value, interval_start: value, interval_end: value }],
+        })
+      ).dto,
+    ).toBeDefined();
   });
 
   it('refuses non-strings where a timestamp belongs', async () => {
@@ -111,7 +137,9 @@ describe('shapes: arrays, objects and scalars where another belongs', () => {
   });
 
   it('takes null as an absent optional field', async () => {
-    const { dto } = await validate(ReportModelExecutionsDto, { executions: [{ ...execution, completed_at: null, rows_processed: null, interval_start: null }] });
+    const { dto } = await validate(ReportModelExecutionsDto, {
+      executions: [{ ...execution, completed_at: null, rows_processed: null, interval_start: null }],
+    });
     expect(dto).toBeDefined();
     expect((await validate(PatchRunDto, { startedAt: null, appendLog: null, status: 'running' })).dto).toBeDefined();
   });
@@ -169,11 +197,16 @@ describe('telemetry keys are data, never a prototype lookup', () => {
     expect((await validate(PatchRunDto, { telemetrySummary: manyKeys })).message).toContain('at most 64 keys');
     const big = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'x'.repeat(1000)]));
     expect((await validate(PatchRunDto, { telemetrySummary: big })).message).toContain('must encode to at most 16384 bytes');
-    expect((await validate(PatchRunDto, { telemetrySummary: { s: 'x'.repeat(1025) } })).message).toContain('telemetrySummary.s must be at most 1024 characters');
+    expect((await validate(PatchRunDto, { telemetrySummary: { s: 'x'.repeat(1025) } })).message).toContain(
+      'telemetrySummary.s must be at most 1024 characters',
+    );
   });
 
   it('checks the known keys and finite numbers', async () => {
-    const { message } = await validate(PatchRunDto, { telemetrySummary: { progress: 101, rowsLoaded: '5', currentPhase: 3 }, appendTelemetrySample: { rows: 'many', at } });
+    const { message } = await validate(PatchRunDto, {
+      telemetrySummary: { progress: 101, rowsLoaded: '5', currentPhase: 3 },
+      appendTelemetrySample: { rows: 'many', at },
+    });
     expect(message).toContain('telemetrySummary.progress must be a number from 0 to 100');
     expect(message).toContain('telemetrySummary.rowsLoaded must be a number >= 0');
     expect(message).toContain('telemetrySummary.currentPhase must be a string');

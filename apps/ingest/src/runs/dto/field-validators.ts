@@ -13,7 +13,8 @@ export const IsTimestamp = (options?: ValidationOptions): PropertyDecorator =>
       name: 'isTimestamp',
       validator: {
         validate: (value) => typeof value === 'string' && timestampProblem(value) === undefined,
-        defaultMessage: (args) => `${args?.property} ${typeof args?.value === 'string' ? timestampProblem(args.value) : 'must be an RFC 3339 date-time string'}`,
+        defaultMessage: (args) =>
+          `${args?.property} ${typeof args?.value === 'string' ? timestampProblem(args.value) : 'must be an RFC 3339 date-time string'}`,
       },
     },
     options,
@@ -43,4 +44,5 @@ export const IsWellFormedText = (options?: ValidationOptions): PropertyDecorator
  * objects key by key and silently skips keys that name a function of Object.prototype
  * (`hasOwnProperty`, `toString`), so such a key would vanish instead of being checked.
  */
-export const KeepAsSent = (): PropertyDecorator => Transform(({ obj, key }) => (Object.hasOwn(obj as object, key) ? (obj as Record<string, unknown>)[key] : undefined));
+export const KeepAsSent = (): PropertyDecorator =>
+  Transform(({ obj, key }) => (Object.hasOwn(obj as object, key) ? (obj as Record<string, unknown>)[key] : undefined));

@@ -3,7 +3,15 @@ import { ACCEPTED_STATUS_WORDS, LOG_LEVELS, LogLevel, MAX_LOG_ENTRIES, MAX_TELEM
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { IsTimestamp, IsWellFormedText, KeepAsSent } from './field-validators';
-import { IsTelemetrySample, IsTelemetrySamples, IsTelemetrySummary, MAX_SAMPLE_KEYS, MAX_STRING_VALUE, MAX_SUMMARY_BYTES, MAX_SUMMARY_KEYS } from './telemetry.validators';
+import {
+  IsTelemetrySample,
+  IsTelemetrySamples,
+  IsTelemetrySummary,
+  MAX_SAMPLE_KEYS,
+  MAX_STRING_VALUE,
+  MAX_SUMMARY_BYTES,
+  MAX_SUMMARY_KEYS,
+} from './telemetry.validators';
 
 export const MAX_MESSAGE_LENGTH = 10_000;
 
@@ -86,14 +94,23 @@ export class PatchRunDto {
   telemetrySummary?: Record<string, TelemetryValue>;
 
   /** One point: optional `at` (default: now) and numeric measurements. */
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: `One point: optional at (RFC 3339) and at most ${MAX_SAMPLE_KEYS} numeric measurements` })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: `One point: optional at (RFC 3339) and at most ${MAX_SAMPLE_KEYS} numeric measurements`,
+  })
   @IsOptional()
   @KeepAsSent()
   @IsTelemetrySample()
   appendTelemetrySample?: Record<string, number | string>;
 
   /** Replaces every sample (e.g. post-run backfill). */
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, maxItems: MAX_TELEMETRY_SAMPLES, description: 'Replaces all samples' })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    maxItems: MAX_TELEMETRY_SAMPLES,
+    description: 'Replaces all samples',
+  })
   @IsOptional()
   @KeepAsSent()
   @IsTelemetrySamples(MAX_TELEMETRY_SAMPLES)

@@ -55,7 +55,8 @@ export function telemetrySummaryProblems(field: string, value: unknown): string[
   if (problems.length > 0) return problems;
   for (const [key, item] of Object.entries(value)) {
     const rule = SUMMARY_RULES.get(key) ?? anyScalar;
-    const problem = item === null ? undefined : typeof item === 'string' && !isWellFormedText(item) ? 'must not contain unpaired UTF-16 surrogates' : rule(item);
+    const problem =
+      item === null ? undefined : typeof item === 'string' && !isWellFormedText(item) ? 'must not contain unpaired UTF-16 surrogates' : rule(item);
     if (problem) problems.push(`${field}.${key} ${problem}`);
   }
   const bytes = Buffer.byteLength(JSON.stringify(value));

@@ -6,7 +6,13 @@ import { IsBoundedTimestamp, QueryInteger, WithinPageWindow } from '../../valida
 /** GET /api/v1/projects/:id/model-executions */
 export class ListExecutionsQueryDto {
   /** (page - 1) * limit may be at most MAX_PAGE_OFFSET; deeper reads page by updated_after. */
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: MAX_PAGE_OFFSET + 1, default: 1, description: `(page - 1) * limit must be at most ${MAX_PAGE_OFFSET}` })
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 1,
+    maximum: MAX_PAGE_OFFSET + 1,
+    default: 1,
+    description: `(page - 1) * limit must be at most ${MAX_PAGE_OFFSET}`,
+  })
   @IsOptional()
   @QueryInteger(1, MAX_PAGE_OFFSET + 1)
   @WithinPageWindow()
