@@ -1,6 +1,6 @@
 import fastifyHttpProxy from '@fastify/http-proxy';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { FastifyInstance, FastifyReply } from 'fastify';
+import { FastifyInstance, FastifyReply, RawServerBase, RouteGenericInterface } from 'fastify';
 
 /**
  * The Jobs API routes the web app calls, forwarded to the control app so the browser stays on
@@ -16,12 +16,13 @@ export async function registerControlProxy(app: NestFastifyApplication, controlU
     // JSON parser the platform added (libs/http/src/http-app.ts) instead of clashing with it.
     scope.removeContentTypeParser('application/json');
     for (const prefix of CONTROL_PREFIXES) {
-      await scope.register(fastifyHttpProxy, { upstream: controlUrl, prefix, rewritePrefix: prefix, replyOptions: { onError: controlUnavailable } });
+      await scope.register(fastifyHttpProxy, { upstream: controlUrl, prefix, rewritePrefix: prefix, replyOptions: { onError: (reply, { error }) => controlUnavailable(reply, error) } });
     }
   });
 }
 
-function controlUnavailable(reply: FastifyReply, { error }: { error: Error }): void {
+/** Any reply type: the proxy's replies are typed for HTTP/2 servers too. */
+function controlUnavailable(reply: FastifyReply<RouteGenericInterface, RawServerBase>, error: Error): void {
   reply.log.warn({ err: error }, 'Jobs API (control app) unreachable');
   void reply.code(503).header('retry-after', '5').send({ statusCode: 503, error: 'Service Unavailable', message: 'the Jobs API (control app) cannot be reached; retry later' });
 }

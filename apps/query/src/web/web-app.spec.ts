@@ -54,7 +54,7 @@ describe('the query app serving the web app', () => {
     app = await appServing(built);
     for (const url of ['/api/v1/nope', '/v1/nope', '/docs-json', '/health/x', '/api']) {
       const answer = await get(url);
-      expect({ url, status: answer.statusCode, json: answer.headers['content-type']?.startsWith('application/json') }).toEqual({ url, status: 404, json: true });
+      expect({ url, status: answer.statusCode, json: String(answer.headers['content-type']).startsWith('application/json') }).toEqual({ url, status: 404, json: true });
     }
     expect(['/projects', '/apiary', '/documents', '/v1x'].filter(isApiPath)).toEqual([]);
   });
