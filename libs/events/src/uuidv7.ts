@@ -4,6 +4,9 @@ let lastMs = 0;
 let sequence = 0;
 
 /**
+ * Hand-written rather than the `uuid` package: its releases with v7 are ESM-only (14.x) or an
+ * old major kept for CommonJS, and this is twenty lines with a property test.
+ *
  * RFC 9562 UUIDv7: 48-bit Unix ms timestamp, then a 12-bit counter (rand_a) that keeps ids
  * minted in the same millisecond by this process in order, then 62 random bits.
  */

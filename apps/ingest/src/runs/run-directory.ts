@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClickHouseStore, findRunLocation } from '@runstream/clickhouse';
 import { RunStatus, toCanonicalStatus } from '@runstream/events';
+import { LRUCache } from 'lru-cache';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 
 export interface KnownRun {
@@ -23,7 +24,7 @@ const LOOKUP_POLL_MS = 50;
  */
 @Injectable()
 export class RunDirectory {
-  private readonly cache = new Map<string, KnownRun>();
+  private readonly cache = new LRUCache<string, KnownRun>({ max: MAX_CACHED_RUNS });
 
   constructor(
     private readonly store: ClickHouseStore,
@@ -31,12 +32,7 @@ export class RunDirectory {
   ) {}
 
   remember(runId: string, run: KnownRun): void {
-    this.cache.delete(runId);
     this.cache.set(runId, run);
-    if (this.cache.size > MAX_CACHED_RUNS) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
   }
 
   /** The read model's current view, bypassing the cache (claims are decided there). */
