@@ -52,19 +52,23 @@ export class ServerSqlEngine extends SqlEngine {
       throw new SqlError(503, 210, 'NETWORK_ERROR', 'ClickHouse is unreachable; retry shortly', 5);
     }
     const body = Buffer.from(await response.arrayBuffer());
-    if (!response.ok) throw serverError(response.status, body.toString('utf8'));
+    if (!response.ok) throw serverError(response.status, body.toString('utf8'), orgId);
     const format = response.headers.get('x-clickhouse-format') ?? query.defaultFormat;
     const summary = JSON.parse(response.headers.get('x-clickhouse-summary') ?? '{}') as Record<string, string>;
     return { body, format, summary };
   }
 }
 
-/** The server's own error, passed on; its 5xx for a bad query become 400 (the caller's query is at fault), overloads 503. */
-function serverError(status: number, text: string): SqlError {
+/** The server's own error, passed on: refusals 403, overloads 503, anything else about the query 400 (ClickHouse answers many of those 500). */
+function serverError(status: number, text: string, orgId: string): SqlError {
   const parsed = parseEngineError(new Error(text));
   const code = parsed?.code ?? 0;
+  // The caller's token was valid; the server refusing the organisation's own user is a missing grant.
+  if (code === 516 || status === 401) {
+    return new SqlError(403, 497, 'ACCESS_DENIED', `BI access is not granted to organisation ${orgId} on the ClickHouse server (an operator runs npm run bi -- grant --org ${orgId}, with the query app's QUERY_SQL_SERVER_KEY)`);
+  }
   if ([159, 160, 241, 202, 394].includes(code)) return new SqlError(503, code, parsed?.codeName ?? 'UNKNOWN', parsed?.message ?? text, 5);
-  if (status === 401 || status === 403 || code === 516 || code === 497) return new SqlError(status === 401 ? 401 : 403, code, parsed?.codeName ?? 'ACCESS_DENIED', parsed?.message ?? text);
+  if (status === 403 || code === 497 || code === 164) return new SqlError(403, code, parsed?.codeName ?? 'ACCESS_DENIED', parsed?.message ?? text);
   return new SqlError(status >= 500 ? 400 : status, code, parsed?.codeName ?? 'UNKNOWN', parsed?.message ?? text);
 }
 

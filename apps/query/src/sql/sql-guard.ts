@@ -13,7 +13,7 @@ import { accessDenied, readonlyRefused } from './sql-error';
  * name, as a prefix: `dictget` covers dictGetString, dictGetOrDefault, ….
  */
 const REFUSED_FUNCTION_PREFIXES = [
-  'file', 'dict', 'joinget', 'getsetting', 'getmacro', 'getserver', 'getmergetree', 'hascolumnintable', 'catboost', 'naivebayes',
+  'file', 'dict', 'joinget', 'getsetting', 'getmacro', 'getserver', 'getmergetree', 'hascolumnintable', 'catboost', 'modelevaluate', 'naivebayes',
   'sleep', 'filesystem', 'getclient', 'globalvariable', 'currentprofiles', 'currentroles', 'enabledroles', 'defaultroles', 'showcertificate',
   'url', 's3', 'remote', 'cluster', 'executable', 'merge', 'view', 'input', 'mysql', 'postgresql', 'jdbc', 'odbc', 'hdfs', 'azure', 'gcs',
   'iceberg', 'deltalake', 'hudi', 'sqlite', 'mongodb', 'redis', 'loop', 'fuzz', 'ytsaurus', 'arrowflight', 'prometheus', '__',
