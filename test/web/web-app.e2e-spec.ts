@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, http, REPO_ROOT } from '@runstream/testing';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -162,9 +162,36 @@ describeBrowser(title, () => {
     await job.getByRole('button', { name: 'Disable' }).click();
     await job.getByText('disabled', { exact: true }).waitFor();
     await review('jobs');
+    // The triggered run links back to its job.
+    await notice.locator('a').click();
+    await page.waitForURL(`**/runs/${runId}`);
+    const jobLink = page.locator('.facts a', { hasText: 'nightly-orders' });
+    expect(await jobLink.getAttribute('href')).toMatch(new RegExp(`/projects/${project}/jobs#job_`));
     await page.getByRole('link', { name: 'Running now' }).click();
     await page.getByTestId('live-jobs').waitFor();
     await review('running-now');
+  });
+
+  it('times the first table rows and opening a run (median of 5, this small data set)', async () => {
+    const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+    const firstRows: number[] = [];
+    const runOpen: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      let started = Date.now();
+      await page.goto(`${web.url}/projects/${project}/runs`);
+      await page.locator(`tr[data-run-id="${runs.done}"] td`).nth(5).getByText('25,000').waitFor();
+      firstRows.push(Date.now() - started);
+      started = Date.now();
+      await page.locator(`tr[data-run-id="${runs.done}"] a`).click();
+      await page.getByTestId('spark-rows').locator('canvas').waitFor();
+      await page.getByTestId('logs').waitFor();
+      runOpen.push(Date.now() - started);
+    }
+    const timings = { firstRowsMs: median(firstRows), runDetailOpenMs: median(runOpen), firstRowsToRunOpen: median(runOpen) / median(firstRows) };
+    writeFileSync(join(SCREENSHOTS, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+    console.log(`[web] page timings (median of 5): ${JSON.stringify(timings)}`);
+    // Opening a run from the table is an in-app navigation: not slower than loading the whole page.
+    expect(timings.runDetailOpenMs).toBeLessThan(timings.firstRowsMs * 3);
   });
 
   it('is readable on a phone', async () => {
@@ -174,5 +201,16 @@ describeBrowser(title, () => {
     // Only the table scrolls sideways, not the page.
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
     await review('runs-phone');
+  });
+
+  it('goes back to sign-in when the API refuses the token (401), and says why', async () => {
+    await page.evaluate(`sessionStorage.setItem('runstream.session', JSON.stringify({ token: 'rst_${'x'.repeat(43)}', orgId: 'revoked' }))`);
+    await page.goto(`${web.url}/projects/${project}/health`);
+    await page.waitForURL(/\/sign-in\?next=.*expired=1/);
+    await page.getByText('Your token was refused').waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(new URL(page.url()).searchParams.get('next')).toBe(`/projects/${project}/health`);
+    // The refused calls are the only errors the browser reports.
+    expect(problems.splice(0).filter((problem) => !problem.includes('status of 401'))).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ export function App() {
     const onUnauthorized = () => {
       setSession(undefined);
       client.clear();
+      // Several calls fail at once; the first one decides where to come back to.
+      if (window.location.pathname === '/sign-in') return;
       navigate(`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}&expired=1`);
     };
     window.addEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
