@@ -34,6 +34,10 @@ export class ChdbSqlEngine extends SqlEngine {
     super();
   }
 
+  get publicDatabase(): string {
+    return this.store.database;
+  }
+
   databaseNames(orgId: string): string[] {
     return [biDatabaseFor(orgId), this.store.database, 'default'];
   }

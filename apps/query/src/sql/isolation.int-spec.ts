@@ -1,5 +1,5 @@
 import { createClient } from '@clickhouse/client';
-import { BI_VIEWS } from '@runstream/clickhouse';
+import { BI_VIEWS, biDatabaseFor } from '@runstream/clickhouse';
 import { eventually, http } from '@runstream/testing';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { bearer, startStack, Stack } from '../../../../test/support/stack';
 import { hostileQueries } from './hostile-queries';
 
@@ -179,7 +180,7 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
     expect(await setting.text()).toContain('(READONLY)');
   });
 
-  it('answers each of more than 100 hostile queries with the caller’s rows only or a clear 4xx, never a 5xx', async () => {
+  it('answers each of more than 100 hostile queries, however delivered, with the caller’s rows only or a clear 4xx, never a 5xx', async () => {
     const queries = hostileQueries(orgB, base);
     expect(queries.length).toBeGreaterThanOrEqual(100);
     const outcomes: string[] = [];
@@ -190,6 +191,23 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
       expect({ query, status: response.status < 500 || (response.status === 503 && /TIMEOUT|MEMORY/.test(body)) }).toEqual({ query, status: true });
       expect({ query, leaked: body.includes(MARKER) || body.includes(orgB) || body.includes('root:x:0') }).toEqual({ query, leaked: false });
       if (response.status !== 200) expect({ query, body: /^Code: \d+\. DB::Exception: /.test(body) }).toEqual({ query, body: true });
+    }
+    // The same attempts through the other ways a query arrives: GET ?query=, a gzip body, split between URL and body.
+    const auth = { authorization: `Basic ${Buffer.from(`${orgA}:${stack.tokens.user}`).toString('base64')}` };
+    const deliveries = [
+      () => fetch(`${sqlUrl}?query=${encodeURIComponent(`SELECT * FROM ${base}.runs WHERE org_id = '${orgB}'`)}`, { headers: auth }),
+      () => fetch(`${sqlUrl}?query=${encodeURIComponent('SELECT 1;')}`, { method: 'POST', body: `DROP TABLE ${base}.runs`, headers: auth }),
+      () => fetch(`${sqlUrl}?query=${encodeURIComponent('SELECT org_id FROM runs_current UNION ALL')}`, { method: 'POST', body: `SELECT org_id FROM ${base}.runs`, headers: auth }),
+      () => fetch(sqlUrl, { method: 'POST', body: gzipSync(`SELECT 1; SELECT * FROM ${base}.runs`), headers: { ...auth, 'content-encoding': 'gzip' } }),
+      () => fetch(`${sqlUrl}?param_org=${encodeURIComponent(`${orgA}' OR '1'='1`)}`, { method: 'POST', body: 'SELECT org_id FROM runs_current WHERE org_id = {org:String}', headers: auth }),
+      () => fetch(`${sqlUrl}?param_t=${encodeURIComponent(`${base}.runs`)}`, { method: 'POST', body: 'SELECT toUInt8((SELECT any(org_id) FROM {t:Identifier}))', headers: auth }),
+      () => fetch(`${sqlUrl}?database=${base}&readonly=0`, { method: 'POST', body: 'SELECT * FROM runs', headers: auth }),
+      () => fetch(`${sqlUrl}?database=${biDatabaseFor(orgB)}`, { method: 'POST', body: 'SELECT * FROM runs_current', headers: auth }),
+    ];
+    for (const [i, deliver] of deliveries.entries()) {
+      const response = await deliver();
+      const body = await response.text();
+      expect({ i, status: response.status < 500, leaked: body.includes(MARKER) || body.includes(orgB) }).toEqual({ i, status: true, leaked: false });
     }
     // Nothing those queries tried changed anything: both organisations still have all their runs.
     for (const [token, n] of [

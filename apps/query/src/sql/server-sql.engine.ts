@@ -22,6 +22,10 @@ export class ServerSqlEngine extends SqlEngine {
     super();
   }
 
+  get publicDatabase(): string {
+    return this.options.database;
+  }
+
   databaseNames(): string[] {
     return [this.options.database, 'default'];
   }

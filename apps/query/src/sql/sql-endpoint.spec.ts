@@ -11,6 +11,7 @@ class FakeEngine extends SqlEngine {
   constructor(private readonly answer: (query: SqlQuery) => Promise<SqlResult>) {
     super();
   }
+  readonly publicDatabase = 'runstream';
   databaseNames(orgId: string): string[] {
     return [`bi_${orgId}`, 'runstream', 'default'];
   }

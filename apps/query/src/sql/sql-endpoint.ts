@@ -58,7 +58,7 @@ export class SqlEndpoint {
       queryId = parsed.queryId;
       const orgId = await this.authenticator.organisationOf(credentialsOf(request.headers, parsed));
       if (parsed.database !== undefined && parsed.database !== '' && !this.engine.databaseNames(orgId).includes(parsed.database)) {
-        throw new SqlError(404, 81, 'UNKNOWN_DATABASE', `Database ${parsed.database} does not exist for this organisation; use ${this.engine.databaseNames(orgId)[0]}`);
+        throw new SqlError(404, 81, 'UNKNOWN_DATABASE', `the database named by database= is not one of this organisation's; use ${this.engine.publicDatabase} or leave it out`);
       }
       const defaultFormat = parsed.defaultFormat ?? header(request.headers, 'x-clickhouse-format') ?? 'TabSeparated';
       const result = await this.gate.run(() => this.engine.run(orgId, { sql: parsed.sql, params: parsed.params, defaultFormat, queryId }));

@@ -17,7 +17,9 @@ export interface SqlResult {
 
 /** Runs a caller's read-only query confined to its organisation: on chDB or on a ClickHouse server. */
 export abstract class SqlEngine {
-  /** The database name a client may send besides its organisation's own (the configured one). */
+  /** The database BI tools are told to set (CLICKHOUSE_DATABASE). */
+  abstract readonly publicDatabase: string;
+  /** Every database name a client may send for the organisation; the first is the one its queries run in. */
   abstract databaseNames(orgId: string): string[];
   abstract run(orgId: string, query: SqlQuery): Promise<SqlResult>;
 }
