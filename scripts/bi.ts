@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     options: { org: { type: 'string' }, 'app-user': { type: 'string', multiple: true }, print: { type: 'boolean' } },
   });
   const [command] = positionals;
-  if ((command !== 'grant' && command !== 'revoke') || !values.org) throw new Error('usage: bi grant --org O [--app-user U ...] [--print] | revoke --org O [--print]');
+  if ((command !== 'grant' && command !== 'revoke') || !values.org)
+    throw new Error('usage: bi grant --org O [--app-user U ...] [--print] | revoke --org O [--print]');
   const clickhouse = clickHouseConfig(loadEnv({ clickhouse: ClickHouseEnv }).clickhouse);
   if (!clickhouse.url) throw new Error('BI users live on a ClickHouse server: set CLICKHOUSE_URL (on embedded chDB the query app needs no grant)');
   const query = loadQueryConfig();

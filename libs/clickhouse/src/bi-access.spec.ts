@@ -1,7 +1,24 @@
-import { biDatabaseFor, biPasswordFor, biUserFor, chdbOrgViewStatements, serverGrantStatements, serverRevokeStatements, serverTables, stringLiteral } from './bi-access';
+import {
+  biDatabaseFor,
+  biPasswordFor,
+  biUserFor,
+  chdbOrgViewStatements,
+  serverGrantStatements,
+  serverRevokeStatements,
+  serverTables,
+  stringLiteral,
+} from './bi-access';
 
 const grant = (orgId = 'acme') =>
-  serverGrantStatements({ database: 'runstream', orgId, password: 'p4ss', appUsers: ['runstream'], maxExecutionSeconds: 10, maxMemoryBytes: 536870912, maxResultRows: 500000 });
+  serverGrantStatements({
+    database: 'runstream',
+    orgId,
+    password: 'p4ss',
+    appUsers: ['runstream'],
+    maxExecutionSeconds: 10,
+    maxMemoryBytes: 536870912,
+    maxResultRows: 500000,
+  });
 
 describe('BI access DDL', () => {
   it('names each organisation apart, readable and collision-free', () => {
@@ -18,7 +35,9 @@ describe('BI access DDL', () => {
   it('chDB: one database per organisation of the documented views filtered to its id', () => {
     const statements = chdbOrgViewStatements('runstream', "o'1");
     expect(statements[0]).toBe(`CREATE DATABASE IF NOT EXISTS ${biDatabaseFor("o'1")}`);
-    expect(statements).toContain(`CREATE OR REPLACE VIEW ${biDatabaseFor("o'1")}.run_daily_stats AS SELECT * FROM runstream.run_daily_stats WHERE org_id = 'o\\'1'`);
+    expect(statements).toContain(
+      `CREATE OR REPLACE VIEW ${biDatabaseFor("o'1")}.run_daily_stats AS SELECT * FROM runstream.run_daily_stats WHERE org_id = 'o\\'1'`,
+    );
     expect(statements).toHaveLength(9);
     expect(() => chdbOrgViewStatements('run stream', 'acme')).toThrow(/identifier/);
   });
@@ -26,12 +45,19 @@ describe('BI access DDL', () => {
   it('server: a readonly user whose limits are CONST, SELECT on the views and their tables, a row policy per table', () => {
     const statements = grant();
     const user = biUserFor('acme');
-    expect(statements[0]).toMatch(new RegExp(`^CREATE SETTINGS PROFILE OR REPLACE ${user}_limits SETTINGS readonly = 2 CONST, max_execution_time = 10 CONST, max_memory_usage = 536870912 CONST, max_result_rows = 500000 CONST`));
-    expect(statements[1]).toBe(`CREATE USER OR REPLACE ${user} IDENTIFIED WITH sha256_password BY 'p4ss' DEFAULT DATABASE runstream SETTINGS PROFILE '${user}_limits'`);
+    expect(statements[0]).toMatch(
+      new RegExp(
+        `^CREATE SETTINGS PROFILE OR REPLACE ${user}_limits SETTINGS readonly = 2 CONST, max_execution_time = 10 CONST, max_memory_usage = 536870912 CONST, max_result_rows = 500000 CONST`,
+      ),
+    );
+    expect(statements[1]).toBe(
+      `CREATE USER OR REPLACE ${user} IDENTIFIED WITH sha256_password BY 'p4ss' DEFAULT DATABASE runstream SETTINGS PROFILE '${user}_limits'`,
+    );
     expect(statements).toContain(`GRANT SELECT ON runstream.runs_current TO ${user}`);
     expect(statements).toContain(`CREATE ROW POLICY OR REPLACE ${user} ON runstream.runs AS PERMISSIVE FOR SELECT USING org_id = 'acme' TO ${user}`);
     expect(statements).toContain('CREATE ROW POLICY OR REPLACE runstream_apps ON runstream.runs AS PERMISSIVE FOR SELECT USING 1 TO runstream');
-    for (const table of serverTables()) expect(statements.filter((s) => s.includes(`ON runstream.${table} `) && s.startsWith('CREATE ROW POLICY'))).toHaveLength(2);
+    for (const table of serverTables())
+      expect(statements.filter((s) => s.includes(`ON runstream.${table} `) && s.startsWith('CREATE ROW POLICY'))).toHaveLength(2);
     // Nothing that could reach secrets, other tables, or lift the mode.
     expect(statements.some((s) => /\bjobs\b|jobs_current|api_tokens|webhook|ALL|\*|CREATE TEMPORARY|READ ON|readonly = [01]/.test(s))).toBe(false);
     expect(statements.filter((s) => s.startsWith('GRANT')).every((s) => s.startsWith('GRANT SELECT ON runstream.'))).toBe(true);
@@ -39,7 +65,11 @@ describe('BI access DDL', () => {
 
   it('server: revoke drops the user, its policies and its profile', () => {
     const user = biUserFor('acme');
-    expect(serverRevokeStatements('runstream', 'acme')).toEqual([`DROP USER IF EXISTS ${user}`, ...serverTables().map((t) => `DROP ROW POLICY IF EXISTS ${user} ON runstream.${t}`), `DROP SETTINGS PROFILE IF EXISTS ${user}_limits`]);
+    expect(serverRevokeStatements('runstream', 'acme')).toEqual([
+      `DROP USER IF EXISTS ${user}`,
+      ...serverTables().map((t) => `DROP ROW POLICY IF EXISTS ${user} ON runstream.${t}`),
+      `DROP SETTINGS PROFILE IF EXISTS ${user}_limits`,
+    ]);
   });
 
   it('derives a password per organisation from the key, never the same for two', () => {

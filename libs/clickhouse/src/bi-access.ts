@@ -39,7 +39,10 @@ export function stringLiteral(value: string): string {
 
 /** Readable part of an organisation id in a name, plus a hash so two ids never share a name. */
 function orgKey(orgId: string): string {
-  const readable = orgId.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 32);
+  const readable = orgId
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 32);
   return `${readable}_${createHash('sha256').update(orgId).digest('hex').slice(0, 10)}`;
 }
 
@@ -71,7 +74,9 @@ export function chdbOrgViewStatements(database: string, orgId: string): string[]
   const source = identifier(database);
   return [
     `CREATE DATABASE IF NOT EXISTS ${target}`,
-    ...Object.keys(BI_VIEWS).map((view) => `CREATE OR REPLACE VIEW ${target}.${view} AS SELECT * FROM ${source}.${view} WHERE org_id = ${stringLiteral(orgId)}`),
+    ...Object.keys(BI_VIEWS).map(
+      (view) => `CREATE OR REPLACE VIEW ${target}.${view} AS SELECT * FROM ${source}.${view} WHERE org_id = ${stringLiteral(orgId)}`,
+    ),
   ];
 }
 
@@ -118,7 +123,9 @@ export function serverGrantStatements(options: GrantOptions): string[] {
     `CREATE USER OR REPLACE ${user} IDENTIFIED WITH sha256_password BY ${stringLiteral(options.password)} DEFAULT DATABASE ${db} SETTINGS PROFILE ${stringLiteral(profile)}`,
     ...views.map((view) => `GRANT SELECT ON ${db}.${view} TO ${user}`),
     ...tables.map((table) => `GRANT SELECT ON ${db}.${table} TO ${user}`),
-    ...tables.map((table) => `CREATE ROW POLICY OR REPLACE ${user} ON ${db}.${table} AS PERMISSIVE FOR SELECT USING org_id = ${stringLiteral(options.orgId)} TO ${user}`),
+    ...tables.map(
+      (table) => `CREATE ROW POLICY OR REPLACE ${user} ON ${db}.${table} AS PERMISSIVE FOR SELECT USING org_id = ${stringLiteral(options.orgId)} TO ${user}`,
+    ),
     ...tables.map((table) => `CREATE ROW POLICY OR REPLACE runstream_apps ON ${db}.${table} AS PERMISSIVE FOR SELECT USING 1 TO ${apps.join(', ')}`),
   ];
 }
@@ -128,5 +135,9 @@ export function serverRevokeStatements(database: string, orgId: string): string[
   const db = identifier(database);
   const user = identifier(biUserFor(orgId));
   const tables = serverTables();
-  return [`DROP USER IF EXISTS ${user}`, ...tables.map((table) => `DROP ROW POLICY IF EXISTS ${user} ON ${db}.${table}`), `DROP SETTINGS PROFILE IF EXISTS ${user}_limits`];
+  return [
+    `DROP USER IF EXISTS ${user}`,
+    ...tables.map((table) => `DROP ROW POLICY IF EXISTS ${user} ON ${db}.${table}`),
+    `DROP SETTINGS PROFILE IF EXISTS ${user}_limits`,
+  ];
 }

@@ -89,7 +89,11 @@ export class ChdbSqlEngine extends SqlEngine {
 
   private async text(sql: string, params: Record<string, string>): Promise<string> {
     // A FORMAT clause would bind to the explained SELECT; the explanation's own format is a setting (chDB's output option).
-    const result = await this.store.client.exec({ query: sql, query_params: params, clickhouse_settings: { ...this.store.querySettings, default_format: 'TabSeparatedRaw' } });
+    const result = await this.store.client.exec({
+      query: sql,
+      query_params: params,
+      clickhouse_settings: { ...this.store.querySettings, default_format: 'TabSeparatedRaw' },
+    });
     return (await collect(result.stream)).toString('utf8');
   }
 }

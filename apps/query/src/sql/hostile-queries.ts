@@ -7,7 +7,18 @@ import { BI_VIEWS } from '@runstream/clickhouse';
  */
 export function hostileQueries(other: string, base: string): string[] {
   const views = Object.keys(BI_VIEWS);
-  const tables = ['runs', 'run_events', 'run_log_entries', 'run_telemetry_samples', 'model_executions', 'run_daily', 'jobs', 'api_tokens', 'webhook_deliveries', 'schema_migrations'];
+  const tables = [
+    'runs',
+    'run_events',
+    'run_log_entries',
+    'run_telemetry_samples',
+    'model_executions',
+    'run_daily',
+    'jobs',
+    'api_tokens',
+    'webhook_deliveries',
+    'schema_migrations',
+  ];
   const perView = views.flatMap((view) => [
     `SELECT * FROM ${view} WHERE org_id = '${other}'`,
     `SELECT * FROM ${view} WHERE org_id != '' OR 1 = 1`,
@@ -148,8 +159,8 @@ export function hostileQueries(other: string, base: string): string[] {
     `SELECT * FROM runs_current FORMAT TSV FORMAT JSON`,
     // Very large answers and heavy work.
     'SELECT * FROM runs_current, runs_current AS b, runs_current AS c, runs_current AS d, runs_current AS e, runs_current AS f',
-    "SELECT arrayJoin(range(1000000)) AS n FROM runs_current",
-    'SELECT repeat(\'x\', 1000000000) FROM runs_current',
+    'SELECT arrayJoin(range(1000000)) AS n FROM runs_current',
+    "SELECT repeat('x', 1000000000) FROM runs_current",
     'SELECT groupArray(arrayJoin(range(100000000))) FROM runs_current',
   ];
 }

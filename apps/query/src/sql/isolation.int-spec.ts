@@ -35,7 +35,9 @@ const MARKER = 'zz_other_org_secret_marker';
 async function compileJdbcProbe(): Promise<{ classpath: string; classes: string }> {
   const work = await mkdtemp(join(tmpdir(), 'bi-jdbc-'));
   const project = join(__dirname, 'jdbc');
-  await run('mvn', ['-q', '-f', join(project, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${join(work, 'classpath.txt')}`], { timeout: 300_000 });
+  await run('mvn', ['-q', '-f', join(project, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${join(work, 'classpath.txt')}`], {
+    timeout: 300_000,
+  });
   const classpath = (await readFile(join(work, 'classpath.txt'), 'utf8')).trim();
   await run('javac', ['-d', work, '-cp', classpath, join(project, 'BiJdbc.java')], { timeout: 120_000 });
   return { classpath, classes: work };
@@ -67,24 +69,55 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
     const seed = async (token: string, names: string, seconds: number[]) => {
       const write = (method: string, path: string, body: unknown) => http<{ id: string }>(method, `${stack.ingestUrl}${path}`, body, bearer(token));
       for (const [i, duration] of seconds.entries()) {
-        const { body } = await write('POST', '/api/elt/runs', { projectId, jobName: `${names}-${i}`, cronjobName: 'nightly', jobType: 'run', triggeredBy: 'scheduled' });
+        const { body } = await write('POST', '/api/elt/runs', {
+          projectId,
+          jobName: `${names}-${i}`,
+          cronjobName: 'nightly',
+          jobType: 'run',
+          triggeredBy: 'scheduled',
+        });
         const start = Date.now() - 3_600_000;
-        await write('PATCH', `/api/elt/runs/${body.id}`, { status: 'running', startedAt: new Date(start).toISOString(), appendLog: { level: 'info', message: `${names} log` }, appendTelemetrySample: { rowsLoaded: 10 } });
-        await write('PATCH', `/api/elt/runs/${body.id}`, { status: i === 1 ? 'failed' : 'succeeded', finishedAt: new Date(start + duration * 1000).toISOString() });
+        await write('PATCH', `/api/elt/runs/${body.id}`, {
+          status: 'running',
+          startedAt: new Date(start).toISOString(),
+          appendLog: { level: 'info', message: `${names} log` },
+          appendTelemetrySample: { rowsLoaded: 10 },
+        });
+        await write('PATCH', `/api/elt/runs/${body.id}`, {
+          status: i === 1 ? 'failed' : 'succeeded',
+          finishedAt: new Date(start + duration * 1000).toISOString(),
+        });
         const began = Date.now() - 7_200_000;
         await write('POST', `/api/elt/runs/${body.id}/model-executions`, {
-          executions: [{ model_name: `${names}.model`, status: 'success', started_at: new Date(began).toISOString(), completed_at: new Date(began + duration * 100).toISOString(), rows_processed: 10 }],
+          executions: [
+            {
+              model_name: `${names}.model`,
+              status: 'success',
+              started_at: new Date(began).toISOString(),
+              completed_at: new Date(began + duration * 100).toISOString(),
+              rows_processed: 10,
+            },
+          ],
         });
       }
     };
     await seed(stack.tokens.user, 'bi-a', durations);
     await seed(stack.tokens.otherOrg, MARKER, [1, 2, 3]);
     for (const token of [stack.tokens.user, stack.tokens.otherOrg]) {
-      await eventually(async () => {
-        const list = await http<{ runs: { status: string }[]; total: number }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs?limit=100`, undefined, bearer(token));
-        const executions = await http<{ total: number }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/model-executions`, undefined, bearer(token));
-        return list.body.total > 0 && list.body.runs.every((r) => r.status !== 'running') && executions.body.total === list.body.total ? true : undefined;
-      }, 'both organisations materialized', 60_000);
+      await eventually(
+        async () => {
+          const list = await http<{ runs: { status: string }[]; total: number }>(
+            'GET',
+            `${stack.queryUrl}/api/v1/projects/${projectId}/runs?limit=100`,
+            undefined,
+            bearer(token),
+          );
+          const executions = await http<{ total: number }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/model-executions`, undefined, bearer(token));
+          return list.body.total > 0 && list.body.runs.every((r) => r.status !== 'running') && executions.body.total === list.body.total ? true : undefined;
+        },
+        'both organisations materialized',
+        60_000,
+      );
     }
   });
 
@@ -102,12 +135,18 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
       }
       const [bi] = await (
         await client.query({
-          query: 'SELECT toString(day) AS day, total_runs, failed_count, round(p95_duration_seconds, 3) AS p95 FROM run_daily_stats WHERE project_id = {p:String} ORDER BY day DESC LIMIT 1',
+          query:
+            'SELECT toString(day) AS day, total_runs, failed_count, round(p95_duration_seconds, 3) AS p95 FROM run_daily_stats WHERE project_id = {p:String} ORDER BY day DESC LIMIT 1',
           query_params: { p: projectId },
           format: 'JSONEachRow',
         })
       ).json<{ day: string; total_runs: string; failed_count: string; p95: number }>();
-      const api = await http<{ daily_stats: { date: string; total_runs: number; failed_count: number; p95_duration_seconds: number }[] }>('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs/daily-stats`, undefined, bearer(stack.tokens.user));
+      const api = await http<{ daily_stats: { date: string; total_runs: number; failed_count: number; p95_duration_seconds: number }[] }>(
+        'GET',
+        `${stack.queryUrl}/api/v1/projects/${projectId}/runs/daily-stats`,
+        undefined,
+        bearer(stack.tokens.user),
+      );
       const today = api.body.daily_stats.find((d) => d.date === bi.day);
       expect(today).toMatchObject({ total_runs: Number(bi.total_runs), failed_count: Number(bi.failed_count), p95_duration_seconds: bi.p95 });
       expect(bi.p95).toBe(Math.round(percentileCont(durations, 0.95) * 1000) / 1000);
@@ -127,7 +166,16 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
       [stack.tokens.otherOrg, orgB],
     ]) {
       for (const view of Object.keys(BI_VIEWS)) {
-        const { stdout } = await run('curl', ['-sS', '--fail-with-body', '--compressed', '-u', `${org}:${token}`, `${sqlUrl}?enable_http_compression=1`, '--data-binary', `SELECT org_id FROM ${view} FORMAT CSVWithNames`]);
+        const { stdout } = await run('curl', [
+          '-sS',
+          '--fail-with-body',
+          '--compressed',
+          '-u',
+          `${org}:${token}`,
+          `${sqlUrl}?enable_http_compression=1`,
+          '--data-binary',
+          `SELECT org_id FROM ${view} FORMAT CSVWithNames`,
+        ]);
         const [header, ...lines] = stdout.trim().split('\n');
         expect(header).toBe('"org_id"');
         expect(lines.every((line) => line === `"${org}"`)).toBe(true);
@@ -139,9 +187,16 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
   it('answers the official JDBC driver (com.clickhouse:jdbc-v2, a Java program compiled here) with its own organisation’s rows', async () => {
     const { classpath, classes } = await compileJdbcProbe();
     const url = `jdbc:clickhouse:${sqlUrl.replace(/\/$/, '')}/${base}?compress=0`;
-    const queries = [...Object.keys(BI_VIEWS).map((view) => `SELECT org_id FROM ${view}`), "SELECT toString(round(p95_duration_seconds, 3)) AS p95 FROM run_daily_stats WHERE project_id = 'proj_bi' ORDER BY day DESC LIMIT 1"];
+    const queries = [
+      ...Object.keys(BI_VIEWS).map((view) => `SELECT org_id FROM ${view}`),
+      "SELECT toString(round(p95_duration_seconds, 3)) AS p95 FROM run_daily_stats WHERE project_id = 'proj_bi' ORDER BY day DESC LIMIT 1",
+    ];
     const { stdout } = await run('java', ['-cp', `${classes}:${classpath}`, 'BiJdbc', url, orgA, stack.tokens.user, ...queries], { timeout: 60_000 });
-    const results = stdout.trim().replace(/\n--$/, '').split('\n--\n').map((block) => block.split('\n'));
+    const results = stdout
+      .trim()
+      .replace(/\n--$/, '')
+      .split('\n--\n')
+      .map((block) => block.split('\n'));
     expect(results).toHaveLength(queries.length);
     for (const [i, view] of Object.keys(BI_VIEWS).entries()) {
       const [header, ...rows] = results[i];
@@ -162,7 +217,9 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
       expect(body.includes(orgA)).toBe(true);
       expect(body.includes(MARKER) || body.includes(orgB)).toBe(false);
     }
-    const get = await fetch(`${sqlUrl}?query=${encodeURIComponent('SELECT 1 AS one')}&default_format=JSONEachRow`, { headers: { 'x-clickhouse-user': orgA, 'x-clickhouse-key': stack.tokens.user } });
+    const get = await fetch(`${sqlUrl}?query=${encodeURIComponent('SELECT 1 AS one')}&default_format=JSONEachRow`, {
+      headers: { 'x-clickhouse-user': orgA, 'x-clickhouse-key': stack.tokens.user },
+    });
     expect(await get.text()).toBe('{"one":1}\n');
     const bearerAuth = await fetch(sqlUrl, { method: 'POST', body: 'SELECT count() FROM runs_current', headers: bearer(stack.tokens.user) });
     expect(await bearerAuth.text()).toBe(`${durations.length}\n`);
@@ -197,10 +254,25 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
     const deliveries = [
       () => fetch(`${sqlUrl}?query=${encodeURIComponent(`SELECT * FROM ${base}.runs WHERE org_id = '${orgB}'`)}`, { headers: auth }),
       () => fetch(`${sqlUrl}?query=${encodeURIComponent('SELECT 1;')}`, { method: 'POST', body: `DROP TABLE ${base}.runs`, headers: auth }),
-      () => fetch(`${sqlUrl}?query=${encodeURIComponent('SELECT org_id FROM runs_current UNION ALL')}`, { method: 'POST', body: `SELECT org_id FROM ${base}.runs`, headers: auth }),
+      () =>
+        fetch(`${sqlUrl}?query=${encodeURIComponent('SELECT org_id FROM runs_current UNION ALL')}`, {
+          method: 'POST',
+          body: `SELECT org_id FROM ${base}.runs`,
+          headers: auth,
+        }),
       () => fetch(sqlUrl, { method: 'POST', body: gzipSync(`SELECT 1; SELECT * FROM ${base}.runs`), headers: { ...auth, 'content-encoding': 'gzip' } }),
-      () => fetch(`${sqlUrl}?param_org=${encodeURIComponent(`${orgA}' OR '1'='1`)}`, { method: 'POST', body: 'SELECT org_id FROM runs_current WHERE org_id = {org:String}', headers: auth }),
-      () => fetch(`${sqlUrl}?param_t=${encodeURIComponent(`${base}.runs`)}`, { method: 'POST', body: 'SELECT toUInt8((SELECT any(org_id) FROM {t:Identifier}))', headers: auth }),
+      () =>
+        fetch(`${sqlUrl}?param_org=${encodeURIComponent(`${orgA}' OR '1'='1`)}`, {
+          method: 'POST',
+          body: 'SELECT org_id FROM runs_current WHERE org_id = {org:String}',
+          headers: auth,
+        }),
+      () =>
+        fetch(`${sqlUrl}?param_t=${encodeURIComponent(`${base}.runs`)}`, {
+          method: 'POST',
+          body: 'SELECT toUInt8((SELECT any(org_id) FROM {t:Identifier}))',
+          headers: auth,
+        }),
       () => fetch(`${sqlUrl}?database=${base}&readonly=0`, { method: 'POST', body: 'SELECT * FROM runs', headers: auth }),
       () => fetch(`${sqlUrl}?database=${biDatabaseFor(orgB)}`, { method: 'POST', body: 'SELECT * FROM runs_current', headers: auth }),
     ];

@@ -26,7 +26,8 @@ describe('ServerSqlEngine answers', () => {
   const serve = async (status: number, text: string) => {
     const engine = new ServerSqlEngine({ url: 'http://127.0.0.1:1', database: 'runstream', key: 'a-key-of-16-chars!', timeoutMs: 1_000 });
     const original = global.fetch;
-    global.fetch = (async () => new Response(text, { status, headers: { 'x-clickhouse-format': 'CSV', 'x-clickhouse-summary': '{"read_rows":"3"}' } })) as typeof fetch;
+    global.fetch = (async () =>
+      new Response(text, { status, headers: { 'x-clickhouse-format': 'CSV', 'x-clickhouse-summary': '{"read_rows":"3"}' } })) as typeof fetch;
     try {
       return await engine.run('acme', { sql: 'SELECT 1', params: {}, defaultFormat: 'CSV', queryId: 'q' });
     } catch (error) {

@@ -44,7 +44,10 @@ export class ServerSqlEngine extends SqlEngine {
     url.searchParams.set('default_format', outputFormat(query.defaultFormat));
     for (const [name, value] of Object.entries(query.params)) url.searchParams.set(`param_${name}`, value);
     const credentials = Buffer.from(`${biUserFor(orgId)}:${biPasswordFor(orgId, this.options.key)}`).toString('base64');
-    return { url: url.toString(), init: { method: 'POST', body: query.sql, headers: { authorization: `Basic ${credentials}` }, signal: AbortSignal.timeout(this.options.timeoutMs) } };
+    return {
+      url: url.toString(),
+      init: { method: 'POST', body: query.sql, headers: { authorization: `Basic ${credentials}` }, signal: AbortSignal.timeout(this.options.timeoutMs) },
+    };
   }
 
   async run(orgId: string, query: SqlQuery): Promise<SqlResult> {
@@ -69,10 +72,14 @@ function serverError(status: number, text: string, orgId: string): SqlError {
   const code = parsed?.code ?? 0;
   // The caller's token was valid; the server refusing the organisation's own user is a missing grant.
   if (code === 516 || status === 401) {
-    return new SqlError(403, 497, 'ACCESS_DENIED', `BI access is not granted to organisation ${orgId} on the ClickHouse server (an operator runs npm run bi -- grant --org ${orgId}, with the query app's QUERY_SQL_SERVER_KEY)`);
+    return new SqlError(
+      403,
+      497,
+      'ACCESS_DENIED',
+      `BI access is not granted to organisation ${orgId} on the ClickHouse server (an operator runs npm run bi -- grant --org ${orgId}, with the query app's QUERY_SQL_SERVER_KEY)`,
+    );
   }
   if ([159, 160, 241, 202, 394].includes(code)) return new SqlError(503, code, parsed?.codeName ?? 'UNKNOWN', parsed?.message ?? text, 5);
   if (status === 403 || code === 497 || code === 164) return new SqlError(403, code, parsed?.codeName ?? 'ACCESS_DENIED', parsed?.message ?? text);
   return new SqlError(status >= 500 ? 400 : status, code, parsed?.codeName ?? 'UNKNOWN', parsed?.message ?? text);
 }
-

@@ -21,7 +21,9 @@ class FakeEngine extends SqlEngine {
   }
 }
 
-const authenticator = { organisationOf: async ({ token }: { token: string }) => (token === 'good' ? 'acme' : Promise.reject(accessDenied('nope'))) } as unknown as SqlAuthenticator;
+const authenticator = {
+  organisationOf: async ({ token }: { token: string }) => (token === 'good' ? 'acme' : Promise.reject(accessDenied('nope'))),
+} as unknown as SqlAuthenticator;
 const gate = new QueryGate({ maxConcurrent: 2, maxQueued: 2, maxQueueWaitMs: 1_000 });
 const ok = async (query: SqlQuery): Promise<SqlResult> => ({ body: Buffer.from('1\n'.repeat(100)), format: query.defaultFormat, summary: { read_rows: '1' } });
 const basic = { authorization: `Basic ${Buffer.from('acme:good').toString('base64')}` };
@@ -30,9 +32,19 @@ describe('SqlEndpoint', () => {
   it('answers with the X-ClickHouse headers, the default format from default_format or X-ClickHouse-Format', async () => {
     const engine = new FakeEngine(ok);
     const endpoint = new SqlEndpoint(engine, authenticator, gate);
-    const response = await endpoint.handle({ method: 'POST', url: '/?default_format=CSVWithNames&query_id=q1&param_p=x', headers: basic, body: Buffer.from('SELECT 1') });
+    const response = await endpoint.handle({
+      method: 'POST',
+      url: '/?default_format=CSVWithNames&query_id=q1&param_p=x',
+      headers: basic,
+      body: Buffer.from('SELECT 1'),
+    });
     expect(response.status).toBe(200);
-    expect(response.headers).toMatchObject({ 'x-clickhouse-format': 'CSVWithNames', 'x-clickhouse-query-id': 'q1', 'x-clickhouse-summary': '{"read_rows":"1"}', 'content-type': expect.stringContaining('text/csv') });
+    expect(response.headers).toMatchObject({
+      'x-clickhouse-format': 'CSVWithNames',
+      'x-clickhouse-query-id': 'q1',
+      'x-clickhouse-summary': '{"read_rows":"1"}',
+      'content-type': expect.stringContaining('text/csv'),
+    });
     expect(engine.seen[0]).toEqual({ sql: 'SELECT 1', params: { p: 'x' }, defaultFormat: 'CSVWithNames', queryId: 'q1' });
     await endpoint.handle({ method: 'GET', url: '/?query=SELECT%201', headers: { ...basic, 'x-clickhouse-format': 'JSON' } });
     expect(engine.seen[1].defaultFormat).toBe('JSON');
@@ -41,15 +53,28 @@ describe('SqlEndpoint', () => {
   it('compresses when enable_http_compression=1 and the client accepts it, and reads a gzip body', async () => {
     const endpoint = new SqlEndpoint(new FakeEngine(ok), authenticator, gate);
     const { gzipSync } = await import('node:zlib');
-    const response = await endpoint.handle({ method: 'POST', url: '/?enable_http_compression=1', headers: { ...basic, 'accept-encoding': 'gzip, deflate', 'content-encoding': 'gzip' }, body: gzipSync('SELECT 1') });
+    const response = await endpoint.handle({
+      method: 'POST',
+      url: '/?enable_http_compression=1',
+      headers: { ...basic, 'accept-encoding': 'gzip, deflate', 'content-encoding': 'gzip' },
+      body: gzipSync('SELECT 1'),
+    });
     expect(response.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(response.body).toString()).toBe('1\n'.repeat(100));
-    const plain = await new SqlEndpoint(new FakeEngine(ok), authenticator, gate).handle({ method: 'POST', url: '/', headers: { ...basic, 'accept-encoding': 'gzip' }, body: Buffer.from('SELECT 1') });
+    const plain = await new SqlEndpoint(new FakeEngine(ok), authenticator, gate).handle({
+      method: 'POST',
+      url: '/',
+      headers: { ...basic, 'accept-encoding': 'gzip' },
+      body: Buffer.from('SELECT 1'),
+    });
     expect(plain.headers['content-encoding']).toBeUndefined();
   });
 
   it('answers every failure ClickHouse-style with a 4xx or a 503, never a 500', async () => {
-    const engineError = Object.assign(new Error('Code: 47. DB::Exception: Unknown identifier x. (UNKNOWN_IDENTIFIER)'), { code: '47', type: 'UNKNOWN_IDENTIFIER' });
+    const engineError = Object.assign(new Error('Code: 47. DB::Exception: Unknown identifier x. (UNKNOWN_IDENTIFIER)'), {
+      code: '47',
+      type: 'UNKNOWN_IDENTIFIER',
+    });
     const timeout = Object.assign(new Error('Code: 159. DB::Exception: Timeout exceeded. (TIMEOUT_EXCEEDED)'), { code: '159', type: 'TIMEOUT_EXCEEDED' });
     const cases: [unknown, number, RegExp][] = [
       [engineError, 400, /^Code: 47\. DB::Exception: Unknown identifier x\. \(UNKNOWN_IDENTIFIER\)\n$/],
@@ -68,6 +93,8 @@ describe('SqlEndpoint', () => {
     expect((await endpoint.handle({ method: 'POST', url: '/', headers: {}, body: Buffer.from('SELECT 1') })).status).toBe(401);
     expect((await endpoint.handle({ method: 'POST', url: '/', headers: { authorization: 'Bearer bad' }, body: Buffer.from('SELECT 1') })).status).toBe(403);
     expect((await endpoint.handle({ method: 'POST', url: '/?database=other', headers: basic, body: Buffer.from('SELECT 1') })).status).toBe(404);
-    expect((await endpoint.handle({ method: 'POST', url: '/', headers: { ...basic, 'content-encoding': 'gzip' }, body: Buffer.from('not gzip') })).status).toBe(400);
+    expect((await endpoint.handle({ method: 'POST', url: '/', headers: { ...basic, 'content-encoding': 'gzip' }, body: Buffer.from('not gzip') })).status).toBe(
+      400,
+    );
   });
 });

@@ -58,7 +58,12 @@ export class SqlEndpoint {
       queryId = parsed.queryId;
       const orgId = await this.authenticator.organisationOf(credentialsOf(request.headers, parsed));
       if (parsed.database !== undefined && parsed.database !== '' && !this.engine.databaseNames(orgId).includes(parsed.database)) {
-        throw new SqlError(404, 81, 'UNKNOWN_DATABASE', `the database named by database= is not one of this organisation's; use ${this.engine.publicDatabase} or leave it out`);
+        throw new SqlError(
+          404,
+          81,
+          'UNKNOWN_DATABASE',
+          `the database named by database= is not one of this organisation's; use ${this.engine.publicDatabase} or leave it out`,
+        );
       }
       const defaultFormat = parsed.defaultFormat ?? header(request.headers, 'x-clickhouse-format') ?? 'TabSeparated';
       const result = await this.gate.run(() => this.engine.run(orgId, { sql: parsed.sql, params: parsed.params, defaultFormat, queryId }));
@@ -94,7 +99,13 @@ export class SqlEndpoint {
     if (error instanceof SqlError) return error;
     if (error instanceof HttpException) {
       const retry = error instanceof RetryLaterException ? error.retryAfterSeconds : undefined;
-      return new SqlError(error.getStatus(), error.getStatus() === 503 ? 202 : 0, error.getStatus() === 503 ? 'TOO_MANY_SIMULTANEOUS_QUERIES' : 'HTTP', error.message, retry ?? (error.getStatus() === 503 ? 1 : undefined));
+      return new SqlError(
+        error.getStatus(),
+        error.getStatus() === 503 ? 202 : 0,
+        error.getStatus() === 503 ? 'TOO_MANY_SIMULTANEOUS_QUERIES' : 'HTTP',
+        error.message,
+        retry ?? (error.getStatus() === 503 ? 1 : undefined),
+      );
     }
     const engine = parseEngineError(error);
     if (engine) {

@@ -23,7 +23,8 @@ export const accessDenied = (message: string) => new SqlError(403, 497, 'ACCESS_
 export const readonlyRefused = (message: string) => new SqlError(403, 164, 'READONLY', message);
 export const authenticationFailed = (message: string) => new SqlError(401, 516, 'AUTHENTICATION_FAILED', message);
 export const badRequest = (message: string) => new SqlError(400, 62, 'SYNTAX_ERROR', message);
-export const unknownFormat = (format: string) => new SqlError(400, 73, 'UNKNOWN_FORMAT', `Unknown or refused output format ${format}; use one of docs/bi.md's formats`);
+export const unknownFormat = (format: string) =>
+  new SqlError(400, 73, 'UNKNOWN_FORMAT', `Unknown or refused output format ${format}; use one of docs/bi.md's formats`);
 
 /** ClickHouse's own error text `Code: N. DB::Exception: … (NAME)` split into its parts. */
 export function parseEngineError(error: unknown): { code: number; codeName: string; message: string } | undefined {

@@ -49,7 +49,8 @@ describe('checkAst', () => {
   });
 
   it('refuses functions by prefix, whatever their case', () => {
-    for (const name of ['file', 'FILE', 'dictGet', 'joinGet', 'getSetting', 'sleepEachRow', 'hasColumnInTable', 'url', 's3', 'remoteSecure', 'executable']) expect(isRefusedFunction(name)).toBe(true);
+    for (const name of ['file', 'FILE', 'dictGet', 'joinGet', 'getSetting', 'sleepEachRow', 'hasColumnInTable', 'url', 's3', 'remoteSecure', 'executable'])
+      expect(isRefusedFunction(name)).toBe(true);
     for (const name of ['count', 'quantileExactInclusive', 'toDate', 'arrayJoin', 'if', 'in', 'equals']) expect(isRefusedFunction(name)).toBe(false);
   });
 });
@@ -58,12 +59,27 @@ describe('checkQueryTree', () => {
   const tree = (tables: string) => `QUERY id: 0\n  JOIN TREE\n${tables}`;
 
   it('passes tables of the own database and system.one', () => {
-    expect(() => checkQueryTree(tree('    TABLE id: 3, alias: __table1, table_name: bi_acme.runs_current, final: 1\n    TABLE id: 4, table_name: system.one\n'), 'bi_acme')).not.toThrow();
-    expect(() => checkQueryTree(tree('    CROSS JOIN id: 11\n      TABLE EXPRESSION\n        TABLE id: 3, alias: __table1, table_name: bi_acme.runs_current\n'), 'bi_acme')).not.toThrow();
+    expect(() =>
+      checkQueryTree(
+        tree('    TABLE id: 3, alias: __table1, table_name: bi_acme.runs_current, final: 1\n    TABLE id: 4, table_name: system.one\n'),
+        'bi_acme',
+      ),
+    ).not.toThrow();
+    expect(() =>
+      checkQueryTree(
+        tree('    CROSS JOIN id: 11\n      TABLE EXPRESSION\n        TABLE id: 3, alias: __table1, table_name: bi_acme.runs_current\n'),
+        'bi_acme',
+      ),
+    ).not.toThrow();
   });
 
   it('refuses any other table, wherever it sits, and table functions', () => {
-    expect(() => checkQueryTree(tree('    TABLE id: 3, table_name: bi_acme.runs_current\n          TABLE id: 8, alias: __table2, table_name: runstream.runs\n'), 'bi_acme')).toThrow(/runstream.runs/);
+    expect(() =>
+      checkQueryTree(
+        tree('    TABLE id: 3, table_name: bi_acme.runs_current\n          TABLE id: 8, alias: __table2, table_name: runstream.runs\n'),
+        'bi_acme',
+      ),
+    ).toThrow(/runstream.runs/);
     expect(() => checkQueryTree(tree('    TABLE id: 3, table_name: bi_acme_x.runs_current\n'), 'bi_acme')).toThrow(/not one of your views/);
     expect(() => checkQueryTree(tree('    TABLE_FUNCTION id: 3, alias: __table1, table_function_name: view\n'), 'bi_acme')).toThrow(/table functions/);
     expect(() => checkQueryTree(tree('    TABLE id: 3, weird\n'), 'bi_acme')).toThrow(/could not be checked/);

@@ -13,10 +13,53 @@ import { accessDenied, readonlyRefused } from './sql-error';
  * name, as a prefix: `dictget` covers dictGetString, dictGetOrDefault, ….
  */
 const REFUSED_FUNCTION_PREFIXES = [
-  'file', 'dict', 'joinget', 'getsetting', 'getmacro', 'getserver', 'getmergetree', 'hascolumnintable', 'catboost', 'modelevaluate', 'naivebayes',
-  'sleep', 'filesystem', 'getclient', 'globalvariable', 'currentprofiles', 'currentroles', 'enabledroles', 'defaultroles', 'showcertificate',
-  'url', 's3', 'remote', 'cluster', 'executable', 'merge', 'view', 'input', 'mysql', 'postgresql', 'jdbc', 'odbc', 'hdfs', 'azure', 'gcs',
-  'iceberg', 'deltalake', 'hudi', 'sqlite', 'mongodb', 'redis', 'loop', 'fuzz', 'ytsaurus', 'arrowflight', 'prometheus', '__',
+  'file',
+  'dict',
+  'joinget',
+  'getsetting',
+  'getmacro',
+  'getserver',
+  'getmergetree',
+  'hascolumnintable',
+  'catboost',
+  'modelevaluate',
+  'naivebayes',
+  'sleep',
+  'filesystem',
+  'getclient',
+  'globalvariable',
+  'currentprofiles',
+  'currentroles',
+  'enabledroles',
+  'defaultroles',
+  'showcertificate',
+  'url',
+  's3',
+  'remote',
+  'cluster',
+  'executable',
+  'merge',
+  'view',
+  'input',
+  'mysql',
+  'postgresql',
+  'jdbc',
+  'odbc',
+  'hdfs',
+  'azure',
+  'gcs',
+  'iceberg',
+  'deltalake',
+  'hudi',
+  'sqlite',
+  'mongodb',
+  'redis',
+  'loop',
+  'fuzz',
+  'ytsaurus',
+  'arrowflight',
+  'prometheus',
+  '__',
 ];
 
 /** Tables a query may name outside its own database: `SELECT 1` reads system.one. */
@@ -78,7 +121,8 @@ export function checkAst(dump: string, ownDatabase: string): AstFacts {
       if (line.parent?.text.startsWith('TableExpression')) throw accessDenied(`table function ${name} is not allowed; query the views of docs/bi.md`);
       if (isRefusedFunction(name)) throw accessDenied(`function ${name} is not allowed in BI access`);
     }
-    if (kind === 'TableIdentifier' && !isOwnTable(withoutAlias(name), ownDatabase)) throw accessDenied(`table ${name} is not one of your views; query the views of docs/bi.md without a database prefix`);
+    if (kind === 'TableIdentifier' && !isOwnTable(withoutAlias(name), ownDatabase))
+      throw accessDenied(`table ${name} is not one of your views; query the views of docs/bi.md without a database prefix`);
   }
   return facts;
 }

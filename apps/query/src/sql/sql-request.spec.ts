@@ -5,8 +5,19 @@ const url = (query: string) => new URLSearchParams(query);
 
 describe('parseSqlRequest', () => {
   it('joins the URL query and the POST body, as ClickHouse does, and takes params, database and format', () => {
-    const request = parseSqlRequest('POST', url('query=SELECT&database=runstream&param_p=proj%27x&default_format=JSON&query_id=q-1&enable_http_compression=1'), Buffer.from('1 AS one'));
-    expect(request).toMatchObject({ sql: 'SELECT 1 AS one', params: { p: "proj'x" }, database: 'runstream', defaultFormat: 'JSON', queryId: 'q-1', httpCompression: true });
+    const request = parseSqlRequest(
+      'POST',
+      url('query=SELECT&database=runstream&param_p=proj%27x&default_format=JSON&query_id=q-1&enable_http_compression=1'),
+      Buffer.from('1 AS one'),
+    );
+    expect(request).toMatchObject({
+      sql: 'SELECT 1 AS one',
+      params: { p: "proj'x" },
+      database: 'runstream',
+      defaultFormat: 'JSON',
+      queryId: 'q-1',
+      httpCompression: true,
+    });
   });
 
   it('ignores a GET body and needs a query', () => {
@@ -15,10 +26,25 @@ describe('parseSqlRequest', () => {
   });
 
   it('accepts transport parameters and settings that ask for no more than is enforced', () => {
-    expect(() => parseSqlRequest('POST', url('wait_end_of_query=1&session_id=x&readonly=1&compress=0&extremes=0&send_progress_in_http_headers=1'), Buffer.from('SELECT 1'))).not.toThrow();
+    expect(() =>
+      parseSqlRequest(
+        'POST',
+        url('wait_end_of_query=1&session_id=x&readonly=1&compress=0&extremes=0&send_progress_in_http_headers=1'),
+        Buffer.from('SELECT 1'),
+      ),
+    ).not.toThrow();
   });
 
-  it.each(['readonly=0', 'max_result_rows=0', 'max_execution_time=0', 'max_memory_usage=0', 'additional_table_filters=x', 'allow_ddl=1', 'compress=1', 'role=admin'])('refuses the setting %s as a readonly server would (403 READONLY)', (setting) => {
+  it.each([
+    'readonly=0',
+    'max_result_rows=0',
+    'max_execution_time=0',
+    'max_memory_usage=0',
+    'additional_table_filters=x',
+    'allow_ddl=1',
+    'compress=1',
+    'role=admin',
+  ])('refuses the setting %s as a readonly server would (403 READONLY)', (setting) => {
     expect(() => parseSqlRequest('POST', url(setting), Buffer.from('SELECT 1'))).toThrow(expect.objectContaining({ status: 403, codeName: 'READONLY' }));
   });
 

@@ -24,10 +24,27 @@ export interface SqlRequest {
  * (readonly), as a readonly ClickHouse user would be told.
  */
 const TRANSPORT_PARAMETERS = new Set([
-  'query', 'database', 'default_format', 'query_id', 'user', 'password', 'enable_http_compression', 'wait_end_of_query',
-  'send_progress_in_http_headers', 'http_headers_progress_interval_ms', 'http_response_buffer_size', 'buffer_size',
-  'cancel_http_readonly_queries_on_client_close', 'session_id', 'session_timeout', 'session_check', 'add_http_cors_header',
-  'client_protocol_version', 'decompress', 'http_wait_end_of_query', 'output_format_json_quote_64bit_integers',
+  'query',
+  'database',
+  'default_format',
+  'query_id',
+  'user',
+  'password',
+  'enable_http_compression',
+  'wait_end_of_query',
+  'send_progress_in_http_headers',
+  'http_headers_progress_interval_ms',
+  'http_response_buffer_size',
+  'buffer_size',
+  'cancel_http_readonly_queries_on_client_close',
+  'session_id',
+  'session_timeout',
+  'session_check',
+  'add_http_cors_header',
+  'client_protocol_version',
+  'decompress',
+  'http_wait_end_of_query',
+  'output_format_json_quote_64bit_integers',
 ]);
 
 /** Settings a client may send as long as they ask for no more than the server already enforces. */

@@ -29,7 +29,9 @@ export class SqlModule {
       module: SqlModule,
       providers: [
         { provide: SQL_LISTEN, useValue: config.listen },
-        server ? { provide: SqlEngine, useValue: new ServerSqlEngine(server) } : { provide: SqlEngine, useFactory: (store: ClickHouseStore) => new ChdbSqlEngine(store), inject: [ClickHouseStore] },
+        server
+          ? { provide: SqlEngine, useValue: new ServerSqlEngine(server) }
+          : { provide: SqlEngine, useFactory: (store: ClickHouseStore) => new ChdbSqlEngine(store), inject: [ClickHouseStore] },
         { provide: QueryGate, useValue: new QueryGate(config.gate) },
         SqlAuthenticator,
         SqlEndpoint,

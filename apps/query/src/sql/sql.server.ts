@@ -33,7 +33,12 @@ export class SqlServer implements OnApplicationBootstrap, OnApplicationShutdown 
     server.removeAllContentTypeParsers();
     server.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-      const response = await this.endpoint.handle({ method: request.method, url: request.url, headers: request.headers, body: request.body as Buffer | undefined });
+      const response = await this.endpoint.handle({
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body: request.body as Buffer | undefined,
+      });
       return reply.code(response.status).headers(response.headers).send(response.body);
     };
     server.get('/', handle);
