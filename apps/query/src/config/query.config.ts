@@ -100,7 +100,10 @@ export function querySettings(env: QueryLimitsEnv): ClickHouseSettings {
 }
 
 export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConfig {
-  const loaded = loadEnv({ http: QueryHttpEnv, clickhouse: ClickHouseEnv, limits: QueryLimitsEnv, http_limits: HttpLimitsEnv, web: QueryWebEnv, sql: QuerySqlEnv }, env);
+  const loaded = loadEnv(
+    { http: QueryHttpEnv, clickhouse: ClickHouseEnv, limits: QueryLimitsEnv, http_limits: HttpLimitsEnv, web: QueryWebEnv, sql: QuerySqlEnv },
+    env,
+  );
   const limits = loaded.limits;
   return {
     http: httpConfig(loaded.http),
