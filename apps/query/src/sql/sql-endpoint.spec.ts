@@ -1,3 +1,4 @@
+import { tooManyRequests } from '@runstream/http';
 import { gunzipSync } from 'node:zlib';
 import { QueryGate } from '../overload/query-gate';
 import { SqlAuthenticator } from './sql-authenticator';
@@ -33,6 +34,7 @@ describe('SqlEndpoint', () => {
     const engine = new FakeEngine(ok);
     const endpoint = new SqlEndpoint(engine, authenticator, gate);
     const response = await endpoint.handle({
+      ip: '127.0.0.1',
       method: 'POST',
       url: '/?default_format=CSVWithNames&query_id=q1&param_p=x',
       headers: basic,
@@ -46,7 +48,7 @@ describe('SqlEndpoint', () => {
       'content-type': expect.stringContaining('text/csv'),
     });
     expect(engine.seen[0]).toEqual({ sql: 'SELECT 1', params: { p: 'x' }, defaultFormat: 'CSVWithNames', queryId: 'q1' });
-    await endpoint.handle({ method: 'GET', url: '/?query=SELECT%201', headers: { ...basic, 'x-clickhouse-format': 'JSON' } });
+    await endpoint.handle({ ip: '127.0.0.1', method: 'GET', url: '/?query=SELECT%201', headers: { ...basic, 'x-clickhouse-format': 'JSON' } });
     expect(engine.seen[1].defaultFormat).toBe('JSON');
   });
 
@@ -54,6 +56,7 @@ describe('SqlEndpoint', () => {
     const endpoint = new SqlEndpoint(new FakeEngine(ok), authenticator, gate);
     const { gzipSync } = await import('node:zlib');
     const response = await endpoint.handle({
+      ip: '127.0.0.1',
       method: 'POST',
       url: '/?enable_http_compression=1',
       headers: { ...basic, 'accept-encoding': 'gzip, deflate', 'content-encoding': 'gzip' },
@@ -62,6 +65,7 @@ describe('SqlEndpoint', () => {
     expect(response.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(response.body).toString()).toBe('1\n'.repeat(100));
     const plain = await new SqlEndpoint(new FakeEngine(ok), authenticator, gate).handle({
+      ip: '127.0.0.1',
       method: 'POST',
       url: '/',
       headers: { ...basic, 'accept-encoding': 'gzip' },
@@ -83,18 +87,29 @@ describe('SqlEndpoint', () => {
     ];
     for (const [error, status, body] of cases) {
       const endpoint = new SqlEndpoint(new FakeEngine(() => Promise.reject(error)), authenticator, gate);
-      const response = await endpoint.handle({ method: 'POST', url: '/', headers: basic, body: Buffer.from('SELECT x') });
+      const response = await endpoint.handle({ ip: '127.0.0.1', method: 'POST', url: '/', headers: basic, body: Buffer.from('SELECT x') });
       expect(response.status).toBe(status);
       expect(response.body.toString()).toMatch(body);
       expect(response.headers['x-clickhouse-exception-code']).toMatch(/^\d+$/);
       if (status === 503) expect(response.headers['retry-after']).toMatch(/^\d+$/);
     }
     const endpoint = new SqlEndpoint(new FakeEngine(ok), authenticator, gate);
-    expect((await endpoint.handle({ method: 'POST', url: '/', headers: {}, body: Buffer.from('SELECT 1') })).status).toBe(401);
-    expect((await endpoint.handle({ method: 'POST', url: '/', headers: { authorization: 'Bearer bad' }, body: Buffer.from('SELECT 1') })).status).toBe(403);
-    expect((await endpoint.handle({ method: 'POST', url: '/?database=other', headers: basic, body: Buffer.from('SELECT 1') })).status).toBe(404);
-    expect((await endpoint.handle({ method: 'POST', url: '/', headers: { ...basic, 'content-encoding': 'gzip' }, body: Buffer.from('not gzip') })).status).toBe(
-      400,
+    expect((await endpoint.handle({ ip: '127.0.0.1', method: 'POST', url: '/', headers: {}, body: Buffer.from('SELECT 1') })).status).toBe(401);
+    expect(
+      (await endpoint.handle({ ip: '127.0.0.1', method: 'POST', url: '/', headers: { authorization: 'Bearer bad' }, body: Buffer.from('SELECT 1') })).status,
+    ).toBe(403);
+    const busy = new SqlEndpoint(new FakeEngine(() => Promise.reject(tooManyRequests('slow down', 7))), authenticator, gate);
+    expect(await busy.handle({ ip: '127.0.0.1', method: 'POST', url: '/', headers: basic, body: Buffer.from('SELECT 1') })).toMatchObject({
+      status: 429,
+      headers: { 'retry-after': '7', 'x-clickhouse-exception-code': '201' },
+    });
+    expect((await endpoint.handle({ ip: '127.0.0.1', method: 'GET', url: '/', headers: {} })).body.toString()).toBe('Ok.\n');
+    expect((await endpoint.handle({ ip: '127.0.0.1', method: 'POST', url: '/?database=other', headers: basic, body: Buffer.from('SELECT 1') })).status).toBe(
+      404,
     );
+    expect(
+      (await endpoint.handle({ ip: '127.0.0.1', method: 'POST', url: '/', headers: { ...basic, 'content-encoding': 'gzip' }, body: Buffer.from('not gzip') }))
+        .status,
+    ).toBe(400);
   });
 });

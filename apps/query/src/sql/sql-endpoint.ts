@@ -13,6 +13,8 @@ import { parseSqlRequest } from './sql-request';
 
 export interface SqlHttpRequest {
   method: string;
+  /** Client IP, for the failed-authentication budget. */
+  ip: string;
   url: string;
   headers: Record<string, string | string[] | undefined>;
   body?: Buffer;
@@ -51,12 +53,15 @@ export class SqlEndpoint {
 
   async handle(request: SqlHttpRequest): Promise<SqlHttpResponse> {
     const url = new URL(request.url, 'http://localhost').searchParams;
+    // ClickHouse answers a bare GET / like /ping; clients use it as a health check.
+    if (request.method === 'GET' && !url.has('query'))
+      return { status: 200, headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: Buffer.from('Ok.\n') };
     let queryId = '';
     try {
       const body = await decoded(request);
       const parsed = parseSqlRequest(request.method, url, body);
       queryId = parsed.queryId;
-      const orgId = await this.authenticator.organisationOf(credentialsOf(request.headers, parsed));
+      const orgId = await this.authenticator.organisationOf(credentialsOf(request.headers, parsed), request.ip);
       if (parsed.database !== undefined && parsed.database !== '' && !this.engine.databaseNames(orgId).includes(parsed.database)) {
         throw new SqlError(
           404,
@@ -98,14 +103,11 @@ export class SqlEndpoint {
   private asSqlError(error: unknown): SqlError {
     if (error instanceof SqlError) return error;
     if (error instanceof HttpException) {
+      // The gate (503: busy), the token store (503: unavailable) and the rate limiter (429).
+      const status = error.getStatus();
       const retry = error instanceof RetryLaterException ? error.retryAfterSeconds : undefined;
-      return new SqlError(
-        error.getStatus(),
-        error.getStatus() === 503 ? 202 : 0,
-        error.getStatus() === 503 ? 'TOO_MANY_SIMULTANEOUS_QUERIES' : 'HTTP',
-        error.message,
-        retry ?? (error.getStatus() === 503 ? 1 : undefined),
-      );
+      const [code, name] = status === 429 ? [201, 'QUOTA_EXCEEDED'] : status === 503 ? [202, 'TOO_MANY_SIMULTANEOUS_QUERIES'] : [0, 'HTTP'];
+      return new SqlError(status, code, name, error.message, retry ?? (status === 503 ? 1 : undefined));
     }
     const engine = parseEngineError(error);
     if (engine) {

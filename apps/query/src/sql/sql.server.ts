@@ -35,6 +35,7 @@ export class SqlServer implements OnApplicationBootstrap, OnApplicationShutdown 
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
       const response = await this.endpoint.handle({
         method: request.method,
+        ip: request.ip,
         url: request.url,
         headers: request.headers,
         body: request.body as Buffer | undefined,
