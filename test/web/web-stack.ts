@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -27,12 +27,13 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The integration tier's global setup builds dist/web (npm run build); a build started elsewhere
- * in the same tree since may have removed it, so it is rebuilt here when missing (about a second).
+ * The bundle this suite serves, built into a directory of its own (about a second): dist/web is
+ * rebuilt, and for a while missing, whenever a build runs elsewhere in the same working tree.
  */
-function ensureBundle(): void {
-  if (existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) return;
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'apps/web/vite.config.mts', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+function buildBundle(): string {
+  const dir = join(REPO_ROOT, '.data', `test-web-bundle-${process.pid}`);
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'apps/web/vite.config.mts', '--outDir', dir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  return dir;
 }
 
 export interface WebStack {
@@ -48,10 +49,10 @@ export interface WebStack {
  * broker, the query app forwarding the Jobs API to the control app (QUERY_CONTROL_URL).
  */
 export async function startWebStack(): Promise<WebStack> {
-  ensureBundle();
+  const bundle = buildBundle();
   const controlPort = await freePort();
   // The BI SQL endpoint of the query app is not what this suite looks at: off.
-  const stack = await startStack('web', { QUERY_CONTROL_URL: `http://127.0.0.1:${controlPort}`, QUERY_SQL_PORT: '-1' });
+  const stack = await startStack('web', { QUERY_CONTROL_URL: `http://127.0.0.1:${controlPort}`, QUERY_SQL_PORT: '-1', QUERY_WEB_DIR: bundle });
   const control = await createControlApp(
     loadControlConfig({ ...stack.env, CONTROL_JOBS_GROUP_ID: `${stack.env.MATERIALIZER_GROUP_ID}-control-jobs`, CONTROL_MATERIALIZER_GROUP_ID: stack.env.MATERIALIZER_GROUP_ID, CONTROL_SCHEDULER_ENABLED: 'false' }),
     false,
@@ -64,6 +65,7 @@ export async function startWebStack(): Promise<WebStack> {
     close: async () => {
       await control.close();
       await stack.close();
+      rmSync(bundle, { recursive: true, force: true });
     },
   };
 }

@@ -13,6 +13,6 @@ export async function createQueryApp(config: QueryConfig, shutdownHooks = true):
   app.useGlobalFilters(new QueryExceptionFilter());
   setupOpenApi(app, 'Runstream read API', 'Runs, daily stats, model executions and stats, organisation stats. See docs/read-api.md.');
   await registerControlProxy(app, config.controlUrl);
-  await registerWebApp(app);
+  await registerWebApp(app, config.webDir);
   return app;
 }

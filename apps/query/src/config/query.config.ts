@@ -1,7 +1,7 @@
 import { ClickHouseSettings } from '@clickhouse/client';
 import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, HttpConfig, HttpEnv, httpConfig, loadEnv } from '@runstream/config';
 import { HttpLimits, httpLimits, HttpLimitsEnv } from '@runstream/http';
-import { IsInt, IsString, IsUrl, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
 class QueryHttpEnv extends HttpEnv {
   override PORT: number = 3001;
@@ -50,6 +50,12 @@ class QueryLimitsEnv {
 class QueryWebEnv {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'QUERY_CONTROL_URL must be an http(s) URL' })
   QUERY_CONTROL_URL: string = 'http://127.0.0.1:3003';
+
+  /** The built web app (index.html, assets/); unset: dist/web, where `npm run build` puts it. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  QUERY_WEB_DIR?: string;
 }
 
 /** The ClickHouse-compatible SQL endpoint for BI tools (docs/bi.md). */
@@ -86,6 +92,8 @@ export interface QueryConfig {
   limits: HttpLimits;
   /** Base URL of the control app (Jobs API), no trailing slash. */
   controlUrl: string;
+  /** Directory of the built web app; undefined: dist/web. */
+  webDir?: string;
   sql: QuerySqlConfig;
 }
 
@@ -111,6 +119,7 @@ export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConf
     gate: { maxConcurrent: limits.QUERY_MAX_CONCURRENT, maxQueued: limits.QUERY_MAX_QUEUED, maxQueueWaitMs: limits.QUERY_MAX_QUEUE_WAIT_MS },
     limits: httpLimits(loaded.http_limits),
     controlUrl: loaded.web.QUERY_CONTROL_URL.replace(/\/+$/, ''),
+    webDir: loaded.web.QUERY_WEB_DIR,
     sql: { port: loaded.sql.QUERY_SQL_PORT, serverKey: loaded.sql.QUERY_SQL_SERVER_KEY || undefined },
   };
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { isActive, LIVE_MS, useJobRuns, useJobs, useLiveJobs, useTriggerJob, useUpdateJob } from '../api/queries';
 import { Job } from '../api/types';
@@ -19,6 +19,13 @@ export function JobsPage({ project }: { project?: string }) {
 
 function ProjectJobs({ project }: { project: string }) {
   const jobs = useJobs(project);
+  const loaded = jobs.isSuccess;
+  // A run's "Job" link points at /projects/:id/jobs#<job id>: bring that job into view once listed.
+  useEffect(() => {
+    const target = loaded && window.location.hash ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null;
+    target?.scrollIntoView({ block: 'start' });
+    target?.classList.add('targeted');
+  }, [loaded]);
   if (jobs.isPending) return <Loading what="jobs" />;
   if (jobs.isError) return <ErrorState error={jobs.error} what="jobs" retry={() => void jobs.refetch()} />;
   if (jobs.data.jobs.length === 0)
