@@ -22,7 +22,7 @@ interface Service {
   image?: string;
   build?: { context: string; dockerfile?: string };
   command?: string[];
-  environment?: Record<string, string | number | boolean>;
+  environment?: Record<string, string | number | boolean | null>;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   ports?: string[];
@@ -70,7 +70,8 @@ function declaredEnvNames(): Set<string> {
 }
 
 const envOf = (service: Service): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, String(value)]));
+  // compose passes an empty value (`KEY: ${X:-}`, YAML null) as the empty string.
+  Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, value === null ? '' : String(value)]));
 
 /** The HTTP port each app listens on for its configuration, read by the app's own config loader. */
 const LISTEN: Record<string, (env: NodeJS.ProcessEnv) => { host: string; port: number }> = {
@@ -135,7 +136,9 @@ describe('deploy/compose/compose.yaml', () => {
       const { host, port } = listen(env);
       expect({ app, host }).toEqual({ app, host: '0.0.0.0' });
       expect(HealthCheck.healthTarget(app, env)).toMatchObject({ host: '127.0.0.1', port });
-      expect(services[app].ports?.map((mapping) => Number(mapping.split(':').pop()))).toEqual([port]);
+      // The query app also serves BI tools SQL on its own port (docs/bi.md).
+      const sqlPort = app === 'query' ? [loadQueryConfig(env).sql.port] : [];
+      expect(services[app].ports?.map((mapping) => Number(mapping.split(':').pop()))).toEqual([port, ...sqlPort]);
     }
     expect(loadAgentConfig({ ...envOf(services.agent), RUNSTREAM_GATEWAY_TOKEN: 'rst_test' }).ingestUrl).toBe(
       `http://ingest:${loadIngestConfig(envOf(services.ingest)).http.port}`,

@@ -49,5 +49,7 @@ export function isolatedEnv(name: string): NodeJS.ProcessEnv {
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    // The BI SQL endpoint would want 8123 in every test's query app; its own tests turn it on.
+    QUERY_SQL_PORT: '-1',
   };
 }
