@@ -84,8 +84,9 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
     const raw = (key: keyof DailyStat) => (_u: uPlot, _v: number | null, _s: number, index: number | null) => (index === null ? '–' : String(stats[index]?.[key] ?? '–'));
     return {
       height: 220,
-      scales: { x: { time: true } },
-      axes: [{}, { label: 'runs', size: 50 }],
+      // Counts: from zero, whole-number ticks.
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] } },
+      axes: [{}, { label: 'runs', size: 50, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000] }],
       series: [
         { value: (_u, value) => (value ? new Date(value * 1000).toISOString().slice(0, 10) : '–') },
         { label: 'other', fill: STATUS_COLORS.other, stroke: STATUS_COLORS.other, paths: bars, points: { show: false }, value: raw('other_count') },
@@ -103,7 +104,7 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
   const durationOptions = useMemo<Omit<Options, 'width'>>(
     () => ({
       height: 220,
-      scales: { x: { time: true } },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, (max ?? 1) * 1.1)] } },
       axes: [{}, { label: 'seconds', size: 60 }],
       series: [
         { value: (_u, value) => (value ? new Date(value * 1000).toISOString().slice(0, 10) : '–') },
