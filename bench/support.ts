@@ -27,7 +27,8 @@ export function startServer(command: string, args: string[], env: NodeJS.Process
     let seen = '';
     let started = false;
     const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
+      // Only the tail is kept once started: apps log a line per request under load.
+      seen = started ? (seen + chunk.toString()).slice(-8_000) : seen + chunk.toString();
       const match = started ? null : seen.match(ready);
       if (match) {
         started = true;
