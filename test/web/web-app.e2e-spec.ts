@@ -168,7 +168,7 @@ describeBrowser(title, () => {
     const jobLink = page.locator('.facts a', { hasText: 'nightly-orders' });
     expect(await jobLink.getAttribute('href')).toMatch(new RegExp(`/projects/${project}/jobs#job_`));
     await page.getByRole('link', { name: 'Running now' }).click();
-    await page.getByTestId('live-jobs').waitFor();
+    await page.getByTestId('live-jobs').getByRole('link', { name: project }).first().waitFor();
     await review('running-now');
   });
 

@@ -108,8 +108,8 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
       axes: [{}, { label: 'seconds', size: 60 }],
       series: [
         { value: (_u, value) => (value ? new Date(value * 1000).toISOString().slice(0, 10) : '–') },
-        { label: 'p95', stroke: '#2456d6', width: 2, spanGaps: false, value: (_u, value) => duration(value) },
-        { label: 'max', stroke: '#9a4dd1', width: 1, dash: [4, 4], value: (_u, value) => duration(value) },
+        { label: 'p95', stroke: '#2456d6', width: 2, spanGaps: false, points: { show: true, size: 7, fill: '#2456d6' }, value: (_u, value) => duration(value) },
+        { label: 'max', stroke: '#9a4dd1', width: 1, dash: [4, 4], points: { show: true, size: 5 }, value: (_u, value) => duration(value) },
         { label: 'SLA', stroke: '#c7362f', width: 1.5, points: { show: false }, value: (_u, value) => duration(value) },
       ],
     }),
