@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, http, REPO_ROOT } from '@runstream/testing';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -67,14 +67,12 @@ describeBrowser(title, () => {
   afterAll(async () => {
     await browser?.close();
     await web?.close();
-    // The README shows these two.
+    // The README shows these two; refreshed when missing or asked for (WEB_README_SCREENSHOTS=1), so a test run leaves the tree clean.
     mkdirSync(join(REPO_ROOT, 'docs', 'images'), { recursive: true });
     for (const name of ['runs', 'run-detail']) {
-      try {
-        copyFileSync(join(SCREENSHOTS, `${name}.png`), join(REPO_ROOT, 'docs', 'images', `web-${name}.png`));
-      } catch {
-        // a failed test left no screenshot; the failure says why
-      }
+      const target = join(REPO_ROOT, 'docs', 'images', `web-${name}.png`);
+      const source = join(SCREENSHOTS, `${name}.png`);
+      if ((process.env.WEB_README_SCREENSHOTS === '1' || !existsSync(target)) && existsSync(source)) copyFileSync(source, target);
     }
   });
 
