@@ -96,6 +96,7 @@ describeBrowser(title, () => {
     await rows.nth(2).waitFor();
     expect(await attributes(rows, 'data-run-id')).toEqual([runs.live, runs.failed, runs.done]);
     await page.locator(`tr[data-run-id="${runs.done}"]`).getByText('25,000').waitFor();
+    await expect(page.getByTestId('runs-strip').textContent()).resolves.toContain('50.0 %'); // one success, one failure
     await review('runs');
     await page.getByLabel('Status').selectOption('failed');
     await page.waitForURL(/status=failed/);

@@ -12,7 +12,7 @@ const enc = encodeURIComponent;
 export function useRuns(project: string, params: RunListParams) {
   return useQuery({
     queryKey: ['runs', project, params],
-    queryFn: () => api<RunList>(withQuery(`/api/v1/projects/${enc(project)}/runs`, { ...params, include_stats: false })),
+    queryFn: () => api<RunList>(withQuery(`/api/v1/projects/${enc(project)}/runs`, params)),
     placeholderData: keepPreviousData,
     // The page refreshes while any of its runs is still going; finished pages stay put.
     refetchInterval: (query) => (query.state.data?.runs.some((run) => run.status === 'running' || run.status === 'pending') ? LIVE_MS : false),

@@ -44,6 +44,8 @@ export interface RunList {
   page: number;
   limit: number;
   total_pages: number;
+  /** Over the same filter as the page; absent with include_stats=false. */
+  stats?: { total_runs: number; successful_runs: number; failed_runs: number; error_runs: number; avg_success_duration: number | null };
 }
 
 export interface TelemetrySummary {

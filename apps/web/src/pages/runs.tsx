@@ -1,10 +1,11 @@
 import { useMemo } from 'react';
 import { Link, useParams } from 'wouter';
 import { isActive, useEltRun, useRuns } from '../api/queries';
-import { JOB_TYPES, JobType, RUN_STATUSES, RunStatus, RunSummary } from '../api/types';
+import { JOB_TYPES, JobType, RUN_STATUSES, RunList, RunStatus, RunSummary } from '../api/types';
 import { Empty, ErrorState, Loading, StatusBadge } from '../components/states';
+import { Stat } from './home';
 import { Time } from '../components/time';
-import { bytes, count, duration, num } from '../lib/format';
+import { bytes, count, duration, num, percent } from '../lib/format';
 import { intParam, useUrlState } from '../lib/url';
 
 const LIMIT = 25;
@@ -83,6 +84,7 @@ export function RunsPage() {
         </Empty>
       ) : (
         <>
+          {runs.data.stats && <RunsStrip stats={runs.data.stats} />}
           <div className="table-wrap">
             <table className="runs" data-testid="runs-table">
               <caption>
@@ -145,6 +147,21 @@ function RunRow({ run }: { run: RunSummary }) {
       </td>
       <td>{typeof summary?.currentPhase === 'string' ? summary.currentPhase : '–'}</td>
     </tr>
+  );
+}
+
+/** The dashboard strip: the filter's totals, computed by the API over the same filter as the table. */
+function RunsStrip({ stats }: { stats: NonNullable<RunList['stats']> }) {
+  const finished = stats.successful_runs + stats.failed_runs + stats.error_runs;
+  const rate = finished ? stats.successful_runs / finished : null;
+  return (
+    <div className="strip" aria-label="Runs matching the filters" data-testid="runs-strip">
+      <Stat label="Runs" value={count(stats.total_runs)} />
+      <Stat label="Succeeded" value={count(stats.successful_runs)} />
+      <Stat label="Failed or error" value={count(stats.failed_runs + stats.error_runs)} tone={stats.failed_runs + stats.error_runs ? 'bad' : undefined} />
+      <Stat label="Success rate (success, failed, error)" value={percent(rate)} tone={rate !== null && rate < 0.9 ? 'bad' : 'good'} />
+      <Stat label="Mean successful duration" value={duration(stats.avg_success_duration)} />
+    </div>
   );
 }
 
