@@ -17,6 +17,9 @@ import { RunController } from './runs/run.controller';
 import { RunRepository } from './runs/run.repository';
 import { RunService } from './runs/run.service';
 import { sqlModulesFor } from './sql/sql.module';
+import { ChecksController } from './checks/checks.controller';
+import { ChecksRepository } from './checks/checks.repository';
+import { ChecksService } from './checks/checks.service';
 
 @Module({})
 export class QueryModule {
@@ -24,7 +27,7 @@ export class QueryModule {
     return {
       module: QueryModule,
       imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule, TerminusModule, ...sqlModulesFor(config)],
-      controllers: [HealthController, RunController, RunDetailController, EltRunController, ExecutionController, ExecutionStatsController],
+      controllers: [HealthController, RunController, RunDetailController, EltRunController, ExecutionController, ExecutionStatsController, ChecksController],
       providers: [
         { provide: READINESS_PROBES, useFactory: (store: ClickHouseStore) => [clickhouseProbe(store)], inject: [ClickHouseStore] },
         RunRepository,
@@ -32,6 +35,8 @@ export class QueryModule {
         ExecutionRepository,
         ExecutionService,
         ExecutionStatsService,
+        ChecksRepository,
+        ChecksService,
         { provide: QueryGate, useValue: new QueryGate(config.gate) },
         { provide: APP_INTERCEPTOR, useClass: QueryGateInterceptor },
       ],
