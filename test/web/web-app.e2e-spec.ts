@@ -7,7 +7,9 @@ import { chromiumPath, collectProblems, launchChromium, Runner, screenshot, SCRE
 
 const chromium = chromiumPath();
 const describeBrowser = chromium ? describe : describe.skip;
-const title = chromium ? 'Web app in headless Chromium' : 'Web app in headless Chromium: SKIPPED, no Chromium found (install Debian\'s chromium or set CHROMIUM_PATH)';
+const title = chromium
+  ? 'Web app in headless Chromium'
+  : "Web app in headless Chromium: SKIPPED, no Chromium found (install Debian's chromium or set CHROMIUM_PATH)";
 
 async function attributes(rows: Locator, name: string): Promise<(string | null)[]> {
   return Promise.all((await rows.all()).map((row) => row.getAttribute(name)));
@@ -37,23 +39,62 @@ describeBrowser(title, () => {
     runs.done = await runner.create({ projectId: project, jobName: 'nightly-orders-20261125-020000', cronjobName: 'nightly-orders', triggeredBy: 'scheduled' });
     runs.failed = await runner.create({ projectId: project, jobName: 'hourly-sync-20261125-070000', cronjobName: 'hourly-sync', triggeredBy: 'scheduled' });
     runs.live = await runner.create({ projectId: project, jobName: 'live-load-20261125-080000', cronjobName: 'live-load', triggeredBy: 'manual' });
-    const samples = [0, 1, 2, 3, 4].map((i) => ({ at: at((9 - i * 2) * MIN), rowsLoaded: 1000 * (i + 1) ** 2, bytesLoaded: 400_000 * (i + 1), progress: 20 * (i + 1) }));
+    const samples = [0, 1, 2, 3, 4].map((i) => ({
+      at: at((9 - i * 2) * MIN),
+      rowsLoaded: 1000 * (i + 1) ** 2,
+      bytesLoaded: 400_000 * (i + 1),
+      progress: 20 * (i + 1),
+    }));
     const lines = [
       { at: at(9 * MIN), level: 'info', message: 'dbt run --select orders started' },
       { at: at(6 * MIN), level: 'warn', message: 'orders: 12 late-arriving rows skipped' },
       { at: at(3 * MIN), level: 'error', message: 'customers: retrying after a lock timeout' },
       { at: at(2 * MIN), level: 'info', message: 'done: 25000 rows loaded' },
     ];
-    await runner.patch(runs.done, { status: 'running', startedAt: at(10 * MIN), logEntries: lines, telemetrySamples: samples, telemetrySummary: { rowsLoaded: 25_000, bytesLoaded: 2_000_000, progress: 100, currentPhase: 'done' } });
+    await runner.patch(runs.done, {
+      status: 'running',
+      startedAt: at(10 * MIN),
+      logEntries: lines,
+      telemetrySamples: samples,
+      telemetrySummary: { rowsLoaded: 25_000, bytesLoaded: 2_000_000, progress: 100, currentPhase: 'done' },
+    });
     await runner.patch(runs.done, { status: 'success', finishedAt: at(2 * MIN) });
     await runner.patch(runs.failed, { status: 'running', startedAt: at(3 * MIN), appendLog: { level: 'info', message: 'sync started' } });
-    await runner.patch(runs.failed, { status: 'failed', finishedAt: at(2 * MIN), errorSummary: 'relation "raw.events" does not exist', appendLog: { level: 'error', message: 'relation "raw.events" does not exist' } });
-    await runner.patch(runs.live, { status: 'running', telemetrySummary: { rowsLoaded: 100, progress: 10, currentPhase: 'extract' }, appendTelemetrySample: { rowsLoaded: 100, progress: 10 } });
+    await runner.patch(runs.failed, {
+      status: 'failed',
+      finishedAt: at(2 * MIN),
+      errorSummary: 'relation "raw.events" does not exist',
+      appendLog: { level: 'error', message: 'relation "raw.events" does not exist' },
+    });
+    await runner.patch(runs.live, {
+      status: 'running',
+      telemetrySummary: { rowsLoaded: 100, progress: 10, currentPhase: 'extract' },
+      appendTelemetrySample: { rowsLoaded: 100, progress: 10 },
+    });
     // The previous comparison window (10 days ago): orders ran in 10 s; this week in about 20 s, a regression. customers held steady.
-    const execution = (model: string, startedMsAgo: number, seconds: number, rows: number) => ({ model_name: model, status: 'success', started_at: at(startedMsAgo), completed_at: at(startedMsAgo - seconds * 1000), rows_processed: rows, bytes_processed: rows * 80 });
-    await runner.executions(runs.failed, [0, 1, 2].flatMap((i) => [execution('orders', 10 * DAY + i * MIN, 10, 1000), execution('customers', 10 * DAY + i * MIN, 5, 300)]));
-    await runner.executions(runs.done, [execution('orders', 9 * MIN, 20, 2000), execution('orders', 8 * MIN, 22, 2100), execution('customers', 6 * MIN, 5, 310)]);
-    const job = await http<{ id: string }>('POST', `${web.url}/api/v1/projects/${project}/jobs`, { name: 'nightly-orders', command: 'dbt run', schedule: '0 2 * * *' }, bearer(web.stack.tokens.user));
+    const execution = (model: string, startedMsAgo: number, seconds: number, rows: number) => ({
+      model_name: model,
+      status: 'success',
+      started_at: at(startedMsAgo),
+      completed_at: at(startedMsAgo - seconds * 1000),
+      rows_processed: rows,
+      bytes_processed: rows * 80,
+    });
+    await runner.executions(
+      runs.failed,
+      [0, 1, 2].flatMap((i) => [execution('orders', 10 * DAY + i * MIN, 10, 1000), execution('customers', 10 * DAY + i * MIN, 5, 300)]),
+    );
+    await runner.executions(runs.done, [
+      execution('orders', 9 * MIN, 20, 2000),
+      execution('orders', 8 * MIN, 22, 2100),
+      execution('customers', 6 * MIN, 5, 310),
+    ]);
+    const job = await http<{ id: string }>(
+      'POST',
+      `${web.url}/api/v1/projects/${project}/jobs`,
+      { name: 'nightly-orders', command: 'dbt run', schedule: '0 2 * * *' },
+      bearer(web.stack.tokens.user),
+    );
     expect(job.status).toBe(201); // through the query app's proxy to the control app
     await eventually(async () => {
       const list = await http<{ runs: { status: string }[] }>('GET', `${web.url}/api/v1/projects/${project}/runs`, undefined, bearer(web.stack.tokens.user));
@@ -110,7 +151,10 @@ describeBrowser(title, () => {
     const progress = page.locator(`tr[data-run-id="${runs.live}"] [data-testid=progress]`);
     await expect(progress.getAttribute('data-value')).resolves.toBe('10');
     await page.evaluate('window.notReloaded = true');
-    await runner.patch(runs.live, { telemetrySummary: { rowsLoaded: 800, progress: 60, currentPhase: 'load' }, appendTelemetrySample: { rowsLoaded: 800, progress: 60 } });
+    await runner.patch(runs.live, {
+      telemetrySummary: { rowsLoaded: 800, progress: 60, currentPhase: 'load' },
+      appendTelemetrySample: { rowsLoaded: 800, progress: 60 },
+    });
     await page.locator(`tr[data-run-id="${runs.live}"] [data-testid=progress][data-value="60"]`).waitFor({ timeout: 15_000 });
     expect(await page.evaluate('window.notReloaded')).toBe(true);
   });

@@ -32,7 +32,21 @@ async function freePort(): Promise<number> {
  */
 function buildBundle(): string {
   const dir = join(REPO_ROOT, '.data', `test-web-bundle-${process.pid}`);
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'apps/web/vite.config.mts', '--outDir', dir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      'apps/web/vite.config.mts',
+      '--outDir',
+      dir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: REPO_ROOT, stdio: 'inherit' },
+  );
   return dir;
 }
 
@@ -54,7 +68,12 @@ export async function startWebStack(): Promise<WebStack> {
   // The BI SQL endpoint of the query app is not what this suite looks at: off.
   const stack = await startStack('web', { QUERY_CONTROL_URL: `http://127.0.0.1:${controlPort}`, QUERY_SQL_PORT: '-1', QUERY_WEB_DIR: bundle });
   const control = await createControlApp(
-    loadControlConfig({ ...stack.env, CONTROL_JOBS_GROUP_ID: `${stack.env.MATERIALIZER_GROUP_ID}-control-jobs`, CONTROL_MATERIALIZER_GROUP_ID: stack.env.MATERIALIZER_GROUP_ID, CONTROL_SCHEDULER_ENABLED: 'false' }),
+    loadControlConfig({
+      ...stack.env,
+      CONTROL_JOBS_GROUP_ID: `${stack.env.MATERIALIZER_GROUP_ID}-control-jobs`,
+      CONTROL_MATERIALIZER_GROUP_ID: stack.env.MATERIALIZER_GROUP_ID,
+      CONTROL_SCHEDULER_ENABLED: 'false',
+    }),
     false,
   );
   await listenUrl(control, controlPort, '127.0.0.1');
@@ -111,8 +130,18 @@ interface AxeViolation {
 /** axe-core in the page (WCAG 2 A/AA rules): the serious and critical violations. */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate("'axe' in window"))) await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
-  const violations = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((result) => result.violations)`)) as AxeViolation[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  const violations = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((result) => result.violations)`,
+  )) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

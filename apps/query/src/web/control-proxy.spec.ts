@@ -33,7 +33,15 @@ describe('the Jobs API through the query app (QUERY_CONTROL_URL)', () => {
   });
 
   const inject = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-    app.getHttpAdapter().getInstance().inject({ method, url, payload: payload === undefined ? undefined : JSON.stringify(payload), headers: { authorization: 'Bearer rst_x', ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } });
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({
+        method,
+        url,
+        payload: payload === undefined ? undefined : JSON.stringify(payload),
+        headers: { authorization: 'Bearer rst_x', ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+      });
 
   it('forwards the jobs routes with their path, query, body and Authorization unchanged', async () => {
     seen.length = 0;

@@ -16,7 +16,12 @@ export async function registerControlProxy(app: NestFastifyApplication, controlU
     // JSON parser the platform added (libs/http/src/http-app.ts) instead of clashing with it.
     scope.removeContentTypeParser('application/json');
     for (const prefix of CONTROL_PREFIXES) {
-      await scope.register(fastifyHttpProxy, { upstream: controlUrl, prefix, rewritePrefix: prefix, replyOptions: { onError: (reply, { error }) => controlUnavailable(reply, error) } });
+      await scope.register(fastifyHttpProxy, {
+        upstream: controlUrl,
+        prefix,
+        rewritePrefix: prefix,
+        replyOptions: { onError: (reply, { error }) => controlUnavailable(reply, error) },
+      });
     }
   });
 }
@@ -24,5 +29,8 @@ export async function registerControlProxy(app: NestFastifyApplication, controlU
 /** Any reply type: the proxy's replies are typed for HTTP/2 servers too. */
 function controlUnavailable(reply: FastifyReply<RouteGenericInterface, RawServerBase>, error: Error): void {
   reply.log.warn({ err: error }, 'Jobs API (control app) unreachable');
-  void reply.code(503).header('retry-after', '5').send({ statusCode: 503, error: 'Service Unavailable', message: 'the Jobs API (control app) cannot be reached; retry later' });
+  void reply
+    .code(503)
+    .header('retry-after', '5')
+    .send({ statusCode: 503, error: 'Service Unavailable', message: 'the Jobs API (control app) cannot be reached; retry later' });
 }

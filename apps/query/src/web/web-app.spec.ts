@@ -37,7 +37,12 @@ describe('the query app serving the web app', () => {
     app = await appServing(built);
     for (const url of ['/', '/projects/p1/runs?status=failed', '/runs/run_1']) {
       const page = await get(url);
-      expect({ url, status: page.statusCode, cache: page.headers['cache-control'], type: page.headers['content-type'] }).toEqual({ url, status: 200, cache: 'no-cache', type: 'text/html; charset=utf-8' });
+      expect({ url, status: page.statusCode, cache: page.headers['cache-control'], type: page.headers['content-type'] }).toEqual({
+        url,
+        status: 200,
+        cache: 'no-cache',
+        type: 'text/html; charset=utf-8',
+      });
       expect(page.body).toContain('<title>Runstream</title>');
     }
   });
@@ -54,7 +59,11 @@ describe('the query app serving the web app', () => {
     app = await appServing(built);
     for (const url of ['/api/v1/nope', '/v1/nope', '/docs-json', '/health/x', '/api']) {
       const answer = await get(url);
-      expect({ url, status: answer.statusCode, json: String(answer.headers['content-type']).startsWith('application/json') }).toEqual({ url, status: 404, json: true });
+      expect({ url, status: answer.statusCode, json: String(answer.headers['content-type']).startsWith('application/json') }).toEqual({
+        url,
+        status: 404,
+        json: true,
+      });
     }
     expect(['/projects', '/apiary', '/documents', '/v1x'].filter(isApiPath)).toEqual([]);
   });

@@ -17,7 +17,15 @@ export async function registerWebApp(app: NestFastifyApplication, dir: string = 
   const assets = join(dir, 'assets');
   if (existsSync(assets)) {
     // Swagger UI already registered @fastify/static and its reply decorators.
-    await app.register(fastifyStatic, { root: assets, prefix: '/assets/', decorateReply: false, immutable: true, maxAge: '365d', index: false, wildcard: true });
+    await app.register(fastifyStatic, {
+      root: assets,
+      prefix: '/assets/',
+      decorateReply: false,
+      immutable: true,
+      maxAge: '365d',
+      index: false,
+      wildcard: true,
+    });
   }
   const fastify = app.getHttpAdapter().getInstance();
   const page = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {

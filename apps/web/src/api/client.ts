@@ -2,7 +2,11 @@ import { clearSession, loadSession, Session } from './session';
 
 /** An answer other than 2xx, with the API's message (`{ statusCode, error, message }`). */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly retryAfter?: number) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly retryAfter?: number,
+  ) {
     super(message);
   }
 }

@@ -1,7 +1,18 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, withQuery } from './client';
 import type {
-  DailyStats, EltRun, ExecutionList, Job, LiveJob, ModelStats, ModelStatsParams, OrgStats, RunList, RunListParams, TriggerAnswer, UpdateJobBody,
+  DailyStats,
+  EltRun,
+  ExecutionList,
+  Job,
+  LiveJob,
+  ModelStats,
+  ModelStatsParams,
+  OrgStats,
+  RunList,
+  RunListParams,
+  TriggerAnswer,
+  UpdateJobBody,
 } from './types';
 
 /** How often live views poll while something is running (docs/web.md, "Live refresh"). */
@@ -40,7 +51,9 @@ export function useRunExecutions(projectId: string | undefined, cronjob: string 
     // The list has no run filter: the run's cronjob, written since the run was created, then its own.
     queryFn: async () => {
       const since = new Date(new Date(createdAt as string).getTime() - 60_000).toISOString();
-      const list = await api<ExecutionList>(withQuery(`/api/v1/projects/${enc(projectId as string)}/model-executions`, { cronjob_name: cronjob || undefined, updated_after: since, limit: 500 }));
+      const list = await api<ExecutionList>(
+        withQuery(`/api/v1/projects/${enc(projectId as string)}/model-executions`, { cronjob_name: cronjob || undefined, updated_after: since, limit: 500 }),
+      );
       return list.executions.filter((execution) => execution.job_run_id === runId).sort((a, b) => a.started_at.localeCompare(b.started_at));
     },
     refetchInterval: live ? LIVE_MS : false,
@@ -93,7 +106,8 @@ export function useLiveJobs(project?: string) {
 export function useUpdateJob(project: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ jobId, body }: { jobId: string; body: UpdateJobBody }) => api<Job>(`/api/v1/projects/${enc(project)}/jobs/${enc(jobId)}`, { method: 'PUT', body }),
+    mutationFn: ({ jobId, body }: { jobId: string; body: UpdateJobBody }) =>
+      api<Job>(`/api/v1/projects/${enc(project)}/jobs/${enc(jobId)}`, { method: 'PUT', body }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['jobs', project] }),
   });
 }

@@ -40,7 +40,19 @@ export function Chart({ options, data, label, testId }: ChartProps) {
 }
 
 /** A small line over time without axes: the run detail's telemetry sparklines. */
-export function Sparkline({ times, values, label, color, testId }: { times: number[]; values: (number | null)[]; label: string; color: string; testId?: string }) {
+export function Sparkline({
+  times,
+  values,
+  label,
+  color,
+  testId,
+}: {
+  times: number[];
+  values: (number | null)[];
+  label: string;
+  color: string;
+  testId?: string;
+}) {
   const options = useSparklineOptions(color);
   return <Chart options={options} data={[times, values]} label={label} testId={testId} />;
 }

@@ -21,16 +21,30 @@ export function ProjectPicker() {
     <div className="project-nav">
       <form onSubmit={go} className="picker" role="search">
         <label htmlFor="project-picker">Project</label>
-        <input id="project-picker" list="project-list" value={value} onChange={(event) => setValue(event.target.value)} placeholder="project id" autoComplete="off" />
+        <input
+          id="project-picker"
+          list="project-list"
+          value={value}
+          onChange={(event) => setValue(event.target.value)}
+          placeholder="project id"
+          autoComplete="off"
+        />
         <datalist id="project-list">
-          {projects.data?.sourceSystems.map((project) => <option key={project.sourceSystem} value={project.sourceSystem} />)}
+          {projects.data?.sourceSystems.map((project) => (
+            <option key={project.sourceSystem} value={project.sourceSystem} />
+          ))}
         </datalist>
         <button type="submit">Open</button>
       </form>
       {current && (
         <nav aria-label="Project">
           {(['runs', 'health', 'jobs'] as const).map((page) => (
-            <Link key={page} href={`/projects/${encodeURIComponent(current)}/${page}`} className={section === page ? 'active' : ''} aria-current={section === page ? 'page' : undefined}>
+            <Link
+              key={page}
+              href={`/projects/${encodeURIComponent(current)}/${page}`}
+              className={section === page ? 'active' : ''}
+              aria-current={section === page ? 'page' : undefined}
+            >
               {page === 'runs' ? 'Runs' : page === 'health' ? 'Health' : 'Jobs'}
             </Link>
           ))}

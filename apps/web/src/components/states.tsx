@@ -23,11 +23,15 @@ export function ErrorState({ error, what, retry }: { error: unknown; what: strin
   const status = error instanceof ApiError ? error.status : undefined;
   const message = error instanceof Error ? error.message : String(error);
   const advice =
-    status === 404 ? 'It does not exist, or belongs to another organisation.'
-    : status === 403 ? 'Your token does not give access to this organisation.'
-    : status === 429 || status === 503 ? `The server is busy; try again${error instanceof ApiError && error.retryAfter ? ` in ${error.retryAfter} s` : ''}.`
-    : status === 400 || status === 422 ? 'Narrow the filters or the time range.'
-    : 'Try again in a moment.';
+    status === 404
+      ? 'It does not exist, or belongs to another organisation.'
+      : status === 403
+        ? 'Your token does not give access to this organisation.'
+        : status === 429 || status === 503
+          ? `The server is busy; try again${error instanceof ApiError && error.retryAfter ? ` in ${error.retryAfter} s` : ''}.`
+          : status === 400 || status === 422
+            ? 'Narrow the filters or the time range.'
+            : 'Try again in a moment.';
   return (
     <div className="state error" role="alert">
       <h3>Could not load {what}</h3>

@@ -28,7 +28,9 @@ export function duration(seconds: number | null | undefined): string {
 }
 
 export function count(value: number | null | undefined): string {
-  return value === null || value === undefined ? '–' : new Intl.NumberFormat('en', { notation: value >= 100_000 ? 'compact' : 'standard', maximumFractionDigits: 1 }).format(value);
+  return value === null || value === undefined
+    ? '–'
+    : new Intl.NumberFormat('en', { notation: value >= 100_000 ? 'compact' : 'standard', maximumFractionDigits: 1 }).format(value);
 }
 
 export function bytes(value: number | null | undefined): string {

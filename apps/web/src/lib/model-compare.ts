@@ -21,8 +21,27 @@ export function compareWindows(current: ModelStats[], previous: ModelStats[], th
   });
 }
 
-export type SortKey = 'model_name' | 'total_executions' | 'p50_duration_seconds' | 'p95_duration_seconds' | 'min_duration_seconds' | 'max_duration_seconds' | 'total_rows_processed' | 'total_bytes_processed' | 'change';
-export const SORT_KEYS: SortKey[] = ['model_name', 'total_executions', 'p50_duration_seconds', 'p95_duration_seconds', 'min_duration_seconds', 'max_duration_seconds', 'total_rows_processed', 'total_bytes_processed', 'change'];
+export type SortKey =
+  | 'model_name'
+  | 'total_executions'
+  | 'p50_duration_seconds'
+  | 'p95_duration_seconds'
+  | 'min_duration_seconds'
+  | 'max_duration_seconds'
+  | 'total_rows_processed'
+  | 'total_bytes_processed'
+  | 'change';
+export const SORT_KEYS: SortKey[] = [
+  'model_name',
+  'total_executions',
+  'p50_duration_seconds',
+  'p95_duration_seconds',
+  'min_duration_seconds',
+  'max_duration_seconds',
+  'total_rows_processed',
+  'total_bytes_processed',
+  'change',
+];
 
 /** Sorted by one column; missing values last in either direction, ties by model name. */
 export function sortModels(rows: ModelRow[], key: SortKey, descending: boolean): ModelRow[] {

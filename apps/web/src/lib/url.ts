@@ -10,15 +10,18 @@ export function useUrlState(): [URLSearchParams, (changes: Record<string, string
   const [params, setParams] = useSearchParams();
   const update = useCallback(
     (changes: Record<string, string | number | undefined>, resetPage = false, replace = false) => {
-      setParams((current) => {
-        const next = new URLSearchParams(current);
-        for (const [key, value] of Object.entries(changes)) {
-          if (value === undefined || value === '') next.delete(key);
-          else next.set(key, String(value));
-        }
-        if (resetPage) next.delete('page');
-        return next;
-      }, { replace });
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          for (const [key, value] of Object.entries(changes)) {
+            if (value === undefined || value === '') next.delete(key);
+            else next.set(key, String(value));
+          }
+          if (resetPage) next.delete('page');
+          return next;
+        },
+        { replace },
+      );
     },
     [setParams],
   );

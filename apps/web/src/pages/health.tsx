@@ -29,7 +29,11 @@ export function HealthPage() {
         <label>
           Days
           <select value={days} onChange={(event) => update({ days: event.target.value === '30' ? undefined : event.target.value })}>
-            {[7, 14, 30, 90, 365].map((value) => <option key={value} value={value}>{value}</option>)}
+            {[7, 14, 30, 90, 365].map((value) => (
+              <option key={value} value={value}>
+                {value}
+              </option>
+            ))}
           </select>
         </label>
         <label>
@@ -81,7 +85,8 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
   }, [stats, times]);
   const runsOptions = useMemo<Omit<Options, 'width'>>(() => {
     const bars = uPlot.paths.bars?.({ size: [0.7, 40] });
-    const raw = (key: keyof DailyStat) => (_u: uPlot, _v: number | null, _s: number, index: number | null) => (index === null ? '–' : String(stats[index]?.[key] ?? '–'));
+    const raw = (key: keyof DailyStat) => (_u: uPlot, _v: number | null, _s: number, index: number | null) =>
+      index === null ? '–' : String(stats[index]?.[key] ?? '–');
     return {
       height: 220,
       // Counts: from zero, whole-number ticks.
@@ -98,7 +103,8 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
   }, [stats]);
 
   const durations = useMemo(
-    () => [times, stats.map((day) => day.p95_duration_seconds), stats.map((day) => day.max_duration_seconds), stats.map(() => sla ?? null)] as uPlot.AlignedData,
+    () =>
+      [times, stats.map((day) => day.p95_duration_seconds), stats.map((day) => day.max_duration_seconds), stats.map(() => sla ?? null)] as uPlot.AlignedData,
     [stats, times, sla],
   );
   const durationOptions = useMemo<Omit<Options, 'width'>>(
@@ -132,7 +138,12 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
         </figure>
         <figure>
           <figcaption>Duration per day: p95 and max{sla ? `, SLA ${duration(sla)}` : ''}</figcaption>
-          <Chart options={durationOptions} data={durations} label={`p95 and max run duration per day${sla ? ` against an SLA of ${sla} seconds` : ''}`} testId="chart-p95" />
+          <Chart
+            options={durationOptions}
+            data={durations}
+            label={`p95 and max run duration per day${sla ? ` against an SLA of ${sla} seconds` : ''}`}
+            testId="chart-p95"
+          />
         </figure>
       </div>
       <details>
@@ -142,13 +153,27 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
             <thead>
               <tr>
                 <th scope="col">Date (UTC)</th>
-                <th scope="col" className="num">Runs</th>
-                <th scope="col" className="num">Success</th>
-                <th scope="col" className="num">Partial</th>
-                <th scope="col" className="num">Failed</th>
-                <th scope="col" className="num">Other</th>
-                <th scope="col" className="num">p95</th>
-                <th scope="col" className="num">Max</th>
+                <th scope="col" className="num">
+                  Runs
+                </th>
+                <th scope="col" className="num">
+                  Success
+                </th>
+                <th scope="col" className="num">
+                  Partial
+                </th>
+                <th scope="col" className="num">
+                  Failed
+                </th>
+                <th scope="col" className="num">
+                  Other
+                </th>
+                <th scope="col" className="num">
+                  p95
+                </th>
+                <th scope="col" className="num">
+                  Max
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -10,7 +10,15 @@ import { duration } from '../lib/format';
 export function JobsPage({ project }: { project?: string }) {
   return (
     <section>
-      <h1>{project ? <>Jobs <span className="sub">{project}</span></> : 'Running now'}</h1>
+      <h1>
+        {project ? (
+          <>
+            Jobs <span className="sub">{project}</span>
+          </>
+        ) : (
+          'Running now'
+        )}
+      </h1>
       {project && <ProjectJobs project={project} />}
       <LiveJobs project={project} />
     </section>
@@ -36,7 +44,9 @@ function ProjectJobs({ project }: { project: string }) {
     );
   return (
     <ul className="jobs" data-testid="jobs">
-      {jobs.data.jobs.map((job) => <JobCard key={job.id} project={project} job={job} />)}
+      {jobs.data.jobs.map((job) => (
+        <JobCard key={job.id} project={project} job={job} />
+      ))}
     </ul>
   );
 }
@@ -92,7 +102,8 @@ function JobCard({ project, job }: { project: string; job: Job }) {
         <ol className="job-runs">
           {runs.data.runs.map((run) => (
             <li key={run.id} data-run-id={run.id}>
-              <StatusBadge status={run.status} /> <Link href={`/runs/${encodeURIComponent(run.id)}`}>{run.job_name || run.id}</Link> <Time at={run.created_at} />{' '}
+              <StatusBadge status={run.status} /> <Link href={`/runs/${encodeURIComponent(run.id)}`}>{run.job_name || run.id}</Link>{' '}
+              <Time at={run.created_at} />{' '}
               <span className="muted">
                 {run.triggered_by} · {isActive(run.status) ? 'in progress' : duration(run.duration_seconds)}
               </span>
@@ -119,7 +130,8 @@ function LiveJobs({ project }: { project?: string }) {
         <div className="table-wrap">
           <table data-testid="live-jobs">
             <caption>
-              {live.data.jobs.filter((job) => job.status === 'running' || job.status === 'pending').length} running or pending now, newest first; refreshed every {LIVE_MS / 1000} s
+              {live.data.jobs.filter((job) => job.status === 'running' || job.status === 'pending').length} running or pending now, newest first; refreshed
+              every {LIVE_MS / 1000} s
             </caption>
             <thead>
               <tr>

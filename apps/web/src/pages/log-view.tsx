@@ -43,10 +43,17 @@ export function LogView({ entries, live }: { entries: LogEntry[]; live: boolean 
       {entries.length === 0 ? (
         <p className="muted">No log lines{live ? ' yet; new lines appear here as the run reports them' : ''}.</p>
       ) : (
-        <ol className="logs" ref={box} data-testid="logs" tabIndex={0} aria-label="Log lines" onScroll={(event) => {
-          const el = event.currentTarget;
-          if (live) setFollow(el.scrollHeight - el.scrollTop - el.clientHeight < 24);
-        }}>
+        <ol
+          className="logs"
+          ref={box}
+          data-testid="logs"
+          tabIndex={0}
+          aria-label="Log lines"
+          onScroll={(event) => {
+            const el = event.currentTarget;
+            if (live) setFollow(el.scrollHeight - el.scrollTop - el.clientHeight < 24);
+          }}
+        >
           {shown.map((entry, index) => (
             <li key={`${entry.at}-${index}`} className={`log level-${entry.level}`}>
               <Time at={entry.at} /> <span className="level">{entry.level}</span> <span className="message">{entry.message}</span>

@@ -30,7 +30,10 @@ export function ModelTable({ project }: { project: string }) {
   const previous = { start_date: utcDate(-(2 * span - 1)), end_date: utcDate(-span) };
   const now = useModelStats(project, current);
   const before = useModelStats(project, previous);
-  const rows = useMemo(() => (now.data && before.data ? sortModels(compareWindows(now.data.stats, before.data.stats), sort, descending) : []), [now.data, before.data, sort, descending]);
+  const rows = useMemo(
+    () => (now.data && before.data ? sortModels(compareWindows(now.data.stats, before.data.stats), sort, descending) : []),
+    [now.data, before.data, sort, descending],
+  );
   const regressions = rows.filter((row) => row.regression).length;
 
   const sortBy = (key: SortKey) => update({ sort: key, dir: key === sort ? (descending ? 'asc' : 'desc') : key === 'model_name' ? 'asc' : 'desc' });
@@ -42,7 +45,11 @@ export function ModelTable({ project }: { project: string }) {
         <label>
           Compare the last
           <select value={span} onChange={(event) => update({ compare: event.target.value === '7' ? undefined : event.target.value })}>
-            {[1, 7, 14, 30].map((value) => <option key={value} value={value}>{value} days</option>)}
+            {[1, 7, 14, 30].map((value) => (
+              <option key={value} value={value}>
+                {value} days
+              </option>
+            ))}
           </select>
           with the {span} days before
         </label>
@@ -71,7 +78,12 @@ export function ModelTable({ project }: { project: string }) {
             <thead>
               <tr>
                 {COLUMNS.map((column) => (
-                  <th key={column.key} scope="col" className={column.numeric ? 'num' : ''} aria-sort={sort === column.key ? (descending ? 'descending' : 'ascending') : 'none'}>
+                  <th
+                    key={column.key}
+                    scope="col"
+                    className={column.numeric ? 'num' : ''}
+                    aria-sort={sort === column.key ? (descending ? 'descending' : 'ascending') : 'none'}
+                  >
                     <button type="button" className="sort" onClick={() => sortBy(column.key)}>
                       {column.label}
                       <span aria-hidden="true">{sort === column.key ? (descending ? ' ▼' : ' ▲') : ''}</span>

@@ -35,7 +35,11 @@ function RunDetail({ run }: { run: EltRun }) {
       <header className="run-header">
         <h1>
           {run.jobName || run.id} <StatusBadge status={run.status} />
-          {live && <span className="live" aria-live="polite">live</span>}
+          {live && (
+            <span className="live" aria-live="polite">
+              live
+            </span>
+          )}
         </h1>
         <dl className="facts">
           <Fact label="Cronjob">{run.cronjobName || '–'}</Fact>
@@ -52,7 +56,9 @@ function RunDetail({ run }: { run: EltRun }) {
           </Fact>
           <Fact label="Duration">{duration(run.durationSeconds)}</Fact>
           <Fact label="Phase">{typeof summary.currentPhase === 'string' ? summary.currentPhase : '–'}</Fact>
-          <Fact label="Job">{run.jobId ? <Link href={`/projects/${project}/jobs#${encodeURIComponent(run.jobId)}`}>{run.cronjobName || run.jobId}</Link> : '–'}</Fact>
+          <Fact label="Job">
+            {run.jobId ? <Link href={`/projects/${project}/jobs#${encodeURIComponent(run.jobId)}`}>{run.cronjobName || run.jobId}</Link> : '–'}
+          </Fact>
         </dl>
         {run.errorSummary && (
           <p className="error-summary" role="note">
@@ -98,7 +104,13 @@ function Telemetry({ samples, summary }: { samples: TelemetrySample[]; summary: 
                 {spec.label} <strong data-testid={`latest-${spec.label.toLowerCase()}`}>{latest === undefined ? '–' : spec.format(latest)}</strong>
               </figcaption>
               {spec.key && spec.values.length > 0 ? (
-                <Sparkline times={spec.times} values={spec.values} color={spec.color} label={`${spec.label} over the run, ${spec.values.length} samples`} testId={`spark-${spec.label.toLowerCase()}`} />
+                <Sparkline
+                  times={spec.times}
+                  values={spec.values}
+                  color={spec.color}
+                  label={`${spec.label} over the run, ${spec.values.length} samples`}
+                  testId={`spark-${spec.label.toLowerCase()}`}
+                />
               ) : (
                 <div className="muted spark-empty">no {spec.label.toLowerCase()} samples</div>
               )}
@@ -130,12 +142,18 @@ function Executions({ run, live }: { run: EltRun; live: boolean }) {
                 <th scope="col">Model</th>
                 <th scope="col">Status</th>
                 <th scope="col">Started</th>
-                <th scope="col" className="num">Duration</th>
+                <th scope="col" className="num">
+                  Duration
+                </th>
                 <th scope="col" className="bar-col">
                   <span className="visually-hidden">Duration bar</span>
                 </th>
-                <th scope="col" className="num">Rows</th>
-                <th scope="col" className="num">Bytes</th>
+                <th scope="col" className="num">
+                  Rows
+                </th>
+                <th scope="col" className="num">
+                  Bytes
+                </th>
               </tr>
             </thead>
             <tbody>

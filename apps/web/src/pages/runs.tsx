@@ -37,7 +37,9 @@ export function RunsPage() {
           Status
           <select value={status ?? ''} onChange={(event) => update({ status: event.target.value as RunStatus }, true)}>
             <option value="">any</option>
-            {RUN_STATUSES.map((value) => <option key={value}>{value}</option>)}
+            {RUN_STATUSES.map((value) => (
+              <option key={value}>{value}</option>
+            ))}
           </select>
         </label>
         <label>
@@ -55,7 +57,9 @@ export function RunsPage() {
           Job type
           <select value={jobType ?? ''} onChange={(event) => update({ job_type: event.target.value as JobType }, true)}>
             <option value="">any</option>
-            {JOB_TYPES.map((value) => <option key={value}>{value}</option>)}
+            {JOB_TYPES.map((value) => (
+              <option key={value}>{value}</option>
+            ))}
           </select>
         </label>
         <label>
@@ -69,7 +73,11 @@ export function RunsPage() {
           </select>
         </label>
         {(status || jobType || cronjob || window !== 'all') && (
-          <button type="button" className="link" onClick={() => update({ status: undefined, job_type: undefined, cronjob: undefined, window: undefined }, true)}>
+          <button
+            type="button"
+            className="link"
+            onClick={() => update({ status: undefined, job_type: undefined, cronjob: undefined, window: undefined }, true)}
+          >
             Clear filters
           </button>
         )}
@@ -80,7 +88,11 @@ export function RunsPage() {
         <ErrorState error={runs.error} what="runs" retry={() => void runs.refetch()} />
       ) : runs.data.runs.length === 0 ? (
         <Empty title="No runs match">
-          <p>{status || jobType || cronjob || window !== 'all' ? 'Clear or widen the filters.' : `Project ${project} has no runs yet (or belongs to another organisation).`}</p>
+          <p>
+            {status || jobType || cronjob || window !== 'all'
+              ? 'Clear or widen the filters.'
+              : `Project ${project} has no runs yet (or belongs to another organisation).`}
+          </p>
         </Empty>
       ) : (
         <>
@@ -96,15 +108,23 @@ export function RunsPage() {
                   <th scope="col">Job / cronjob</th>
                   <th scope="col">Triggered by</th>
                   <th scope="col">Started</th>
-                  <th scope="col" className="num">Duration</th>
-                  <th scope="col" className="num">Rows</th>
-                  <th scope="col" className="num">Bytes</th>
+                  <th scope="col" className="num">
+                    Duration
+                  </th>
+                  <th scope="col" className="num">
+                    Rows
+                  </th>
+                  <th scope="col" className="num">
+                    Bytes
+                  </th>
                   <th scope="col">Progress</th>
                   <th scope="col">Phase</th>
                 </tr>
               </thead>
               <tbody>
-                {runs.data.runs.map((run) => <RunRow key={run.id} run={run} />)}
+                {runs.data.runs.map((run) => (
+                  <RunRow key={run.id} run={run} />
+                ))}
               </tbody>
             </table>
           </div>
@@ -139,7 +159,9 @@ function RunRow({ run }: { run: RunSummary }) {
       <td className="num">{count(num(summary?.rowsLoaded))}</td>
       <td className="num">{bytes(num(summary?.bytesLoaded))}</td>
       <td>
-        {progress === undefined ? '–' : (
+        {progress === undefined ? (
+          '–'
+        ) : (
           <span className="progress" data-testid="progress" data-value={progress}>
             <progress max={100} value={progress} aria-label={`Progress of ${run.job_name || run.id}`} /> {Math.round(progress)} %
           </span>

@@ -30,9 +30,13 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
     } catch (error) {
       const status = error instanceof ApiError ? error.status : 0;
       setProblem(
-        status === 401 ? 'This token is not valid (revoked, mistyped, or not a user token).'
-        : status === 403 ? 'This token does not belong to that organisation, or is not a user token.'
-        : error instanceof Error ? error.message : String(error),
+        status === 401
+          ? 'This token is not valid (revoked, mistyped, or not a user token).'
+          : status === 403
+            ? 'This token does not belong to that organisation, or is not a user token.'
+            : error instanceof Error
+              ? error.message
+              : String(error),
       );
     } finally {
       setBusy(false);
@@ -51,7 +55,16 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
         <label htmlFor="org">Organisation ID</label>
         <input id="org" name="org" value={orgId} onChange={(event) => setOrgId(event.target.value)} required autoComplete="organization" />
         <label htmlFor="token">User token</label>
-        <input id="token" name="token" type="password" value={token} onChange={(event) => setToken(event.target.value)} required autoComplete="off" spellCheck={false} />
+        <input
+          id="token"
+          name="token"
+          type="password"
+          value={token}
+          onChange={(event) => setToken(event.target.value)}
+          required
+          autoComplete="off"
+          spellCheck={false}
+        />
         {problem && (
           <p className="problem" role="alert">
             {problem}
