@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import {
   ClickHouseStore,
   countRuns,
@@ -12,15 +12,26 @@ import {
   runStats,
   RunStatsRow,
   RunTelemetrySampleRow,
+  runWrites,
   selectDailyRunStats,
   selectRunLog,
   selectRunSamples,
 } from '@runstream/clickhouse';
+import { RunCache } from './run-cache';
 
 /** The query app's door to the runs read model; the SQL lives in @runstream/clickhouse. */
 @Injectable()
-export class RunRepository {
-  constructor(private readonly store: ClickHouseStore) {}
+export class RunRepository implements OnModuleDestroy {
+  /** Only with embedded chDB, where every write to runs is made in this process (run-cache.ts). */
+  private readonly cache?: RunCache;
+
+  constructor(private readonly store: ClickHouseStore) {
+    if (store.embedded) this.cache = new RunCache(runWrites);
+  }
+
+  onModuleDestroy(): void {
+    this.cache?.close();
+  }
 
   list(filter: RunFilter, page: Page): Promise<RunRow[]> {
     return listRuns(this.store, filter, page);
@@ -39,7 +50,8 @@ export class RunRepository {
   }
 
   find(orgId: string, runId: string): Promise<RunRow | undefined> {
-    return findRun(this.store, orgId, runId);
+    const read = () => findRun(this.store, orgId, runId);
+    return this.cache ? this.cache.get(this.store.database, orgId, runId, read) : read();
   }
 
   log(run: RunRow): Promise<RunLogEntryRow[]> {

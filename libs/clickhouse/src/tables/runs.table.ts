@@ -1,5 +1,6 @@
 import { TupleParam } from '@clickhouse/client';
 import { equalityFilter } from '../filters';
+import { runWrites } from '../run-writes';
 import { ClickHouseStore, QueryParams } from '../store';
 import { ChDateTime } from '../time';
 
@@ -57,8 +58,10 @@ export interface RunKey {
   id: string;
 }
 
+/** Every write of `runs` goes through here, so caches of runs in this process hear of it (run-writes.ts). */
 export function insertRuns(store: ClickHouseStore, rows: readonly RunRow[]): Promise<void> {
-  return store.insert(RUNS_TABLE, rows);
+  if (rows.length === 0) return Promise.resolve();
+  return runWrites.around(store.database, rows, () => store.insert(RUNS_TABLE, rows));
 }
 
 /**
