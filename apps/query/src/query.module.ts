@@ -20,6 +20,10 @@ import { sqlModulesFor } from './sql/sql.module';
 import { ChecksController } from './checks/checks.controller';
 import { ChecksRepository } from './checks/checks.repository';
 import { ChecksService } from './checks/checks.service';
+import { RunStreamController } from './stream/run-stream.controller';
+import { RUN_STREAM_OPTIONS, runStreamOptionsFrom } from './stream/run-stream.options';
+import { RunStreamSource } from './stream/run-stream.source';
+import { RunStreams } from './stream/run-streams.service';
 
 @Module({})
 export class QueryModule {
@@ -27,7 +31,16 @@ export class QueryModule {
     return {
       module: QueryModule,
       imports: [ClickHouseModule.forRoot(config.clickhouse), AuthModule, TerminusModule, ...sqlModulesFor(config)],
-      controllers: [HealthController, RunController, RunDetailController, EltRunController, ExecutionController, ExecutionStatsController, ChecksController],
+      controllers: [
+        HealthController,
+        RunController,
+        RunDetailController,
+        EltRunController,
+        ExecutionController,
+        ExecutionStatsController,
+        ChecksController,
+        RunStreamController,
+      ],
       providers: [
         { provide: READINESS_PROBES, useFactory: (store: ClickHouseStore) => [clickhouseProbe(store)], inject: [ClickHouseStore] },
         RunRepository,
@@ -37,6 +50,9 @@ export class QueryModule {
         ExecutionStatsService,
         ChecksRepository,
         ChecksService,
+        RunStreamSource,
+        RunStreams,
+        { provide: RUN_STREAM_OPTIONS, useFactory: () => runStreamOptionsFrom(process.env) },
         { provide: QueryGate, useValue: new QueryGate(config.gate) },
         { provide: APP_INTERCEPTOR, useClass: QueryGateInterceptor },
       ],

@@ -18,3 +18,4 @@ export * from './tables/webhook-deliveries.table';
 export * from './tables/run-resource';
 export * from './readiness';
 export * from './bi-access';
+export * from './run-stream.queries';

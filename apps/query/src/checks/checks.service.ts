@@ -1,15 +1,11 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
-import { Caller } from '@runstream/http';
+import { Injectable } from '@nestjs/common';
+import { badRequest, Caller } from '@runstream/http';
 import { toModelStats } from '../executions/execution.response';
 import { dateWindow, fillDailyStats } from '../runs/daily-stats';
 import { ChecksRepository } from './checks.repository';
 import { modelRegressions, RegressionReport, slaBreaches, SlaReport } from './checks';
 import { RegressionsQueryDto } from './dto/regressions.query.dto';
 import { SlaQueryDto } from './dto/sla.query.dto';
-
-function refuse(field: string, reason: string): BadRequestException {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `${field}: ${reason}`, errors: [{ field, reasons: [reason] }] });
-}
 
 /** The client recipes' SLA and regression checks, computed server-side in one request each. */
 @Injectable()
@@ -30,8 +26,8 @@ export class ChecksService {
   }
 
   async regressions(projectId: string, query: RegressionsQueryDto, caller: Caller): Promise<RegressionReport> {
-    if (query.current_end < query.current_start) throw refuse('current_end', 'must not be before current_start');
-    if (query.previous_end < query.previous_start) throw refuse('previous_end', 'must not be before previous_start');
+    if (query.current_end < query.current_start) throw badRequest('current_end', 'must not be before current_start');
+    if (query.previous_end < query.previous_start) throw badRequest('previous_end', 'must not be before previous_start');
     const scope = { org_id: caller.orgId, project_id: projectId };
     const [current, previous] = await Promise.all([
       this.repository.modelStats({ ...scope, from: query.current_start, to: query.current_end }),

@@ -1,0 +1,28 @@
+import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
+import { ApiHeader, ApiProduces } from '@nestjs/swagger';
+import { Caller, CurrentCaller } from '@runstream/http';
+import { FastifyReply } from 'fastify';
+import { RunIdParams } from '../runs/dto/run-id.params';
+import { RunStreams } from './run-streams.service';
+import { parseStreamCursor } from './stream-cursor';
+
+/** GET /api/v1/runs/:runId/stream: a run's status, log lines and samples as Server-Sent Events (docs/change-feed.md#live-run-stream). */
+@Controller('api/v1/runs/:runId/stream')
+export class RunStreamController {
+  constructor(private readonly streams: RunStreams) {}
+
+  @Get()
+  @ApiProduces('text/event-stream')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event (the id of the last event received)' })
+  async stream(
+    @Param() { runId }: RunIdParams,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @CurrentCaller() caller: Caller,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    // Refusals (400, 404, 429) are ordinary answers; only an admitted stream takes over the response.
+    const admitted = await this.streams.admit(caller, runId, parseStreamCursor(lastEventId));
+    reply.hijack();
+    admitted.attach(reply.raw);
+  }
+}
