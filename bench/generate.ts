@@ -5,6 +5,8 @@
  *   [fromRuns, toRuns) and their executions, merges, and prints JSON
  *   { runs, executions, generateMs, mergeMs, tokens, samples }. The first step (fromRuns 0)
  *   also creates one user token per organisation.
+ * - `generate.js bi-direct <path> <database> <targets json>` times the BI benchmark's query
+ *   run directly, once per target, and prints { times }.
  * - `generate.js export <path> <database> <dir>` writes the runs and model executions as
  *   tab-separated files for PostgreSQL's COPY, and prints { runs, executions, exportMs }.
  */
@@ -12,6 +14,7 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { TokenService } from '@runstream/auth';
 import { ClickHouseStore, migrate, openClickHouse } from '@runstream/clickhouse';
+import { BI_DIRECT_QUERY } from './bi';
 import { countDataset, exportDataset, generateExecutions, generateRuns, mergeDataset, ORGS, PEER_FILES, sampleRuns } from './dataset';
 
 /** Runs per INSERT: bounds the engine's memory while generating. */
@@ -37,6 +40,17 @@ async function grow(store: ClickHouseStore, from: number, to: number, anchor: nu
   return { ...(await countDataset(store)), generateMs: generated - started, mergeMs: merged - generated, tokens, samples: await sampleRuns(store, SAMPLES) };
 }
 
+/** The BI benchmark's baseline: its dashboard query run directly, timed per call (bench/bi.ts). */
+async function biDirect(store: ClickHouseStore, targets: { org: string; project: string }[]): Promise<object> {
+  const times: number[] = [];
+  for (const { org, project } of targets) {
+    const started = performance.now();
+    await store.query(BI_DIRECT_QUERY, { org, project });
+    times.push(performance.now() - started);
+  }
+  return { times };
+}
+
 async function exportTo(store: ClickHouseStore, dir: string): Promise<object> {
   const started = Date.now();
   await exportDataset(store, dir);
@@ -55,8 +69,10 @@ async function main(): Promise<void> {
     result = await grow(store, from, to, anchor);
   } else if (command === 'export') {
     result = await exportTo(store, rest[0]);
+  } else if (command === 'bi-direct') {
+    result = await biDirect(store, JSON.parse(rest[0]) as { org: string; project: string }[]);
   } else {
-    throw new Error(`unknown command ${command}: grow or export`);
+    throw new Error(`unknown command ${command}: grow, export or bi-direct`);
   }
   process.stdout.write(JSON.stringify(result));
   await store.close();

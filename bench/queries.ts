@@ -7,6 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import { appMain, BenchContext, compiled, pass, scratch } from './context';
+import { BI_REQUESTS, BiResult, latencyOf, timeDirect, timeEndpoint } from './bi';
 import { EXECUTIONS_PER_RUN, modelName, modelsOf, RunSample } from './dataset';
 import { peakRssMb, percentile, run, startServer } from './support';
 
@@ -142,6 +143,8 @@ export interface QueryResult {
   /** The data set of the largest size, still on disk for the PostgreSQL peer. */
   path: string;
   samples: RunSample[];
+  /** The BI SQL endpoint against chDB directly, on the largest size (absent in older runs). */
+  bi?: BiResult;
 }
 
 async function measure(url: string, tokens: Record<string, string>, samples: RunSample[], anchor: number): Promise<Record<string, Latency>> {
@@ -175,6 +178,7 @@ export async function benchQueries(ctx: BenchContext): Promise<QueryResult> {
   let tokens: Record<string, string> = {};
   let samples: RunSample[] = [];
   let from = 0;
+  let bi: BiResult | undefined;
   for (const to of runSteps) {
     const args = [compiled('bench', 'generate'), 'grow', path, QUERY_DATABASE, String(from), String(to), String(anchor)];
     const generated = JSON.parse(await run(process.execPath, args, ctx.env)) as Generated;
@@ -184,10 +188,15 @@ export async function benchQueries(ctx: BenchContext): Promise<QueryResult> {
     console.log(
       `query data set: ${generated.runs} runs, ${generated.executions} executions (generated in ${generated.generateMs} ms, merged in ${generated.mergeMs} ms)`,
     );
-    const env = { ...ctx.env, CLICKHOUSE_PATH: path, CLICKHOUSE_DATABASE: QUERY_DATABASE, PORT: '0' };
+    const env = { ...ctx.env, CLICKHOUSE_PATH: path, CLICKHOUSE_DATABASE: QUERY_DATABASE, PORT: '0', QUERY_SQL_PORT: '0' };
     const query = await startServer(process.execPath, [appMain('query')], env, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    // Logged before "listening on", so still in the output kept at start.
+    const sqlUrl = /SQL endpoint for BI tools on (http:\/\/127\.0\.0\.1:\d+)/.exec(query.output())?.[1];
+    const largest = to === runSteps[runSteps.length - 1];
+    let endpointTimes: number[] = [];
     try {
       const latencies = await measure(query.match[1], tokens, samples, anchor);
+      if (largest && sqlUrl) endpointTimes = await timeEndpoint(sqlUrl, tokens, samples);
       sizes.push({
         runs: generated.runs,
         executions: generated.executions,
@@ -201,8 +210,14 @@ export async function benchQueries(ctx: BenchContext): Promise<QueryResult> {
       query.child.kill('SIGTERM');
       await exited;
     }
+    if (endpointTimes.length > 0) {
+      const direct = latencyOf(await timeDirect(path, QUERY_DATABASE, samples, ctx.env));
+      const endpoint = latencyOf(endpointTimes);
+      bi = { endpoint, direct, ratio: Math.round((endpoint.p50 / direct.p50) * 10) / 10, requests: BI_REQUESTS };
+      console.log(`BI: endpoint p50 ${endpoint.p50} ms, direct p50 ${direct.p50} ms`);
+    }
   }
-  return { sizes, anchor, path, samples };
+  return { sizes, anchor, path, samples, bi };
 }
 
 const count = (n: number) => (n >= 1e6 ? `${Math.round(n / 1e5) / 10} M` : `${Math.round(n / 1e4) / 100} M`);

@@ -19,6 +19,7 @@ import { benchHostile, HostileResult, hostileReport } from './hostile';
 import { benchIngest, IngestResult, ingestReport } from './ingest';
 import { benchKafkaLines, KafkaLinesResult, kafkaLinesReport } from './kafka-lines';
 import { benchMaterializer, MaterializerResult, materializerReport } from './materializer';
+import { biReport } from './bi';
 import { benchPeer, PeerResult, peerReport } from './peer';
 import { memoryReport } from './memory';
 import { benchQueries, growthReport, QueryResult, queryReport } from './queries';
@@ -92,6 +93,7 @@ function render(r: Results): string {
     r.materializer && materializerReport(r.materializer),
     r.freshness && freshnessReport(r.freshness),
     r.queries && queryReport(r.queries),
+    r.queries?.bi && biReport(r.queries.bi),
     r.peer && peerReport(r.peer),
     (r.ingest || r.materializer || r.freshness || r.queries) && memoryReport(r),
     r.queries && growthReport(r.queries),
