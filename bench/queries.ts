@@ -6,10 +6,12 @@
  * 7. Growth: the same requests at 1 M, 10 M and 100 M model executions.
  */
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { appMain, BenchContext, compiled, pass, scratch } from './context';
 import { BI_REQUESTS, BiResult, latencyOf, timeDirect, timeEndpoint } from './bi';
 import { EXECUTIONS_PER_RUN, modelName, modelsOf, RunSample } from './dataset';
-import { peakRssMb, percentile, run, startServer } from './support';
+import { benchWeb, WebResult } from './web';
+import { peakRssMb, percentile, ROOT, run, startServer } from './support';
 
 export const QUERY_DATABASE = 'qbench';
 export const REQUESTS = 50;
@@ -145,6 +147,8 @@ export interface QueryResult {
   samples: RunSample[];
   /** The BI SQL endpoint against chDB directly, on the largest size (absent in older runs). */
   bi?: BiResult;
+  /** The web app's page loads on the largest size, and its bundle (absent in older runs). */
+  web?: WebResult;
 }
 
 async function measure(url: string, tokens: Record<string, string>, samples: RunSample[], anchor: number): Promise<Record<string, Latency>> {
@@ -179,6 +183,7 @@ export async function benchQueries(ctx: BenchContext): Promise<QueryResult> {
   let samples: RunSample[] = [];
   let from = 0;
   let bi: BiResult | undefined;
+  let web: WebResult | undefined;
   for (const to of runSteps) {
     const args = [compiled('bench', 'generate'), 'grow', path, QUERY_DATABASE, String(from), String(to), String(anchor)];
     const generated = JSON.parse(await run(process.execPath, args, ctx.env)) as Generated;
@@ -197,6 +202,7 @@ export async function benchQueries(ctx: BenchContext): Promise<QueryResult> {
     try {
       const latencies = await measure(query.match[1], tokens, samples, anchor);
       if (largest && sqlUrl) endpointTimes = await timeEndpoint(sqlUrl, tokens, samples);
+      if (largest) web = await benchWeb(query.match[1], tokens, samples, generated.runs, join(ROOT, 'dist', 'web'));
       sizes.push({
         runs: generated.runs,
         executions: generated.executions,
@@ -217,7 +223,7 @@ export async function benchQueries(ctx: BenchContext): Promise<QueryResult> {
       console.log(`BI: endpoint p50 ${endpoint.p50} ms, direct p50 ${direct.p50} ms`);
     }
   }
-  return { sizes, anchor, path, samples, bi };
+  return { sizes, anchor, path, samples, bi, web };
 }
 
 const count = (n: number) => (n >= 1e6 ? `${Math.round(n / 1e5) / 10} M` : `${Math.round(n / 1e4) / 100} M`);

@@ -20,6 +20,7 @@ import { benchIngest, IngestResult, ingestReport } from './ingest';
 import { benchKafkaLines, KafkaLinesResult, kafkaLinesReport } from './kafka-lines';
 import { benchMaterializer, MaterializerResult, materializerReport } from './materializer';
 import { biReport } from './bi';
+import { webReport } from './web';
 import { benchPeer, PeerResult, peerReport } from './peer';
 import { memoryReport } from './memory';
 import { benchQueries, growthReport, QueryResult, queryReport } from './queries';
@@ -94,6 +95,7 @@ function render(r: Results): string {
     r.freshness && freshnessReport(r.freshness),
     r.queries && queryReport(r.queries),
     r.queries?.bi && biReport(r.queries.bi),
+    r.queries?.web && webReport(r.queries.web),
     r.peer && peerReport(r.peer),
     (r.ingest || r.materializer || r.freshness || r.queries) && memoryReport(r),
     r.queries && growthReport(r.queries),
