@@ -215,7 +215,7 @@ describeBrowser(title, () => {
     await review('running-now');
   });
 
-  it('times the first table rows and opening a run (median of 5, this small data set)', async () => {
+  it('loads the runs table and opens a run five times over, reporting the timings (median of 5, this small data set)', async () => {
     const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
     const firstRows: number[] = [];
     const runOpen: number[] = [];
@@ -233,8 +233,8 @@ describeBrowser(title, () => {
     const timings = { firstRowsMs: median(firstRows), runDetailOpenMs: median(runOpen), firstRowsToRunOpen: median(runOpen) / median(firstRows) };
     writeFileSync(join(SCREENSHOTS, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
     console.log(`[web] page timings (median of 5): ${JSON.stringify(timings)}`);
-    // Opening a run from the table is an in-app navigation: not slower than loading the whole page.
-    expect(timings.runDetailOpenMs).toBeLessThan(timings.firstRowsMs * 3);
+    // Reported, not asserted (no time is asserted in a test); the bench measures them over the 10 M-run data set.
+    expect(firstRows).toHaveLength(5);
   });
 
   it('is readable on a phone', async () => {
