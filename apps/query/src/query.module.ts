@@ -21,6 +21,9 @@ import { ChecksController } from './checks/checks.controller';
 import { ChecksRepository } from './checks/checks.repository';
 import { ChecksService } from './checks/checks.service';
 import { RunStreamController } from './stream/run-stream.controller';
+import { ChangesController } from './changes/changes.controller';
+import { ChangesRepository } from './changes/changes.repository';
+import { ChangesService } from './changes/changes.service';
 import { RUN_STREAM_OPTIONS, runStreamOptionsFrom } from './stream/run-stream.options';
 import { RunStreamSource } from './stream/run-stream.source';
 import { RunStreams } from './stream/run-streams.service';
@@ -40,6 +43,7 @@ export class QueryModule {
         ExecutionStatsController,
         ChecksController,
         RunStreamController,
+        ChangesController,
       ],
       providers: [
         { provide: READINESS_PROBES, useFactory: (store: ClickHouseStore) => [clickhouseProbe(store)], inject: [ClickHouseStore] },
@@ -52,6 +56,8 @@ export class QueryModule {
         ChecksService,
         RunStreamSource,
         RunStreams,
+        ChangesRepository,
+        ChangesService,
         { provide: RUN_STREAM_OPTIONS, useFactory: () => runStreamOptionsFrom(process.env) },
         { provide: QueryGate, useValue: new QueryGate(config.gate) },
         { provide: APP_INTERCEPTOR, useClass: QueryGateInterceptor },

@@ -19,3 +19,5 @@ export * from './tables/run-resource';
 export * from './readiness';
 export * from './bi-access';
 export * from './run-stream.queries';
+export * from './tables/feed-watermarks.table';
+export * from './change-feed.queries';

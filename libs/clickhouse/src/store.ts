@@ -125,8 +125,19 @@ export function openClickHouse(options: ClickHouseOptions): ClickHouseStore {
   );
 }
 
-/** Every table the materializer derives from the log; a rebuild empties exactly these. */
-export const READ_MODEL_TABLES = ['run_events', 'runs', 'run_log_entries', 'run_telemetry_samples', 'model_executions', 'run_daily'] as const;
+/**
+ * Every table the materializer derives from the log; a rebuild empties exactly these, the change
+ * feed's watermarks first (so the feed sees nothing until the replay rewrites it).
+ */
+export const READ_MODEL_TABLES = [
+  'feed_watermarks',
+  'run_events',
+  'runs',
+  'run_log_entries',
+  'run_telemetry_samples',
+  'model_executions',
+  'run_daily',
+] as const;
 
 export async function truncateReadModels(store: ClickHouseStore): Promise<void> {
   for (const table of READ_MODEL_TABLES) {

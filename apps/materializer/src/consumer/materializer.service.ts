@@ -3,6 +3,7 @@ import {
   ChDateTime,
   ClickHouseStore,
   executionKey,
+  insertFeedWatermarks,
   insertModelExecutions,
   insertRunDaily,
   insertRunEvents,
@@ -20,6 +21,7 @@ import {
   selectRunsByKey,
   toChDateTime,
   toRunDailyRow,
+  watermarksOf,
 } from '@runstream/clickhouse';
 import { AnyRunEvent, decodeEvent } from '@runstream/events';
 import { EventPublisher, IncomingMessage } from '@runstream/kafka';
@@ -215,6 +217,8 @@ export class MaterializerService {
     ]);
     await this.publishDeadLetters(dead);
     await insertRuns(this.store, [...changed.values()]);
+    // Last: the change feed reads only below it, so nothing it has passed appears later.
+    await insertFeedWatermarks(this.store, watermarksOf(messages));
 
     return {
       events: decoded.length,
