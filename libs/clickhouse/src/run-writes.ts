@@ -23,6 +23,11 @@ export class RunWrites {
     return this.current;
   }
 
+  /** How many listeners (caches) are subscribed. */
+  get listening(): number {
+    return this.listeners.size;
+  }
+
   /** Returns the unsubscribe function. */
   subscribe(listener: RunWriteListener): () => void {
     this.listeners.add(listener);
