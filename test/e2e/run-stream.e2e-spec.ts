@@ -57,6 +57,7 @@ describe('live run stream (SSE)', () => {
 
   const write = (method: string, path: string, body: unknown) => http<{ id: string }>(method, `${stack.ingestUrl}${path}`, body, user);
   const streamUrl = (runId: string) => `${stack.queryUrl}/api/v1/runs/${runId}/stream`;
+  const sse = { accept: 'text/event-stream' };
   /** A stream opens on a materialized run (before that the run is 404, as everywhere in the read API). */
   const createRun = async () => {
     const runId = (await write('POST', '/api/elt/runs', { projectId, jobName: 'streamed' })).body.id;
@@ -121,25 +122,28 @@ describe('live run stream (SSE)', () => {
     expect(again.map((e) => e.event)).toEqual(['end']);
   });
 
-  it('refuses a bad Last-Event-ID (400), another organisation (404), and a token past its streams (429 + Retry-After)', async () => {
+  it('refuses a request not asking for a stream (406), a bad Last-Event-ID (400), another organisation (404), and a token past its streams (429 + Retry-After)', async () => {
     const runId = await createRun();
-    const bad = await fetch(streamUrl(runId), { headers: { ...user, 'last-event-id': 'nope' } });
+    const notAsked = await fetch(streamUrl(runId), { headers: user });
+    expect(notAsked.status).toBe(406);
+    expect(await notAsked.text()).toContain('text/event-stream');
+    const bad = await fetch(streamUrl(runId), { headers: { ...user, ...sse, 'last-event-id': 'nope' } });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('Last-Event-ID');
-    const foreign = await fetch(streamUrl(runId), { headers: bearer(stack.tokens.otherOrg) });
+    const foreign = await fetch(streamUrl(runId), { headers: { ...bearer(stack.tokens.otherOrg), ...sse } });
     expect(foreign.status).toBe(404);
     await foreign.text();
 
-    const open = await Promise.all([0, 1, 2].map(() => fetch(streamUrl(runId), { headers: user })));
+    const open = await Promise.all([0, 1, 2].map(() => fetch(streamUrl(runId), { headers: { ...user, ...sse } })));
     expect(open.map((r) => r.status)).toEqual([200, 200, 200]);
-    const refused = await fetch(streamUrl(runId), { headers: user });
+    const refused = await fetch(streamUrl(runId), { headers: { ...user, ...sse } });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     await refused.text();
     await open[0].body?.cancel();
     let admitted = 0;
     for (let attempt = 0; attempt < 50 && admitted !== 200; attempt++) {
-      const retry = await fetch(streamUrl(runId), { headers: user });
+      const retry = await fetch(streamUrl(runId), { headers: { ...user, ...sse } });
       admitted = retry.status;
       if (admitted !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
+import { Controller, Get, Headers, NotAcceptableException, Param, Res } from '@nestjs/common';
 import { ApiHeader, ApiProduces } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '@runstream/http';
 import { FastifyReply } from 'fastify';
@@ -16,10 +16,19 @@ export class RunStreamController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event (the id of the last event received)' })
   async stream(
     @Param() { runId }: RunIdParams,
+    @Headers('accept') accept: string | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
     @CurrentCaller() caller: Caller,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    // A client that did not ask for a stream would wait on it forever: it gets 406 instead.
+    if (!accept?.toLowerCase().includes('text/event-stream')) {
+      throw new NotAcceptableException({
+        statusCode: 406,
+        error: 'Not Acceptable',
+        message: 'accept: this route answers text/event-stream only; send Accept: text/event-stream',
+      });
+    }
     // Refusals (400, 404, 429) are ordinary answers; only an admitted stream takes over the response.
     const admitted = await this.streams.admit(caller, runId, parseStreamCursor(lastEventId));
     reply.hijack();
