@@ -11,17 +11,9 @@ export type RunWriteListener = (database: string, runs: readonly WrittenRun[]) =
  * chDB every writer is in this process (chDB binds its data directory to one process), so a
  * cache that listens here sees every change; against a ClickHouse server the writers are other
  * processes and nothing here can be trusted to invalidate (the query app does not cache then).
- *
- * `sequence` moves when a write starts and again when it settles: a reader that saw it unchanged
- * across its own read knows no write started or finished meanwhile.
  */
 export class RunWrites {
-  private current = 0;
   private readonly listeners = new Set<RunWriteListener>();
-
-  get sequence(): number {
-    return this.current;
-  }
 
   /** How many listeners (caches) are subscribed. */
   get listening(): number {
@@ -48,7 +40,6 @@ export class RunWrites {
   }
 
   private tell(database: string, runs: readonly WrittenRun[]): void {
-    this.current += 1;
     for (const listener of this.listeners) listener(database, runs);
   }
 }

@@ -84,13 +84,24 @@ describe('RunCache', () => {
     expect(await cache.get(DB, 'org1', 'r1', async () => row('r1', 2))).toEqual(row('r1', 2));
   });
 
-  it('does not keep a row read while any write to runs started or settled', async () => {
+  it('does not keep a row read while a write of that run started or settled', async () => {
     const slow = heldRead(row('r1', 1));
     const answer = cache.get(DB, 'org1', 'r1', slow.read);
-    await writes.around(DB, [row('other', 5)], async () => undefined);
+    await writes.around(DB, [row('r1', 2)], async () => undefined);
     slow.release();
     expect(await answer).toEqual(row('r1', 1));
-    expect(await cache.get(DB, 'org1', 'r1', async () => row('r1', 3))).toEqual(row('r1', 3));
+    expect(await cache.get(DB, 'org1', 'r1', async () => row('r1', 2))).toEqual(row('r1', 2));
+  });
+
+  it('keeps a row read while other runs were written', async () => {
+    const slow = heldRead(row('r1', 1));
+    const answer = cache.get(DB, 'org1', 'r1', slow.read);
+    await writes.around(DB, [row('r2', 5), row('r1', 5, 'org2')], async () => undefined);
+    slow.release();
+    await answer;
+    const read = jest.fn(async () => row('r1', 1));
+    expect(await cache.get(DB, 'org1', 'r1', read)).toEqual(row('r1', 1));
+    expect(read).not.toHaveBeenCalled();
   });
 
   it('lets concurrent misses of a run share one read, but not across a write', async () => {

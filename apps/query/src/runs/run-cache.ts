@@ -12,31 +12,24 @@ function rowSize(row: RunRow): number {
 
 const keyOf = (database: string, orgId: string, runId: string) => `${database}\u0000${orgId}\u0000${runId}`;
 
-interface Loading {
-  sequence: number;
-  row: Promise<RunRow | undefined>;
-}
-
 /**
  * Single runs by (organisation, id), kept until a write to that run starts. With embedded chDB
  * every statement runs one at a time (chdb serialises parameterised queries process-wide), so a
  * dashboard polling a few runs queued behind itself; a hit costs no engine call.
  *
  * Never staler than the table: a row is dropped when the materializer starts writing that run,
- * and a row read while any write to `runs` started or settled is not kept (`RunWrites.sequence`),
- * so every answer is one a read of the table could have given at some instant of the request.
- * Missing runs are not cached. Concurrent misses of one run share one read if no write came
+ * and a row read while a write of that run started or settled is served but not kept, so every
+ * answer is one a read of the table could have given at some instant of the request. Missing
+ * runs are not cached. Concurrent misses of one run share one read unless a write of it came
  * between them.
  */
 export class RunCache {
   private readonly rows: LRUCache<string, RunRow>;
-  private readonly loading = new Map<string, Loading>();
+  /** Reads in flight; a write of the run removes its entry, which is how a read knows not to keep its row. */
+  private readonly loading = new Map<string, Promise<RunRow | undefined>>();
   private readonly unsubscribe: () => void;
 
-  constructor(
-    private readonly writes: RunWrites,
-    maxBytes = RUN_CACHE_MAX_BYTES,
-  ) {
+  constructor(writes: RunWrites, maxBytes = RUN_CACHE_MAX_BYTES) {
     this.rows = new LRUCache<string, RunRow>({ maxSize: maxBytes, sizeCalculation: rowSize });
     this.unsubscribe = writes.subscribe((database, runs) => this.forget(database, runs));
   }
@@ -54,20 +47,17 @@ export class RunCache {
     const key = keyOf(database, orgId, runId);
     const cached = this.rows.get(key);
     if (cached) return cached;
-    const sequence = this.writes.sequence;
     const pending = this.loading.get(key);
-    if (pending && pending.sequence === sequence) return pending.row;
-    const row = read().then((found) => {
-      // Kept only if no write to runs started or settled while it was read.
-      if (found && this.writes.sequence === sequence) this.rows.set(key, Object.freeze(found));
+    if (pending) return pending;
+    const loading: Promise<RunRow | undefined> = read().then((found) => {
+      if (found && this.loading.get(key) === loading) this.rows.set(key, Object.freeze(found));
       return found;
     });
-    const entry = { sequence, row };
-    this.loading.set(key, entry);
+    this.loading.set(key, loading);
     try {
-      return await row;
+      return await loading;
     } finally {
-      if (this.loading.get(key) === entry) this.loading.delete(key);
+      if (this.loading.get(key) === loading) this.loading.delete(key);
     }
   }
 
