@@ -19,10 +19,13 @@ describe('change-feed cursor', () => {
     expect(parseFeedCursor(undefined, 'org')).toEqual({ scope: 'org', positions: [] });
   });
 
-  it.each(['nope!', encode('garbage'), encode('1|org|x:1'), encode('1|org|1:ZZ')])('refuses %s as a 400 naming cursor', (text) => {
-    expect(() => parseFeedCursor(text, 'org')).toThrow(BadRequestException);
-    expect(() => parseFeedCursor(text, 'org')).toThrow(/cursor/);
-  });
+  it.each(['nope!', encode('garbage'), encode('1|org|x:1'), encode('1|org|1:ZZ'), encode('1|org|99999999999999999999:')])(
+    'refuses %s as a 400 naming cursor',
+    (text) => {
+      expect(() => parseFeedCursor(text, 'org')).toThrow(BadRequestException);
+      expect(() => parseFeedCursor(text, 'org')).toThrow(/cursor/);
+    },
+  );
 
   it('refuses a cursor of another feed (400) and of an unknown format version (410)', () => {
     expect(() => parseFeedCursor(formatFeedCursor({ scope: 'org', positions: [] }), 'project:p')).toThrow(BadRequestException);

@@ -20,6 +20,7 @@ export interface FeedCursor {
 const VERSION = '1';
 const SHAPE = /^(\d+)\|([^|]*)\|((?:\d{1,20}:[0-9a-f]{0,8})(?:,\d{1,20}:[0-9a-f]{0,8})*)?$/;
 export const MAX_PARTITIONS = 1024;
+const MAX_OFFSET = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function formatFeedCursor(cursor: FeedCursor): string {
   const positions = cursor.positions.map((p) => `${p.offset}:${p.eventId}`).join(',');
@@ -40,6 +41,8 @@ export function parseFeedCursor(text: string | undefined, scope: string): FeedCu
     return { offset: BigInt(offset), eventId };
   });
   if (positions.length > MAX_PARTITIONS) throw badRequest('cursor', `names more than ${MAX_PARTITIONS} partitions`);
+  // Log offsets stay far below 2^53; a larger one was not issued by this API.
+  if (positions.some((p) => p.offset > MAX_OFFSET)) throw badRequest('cursor', 'is not a cursor this API issued (offset out of range)');
   return { scope, positions };
 }
 
