@@ -60,13 +60,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     const error = exception instanceof Error ? exception : new Error(String(exception));
     this.logger.error(`${request.method} ${request.url} (request ${request.id}) failed: ${error.stack ?? error.message}`);
-    reply
-      .status(500)
-      .send({
-        statusCode: 500,
-        error: 'Internal Server Error',
-        message: `internal error; quote request id ${request.id} when reporting it`,
-        requestId: request.id,
-      });
+    reply.status(500).send({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: `internal error; quote request id ${request.id} when reporting it`,
+      requestId: request.id,
+    });
   }
 }
