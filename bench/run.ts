@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { BenchContext, compiled, scratch } from './context';
 import { benchFreshness, FreshnessResult, freshnessReport } from './freshness';
 import { benchHostile, HostileResult, hostileReport } from './hostile';
+import { benchConcurrency, ConcurrencyResult, concurrencyReport } from './concurrency';
 import { benchIngest, IngestResult, ingestReport } from './ingest';
 import { benchKafkaLines, KafkaLinesResult, kafkaLinesReport } from './kafka-lines';
 import { benchMaterializer, MaterializerResult, materializerReport } from './materializer';
@@ -27,7 +28,7 @@ import { benchQueries, growthReport, QueryResult, queryReport } from './queries'
 import { benchScrub, ScrubResult, scrubReport } from './scrub';
 import { ROOT, run } from './support';
 
-const SECTIONS = ['ingest', 'materializer', 'freshness', 'queries', 'peer', 'scrub', 'hostile', 'kafka-lines'] as const;
+const SECTIONS = ['ingest', 'materializer', 'freshness', 'queries', 'peer', 'concurrency', 'scrub', 'hostile', 'kafka-lines'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(argv: string[]): Section[] {
@@ -37,7 +38,7 @@ function selectedSections(argv: string[]): Section[] {
   const unknown = names.filter((name) => !SECTIONS.includes(name as Section));
   if (unknown.length > 0) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
   // The peer compares against the query benchmark's data set.
-  return SECTIONS.filter((s) => names.includes(s) || (s === 'queries' && names.includes('peer')));
+  return SECTIONS.filter((s) => names.includes(s) || (s === 'queries' && (names.includes('peer') || names.includes('concurrency'))));
 }
 
 function versions(): string {
@@ -63,6 +64,7 @@ interface Results {
   freshness?: FreshnessResult;
   queries?: QueryResult;
   peer?: PeerResult;
+  concurrency?: ConcurrencyResult;
   scrub?: ScrubResult;
   hostile?: HostileResult;
   'kafka-lines'?: KafkaLinesResult;
@@ -97,6 +99,7 @@ function render(r: Results): string {
     r.queries?.bi && biReport(r.queries.bi),
     r.queries?.web && webReport(r.queries.web),
     r.peer && peerReport(r.peer),
+    r.concurrency && concurrencyReport(r.concurrency),
     (r.ingest || r.materializer || r.freshness || r.queries) && memoryReport(r),
     r.queries && growthReport(r.queries),
     r.scrub && scrubReport(r.scrub),
@@ -161,6 +164,7 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
       if (section === 'freshness') results.freshness = await benchFreshness(ctx);
       if (section === 'queries') results.queries = await benchQueries(ctx);
       if (section === 'peer' && results.queries) results.peer = await benchPeer(ctx, results.queries);
+      if (section === 'concurrency' && results.queries) results.concurrency = await benchConcurrency(ctx, results.queries);
       if (section === 'scrub') results.scrub = benchScrub(ctx);
       if (section === 'hostile') results.hostile = await benchHostile(ctx, await writeToken());
       if (section === 'kafka-lines') results['kafka-lines'] = await benchKafkaLines(ctx);

@@ -1,0 +1,118 @@
+/**
+ * Concurrency: the query app under 1, 4, 16 and 64 concurrent clients (autocannon in its own
+ * process), on the query benchmark's largest data set: one run every client polls, runs each read
+ * once (what the engine costs uncached), and the query mix of section 4. Target (issue 16): one
+ * run at 16 clients at least 10× the uncached throughput, p95 < 50 ms.
+ */
+import { BenchContext, appMain, compiled, pass } from './context';
+import type { ReadLoad, ReadLoadOptions } from './concurrency-load';
+import { ORGS, PROJECTS } from './dataset';
+import { ENDPOINTS, QUERY_DATABASE, QueryResult, REQUESTS, requestDraws } from './queries';
+import { run, startServer } from './support';
+
+export const CLIENTS = [1, 4, 16, 64];
+const WORKLOADS = ['one run', 'runs read once', 'query mix'] as const;
+type Workload = (typeof WORKLOADS)[number];
+
+export interface ConcurrencyResult {
+  runs: number;
+  seconds: number;
+  /** Distinct runs the uncached workload had; more requests than this would have hit the cache. */
+  distinctRuns: number;
+  loads: Record<Workload, Record<number, ReadLoad>>;
+}
+
+async function load(options: ReadLoadOptions): Promise<ReadLoad> {
+  return JSON.parse(await run(process.execPath, [compiled('bench', 'concurrency-load'), JSON.stringify(options)])) as ReadLoad;
+}
+
+/** Projects of `org_<k>` in the generated data set (dataset.ts: project p belongs to org p mod ORGS), largest first. */
+function projectsOf(org: string): string[] {
+  const k = Number(org.slice('org_'.length));
+  return Array.from({ length: PROJECTS / ORGS }, (_, i) => `proj_${k + i * ORGS}`);
+}
+
+/** Run ids of the organisation's projects, from their runs pages, none of them read by id yet. */
+async function distinctRuns(url: string, headers: Record<string, string>, projects: string[], wanted: number): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const project of projects) {
+    for (let page = 1; page <= 10 && ids.size < wanted; page += 1) {
+      const response = await fetch(`${url}/api/v1/projects/${project}/runs?limit=500&page=${page}`, { headers });
+      const body = (await response.json()) as { runs: { id: string }[] };
+      body.runs.forEach((r) => ids.add(r.id));
+      if (body.runs.length < 500) break;
+    }
+  }
+  return [...ids];
+}
+
+export async function benchConcurrency(ctx: BenchContext, q: QueryResult): Promise<ConcurrencyResult> {
+  const seconds = ctx.quick ? 5 : 10;
+  // One organisation, one token: the mix of section 4 restricted to its sampled runs. org_0 holds the largest project.
+  const org = q.samples.some((s) => s.org_id === 'org_0') ? 'org_0' : q.samples[0].org_id;
+  const samples = q.samples.filter((s) => s.org_id === org);
+  const env = { ...ctx.env, CLICKHOUSE_PATH: q.path, CLICKHOUSE_DATABASE: QUERY_DATABASE, PORT: '0', QUERY_SQL_PORT: '0' };
+  const created = JSON.parse(await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', org, '--name', 'concurrency'], env)) as {
+    token: string;
+  };
+  const headers = { authorization: `Bearer ${created.token}` };
+  const query = await startServer(process.execPath, [appMain('query')], env, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  const url = query.match[1];
+  try {
+    // Each id is read once (the load stops when all were sent), so none of these reads is a cache hit.
+    const wanted = 250 * seconds * CLIENTS.length;
+    const sampled = new Set(samples.map((s) => s.id));
+    const cold = (await distinctRuns(url, headers, projectsOf(org), wanted)).filter((id) => !sampled.has(id));
+    const perStep = Math.floor(cold.length / CLIENTS.length);
+    const mix = Array.from({ length: REQUESTS }, (_, i) =>
+      ENDPOINTS.map((endpoint, e) => {
+        const { pick, sample } = requestDraws(e, samples);
+        return endpoint.path(sample(i), i, pick, q.anchor);
+      }),
+    ).flat();
+    const loads = { 'one run': {}, 'runs read once': {}, 'query mix': {} } as ConcurrencyResult['loads'];
+    for (const [step, connections] of CLIENTS.entries()) {
+      const paths: Record<Workload, string[]> = {
+        'one run': [`/api/v1/runs/${samples[0].id}`],
+        'runs read once': cold.slice(step * perStep, (step + 1) * perStep).map((id) => `/api/v1/runs/${id}`),
+        'query mix': mix,
+      };
+      for (const workload of WORKLOADS) {
+        const once = workload === 'runs read once';
+        loads[workload][connections] = await load({ url, connections, seconds, headers, paths: paths[workload], once });
+        const l = loads[workload][connections];
+        console.log(`  ${workload}, ${connections} clients: ${l.rps} req/s, p50 ${l.p50} ms, p95 ${l.p95} ms${l.non2xx ? `, ${l.non2xx} non-2xx` : ''}`);
+      }
+    }
+    return { runs: q.sizes[q.sizes.length - 1].runs, seconds, distinctRuns: cold.length, loads };
+  } finally {
+    const exited = new Promise((resolve) => query.child.once('exit', resolve));
+    query.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export function concurrencyReport(r: ConcurrencyResult): string {
+  const cell = (l: ReadLoad) => `${l.rps} / ${l.p50} / ${l.p95}${l.non2xx ? ` (${l.non2xx} × 503)` : ''}`;
+  const rows = WORKLOADS.map((w) => `| ${w} | ${CLIENTS.map((c) => cell(r.loads[w][c])).join(' | ')} |`);
+  const hot = r.loads['one run'][16];
+  const uncached = r.loads['runs read once'][16];
+  const met = hot.rps >= 10 * uncached.rps && hot.p95 < 50;
+  return `## Concurrency: 1, 4, 16 and 64 clients on the read API
+
+The query app on the query benchmark's largest data set (${r.runs.toLocaleString('en')} runs), one organisation's token, autocannon in its
+own process for ${r.seconds} s per cell; every response's time kept, so percentiles are exact. Cells: req/s / p50 ms / p95 ms.
+- **one run**: every client polls the same run (\`GET /api/v1/runs/:id\`), what a dashboard watching a run does.
+- **runs read once**: each request a run nobody read before (${r.distinctRuns.toLocaleString('en')} ids from the runs pages), so every one is an
+  engine call: embedded chDB runs them one at a time for the whole process (docs/read-api.md, "Concurrency and caching").
+- **query mix**: the requests of section 4, every endpoint in turn.
+
+| workload | ${CLIENTS.map((c) => `${c} client${c === 1 ? '' : 's'}`).join(' | ')} |
+|---|${CLIENTS.map(() => '---|').join('')}
+${rows.join('\n')}
+
+Target: one run at 16 clients at least 10× the uncached reads' throughput with p95 < 50 ms: ${hot.rps} vs ${uncached.rps} req/s
+(${Math.round((hot.rps / Math.max(uncached.rps, 1)) * 10) / 10}×), p95 ${hot.p95} ms: ${pass(met)}. The PostgreSQL peer is measured one request at a time
+(section 5); its throughput at these client counts is not measured yet.
+`;
+}
