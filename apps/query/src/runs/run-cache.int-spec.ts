@@ -1,4 +1,4 @@
-import { ClickHouseStore, insertRuns, migrate, openClickHouse, RunRow } from '@runstream/clickhouse';
+import { ClickHouseStore, findRun, insertRuns, migrate, openClickHouse, RunRow } from '@runstream/clickhouse';
 import { eventually, http, isolatedEnv } from '@runstream/testing';
 import { RunEventsConsumer } from '../../../materializer/src/consumer/run-events.consumer';
 import { bearer, startStack, Stack } from '../../../../test/support/stack';
@@ -117,6 +117,7 @@ describe('single-run cache through the materializer', () => {
     const get = async () => (await http<{ status: string }>('GET', `${stack.queryUrl}/api/v1/runs/${body.id}`, undefined, user)).body;
     await eventually(async () => ((await get()).status ? true : undefined), 'the run to be materialized');
     const consumer = stack.materializer.get(RunEventsConsumer).consumer;
+    const store = stack.materializer.get(ClickHouseStore);
     for (const [written, served] of [
       ['running', 'running'],
       ['succeeded', 'success'],
@@ -124,7 +125,9 @@ describe('single-run cache through the materializer', () => {
       expect((await get()).status).not.toBe(served);
       await get(); // now cached
       await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${body.id}`, { status: written }, user);
-      await eventually(async () => ((await consumer.lag()).every((p) => p.lag === 0) ? true : undefined), 'the materializer to commit');
+      // Committed, and the change is in the table (so the event was not still on its way to Kafka).
+      const committed = async () => (await findRun(store, stack.orgId, body.id))?.status === served && (await consumer.lag()).every((p) => p.lag === 0);
+      await eventually(async () => ((await committed()) ? true : undefined), 'the materializer to commit the change');
       expect((await get()).status).toBe(served);
     }
   });
