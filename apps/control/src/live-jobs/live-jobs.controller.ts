@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '@runstream/http';
 import { LIVE_JOBS_SOURCE } from '../kubernetes/kubernetes.tokens';
 import { LiveJob, LiveJobDetail, LiveJobLogs, LiveJobsSource } from '../kubernetes/live-jobs';
+import { LiveJobDetailSchema, LiveJobListSchema, LiveJobLogsSchema } from './live-job.schemas';
 import { ListLiveJobsQueryDto, LiveJobLogsQueryDto, LiveJobParams } from './live-jobs.dto';
 
 /**
@@ -15,16 +16,19 @@ export class LiveJobsController {
   constructor(@Inject(LIVE_JOBS_SOURCE) private readonly source: LiveJobsSource) {}
 
   @Get()
+  @ApiOkResponse({ type: LiveJobListSchema })
   list(@Query() query: ListLiveJobsQueryDto, @CurrentCaller() caller: Caller): Promise<{ jobs: LiveJob[]; total: number }> {
     return this.source.list(caller.orgId, { status: query.status, project: query.project, limit: query.limit });
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: LiveJobDetailSchema })
   async get(@Param() { id }: LiveJobParams, @CurrentCaller() caller: Caller): Promise<LiveJobDetail> {
     return (await this.source.get(caller.orgId, id)) ?? notFound(id);
   }
 
   @Get(':id/logs')
+  @ApiOkResponse({ type: LiveJobLogsSchema })
   async logs(@Param() { id }: LiveJobParams, @Query() { tail }: LiveJobLogsQueryDto, @CurrentCaller() caller: Caller): Promise<LiveJobLogs> {
     return (await this.source.logs(caller.orgId, id, tail)) ?? notFound(id);
   }

@@ -217,6 +217,63 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AttemptSchema: {
+            attempt: number;
+            /** Format: date-time */
+            attempted_at: string;
+            duration_ms: number;
+            error: string;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            response_code: number | null;
+            status: string;
+        };
+        CreatedJobSchema: {
+            /** @description dbt or sqlmesh command, run without a shell */
+            command: string;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            enabled: boolean;
+            /** @description Values answered masked */
+            environment: {
+                [key: string]: string;
+            };
+            /** @example job_01hx… */
+            id: string;
+            name: string;
+            project_id: string;
+            resources: {
+                limits?: {
+                    cpu?: string;
+                    "ephemeral-storage"?: string;
+                    memory?: string;
+                };
+                requests?: {
+                    cpu?: string;
+                    "ephemeral-storage"?: string;
+                    memory?: string;
+                };
+            };
+            /** @description Cron expression (5 fields) or macro */
+            schedule: string;
+            slack_alert_on_success: boolean;
+            slack_alerts_enabled: boolean;
+            slack_channel: string;
+            /** @description IANA time zone the schedule is read in */
+            timezone: string;
+            /** Format: date-time */
+            updated_at: string;
+            webhook_enabled: boolean;
+            webhook_events: ("started" | "success" | "failure" | "cancelled")[];
+            /** @description Values answered masked */
+            webhook_headers: {
+                [key: string]: string;
+            };
+            /** @description The webhook signing secret (whsec_…): shown in this answer only */
+            webhook_secret: string;
+            webhook_url: string;
+        };
         CreateJobDto: {
             /** @description dbt or sqlmesh command, run without a shell */
             command: string;
@@ -249,9 +306,157 @@ export interface components {
             /** @description URL to POST job status events to (dbt jobs only) */
             webhook_url?: string;
         };
+        DeliveryDetailSchema: {
+            /** @description Every attempt, first to last */
+            attempt_log: components["schemas"]["AttemptSchema"][];
+            attempts: number;
+            /** @enum {string} */
+            channel: "webhook" | "slack";
+            /** @description Where it goes (the URL host, or the Slack channel) */
+            endpoint: string;
+            /** @description started, success, failure, cancelled, or test */
+            event: string;
+            /** Format: date-time */
+            first_attempted_at: string;
+            /** @description The series id, also the webhook-id header (msg_…) */
+            id: string;
+            /** Format: date-time */
+            last_attempted_at: string;
+            last_error: string;
+            last_response_code: number | null;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            run_id: string;
+            /** @description pending, retrying, delivered, failed, disabled */
+            status: string;
+        };
+        DeliveryListSchema: {
+            deliveries: components["schemas"]["DeliverySchema"][];
+        };
+        DeliverySchema: {
+            attempts: number;
+            /** @enum {string} */
+            channel: "webhook" | "slack";
+            /** @description Where it goes (the URL host, or the Slack channel) */
+            endpoint: string;
+            /** @description started, success, failure, cancelled, or test */
+            event: string;
+            /** Format: date-time */
+            first_attempted_at: string;
+            /** @description The series id, also the webhook-id header (msg_…) */
+            id: string;
+            /** Format: date-time */
+            last_attempted_at: string;
+            last_error: string;
+            last_response_code: number | null;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            run_id: string;
+            /** @description pending, retrying, delivered, failed, disabled */
+            status: string;
+        };
+        JobListSchema: {
+            jobs: components["schemas"]["JobSchema"][];
+            total: number;
+        };
+        JobSchema: {
+            /** @description dbt or sqlmesh command, run without a shell */
+            command: string;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            enabled: boolean;
+            /** @description Values answered masked */
+            environment: {
+                [key: string]: string;
+            };
+            /** @example job_01hx… */
+            id: string;
+            name: string;
+            project_id: string;
+            resources: {
+                limits?: {
+                    cpu?: string;
+                    "ephemeral-storage"?: string;
+                    memory?: string;
+                };
+                requests?: {
+                    cpu?: string;
+                    "ephemeral-storage"?: string;
+                    memory?: string;
+                };
+            };
+            /** @description Cron expression (5 fields) or macro */
+            schedule: string;
+            slack_alert_on_success: boolean;
+            slack_alerts_enabled: boolean;
+            slack_channel: string;
+            /** @description IANA time zone the schedule is read in */
+            timezone: string;
+            /** Format: date-time */
+            updated_at: string;
+            webhook_enabled: boolean;
+            webhook_events: ("started" | "success" | "failure" | "cancelled")[];
+            /** @description Values answered masked */
+            webhook_headers: {
+                [key: string]: string;
+            };
+            webhook_url: string;
+        };
+        LiveJobDetailSchema: {
+            /** Format: date-time */
+            completion_time: string | null;
+            /** @description Execution name (Kubernetes Job name = the run job_name) */
+            id: string;
+            job_id: string;
+            namespace: string;
+            /** @description Project id */
+            project: string;
+            run_id: string | null;
+            /** Format: date-time */
+            start_time: string | null;
+            /** @enum {string} */
+            status: "pending" | "running" | "success" | "failed";
+        };
+        LiveJobListSchema: {
+            jobs: components["schemas"]["LiveJobSchema"][];
+            /** @description Matches before the limit */
+            total: number;
+        };
+        LiveJobLogsSchema: {
+            id: string;
+            lines: string[];
+            /** @description The pod read; null while the Job has none yet */
+            pod: string | null;
+        };
+        LiveJobSchema: {
+            /** @description Execution name (Kubernetes Job name = the run job_name) */
+            id: string;
+            /** @description Project id */
+            project: string;
+            /** Format: date-time */
+            start_time: string | null;
+            /** @enum {string} */
+            status: "pending" | "running" | "success" | "failed";
+        };
+        TestEventSchema: {
+            delivery_id: string;
+            duration_ms: number;
+            error: string;
+            response_code: number | null;
+            status: string;
+        };
         TriggerJobDto: {
             /** @description Override the command for this run only (dbt jobs only; a dbt command) */
             command_override?: string;
+        };
+        TriggerSchema: {
+            job_name: string;
+            /** @description The run created (its id) */
+            job_run_id: string;
+            message: string;
+            /** @enum {string} */
+            status: "pending";
         };
         UpdateJobDto: {
             /** @description dbt or sqlmesh command, run without a shell */
@@ -285,6 +490,15 @@ export interface components {
             /** @description URL to POST job status events to (dbt jobs only) */
             webhook_url?: string;
         };
+        WebhookSecretRotationSchema: {
+            /**
+             * Format: date-time
+             * @description When the replaced secret stops signing
+             */
+            previous_secret_expires_at: string;
+            /** @description The new signing secret (whsec_…) */
+            webhook_secret: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -312,7 +526,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LiveJobListSchema"];
+                };
             };
         };
     };
@@ -332,7 +548,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LiveJobDetailSchema"];
+                };
             };
         };
     };
@@ -354,7 +572,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LiveJobLogsSchema"];
+                };
             };
         };
     };
@@ -374,7 +594,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobListSchema"];
+                };
             };
         };
     };
@@ -398,7 +620,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CreatedJobSchema"];
+                };
             };
         };
     };
@@ -424,7 +648,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobSchema"];
+                };
             };
         };
     };
@@ -442,6 +668,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -470,7 +697,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeliveryListSchema"];
+                };
             };
         };
     };
@@ -494,7 +723,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetailSchema"];
+                };
             };
         };
     };
@@ -518,7 +749,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeliverySchema"];
+                };
             };
         };
     };
@@ -544,7 +777,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TriggerSchema"];
+                };
             };
         };
     };
@@ -566,7 +801,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretRotationSchema"];
+                };
             };
         };
     };
@@ -588,7 +825,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TestEventSchema"];
+                };
             };
         };
     };
