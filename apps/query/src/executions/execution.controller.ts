@@ -1,9 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '@runstream/http';
 import { ProjectIdParams } from '../runs/dto/project-id.params';
 import { ListExecutionsQueryDto } from './dto/list-executions.query.dto';
 import { ModelNameParams, ModelStatsQueryDto } from './dto/model-stats.query.dto';
 import { ModelStats } from './execution.response';
+import { ExecutionListSchema, ModelStatsListSchema } from './execution.schemas';
 import { ExecutionListResponse, ExecutionService } from './execution.service';
 
 @Controller('api/v1/projects/:id/model-executions')
@@ -11,11 +13,13 @@ export class ExecutionController {
   constructor(private readonly executions: ExecutionService) {}
 
   @Get()
+  @ApiOkResponse({ type: ExecutionListSchema })
   list(@Param() { id }: ProjectIdParams, @Query() query: ListExecutionsQueryDto, @CurrentCaller() caller: Caller): Promise<ExecutionListResponse> {
     return this.executions.list(id, query, caller);
   }
 
   @Get('stats')
+  @ApiOkResponse({ type: ModelStatsListSchema })
   stats(
     @Param() { id }: ProjectIdParams,
     @Query() query: ModelStatsQueryDto,
@@ -25,6 +29,7 @@ export class ExecutionController {
   }
 
   @Get('stats/:modelName')
+  @ApiOkResponse({ type: ModelStatsListSchema })
   modelStats(
     @Param() { id, modelName }: ModelNameParams,
     @Query() query: ModelStatsQueryDto,

@@ -1,10 +1,12 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '@runstream/http';
 import { DailyStatsQueryDto } from './dto/daily-stats.query.dto';
 import { ListRunsQueryDto } from './dto/list-runs.query.dto';
 import { ProjectIdParams } from './dto/project-id.params';
 import { RunListResponse } from './run.response';
 import { DailyStats } from './daily-stats';
+import { DailyStatsListSchema, RunListSchema } from './run.schemas';
 import { RunService } from './run.service';
 
 @Controller('api/v1/projects/:id/runs')
@@ -12,11 +14,13 @@ export class RunController {
   constructor(private readonly runs: RunService) {}
 
   @Get()
+  @ApiOkResponse({ type: RunListSchema })
   list(@Param() { id }: ProjectIdParams, @Query() query: ListRunsQueryDto, @CurrentCaller() caller: Caller): Promise<RunListResponse> {
     return this.runs.list(id, query, caller);
   }
 
   @Get('daily-stats')
+  @ApiOkResponse({ type: DailyStatsListSchema })
   dailyStats(
     @Param() { id }: ProjectIdParams,
     @Query() query: DailyStatsQueryDto,

@@ -21,6 +21,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ChangesController_organisation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ChangesController_project"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{id}/model-executions": {
         parameters: {
             query?: never;
@@ -29,6 +61,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["ExecutionController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/model-executions/regressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ChecksController_regressions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -101,6 +149,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{id}/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ChecksController_sla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{runId}": {
         parameters: {
             query?: never;
@@ -125,6 +189,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["RunDetailController_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{runId}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RunStreamController_stream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -184,7 +264,258 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        DailyStatsListSchema: {
+            daily_stats: components["schemas"]["DailyStatsSchema"][];
+            total_days: number;
+        };
+        DailyStatsSchema: {
+            avg_duration_seconds: number | null;
+            /** @description With group_by=cronjob */
+            cronjob_name?: string;
+            /**
+             * Format: date
+             * @description UTC day
+             */
+            date: string;
+            failed_count: number;
+            max_duration_seconds: number | null;
+            other_count: number;
+            /** @description Exact (percentile_cont semantics) */
+            p95_duration_seconds: number | null;
+            partial_count: number;
+            success_count: number;
+            total_runs: number;
+        };
+        EltRunSchema: {
+            claimedBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            cronjobName: string;
+            durationSeconds: number | null;
+            errorSummary: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            id: string;
+            jobId: string;
+            jobName: string;
+            jobType: string;
+            logEntries: components["schemas"]["LogLineSchema"][];
+            namespace: string;
+            projectId: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            status: string;
+            targetGateway: string;
+            telemetry: components["schemas"]["EltTelemetrySchema"];
+            triggeredBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        EltTelemetrySchema: {
+            /** @description Samples, oldest first, each with `at` */
+            samples: {
+                [key: string]: unknown;
+            }[];
+            /** @description The latest telemetrySummary (rowsLoaded, bytesLoaded, progress, currentPhase, …) */
+            summary: {
+                [key: string]: unknown;
+            };
+        };
+        ExecutionListSchema: {
+            executions: components["schemas"]["ExecutionSchema"][];
+            limit: number;
+            page: number;
+            total: number;
+            total_pages: number;
+        };
+        ExecutionSchema: {
+            bytes_processed: number | null;
+            /** Format: date-time */
+            completed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            cronjob_name: string;
+            duration_seconds: number | null;
+            id: string;
+            /** Format: date-time */
+            interval_end: string | null;
+            /** Format: date-time */
+            interval_start: string | null;
+            /** @description The run that reported it */
+            job_run_id: string;
+            model_name: string;
+            project_id: string;
+            rows_processed: number | null;
+            /** Format: date-time */
+            started_at: string;
+            /** @description success, failed, error, skipped, … */
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ExecutionStatsDataSchema: {
+            /** @enum {string} */
+            granularity: "hourly" | "daily";
+            recentFailures: components["schemas"]["RecentFailureSchema"][];
+            sourceSystems: components["schemas"]["SourceSystemSchema"][];
+            statuses: components["schemas"]["StatusCountSchema"][];
+            summary: components["schemas"]["SummarySchema"];
+            timeSeries: components["schemas"]["TimeBucketSchema"][];
+        };
+        ExecutionStatsSchema: {
+            /** @example 0 */
+            code: number;
+            data: components["schemas"]["ExecutionStatsDataSchema"];
+            message: string;
+            requestId: string;
+        };
+        JobRunSchema: {
+            /** Format: date-time */
+            created_at: string;
+            cronjob_name: string;
+            duration_seconds: number | null;
+            /** Format: date-time */
+            end_time: string | null;
+            /** @example run_01a2… */
+            id: string;
+            job_id: string;
+            job_name: string;
+            /** @description plan, run, janitor or empty */
+            job_type: string;
+            namespace: string;
+            project_id: string;
+            /** Format: date-time */
+            start_time: string | null;
+            /** @description pending, running, success, partial, failed, error, cancelled */
+            status: string;
+            triggered_by: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        LogLineSchema: {
+            /** Format: date-time */
+            at: string;
+            /** @description debug, info, warn, error */
+            level: string;
+            /** @description Scrubbed of secrets at ingest */
+            message: string;
+        };
+        ModelStatsListSchema: {
+            stats: components["schemas"]["ModelStatsSchema"][];
+            total: number;
+        };
+        ModelStatsSchema: {
+            avg_bytes_processed: number | null;
+            avg_duration_seconds: number | null;
+            avg_rows_processed: number | null;
+            /** @description failed or error */
+            failed_executions: number;
+            /** Format: date-time */
+            last_execution_time: string | null;
+            max_duration_seconds: number | null;
+            min_duration_seconds: number | null;
+            model_name: string;
+            /** @description Exact */
+            p50_duration_seconds: number | null;
+            /** @description Exact */
+            p95_duration_seconds: number | null;
+            project_id: string;
+            successful_executions: number;
+            total_bytes_processed: number;
+            total_executions: number;
+            total_rows_processed: number;
+        };
+        RecentFailureSchema: {
+            /** Format: date-time */
+            createdAt: string;
+            executionId: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            runId: string;
+            sourceSystem: string;
+            /** @enum {string} */
+            status: "awaiting_payment" | "payment_confirmed" | "workflow_queued" | "workflow_running" | "workflow_waiting" | "workflow_succeeded" | "workflow_failed" | "workflow_cancelled";
+            statusReason: string;
+            workflowId: string;
+        };
+        RunListSchema: {
+            limit: number;
+            page: number;
+            runs: components["schemas"]["RunSummarySchema"][];
+            /** @description Over the same filter; absent with include_stats=false */
+            stats?: components["schemas"]["RunStatsSchema"];
+            total: number;
+            /** @description 0 for an empty list */
+            total_pages: number;
+        };
+        RunLogsSchema: {
+            /** @description At most the newest 500, oldest first */
+            logs: components["schemas"]["LogLineSchema"][];
+            run_id: string;
+            total: number;
+        };
+        RunStatsSchema: {
+            avg_success_duration: number | null;
+            error_runs: number;
+            failed_runs: number;
+            project_id: string;
+            successful_runs: number;
+            total_runs: number;
+        };
+        RunSummarySchema: {
+            /** Format: date-time */
+            created_at: string;
+            cronjob_name: string;
+            duration_seconds: number | null;
+            /** Format: date-time */
+            end_time: string | null;
+            /** @example run_01a2… */
+            id: string;
+            job_name: string;
+            /** @description plan, run, janitor or empty */
+            job_type: string;
+            project_id: string;
+            /** Format: date-time */
+            start_time: string | null;
+            /** @description pending, running, success, partial, failed, error, cancelled */
+            status: string;
+            triggered_by: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SourceSystemSchema: {
+            cancelled: number;
+            failed: number;
+            sourceSystem: string;
+            succeeded: number;
+            total: number;
+        };
+        StatusCountSchema: {
+            count: number;
+            /** @enum {string} */
+            status: "awaiting_payment" | "payment_confirmed" | "workflow_queued" | "workflow_running" | "workflow_waiting" | "workflow_succeeded" | "workflow_failed" | "workflow_cancelled";
+        };
+        SummarySchema: {
+            averageDurationMs: number;
+            cancelled: number;
+            failed: number;
+            inProgress: number;
+            succeeded: number;
+            /** @description Percent of terminal executions that succeeded */
+            successRate: number;
+            terminal: number;
+            total: number;
+        };
+        TimeBucketSchema: {
+            /** Format: date-time */
+            bucketStart: string;
+            cancelled: number;
+            failed: number;
+            succeeded: number;
+            total: number;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
@@ -199,6 +530,53 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Run ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EltRunSchema"];
+                };
+            };
+        };
+    };
+    ChangesController_organisation: {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page; omit to start from the beginning */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ChangesController_project: {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page; omit to start from the beginning */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Project ID */
                 id: string;
             };
             cookie?: never;
@@ -239,6 +617,39 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["ExecutionListSchema"];
+                };
+            };
+        };
+    };
+    ChecksController_regressions: {
+        parameters: {
+            query: {
+                /** @description Last day of the current window (inclusive, by started_at, UTC), 1970-01-01 to 2149-06-06 */
+                current_end: string;
+                /** @description First day of the current window (inclusive, by started_at, UTC), 1970-01-01 to 2149-06-06 */
+                current_start: string;
+                /** @description A relative p95 change above this is a regression (0.2 = +20 %) */
+                min_change?: number;
+                /** @description Last day of the previous window (inclusive, by started_at, UTC), 1970-01-01 to 2149-06-06 */
+                previous_end: string;
+                /** @description First day of the previous window (inclusive, by started_at, UTC), 1970-01-01 to 2149-06-06 */
+                previous_start: string;
+            };
+            header?: never;
+            path: {
+                /** @description Project ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
             };
         };
@@ -264,7 +675,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ModelStatsListSchema"];
+                };
             };
         };
     };
@@ -291,7 +704,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ModelStatsListSchema"];
+                };
             };
         };
     };
@@ -322,7 +737,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RunListSchema"];
+                };
             };
         };
     };
@@ -332,6 +749,34 @@ export interface operations {
                 /** @description Filter by CronJob name */
                 cronjob_name?: string;
                 days?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Project ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyStatsListSchema"];
+                };
+            };
+        };
+    };
+    ChecksController_sla: {
+        parameters: {
+            query: {
+                /** @description Only runs of this CronJob */
+                cronjob_name?: string;
+                days?: number;
+                /** @description A day breaches when its p95 run duration is above this many seconds */
+                threshold_seconds: number;
             };
             header?: never;
             path: {
@@ -366,7 +811,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobRunSchema"];
+                };
             };
         };
     };
@@ -374,6 +821,31 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
+            path: {
+                /** @description Job run ID */
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunLogsSchema"];
+                };
+            };
+        };
+    };
+    RunStreamController_stream: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Resume after this event (the id of the last event received) */
+                "Last-Event-ID"?: string;
+            };
             path: {
                 /** @description Job run ID */
                 runId: string;
@@ -544,7 +1016,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ExecutionStatsSchema"];
+                };
             };
         };
     };

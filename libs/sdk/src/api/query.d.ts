@@ -264,7 +264,274 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: never;
+  schemas: {
+    DailyStatsListSchema: {
+      daily_stats: components['schemas']['DailyStatsSchema'][];
+      total_days: number;
+    };
+    DailyStatsSchema: {
+      avg_duration_seconds: number | null;
+      /** @description With group_by=cronjob */
+      cronjob_name?: string;
+      /**
+       * Format: date
+       * @description UTC day
+       */
+      date: string;
+      failed_count: number;
+      max_duration_seconds: number | null;
+      other_count: number;
+      /** @description Exact (percentile_cont semantics) */
+      p95_duration_seconds: number | null;
+      partial_count: number;
+      success_count: number;
+      total_runs: number;
+    };
+    EltRunSchema: {
+      claimedBy: string;
+      /** Format: date-time */
+      createdAt: string;
+      cronjobName: string;
+      durationSeconds: number | null;
+      errorSummary: string;
+      /** Format: date-time */
+      finishedAt: string | null;
+      id: string;
+      jobId: string;
+      jobName: string;
+      jobType: string;
+      logEntries: components['schemas']['LogLineSchema'][];
+      namespace: string;
+      projectId: string;
+      /** Format: date-time */
+      startedAt: string | null;
+      status: string;
+      targetGateway: string;
+      telemetry: components['schemas']['EltTelemetrySchema'];
+      triggeredBy: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    EltTelemetrySchema: {
+      /** @description Samples, oldest first, each with `at` */
+      samples: {
+        [key: string]: unknown;
+      }[];
+      /** @description The latest telemetrySummary (rowsLoaded, bytesLoaded, progress, currentPhase, …) */
+      summary: {
+        [key: string]: unknown;
+      };
+    };
+    ExecutionListSchema: {
+      executions: components['schemas']['ExecutionSchema'][];
+      limit: number;
+      page: number;
+      total: number;
+      total_pages: number;
+    };
+    ExecutionSchema: {
+      bytes_processed: number | null;
+      /** Format: date-time */
+      completed_at: string | null;
+      /** Format: date-time */
+      created_at: string;
+      cronjob_name: string;
+      duration_seconds: number | null;
+      id: string;
+      /** Format: date-time */
+      interval_end: string | null;
+      /** Format: date-time */
+      interval_start: string | null;
+      /** @description The run that reported it */
+      job_run_id: string;
+      model_name: string;
+      project_id: string;
+      rows_processed: number | null;
+      /** Format: date-time */
+      started_at: string;
+      /** @description success, failed, error, skipped, … */
+      status: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    ExecutionStatsDataSchema: {
+      /** @enum {string} */
+      granularity: 'hourly' | 'daily';
+      recentFailures: components['schemas']['RecentFailureSchema'][];
+      sourceSystems: components['schemas']['SourceSystemSchema'][];
+      statuses: components['schemas']['StatusCountSchema'][];
+      summary: components['schemas']['SummarySchema'];
+      timeSeries: components['schemas']['TimeBucketSchema'][];
+    };
+    ExecutionStatsSchema: {
+      /** @example 0 */
+      code: number;
+      data: components['schemas']['ExecutionStatsDataSchema'];
+      message: string;
+      requestId: string;
+    };
+    JobRunSchema: {
+      /** Format: date-time */
+      created_at: string;
+      cronjob_name: string;
+      duration_seconds: number | null;
+      /** Format: date-time */
+      end_time: string | null;
+      /** @example run_01a2… */
+      id: string;
+      job_id: string;
+      job_name: string;
+      /** @description plan, run, janitor or empty */
+      job_type: string;
+      namespace: string;
+      project_id: string;
+      /** Format: date-time */
+      start_time: string | null;
+      /** @description pending, running, success, partial, failed, error, cancelled */
+      status: string;
+      triggered_by: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    LogLineSchema: {
+      /** Format: date-time */
+      at: string;
+      /** @description debug, info, warn, error */
+      level: string;
+      /** @description Scrubbed of secrets at ingest */
+      message: string;
+    };
+    ModelStatsListSchema: {
+      stats: components['schemas']['ModelStatsSchema'][];
+      total: number;
+    };
+    ModelStatsSchema: {
+      avg_bytes_processed: number | null;
+      avg_duration_seconds: number | null;
+      avg_rows_processed: number | null;
+      /** @description failed or error */
+      failed_executions: number;
+      /** Format: date-time */
+      last_execution_time: string | null;
+      max_duration_seconds: number | null;
+      min_duration_seconds: number | null;
+      model_name: string;
+      /** @description Exact */
+      p50_duration_seconds: number | null;
+      /** @description Exact */
+      p95_duration_seconds: number | null;
+      project_id: string;
+      successful_executions: number;
+      total_bytes_processed: number;
+      total_executions: number;
+      total_rows_processed: number;
+    };
+    RecentFailureSchema: {
+      /** Format: date-time */
+      createdAt: string;
+      executionId: string;
+      /** Format: date-time */
+      finishedAt: string | null;
+      runId: string;
+      sourceSystem: string;
+      /** @enum {string} */
+      status:
+        | 'awaiting_payment'
+        | 'payment_confirmed'
+        | 'workflow_queued'
+        | 'workflow_running'
+        | 'workflow_waiting'
+        | 'workflow_succeeded'
+        | 'workflow_failed'
+        | 'workflow_cancelled';
+      statusReason: string;
+      workflowId: string;
+    };
+    RunListSchema: {
+      limit: number;
+      page: number;
+      runs: components['schemas']['RunSummarySchema'][];
+      /** @description Over the same filter; absent with include_stats=false */
+      stats?: components['schemas']['RunStatsSchema'];
+      total: number;
+      /** @description 0 for an empty list */
+      total_pages: number;
+    };
+    RunLogsSchema: {
+      /** @description At most the newest 500, oldest first */
+      logs: components['schemas']['LogLineSchema'][];
+      run_id: string;
+      total: number;
+    };
+    RunStatsSchema: {
+      avg_success_duration: number | null;
+      error_runs: number;
+      failed_runs: number;
+      project_id: string;
+      successful_runs: number;
+      total_runs: number;
+    };
+    RunSummarySchema: {
+      /** Format: date-time */
+      created_at: string;
+      cronjob_name: string;
+      duration_seconds: number | null;
+      /** Format: date-time */
+      end_time: string | null;
+      /** @example run_01a2… */
+      id: string;
+      job_name: string;
+      /** @description plan, run, janitor or empty */
+      job_type: string;
+      project_id: string;
+      /** Format: date-time */
+      start_time: string | null;
+      /** @description pending, running, success, partial, failed, error, cancelled */
+      status: string;
+      triggered_by: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    SourceSystemSchema: {
+      cancelled: number;
+      failed: number;
+      sourceSystem: string;
+      succeeded: number;
+      total: number;
+    };
+    StatusCountSchema: {
+      count: number;
+      /** @enum {string} */
+      status:
+        | 'awaiting_payment'
+        | 'payment_confirmed'
+        | 'workflow_queued'
+        | 'workflow_running'
+        | 'workflow_waiting'
+        | 'workflow_succeeded'
+        | 'workflow_failed'
+        | 'workflow_cancelled';
+    };
+    SummarySchema: {
+      averageDurationMs: number;
+      cancelled: number;
+      failed: number;
+      inProgress: number;
+      succeeded: number;
+      /** @description Percent of terminal executions that succeeded */
+      successRate: number;
+      terminal: number;
+      total: number;
+    };
+    TimeBucketSchema: {
+      /** Format: date-time */
+      bucketStart: string;
+      cancelled: number;
+      failed: number;
+      succeeded: number;
+      total: number;
+    };
+  };
   responses: never;
   parameters: never;
   requestBodies: never;
@@ -289,7 +556,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['EltRunSchema'];
+        };
       };
     };
   };
@@ -364,7 +633,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ExecutionListSchema'];
+        };
       };
     };
   };
@@ -420,7 +691,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ModelStatsListSchema'];
+        };
       };
     };
   };
@@ -447,7 +720,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ModelStatsListSchema'];
+        };
       };
     };
   };
@@ -478,7 +753,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RunListSchema'];
+        };
       };
     };
   };
@@ -502,7 +779,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DailyStatsListSchema'];
+        };
       };
     };
   };
@@ -548,7 +827,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['JobRunSchema'];
+        };
       };
     };
   };
@@ -568,7 +849,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RunLogsSchema'];
+        };
       };
     };
   };
@@ -749,7 +1032,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ExecutionStatsSchema'];
+        };
       };
     };
   };
