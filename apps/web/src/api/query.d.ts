@@ -265,6 +265,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ChangesPageSchema: {
+            /** @description In log order */
+            changes: (components["schemas"]["RunChangeSchema"] | components["schemas"]["ExecutionChangeSchema"])[];
+            /** @description True: more changes are waiting now; false: caught up */
+            has_more: boolean;
+            /** @description Opaque: send it back as `cursor` */
+            next_cursor: string;
+        };
         DailyStatsListSchema: {
             daily_stats: components["schemas"]["DailyStatsSchema"][];
             total_days: number;
@@ -321,6 +329,16 @@ export interface components {
             summary: {
                 [key: string]: unknown;
             };
+        };
+        ExecutionChangeSchema: {
+            /** @description `partition:offset` of the event that produced this state */
+            log_position: string;
+            model_execution: components["schemas"]["ExecutionSchema"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "model_execution";
         };
         ExecutionListSchema: {
             executions: components["schemas"]["ExecutionSchema"][];
@@ -401,6 +419,13 @@ export interface components {
             /** @description Scrubbed of secrets at ingest */
             message: string;
         };
+        ModelRegressionSchema: {
+            /** @description (current − previous) / previous × 100, one decimal */
+            change_percent: number;
+            current_p95_seconds: number;
+            model_name: string;
+            previous_p95_seconds: number;
+        };
         ModelStatsListSchema: {
             stats: components["schemas"]["ModelStatsSchema"][];
             total: number;
@@ -438,6 +463,21 @@ export interface components {
             status: "awaiting_payment" | "payment_confirmed" | "workflow_queued" | "workflow_running" | "workflow_waiting" | "workflow_succeeded" | "workflow_failed" | "workflow_cancelled";
             statusReason: string;
             workflowId: string;
+        };
+        RegressionReportSchema: {
+            min_change: number;
+            regressions: components["schemas"]["ModelRegressionSchema"][];
+            total: number;
+        };
+        RunChangeSchema: {
+            /** @description `partition:offset` of the event that produced this state */
+            log_position: string;
+            run: components["schemas"]["JobRunSchema"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run";
         };
         RunListSchema: {
             limit: number;
@@ -483,6 +523,24 @@ export interface components {
             triggered_by: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        SlaBreachSchema: {
+            /**
+             * Format: date
+             * @description UTC day
+             */
+            date: string;
+            max_duration_seconds: number | null;
+            /** @description Exact p95 of the day, above the threshold */
+            p95_duration_seconds: number;
+            total_runs: number;
+        };
+        SlaReportSchema: {
+            /** @description Oldest first */
+            breaches: components["schemas"]["SlaBreachSchema"][];
+            days: number;
+            threshold_seconds: number;
+            total: number;
         };
         SourceSystemSchema: {
             cancelled: number;
@@ -563,7 +621,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChangesPageSchema"];
+                };
             };
         };
     };
@@ -587,7 +647,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChangesPageSchema"];
+                };
             };
         };
     };
@@ -650,7 +712,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RegressionReportSchema"];
+                };
             };
         };
     };
@@ -791,7 +855,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SlaReportSchema"];
+                };
             };
         };
     };
