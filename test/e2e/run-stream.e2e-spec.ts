@@ -68,15 +68,11 @@ describe('live run stream (SSE)', () => {
     write('PATCH', `/api/elt/runs/${runId}`, { status: 'running', appendLog: { level: 'info', message: `line ${i}` }, appendTelemetrySample: { step: i } });
 
   beforeAll(async () => {
-    process.env.QUERY_STREAM_MAX_PER_TOKEN = '3';
-    process.env.QUERY_STREAM_POLL_MS = '100';
-    stack = await startStack('run-stream');
+    stack = await startStack('run-stream', { QUERY_STREAM_MAX_PER_TOKEN: '3', QUERY_STREAM_POLL_MS: '100' });
     user = bearer(stack.tokens.user);
   });
 
   afterAll(async () => {
-    delete process.env.QUERY_STREAM_MAX_PER_TOKEN;
-    delete process.env.QUERY_STREAM_POLL_MS;
     await stack?.close();
   });
 

@@ -24,7 +24,7 @@ import { RunStreamController } from './stream/run-stream.controller';
 import { ChangesController } from './changes/changes.controller';
 import { ChangesRepository } from './changes/changes.repository';
 import { ChangesService } from './changes/changes.service';
-import { RUN_STREAM_OPTIONS, runStreamOptionsFrom } from './stream/run-stream.options';
+import { RUN_STREAM_OPTIONS } from './stream/run-stream.options';
 import { RunStreamSource } from './stream/run-stream.source';
 import { RunStreams } from './stream/run-streams.service';
 
@@ -58,7 +58,7 @@ export class QueryModule {
         RunStreams,
         ChangesRepository,
         ChangesService,
-        { provide: RUN_STREAM_OPTIONS, useFactory: () => runStreamOptionsFrom(process.env) },
+        { provide: RUN_STREAM_OPTIONS, useValue: config.stream },
         { provide: QueryGate, useValue: new QueryGate(config.gate) },
         { provide: APP_INTERCEPTOR, useClass: QueryGateInterceptor },
       ],

@@ -2,6 +2,7 @@ import { ClickHouseSettings } from '@clickhouse/client';
 import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, HttpConfig, HttpEnv, httpConfig, loadEnv } from '@runstream/config';
 import { HttpLimits, httpLimits, HttpLimitsEnv } from '@runstream/http';
 import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { RunStreamOptions } from '../stream/run-stream.options';
 
 class QueryHttpEnv extends HttpEnv {
   override PORT: number = 3001;
@@ -73,6 +74,21 @@ class QuerySqlEnv {
   QUERY_SQL_SERVER_KEY?: string;
 }
 
+/** Live run streams (GET /api/v1/runs/:id/stream, docs/change-feed.md). */
+class QueryStreamEnv {
+  /** How often a streamed run's read model is polled (one poller per run, shared by its streams). */
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  QUERY_STREAM_POLL_MS: number = 250;
+
+  /** Open streams one token may hold; one more is answered 429 with Retry-After. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  QUERY_STREAM_MAX_PER_TOKEN: number = 20;
+}
+
 export interface QuerySqlConfig {
   /** -1: off. */
   port: number;
@@ -95,6 +111,7 @@ export interface QueryConfig {
   /** Directory of the built web app; undefined: dist/web. */
   webDir?: string;
   sql: QuerySqlConfig;
+  stream: RunStreamOptions;
 }
 
 /** Every statement of the query app runs under these; `throw` makes an oversized answer an error, not a silently cut one. */
@@ -109,7 +126,15 @@ export function querySettings(env: QueryLimitsEnv): ClickHouseSettings {
 
 export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConfig {
   const loaded = loadEnv(
-    { http: QueryHttpEnv, clickhouse: ClickHouseEnv, limits: QueryLimitsEnv, http_limits: HttpLimitsEnv, web: QueryWebEnv, sql: QuerySqlEnv },
+    {
+      http: QueryHttpEnv,
+      clickhouse: ClickHouseEnv,
+      limits: QueryLimitsEnv,
+      http_limits: HttpLimitsEnv,
+      web: QueryWebEnv,
+      sql: QuerySqlEnv,
+      stream: QueryStreamEnv,
+    },
     env,
   );
   const limits = loaded.limits;
@@ -121,5 +146,11 @@ export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConf
     controlUrl: loaded.web.QUERY_CONTROL_URL.replace(/\/+$/, ''),
     webDir: loaded.web.QUERY_WEB_DIR,
     sql: { port: loaded.sql.QUERY_SQL_PORT, serverKey: loaded.sql.QUERY_SQL_SERVER_KEY || undefined },
+    stream: {
+      pollIntervalMs: loaded.stream.QUERY_STREAM_POLL_MS,
+      maxStreamsPerToken: loaded.stream.QUERY_STREAM_MAX_PER_TOKEN,
+      heartbeatMs: 15_000,
+      reconnectMs: 1_000,
+    },
   };
 }

@@ -10,20 +10,3 @@ export interface RunStreamOptions {
 }
 
 export const RUN_STREAM_OPTIONS = Symbol('RUN_STREAM_OPTIONS');
-
-function positive(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 1) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(value)}`);
-  return parsed;
-}
-
-/** QUERY_STREAM_POLL_MS (default 250), QUERY_STREAM_MAX_PER_TOKEN (default 20). */
-export function runStreamOptionsFrom(env: NodeJS.ProcessEnv): RunStreamOptions {
-  return {
-    pollIntervalMs: positive(env.QUERY_STREAM_POLL_MS, 250, 'QUERY_STREAM_POLL_MS'),
-    maxStreamsPerToken: positive(env.QUERY_STREAM_MAX_PER_TOKEN, 20, 'QUERY_STREAM_MAX_PER_TOKEN'),
-    heartbeatMs: 15_000,
-    reconnectMs: 1_000,
-  };
-}
