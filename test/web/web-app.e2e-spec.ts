@@ -159,6 +159,17 @@ describeBrowser(title, () => {
     expect(await page.evaluate('window.notReloaded')).toBe(true);
   });
 
+  it("follows a running run's new log lines through its event stream", async () => {
+    const streamed = page.waitForRequest((request) => request.url().endsWith(`/api/v1/runs/${runs.live}/stream`));
+    await page.goto(`${web.url}/runs/${runs.live}`);
+    await streamed;
+    await page.getByRole('heading', { name: 'Logs' }).waitFor();
+    await runner.patch(runs.live, { appendLog: { level: 'warn', message: 'streamed: batch 7 loaded' } });
+    await page.locator('[data-testid=logs] li', { hasText: 'streamed: batch 7 loaded' }).waitFor({ timeout: 15_000 });
+    await page.goto(`${web.url}/projects/${project}/runs`);
+    await page.waitForFunction(`document.querySelectorAll('[data-testid=runs-table] tbody tr').length === 3`);
+  });
+
   it('opens a run: header, coloured and searchable logs, sparklines drawn from its samples, its model executions', async () => {
     await page.locator(`tr[data-run-id="${runs.done}"] a`).click();
     await page.waitForURL(`**/runs/${runs.done}`);

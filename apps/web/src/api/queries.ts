@@ -31,6 +31,7 @@ export function useRuns(project: string, params: RunListParams) {
 }
 
 /** One run as the write API speaks it: logs and telemetry. Polled while it is not finished. */
+/** `live`: polled every LIVE_MS while the run is not finished (off while its event stream is up, see run-stream.ts). */
 export function useEltRun(runId: string, live = true) {
   return useQuery({
     queryKey: ['elt-run', runId],

@@ -1,6 +1,7 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { isActive, useEltRun, useRunExecutions } from '../api/queries';
+import { useRunStream } from '../api/run-stream';
 import { EltRun, TelemetrySample } from '../api/types';
 import { Sparkline } from '../components/chart';
 import { ErrorState, Loading, StatusBadge } from '../components/states';
@@ -17,7 +18,10 @@ const SERIES = [
 
 export function RunDetailPage() {
   const { runId = '' } = useParams<{ runId: string }>();
-  const run = useEltRun(runId);
+  const [streaming, setStreaming] = useState(false);
+  // A live run follows its event stream; it is polled only while the stream is not up.
+  const run = useEltRun(runId, !streaming);
+  useRunStream(runId, isActive(run.data?.status), setStreaming);
   if (run.isPending) return <Loading what={`run ${runId}`} />;
   if (run.isError) return <ErrorState error={run.error} what={`run ${runId}`} retry={() => void run.refetch()} />;
   return <RunDetail run={run.data} />;
