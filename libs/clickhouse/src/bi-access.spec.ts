@@ -38,7 +38,7 @@ describe('BI access DDL', () => {
     expect(statements).toContain(
       `CREATE OR REPLACE VIEW ${biDatabaseFor("o'1")}.run_daily_stats AS SELECT * FROM runstream.run_daily_stats WHERE org_id = 'o\\'1'`,
     );
-    expect(statements).toHaveLength(9);
+    expect(statements).toHaveLength(10);
     expect(() => chdbOrgViewStatements('run stream', 'acme')).toThrow(/identifier/);
   });
 
@@ -58,8 +58,10 @@ describe('BI access DDL', () => {
     expect(statements).toContain('CREATE ROW POLICY OR REPLACE runstream_apps ON runstream.runs AS PERMISSIVE FOR SELECT USING 1 TO runstream');
     for (const table of serverTables())
       expect(statements.filter((s) => s.includes(`ON runstream.${table} `) && s.startsWith('CREATE ROW POLICY'))).toHaveLength(2);
+    // The delivery log's view and its table (row policy above) are served; the request bodies are the organisation's own.
+    expect(statements).toContain(`GRANT SELECT ON runstream.webhook_delivery_attempts TO ${user}`);
     // Nothing that could reach secrets, other tables, or lift the mode.
-    expect(statements.some((s) => /\bjobs\b|jobs_current|api_tokens|webhook|ALL|\*|CREATE TEMPORARY|READ ON|readonly = [01]/.test(s))).toBe(false);
+    expect(statements.some((s) => /\bjobs\b|jobs_current|api_tokens|ALL|\*|CREATE TEMPORARY|READ ON|readonly = [01]/.test(s))).toBe(false);
     expect(statements.filter((s) => s.startsWith('GRANT')).every((s) => s.startsWith('GRANT SELECT ON runstream.'))).toBe(true);
   });
 

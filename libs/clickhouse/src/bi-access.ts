@@ -16,6 +16,7 @@ export const BI_VIEWS: Readonly<Record<string, readonly string[]>> = {
   run_daily_stats: ['run_daily'],
   model_daily_stats: ['model_executions'],
   jobs_current: ['jobs'],
+  webhook_delivery_attempts: ['webhook_deliveries'],
 };
 
 /**

@@ -1,5 +1,5 @@
 import { createClient } from '@clickhouse/client';
-import { BI_VIEWS, biDatabaseFor } from '@runstream/clickhouse';
+import { BI_VIEWS, biDatabaseFor, ClickHouseStore, insertWebhookAttempts, toChDateTime } from '@runstream/clickhouse';
 import { eventually, http } from '@runstream/testing';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -103,6 +103,30 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
     };
     await seed(stack.tokens.user, 'bi-a', durations);
     await seed(stack.tokens.otherOrg, MARKER, [1, 2, 3]);
+    // One delivery attempt per organisation, as the notifier records them (its own tests deliver real ones).
+    const attempt = (orgId: string, name: string, status: 'delivered' | 'pending') => ({
+      org_id: orgId,
+      project_id: projectId,
+      job_id: `job_${name}`,
+      run_id: `run_${name}`,
+      outcome: 'success',
+      delivery_id: `msg_${name}_${status}`,
+      channel: 'webhook' as const,
+      kafka_partition: 0,
+      endpoint: `https://hooks.example/${name}`,
+      attempt: 1,
+      status,
+      response_code: status === 'delivered' ? 200 : 0,
+      error: '',
+      duration_ms: 12,
+      attempted_at: toChDateTime(new Date()),
+      next_attempt_at: null,
+    });
+    await insertWebhookAttempts(stack.materializer.get(ClickHouseStore), [
+      attempt(orgA, 'bi-a', 'delivered'),
+      attempt(orgA, 'bi-a', 'pending'),
+      attempt(orgB, MARKER, 'delivered'),
+    ]);
     for (const token of [stack.tokens.user, stack.tokens.otherOrg]) {
       await eventually(
         async () => {
@@ -133,6 +157,9 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
         if (view !== 'jobs_current') expect(rows.length).toBeGreaterThan(0);
         expect(rows.every((row) => row.org_id === orgA)).toBe(true);
       }
+      // The delivery log shows attempts made, not the notifier's queue of pending ones.
+      const deliveries = await (await client.query({ query: 'SELECT delivery_id, status FROM webhook_delivery_attempts', format: 'JSONEachRow' })).json();
+      expect(deliveries).toEqual([{ delivery_id: 'msg_bi-a_delivered', status: 'delivered' }]);
       const [bi] = await (
         await client.query({
           query:
