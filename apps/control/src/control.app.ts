@@ -4,6 +4,9 @@ import { ControlConfig } from './config/control.config';
 import { AppMetrics } from '@runstream/observability';
 import { ControlExtensions, ControlModule } from './control.module';
 
+/** What the app's OpenAPI document (/docs, /docs-json) says it is; the API type generators build the same document. */
+export const CONTROL_OPENAPI = { title: 'Runstream control API', description: 'Jobs: definitions, triggers. See docs/jobs.md.' };
+
 export async function createControlApp(config: ControlConfig, shutdownHooks = true, extensions: ControlExtensions = {}): Promise<NestFastifyApplication> {
   const app = await createHttpApp(ControlModule.forRoot(config, extensions), {
     logLevels: logLevelsFrom(config.http.logLevel),
@@ -12,6 +15,6 @@ export async function createControlApp(config: ControlConfig, shutdownHooks = tr
     shutdownHooks,
     ...config.limits,
   });
-  setupOpenApi(app, 'Runstream control API', 'Jobs: definitions, triggers. See docs/jobs.md.');
+  setupOpenApi(app, CONTROL_OPENAPI.title, CONTROL_OPENAPI.description);
   return app;
 }

@@ -4,6 +4,12 @@ import { IngestConfig } from './config/ingest.config';
 import { IngestModule } from './ingest.module';
 import { AppMetrics } from '@runstream/observability';
 
+/** What the app's OpenAPI document (/docs, /docs-json) says it is; the API type generators build the same document. */
+export const INGEST_OPENAPI = {
+  title: 'Runstream write API',
+  description: 'Runner write API: runs, logs, telemetry, model executions, agents. See docs/write-api.md.',
+};
+
 export async function createIngestApp(config: IngestConfig, shutdownHooks = true): Promise<NestFastifyApplication> {
   const app = await createHttpApp(IngestModule.forRoot(config), {
     bodyLimitBytes: config.http.bodyLimitBytes,
@@ -13,6 +19,6 @@ export async function createIngestApp(config: IngestConfig, shutdownHooks = true
     shutdownHooks,
     ...config.limits,
   });
-  setupOpenApi(app, 'Runstream write API', 'Runner write API: runs, logs, telemetry, model executions, agents. See docs/write-api.md.');
+  setupOpenApi(app, INGEST_OPENAPI.title, INGEST_OPENAPI.description);
   return app;
 }

@@ -7,6 +7,12 @@ import { QueryModule } from './query.module';
 import { registerControlProxy } from './web/control-proxy';
 import { registerWebApp } from './web/web-app';
 
+/** What the app's OpenAPI document (/docs, /docs-json) says it is; the API type generators build the same document. */
+export const QUERY_OPENAPI = {
+  title: 'Runstream read API',
+  description: 'Runs, daily stats, model executions and stats, organisation stats. See docs/read-api.md.',
+};
+
 export async function createQueryApp(config: QueryConfig, shutdownHooks = true): Promise<NestFastifyApplication> {
   const app = await createHttpApp(QueryModule.forRoot(config), {
     logLevels: logLevelsFrom(config.http.logLevel),
@@ -17,7 +23,7 @@ export async function createQueryApp(config: QueryConfig, shutdownHooks = true):
   });
   // Registered after the platform's filter so it sees errors first; it hands every answer back to that filter.
   app.useGlobalFilters(new QueryExceptionFilter());
-  setupOpenApi(app, 'Runstream read API', 'Runs, daily stats, model executions and stats, organisation stats. See docs/read-api.md.');
+  setupOpenApi(app, QUERY_OPENAPI.title, QUERY_OPENAPI.description);
   await registerControlProxy(app, config.controlUrl);
   await registerWebApp(app, config.webDir);
   return app;
