@@ -1,8 +1,16 @@
 import { DynamicModule, HttpException, INestApplication, LogLevel, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { STATEMENT_OBSERVER } from '@runstream/clickhouse';
-import { AppMetrics, createAppLogger, instrumentHttp, LogFormat, logLevelsFrom, logRequests, PinoNestLogger } from '@runstream/observability';
+import {
+  AppMetrics,
+  createAppLogger,
+  instrumentHttp,
+  LogFormat,
+  logLevelsFrom,
+  logRequests,
+  ObservabilityModule,
+  PinoNestLogger,
+} from '@runstream/observability';
 import type { FastifyHttpOptions, FastifyReply } from 'fastify';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -47,19 +55,14 @@ export { logLevelsFrom };
 
 export type AppModule = Type<unknown> | DynamicModule;
 
-/** Makes the app's shared HTTP services (the rate limiter, the metrics) injectable everywhere, e.g. in the auth guard. */
+/** Makes the app's shared HTTP services (the rate limiter; the metrics through ObservabilityModule) injectable everywhere, e.g. in the auth guard. */
 @Module({})
 class HttpPlatformModule {}
 
 function withPlatform(module: AppModule, limiter: RequestRateLimiter, metrics: AppMetrics | undefined): DynamicModule {
-  const observed = metrics
-    ? [
-        { provide: AppMetrics, useValue: metrics },
-        { provide: STATEMENT_OBSERVER, useValue: metrics },
-      ]
-    : [];
-  const providers = [{ provide: RequestRateLimiter, useValue: limiter }, ...observed];
-  return { module: HttpPlatformModule, global: true, imports: [module], providers, exports: providers.map((provider) => provider.provide) };
+  const providers = [{ provide: RequestRateLimiter, useValue: limiter }];
+  const imports = metrics ? [ObservabilityModule.forRoot(metrics), module] : [module];
+  return { module: HttpPlatformModule, global: true, imports, providers, exports: providers.map((provider) => provider.provide) };
 }
 
 function fastifyOptions(bodyLimit: number, timeouts: HttpTimeoutOptions): FastifyHttpOptions<Server> & { bodyLimit: number } {

@@ -39,5 +39,6 @@ describe('AppMetrics', () => {
     expect(sampleSum(await metrics.exposition(), 'runstream_notifier_outcomes_total', { app: 'notifier' })).toBe(2);
     metrics.watchLag('g', 't', { lag: () => Promise.reject(new Error('broker away')) });
     await expect(metrics.exposition()).rejects.toThrow('broker away');
+    expect(await metrics.answer()).toMatchObject({ status: 503, headers: { 'retry-after': '5' }, body: 'metrics unavailable: broker away' });
   });
 });

@@ -97,4 +97,13 @@ export class AppMetrics implements PublishObserver, StatementObserver {
   get contentType(): string {
     return this.registry.contentType;
   }
+
+  /** GET /metrics as an HTTP answer: the exposition, or 503 with Retry-After when a collector fails. */
+  async answer(): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    try {
+      return { status: 200, headers: { 'content-type': this.contentType, 'cache-control': 'no-store' }, body: await this.exposition() };
+    } catch (error) {
+      return { status: 503, headers: { 'content-type': 'text/plain', 'retry-after': '5' }, body: `metrics unavailable: ${(error as Error).message}` };
+    }
+  }
 }

@@ -13,15 +13,7 @@ export function instrumentHttp(fastify: FastifyInstance, metrics: AppMetrics): v
     done();
   });
   fastify.get('/metrics', async (_request, reply) => {
-    try {
-      const body = await metrics.exposition();
-      return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(body);
-    } catch (error) {
-      return reply
-        .code(503)
-        .header('retry-after', '5')
-        .type('text/plain')
-        .send(`metrics unavailable: ${(error as Error).message}`);
-    }
+    const { status, headers, body } = await metrics.answer();
+    return reply.code(status).headers(headers).send(body);
   });
 }

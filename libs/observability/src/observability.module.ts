@@ -3,8 +3,8 @@ import { STATEMENT_OBSERVER } from '@runstream/clickhouse';
 import { AppMetrics } from './app-metrics';
 
 /**
- * Makes an app's metrics injectable everywhere and has ClickHouse statements timed, for the
- * apps without an HTTP API (the HTTP apps get the same from createHttpApp's `metrics`).
+ * Makes an app's metrics injectable everywhere and has ClickHouse statements timed: imported by
+ * the apps without an HTTP API, and by createHttpApp for those with one (its `metrics` option).
  */
 @Module({})
 export class ObservabilityModule {

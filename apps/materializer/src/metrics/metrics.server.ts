@@ -10,7 +10,7 @@ import { MaterializerMetrics } from './materializer.metrics';
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Metrics');
-  private readonly server = new ProbeServer({ '/health': () => this.health(), '/metrics': () => this.exposition() });
+  private readonly server = new ProbeServer({ '/health': () => this.health(), '/metrics': () => this.metrics.answer() });
 
   constructor(
     @Inject(MATERIALIZER_CONFIG) private readonly config: MaterializerConfig,
@@ -41,9 +41,5 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
       headers: health.status === 'ok' ? headers : { ...headers, 'retry-after': '5' },
       body: JSON.stringify(health),
     };
-  }
-
-  private async exposition(): Promise<ProbeAnswer> {
-    return { status: 200, headers: { 'content-type': this.metrics.contentType }, body: await this.metrics.exposition() };
   }
 }

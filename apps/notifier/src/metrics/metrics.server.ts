@@ -8,7 +8,7 @@ import { AppMetrics } from '@runstream/observability';
 @Injectable()
 export class NotifierMetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('NotifierMetrics');
-  private readonly server = new ProbeServer({ '/health': () => this.health(), '/metrics': () => this.exposition() });
+  private readonly server = new ProbeServer({ '/health': () => this.health(), '/metrics': () => this.metrics.answer() });
 
   constructor(
     @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
@@ -43,13 +43,5 @@ export class NotifierMetricsServer implements OnApplicationBootstrap, OnApplicat
       headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...(ok ? {} : { 'retry-after': '5' }) },
       body,
     };
-  }
-
-  private async exposition(): Promise<ProbeAnswer> {
-    try {
-      return { status: 200, headers: { 'content-type': this.metrics.contentType }, body: await this.metrics.exposition() };
-    } catch (error) {
-      return { status: 503, headers: { 'retry-after': '5' }, body: (error as Error).message };
-    }
   }
 }
