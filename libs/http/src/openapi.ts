@@ -24,3 +24,7 @@ export function setupOpenApi(app: INestApplication, title: string, description: 
   });
   return document;
 }
+
+/** @ApiProperty options of the nullable fields the answers share: an RFC 3339 time, a number. */
+export const NULLABLE_TIME = { type: String, format: 'date-time', nullable: true } as const;
+export const NULLABLE_NUMBER = { type: Number, nullable: true } as const;

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { NULLABLE_NUMBER, NULLABLE_TIME } from '@runstream/http';
 import { AttemptResponse, DeliveryDetailResponse, DeliveryListResponse, DeliveryResponse, TestEventResponse } from './delivery.response';
 
 /** The deliveries routes' answers as OpenAPI schemas; each class `implements` what the service returns. */
@@ -10,21 +11,21 @@ export class DeliverySchema implements DeliveryResponse {
   @ApiProperty({ description: 'Where it goes (the URL host, or the Slack channel)' }) endpoint!: string;
   @ApiProperty({ description: 'pending, retrying, delivered, failed, disabled' }) status!: string;
   @ApiProperty() attempts!: number;
-  @ApiProperty({ type: Number, nullable: true }) last_response_code!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) last_response_code!: number | null;
   @ApiProperty() last_error!: string;
   @ApiProperty({ format: 'date-time' }) first_attempted_at!: string;
   @ApiProperty({ format: 'date-time' }) last_attempted_at!: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) next_attempt_at!: string | null;
+  @ApiProperty(NULLABLE_TIME) next_attempt_at!: string | null;
 }
 
 export class AttemptSchema implements AttemptResponse {
   @ApiProperty() attempt!: number;
   @ApiProperty() status!: string;
-  @ApiProperty({ type: Number, nullable: true }) response_code!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) response_code!: number | null;
   @ApiProperty() error!: string;
   @ApiProperty() duration_ms!: number;
   @ApiProperty({ format: 'date-time' }) attempted_at!: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) next_attempt_at!: string | null;
+  @ApiProperty(NULLABLE_TIME) next_attempt_at!: string | null;
 }
 
 export class DeliveryDetailSchema extends DeliverySchema implements DeliveryDetailResponse {
@@ -38,7 +39,7 @@ export class DeliveryListSchema implements DeliveryListResponse {
 export class TestEventSchema implements TestEventResponse {
   @ApiProperty() delivery_id!: string;
   @ApiProperty() status!: string;
-  @ApiProperty({ type: Number, nullable: true }) response_code!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) response_code!: number | null;
   @ApiProperty() duration_ms!: number;
   @ApiProperty() error!: string;
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { NULLABLE_TIME } from '@runstream/http';
 import { LIVE_JOB_STATUSES, LiveJob, LiveJobDetail, LiveJobLogs, LiveJobStatus } from '../kubernetes/live-jobs';
 
 /** GET /api/v1/jobs answers as OpenAPI schemas; each class `implements` what the source returns. */
@@ -6,7 +7,7 @@ export class LiveJobSchema implements LiveJob {
   @ApiProperty({ description: 'Execution name (Kubernetes Job name = the run job_name)' }) id!: string;
   @ApiProperty({ description: 'Project id' }) project!: string;
   @ApiProperty({ enum: LIVE_JOB_STATUSES }) status!: LiveJobStatus;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) start_time!: string | null;
+  @ApiProperty(NULLABLE_TIME) start_time!: string | null;
 }
 
 export class LiveJobListSchema {
@@ -17,7 +18,7 @@ export class LiveJobListSchema {
 export class LiveJobDetailSchema extends LiveJobSchema implements LiveJobDetail {
   @ApiProperty() job_id!: string;
   @ApiProperty({ type: String, nullable: true }) run_id!: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completion_time!: string | null;
+  @ApiProperty(NULLABLE_TIME) completion_time!: string | null;
   @ApiProperty() namespace!: string;
 }
 

@@ -1,11 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { NULLABLE_NUMBER } from '@runstream/http';
 import { ModelRegression, RegressionReport, SlaBreach, SlaReport } from './checks';
 
 /** The checks' answers as OpenAPI schemas; each class `implements` what the service returns. */
 export class SlaBreachSchema implements SlaBreach {
   @ApiProperty({ format: 'date', description: 'UTC day' }) date!: string;
   @ApiProperty({ description: 'Exact p95 of the day, above the threshold' }) p95_duration_seconds!: number;
-  @ApiProperty({ type: Number, nullable: true }) max_duration_seconds!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) max_duration_seconds!: number | null;
   @ApiProperty() total_runs!: number;
 }
 

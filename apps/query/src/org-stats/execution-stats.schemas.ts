@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { NULLABLE_TIME } from '@runstream/http';
 import { EXECUTION_STATUSES, ExecutionStatsData, ExecutionStatus } from './execution-stats';
 import { ExecutionStatsResponse } from './execution-stats.service';
 
@@ -15,7 +16,7 @@ class CountsSchema {
 class RecentFailureSchema implements RecentFailure {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty() executionId!: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt!: string | null;
+  @ApiProperty(NULLABLE_TIME) finishedAt!: string | null;
   @ApiProperty() runId!: string;
   @ApiProperty() sourceSystem!: string;
   @ApiProperty({ enum: EXECUTION_STATUSES }) status!: ExecutionStatus;

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { NULLABLE_NUMBER, NULLABLE_TIME } from '@runstream/http';
 import { DailyStats } from './daily-stats';
 import { JobRun, RunListResponse, RunStats, RunSummary } from './run.response';
 import { EltRun, LogLine, RunLogsResponse } from './run.service';
@@ -7,8 +8,6 @@ import { EltRun, LogLine, RunLogsResponse } from './run.service';
  * The runs routes' answers as OpenAPI schemas (clients generate their types from them). Each class
  * `implements` the type the service returns, so the compiler keeps the two the same.
  */
-const nullableTime = { type: String, format: 'date-time', nullable: true } as const;
-const nullableNumber = { type: Number, nullable: true } as const;
 
 export class RunSummarySchema implements RunSummary {
   @ApiProperty({ example: 'run_01a2…' }) id!: string;
@@ -17,9 +16,9 @@ export class RunSummarySchema implements RunSummary {
   @ApiProperty() cronjob_name!: string;
   @ApiProperty({ description: 'plan, run, janitor or empty' }) job_type!: string;
   @ApiProperty({ description: 'pending, running, success, partial, failed, error, cancelled' }) status!: string;
-  @ApiProperty(nullableTime) start_time!: string | null;
-  @ApiProperty(nullableTime) end_time!: string | null;
-  @ApiProperty(nullableNumber) duration_seconds!: number | null;
+  @ApiProperty(NULLABLE_TIME) start_time!: string | null;
+  @ApiProperty(NULLABLE_TIME) end_time!: string | null;
+  @ApiProperty(NULLABLE_NUMBER) duration_seconds!: number | null;
   @ApiProperty() triggered_by!: string;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
@@ -31,7 +30,7 @@ export class RunStatsSchema implements RunStats {
   @ApiProperty() successful_runs!: number;
   @ApiProperty() failed_runs!: number;
   @ApiProperty() error_runs!: number;
-  @ApiProperty(nullableNumber) avg_success_duration!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) avg_success_duration!: number | null;
 }
 
 export class RunListSchema implements RunListResponse {
@@ -56,9 +55,9 @@ export class DailyStatsSchema implements DailyStats {
   @ApiProperty() partial_count!: number;
   @ApiProperty() failed_count!: number;
   @ApiProperty() other_count!: number;
-  @ApiProperty(nullableNumber) avg_duration_seconds!: number | null;
-  @ApiProperty({ ...nullableNumber, description: 'Exact (percentile_cont semantics)' }) p95_duration_seconds!: number | null;
-  @ApiProperty(nullableNumber) max_duration_seconds!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) avg_duration_seconds!: number | null;
+  @ApiProperty({ ...NULLABLE_NUMBER, description: 'Exact (percentile_cont semantics)' }) p95_duration_seconds!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) max_duration_seconds!: number | null;
 }
 
 export class DailyStatsListSchema {
@@ -100,9 +99,9 @@ export class EltRunSchema implements EltRun {
   @ApiProperty() targetGateway!: string;
   @ApiProperty() claimedBy!: string;
   @ApiProperty() status!: string;
-  @ApiProperty(nullableTime) startedAt!: string | null;
-  @ApiProperty(nullableTime) finishedAt!: string | null;
-  @ApiProperty(nullableNumber) durationSeconds!: number | null;
+  @ApiProperty(NULLABLE_TIME) startedAt!: string | null;
+  @ApiProperty(NULLABLE_TIME) finishedAt!: string | null;
+  @ApiProperty(NULLABLE_NUMBER) durationSeconds!: number | null;
   @ApiProperty() errorSummary!: string;
   @ApiProperty({ type: [LogLineSchema] }) logEntries!: LogLineSchema[];
   @ApiProperty({ type: EltTelemetrySchema }) telemetry!: EltTelemetrySchema;
