@@ -27,13 +27,13 @@ export function withQuery(path: string, query: Query = {}): string {
  * Same-origin calls to the read API and (through the query app's proxy) the Jobs API, with the
  * session's token and organisation; the organisation header makes the server check it.
  */
+/** The session's token, and its organisation (which makes the server check it). */
+export function sessionHeaders(session: Session | undefined = loadSession()): Record<string, string> {
+  return session ? { authorization: `Bearer ${session.token}`, 'x-organization-id': session.orgId } : {};
+}
+
 export async function api<T>(path: string, init: { method?: string; body?: unknown; session?: Session } = {}): Promise<T> {
-  const session = init.session ?? loadSession();
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (session) {
-    headers.authorization = `Bearer ${session.token}`;
-    headers['x-organization-id'] = session.orgId;
-  }
+  const headers: Record<string, string> = { accept: 'application/json', ...sessionHeaders(init.session ?? loadSession()) };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {

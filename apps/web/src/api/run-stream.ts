@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { loadSession } from './session';
+import { sessionHeaders } from './client';
 
 export interface SseEvent {
   id?: string;
@@ -91,12 +91,5 @@ export function useRunStream(runId: string, active: boolean, onConnected: (conne
 }
 
 function streamHeaders(lastId: string | undefined): Record<string, string> {
-  const session = loadSession();
-  const headers: Record<string, string> = { accept: 'text/event-stream' };
-  if (session) {
-    headers.authorization = `Bearer ${session.token}`;
-    headers['x-organization-id'] = session.orgId;
-  }
-  if (lastId) headers['last-event-id'] = lastId;
-  return headers;
+  return { accept: 'text/event-stream', ...sessionHeaders(), ...(lastId ? { 'last-event-id': lastId } : {}) };
 }
