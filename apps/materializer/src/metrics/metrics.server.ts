@@ -4,7 +4,6 @@ import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.
 import { RunEventsConsumer } from '../consumer/run-events.consumer';
 import { healthOf } from './health';
 import { AppMetrics } from '@runstream/observability';
-import { MaterializerMetrics } from './materializer.metrics';
 
 /** GET /metrics (Prometheus text) and GET /health (see health.ts): the materializer has no other HTTP surface. */
 @Injectable()
@@ -16,8 +15,6 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(MATERIALIZER_CONFIG) private readonly config: MaterializerConfig,
     private readonly consumer: RunEventsConsumer,
     private readonly metrics: AppMetrics,
-    // Injected so its series are registered before the first scrape.
-    _materializerMetrics: MaterializerMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
