@@ -1,5 +1,6 @@
 import { tooManyRequests } from '@runstream/http';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { compressNative, decompressNative } from './clickhouse-compression';
 import { QueryGate } from '../overload/query-gate';
 import { SqlAuthenticator } from './sql-authenticator';
 import { SqlEndpoint } from './sql-endpoint';
@@ -72,6 +73,58 @@ describe('SqlEndpoint', () => {
       body: Buffer.from('SELECT 1'),
     });
     expect(plain.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('answers in ClickHouse compressed blocks with compress=1 (headers unchanged, gzip around them if also asked) and reads decompress=1 bodies', async () => {
+    const engine = new FakeEngine(ok);
+    const endpoint = new SqlEndpoint(engine, authenticator, gate);
+    const request = (url: string, body: Buffer, headers: Record<string, string> = {}) =>
+      endpoint.handle({ ip: '127.0.0.1', method: 'POST', url, headers: { ...basic, ...headers }, body });
+    const native = await request('/?compress=1&default_format=JSONEachRow', Buffer.from('SELECT 1'));
+    expect(native.status).toBe(200);
+    expect(native.headers['content-encoding']).toBeUndefined();
+    expect(native.headers['content-type']).toContain('application/x-ndjson');
+    expect(native.body[16]).toBe(0x82);
+    expect((await decompressNative(native.body, 1 << 20)).toString()).toBe('1\n'.repeat(100));
+    const both = await request('/?compress=1&enable_http_compression=1', Buffer.from('SELECT 1'), { 'accept-encoding': 'gzip' });
+    expect(both.headers['content-encoding']).toBe('gzip');
+    expect((await decompressNative(gunzipSync(both.body), 1 << 20)).toString()).toBe('1\n'.repeat(100));
+    expect((await request('/?decompress=1', await compressNative(Buffer.from('SELECT 42')))).status).toBe(200);
+    expect(engine.seen.at(-1)?.sql).toBe('SELECT 42');
+    const gzipped = gzipSync(await compressNative(Buffer.from('SELECT 43')));
+    expect((await request('/?decompress=1', gzipped, { 'content-encoding': 'gzip' })).status).toBe(200);
+    expect(engine.seen.at(-1)?.sql).toBe('SELECT 43');
+  });
+
+  it('with compress=1 sends errors in blocks too, except 401/403 (refused credentials), which stay plain as ClickHouse sends them', async () => {
+    const endpoint = new SqlEndpoint(new FakeEngine(ok), authenticator, gate);
+    const corrupt = await compressNative(Buffer.from('SELECT 1'));
+    corrupt[corrupt.length - 1] ^= 1;
+    const refused = await endpoint.handle({ ip: '127.0.0.1', method: 'POST', url: '/?compress=1&decompress=1', headers: basic, body: corrupt });
+    expect(refused.status).toBe(400);
+    expect(refused.headers['x-clickhouse-exception-code']).toBe('40');
+    expect((await decompressNative(refused.body, 1 << 20)).toString()).toMatch(
+      /^Code: 40\. DB::Exception: Checksum doesn't match.*\(CHECKSUM_DOESNT_MATCH\)\n$/,
+    );
+    const unauthenticated = await endpoint.handle({ ip: '127.0.0.1', method: 'POST', url: '/?compress=1', headers: {}, body: Buffer.from('SELECT 1') });
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.body.toString()).toMatch(/^Code: 516\./);
+    const plain = await endpoint.handle({ ip: '127.0.0.1', method: 'POST', url: '/?decompress=1', headers: basic, body: corrupt });
+    expect(plain.body.toString()).toContain('(CHECKSUM_DOESNT_MATCH)');
+  });
+
+  it('refuses a body that inflates past the query limit, natively or with gzip: 413, not the memory', async () => {
+    const endpoint = new SqlEndpoint(new FakeEngine(ok), authenticator, gate);
+    const bomb = Buffer.concat([Buffer.from('SELECT 1 -- '), Buffer.alloc(3 << 20, 0x20)]);
+    for (const [url, headers, body] of [
+      ['/?decompress=1', {}, await compressNative(bomb)],
+      ['/', { 'content-encoding': 'gzip' }, gzipSync(bomb)],
+    ] as const) {
+      expect(body.length).toBeLessThan(64 * 1024);
+      const response = await endpoint.handle({ ip: '127.0.0.1', method: 'POST', url, headers: { ...basic, ...headers }, body });
+      expect(response).toMatchObject({ status: 413, headers: { 'x-clickhouse-exception-code': '229' } });
+      expect(response.body.toString()).toContain('(QUERY_IS_TOO_LARGE)');
+    }
   });
 
   it('answers every failure ClickHouse-style with a 4xx or a 503, never a 500', async () => {

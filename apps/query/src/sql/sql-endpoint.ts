@@ -4,12 +4,13 @@ import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompress, deflate, gunzip, gzip, inflate } from 'node:zlib';
 import { classifyClickHouseFailure } from '../overload/clickhouse-failure';
 import { QueryGate } from '../overload/query-gate';
+import { compressNative, decompressNative } from './clickhouse-compression';
 import { SqlAuthenticator } from './sql-authenticator';
 import { credentialsOf } from './sql-credentials';
 import { SqlEngine } from './sql-engine';
 import { badRequest, parseEngineError, SqlError } from './sql-error';
 import { contentTypeOf } from './sql-formats';
-import { parseSqlRequest } from './sql-request';
+import { MAX_QUERY_BYTES, nativeCompressionOf, parseSqlRequest } from './sql-request';
 
 export interface SqlHttpRequest {
   method: string;
@@ -26,9 +27,11 @@ export interface SqlHttpResponse {
   body: Buffer;
 }
 
-type Codec = (input: Buffer) => Promise<Buffer>;
+type Codec = (input: Buffer, options?: { maxOutputLength?: number }) => Promise<Buffer>;
 const ENCODERS: Record<string, Codec> = { gzip: promisify(gzip), deflate: promisify(deflate), br: promisify(brotliCompress) };
 const DECODERS: Record<string, Codec> = { gzip: promisify(gunzip), deflate: promisify(inflate), br: promisify(brotliDecompress) };
+const tooLarge = (what: string) =>
+  new SqlError(413, 229, 'QUERY_IS_TOO_LARGE', `the body (${what}) decompresses to more than the ${MAX_QUERY_BYTES}-byte query limit`);
 
 function header(headers: SqlHttpRequest['headers'], name: string): string | undefined {
   const value = headers[name];
@@ -57,8 +60,11 @@ export class SqlEndpoint {
     if (request.method === 'GET' && !url.has('query'))
       return { status: 200, headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: Buffer.from('Ok.\n') };
     let queryId = '';
+    let compressAnswer = false;
     try {
-      const body = await decoded(request);
+      const native = nativeCompressionOf(url);
+      compressAnswer = native.answer;
+      const body = await decoded(request, native.body);
       const parsed = parseSqlRequest(request.method, url, body);
       queryId = parsed.queryId;
       const orgId = await this.authenticator.organisationOf(credentialsOf(request.headers, parsed), request.ip);
@@ -80,15 +86,22 @@ export class SqlEndpoint {
         'x-clickhouse-database': this.engine.databaseNames(orgId)[0],
         'x-clickhouse-timezone': 'UTC',
       };
+      // ClickHouse's order: its own blocks inside, HTTP Content-Encoding (if also asked for) around them.
+      const answer = compressAnswer ? await compressNative(result.body) : result.body;
       const encoding = parsed.httpCompression ? acceptedEncoding(header(request.headers, 'accept-encoding')) : undefined;
-      if (!encoding) return { status: 200, headers, body: result.body };
-      return { status: 200, headers: { ...headers, 'content-encoding': encoding }, body: await ENCODERS[encoding](result.body) };
+      if (!encoding) return { status: 200, headers, body: answer };
+      return { status: 200, headers: { ...headers, 'content-encoding': encoding }, body: await ENCODERS[encoding](answer) };
     } catch (error) {
-      return this.failure(error, queryId);
+      return this.failure(error, queryId, compressAnswer);
     }
   }
 
-  private failure(error: unknown, queryId: string): SqlHttpResponse {
+  /**
+   * With compress=1 the error text is in compressed blocks too, as ClickHouse writes an error
+   * into the answer's stream, except 401/403: ClickHouse refuses credentials before that stream
+   * exists, and the JDBC driver reads those two plain.
+   */
+  private async failure(error: unknown, queryId: string, compressAnswer: boolean): Promise<SqlHttpResponse> {
     const sqlError = this.asSqlError(error);
     const headers: Record<string, string> = {
       'content-type': 'text/plain; charset=UTF-8',
@@ -97,7 +110,9 @@ export class SqlEndpoint {
       ...(sqlError.status === 401 ? { 'www-authenticate': 'Basic realm="runstream BI (user = organisation, password = API token)"' } : {}),
       ...(sqlError.retryAfterSeconds ? { 'retry-after': String(sqlError.retryAfterSeconds) } : {}),
     };
-    return { status: sqlError.status, headers, body: Buffer.from(sqlError.body) };
+    const body = Buffer.from(sqlError.body);
+    const compress = compressAnswer && sqlError.status !== 401 && sqlError.status !== 403;
+    return { status: sqlError.status, headers, body: compress ? await compressNative(body) : body };
   }
 
   private asSqlError(error: unknown): SqlError {
@@ -120,16 +135,24 @@ export class SqlEndpoint {
   }
 }
 
-async function decoded(request: SqlHttpRequest): Promise<Buffer | undefined> {
+/**
+ * The body as sent: HTTP Content-Encoding undone, then ClickHouse's blocks (decompress=1), as
+ * ClickHouse layers them. Neither may inflate past the query limit (a decompression bomb).
+ */
+async function decoded(request: SqlHttpRequest, nativeBlocks: boolean): Promise<Buffer | undefined> {
   const encoding = header(request.headers, 'content-encoding')?.trim().toLowerCase();
-  if (!request.body || !encoding || encoding === 'identity') return request.body;
-  const decoder = DECODERS[encoding];
-  if (!decoder) throw badRequest(`Unknown Content-Encoding ${encoding}: send gzip, deflate, br or none`);
-  try {
-    return await decoder(request.body);
-  } catch {
-    throw badRequest(`the body is not valid ${encoding}`);
+  let body = request.body;
+  if (body && encoding && encoding !== 'identity') {
+    const decoder = DECODERS[encoding];
+    if (!decoder) throw badRequest(`Unknown Content-Encoding ${encoding}: send gzip, deflate, br or none`);
+    try {
+      body = await decoder(body, { maxOutputLength: MAX_QUERY_BYTES });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(encoding);
+      throw badRequest(`the body is not valid ${encoding}`);
+    }
   }
+  return body && nativeBlocks ? decompressNative(body, MAX_QUERY_BYTES) : body;
 }
 
 /** The first of gzip, br, deflate the client accepts. */

@@ -1,5 +1,5 @@
 import { credentialsOf } from './sql-credentials';
-import { parseSqlRequest } from './sql-request';
+import { nativeCompressionOf, parseSqlRequest } from './sql-request';
 
 const url = (query: string) => new URLSearchParams(query);
 
@@ -35,17 +35,19 @@ describe('parseSqlRequest', () => {
     ).not.toThrow();
   });
 
-  it.each([
-    'readonly=0',
-    'max_result_rows=0',
-    'max_execution_time=0',
-    'max_memory_usage=0',
-    'additional_table_filters=x',
-    'allow_ddl=1',
-    'compress=1',
-    'role=admin',
-  ])('refuses the setting %s as a readonly server would (403 READONLY)', (setting) => {
-    expect(() => parseSqlRequest('POST', url(setting), Buffer.from('SELECT 1'))).toThrow(expect.objectContaining({ status: 403, codeName: 'READONLY' }));
+  it.each(['readonly=0', 'max_result_rows=0', 'max_execution_time=0', 'max_memory_usage=0', 'additional_table_filters=x', 'allow_ddl=1', 'role=admin'])(
+    'refuses the setting %s as a readonly server would (403 READONLY)',
+    (setting) => {
+      expect(() => parseSqlRequest('POST', url(setting), Buffer.from('SELECT 1'))).toThrow(expect.objectContaining({ status: 403, codeName: 'READONLY' }));
+    },
+  );
+
+  it('reads compress / decompress (ClickHouse block compression of the answer / the body) as 0/1 flags, and nothing else', () => {
+    expect(nativeCompressionOf(url(''))).toEqual({ answer: false, body: false });
+    expect(nativeCompressionOf(url('compress=1'))).toEqual({ answer: true, body: false });
+    expect(nativeCompressionOf(url('compress=0&decompress=true'))).toEqual({ answer: false, body: true });
+    expect(() => nativeCompressionOf(url('compress=yes'))).toThrow(expect.objectContaining({ status: 400, message: expect.stringContaining('compress') }));
+    expect(() => parseSqlRequest('POST', url('compress=1&decompress=1'), Buffer.from('SELECT 1'))).not.toThrow();
   });
 
   it('refuses malformed parameter names and query ids', () => {

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, readonlyRefused } from './sql-error';
 
+/** The largest query body, as sent and as decompressed (ClickHouse's own default max_query_size is 256 KiB). */
+export const MAX_QUERY_BYTES = 1024 * 1024;
+
 /** A query as the ClickHouse HTTP interface receives it, reduced to what the endpoint honours. */
 export interface SqlRequest {
   sql: string;
@@ -42,16 +45,34 @@ const TRANSPORT_PARAMETERS = new Set([
   'session_check',
   'add_http_cors_header',
   'client_protocol_version',
+  'compress',
   'decompress',
   'http_wait_end_of_query',
   'output_format_json_quote_64bit_integers',
 ]);
 
 /** Settings a client may send as long as they ask for no more than the server already enforces. */
-const ACCEPTED_VALUES: Record<string, readonly string[]> = { readonly: ['1', '2'], compress: ['0'], extremes: ['0'] };
+const ACCEPTED_VALUES: Record<string, readonly string[]> = { readonly: ['1', '2'], extremes: ['0'] };
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const QUERY_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** `compress` / `decompress` as ClickHouse reads them (a bool setting): absent is off. */
+function flag(url: URLSearchParams, name: string): boolean {
+  const value = url.get(name);
+  if (value === null || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw badRequest(`${name} must be 0 or 1, not ${JSON.stringify(value)}`);
+}
+
+/**
+ * ClickHouse's own block compression (clickhouse-compression.ts), read before anything else: the
+ * body must be decoded before it is parsed, and an error answer is compressed too.
+ * `answer`: compress=1, the answer in compressed blocks. `body`: decompress=1, the body arrives in them.
+ */
+export function nativeCompressionOf(url: URLSearchParams): { answer: boolean; body: boolean } {
+  return { answer: flag(url, 'compress'), body: flag(url, 'decompress') };
+}
 
 /**
  * GET /?query=… or POST / (the query is the URL's `query`, then a space, then the body, as

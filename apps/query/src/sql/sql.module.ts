@@ -7,6 +7,7 @@ import { ServerSqlEngine, ServerSqlOptions } from './server-sql.engine';
 import { SqlAuthenticator } from './sql-authenticator';
 import { SqlEndpoint } from './sql-endpoint';
 import { SqlEngine } from './sql-engine';
+import { MAX_QUERY_BYTES } from './sql-request';
 import { SQL_LISTEN, SqlListen, SqlServer } from './sql.server';
 
 export interface SqlModuleConfig {
@@ -48,7 +49,7 @@ export function sqlModulesFor(config: QueryConfig): DynamicModule[] {
   const timeoutMs = Number(config.clickhouse.querySettings.max_execution_time ?? 10) * 1000 + 5_000;
   return [
     SqlModule.forRoot({
-      listen: { port: config.sql.port, host: config.http.host, bodyLimit: 1024 * 1024 },
+      listen: { port: config.sql.port, host: config.http.host, bodyLimit: MAX_QUERY_BYTES },
       server: url ? { url, database, key: config.sql.serverKey, timeoutMs } : undefined,
       gate: config.gate,
     }),
