@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { bearer, startStack, Stack } from '../../../../test/support/stack';
+import { decompressNative } from './clickhouse-compression';
 import { hostileQueries } from './hostile-queries';
 
 const run = promisify(execFile);
@@ -211,27 +212,59 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
     }
   });
 
-  it('answers the official JDBC driver (com.clickhouse:jdbc-v2, a Java program compiled here) with its own organisation’s rows', async () => {
+  it('answers the official JDBC driver (com.clickhouse:jdbc-v2, a Java program compiled here) with its own organisation’s rows, in its default LZ4 compression and without', async () => {
     const { classpath, classes } = await compileJdbcProbe();
-    const url = `jdbc:clickhouse:${sqlUrl.replace(/\/$/, '')}/${base}?compress=0`;
-    const queries = [
-      ...Object.keys(BI_VIEWS).map((view) => `SELECT org_id FROM ${view}`),
-      "SELECT toString(round(p95_duration_seconds, 3)) AS p95 FROM run_daily_stats WHERE project_id = 'proj_bi' ORDER BY day DESC LIMIT 1",
-    ];
-    const { stdout } = await run('java', ['-cp', `${classes}:${classpath}`, 'BiJdbc', url, orgA, stack.tokens.user, ...queries], { timeout: 60_000 });
-    const results = stdout
-      .trim()
-      .replace(/\n--$/, '')
-      .split('\n--\n')
-      .map((block) => block.split('\n'));
-    expect(results).toHaveLength(queries.length);
-    for (const [i, view] of Object.keys(BI_VIEWS).entries()) {
+    const jdbc = async (options: string, queries: string[]) => {
+      const url = `jdbc:clickhouse:${sqlUrl.replace(/\/$/, '')}/${base}${options}`;
+      const { stdout } = await run('java', ['-cp', `${classes}:${classpath}`, 'BiJdbc', url, orgA, stack.tokens.user, ...queries], { timeout: 60_000 });
+      const results = stdout
+        .trim()
+        .replace(/\n--$/, '')
+        .split('\n--\n')
+        .map((block) => block.split('\n'));
+      expect(results).toHaveLength(queries.length);
+      return results;
+    };
+    const views = Object.keys(BI_VIEWS);
+    const p95 = "SELECT toString(round(p95_duration_seconds, 3)) AS p95 FROM run_daily_stats WHERE project_id = 'proj_bi' ORDER BY day DESC LIMIT 1";
+    // The driver's defaults: compress=1, so answers and errors arrive in ClickHouse's LZ4 blocks (refused credentials, 401/403, plain).
+    const results = await jdbc('', [
+      ...views.map((view) => `SELECT org_id FROM ${view}`),
+      p95,
+      '!SELECT no_such_column FROM runs_current',
+      `!SELECT org_id FROM ${base}.runs`,
+    ]);
+    for (const [i, view] of views.entries()) {
       const [header, ...rows] = results[i];
       expect(header).toBe('org_id');
       expect(rows.every((row) => row === orgA)).toBe(true);
       if (view !== 'jobs_current') expect(rows.length).toBeGreaterThan(0);
     }
-    expect(Number(results[queries.length - 1][1])).toBe(Math.round(percentileCont(durations, 0.95) * 1000) / 1000);
+    expect(Number(results[views.length][1])).toBe(Math.round(percentileCont(durations, 0.95) * 1000) / 1000);
+    // The errors read whole: a compressed error read as plain text would carry the checksum's binary bytes.
+    expect(results[views.length + 1]).toEqual([expect.stringMatching(/^error\t.*no_such_column.*\(UNKNOWN_IDENTIFIER\)/)]);
+    expect(results[views.length + 2]).toEqual([expect.stringMatching(/^error\t.*\(ACCESS_DENIED\)/)]);
+    const binary = (line: string) => [...line].some((char) => char === '\ufffd' || (char.charCodeAt(0) < 0x20 && char !== '\t'));
+    expect(results.slice(views.length + 1).map(([line]) => binary(line))).toEqual([false, false]);
+    // compress=0 (no block compression), and decompress=1 with LZ4 (the driver sends the query in blocks too; its default method for that is ZSTD).
+    for (const options of ['?compress=0', '?decompress=1&compression.method=LZ4']) {
+      const [[header, ...rows]] = await jdbc(options, ['SELECT org_id FROM runs_current']);
+      expect({ options, header, rows: rows.length > 0 && rows.every((row) => row === orgA) }).toEqual({ options, header: 'org_id', rows: true });
+    }
+    // What the driver received: the answer in blocks (method 0x82, LZ4), content type unchanged, no Content-Encoding.
+    const native = await fetch(`${sqlUrl}?compress=1`, {
+      method: 'POST',
+      body: 'SELECT org_id FROM runs_current LIMIT 1 FORMAT JSONEachRow',
+      headers: bearer(stack.tokens.user),
+    });
+    const body = Buffer.from(await native.arrayBuffer());
+    expect({ status: native.status, method: body[16], encoding: native.headers.get('content-encoding') }).toEqual({
+      status: 200,
+      method: 0x82,
+      encoding: null,
+    });
+    expect(native.headers.get('content-type')).toContain('application/x-ndjson');
+    expect(JSON.parse((await decompressNative(body, 1 << 20)).toString())).toEqual({ org_id: orgA });
   });
 
   it('serves the formats BI clients ask for, with their X-ClickHouse headers', async () => {
