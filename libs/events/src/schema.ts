@@ -42,8 +42,11 @@ const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
 }
 
 /**
@@ -56,7 +59,8 @@ export function timestampProblem(value: string): string | undefined {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return 'is not a calendar date-time';
   if (m[9] !== undefined && (Number(m[10]) > 23 || Number(m[11]) > 59)) return 'has an invalid UTC offset';
-  const utcYear = new Date(Date.parse(value)).getUTCFullYear();
+  // An offset moves the UTC year by at most one: only the range's edge years need the date worked out.
+  const utcYear = year > MIN_TIMESTAMP_YEAR && year < MAX_TIMESTAMP_YEAR ? year : new Date(Date.parse(value)).getUTCFullYear();
   if (!(utcYear >= MIN_TIMESTAMP_YEAR && utcYear <= MAX_TIMESTAMP_YEAR)) return `must lie in the years ${MIN_TIMESTAMP_YEAR} to ${MAX_TIMESTAMP_YEAR} (UTC)`;
   return undefined;
 }
