@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 
 /** What the materializer's /metrics says about its consumer, all read in one tick of the collector. */
@@ -10,13 +11,18 @@ export interface FlushState {
   messages: number;
 }
 
+/** A scrape: when it was sent (its collector runs then; the answer comes later, after a Kafka lag read). */
+export interface Scrape extends FlushState {
+  sentAt: number;
+}
+
 function series(text: string, name: string): number | undefined {
-  const pattern = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm');
-  const match = pattern.exec(text);
+  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
   return match ? Number(match[1]) : undefined;
 }
 
-export async function flushState(metricsUrl: string): Promise<FlushState | undefined> {
+async function scrape(metricsUrl: string): Promise<Scrape | undefined> {
+  const sentAt = Date.now();
   try {
     const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) });
     if (!response.ok) return undefined;
@@ -24,26 +30,75 @@ export async function flushState(metricsUrl: string): Promise<FlushState | undef
     const buffered = series(text, 'runstream_materializer_buffered_messages');
     const flushes = series(text, 'runstream_materializer_flushes_total');
     const messages = series(text, 'runstream_materializer_messages_total');
-    return buffered === undefined || flushes === undefined || messages === undefined ? undefined : { buffered, flushes, messages };
+    return buffered === undefined || flushes === undefined || messages === undefined ? undefined : { buffered, flushes, messages, sentAt };
   } catch {
     return undefined;
   }
 }
 
+export interface FlushDue {
+  /** The scrape that first showed the new buffer (the one before it showed none). */
+  bufferSeen: Scrape;
+  /** When its flush starts at the latest: the buffer's first message + the flush interval. */
+  dueBy: number;
+}
+
 /**
- * Resolves at the first scrape that shows a flush taken and not committed: the buffer emptied
- * (the consumer handed its messages to the sink) while the count of committed flushes stayed the
- * same. Scrapes back to back; undefined if none is seen within the timeout.
+ * Scrapes every `everyMs` without waiting for answers (each takes a Kafka round trip to come
+ * back, but its counters are read when it arrives) and tells when the next flush starts: the
+ * consumer starts a flush `flushIntervalMs` after the first message of an empty buffer arrives,
+ * so a buffer seen between two scrapes is flushed at most `flushIntervalMs` after the later one
+ * was sent. `latest()` is the newest answered scrape by send time.
  */
-export async function flushTaken(metricsUrl: string, timeoutMs: number): Promise<FlushState | undefined> {
-  const giveUpAt = Date.now() + timeoutMs;
-  let before = await flushState(metricsUrl);
-  while (Date.now() < giveUpAt) {
-    const at = await flushState(metricsUrl);
-    if (before && at && before.buffered > 0 && at.buffered === 0 && at.flushes === before.flushes) return at;
-    before = at;
+export class FlushWatch {
+  private readonly scrapes: Scrape[] = [];
+  private running = true;
+  private readonly loop: Promise<void>;
+
+  constructor(
+    private readonly metricsUrl: string,
+    private readonly flushIntervalMs: number,
+    everyMs = 40,
+  ) {
+    this.loop = (async () => {
+      const pending: Promise<void>[] = [];
+      while (this.running) {
+        pending.push(scrape(metricsUrl).then((s) => void (s && this.scrapes.push(s))));
+        await sleep(everyMs);
+      }
+      await Promise.all(pending);
+    })();
   }
-  return undefined;
+
+  private ordered(): Scrape[] {
+    return [...this.scrapes].sort((a, b) => a.sentAt - b.sentAt);
+  }
+
+  /** Waits until a scrape shows a buffer the scrape sent just before it did not have. */
+  async nextFlush(timeoutMs: number): Promise<FlushDue | undefined> {
+    const from = Date.now();
+    for (; Date.now() - from < timeoutMs; await sleep(5)) {
+      const scrapes = this.ordered().filter((s) => s.sentAt >= from);
+      for (let i = 1; i < scrapes.length; i += 1) {
+        const [before, seen] = [scrapes[i - 1], scrapes[i]];
+        if (before.buffered === 0 && seen.buffered > 0 && seen.sentAt - before.sentAt < 80)
+          return { bufferSeen: seen, dueBy: seen.sentAt + this.flushIntervalMs };
+      }
+    }
+    return undefined;
+  }
+
+  /** The newest answered scrape sent before `time`. */
+  latestBefore(time: number): Scrape | undefined {
+    return this.ordered()
+      .filter((s) => s.sentAt < time)
+      .pop();
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
 }
 
 /** The consumer group's committed offsets on `topic`, summed over its partitions (0 where none). */

@@ -1,17 +1,21 @@
-import { flushTaken, FlushState } from './flush-watch';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FlushWatch, Scrape } from './flush-watch';
 import { StackProcess } from './stack-process';
 
 export interface Kill {
   exit: string;
-  /** The scrape that showed a flush taken and not committed; undefined when none was seen (killed anyway). */
-  taken?: FlushState;
+  /** How long after its flush was due the kill came (undefined: no flush seen coming, killed anyway). */
+  killedAfterDueMs?: number;
+  /** The newest scrape answered from before the kill. */
+  last?: Scrape;
   /** Messages the group committed from this start of the process to its death, as Kafka records them. */
   committed: number;
   /**
-   * Nothing was committed after that scrape: the flush it saw taken was still being written (or
-   * committed) when the process died, with its events read from Kafka and not committed.
+   * The buffer seen forming was read from Kafka and never committed: no flush committed after it
+   * was seen (by the scrapes), and none after the last scrape (by Kafka's commits). Killed
+   * `killedAfterDueMs` after that buffer's flush was due, the process died writing it.
    */
-  midFlush: boolean;
+  uncommitted: boolean;
   /** The writers' acknowledged writes at the kill, and whether they had all finished. */
   acked: number;
   finished: boolean;
@@ -21,32 +25,42 @@ export interface MidFlushKillOptions {
   /** The group's committed offsets on the events topic, summed (Kafka's admin API). */
   committed: () => Promise<number>;
   progress: () => { acked: number; finished: boolean };
-  /** Kills at most, each followed by a restart, until one lands mid-flush. */
+  /** The stack's MATERIALIZER_FLUSH_INTERVAL_MS. */
+  flushIntervalMs: number;
+  /** How long after its flush is due to kill: short, so the flush is still being written. */
+  killAfterDueMs: number;
+  /** Kills at most, each followed by a restart, until one is proved to land on uncommitted events. */
   tries: number;
-  /** How long to watch for a flush before killing anyway. */
+  /** How long to watch for a buffer forming before killing anyway. */
   watchMs: number;
 }
 
 /**
- * SIGKILLs the stack process the moment its materializer is seen with a flush in flight, and
- * restarts it on the same data. Whether the kill really landed inside the flush is told after
- * the fact, from Kafka: the group's commits during this start of the process must number exactly
- * the messages the scrape counted as committed, so the flush seen taken never committed. A kill
- * that came too late (the flush committed in between) is followed by another, up to `tries`.
- * Every kill is returned; the last one landed mid-flush unless all tries were used.
+ * SIGKILLs the stack process just after its materializer starts a flush, and restarts it on the
+ * same data. A scrape's answer comes too late to act on (it waits for a Kafka lag read), so the
+ * kill is timed instead: a flush starts one flush interval after its buffer's first message, and
+ * scrapes sent every few ms tell when that was. Whether the events were still uncommitted is
+ * then proved from Kafka's record of the group's commits; a kill that cannot be proved so is
+ * followed by another, up to `tries`. Every kill is returned.
  */
 export async function killUntilMidFlush(stack: StackProcess, options: MidFlushKillOptions): Promise<Kill[]> {
   const kills: Kill[] = [];
   // The group is new: nothing committed before the first start.
   let base = 0;
   for (;;) {
-    const taken = await flushTaken(stack.metricsUrl, options.watchMs);
+    const watch = new FlushWatch(stack.metricsUrl, options.flushIntervalMs);
+    const due = await watch.nextFlush(options.watchMs);
+    if (due) await sleep(Math.max(0, due.dueBy + options.killAfterDueMs - Date.now()));
+    const killedAt = Date.now();
     const exit = await stack.signal('SIGKILL');
     const progress = options.progress();
+    await watch.close();
+    const last = watch.latestBefore(killedAt);
     const committed = (await options.committed()) - base;
     base += committed;
-    kills.push({ exit, taken, committed, midFlush: taken !== undefined && committed === taken.messages, ...progress });
+    const uncommitted = due !== undefined && last !== undefined && last.flushes === due.bufferSeen.flushes && committed === last.messages;
+    kills.push({ exit, killedAfterDueMs: due && killedAt - due.dueBy, last, committed, uncommitted, ...progress });
     await stack.start();
-    if (kills[kills.length - 1].midFlush || kills.length >= options.tries) return kills;
+    if (uncommitted || kills.length >= options.tries) return kills;
   }
 }
