@@ -7,13 +7,14 @@
  * here, never in tests.
  * Sections: ingest (1, 6), materializer (2, 6), freshness (3), queries (4, 6, 7), peer (5),
  * scrub and hostile (issue 10: linear scrubbing, ingest under hostile bodies), kafka-lines (issue 18:
- * ingest and materializer on a 3.9.x and a 4.4.x broker).
+ * ingest and materializer on a 3.9.x and a 4.4.x broker), feed (issue 15: change feed and run stream freshness).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext, compiled, scratch } from './context';
+import { benchFeed, FeedResult, feedReport } from './feed';
 import { benchFreshness, FreshnessResult, freshnessReport } from './freshness';
 import { benchHostile, HostileResult, hostileReport } from './hostile';
 import { benchConcurrency, ConcurrencyResult, concurrencyReport } from './concurrency';
@@ -28,7 +29,7 @@ import { benchQueries, growthReport, QueryResult, queryReport } from './queries'
 import { benchScrub, ScrubResult, scrubReport } from './scrub';
 import { ROOT, run } from './support';
 
-const SECTIONS = ['ingest', 'materializer', 'freshness', 'queries', 'peer', 'concurrency', 'scrub', 'hostile', 'kafka-lines'] as const;
+const SECTIONS = ['ingest', 'materializer', 'freshness', 'feed', 'queries', 'peer', 'concurrency', 'scrub', 'hostile', 'kafka-lines'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(argv: string[]): Section[] {
@@ -62,6 +63,7 @@ interface Results {
   ingest?: IngestResult;
   materializer?: MaterializerResult;
   freshness?: FreshnessResult;
+  feed?: FeedResult;
   queries?: QueryResult;
   peer?: PeerResult;
   concurrency?: ConcurrencyResult;
@@ -95,6 +97,7 @@ function render(r: Results): string {
     r.ingest && ingestReport(r.ingest),
     r.materializer && materializerReport(r.materializer),
     r.freshness && freshnessReport(r.freshness),
+    r.feed && feedReport(r.feed),
     r.queries && queryReport(r.queries),
     r.queries?.bi && biReport(r.queries.bi),
     r.queries?.web && webReport(r.queries.web),
@@ -162,6 +165,7 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
       if (section === 'ingest') results.ingest = await benchIngest(ctx, await writeToken());
       if (section === 'materializer') results.materializer = await benchMaterializer(ctx);
       if (section === 'freshness') results.freshness = await benchFreshness(ctx);
+      if (section === 'feed') results.feed = await benchFeed(ctx);
       if (section === 'queries') results.queries = await benchQueries(ctx);
       if (section === 'peer' && results.queries) results.peer = await benchPeer(ctx, results.queries);
       if (section === 'concurrency' && results.queries) results.concurrency = await benchConcurrency(ctx, results.queries);
