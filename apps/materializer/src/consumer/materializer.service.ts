@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  ChDateTime,
   ClickHouseStore,
-  executionKey,
   insertFeedWatermarks,
   insertModelExecutions,
   insertRunDaily,
@@ -10,33 +8,15 @@ import {
   insertRunLogEntries,
   insertRuns,
   insertRunTelemetrySamples,
-  ModelExecutionKey,
-  ModelExecutionRow,
-  RunEventRow,
-  RunKey,
-  RunLogEntryRow,
-  RunRow,
-  RunTelemetrySampleRow,
-  selectExecutionCreatedAt,
-  selectRunsByKey,
-  toChDateTime,
   toRunDailyRow,
   watermarksOf,
 } from '@runstream/clickhouse';
-import { AnyRunEvent, decodeEvent } from '@runstream/events';
 import { EventPublisher, IncomingMessage } from '@runstream/kafka';
-import { FoldOutcome, foldRunEvent, LogPosition } from '../fold/run-fold';
 import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
 import { isDataRefusal, refusalReason } from './clickhouse-errors';
 import { DEAD_LETTER_PUBLISHER, DeadLetter, deadLetterMessage } from './dead-letters';
+import { FlushPlan, planFlush } from './flush-plan';
 import { writeSplittingOnRefusal } from './split-on-refusal';
-
-interface Positioned {
-  event: AnyRunEvent;
-  position: LogPosition;
-  message: IncomingMessage;
-  row: RunEventRow;
-}
 
 export interface MaterializeStats {
   events: number;
@@ -63,34 +43,6 @@ function errorText(error: unknown): string {
 async function allWritten(writes: Promise<void>[]): Promise<void> {
   const failures = (await Promise.allSettled(writes)).flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (failures.length > 0) throw failures.find((error) => !isDataRefusal(error)) ?? failures[0];
-}
-
-function runKey(key: RunKey): string {
-  return `${key.org_id}\u0000${key.project_id}\u0000${key.id}`;
-}
-
-function eventRow(event: AnyRunEvent, position: LogPosition): RunEventRow {
-  return {
-    event_id: event.event_id,
-    type: event.type,
-    schema_version: event.schema_version,
-    org_id: event.org_id,
-    project_id: event.project_id,
-    run_id: event.run_id,
-    occurred_at: toChDateTime(event.occurred_at),
-    actor: event.actor,
-    payload: JSON.stringify(event.payload),
-    kafka_partition: position.partition,
-    kafka_offset: position.offset,
-  };
-}
-
-function reportedExecutionKeys(decoded: Positioned[]): ModelExecutionKey[] {
-  return decoded.flatMap(({ event }) =>
-    event.type === 'model_executions.reported'
-      ? event.payload.executions.map((e) => ({ org_id: event.org_id, project_id: event.project_id, model_name: e.model_name, id: e.id }))
-      : [],
-  );
 }
 
 /**
@@ -121,17 +73,14 @@ export class MaterializerService {
   async materialize(messages: IncomingMessage[]): Promise<MaterializeStats> {
     const stats = emptyStats();
     await this.materializeSplitting(messages, stats);
-    for (const name of Object.keys(stats) as (keyof MaterializeStats)[]) this.totals[name] += stats[name];
+    addStats(this.totals, stats);
     return stats;
   }
 
   private async materializeSplitting(messages: IncomingMessage[], stats: MaterializeStats): Promise<void> {
     await writeSplittingOnRefusal(
       messages,
-      async (range) => {
-        const written = await this.materializeRange(range);
-        for (const name of Object.keys(stats) as (keyof MaterializeStats)[]) stats[name] += written[name];
-      },
+      async (range) => addStats(stats, await this.write(await planFlush(this.store, range))),
       async (message, error) => {
         await this.publishDeadLetters([{ message, reason: refusalReason(error) }]);
         stats.deadLetters += 1;
@@ -141,92 +90,27 @@ export class MaterializerService {
     );
   }
 
-  private decode(messages: IncomingMessage[], dead: DeadLetter[]): Positioned[] {
-    const decoded: Positioned[] = [];
-    for (const message of messages) {
-      try {
-        const result = decodeEvent(message.value);
-        if (!result.ok) dead.push({ message, reason: result.reason });
-        else if (message.key !== result.event.run_id) dead.push({ message, reason: `message key ${JSON.stringify(message.key)} is not the run id` });
-        else {
-          const position = { partition: message.partition, offset: message.offset };
-          decoded.push({ event: result.event, position, message, row: eventRow(result.event, position) });
-        }
-      } catch (error) {
-        dead.push({ message, reason: `undecodable event: ${errorText(error)}` });
-      }
-    }
-    return decoded;
-  }
-
-  /** One contiguous range of a flush: read the states it needs, fold, write. */
-  private async materializeRange(messages: IncomingMessage[]): Promise<MaterializeStats> {
-    const dead: DeadLetter[] = [];
-    const decoded = this.decode(messages, dead);
-
-    const keys = new Map<string, RunKey>();
-    for (const { event } of decoded) {
-      const key = { org_id: event.org_id, project_id: event.project_id, id: event.run_id };
-      keys.set(runKey(key), key);
-    }
-    const [stateRows, executionCreatedAt] = await Promise.all([
-      selectRunsByKey(this.store, [...keys.values()]),
-      selectExecutionCreatedAt(this.store, reportedExecutionKeys(decoded)),
-    ]);
-    const states = new Map(stateRows.map((row) => [runKey(row), row]));
-    const known = (key: ModelExecutionKey): ChDateTime | undefined => executionCreatedAt.get(executionKey(key));
-    const changed = new Map<string, RunRow>();
-    const logs: RunLogEntryRow[] = [];
-    const samples: RunTelemetrySampleRow[] = [];
-    const executions: ModelExecutionRow[] = [];
-    for (const item of decoded) {
-      const key = runKey({ org_id: item.event.org_id, project_id: item.event.project_id, id: item.event.run_id });
-      let outcome: FoldOutcome;
-      try {
-        outcome = foldRunEvent(states.get(key), item.event, item.position, known);
-      } catch (error) {
-        // The schema should make this unreachable; if not, the event goes, not the partition.
-        outcome = { kind: 'rejected', reason: `fold failed: ${errorText(error)}` };
-      }
-      if (outcome.kind === 'applied') {
-        if (outcome.row) {
-          states.set(key, outcome.row);
-          changed.set(key, outcome.row);
-        }
-        logs.push(...outcome.logs);
-        samples.push(...outcome.samples);
-        for (const execution of outcome.executions) {
-          // A second report of the same execution later in this flush keeps the first created_at.
-          if (!executionCreatedAt.has(executionKey(execution))) executionCreatedAt.set(executionKey(execution), execution.created_at);
-          executions.push(execution);
-        }
-      } else if (outcome.kind === 'rejected') {
-        dead.push({ message: item.message, reason: outcome.reason });
-      }
-    }
-
+  /** One contiguous range of a flush, planned: its writes, in the order a replay relies on. */
+  private async write(plan: FlushPlan): Promise<MaterializeStats> {
+    const changed = [...plan.changed.values()];
     await allWritten([
-      insertRunEvents(
-        this.store,
-        decoded.map((item) => item.row),
-      ),
-      insertRunLogEntries(this.store, logs),
-      insertRunTelemetrySamples(this.store, samples),
-      insertModelExecutions(this.store, executions),
-      insertRunDaily(this.store, [...changed.values()].map(toRunDailyRow)),
+      insertRunEvents(this.store, plan.events),
+      insertRunLogEntries(this.store, plan.logs),
+      insertRunTelemetrySamples(this.store, plan.samples),
+      insertModelExecutions(this.store, plan.executions),
+      insertRunDaily(this.store, changed.map(toRunDailyRow)),
     ]);
-    await this.publishDeadLetters(dead);
-    await insertRuns(this.store, [...changed.values()]);
+    await this.publishDeadLetters(plan.dead);
+    await insertRuns(this.store, changed);
     // Last: the change feed reads only below it, so nothing it has passed appears later.
-    await insertFeedWatermarks(this.store, watermarksOf(messages));
-
+    await insertFeedWatermarks(this.store, watermarksOf(plan.messages));
     return {
-      events: decoded.length,
-      runsWritten: changed.size,
-      logEntries: logs.length,
-      samples: samples.length,
-      executions: executions.length,
-      deadLetters: dead.length,
+      events: plan.events.length,
+      runsWritten: changed.length,
+      logEntries: plan.logs.length,
+      samples: plan.samples.length,
+      executions: plan.executions.length,
+      deadLetters: plan.dead.length,
     };
   }
 
@@ -237,4 +121,8 @@ export class MaterializerService {
       this.logger.warn(`dead letter ${letter.message.topic}/${letter.message.partition}@${letter.message.offset}: ${letter.reason}`);
     }
   }
+}
+
+function addStats(into: MaterializeStats, from: MaterializeStats): void {
+  for (const name of Object.keys(into) as (keyof MaterializeStats)[]) into[name] += from[name];
 }
