@@ -6,6 +6,7 @@ import { RunEventsConsumer } from '../../apps/materializer/src/consumer/run-even
 import { createMaterializerApp } from '../../apps/materializer/src/materializer.app';
 import { rebuildReadModels } from '../../apps/materializer/src/rebuild/rebuild';
 import { bearer, startStack, Stack } from '../support/stack';
+import { OverlapPoller } from '../faults/support/overlap-poller';
 
 interface Entity {
   id: string;
@@ -29,9 +30,6 @@ const WRITERS = 4;
 const RUNS_PER_WRITER = 12;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))];
-
-/** Python's datetime.isoformat() of an aware UTC datetime: microseconds and +00:00 (client recipe 1). */
-const pythonIso = (ms: number) => new Date(ms).toISOString().replace('Z', '000+00:00');
 
 /**
  * Writers create and update runs and model executions while an exporter follows the change
@@ -122,45 +120,10 @@ describe('change feed: every change exactly once across restarts, replays and re
     }
 
     // The reference client: polls every 500 ms with updated_after = last poll − 60 s, dedupes by id within a poll.
-    const seenStates = new Set<string>();
-    const polled = new Map<string, Entity>();
-    let received = 0;
-    let discarded = 0;
-    let pollerStop = false;
-    async function overlapPoller(): Promise<void> {
-      let lastPoll = 0;
-      for (;;) {
-        const finalPass = pollerStop;
-        const pollStartedAt = Date.now();
-        const after = pythonIso(lastPoll === 0 ? 0 : lastPoll - 60_000);
-        for (const [kind, path] of [
-          ['run', `/api/v1/projects/${projectId}/runs?include_stats=false&limit=500&updated_after=${encodeURIComponent(after)}`],
-          ['model_execution', `/api/v1/projects/${projectId}/model-executions?limit=500&updated_after=${encodeURIComponent(after)}`],
-        ] as const) {
-          const rows: Entity[] = [];
-          for (let page = 1, totalPages = 1; page <= totalPages; page++) {
-            const { body } = await get<{ runs?: Entity[]; executions?: Entity[]; total_pages: number }>(`${path}&page=${page}`);
-            rows.push(...(body.runs ?? body.executions ?? []));
-            totalPages = body.total_pages;
-          }
-          const firstById = new Map<string, Entity>();
-          for (const row of rows) if (!firstById.has(row.id)) firstById.set(row.id, row);
-          for (const row of firstById.values()) {
-            received += 1;
-            const state = `${kind}/${row.id}/${JSON.stringify(row)}`;
-            if (seenStates.has(state)) discarded += 1;
-            seenStates.add(state);
-            polled.set(`${kind}/${row.id}`, row);
-          }
-        }
-        lastPoll = pollStartedAt;
-        if (finalPass) return;
-        await sleep(500);
-      }
-    }
+    const poller = new OverlapPoller({ queryUrl: stack.queryUrl, token: stack.tokens.user, projectId, intervalMs: 500, overlapMs: 60_000 });
 
     const exporting = exporter();
-    const polling = overlapPoller();
+    const polling = poller.run();
     const writing = Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
 
     // Midway: stop the materializer, rewind its group to the start (everything replays), start a new one.
@@ -203,7 +166,7 @@ describe('change feed: every change exactly once across restarts, replays and re
     }
     await exporterCaughtUp();
     stopWhenCaughtUp = true;
-    pollerStop = true;
+    poller.stop();
     await Promise.all([exporting, polling]);
 
     // The truth: the read API's current runs and executions.
@@ -219,12 +182,12 @@ describe('change feed: every change exactly once across restarts, replays and re
     const latest = new Map([...delivered].map(([key, change]) => [key, (change.run ?? change.model_execution) as Entity]));
     const missed = [...truth].filter(([key, entity]) => JSON.stringify(latest.get(key) && pick(latest.get(key) as Entity)) !== JSON.stringify(pick(entity)));
     const duplicates = deliveries.length - new Set(deliveries).size;
-    const pollerMissed = [...truth].filter(([key, entity]) => JSON.stringify(polled.get(key)) !== JSON.stringify(entity));
+    const pollerMissed = [...truth].filter(([key, entity]) => JSON.stringify(poller.latest.get(key)) !== JSON.stringify(entity));
     const lag = [...quietFinishedAt].flatMap(([id, at]) => (terminalSeenAt.has(id) ? [(terminalSeenAt.get(id) as number) - at] : []));
     console.log(
       [
         `change feed: ${deliveries.length} changes delivered for ${truth.size} entities, missed ${missed.length}, duplicates ${duplicates}, 410s ${gone}`,
-        `60 s-overlap polling (every 500 ms): ${received} records received, ${discarded} duplicates discarded, missed ${pollerMissed.length}`,
+        `60 s-overlap polling (every 500 ms): ${poller.received} records received, ${poller.discarded} duplicates discarded, missed ${pollerMissed.length}`,
         `feed freshness (finish accepted → delivered to the exporter, quiet stack), ${lag.length} runs: p50 ${quantile(lag, 0.5)} ms, p95 ${quantile(lag, 0.95)} ms`,
       ].join('\n'),
     );
