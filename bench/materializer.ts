@@ -1,7 +1,8 @@
 /**
  * 2. Materializer: events/s from a pre-filled topic to rows committed in ClickHouse, against
  *    inserting the same rows directly with @clickhouse/client (10 k rows per insert).
- *    Target: >= 50% of the baseline.
+ *    Target (issue 16): the steady drain rate >= 60% of the baseline; start-up and the group
+ *    join (until the first commit) are reported apart, as the baseline pays neither.
  * 6. Materializer memory: peak RSS while draining. Target: < 250 MB.
  */
 import { spawn } from 'node:child_process';
@@ -42,7 +43,12 @@ async function prefill(brokers: string, runs: number): Promise<number> {
 }
 
 interface Drain {
+  /** From the process's start until every event is committed. */
   eventsPerSecond: number;
+  /** From the first commit the bench saw until every event is committed. */
+  steadyEventsPerSecond: number;
+  /** From the process's start until the first commit: start-up, group join and the first flush. */
+  firstCommitMs: number;
   rssMb: number;
 }
 
@@ -59,6 +65,7 @@ async function drain(env: NodeJS.ProcessEnv, total: number, attempt: number): Pr
     stdio: 'ignore',
   });
   let rssMb = 0;
+  let first: { at: number; committed: number } | undefined;
   try {
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -67,10 +74,21 @@ async function drain(env: NodeJS.ProcessEnv, total: number, attempt: number): Pr
         .fetchOffsets({ groupId, topics: [`${TOPIC_PREFIX}runs.events.v1`] })
         .catch(() => [{ partitions: [] as { offset: string }[] }]);
       const committed = offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      if (committed > 0 && !first) first = { at: Date.now(), committed };
       if (committed >= total) break;
       if (child.exitCode !== null) throw new Error(`materializer exited with ${child.exitCode}`);
     }
-    return { eventsPerSecond: Math.round((total * 1000) / (Date.now() - started)), rssMb };
+    const ended = Date.now();
+    const firstCommit = first ?? { at: started, committed: 0 };
+    // A drain that ends before a second poll has no steady part to time: it counts whole.
+    const steady =
+      firstCommit.committed < total ? ((total - firstCommit.committed) * 1000) / Math.max(1, ended - firstCommit.at) : (total * 1000) / (ended - started);
+    return {
+      eventsPerSecond: Math.round((total * 1000) / (ended - started)),
+      steadyEventsPerSecond: Math.round(steady),
+      firstCommitMs: firstCommit.at - started,
+      rssMb,
+    };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -94,8 +112,13 @@ async function directInsert(runs: number, attempt: number): Promise<number> {
 export interface MaterializerResult {
   total: number;
   runs: number;
+  /** Whole drain, start-up included. */
   eps: number;
   spread: string;
+  /** Steady drain rate after the first commit, and the start-up before it (absent in runs before 2026-11-26). */
+  steady?: { eps: number; spread: string; firstCommitMs: number; ratio: number };
+  /** Peak RSS of a process that only opens chDB, migrates and queries: the engine's share of every app's peak. */
+  chdbAloneMb?: number;
   rssMb: number;
   direct: { eps: number; spread: string };
   ratio: number;
@@ -112,10 +135,19 @@ export async function benchMaterializer(ctx: BenchContext): Promise<Materializer
   for (let i = 0; i < ctx.runs; i += 1) {
     drains.push(await drain(env, total, i));
     directs.push(await directInsert(runs, i));
-    console.log(`materializer run ${i + 1}: materializer ${drains[i].eventsPerSecond} events/s, direct inserts ${directs[i]} events/s`);
+    const d = drains[i];
+    console.log(
+      `materializer run ${i + 1}: materializer ${d.eventsPerSecond} events/s (steady ${d.steadyEventsPerSecond} after ${d.firstCommitMs} ms to the first commit), direct inserts ${directs[i]} events/s`,
+    );
   }
   const eps = median(drains.map((d) => d.eventsPerSecond));
   const direct = { eps: median(directs), spread: spread(directs) };
+  const steadyEps = median(drains.map((d) => d.steadyEventsPerSecond));
+  const footprint = JSON.parse(
+    await run(process.execPath, [compiled('bench', 'chdb-footprint'), scratch('chdb-footprint')], { ...process.env, TZ: 'UTC' }),
+  ) as {
+    peakRssMb: number;
+  };
   return {
     total,
     runs,
@@ -124,41 +156,59 @@ export async function benchMaterializer(ctx: BenchContext): Promise<Materializer
     rssMb: Math.max(...drains.map((d) => d.rssMb)),
     direct,
     ratio: Math.round((eps / direct.eps) * 100),
+    steady: {
+      eps: steadyEps,
+      spread: spread(drains.map((d) => d.steadyEventsPerSecond)),
+      firstCommitMs: median(drains.map((d) => d.firstCommitMs)),
+      ratio: Math.round((steadyEps / direct.eps) * 100),
+    },
+    chdbAloneMb: footprint.peakRssMb,
   };
 }
 
 export function materializerReport(m: MaterializerResult): string {
+  const steady = m.steady;
+  const ratio = steady?.ratio ?? m.ratio;
   return `## 2. Materializer: pre-filled topic to committed rows
 
 ${m.total.toLocaleString('en')} events (${m.runs.toLocaleString('en')} runs × ${EVENTS_PER_RUN}: create, running, 6 progress PATCHes with a log line and a sample,
-5 model executions, success) on ${PARTITIONS} partitions. The materializer process is timed from its start (including start-up and
-the consumer group join) until its group has committed every event. The baseline folds the same history in memory
-(untimed) and times only inserting the resulting rows into the same tables, 10,000 rows per insert.
+5 model executions, success) on ${PARTITIONS} partitions. The materializer process is timed from its start until its group
+has committed every event (offsets polled every 250 ms); the steady drain rate counts from the first commit the bench saw,
+so process start-up, the consumer group join and the first flush are reported apart. The baseline folds the same history in
+memory (untimed) and times only inserting the resulting rows into the same tables, 10,000 rows per insert.
 
 | | events/s (spread) |
 |---|---|
 | baseline: the same rows inserted directly with @clickhouse/client | ${m.direct.eps} (${m.direct.spread}) |
-| materializer: consume, decode, read state, fold, insert, commit | ${m.eps} (${m.spread}) |
+| materializer, whole drain: start, join, consume, decode, read state, fold, insert, commit | ${m.eps} (${m.spread}) |
+${steady ? `| materializer, steady drain (after the first commit, ${(steady.firstCommitMs / 1000).toFixed(1)} s from start) | ${steady.eps} (${steady.spread}) |\n` : ''}
+Ratio: **${ratio}%** of baseline for the ${steady ? 'steady drain' : 'whole drain'}${steady ? ` (${m.ratio}% for the whole drain)` : ''} (target ≥ 60%: ${pass(ratio >= 60)}).
 
-Ratio: **${m.ratio}%** of baseline (target ≥ 50%: ${pass(m.ratio >= 50)}).
 ${
-  m.ratio >= 50
+  ratio >= 60
     ? ''
     : `
 ### Why the materializer target is missed, and what would close it
 
-A V8 CPU profile of the materializer draining (\`BENCH_PROFILE=1 npm run bench -- --quick --only materializer\`) shows
-its main thread idle ~51% of the time (waiting for chDB, whose work runs on native threads, and for fetches) and busy
-the rest: the fold ~15%, GC ~9%, @clickhouse/client's row serialization ~6%, timestamp formatting ~4%, event decoding ~2%,
-kafkajs ~2%. The baseline pays none of the JavaScript work (its fold is untimed). The two halves do not overlap: each
-flush fetches, then folds, then writes, then commits, and the next fetch waits for that commit. What would close it:
-
-- Overlap the next flush's fetch and decoding with the current flush's writes (the fold of a run still has to follow
-  the write of its previous state), keeping offsets committed only after the writes, as now.
-- Measured and ruled out: the per-flush read of run states (\`runs FINAL\` by key). A per-member state cache that skipped
-  it left the ratio at 41% (9,060 vs 22,331 events/s) and raised peak RSS to 1,229 MB, so it was not kept. Larger flushes
-  (MATERIALIZER_MAX_BATCH_SIZE 50,000, 64 MiB in flight) measured no better at --quick scale (39% vs 41%).
-- The timing includes process start-up and the consumer-group join, which the baseline does not pay.
+${MATERIALIZER_GAP}
 `
 }`;
 }
+
+/** Measured explanation of the gap (kept with the code so --report renders it). */
+const MATERIALIZER_GAP = `The drain is CPU-bound on this machine's 2 cores: chDB's insert threads, the broker and the materializer's JavaScript
+share them, and the baseline pays only the first. Timed per flush of ~13,000 events (2026-11-26, with other work on the
+machine): planning (decoding, reading run states, folding) ~1.0 s, writing ~0.5 s. Decoding is ~20 µs an event (JSON parse
+and the event schema check), the fold ~20 µs (a quarter of it GC: a new row object per event, a ring and closures per
+PATCH). Done, tried and left:
+
+- Done: timestamps on the event path without Dates (formatting 700 → 107 ns, checking 710 → 314 ns each; several per event).
+- Tried and reverted: planning the next flush while the current one writes. It is safe (flushes waiting together hold
+  different partitions, so different runs), but on a quiet machine, 400,000 events, 3 drains each, the steady rate was
+  9,624 events/s with it and 9,981 without: with both cores busy during a drain there is no idle core to overlap onto.
+- Measured and ruled out earlier: the per-flush read of run states (\`runs FINAL\` by key). A per-member state cache that
+  skipped it left the ratio at 41% (9,060 vs 22,331 events/s) and raised peak RSS to 1,229 MB, so it was not kept. Larger
+  flushes (MATERIALIZER_MAX_BATCH_SIZE 50,000, 64 MiB in flight) measured no better at --quick scale (39% vs 41%).
+- What would close it is less CPU per event: the event schema checked by a compiled validator instead of zod (the schema
+  stays the contract), and a fold that keeps one mutable draft per run within a flush and emits one row per run instead of
+  one object per event. With a ClickHouse server (CLICKHOUSE_URL) the engine's inserts leave these cores.`;

@@ -1,27 +1,44 @@
-/** 6. Memory: peak RSS of each app under the loads of the other sections. Target: < 250 MB each. */
+/**
+ * 6. Memory: peak RSS of each app under the loads of the other sections, and each app's share apart from
+ * the embedded engine's. Targets (issue 16): `npm start` < 450 MB under the freshness load, the materializer
+ * draining < 600 MB, the others < 250 MB.
+ */
 import { pass } from './context';
 import { FreshnessResult } from './freshness';
 import { IngestResult } from './ingest';
 import { MaterializerResult } from './materializer';
 import { QueryResult } from './queries';
 
-const TARGET_MB = 250;
+const TARGET_MB = { ingest: 250, materializer: 600, query: 250, 'npm start': 450 } as const;
+type Process = keyof typeof TARGET_MB;
 
 export function memoryReport(r: { ingest?: IngestResult; materializer?: MaterializerResult; freshness?: FreshnessResult; queries?: QueryResult }): string {
-  const rows: [string, string, number][] = [];
-  if (r.ingest) rows.push(['ingest', 'the PATCH load of section 1', r.ingest.rssMb]);
-  if (r.materializer) rows.push(['materializer', `draining the ${r.materializer.total.toLocaleString('en')}-event topic of section 2`, r.materializer.rssMb]);
+  const rows: [Process, string, string, number][] = [];
+  if (r.ingest) rows.push(['ingest', 'ingest', 'the PATCH load of section 1', r.ingest.rssMb]);
+  if (r.materializer) {
+    rows.push(['materializer', 'materializer', `draining the ${r.materializer.total.toLocaleString('en')}-event topic of section 2`, r.materializer.rssMb]);
+  }
   if (r.queries) {
     const largest = r.queries.sizes[r.queries.sizes.length - 1];
-    rows.push(['query', `the requests of section 4 (${r.queries.sizes.map((s) => `${s.rssMb} MB`).join(', ')} at the growth sizes)`, largest.rssMb]);
+    rows.push(['query', 'query', `the requests of section 4 (${r.queries.sizes.map((s) => `${s.rssMb} MB`).join(', ')} at the growth sizes)`, largest.rssMb]);
   }
-  if (r.freshness) rows.push(['all three in one process (`npm start`)', 'the steady load of section 3', r.freshness.rssMb]);
-  const missed = rows.some(([, , mb]) => mb >= TARGET_MB);
+  if (r.freshness) rows.push(['npm start', 'all three in one process (`npm start`)', 'the steady load of section 3', r.freshness.rssMb]);
+  const engine = r.materializer?.chdbAloneMb;
+  const share = (mb: number): string => (engine === undefined ? '–' : `${Math.max(0, mb - engine)} MB`);
+  const missed = rows.some(([name, , , mb]) => mb >= TARGET_MB[name]);
   return `## 6. Memory: peak RSS (VmHWM) of each app
 
-| process | under | peak RSS | target < ${TARGET_MB} MB |
-|---|---|---|---|
-${rows.map(([name, load, mb]) => `| ${name} | ${load} | ${mb} MB | ${pass(mb < TARGET_MB)} |`).join('\n')}
+| process | under | peak RSS | of which not the engine's | target |
+|---|---|---|---|---|
+${rows.map(([name, label, load, mb]) => `| ${label} | ${load} | ${mb} MB | ${share(mb)} | < ${TARGET_MB[name]} MB: ${pass(mb < TARGET_MB[name])} |`).join('\n')}
+
+${
+  engine === undefined
+    ? ''
+    : `The engine's share is the peak RSS of a process that only opens chDB, applies the migrations and runs one query
+(${engine} MB, same run); what an app holds above it is its own code, buffers and the engine's working memory for that app's
+statements.`
+}
 ${
   missed
     ? `
