@@ -86,7 +86,7 @@ export function webReport(r: WebResult): string {
 
 Fresh page loads of the largest project's pages (${t.project}) over ${Math.round(t.runs / 1e5) / 10} M runs, ${LOADS - 1} measured after one warm-up, headless Chromium
 on the same 2 cores as the query app. Each load fetches the HTML and the bundle (cached after the first), then the API calls
-the page makes (the runs page also one run per visible row for its telemetry columns).`
+the page makes (the runs page: one list request, telemetry columns included).`
     : 'No Chromium was found (CHROMIUM_PATH, /usr/bin/chromium): page timings were not measured.';
   return `## Web app: page loads and bundle (issue 14)
 

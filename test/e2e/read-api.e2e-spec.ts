@@ -93,6 +93,22 @@ describe('read API', () => {
     expect(hourly.body.stats.total_runs).toBe(4);
   });
 
+  it("adds each run's telemetry summary with include_telemetry=true, the same as the run's own, and nothing without it", async () => {
+    type Listed = { runs: { id: string; telemetry_summary?: Record<string, unknown> }[] };
+    const withTelemetry = await get<Listed>(`/api/v1/projects/${projectId}/runs?include_stats=false&include_telemetry=true`);
+    expect(withTelemetry.body.runs).toHaveLength(runIds.length);
+    for (const run of withTelemetry.body.runs) {
+      const own = await http<{ telemetry: { summary: Record<string, unknown> } }>('GET', `${stack.queryUrl}/api/elt/runs/${run.id}`, undefined, user);
+      expect(run.telemetry_summary).toEqual({ progress: 50 });
+      expect(run.telemetry_summary).toEqual(own.body.telemetry.summary);
+    }
+    const plain = await get<Listed>(`/api/v1/projects/${projectId}/runs?include_stats=false`);
+    expect(plain.body.runs.every((run) => !('telemetry_summary' in run))).toBe(true);
+    const bad = await get<{ message: string }>(`/api/v1/projects/${projectId}/runs?include_telemetry=sometimes`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('include_telemetry');
+  });
+
   it('serves daily stats with exact p95 and max, across and per cronjob', async () => {
     const response = await get<{ daily_stats: Record<string, unknown>[]; total_days: number }>(`/api/v1/projects/${projectId}/runs/daily-stats`);
     expect(response.status).toBe(200);

@@ -133,11 +133,19 @@ describeBrowser(title, () => {
   });
 
   it('lists the runs newest first with their telemetry, and filters by status in the URL', async () => {
+    const runReads: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (/\/api\/(elt\/runs|v1\/runs)\//.test(request.url())) runReads.push(request.url());
+    };
+    page.on('request', onRequest);
     const rows = page.locator('[data-testid=runs-table] tbody tr');
+    await page.reload();
     await rows.nth(2).waitFor();
     expect(await attributes(rows, 'data-run-id')).toEqual([runs.live, runs.failed, runs.done]);
     await page.locator(`tr[data-run-id="${runs.done}"]`).getByText('25,000').waitFor();
     await expect(page.getByTestId('runs-strip').textContent()).resolves.toContain('50.0 %'); // one success, one failure
+    page.off('request', onRequest);
+    expect(runReads).toEqual([]); // the telemetry columns come with the list (include_telemetry), not one request per row
     await review('runs');
     await page.getByLabel('Status').selectOption('failed');
     await page.waitForURL(/status=failed/);

@@ -12,7 +12,12 @@ export interface RunStats {
   avg_success_duration: number | null;
 }
 
+/** A run of the list; with include_telemetry=true it carries its telemetry summary too. */
+export interface RunListItem extends RunSummary {
+  telemetry_summary?: Record<string, unknown>;
+}
+
 export interface RunListResponse extends PageMeta {
-  runs: RunSummary[];
+  runs: RunListItem[];
   stats?: RunStats;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { NULLABLE_NUMBER, NULLABLE_TIME } from '@runstream/http';
 import { DailyStats } from './daily-stats';
-import { JobRun, RunListResponse, RunStats, RunSummary } from './run.response';
+import { JobRun, RunListItem, RunListResponse, RunStats, RunSummary } from './run.response';
 import { EltRun, LogLine, RunLogsResponse } from './run.service';
 
 /**
@@ -24,6 +24,16 @@ export class RunSummarySchema implements RunSummary {
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
 }
 
+export class RunListItemSchema extends RunSummarySchema implements RunListItem {
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "The run's telemetry summary (the write API's telemetrySummary, shallow-merged); only with include_telemetry=true",
+    example: { rowsLoaded: 125000, bytesLoaded: 52428800, progress: 40, currentPhase: 'load' },
+  })
+  telemetry_summary?: Record<string, unknown>;
+}
+
 export class RunStatsSchema implements RunStats {
   @ApiProperty() project_id!: string;
   @ApiProperty() total_runs!: number;
@@ -34,7 +44,7 @@ export class RunStatsSchema implements RunStats {
 }
 
 export class RunListSchema implements RunListResponse {
-  @ApiProperty({ type: [RunSummarySchema] }) runs!: RunSummarySchema[];
+  @ApiProperty({ type: [RunListItemSchema] }) runs!: RunListItemSchema[];
   @ApiPropertyOptional({ type: RunStatsSchema, description: 'Over the same filter; absent with include_stats=false' }) stats?: RunStatsSchema;
   @ApiProperty() total!: number;
   @ApiProperty() page!: number;

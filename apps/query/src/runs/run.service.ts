@@ -42,6 +42,10 @@ export interface EltRun {
   updatedAt: string;
 }
 
+function telemetrySummary(run: RunRow): Record<string, unknown> {
+  return JSON.parse(run.telemetry_summary || '{}') as Record<string, unknown>;
+}
+
 @Injectable()
 export class RunService {
   constructor(private readonly runs: RunRepository) {}
@@ -61,7 +65,8 @@ export class RunService {
       query.include_stats ? this.stats(projectId, filter) : undefined,
     ]);
     const total = stats ? stats.total_runs : await this.runs.count(filter);
-    const response: RunListResponse = { runs: rows.map(toRunSummary), ...pageMeta(total, query.page, query.limit) };
+    const runs = query.include_telemetry ? rows.map((row) => ({ ...toRunSummary(row), telemetry_summary: telemetrySummary(row) })) : rows.map(toRunSummary);
+    const response: RunListResponse = { runs, ...pageMeta(total, query.page, query.limit) };
     if (stats) response.stats = stats;
     return response;
   }
@@ -110,7 +115,7 @@ export class RunService {
       errorSummary: run.error_summary,
       logEntries: lines.map((l) => ({ at: fromChDateTime(l.at), level: l.level, message: l.message })),
       telemetry: {
-        summary: JSON.parse(run.telemetry_summary || '{}') as Record<string, unknown>,
+        summary: telemetrySummary(run),
         samples: samples.map((sample) => ({ at: fromChDateTime(sample.at), ...sample.values })),
       },
       createdAt: fromChDateTime(run.created_at),

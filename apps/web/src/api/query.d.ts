@@ -479,10 +479,43 @@ export interface components {
              */
             type: "run";
         };
+        RunListItemSchema: {
+            /** Format: date-time */
+            created_at: string;
+            cronjob_name: string;
+            duration_seconds: number | null;
+            /** Format: date-time */
+            end_time: string | null;
+            /** @example run_01a2… */
+            id: string;
+            job_name: string;
+            /** @description plan, run, janitor or empty */
+            job_type: string;
+            project_id: string;
+            /** Format: date-time */
+            start_time: string | null;
+            /** @description pending, running, success, partial, failed, error, cancelled */
+            status: string;
+            /**
+             * @description The run's telemetry summary (the write API's telemetrySummary, shallow-merged); only with include_telemetry=true
+             * @example {
+             *       "rowsLoaded": 125000,
+             *       "bytesLoaded": 52428800,
+             *       "progress": 40,
+             *       "currentPhase": "load"
+             *     }
+             */
+            telemetry_summary?: {
+                [key: string]: unknown;
+            };
+            triggered_by: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         RunListSchema: {
             limit: number;
             page: number;
-            runs: components["schemas"]["RunSummarySchema"][];
+            runs: components["schemas"]["RunListItemSchema"][];
             /** @description Over the same filter; absent with include_stats=false */
             stats?: components["schemas"]["RunStatsSchema"];
             total: number;
@@ -502,27 +535,6 @@ export interface components {
             project_id: string;
             successful_runs: number;
             total_runs: number;
-        };
-        RunSummarySchema: {
-            /** Format: date-time */
-            created_at: string;
-            cronjob_name: string;
-            duration_seconds: number | null;
-            /** Format: date-time */
-            end_time: string | null;
-            /** @example run_01a2… */
-            id: string;
-            job_name: string;
-            /** @description plan, run, janitor or empty */
-            job_type: string;
-            project_id: string;
-            /** Format: date-time */
-            start_time: string | null;
-            /** @description pending, running, success, partial, failed, error, cancelled */
-            status: string;
-            triggered_by: string;
-            /** Format: date-time */
-            updated_at: string;
         };
         SlaBreachSchema: {
             /**
@@ -780,6 +792,8 @@ export interface operations {
                 /** @description Filter by CronJob name */
                 cronjob_name?: string;
                 include_stats?: boolean;
+                /** @description Add each run's telemetry summary (rows, bytes, progress, phase…) as telemetry_summary: a runs table in one request */
+                include_telemetry?: boolean;
                 job_type?: "plan" | "run" | "janitor";
                 limit?: number;
                 /** @description (page - 1) * limit must be at most 100000 */

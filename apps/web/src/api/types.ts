@@ -25,7 +25,7 @@ export const JOB_TYPES: JobType[] = ['plan', 'run', 'janitor'];
 type QuerySchemas = QueryComponents['schemas'];
 
 /** The generated run, with its status narrowed to the statuses the API answers. */
-export type RunSummary = Omit<QuerySchemas['RunSummarySchema'], 'status'> & { status: RunStatus };
+export type RunSummary = Omit<QuerySchemas['RunListItemSchema'], 'status'> & { status: RunStatus };
 
 export type RunList = Omit<QuerySchemas['RunListSchema'], 'runs'> & { runs: RunSummary[] };
 

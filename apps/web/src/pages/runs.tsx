@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { Link, useParams } from 'wouter';
-import { isActive, useEltRun, useRuns } from '../api/queries';
+import { isActive, useRuns } from '../api/queries';
 import { JOB_TYPES, JobType, RUN_STATUSES, RunList, RunStatus, RunSummary } from '../api/types';
 import { Empty, ErrorState, Loading, StatusBadge } from '../components/states';
 import { Stat } from './home';
@@ -25,7 +25,15 @@ export function RunsPage() {
     const span = WINDOWS[window];
     return span === undefined ? undefined : new Date(minute * 60_000 - span).toISOString();
   }, [window, minute]);
-  const runs = useRuns(project, { status, job_type: jobType, cronjob_name: cronjob || undefined, updated_after: updatedAfter, page, limit: LIMIT });
+  const runs = useRuns(project, {
+    status,
+    job_type: jobType,
+    cronjob_name: cronjob || undefined,
+    updated_after: updatedAfter,
+    page,
+    limit: LIMIT,
+    include_telemetry: true,
+  });
 
   return (
     <section>
@@ -135,13 +143,12 @@ export function RunsPage() {
   );
 }
 
-/** One run; its telemetry columns come from the run itself, refreshed while it is running. */
+/** One run of the list, telemetry columns included (include_telemetry); the list refreshes while any run is going. */
 function RunRow({ run }: { run: RunSummary }) {
-  const detail = useEltRun(run.id);
-  const summary = detail.data?.telemetry.summary;
-  const status = detail.data && detail.data.updatedAt > run.updated_at ? detail.data.status : run.status;
+  const summary = run.telemetry_summary;
+  const status = run.status;
   const progress = num(summary?.progress);
-  const seconds = detail.data && detail.data.updatedAt > run.updated_at ? detail.data.durationSeconds : run.duration_seconds;
+  const seconds = run.duration_seconds;
   return (
     <tr data-run-id={run.id} data-status={status}>
       <td>

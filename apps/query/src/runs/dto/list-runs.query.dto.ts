@@ -59,4 +59,14 @@ export class ListRunsQueryDto {
   @Transform(toBoolean)
   @IsBoolean()
   include_stats = true;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: "Add each run's telemetry summary (rows, bytes, progress, phase…) as telemetry_summary: a runs table in one request",
+  })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  include_telemetry = false;
 }
