@@ -96,7 +96,7 @@ describe('faults: the change feed across a SIGKILL of the stack process mid-flus
       progress: () => driver.progress(),
       flushIntervalMs: FLUSH_INTERVAL_MS,
       killAfterDueMs: 25,
-      tries: 3,
+      tries: 5,
       watchMs: 20_000,
     });
     const kill = kills[kills.length - 1];
