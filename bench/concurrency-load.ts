@@ -22,6 +22,8 @@ export interface ReadLoad {
   p50: number;
   p95: number;
   non2xx: number;
+  /** Answers other than 2xx, by status code. */
+  refused?: Record<string, number>;
   errors: number;
 }
 
@@ -43,10 +45,16 @@ const instance = autocannon(
       process.exit(1);
     }
     const load: ReadLoad = {
-      rps: Math.round(result.requests.total / Math.min(result.duration, options.seconds)),
+      // result.duration is the load's own length: `seconds`, or longer when `once` sends every path.
+      rps: Math.round(result.requests.total / result.duration),
       p50: round(percentile(times, 0.5)),
       p95: round(percentile(times, 0.95)),
       non2xx: result.non2xx,
+      refused: Object.fromEntries(
+        Object.entries(result.statusCodeStats as Record<string, { count: number }>)
+          .filter(([code]) => !code.startsWith('2'))
+          .map(([code, { count }]) => [code, count]),
+      ),
       errors: result.errors,
     };
     process.stdout.write(JSON.stringify(load));

@@ -93,7 +93,11 @@ export async function benchConcurrency(ctx: BenchContext, q: QueryResult): Promi
 }
 
 export function concurrencyReport(r: ConcurrencyResult): string {
-  const cell = (l: ReadLoad) => `${l.rps} / ${l.p50} / ${l.p95}${l.non2xx ? ` (${l.non2xx} × 503)` : ''}`;
+  const refusals = (l: ReadLoad) =>
+    Object.entries(l.refused ?? {})
+      .map(([code, n]) => `${n} × ${code}`)
+      .join(', ') || `${l.non2xx} non-2xx`;
+  const cell = (l: ReadLoad) => `${l.rps} / ${l.p50} / ${l.p95}${l.non2xx ? ` (${refusals(l)})` : ''}`;
   const rows = WORKLOADS.map((w) => `| ${w} | ${CLIENTS.map((c) => cell(r.loads[w][c])).join(' | ')} |`);
   const hot = r.loads['one run'][16];
   const uncached = r.loads['runs read once'][16];
