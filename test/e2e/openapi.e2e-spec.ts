@@ -47,7 +47,17 @@ describe('OpenAPI documents', () => {
   it('documents parameters, defaults and maxima from the DTOs', async () => {
     const { body } = await http<OpenApiDocument>('GET', `${stack.queryUrl}/docs-json`);
     const list = body.paths['/api/v1/projects/{id}/runs'].get.parameters ?? [];
-    expect(list.map((p) => p.name).sort()).toEqual(['cronjob_name', 'id', 'include_stats', 'include_telemetry', 'job_type', 'limit', 'page', 'status', 'updated_after']);
+    expect(list.map((p) => p.name).sort()).toEqual([
+      'cronjob_name',
+      'id',
+      'include_stats',
+      'include_telemetry',
+      'job_type',
+      'limit',
+      'page',
+      'status',
+      'updated_after',
+    ]);
     expect(list.find((p) => p.name === 'limit')?.schema).toMatchObject({ default: 50, maximum: 500 });
     expect(list.find((p) => p.name === 'include_telemetry')?.schema).toMatchObject({ type: 'boolean', default: false });
     const stats = body.paths['/v1/executions/stats'].get.parameters ?? [];
