@@ -17,9 +17,9 @@ import {
   RunLogEntryRow,
   RunRow,
   RunTelemetrySampleRow,
-  toChDateTime,
   toRunDailyRow,
 } from '@runstream/clickhouse';
+import { eventRow } from '../apps/materializer/src/consumer/flush-plan';
 import { foldRunEvent } from '../apps/materializer/src/fold/run-fold';
 import { runHistory } from './events';
 
@@ -38,19 +38,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < runs; r += 1) {
     for (const event of runHistory(r)) {
       const position = { partition: 0, offset: String(offset++) };
-      events.push({
-        event_id: event.event_id,
-        type: event.type,
-        schema_version: 1,
-        org_id: event.org_id,
-        project_id: event.project_id,
-        run_id: event.run_id,
-        occurred_at: toChDateTime(event.occurred_at),
-        actor: event.actor,
-        payload: JSON.stringify(event.payload),
-        kafka_partition: 0,
-        kafka_offset: position.offset,
-      });
+      events.push(eventRow(event, position));
       const outcome = foldRunEvent(latest.get(event.run_id), event, position);
       if (outcome.kind !== 'applied') continue;
       if (outcome.row) latest.set(event.run_id, outcome.row);

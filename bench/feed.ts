@@ -7,10 +7,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Runstream } from '@runstream/sdk';
 import { BenchContext, compiled, scratch } from './context';
-import { createRuns, Load, load, PATCH_BODY } from './ingest';
+import { RATE, steadyPatchLoad } from './freshness';
+import { createRuns, Load } from './ingest';
 import { peakRssMb, percentile, startServer } from './support';
 
-const RATE = 1000;
 const PROBE_GAP_MS = 200;
 /** Section 3's read-API polling interval: the baseline. */
 const POLL_MS = 25;
@@ -165,16 +165,7 @@ export async function benchFeed(ctx: BenchContext): Promise<FeedResult> {
     const following = followFeed(queryUrl, token, projectId, probeRun, feedArrivals, stop.signal);
     const streaming = followStream(queryUrl, token, probeRun, streamArrivals, stop.signal);
     await feedArrivals.after(0, performance.now());
-    const background = load({
-      url: ingestUrl,
-      paths: loadRuns.map((id) => `/api/elt/runs/${id}`),
-      method: 'PATCH',
-      body: PATCH_BODY,
-      headers,
-      connections: 50,
-      seconds,
-      rate: RATE,
-    });
+    const background = steadyPatchLoad(ingestUrl, headers, loadRuns, seconds);
     const deadline = Date.now() + (seconds - 2) * 1000;
     await sleep(2000);
     const measured = { polling: [] as number[], feed: [] as number[], stream: [] as number[] };

@@ -1,6 +1,6 @@
 /**
  * 3. Freshness: PATCH → visible in the query API, under a steady 1,000 events/s of other
- *    PATCHes. Target: p95 < 1 s. Runs the whole system as `npm start` does (embedded chDB, all
+ *    PATCHes. Target (issue 16): p95 < 500 ms. Runs the whole system as `npm start` does (embedded chDB, all
  *    three apps in one process), against the bench broker.
  */
 import { rmSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { BenchContext, compiled, pass, scratch } from './context';
 import { createRuns, Load, load, PATCH_BODY } from './ingest';
 import { peakRssMb, percentile, startServer } from './support';
 
-const RATE = 1000;
+/** The steady write load's rate, PATCHes per second (also the feed section's). */
+export const RATE = 1000;
+const TARGET_P95_MS = 500;
 const PROBE_GAP_MS = 200;
 const POLL_MS = 25;
 
@@ -23,6 +25,20 @@ export interface FreshnessResult {
   ackP95: number;
   load: Load;
   rssMb: number;
+}
+
+/** The steady background of sections 3 and feed: RATE PATCHes/s over 50 connections, rotating over `runs`, for `seconds`. */
+export function steadyPatchLoad(ingestUrl: string, headers: Record<string, string>, runs: string[], seconds: number): Promise<Load> {
+  return load({
+    url: ingestUrl,
+    paths: runs.map((id) => `/api/elt/runs/${id}`),
+    method: 'PATCH',
+    body: PATCH_BODY,
+    headers,
+    connections: 50,
+    seconds,
+    rate: RATE,
+  });
 }
 
 async function waitVisible(queryUrl: string, headers: Record<string, string>, runId: string, progress: number): Promise<void> {
@@ -53,16 +69,7 @@ export async function benchFreshness(ctx: BenchContext): Promise<FreshnessResult
     const headers = { authorization: `Bearer ${token}` };
     const loadRuns = await createRuns(ingestUrl, headers, 200, 'proj_fresh');
     const [probeRun] = await createRuns(ingestUrl, headers, 1, 'proj_fresh');
-    const background = load({
-      url: ingestUrl,
-      paths: loadRuns.map((id) => `/api/elt/runs/${id}`),
-      method: 'PATCH',
-      body: PATCH_BODY,
-      headers,
-      connections: 50,
-      seconds,
-      rate: RATE,
-    });
+    const background = steadyPatchLoad(ingestUrl, headers, loadRuns, seconds);
     const deadline = Date.now() + (seconds - 2) * 1000;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const latencies: number[] = [];
@@ -112,9 +119,9 @@ autocannon. A probe PATCHes one run's \`telemetrySummary.progress\` to a new val
 |---|---|---|---|---|
 | ${f.probes} | ${f.p50} | ${f.p95} | ${f.max} | ${f.ackP50} / ${f.ackP95} |
 
-p95 ${f.p95} ms (target < 1,000 ms: ${pass(f.p95 < 1000)}). Peak RSS of that one process (three apps and chDB): ${f.rssMb} MB.
+p95 ${f.p95} ms (target < ${TARGET_P95_MS} ms: ${pass(f.p95 < TARGET_P95_MS)}). Peak RSS of that one process (three apps and chDB): ${f.rssMb} MB.
 ${
-  f.p95 < 1000
+  f.p95 < TARGET_P95_MS
     ? ''
     : `
 ### Why the freshness target is missed, and what would close it
@@ -125,7 +132,8 @@ the event loop is saturated. The probe's own PATCH is answered quickly (p50 ${f.
 wait for the materializer, whose flushes (state reads and six inserts, serialized in chDB) queue behind the ingest work
 and the probes' reads in the same loop. A flush interval of 20 ms instead of 100 measured no better at --quick scale. With a
 ClickHouse server (\`CLICKHOUSE_URL\`) each app runs in its own process, so the materializer's flushes no longer queue
-behind ingest requests; and overlapping fetch with writes (section 2) would shorten each flush's wait.
+behind ingest requests. Overlapping a flush's planning with the previous flush's writes measured no gain (section 2): the
+cores are busy, so what would help is less CPU per event in the same process (section 2's leads) more than more overlap.
 `
 }`;
 }

@@ -44,7 +44,8 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function eventRow({ event, position }: Positioned): RunEventRow {
+/** The audit row of one event at its log position (run_events). */
+export function eventRow(event: AnyRunEvent, position: LogPosition): RunEventRow {
   return {
     event_id: event.event_id,
     type: event.type,
@@ -99,7 +100,15 @@ export async function planFlush(store: ClickHouseStore, messages: IncomingMessag
   const dead: DeadLetter[] = [];
   const decoded = decode(messages, dead);
   const { states, createdAt } = await startingPoint(store, decoded);
-  const plan: FlushPlan = { messages, events: decoded.map(eventRow), changed: new Map(), logs: [], samples: [], executions: [], dead };
+  const plan: FlushPlan = {
+    messages,
+    events: decoded.map((item) => eventRow(item.event, item.position)),
+    changed: new Map(),
+    logs: [],
+    samples: [],
+    executions: [],
+    dead,
+  };
   const known = (key: ModelExecutionKey): ChDateTime | undefined => createdAt.get(executionKey(key));
   for (const item of decoded) {
     const key = runKey({ org_id: item.event.org_id, project_id: item.event.project_id, id: item.event.run_id });
