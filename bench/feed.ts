@@ -3,13 +3,11 @@
  * hands, under the steady load of section 3 and beside section 3's polling on the same run.
  * Runs the whole system as `npm start` does (embedded chDB, the apps in one process).
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { Runstream } from '@runstream/sdk';
-import { BenchContext, compiled, scratch } from './context';
-import { RATE, steadyPatchLoad } from './freshness';
+import { BenchContext } from './context';
+import { RATE, startLocalSystem, steadyPatchLoad } from './freshness';
 import { createRuns, Load } from './ingest';
-import { peakRssMb, percentile, startServer } from './support';
+import { percentile } from './support';
 
 const PROBE_GAP_MS = 200;
 /** Section 3's read-API polling interval: the baseline. */
@@ -132,25 +130,10 @@ async function streamed(arrivals: Map<number, number>, progress: number, sentAt:
 
 export async function benchFeed(ctx: BenchContext): Promise<FeedResult> {
   const seconds = ctx.quick ? 15 : 45;
-  const dir = scratch('feed');
-  rmSync(dir, { recursive: true, force: true });
-  const env = {
-    ...ctx.env,
-    CLICKHOUSE_PATH: join(dir, 'chdb'),
+  const { ingestUrl, queryUrl, token, ...system } = await startLocalSystem(ctx, 'feed', {
     KAFKA_TOPIC_PREFIX: 'feedbench.',
-    PORT: '0',
-    QUERY_PORT: '0',
-    MATERIALIZER_METRICS_PORT: '0',
     QUERY_STREAM_POLL_MS: String(STREAM_POLL_MS),
-  };
-  const system = await startServer(
-    process.execPath,
-    [compiled('scripts', 'local')],
-    env,
-    /query \(read API\):\s+(http:\/\/127\.0\.0\.1:\d+)[\s\S]*user token \(org \w+\): (rst_[\w-]+)/,
-  );
-  const ingestUrl = /ingest \(write API\): (http:\/\/127\.0\.0\.1:\d+)/.exec(system.output())?.[1] ?? '';
-  const [queryUrl, token] = [system.match[1], system.match[2]];
+  });
   const stop = new AbortController();
   try {
     const headers = { authorization: `Bearer ${token}` };
@@ -195,7 +178,7 @@ export async function benchFeed(ctx: BenchContext): Promise<FeedResult> {
       await sleep(PROBE_GAP_MS);
     }
     const loaded = await background;
-    const rssMb = peakRssMb(system.child.pid ?? 0);
+    const rssMb = system.peakRssMb();
     stop.abort();
     await Promise.allSettled([following, streaming]);
     return {
@@ -209,10 +192,7 @@ export async function benchFeed(ctx: BenchContext): Promise<FeedResult> {
     };
   } finally {
     stop.abort();
-    const exited = new Promise((resolve) => system.child.once('exit', resolve));
-    system.child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+    await system.stop();
   }
 }
 

@@ -41,6 +41,39 @@ export function steadyPatchLoad(ingestUrl: string, headers: Record<string, strin
   });
 }
 
+/** The whole system as `npm start` runs it, on a scratch engine directory: its URLs, the local user token, and how to stop it. */
+export interface LocalSystem {
+  ingestUrl: string;
+  queryUrl: string;
+  token: string;
+  peakRssMb(): number;
+  /** SIGTERM, wait for the exit, remove the scratch directory. */
+  stop(): Promise<void>;
+}
+
+export async function startLocalSystem(ctx: BenchContext, name: string, env: NodeJS.ProcessEnv): Promise<LocalSystem> {
+  const dir = scratch(name);
+  rmSync(dir, { recursive: true, force: true });
+  const system = await startServer(
+    process.execPath,
+    [compiled('scripts', 'local')],
+    { ...ctx.env, CLICKHOUSE_PATH: join(dir, 'chdb'), PORT: '0', QUERY_PORT: '0', MATERIALIZER_METRICS_PORT: '0', ...env },
+    /query \(read API\):\s+(http:\/\/127\.0\.0\.1:\d+)[\s\S]*user token \(org \w+\): (rst_[\w-]+)/,
+  );
+  return {
+    ingestUrl: /ingest \(write API\): (http:\/\/127\.0\.0\.1:\d+)/.exec(system.output())?.[1] ?? '',
+    queryUrl: system.match[1],
+    token: system.match[2],
+    peakRssMb: () => peakRssMb(system.child.pid ?? 0),
+    stop: async () => {
+      const exited = new Promise((resolve) => system.child.once('exit', resolve));
+      system.child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function waitVisible(queryUrl: string, headers: Record<string, string>, runId: string, progress: number): Promise<void> {
   for (;;) {
     const response = await fetch(`${queryUrl}/api/elt/runs/${runId}`, { headers });
@@ -54,17 +87,7 @@ async function waitVisible(queryUrl: string, headers: Record<string, string>, ru
 
 export async function benchFreshness(ctx: BenchContext): Promise<FreshnessResult> {
   const seconds = ctx.quick ? 15 : 45;
-  const dir = scratch('fresh');
-  rmSync(dir, { recursive: true, force: true });
-  const env = { ...ctx.env, CLICKHOUSE_PATH: join(dir, 'chdb'), KAFKA_TOPIC_PREFIX: 'fbench.', PORT: '0', QUERY_PORT: '0', MATERIALIZER_METRICS_PORT: '0' };
-  const system = await startServer(
-    process.execPath,
-    [compiled('scripts', 'local')],
-    env,
-    /query \(read API\):\s+(http:\/\/127\.0\.0\.1:\d+)[\s\S]*user token \(org \w+\): (rst_[\w-]+)/,
-  );
-  const ingestUrl = /ingest \(write API\): (http:\/\/127\.0\.0\.1:\d+)/.exec(system.output())?.[1] ?? '';
-  const [queryUrl, token] = [system.match[1], system.match[2]];
+  const { ingestUrl, queryUrl, token, ...system } = await startLocalSystem(ctx, 'fresh', { KAFKA_TOPIC_PREFIX: 'fbench.' });
   try {
     const headers = { authorization: `Bearer ${token}` };
     const loadRuns = await createRuns(ingestUrl, headers, 200, 'proj_fresh');
@@ -97,13 +120,10 @@ export async function benchFreshness(ctx: BenchContext): Promise<FreshnessResult
       ackP50: round(percentile(acks, 0.5)),
       ackP95: round(percentile(acks, 0.95)),
       load: loaded,
-      rssMb: peakRssMb(system.child.pid ?? 0),
+      rssMb: system.peakRssMb(),
     };
   } finally {
-    const exited = new Promise((resolve) => system.child.once('exit', resolve));
-    system.child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+    await system.stop();
   }
 }
 
