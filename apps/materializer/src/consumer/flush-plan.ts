@@ -36,11 +36,11 @@ export interface FlushPlan {
   dead: DeadLetter[];
 }
 
-export function runKey(key: RunKey): string {
+function runKey(key: RunKey): string {
   return `${key.org_id}\u0000${key.project_id}\u0000${key.id}`;
 }
 
-function errorText(error: unknown): string {
+export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 

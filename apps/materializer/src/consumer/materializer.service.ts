@@ -15,7 +15,7 @@ import { EventPublisher, IncomingMessage } from '@runstream/kafka';
 import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
 import { isDataRefusal, refusalReason } from './clickhouse-errors';
 import { DEAD_LETTER_PUBLISHER, DeadLetter, deadLetterMessage } from './dead-letters';
-import { FlushPlan, planFlush } from './flush-plan';
+import { errorText, FlushPlan, planFlush } from './flush-plan';
 import { writeSplittingOnRefusal } from './split-on-refusal';
 
 export interface MaterializeStats {
@@ -29,10 +29,6 @@ export interface MaterializeStats {
 
 function emptyStats(): MaterializeStats {
   return { events: 0, runsWritten: 0, logEntries: 0, samples: 0, executions: 0, deadLetters: 0 };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
