@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { fromChDateTime, RunFilter, RunRow, toChDateTime } from '@runstream/clickhouse';
+import { fromChDateTime, RunFilter, RunRow, telemetrySummaryOf, toChDateTime } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { dateWindow, DailyStats, fillDailyStats, finite } from './daily-stats';
 import { DailyStatsQueryDto } from './dto/daily-stats.query.dto';
@@ -42,10 +42,6 @@ export interface EltRun {
   updatedAt: string;
 }
 
-function telemetrySummary(run: RunRow): Record<string, unknown> {
-  return JSON.parse(run.telemetry_summary || '{}') as Record<string, unknown>;
-}
-
 @Injectable()
 export class RunService {
   constructor(private readonly runs: RunRepository) {}
@@ -65,7 +61,7 @@ export class RunService {
       query.include_stats ? this.stats(projectId, filter) : undefined,
     ]);
     const total = stats ? stats.total_runs : await this.runs.count(filter);
-    const runs = query.include_telemetry ? rows.map((row) => ({ ...toRunSummary(row), telemetry_summary: telemetrySummary(row) })) : rows.map(toRunSummary);
+    const runs = query.include_telemetry ? rows.map((row) => ({ ...toRunSummary(row), telemetry_summary: telemetrySummaryOf(row) })) : rows.map(toRunSummary);
     const response: RunListResponse = { runs, ...pageMeta(total, query.page, query.limit) };
     if (stats) response.stats = stats;
     return response;
@@ -115,7 +111,7 @@ export class RunService {
       errorSummary: run.error_summary,
       logEntries: lines.map((l) => ({ at: fromChDateTime(l.at), level: l.level, message: l.message })),
       telemetry: {
-        summary: telemetrySummary(run),
+        summary: telemetrySummaryOf(run),
         samples: samples.map((sample) => ({ at: fromChDateTime(sample.at), ...sample.values })),
       },
       createdAt: fromChDateTime(run.created_at),

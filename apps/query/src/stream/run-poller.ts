@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { fromChDateTime, RunLogEntryRow, RunRow, RunTelemetrySampleRow, toJobRun } from '@runstream/clickhouse';
+import { fromChDateTime, RunLogEntryRow, RunRow, RunTelemetrySampleRow, telemetrySummaryOf, toJobRun } from '@runstream/clickhouse';
 import { isTerminal, RunStatus } from '@runstream/events';
 import { formatStreamCursor, StreamCursor } from './stream-cursor';
 import { RunStreamSource } from './run-stream.source';
@@ -116,7 +116,7 @@ export class RunPoller {
     const offset = BigInt(run.kafka_offset);
     if (offset > cursor.runOffset) {
       cursor = { ...cursor, runOffset: offset };
-      subscriber.sink.send(formatStreamCursor(cursor), 'run', { ...toJobRun(run), telemetry_summary: JSON.parse(run.telemetry_summary || '{}') as unknown });
+      subscriber.sink.send(formatStreamCursor(cursor), 'run', { ...toJobRun(run), telemetry_summary: telemetrySummaryOf(run) });
     }
     subscriber.cursor = cursor;
     if (isTerminal(run.status as RunStatus)) {

@@ -44,6 +44,11 @@ export function toRunSummary(row: RunRow): RunSummary {
   };
 }
 
+/** The run's telemetry summary as served (the write API's telemetrySummary, shallow-merged): `{}` when none was sent. */
+export function telemetrySummaryOf(row: RunRow): Record<string, unknown> {
+  return JSON.parse(row.telemetry_summary || '{}') as Record<string, unknown>;
+}
+
 /** A single run (reference/jobs-api.txt, GET /api/v1/runs/:runId). */
 export interface JobRun extends RunSummary {
   job_id: string;
