@@ -25,7 +25,8 @@ import { biReport } from './bi';
 import { webReport } from './web';
 import { benchPeer, PeerResult, peerReport } from './peer';
 import { memoryReport } from './memory';
-import { benchQueries, growthReport, QueryResult, queryReport } from './queries';
+import { benchQueries, QueryResult } from './queries';
+import { growthReport, queryReport } from './queries-report';
 import { benchScrub, ScrubResult, scrubReport } from './scrub';
 import { ROOT, run } from './support';
 
