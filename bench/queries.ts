@@ -157,6 +157,15 @@ export interface QueryResult {
   floor?: Latency;
 }
 
+/** One size of the data set, on disk at `path` and free (no process holds it) while `afterStep` runs. */
+export interface DataStep {
+  path: string;
+  database: string;
+  runs: number;
+  executions: number;
+  samples: RunSample[];
+}
+
 /** Client-side times of an endpoint's measured requests (after the warm-up), drawn as endpoint `drawIndex`'s are. */
 export async function timeRequests(
   url: string,
@@ -191,7 +200,11 @@ async function measure(url: string, tokens: Record<string, string>, samples: Run
   return latencies;
 }
 
-export async function benchQueries(ctx: BenchContext): Promise<QueryResult> {
+/**
+ * `afterStep` (the PostgreSQL peer's export) runs after each size is measured, while the data
+ * is that size and no process holds it.
+ */
+export async function benchQueries(ctx: BenchContext, afterStep?: (step: DataStep) => Promise<void>): Promise<QueryResult> {
   const runSteps = ctx.quick ? [10_000, 100_000, 1_000_000] : [100_000, 1_000_000, 10_000_000];
   const path = scratch('query-chdb');
   rmSync(path, { recursive: true, force: true });
@@ -242,6 +255,7 @@ export async function benchQueries(ctx: BenchContext): Promise<QueryResult> {
       console.log(`BI: endpoint p50 ${endpoint.p50} ms, direct p50 ${direct.p50} ms`);
     }
     if (largest) floor = await measureFloor(env, tokens, samples, anchor);
+    await afterStep?.({ path, database: QUERY_DATABASE, runs: generated.runs, executions: generated.executions, samples });
   }
   return { sizes, anchor, path, samples, bi, web, floor };
 }

@@ -5,7 +5,7 @@
  * alone, unless --merge puts the re-measured sections into the existing files, dated).
  * --report re-renders the markdown from the JSON without measuring. Targets live
  * here, never in tests.
- * Sections: ingest (1, 6), materializer (2, 6), freshness (3), queries (4, 6, 7), peer (5),
+ * Sections: ingest (1, 6), materializer (2, 6), freshness (3), queries (4, 6, 7), peer (5, at every size of 7),
  * scrub and hostile (issue 10: linear scrubbing, ingest under hostile bodies), kafka-lines (issue 18:
  * ingest and materializer on a 3.9.x and a 4.4.x broker), feed (issue 15: change feed and run stream freshness).
  */
@@ -23,7 +23,8 @@ import { benchKafkaLines, KafkaLinesResult, kafkaLinesReport } from './kafka-lin
 import { benchMaterializer, MaterializerResult, materializerReport } from './materializer';
 import { biReport } from './bi';
 import { webReport } from './web';
-import { benchPeer, PeerResult, peerReport } from './peer';
+import { benchPeer, peerExporter, PeerResult, peerReport, removeExports } from './peer';
+import { PeerServer, startPostgres } from './peer-server';
 import { memoryReport } from './memory';
 import { benchQueries, QueryResult } from './queries';
 import { growthReport, queryReport } from './queries-report';
@@ -160,6 +161,9 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
     ).token;
     return token;
   };
+  // The peer exports each size of the query data set while it is on disk.
+  const exporter = sections.includes('peer') ? peerExporter(ctx) : undefined;
+  let postgres: PeerServer | undefined;
   try {
     for (const section of sections) {
       console.log(`== ${section}`);
@@ -167,8 +171,8 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
       if (section === 'materializer') results.materializer = await benchMaterializer(ctx);
       if (section === 'freshness') results.freshness = await benchFreshness(ctx);
       if (section === 'feed') results.feed = await benchFeed(ctx);
-      if (section === 'queries') results.queries = await benchQueries(ctx);
-      if (section === 'peer' && results.queries) results.peer = await benchPeer(ctx, results.queries);
+      if (section === 'queries') results.queries = await benchQueries(ctx, exporter?.afterStep);
+      if (section === 'peer' && results.queries) results.peer = await benchPeer(results.queries, exporter?.exports ?? [], (postgres = startPostgres()));
       if (section === 'concurrency' && results.queries) results.concurrency = await benchConcurrency(ctx, results.queries);
       if (section === 'scrub') results.scrub = benchScrub(ctx);
       if (section === 'hostile') results.hostile = await benchHostile(ctx, await writeToken());
@@ -177,6 +181,8 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
       writeFileSync(partialFile, `${JSON.stringify(results, null, 2)}\n`);
     }
   } finally {
+    postgres?.stop();
+    if (exporter) removeExports();
     execFileSync(kafkaScript, ['stop'], { env: kafkaEnv, stdio: 'inherit' });
     rmSync(chdbPath, { recursive: true, force: true });
     if (results.queries) rmSync(results.queries.path, { recursive: true, force: true });
