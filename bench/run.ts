@@ -5,7 +5,8 @@
  * alone, unless --merge puts the re-measured sections into the existing files, dated).
  * --report re-renders the markdown from the JSON without measuring. Targets live
  * here, never in tests.
- * Sections: ingest (1, 6), materializer (2, 6), freshness (3), queries (4, 6, 7), peer (5, at every size of 7),
+ * Sections: ingest (1, 6), materializer (2, 6), freshness (3), queries (4, 6, 7), peer (5; its PostgreSQL
+ * stays up for concurrency, which needs it and the query data set),
  * scrub and hostile (issue 10: linear scrubbing, ingest under hostile bodies), kafka-lines (issue 18:
  * ingest and materializer on a 3.9.x and a 4.4.x broker), feed (issue 15: change feed and run stream freshness).
  */
@@ -40,8 +41,9 @@ function selectedSections(argv: string[]): Section[] {
   const names = (argv[at + 1] ?? '').split(',');
   const unknown = names.filter((name) => !SECTIONS.includes(name as Section));
   if (unknown.length > 0) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
-  // The peer compares against the query benchmark's data set.
-  return SECTIONS.filter((s) => names.includes(s) || (s === 'queries' && (names.includes('peer') || names.includes('concurrency'))));
+  // The peer compares against the query benchmark's data set; concurrency against both.
+  const needs = (s: Section) => (s === 'queries' && names.includes('peer')) || ((s === 'queries' || s === 'peer') && names.includes('concurrency'));
+  return SECTIONS.filter((s) => names.includes(s) || needs(s));
 }
 
 function versions(): string {
@@ -161,7 +163,8 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
     ).token;
     return token;
   };
-  // The peer exports each size of the query data set while it is on disk.
+  // The peer exports each size of the query data set while it is on disk, and its server stays
+  // up, loaded with the largest, for the concurrency section.
   const exporter = sections.includes('peer') ? peerExporter(ctx) : undefined;
   let postgres: PeerServer | undefined;
   try {
@@ -173,7 +176,7 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
       if (section === 'feed') results.feed = await benchFeed(ctx);
       if (section === 'queries') results.queries = await benchQueries(ctx, exporter?.afterStep);
       if (section === 'peer' && results.queries) results.peer = await benchPeer(results.queries, exporter?.exports ?? [], (postgres = startPostgres()));
-      if (section === 'concurrency' && results.queries) results.concurrency = await benchConcurrency(ctx, results.queries);
+      if (section === 'concurrency' && results.queries) results.concurrency = await benchConcurrency(ctx, results.queries, postgres);
       if (section === 'scrub') results.scrub = benchScrub(ctx);
       if (section === 'hostile') results.hostile = await benchHostile(ctx, await writeToken());
       if (section === 'kafka-lines') results['kafka-lines'] = await benchKafkaLines(ctx);
