@@ -1,6 +1,6 @@
 import { RunRow } from '@runstream/clickhouse';
 import { AnyRunEvent, MAX_TELEMETRY_SUMMARY_KEYS, RunPatchedPayload, uuidv7 } from '@runstream/events';
-import { foldRunEvent, FoldOutcome, mergeSummary } from './run-fold';
+import { foldRunEvent, FoldOutcome, mergeSummary, version } from './run-fold';
 
 const base = { schema_version: 1, org_id: 'org_a', project_id: 'proj_a', run_id: 'run_1', actor: 'tok_1' };
 
@@ -285,5 +285,16 @@ describe('mergeSummary (bounded telemetry summary)', () => {
     const patch = JSON.parse('{"b":1,"a":2,"__proto__":{"x":1}}') as Record<string, number>;
     expect(mergeSummary('{"z":0}', patch)).toBe(mergeSummary('{"z":0}', patch));
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+});
+
+describe('version', () => {
+  it('is offset × 10,000 + index, as the BigInt arithmetic it replaced computes it', () => {
+    const offsets = ['0', '1', '9', '10', '12345', '9007199254740993', '18446744073709551615'];
+    for (const offset of offsets) {
+      for (const index of [0, 1, 9, 10, 99, 100, 999, 1000, 9999]) {
+        expect(version({ partition: 0, offset }, index)).toBe((BigInt(offset) * 10_000n + BigInt(index)).toString());
+      }
+    }
   });
 });

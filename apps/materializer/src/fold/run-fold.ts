@@ -49,9 +49,14 @@ function durationSeconds(start: ChDateTime | null, end: ChDateTime | null): numb
   return Math.max(0, epochMs(end) - epochMs(start)) / 1000;
 }
 
-/** Orders every row an event writes: later events, and later items of one event, win. */
-function version(position: LogPosition, index: number): string {
-  return (BigInt(position.offset) * 10_000n + BigInt(index)).toString();
+/**
+ * Orders every row an event writes: later events, and later items of one event, win. It is
+ * offset × 10,000 + index, written as text without BigInt arithmetic (a Kafka offset is a
+ * canonical decimal string; an event holds fewer than 10,000 items).
+ */
+export function version(position: LogPosition, index: number): string {
+  if (position.offset === '0') return String(index);
+  return position.offset + String(index).padStart(4, '0');
 }
 
 /** True when this run row already holds the event at `position` (a replayed batch). */
@@ -95,16 +100,14 @@ function created(event: RunEventEnvelope<'run.created'>, position: LogPosition):
   };
 }
 
-/** Stamps a changed row with the event that changed it. */
-function touched(row: RunRow, event: AnyRunEvent, position: LogPosition): RunRow {
-  return {
-    ...row,
-    updated_at: toChDateTime(event.occurred_at),
-    event_count: row.event_count + 1,
-    last_event_id: event.event_id,
-    kafka_partition: position.partition,
-    kafka_offset: position.offset,
-  };
+/** Stamps a changed row (a copy the caller owns) with the event that changed it. */
+function touch(row: RunRow, event: AnyRunEvent, position: LogPosition): RunRow {
+  row.updated_at = toChDateTime(event.occurred_at);
+  row.event_count += 1;
+  row.last_event_id = event.event_id;
+  row.kafka_partition = position.partition;
+  row.kafka_offset = position.offset;
+  return row;
 }
 
 function parseSummary(text: string): Record<string, unknown> {
@@ -130,32 +133,29 @@ export function mergeSummary(current: string, patch: TelemetrySummary): string {
  * A ring of `cap` slots per run: item `seq` of a generation lives in slot seq % cap, so
  * appending past the cap overwrites the oldest and the newest `cap` items are kept.
  * A replace starts a new generation holding (the newest `cap` of) the given items.
+ * Returns the ring's new generation and count, and pushes one row per kept item to `rows`.
  */
-class Ring<T, R> {
-  readonly rows: R[] = [];
-  private index = 0;
-
-  constructor(
-    public generation: number,
-    public count: number,
-    private readonly cap: number,
-    private readonly position: LogPosition,
-    private readonly toRow: (item: T, slot: number, generation: number, seq: number, version: string) => R,
-  ) {}
-
-  replace(items: T[]): void {
-    this.generation += 1;
-    const kept = items.slice(-this.cap);
-    this.count = items.length - kept.length;
-    for (const item of kept) this.append(item);
+function ringWrite<T, R>(
+  ring: { generation: number; count: number; cap: number },
+  replace: T[] | undefined,
+  append: T | undefined,
+  rows: R[],
+  toRow: (item: T, slot: number, generation: number, seq: number) => R,
+): { generation: number; count: number } {
+  let { generation, count } = ring;
+  const items: T[] = [];
+  if (replace) {
+    generation += 1;
+    const kept = replace.slice(-ring.cap);
+    count = replace.length - kept.length;
+    items.push(...kept);
   }
-
-  append(item: T): void {
-    const seq = this.count;
-    this.rows.push(this.toRow(item, seq % this.cap, this.generation, seq, version(this.position, this.index)));
-    this.count += 1;
-    this.index += 1;
+  if (append !== undefined) items.push(append);
+  for (const item of items) {
+    rows.push(toRow(item, count % ring.cap, generation, count));
+    count += 1;
   }
+  return { generation, count };
 }
 
 function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position: LogPosition): FoldOutcome {
@@ -177,58 +177,65 @@ function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position
     row.telemetry_summary = mergeSummary(state.telemetry_summary, payload.telemetry_summary);
   }
 
-  const ids = { org_id: state.org_id, project_id: state.project_id, run_id: state.id };
-  // Within one PATCH a replace applies before an append.
-  const logs = new Ring<LogEntry, RunLogEntryRow>(
-    state.log_generation,
-    Number(state.log_count),
-    MAX_LOG_ENTRIES,
-    position,
-    (entry, slot, generation, seq, v) => ({
-      ...ids,
+  // Within one PATCH a replace applies before an append; item i of the PATCH gets version index i.
+  const logs: RunLogEntryRow[] = [];
+  const logRing = { generation: state.log_generation, count: Number(state.log_count), cap: MAX_LOG_ENTRIES };
+  const logState = ringWrite<LogEntry, RunLogEntryRow>(logRing, payload.log_entries, payload.append_log, logs, (entry, slot, generation, seq) => ({
+    org_id: state.org_id,
+    project_id: state.project_id,
+    run_id: state.id,
+    slot,
+    generation,
+    seq,
+    at: toChDateTime(entry.at),
+    level: entry.level,
+    message: entry.message,
+    version: version(position, logs.length),
+  }));
+  const samples: RunTelemetrySampleRow[] = [];
+  const sampleRing = { generation: state.sample_generation, count: Number(state.sample_count), cap: MAX_TELEMETRY_SAMPLES };
+  const sampleState = ringWrite<TelemetrySample, RunTelemetrySampleRow>(
+    sampleRing,
+    payload.telemetry_samples,
+    payload.append_telemetry_sample,
+    samples,
+    (sample, slot, generation, seq) => ({
+      org_id: state.org_id,
+      project_id: state.project_id,
+      run_id: state.id,
       slot,
       generation,
       seq,
-      at: toChDateTime(entry.at),
-      level: entry.level,
-      message: entry.message,
-      version: v,
+      at: toChDateTime(sample.at),
+      values: sample.values,
+      version: version(position, samples.length),
     }),
   );
-  if (payload.log_entries) logs.replace(payload.log_entries);
-  if (payload.append_log) logs.append(payload.append_log);
-  const samples = new Ring<TelemetrySample, RunTelemetrySampleRow>(
-    state.sample_generation,
-    Number(state.sample_count),
-    MAX_TELEMETRY_SAMPLES,
-    position,
-    (sample, slot, generation, seq, v) => ({ ...ids, slot, generation, seq, at: toChDateTime(sample.at), values: sample.values, version: v }),
-  );
-  if (payload.telemetry_samples) samples.replace(payload.telemetry_samples);
-  if (payload.append_telemetry_sample) samples.append(payload.append_telemetry_sample);
-  row.log_generation = logs.generation;
-  row.log_count = logs.count;
-  row.sample_generation = samples.generation;
-  row.sample_count = samples.count;
+  row.log_generation = logState.generation;
+  row.log_count = logState.count;
+  row.sample_generation = sampleState.generation;
+  row.sample_count = sampleState.count;
 
-  return { kind: 'applied', row: touched(row, event, position), logs: logs.rows, samples: samples.rows, executions: [] };
+  return { kind: 'applied', row: touch(row, event, position), logs, samples, executions: [] };
 }
 
 /** First claim of a pending, unclaimed run wins; later claims change nothing. */
 function claimed(state: RunRow, event: RunEventEnvelope<'run.claimed'>, position: LogPosition): FoldOutcome {
   if (state.claimed_by !== '' || state.status !== 'pending') return { kind: 'ignored' };
-  return { kind: 'applied', row: touched({ ...state, claimed_by: event.payload.gateway, claim_id: event.payload.claim_id }, event, position), ...NO_EFFECTS };
+  return { kind: 'applied', row: touch({ ...state, claimed_by: event.payload.gateway, claim_id: event.payload.claim_id }, event, position), ...NO_EFFECTS };
 }
 
 /** Executions take the parent run's cronjob_name; the run row itself does not change. */
 function executionsReported(state: RunRow, event: RunEventEnvelope<'model_executions.reported'>, position: LogPosition, known: KnownExecutions): FoldOutcome {
   const at = toChDateTime(event.occurred_at);
   const executions = event.payload.executions.map((execution, index): ModelExecutionRow => {
-    const key = { org_id: state.org_id, project_id: state.project_id, model_name: execution.model_name, id: execution.id };
     const startedAt = toChDateTime(execution.started_at);
     const completedAt = execution.completed_at === null ? null : toChDateTime(execution.completed_at);
     return {
-      ...key,
+      org_id: state.org_id,
+      project_id: state.project_id,
+      model_name: execution.model_name,
+      id: execution.id,
       job_run_id: state.id,
       cronjob_name: state.cronjob_name,
       status: execution.status,
@@ -239,7 +246,7 @@ function executionsReported(state: RunRow, event: RunEventEnvelope<'model_execut
       bytes_processed: execution.bytes_processed,
       interval_start: execution.interval_start === null ? null : toChDateTime(execution.interval_start),
       interval_end: execution.interval_end === null ? null : toChDateTime(execution.interval_end),
-      created_at: known(key) ?? at,
+      created_at: known({ org_id: state.org_id, project_id: state.project_id, model_name: execution.model_name, id: execution.id }) ?? at,
       updated_at: at,
       version: version(position, index),
     };
