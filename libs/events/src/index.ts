@@ -5,3 +5,4 @@ export * from './uuidv7';
 export * from './schema';
 export * from './jobs';
 export * from './jobs.schema';
+export * from './well-formed';

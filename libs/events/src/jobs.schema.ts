@@ -26,6 +26,7 @@ import {
 } from './jobs';
 import { MAX_ID_LENGTH, timestampProblem } from './schema';
 import { UUID_PATTERN } from './uuidv7';
+import { isWellFormed } from './well-formed';
 
 /**
  * The schema of every event on jobs.events.v1: the shape and bounds the jobs fold and the
@@ -34,18 +35,12 @@ import { UUID_PATTERN } from './uuidv7';
  * (cron syntax, argv parsing, unique names) is the app's and the fold's to check.
  */
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 export const ENV_VAR_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** RFC 9110 token: the characters an HTTP header name may have. */
 export const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-const text = (min: number, max: number) =>
-  z
-    .string()
-    .min(min)
-    .max(max)
-    .refine((s) => !LONE_SURROGATE.test(s), 'must not contain unpaired surrogates');
+const text = (min: number, max: number) => z.string().min(min).max(max).refine(isWellFormed, 'must not contain unpaired surrogates');
 const key = (pattern: RegExp) =>
   z
     .string()

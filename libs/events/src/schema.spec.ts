@@ -1,5 +1,6 @@
 import { RunEventEnvelope } from './envelope';
 import { timestampProblem, validateEvent } from './schema';
+import { isWellFormed } from './well-formed';
 import { uuidv7 } from './uuidv7';
 
 const base = {
@@ -155,6 +156,11 @@ describe('timestampProblem', () => {
     '2299-12-31T23:59:59.999Z',
     '2298-12-31T23:30:00-01:00',
     '2000-02-29T00:00:00Z',
+    // The 'YYYY-MM-DDThh:mm:ss.sssZ' form toISOString gives, which has a path of its own.
+    '2026-02-26T06:00:00.000Z',
+    '2024-02-29T23:59:59.999Z',
+    '1900-01-01T00:00:00.000Z',
+    '2299-12-31T23:59:59.999Z',
   ])('accepts %s', (value) => {
     expect(timestampProblem(value)).toBeUndefined();
   });
@@ -176,7 +182,30 @@ describe('timestampProblem', () => {
     '2100-02-29T00:00:00Z',
     '+002026-02-26T06:00:00Z',
     '',
+    '2025-02-29T00:00:00.000Z',
+    '2026-04-31T00:00:00.000Z',
+    '2026-00-10T00:00:00.000Z',
+    '2026-02-00T00:00:00.000Z',
+    '2026-02-26T24:00:00.000Z',
+    '2026-02-26T06:60:00.000Z',
+    '2026-02-26T06:00:60.000Z',
+    '1899-12-31T23:59:59.999Z',
+    '2300-01-01T00:00:00.000Z',
+    '2026-02-26T06:00:00.000+',
   ])('refuses %s', (value) => {
     expect(timestampProblem(value)).toBeDefined();
+  });
+});
+
+describe('isWellFormed', () => {
+  it.each([
+    ['', true],
+    ['plain', true],
+    ['pair \ud83d\ude00', true],
+    ['lone high \ud800', false],
+    ['lone low \udc00 x', false],
+    ['swapped \ude00\ud83d', false],
+  ])('%j is %s', (text, expected) => {
+    expect(isWellFormed(text)).toBe(expected);
   });
 });

@@ -11,6 +11,7 @@ import {
 } from './envelope';
 import { ACCEPTED_STATUS_WORDS, JOB_TYPES, TRIGGERS } from './statuses';
 import { UUID_PATTERN } from './uuidv7';
+import { isWellFormed } from './well-formed';
 
 /**
  * The schema of every event on runs.events.v1: what the materializer's fold and the
@@ -39,7 +40,6 @@ const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 const TELEMETRY_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 /** Keys that mean something to JavaScript objects; never data. */
 const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -49,11 +49,41 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
 }
 
+const PLAIN_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+function digits2(value: string, at: number): number {
+  return (value.charCodeAt(at) - 48) * 10 + value.charCodeAt(at + 1) - 48;
+}
+
+/**
+ * True for the form nearly every event carries ('YYYY-MM-DDThh:mm:ss.sssZ', what toISOString
+ * gives) when it is valid and inside the range, checked without the allocations of the general
+ * path below; anything else takes that path.
+ */
+function isPlainUtc(value: string): boolean {
+  if (value.length !== 24 || !PLAIN_UTC.test(value)) return false;
+  const year = digits2(value, 0) * 100 + digits2(value, 2);
+  const month = digits2(value, 5);
+  const day = digits2(value, 8);
+  return (
+    year >= MIN_TIMESTAMP_YEAR &&
+    year <= MAX_TIMESTAMP_YEAR &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    digits2(value, 11) <= 23 &&
+    digits2(value, 14) <= 59 &&
+    digits2(value, 17) <= 59
+  );
+}
+
 /**
  * Why `value` is not an RFC 3339 date-time ClickHouse can store, or undefined. Date.parse alone
  * is not enough: it accepts "2026-02-30" (as 2 March) and other forms ClickHouse never sees.
  */
 export function timestampProblem(value: string): string | undefined {
+  if (isPlainUtc(value)) return undefined;
   const m = RFC3339.exec(value);
   if (!m) return 'must be an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm))';
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
@@ -66,12 +96,7 @@ export function timestampProblem(value: string): string | undefined {
 }
 
 /** Well-formed UTF-16: ClickHouse refuses a JSON string holding a lone surrogate. */
-const text = (min: number, max: number) =>
-  z
-    .string()
-    .min(min)
-    .max(max)
-    .refine((s) => !LONE_SURROGATE.test(s), 'must not contain unpaired surrogates');
+const text = (min: number, max: number) => z.string().min(min).max(max).refine(isWellFormed, 'must not contain unpaired surrogates');
 const timestamp = z.string().superRefine((value, ctx) => {
   const problem = timestampProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
