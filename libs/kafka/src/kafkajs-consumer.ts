@@ -6,7 +6,12 @@ export interface BatchConsumerOptions {
   topic: string;
   /** A flush starts as soon as this many messages are buffered... */
   maxBatchSize: number;
-  /** ...or this long after the first message of a flush arrived. */
+  /**
+   * ...or once this long has passed since the previous flush started (or the consumer did):
+   * flushes start at most once per interval, and messages fetched when that much time has
+   * already passed (after a slow flush, or a quiet spell) are flushed at once instead of
+   * waiting a whole interval more.
+   */
   flushIntervalMs: number;
   /** Upper bound of bytes fetched and held in memory at once (all partitions). */
   maxBytesInFlight: number;
@@ -60,6 +65,7 @@ export class KafkajsBatchConsumer implements EventConsumer {
   private pending: Pending[] = [];
   private bufferedCount = 0;
   private timer: NodeJS.Timeout | undefined;
+  private lastFlushStarted = 0;
   private flushChain: Promise<void> = Promise.resolve();
   private stopping = false;
   private sink: BatchSink | undefined;
@@ -97,6 +103,7 @@ export class KafkajsBatchConsumer implements EventConsumer {
 
   async start(sink: BatchSink): Promise<void> {
     this.sink = sink;
+    this.lastFlushStarted = Date.now();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
@@ -122,8 +129,16 @@ export class KafkajsBatchConsumer implements EventConsumer {
       this.pending.push({ payload, messages, resolve, reject });
       this.bufferedCount += messages.length;
       if (this.bufferedCount >= this.options.maxBatchSize || this.stopping) this.flushNow();
-      else this.timer ??= setTimeout(() => this.flushNow(), this.options.flushIntervalMs);
+      else this.timer ??= setTimeout(() => this.flushNow(), this.flushDelay());
     });
+  }
+
+  /**
+   * At least 1 ms, so the other partitions' batches of the same fetch join the flush; at most
+   * the interval, counted from the previous flush's start.
+   */
+  private flushDelay(): number {
+    return Math.max(1, this.lastFlushStarted + this.options.flushIntervalMs - Date.now());
   }
 
   private flushNow(): void {
@@ -133,6 +148,7 @@ export class KafkajsBatchConsumer implements EventConsumer {
     const taken = this.pending;
     this.pending = [];
     this.bufferedCount = 0;
+    this.lastFlushStarted = Date.now();
     // Flushes run one after another so a run's events are always written in log order.
     this.flushChain = this.flushChain.then(() => this.flush(taken));
   }

@@ -78,6 +78,28 @@ describe('kafkajs adapter on a real broker', () => {
     }
   });
 
+  it('flushes at most once per interval, and a message fetched after a quiet interval without waiting another', async () => {
+    const topic = await freshTopic(1);
+    const groupId = `test-${randomBytes(4).toString('hex')}`;
+    const intervalMs = 5_000;
+    const consumer = new KafkajsBatchConsumer(kafka, { groupId, topic, maxBatchSize: 1000, flushIntervalMs: intervalMs, maxBytesInFlight: 1024 * 1024 });
+    const flushedAt: number[] = [];
+    await consumer.start(async () => void flushedAt.push(Date.now()));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, intervalMs + 200));
+      const sentAt = Date.now();
+      await publisher.publish(topic, [{ key: 'run_a', value: Buffer.from('quiet') }]);
+      await waitFor(() => flushedAt.length === 1);
+      // Behaviour, not speed: the old rule (an interval from the first buffered message) would wait it whole.
+      expect(flushedAt[0] - sentAt).toBeLessThan(intervalMs / 2);
+      await publisher.publish(topic, [{ key: 'run_a', value: Buffer.from('soon after') }]);
+      await waitFor(() => flushedAt.length === 2);
+      expect(flushedAt[1] - flushedAt[0]).toBeGreaterThanOrEqual(intervalMs - 50);
+    } finally {
+      await consumer.stop();
+    }
+  }, 30_000);
+
   it('on stop, flushes and commits what it had buffered before disconnecting', async () => {
     const topic = await freshTopic(1);
     await publisher.publish(
