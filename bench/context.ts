@@ -29,6 +29,12 @@ export function scratch(name: string): string {
 export const pass = (ok: boolean): string => (ok ? 'met' : '**missed**');
 
 /**
+ * The heap bound deploy/docker/entrypoint.sh gives the materializer at the default
+ * MATERIALIZER_MAX_BYTES_IN_FLIGHT (16 MiB): the bench runs it as the image does.
+ */
+export const MATERIALIZER_HEAP_ARGS = ['--max-old-space-size=256'];
+
+/**
  * Node flags for the measured app processes: with BENCH_PROFILE=1 each writes a V8 CPU profile
  * (.cpuprofile, open in Chrome DevTools) to .data/bench-profiles when it exits.
  */

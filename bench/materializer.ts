@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { encodeEvent } from '@runstream/events';
 import { createKafka, ensureTopics, KafkajsPublisher } from '@runstream/kafka';
-import { appMain, appNodeArgs, BenchContext, compiled, pass, scratch } from './context';
+import { appMain, appNodeArgs, BenchContext, compiled, MATERIALIZER_HEAP_ARGS, pass, scratch } from './context';
 import { EVENTS_PER_RUN, runHistory } from './events';
 import { median, peakRssMb, run, spread } from './support';
 
@@ -60,7 +60,7 @@ async function drain(env: NodeJS.ProcessEnv, total: number, attempt: number): Pr
   const admin = createKafka({ brokers: [env.KAFKA_BROKERS ?? ''], clientId: 'bench-watch' }).admin();
   await admin.connect();
   const started = Date.now();
-  const child = spawn(process.execPath, [...appNodeArgs(), appMain('materializer')], {
+  const child = spawn(process.execPath, [...MATERIALIZER_HEAP_ARGS, ...appNodeArgs(), appMain('materializer')], {
     env: { ...env, CLICKHOUSE_PATH: chdb, MATERIALIZER_GROUP_ID: groupId, MATERIALIZER_METRICS_PORT: '0', LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   });

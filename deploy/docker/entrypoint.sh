@@ -16,6 +16,20 @@ usage() {
 app="$1"
 shift
 
+# The materializer's heap is bounded by what it holds at once (MATERIALIZER_MAX_BYTES_IN_FLIGHT of
+# fetched messages, decoded and folded into rows): 128 MiB + 8x that budget, 256 MiB by default.
+# Without a bound V8 lets garbage grow to ~1 GB before a full collection (BENCHMARKS.md, memory).
+# A --max-old-space-size already in NODE_OPTIONS wins.
+if [ "$app" = materializer ]; then
+  case "${NODE_OPTIONS:-}" in
+    *max-old-space-size*) ;;
+    *)
+      in_flight_mib=$(( ${MATERIALIZER_MAX_BYTES_IN_FLIGHT:-16777216} / 1048576 ))
+      export NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=$(( 128 + 8 * in_flight_mib ))"
+      ;;
+  esac
+fi
+
 case "$app" in
   ingest|materializer|query|control|notifier|agent)
     export RUNSTREAM_APP="$app"
