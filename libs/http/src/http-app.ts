@@ -16,8 +16,9 @@ import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { rejectRepeatedQueryParams } from './errors/repeated-query';
 import { HardenedFastifyAdapter } from './errors/hardened-fastify-adapter';
-import { fromFastifyError } from './errors/fastify-errors';
+import { fromFastifyError, handlerTimeoutException } from './errors/fastify-errors';
 import { HttpExceptionFilter, sendHttpException } from './errors/http-exception.filter';
+import { HandlerDeadline } from './limits/handler-deadline';
 import { DEFAULT_RATE_LIMIT, RateLimitOptions, RequestRateLimiter } from './limits/request-rate-limiter';
 import { createValidationPipe } from './validation';
 
@@ -80,7 +81,7 @@ function fastifyOptions(bodyLimit: number, timeouts: HttpTimeoutOptions): Fastif
       const translated = fromFastifyError(error, bodyLimit);
       sendHttpException(reply as FastifyReply, translated instanceof HttpException ? translated : new HttpException('bad request', 400));
     },
-    handlerTimeout: timeouts.handlerMs,
+    // timeouts.handlerMs is enforced by HandlerDeadline (one timer for all requests), not Fastify's handlerTimeout.
     requestTimeout: timeouts.receiveMs,
     // Socket idle limit: only for connections that stall past both deadlines.
     connectionTimeout: timeouts.handlerMs + timeouts.receiveMs,
@@ -127,9 +128,15 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
   fastify.addHook('preValidation', rejectRepeatedQueryParams);
   if (options.metrics) instrumentHttp(fastify, options.metrics);
   if (json) logRequests(fastify, json);
-  // The request id (the caller's X-Request-ID or a new one) goes back with every answer.
+  const deadline = new HandlerDeadline<FastifyReply>(timeouts.handlerMs, (reply) => sendHttpException(reply, handlerTimeoutException()));
   fastify.addHook('onRequest', (request, reply, done) => {
+    // The request id (the caller's X-Request-ID or a new one) goes back with every answer.
     reply.header('x-request-id', request.id);
+    deadline.start(reply);
+    done();
+  });
+  fastify.addHook('onResponse', (_request, reply, done) => {
+    deadline.finish(reply);
     done();
   });
   app.useGlobalPipes(createValidationPipe());

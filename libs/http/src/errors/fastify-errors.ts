@@ -21,6 +21,14 @@ export function badRequest(field: string, reason: string): BadRequestException {
 /** Seconds a client waits after a handler deadline before retrying. */
 const TIMEOUT_RETRY_AFTER_SECONDS = 5;
 
+/** The answer to a request its handler did not answer in time (HandlerDeadline; Fastify's own handlerTimeout). */
+export function handlerTimeoutException(): HttpException {
+  return serviceUnavailable(
+    'the request took too long to handle and was abandoned; its effect is unknown, retry it (with the same Idempotency-Key for writes)',
+    TIMEOUT_RETRY_AFTER_SECONDS,
+  );
+}
+
 /**
  * Translates the errors Fastify raises before or around a Nest handler (body parsing,
  * content type, URL decoding, handler deadline) into answers that say what to fix.
@@ -49,10 +57,7 @@ export function fromFastifyError(error: unknown, bodyLimitBytes: number): unknow
     case 'FST_ERR_BAD_URL':
       return badRequest('url', 'has an invalid percent-encoding');
     case 'FST_ERR_HANDLER_TIMEOUT':
-      return serviceUnavailable(
-        'the request took too long to handle and was abandoned; its effect is unknown, retry it (with the same Idempotency-Key for writes)',
-        TIMEOUT_RETRY_AFTER_SECONDS,
-      );
+      return handlerTimeoutException();
   }
   const status = error.statusCode as number;
   // JSON.parse's SyntaxError and the prototype-poisoning check, which Fastify marks 400.
