@@ -16,4 +16,11 @@ describe('uuidv7', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('draws fresh random bits for every id, across refills of its random pool', () => {
+    const at = Date.UTC(2031, 0, 1);
+    // 2,000 ids take 16 KiB of random bytes: several refills of the 4 KiB pool.
+    const tails = Array.from({ length: 2000 }, (_, i) => uuidv7(at + i).slice(19));
+    expect(new Set(tails).size).toBe(tails.length);
+  });
 });
