@@ -1,8 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from '@runstream/auth';
 import { ClickHouseModule } from '@runstream/clickhouse';
-import { MAX_TELEMETRY_SAMPLES } from '@runstream/events';
 import { AgentController } from './agent/agent.controller';
 import { AgentService } from './agent/agent.service';
 import { ClaimService } from './agent/claim.service';
@@ -10,7 +8,7 @@ import { INGEST_CONFIG, IngestConfig } from './config/ingest.config';
 import { EventWriter } from './events/event-writer';
 import { RunEventLog } from './events/run-event-log';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { BodyShapeInterceptor, HealthController, MAX_BODY_DEPTH, READINESS_PROBES } from '@runstream/http';
+import { HealthController, READINESS_PROBES } from '@runstream/http';
 import { TerminusModule } from '@nestjs/terminus';
 import { RunController } from './runs/run.controller';
 import { RunDirectory } from './runs/run-directory';
@@ -26,9 +24,6 @@ export class IngestModule {
       controllers: [HealthController, RunController, AgentController],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
-        // Before the idempotency fingerprint and the validation pipe walk the body.
-        // The longest array a write takes is telemetrySamples; the most keys, a telemetrySummary.
-        { provide: APP_INTERCEPTOR, useValue: new BodyShapeInterceptor({ maxDepth: MAX_BODY_DEPTH, maxArrayItems: MAX_TELEMETRY_SAMPLES, maxObjectKeys: 64 }) },
         RunEventLog,
         // Kafka only: with ClickHouse away, writes still go to the log (tokens are cached).
         { provide: READINESS_PROBES, useFactory: (log: RunEventLog) => [log.probe], inject: [RunEventLog] },

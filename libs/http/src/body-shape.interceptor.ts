@@ -1,4 +1,4 @@
-import { BadRequestException, CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { BadRequestException, CallHandler, CanActivate, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
 
 /** The largest shape any body of an app takes; each app sets its own (ingest: 8 levels, 2,000 items, 64 keys). */
@@ -45,6 +45,14 @@ function badRequest({ field, reason }: ShapeProblem): BadRequestException {
   return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `${field}: ${reason}`, errors: [{ field, reasons: [reason] }] });
 }
 
+/** Throws the 400 for a body no write takes (see BodyShapeInterceptor); bodyless requests pass. */
+function assertBodyShape(body: unknown, limits: BodyShapeLimits): void {
+  if (body === undefined || body === null) return;
+  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest({ field: 'body', reason: 'must be a JSON object' });
+  const problem = bodyShapeProblem(body, limits);
+  if (problem) throw badRequest(problem);
+}
+
 /**
  * Refuses bodies no write takes before anything walks them recursively: a body that is not
  * a JSON object, nesting deeper than any write has (the validation pipe, class-transformer
@@ -56,12 +64,22 @@ export class BodyShapeInterceptor implements NestInterceptor {
   constructor(private readonly limits: BodyShapeLimits = DEFAULT_BODY_SHAPE) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const { body } = context.switchToHttp().getRequest<{ body?: unknown }>();
-    if (body !== undefined && body !== null) {
-      if (typeof body !== 'object' || Array.isArray(body)) throw badRequest({ field: 'body', reason: 'must be a JSON object' });
-      const problem = bodyShapeProblem(body, this.limits);
-      if (problem) throw badRequest(problem);
-    }
+    assertBodyShape(context.switchToHttp().getRequest<{ body?: unknown }>().body, this.limits);
     return next.handle();
+  }
+}
+
+/**
+ * The same check as a guard, for hot routes: after authentication (global guards run first),
+ * before the pipes. Any interceptor costs each request rxjs and Nest's AsyncResource.bind
+ * (with Node's deprecation wrapper), which a guard does not.
+ */
+@Injectable()
+export class BodyShapeGuard implements CanActivate {
+  constructor(private readonly limits: BodyShapeLimits = DEFAULT_BODY_SHAPE) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    assertBodyShape(context.switchToHttp().getRequest<{ body?: unknown }>().body, this.limits);
+    return true;
   }
 }

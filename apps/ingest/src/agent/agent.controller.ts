@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, UseFilters, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, UseFilters } from '@nestjs/common';
 import { AcceptTokens } from '@runstream/auth';
 import { Caller, CurrentCaller } from '@runstream/http';
 import { RetryLaterFilter } from '../errors/retry-later.filter';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { WriteGuards } from '../http/write-guards';
+import { Idempotent, IdempotentWrite } from '../idempotency/idempotency.interceptor';
 import { PatchRunDto } from '../runs/dto/patch-run.dto';
 import { RunIdParams } from '../runs/dto/run-id.params';
 import { AcceptedPatch, RunService } from '../runs/run.service';
@@ -14,7 +15,7 @@ import { ListAgentRunsQueryDto } from './list-agent-runs.query.dto';
 /** Gateway routes (Bearer gateway token): poll, claim, report. */
 @Controller('api/agent/runs')
 @AcceptTokens('gateway')
-@UseInterceptors(IdempotencyInterceptor)
+@WriteGuards()
 @UseFilters(RetryLaterFilter)
 export class AgentController {
   constructor(
@@ -36,14 +37,15 @@ export class AgentController {
     @Body() dto: ClaimRunDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @CurrentCaller() caller: Caller,
+    @Idempotent() once: IdempotentWrite,
   ): Promise<ClaimedRun> {
-    return this.claims.claim(id, caller, dto.claimId ?? idempotencyKey);
+    return once(() => this.claims.claim(id, caller, dto.claimId ?? idempotencyKey));
   }
 
   /** Same body as PATCH /api/elt/runs/:id, for runs targeted at or claimed by this gateway. */
   @Patch(':id')
   @HttpCode(202)
-  patch(@Param() { id }: RunIdParams, @Body() dto: PatchRunDto, @CurrentCaller() caller: Caller): Promise<AcceptedPatch> {
-    return this.runs.patch(id, dto, caller, (run) => run.claimed_by === caller.gateway || run.target_gateway === caller.gateway);
+  patch(@Param() { id }: RunIdParams, @Body() dto: PatchRunDto, @CurrentCaller() caller: Caller, @Idempotent() once: IdempotentWrite): Promise<AcceptedPatch> {
+    return once(() => this.runs.patch(id, dto, caller, (run) => run.claimed_by === caller.gateway || run.target_gateway === caller.gateway));
   }
 }

@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, UnprocessableEntityException } from '@nestjs/common';
+import { CallHandler, CanActivate, createParamDecorator, ExecutionContext, Injectable, NestInterceptor, UnprocessableEntityException } from '@nestjs/common';
 import { Caller } from '@runstream/http';
 import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
@@ -21,13 +21,31 @@ type Entry =
   | { state: 'answered'; fingerprint: string; answer: unknown; bytes: number }
   | { state: 'in-doubt'; fingerprint: string; outcome: Promise<InDoubtOutcome> };
 
+/** Runs a write at most once per Idempotency-Key (answering retries from the first), or just runs it without a key. */
+export type IdempotentWrite = <T>(write: () => Promise<T>) => Promise<T>;
+
+const IDEMPOTENT = Symbol('runstream:idempotent-write');
+
 interface IdempotentRequest {
   method: string;
   params?: unknown;
   body?: unknown;
   headers: Record<string, string | string[] | undefined>;
   caller?: Caller;
+  [IDEMPOTENT]?: IdempotentWrite;
 }
+
+const withoutKey: IdempotentWrite = (write) => write();
+
+/** How the handler of `request` runs its write: as IdempotencyInterceptor (as a guard) prepared it, or plainly without a key. */
+export function idempotentWriteOf(request: object): IdempotentWrite {
+  return (request as IdempotentRequest)[IDEMPOTENT] ?? withoutKey;
+}
+
+/** The handler's IdempotentWrite (idempotentWriteOf its request). */
+export const Idempotent = createParamDecorator((_data: unknown, context: ExecutionContext): IdempotentWrite =>
+  idempotentWriteOf(context.switchToHttp().getRequest()),
+);
 
 function unprocessable(message: string): UnprocessableEntityException {
   return new UnprocessableEntityException({
@@ -36,6 +54,10 @@ function unprocessable(message: string): UnprocessableEntityException {
     message,
     errors: [{ field: 'Idempotency-Key', reasons: [message] }],
   });
+}
+
+function mismatch(): UnprocessableEntityException {
+  return unprocessable('Idempotency-Key was already used with a different request (run id or body)');
 }
 
 function sha256(text: string): string {
@@ -56,9 +78,13 @@ function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined
  * not acknowledge in time stays in doubt: a retry waits for the late answer and gets the
  * original success if the event landed, or writes it if it certainly did not. GET is never
  * cached. Slots are bounded in number and bytes and kept 24 hours, by this instance only.
+ *
+ * The write controllers use it as a guard (after authentication, before the validation pipe,
+ * as the interceptor ran) with the handler wrapping its write in @Idempotent(): an interceptor
+ * costs every request rxjs and Nest's AsyncResource.bind, key or not.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
   private readonly entries = new LRUCache<string, Entry>({
     max: IDEMPOTENCY_MAX_KEYS,
     maxSize: IDEMPOTENCY_MAX_BYTES,
@@ -66,24 +92,39 @@ export class IdempotencyInterceptor implements NestInterceptor {
     sizeCalculation: (entry) => SLOT_BYTES + (entry.state === 'answered' ? entry.bytes : PENDING_BYTES),
   });
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<IdempotentRequest>();
+    const slot = this.slotOf(context, request);
+    if (!slot) return true;
+    // Before the validation pipe, as the interceptor: a reused key is a 422 even when the body is also invalid.
+    const entry = this.entries.peek(slot.slot);
+    if (entry && entry.fingerprint !== slot.fingerprint) throw mismatch();
+    request[IDEMPOTENT] = <T>(write: () => Promise<T>) => this.respond(slot.slot, slot.fingerprint, write) as Promise<T>;
+    return true;
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const slot = this.slotOf(context, context.switchToHttp().getRequest<IdempotentRequest>());
+    return slot ? from(this.respond(slot.slot, slot.fingerprint, () => lastValueFrom(next.handle()))) : next.handle();
+  }
+
+  /** The request's slot (token, route, key) and fingerprint (params, body); undefined without a key, 422 for a malformed one. */
+  private slotOf(context: ExecutionContext, request: IdempotentRequest): { slot: string; fingerprint: string } | undefined {
     const header = request.headers['idempotency-key'];
-    if (header === undefined || request.method === 'GET' || request.method === 'HEAD') return next.handle();
+    if (header === undefined || request.method === 'GET' || request.method === 'HEAD') return undefined;
     const key = Array.isArray(header) ? header[0] : header;
     if (!KEY_PATTERN.test(key)) throw unprocessable('Idempotency-Key must be 1-255 visible ASCII characters');
     // The auth guard ran first, so the caller is known: keys belong to the token that sent them.
     const route = `${context.getClass().name}.${context.getHandler().name}`;
     const slot = sha256(`${request.caller?.tokenId ?? ''}\u0000${request.method}\u0000${route}\u0000${key}`);
-    const fingerprint = sha256(JSON.stringify([request.params ?? {}, request.body ?? null]));
-    return from(this.respond(slot, fingerprint, () => lastValueFrom(next.handle())));
+    return { slot, fingerprint: sha256(JSON.stringify([request.params ?? {}, request.body ?? null])) };
   }
 
   private async respond(slot: string, fingerprint: string, write: () => Promise<unknown>): Promise<unknown> {
     for (;;) {
       const entry = this.entries.get(slot);
       if (!entry) return this.start(slot, fingerprint, write);
-      if (entry.fingerprint !== fingerprint) throw unprocessable('Idempotency-Key was already used with a different request (run id or body)');
+      if (entry.fingerprint !== fingerprint) throw mismatch();
       if (entry.state === 'answered') return entry.answer;
       if (entry.state === 'pending') return entry.result;
       const settled = await settleWithin(entry.outcome, IN_DOUBT_WAIT_MS);

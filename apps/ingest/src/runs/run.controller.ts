@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Param, Patch, Post, UseFilters, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Patch, Post, UseFilters } from '@nestjs/common';
 import { Caller, CurrentCaller } from '@runstream/http';
 import { RetryLaterFilter } from '../errors/retry-later.filter';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { WriteGuards } from '../http/write-guards';
+import { Idempotent, IdempotentWrite } from '../idempotency/idempotency.interceptor';
 import { CreateRunDto } from './dto/create-run.dto';
 import { PatchRunDto } from './dto/patch-run.dto';
 import { ReportModelExecutionsDto } from './dto/report-model-executions.dto';
@@ -9,25 +10,30 @@ import { RunIdParams } from './dto/run-id.params';
 import { AcceptedExecutions, AcceptedPatch, CreatedRun, RunService } from './run.service';
 
 @Controller('api/elt/runs')
-@UseInterceptors(IdempotencyInterceptor)
+@WriteGuards()
 @UseFilters(RetryLaterFilter)
 export class RunController {
   constructor(private readonly runs: RunService) {}
 
   @Post()
-  create(@Body() dto: CreateRunDto, @CurrentCaller() caller: Caller): Promise<CreatedRun> {
-    return this.runs.create(dto, caller);
+  create(@Body() dto: CreateRunDto, @CurrentCaller() caller: Caller, @Idempotent() once: IdempotentWrite): Promise<CreatedRun> {
+    return once(() => this.runs.create(dto, caller));
   }
 
   @Patch(':id')
   @HttpCode(202)
-  patch(@Param() { id }: RunIdParams, @Body() dto: PatchRunDto, @CurrentCaller() caller: Caller): Promise<AcceptedPatch> {
-    return this.runs.patch(id, dto, caller);
+  patch(@Param() { id }: RunIdParams, @Body() dto: PatchRunDto, @CurrentCaller() caller: Caller, @Idempotent() once: IdempotentWrite): Promise<AcceptedPatch> {
+    return once(() => this.runs.patch(id, dto, caller));
   }
 
   @Post(':id/model-executions')
   @HttpCode(202)
-  reportExecutions(@Param() { id }: RunIdParams, @Body() dto: ReportModelExecutionsDto, @CurrentCaller() caller: Caller): Promise<AcceptedExecutions> {
-    return this.runs.reportExecutions(id, dto, caller);
+  reportExecutions(
+    @Param() { id }: RunIdParams,
+    @Body() dto: ReportModelExecutionsDto,
+    @CurrentCaller() caller: Caller,
+    @Idempotent() once: IdempotentWrite,
+  ): Promise<AcceptedExecutions> {
+    return once(() => this.runs.reportExecutions(id, dto, caller));
   }
 }
