@@ -3,6 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IngestConfig } from './config/ingest.config';
 import { IngestModule } from './ingest.module';
 import { AppMetrics } from '@runstream/observability';
+import { INGEST_FAST_VALIDATORS } from './runs/dto/write-validators';
 
 /** What the app's OpenAPI document (/docs, /docs-json) says it is; the API type generators build the same document. */
 export const INGEST_OPENAPI = {
@@ -17,6 +18,7 @@ export async function createIngestApp(config: IngestConfig, shutdownHooks = true
     logFormat: config.http.logFormat,
     metrics: new AppMetrics('ingest'),
     shutdownHooks,
+    fastValidators: INGEST_FAST_VALIDATORS,
     ...config.limits,
   });
   setupOpenApi(app, INGEST_OPENAPI.title, INGEST_OPENAPI.description);

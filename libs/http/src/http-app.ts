@@ -20,7 +20,7 @@ import { fromFastifyError, handlerTimeoutException } from './errors/fastify-erro
 import { HttpExceptionFilter, sendHttpException } from './errors/http-exception.filter';
 import { HandlerDeadline } from './limits/handler-deadline';
 import { DEFAULT_RATE_LIMIT, RateLimitOptions, RequestRateLimiter } from './limits/request-rate-limiter';
-import { createValidationPipe } from './validation';
+import { createValidationPipe, FastValidators } from './validation';
 
 export interface HttpTimeoutOptions {
   /** A request not answered within this many ms is answered 503 with Retry-After (its handler's late result is dropped). */
@@ -41,6 +41,8 @@ export interface HttpAppOptions {
   /** Per-token and per-IP request budgets (429 when spent); see RequestRateLimiter. */
   rateLimit?: Partial<RateLimitOptions>;
   timeouts?: Partial<HttpTimeoutOptions>;
+  /** The validation pipe's quick accept paths for hot routes' DTOs (class-validator answers the rest). */
+  fastValidators?: FastValidators;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -139,7 +141,7 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
     deadline.finish(reply);
     done();
   });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(createValidationPipe(options.fastValidators));
   app.useGlobalFilters(new HttpExceptionFilter());
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   return app;

@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, Type, ValidationError, ValidationPipe } from '@nestjs/common';
 
 export interface FieldError {
   field: string;
@@ -15,11 +15,33 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 }
 
 /**
+ * Quick accept paths by DTO class, for hot routes: each answers the DTO the pipe would build
+ * when the value is certainly valid, or undefined to leave the value to class-validator, which
+ * stays the authority and alone shapes every 400. class-transformer and class-validator walk
+ * metadata and allocate per property; on ingest's PATCH they were ~10% of its CPU.
+ */
+export type FastValidators = ReadonlyMap<Type<unknown>, (value: unknown) => object | undefined>;
+
+class QuickValidationPipe extends ValidationPipe {
+  constructor(
+    private readonly quick: FastValidators,
+    options: ConstructorParameters<typeof ValidationPipe>[0],
+  ) {
+    super(options);
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const accept = metadata.metatype && this.quick.get(metadata.metatype);
+    return (accept && accept(value)) || super.transform(value, metadata);
+  }
+}
+
+/**
  * 400 body: { statusCode, error, message, errors: [{ field, reasons }] }, where message
  * names every bad field so a human reading a log line sees it at once.
  */
-export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+export function createValidationPipe(quick: FastValidators = new Map()): ValidationPipe {
+  return new QuickValidationPipe(quick, {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
