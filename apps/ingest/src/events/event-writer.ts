@@ -31,17 +31,18 @@ export class EventWriter {
   }
 
   private async append(events: RunEventEnvelope[], body: object, answer?: () => unknown): Promise<void> {
-    this.check(events, body);
+    const encoded = this.check(events, body);
     try {
-      await this.log.append(events);
+      await this.log.append(events, encoded);
     } catch (error) {
       throw this.refusal(error, body, answer);
     }
   }
 
-  private check(events: RunEventEnvelope[], body: object): void {
+  /** The events encoded, once each: sized here, then sent. */
+  private check(events: RunEventEnvelope[], body: object): Buffer[] {
     const maxBytes = this.log.maxEventBytes();
-    for (const event of events) {
+    return events.map((event) => {
       const problem = validateEvent(event);
       // DTO validation admits only valid events; this is the net under it, never a 500.
       if (problem)
@@ -51,9 +52,10 @@ export class EventWriter {
           message: `the write makes an invalid event: ${problem}`,
           errors: [{ field: 'body', reasons: [problem] }],
         });
-      const bytes = encodeEvent(event).length;
-      if (bytes > maxBytes) throw tooLarge(body, bytes, maxBytes);
-    }
+      const encoded = encodeEvent(event);
+      if (encoded.length > maxBytes) throw tooLarge(body, encoded.length, maxBytes);
+      return encoded;
+    });
   }
 
   private refusal(error: unknown, body: object, answer?: () => unknown): Error {
