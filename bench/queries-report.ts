@@ -34,15 +34,20 @@ ${q.floor ? floorLines(q) : ''}${
 
 Measured while building this benchmark (chDB, 2 cores):
 
-- Fixed cost: every chDB call costs ~2.5 ms and calls are serialized (shared/FACTS.md); HTTP, token check and JSON add a few
-  ms. A run lookup by id, which reads one granule, answers in ~10 ms here; that is the floor of every endpoint.
+- Fixed cost: a chDB call itself costs ~1 ms (\`SELECT 1\` through the client, 2026-11-26), but reading one run by its
+  full key costs ~7.5 ms inside the engine: one column ~4.4 ms, six ~4.7 ms, all 24 ~7.5 ms, so the time is opening and
+  decompressing each column's block in each of the 13 monthly parts. max_threads=1 and the uncompressed cache changed
+  nothing (7.1–7.8 ms). With HTTP, the token check and JSON that is the ~10 ms floor of every endpoint.
 - Runs page: \`runs\` is ordered by (org_id, project_id, id), so a page sorts every run of the project by created_at to
   return 50 (the largest project holds ~10% of all runs), and the stats scan them all again. Deduplicating FINAL within
-  partitions (a run never changes partition) already took a 100 k-run project's page from 107 ms to 26 ms. An order key of
-  (org_id, project_id, created_at, id) would let ClickHouse read the newest granules and stop; created_at never changes
-  for a run, so it is a valid deduplication key too. That is a table rebuild (new table, copy, rename: a migration of
-  its own), not done yet. Even for a tiny project, \`SELECT *\` decodes a whole 8,192-row granule of 24 columns in each
-  of the 13 monthly parts (~8 ms measured): fewer partitions or a smaller index_granularity would cut that.
+  partitions (a run never changes partition) already took a 100 k-run project's page from 107 ms to 26 ms. Measured on
+  copies of a 10 M-run \`runs\` table (2026-11-26, the 1 M-run project, p50 of 15): the (org_id, project_id, created_at,
+  id) order key takes the page from 54.7 to 47.3 ms (read-in-order cannot stop early under FINAL, which must still merge
+  every version in the range), adding index_granularity 1024 to 47.0 ms, and dropping the monthly partitions to 48.0 ms
+  (37.6 on page 3), while the stats stay at ~21 ms in every layout and point reads get slower (9.1 → 10.4–11.0 ms). No
+  layout comes near 20 ms, so the table was not rebuilt. What would: a page that needs no FINAL (created_at and id never
+  change for a run, so the newest 50 distinct (created_at, id) pairs are found without it and only those 50 are read with
+  it; filters on status still need FINAL), and the page's counts from a per-project rollup kept by the materializer.
 - Stats (daily and per model): percentiles are exact (percentile_cont semantics), so they read every duration in the
   window; the cost is linear in the project's rows, and the largest project holds ~10 M executions at full size. The scan
   parallelizes over cores (2 here). A per-model, per-day t-digest rollup would make it constant-time but approximate
