@@ -1,5 +1,5 @@
 import { AnyRunEvent, RUN_EVENT_TYPES, RunEventEnvelope, RunEventType, SCHEMA_VERSION } from './envelope';
-import { validateEvent } from './schema';
+import { validateEvent } from './validate-event';
 
 export function encodeEvent(event: RunEventEnvelope): Buffer {
   return Buffer.from(JSON.stringify(event));

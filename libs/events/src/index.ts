@@ -6,3 +6,4 @@ export * from './schema';
 export * from './jobs';
 export * from './jobs.schema';
 export * from './well-formed';
+export * from './validate-event';

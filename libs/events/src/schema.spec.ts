@@ -1,5 +1,6 @@
 import { RunEventEnvelope } from './envelope';
-import { timestampProblem, validateEvent } from './schema';
+import { timestampProblem } from './schema';
+import { validateEvent } from './validate-event';
 import { isWellFormed } from './well-formed';
 import { uuidv7 } from './uuidv7';
 

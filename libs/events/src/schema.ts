@@ -35,11 +35,11 @@ export const MAX_TELEMETRY_STRING_LENGTH = 1024;
 export const MIN_TIMESTAMP_YEAR = 1900;
 export const MAX_TIMESTAMP_YEAR = 2299;
 /** UInt64 columns take JSON numbers; above 2^53 a number is no longer exact in JavaScript. */
-const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 
-const TELEMETRY_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+export const TELEMETRY_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 /** Keys that mean something to JavaScript objects; never data. */
-const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -213,11 +213,10 @@ function describe(error: z.ZodError, prefix: string): string {
 }
 
 /**
- * Why `event` (a parsed JSON value) is not a valid run event, or undefined when it is. The
- * reason names the first offending field; it is what ingest answers 4xx with and what the
- * materializer writes into the dead letter's `dlq.reason` header.
+ * The schema's answer for `event` (see validateEvent, which tries a quick accept path first):
+ * why it is not a valid run event, naming the first offending field, or undefined.
  */
-export function validateEvent(event: unknown): string | undefined {
+export function eventSchemaProblem(event: unknown): string | undefined {
   const hostile = hostileShape(event, 'event', 0);
   if (hostile) return hostile;
   const head = envelope.safeParse(event);
