@@ -11,6 +11,7 @@ import { encodeEvent } from '@runstream/events';
 import { createKafka, ensureTopics, KafkajsPublisher } from '@runstream/kafka';
 import { appMain, appNodeArgs, BenchContext, compiled, MATERIALIZER_HEAP_ARGS, pass, scratch } from './context';
 import { EVENTS_PER_RUN, runHistory } from './events';
+import { measurePlanCpu, PlanCpu } from './plan-cpu';
 import { median, peakRssMb, run, spread } from './support';
 
 const TOPIC_PREFIX = 'mbench.';
@@ -119,6 +120,8 @@ export interface MaterializerResult {
   steady?: { eps: number; spread: string; firstCommitMs: number; ratio: number };
   /** Peak RSS of a process that only opens chDB, migrates and queries: the engine's share of every app's peak. */
   chdbAloneMb?: number;
+  /** The JavaScript per event apart from the engine (absent in runs before 2026-11-26). */
+  planCpu?: PlanCpu;
   rssMb: number;
   direct: { eps: number; spread: string };
   ratio: number;
@@ -163,6 +166,7 @@ export async function benchMaterializer(ctx: BenchContext): Promise<Materializer
       ratio: Math.round((steadyEps / direct.eps) * 100),
     },
     chdbAloneMb: footprint.peakRssMb,
+    planCpu: measurePlanCpu(),
   };
 }
 
@@ -182,7 +186,14 @@ memory (untimed) and times only inserting the resulting rows into the same table
 | baseline: the same rows inserted directly with @clickhouse/client | ${m.direct.eps} (${m.direct.spread}) |
 | materializer, whole drain: start, join, consume, decode, read state, fold, insert, commit | ${m.eps} (${m.spread}) |
 ${steady ? `| materializer, steady drain (after the first commit, ${(steady.firstCommitMs / 1000).toFixed(1)} s from start) | ${steady.eps} (${steady.spread}) |\n` : ''}
-Ratio: **${ratio}%** of baseline for the ${steady ? 'steady drain' : 'whole drain'}${steady ? ` (${m.ratio}% for the whole drain)` : ''} (target ≥ 60%: ${pass(ratio >= 60)}).
+${
+  m.planCpu
+    ? `The materializer's JavaScript per event, apart from the engine (bench/plan-cpu.ts: 20,000 events of these histories decoded
+and folded in the bench process, median of 7): decoding ${m.planCpu.decodeUs} µs (JSON and the event schema), folding ${m.planCpu.foldUs} µs.
+
+`
+    : ''
+}Ratio: **${ratio}%** of baseline for the ${steady ? 'steady drain' : 'whole drain'}${steady ? ` (${m.ratio}% for the whole drain)` : ''} (target ≥ 60%: ${pass(ratio >= 60)}).
 
 ${
   ratio >= 60
