@@ -169,18 +169,20 @@ ${met ? '' : INGEST_ANALYSIS}`;
 const INGEST_ANALYSIS = `
 ### Where ingest's time goes, and what would close the gap
 
-Most of the distance to bare Fastify is the broker: the ceiling, which only validates and publishes, loses about three
-quarters of bare Fastify's throughput, because every request waits for an acks=all acknowledgement from a JVM on the same
-2 cores. Between the ceiling and ingest is ingest's own CPU: in a V8 profile (\`BENCH_PROFILE=1 npm run bench -- --quick
---only ingest\`, 2026-11-25) ingest is CPU-bound while its load runs, about 0.55 ms of CPU per PATCH, spread with no
-hotspot: socket writes (HTTP answers, Kafka requests, the request log line) ~26%, GC ~12%, Node internals (AbortSignal
-and DOMException per request, \`AsyncResource.bind\`'s deprecation wrapper, random bytes for ids) ~16%, Nest + rxjs ~8%,
-kafkajs ~8%, class-validator + class-transformer ~6%, Fastify ~5%, the event schema check (zod) ~3%, pino ~1%. What would
-close it, largest first:
+Most of the distance to bare Fastify is the broker: the ceiling, which only validates and publishes, loses over half of
+bare Fastify's throughput, because every request waits for an acks=all acknowledgement from a JVM on the same 2 cores.
+Between the ceiling and ingest is ingest's own CPU, roughly halved in issue 16's second round (about 0.31 → 0.13 ms of
+main-thread CPU per PATCH under the profiler, 2026-11-26), each cut measured against the ceiling in its own run: one shared
+handler deadline instead of Fastify's per-request AbortController and timer; guards instead of Nest interceptors on the
+write routes (no rxjs or \`AsyncResource.bind\` per request; 36–46% → 43–47%); quick accept paths in the validation pipe for
+the PATCH body and the run id, which class-validator still answers whenever they are not sure and which it alone shapes
+every 400 for (→ 55–59%); pooled random bytes for ids; one JSON serialisation per event; and a quick accept path for the
+event schema (zod was ~7% of ingest's CPU). In a V8 profile (\`BENCH_PROFILE=1 npm run bench -- --quick --only ingest\`)
+ingest is still CPU-bound while its load runs, with no hotspot: kafkajs and the publisher ~22%, HTTP answers and socket
+writes ~14%, GC ~12%, the request log line ~5%, Fastify's body parsing ~5% (its per-request AsyncResource, which the
+ceiling pays too), scrubbing and payload building ~5%, authentication ~3%, Nest ~3%. What would close it, largest first:
 
-- Serving the hot write routes (PATCH, POST runs) from Fastify routes with compiled schemas generated from the DTO
-  metadata (class-validator stays the source of truth and keeps the error shapes), outside Nest's guard/pipe/interceptor
-  chain: that chain, the validators and their allocations are about a fifth of ingest's CPU.
-- Fewer allocations per event (one JSON serialisation instead of DTO → payload → envelope copies) to cut GC.
+- A cheaper request log line (an epoch timestamp instead of an ISO string, or an asynchronous destination).
+- Serving the hot write routes outside Nest altogether (Fastify routes with the same guards and quick paths).
 - A broker on its own host: the ceiling and ingest would both gain.
 `;
