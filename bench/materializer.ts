@@ -207,19 +207,27 @@ ${MATERIALIZER_GAP}
 }
 
 /** Measured explanation of the gap (kept with the code so --report renders it). */
-const MATERIALIZER_GAP = `The drain is CPU-bound on this machine's 2 cores: chDB's insert threads, the broker and the materializer's JavaScript
-share them, and the baseline pays only the first. Timed per flush of ~13,000 events (2026-11-26, with other work on the
-machine): planning (decoding, reading run states, folding) ~1.0 s, writing ~0.5 s. Decoding is ~20 µs an event (JSON parse
-and the event schema check), the fold ~20 µs (a quarter of it GC: a new row object per event, a ring and closures per
-PATCH). Done, tried and left:
+const MATERIALIZER_GAP = `The drain is bound by the engine's insert work on this machine's 2 cores, not by the materializer's JavaScript: in a
+V8 profile of a --quick drain (2026-11-26) the materializer's main thread is idle 65% of the time, waiting for chDB.
+Traced per flush of ~13,300 events (--quick, other work on the machine): planning ~350 ms (decoding ~120, reading run
+states ~110, folding ~120) and writing ~700 ms (the five independent inserts together ~520, \`runs\` ~175, the feed
+watermark ~13), where the baseline spends ~525 ms inserting the same rows. The writes cost more than the baseline's
+because a flush makes more, smaller inserts (\`runs\` and \`run_daily\` once per flush, not once per 10,000 rows), and
+each insert writes a part in each of the ~13 monthly partitions the bench's year of runs touches. Done, tried and left:
 
-- Done: timestamps on the event path without Dates (formatting 700 → 107 ns, checking 710 → 314 ns each; several per event).
+- Done in issue 16's second round, each measured apart from the engine (the line above the ratio): the fold keeps one
+  copy of a run's row per PATCH, builds log and sample rows without ring objects or spreads, and writes versions without
+  BigInt (19 → 5 µs an event); the event schema has a quick accept path, zod answering only what it is not sure of
+  (decoding 14 → 4 µs); timestamps are checked and formatted without Dates. The flush interval now counts from the previous
+  flush's start, so a slow flush is not followed by a whole interval's wait (section 3).
 - Tried and reverted: planning the next flush while the current one writes. It is safe (flushes waiting together hold
   different partitions, so different runs), but on a quiet machine, 400,000 events, 3 drains each, the steady rate was
   9,624 events/s with it and 9,981 without: with both cores busy during a drain there is no idle core to overlap onto.
 - Measured and ruled out earlier: the per-flush read of run states (\`runs FINAL\` by key). A per-member state cache that
-  skipped it left the ratio at 41% (9,060 vs 22,331 events/s) and raised peak RSS to 1,229 MB, so it was not kept. Larger
-  flushes (MATERIALIZER_MAX_BATCH_SIZE 50,000, 64 MiB in flight) measured no better at --quick scale (39% vs 41%).
-- What would close it is less CPU per event: the event schema checked by a compiled validator instead of zod (the schema
-  stays the contract), and a fold that keeps one mutable draft per run within a flush and emits one row per run instead of
-  one object per event. With a ClickHouse server (CLICKHOUSE_URL) the engine's inserts leave these cores.`;
+  skipped it left the ratio at 41% (9,060 vs 22,331 events/s) and raised peak RSS to 1,229 MB, so it was not kept.
+- Larger flushes amortize the inserts: MATERIALIZER_MAX_BATCH_SIZE 50,000 with 64 MiB in flight drained the 1 M-event
+  topic at 54% of its baseline (2026-11-26, full scale, 3 drains) where the defaults measured 39–50% that hour, but
+  peaked at 1,561 MB: a setting for backfills and replays, not a default.
+- What would close it: fewer inserts per event (one \`runs\`/\`run_daily\` write per several flushes would need the state cache
+  above), or the engine off these cores: with a ClickHouse server (CLICKHOUSE_URL) the inserts leave the materializer's
+  host, and the JavaScript left is ~10 µs an event.`;
