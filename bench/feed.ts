@@ -67,7 +67,7 @@ async function followFeed(queryUrl: string, token: string, projectId: string, ru
   }
 }
 
-/** Reads the run's SSE stream; notes the arrival of each `run` event, by the telemetry progress it carries. */
+/** Reads the run's SSE stream; notes the arrival of each `run` event, by the telemetry probe it carries. */
 async function followStream(queryUrl: string, token: string, runId: string, arrivals: Map<number, number>, signal: AbortSignal): Promise<void> {
   const response = await fetch(`${queryUrl}/api/v1/runs/${runId}/stream`, {
     headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
@@ -85,8 +85,8 @@ async function followStream(queryUrl: string, token: string, runId: string, arri
         buffer = buffer.slice(end + 2);
         if (!lines.includes('event: run')) continue;
         const data = lines.find((line) => line.startsWith('data: '));
-        const progress = data ? (JSON.parse(data.slice(6)) as { telemetry_summary?: { progress?: number } }).telemetry_summary?.progress : undefined;
-        if (typeof progress === 'number' && !arrivals.has(progress)) arrivals.set(progress, now);
+        const probe = data ? (JSON.parse(data.slice(6)) as { telemetry_summary?: { probe?: number } }).telemetry_summary?.probe : undefined;
+        if (typeof probe === 'number' && !arrivals.has(probe)) arrivals.set(probe, now);
       }
     }
   } catch (error) {
@@ -98,14 +98,14 @@ async function polledUntil(
   queryUrl: string,
   headers: Record<string, string>,
   runId: string,
-  progress: number,
+  probe: number,
   sentAt: number,
 ): Promise<{ at: number; late: boolean }> {
   for (;;) {
     const response = await fetch(`${queryUrl}/api/elt/runs/${runId}`, { headers });
     if (response.ok) {
-      const run = (await response.json()) as { telemetry: { summary: { progress?: number } } };
-      if (run.telemetry.summary.progress === progress) return { at: performance.now(), late: false };
+      const run = (await response.json()) as { telemetry: { summary: { probe?: number } } };
+      if (run.telemetry.summary.probe === probe) return { at: performance.now(), late: false };
     }
     if (performance.now() - sentAt > PROBE_TIMEOUT_MS) return { at: performance.now(), late: true };
     await sleep(POLL_MS);
@@ -120,12 +120,12 @@ async function readable(queryUrl: string, headers: Record<string, string>, runId
   }
 }
 
-async function streamed(arrivals: Map<number, number>, progress: number, sentAt: number): Promise<{ at: number; late: boolean }> {
-  while (!arrivals.has(progress)) {
+async function streamed(arrivals: Map<number, number>, probe: number, sentAt: number): Promise<{ at: number; late: boolean }> {
+  while (!arrivals.has(probe)) {
     if (performance.now() - sentAt > PROBE_TIMEOUT_MS) return { at: performance.now(), late: true };
     await sleep(2);
   }
-  return { at: arrivals.get(progress) as number, late: false };
+  return { at: arrivals.get(probe) as number, late: false };
 }
 
 export async function benchFeed(ctx: BenchContext): Promise<FeedResult> {
@@ -153,19 +153,19 @@ export async function benchFeed(ctx: BenchContext): Promise<FeedResult> {
     await sleep(2000);
     const measured = { polling: [] as number[], feed: [] as number[], stream: [] as number[] };
     const late = { polling: 0, feed: 0, stream: 0 };
-    for (let progress = 1; Date.now() < deadline; progress += 1) {
+    for (let probe = 1; Date.now() < deadline; probe += 1) {
       const fromFeed = feedArrivals.at.length;
       const sent = performance.now();
       const response = await fetch(`${ingestUrl}/api/elt/runs/${probeRun}`, {
         method: 'PATCH',
         headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ telemetrySummary: { progress } }),
+        body: JSON.stringify({ telemetrySummary: { probe } }),
       });
       if (!response.ok) throw new Error(`probe PATCH answered ${response.status}: ${await response.text()}`);
       const [polled, fed, pushed] = await Promise.all([
-        polledUntil(queryUrl, headers, probeRun, progress, sent),
+        polledUntil(queryUrl, headers, probeRun, probe, sent),
         feedArrivals.after(fromFeed, sent),
-        streamed(streamArrivals, progress, sent),
+        streamed(streamArrivals, probe, sent),
       ]);
       for (const [name, outcome] of [
         ['polling', polled],
@@ -205,7 +205,7 @@ export function feedReport(f: FeedResult): string {
 
 Section 3's setup (the whole system as \`npm start\` runs it, one process on embedded chDB, under a steady
 ${RATE.toLocaleString('en')} PATCHes/s; achieved: ${f.load.rps} req/s, ${f.load.non2xx + f.load.errors} non-2xx or errors, p99 ${f.load.p99} ms). Every ${PROBE_GAP_MS} ms a probe
-PATCHes one run's \`telemetrySummary.progress\` to a new value, and three clients of the read API wait for it at once:
+PATCHes one run's \`telemetrySummary.probe\` to a new value, and three clients of the read API wait for it at once:
 section 3's polling of \`GET /api/elt/runs/:id\` every ${POLL_MS} ms (the baseline, same run, same moment); an exporter following the
 run's project's change feed with the SDK's \`changes()\` (${FEED_LIMIT} changes a page, ${FEED_IDLE_MS} ms between requests once caught up;
 the load's 200 runs are in another project); and an open SSE stream of the run

@@ -74,12 +74,12 @@ export async function startLocalSystem(ctx: BenchContext, name: string, env: Nod
   };
 }
 
-async function waitVisible(queryUrl: string, headers: Record<string, string>, runId: string, progress: number): Promise<void> {
+async function waitVisible(queryUrl: string, headers: Record<string, string>, runId: string, probe: number): Promise<void> {
   for (;;) {
     const response = await fetch(`${queryUrl}/api/elt/runs/${runId}`, { headers });
     if (response.ok) {
-      const run = (await response.json()) as { telemetry: { summary: { progress?: number } } };
-      if (run.telemetry.summary.progress === progress) return;
+      const run = (await response.json()) as { telemetry: { summary: { probe?: number } } };
+      if (run.telemetry.summary.probe === probe) return;
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -97,16 +97,16 @@ export async function benchFreshness(ctx: BenchContext): Promise<FreshnessResult
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const latencies: number[] = [];
     const acks: number[] = [];
-    for (let progress = 1; Date.now() < deadline; progress += 1) {
+    for (let probe = 1; Date.now() < deadline; probe += 1) {
       const sent = performance.now();
       const response = await fetch(`${ingestUrl}/api/elt/runs/${probeRun}`, {
         method: 'PATCH',
         headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ telemetrySummary: { progress } }),
+        body: JSON.stringify({ telemetrySummary: { probe } }),
       });
       if (!response.ok) throw new Error(`probe PATCH answered ${response.status}: ${await response.text()}`);
       acks.push(performance.now() - sent);
-      await waitVisible(queryUrl, headers, probeRun, progress);
+      await waitVisible(queryUrl, headers, probeRun, probe);
       latencies.push(performance.now() - sent);
       await new Promise((resolve) => setTimeout(resolve, PROBE_GAP_MS));
     }
@@ -132,7 +132,7 @@ export function freshnessReport(f: FreshnessResult): string {
 
 The whole system as \`npm start\` runs it (ingest, materializer and query in one process on embedded chDB) under a steady
 ${RATE.toLocaleString('en')} PATCHes/s (each one event; achieved: ${f.load.rps} req/s, ${f.load.non2xx + f.load.errors} non-2xx or errors, p99 ${f.load.p99} ms) from
-autocannon. A probe PATCHes one run's \`telemetrySummary.progress\` to a new value every ${PROBE_GAP_MS} ms and polls
+autocannon. A probe PATCHes one run's \`telemetrySummary.probe\` to a new value every ${PROBE_GAP_MS} ms and polls
 \`GET /api/elt/runs/:id\` on the query API every ${POLL_MS} ms until that value shows; the time is from sending the PATCH.
 
 | probes | p50 ms | p95 ms | max ms | of which the PATCH's own answer (Kafka ack): p50 / p95 ms |
