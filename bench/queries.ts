@@ -13,7 +13,7 @@ import { BI_REQUESTS, BiResult, latencyOf, timeDirect, timeEndpoint } from './bi
 import { modelName, modelsOf, RunSample } from './dataset';
 import { benchWeb, WebResult } from './web';
 import { measureFloor } from './floor';
-import { peakRssMb, percentile, ROOT, run, startServer } from './support';
+import { directoryMb, freeDiskMb, peakRssMb, percentile, ROOT, run, startServer } from './support';
 
 export const QUERY_DATABASE = 'qbench';
 export const REQUESTS = 50;
@@ -141,6 +141,9 @@ export interface SizeResult {
   mergeMs: number;
   latencies: Record<string, Latency>;
   rssMb: number;
+  /** The data set's size in chDB, and the disk left beside it (absent in runs before 2026-11-26). */
+  diskMb?: number;
+  freeDiskMb?: number;
 }
 
 export interface QueryResult {
@@ -242,6 +245,8 @@ export async function benchQueries(ctx: BenchContext, afterStep?: (step: DataSte
         mergeMs: generated.mergeMs,
         latencies,
         rssMb: peakRssMb(query.child.pid ?? 0),
+        diskMb: directoryMb(path),
+        freeDiskMb: freeDiskMb(path),
       });
     } finally {
       const exited = new Promise((resolve) => query.child.once('exit', resolve));

@@ -1,5 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -64,4 +64,15 @@ export function percentile(values: number[], fraction: number): number {
 
 export function spread(values: number[]): string {
   return `${Math.min(...values)}–${Math.max(...values)}`;
+}
+
+/** What a directory holds on disk, in MB (du). */
+export function directoryMb(path: string): number {
+  return Number(execFileSync('du', ['-sm', path], { encoding: 'utf8' }).split('\t')[0]);
+}
+
+/** Space left for an unprivileged writer on the file system holding `path`, in MB. */
+export function freeDiskMb(path: string): number {
+  const stats = statfsSync(path);
+  return Math.round((stats.bavail * stats.bsize) / 1024 / 1024);
 }
