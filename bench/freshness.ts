@@ -146,7 +146,11 @@ export function freshnessReport(f: FreshnessResult): string {
     [RATE, TARGET_P95_MS, f],
     ...(f.high ? [[HIGH_RATE, HIGH_TARGET_P95_MS, f.high] as [number, number, FreshnessLevel]] : []),
   ];
-  const missed = levels.some(([, target, level]) => level.p95 >= target);
+  /** A level counts only if the load reached it: below 90% of the asked rate the system, not the probe, is the limit. */
+  const reached = (rate: number, level: FreshnessLevel) => level.load.rps >= rate * 0.9;
+  const verdict = (rate: number, target: number, level: FreshnessLevel) =>
+    reached(rate, level) ? pass(level.p95 < target) : `**missed**: the load reached ${level.load.rps} req/s`;
+  const missed = levels.some(([rate, target, level]) => !reached(rate, level) || level.p95 >= target);
   return `## 3. Freshness: PATCH to visible in the read API
 
 The whole system as \`npm start\` runs it (ingest, materializer and query in one process on embedded chDB) under a steady
@@ -159,7 +163,7 @@ ${POLL_MS} ms until that value shows; the time is from sending the PATCH.
 ${levels
   .map(
     ([rate, target, l]) =>
-      `| ${rate.toLocaleString('en')}/s (${l.load.rps} req/s, ${l.load.non2xx + l.load.errors}, ${l.load.p99} ms) | ${l.probes} | ${l.p50} | ${l.p95} | ${l.max} | ${l.ackP50} / ${l.ackP95} | < ${target.toLocaleString('en')} ms: ${pass(l.p95 < target)} |`,
+      `| ${rate.toLocaleString('en')}/s (${l.load.rps} req/s, ${l.load.non2xx + l.load.errors}, ${l.load.p99} ms) | ${l.probes} | ${l.p50} | ${l.p95} | ${l.max} | ${l.ackP50} / ${l.ackP95} | < ${target.toLocaleString('en')} ms: ${verdict(rate, target, l)} |`,
   )
   .join('\n')}
 
@@ -172,6 +176,11 @@ ${
     ? ''
     : `
 ### Why a freshness target is missed, and what would close it
+
+At 5,000 PATCHes/s the miss is throughput before freshness: \`npm start\` runs ingest, the materializer and the query app
+in one process on embedded chDB, and on these 2 cores, shared with the broker and the load generator, that process answers
+about 3,000 PATCHes/s (the achieved rate above; ingest alone answers ~7,000, section 1). At the rate it reached, the probes
+still saw their PATCHes within the target.
 
 On the embedded default the apps share one process and one event loop (chDB binds its directory to one process), and
 that process shares the 2 cores with the broker and the load generator; the background load's own p99 shows how busy the
