@@ -76,6 +76,8 @@ interface Results {
   'kafka-lines'?: KafkaLinesResult;
   /** Sections re-measured later by `--only … --merge`, with the date of their run. */
   remeasured?: Record<string, string>;
+  /** The versions of the latest re-measuring run, when they differ from the full run's. */
+  remeasuredVersions?: string;
 }
 
 /** The earlier full run with the sections this run measured put in, each dated. */
@@ -86,6 +88,7 @@ function merged(previous: Results, fresh: Results, sections: Section[]): Results
     (result as unknown as Record<string, unknown>)[section] = fresh[section];
     result.remeasured![section] = fresh.date;
   }
+  if (fresh.versions !== previous.versions) result.remeasuredVersions = fresh.versions;
   return result;
 }
 
@@ -119,7 +122,7 @@ Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.date} in ${r.
 is measured in the same run as what it is compared with; throughput figures are medians of ${r.runs} runs, with the spread
 (min–max).
 ${remeasuredNote(r)}
-Machine: ${r.machine}. ${r.versions}.
+Machine: ${r.machine}. ${r.versions}.${r.remeasuredVersions ? ` Sections re-measured since: ${r.remeasuredVersions}.` : ''}
 Everything (load generators, apps, broker, PostgreSQL) shares those cores.
 
 ${sections.join('\n')}`;
