@@ -1,4 +1,4 @@
-import { timestampProblem } from '@runstream/events';
+import { isWellFormed, timestampProblem } from '@runstream/events';
 import { Transform } from 'class-transformer';
 import { ValidateBy, ValidationOptions } from 'class-validator';
 
@@ -20,19 +20,12 @@ export const IsTimestamp = (options?: ValidationOptions): PropertyDecorator =>
     options,
   );
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** ClickHouse refuses JSON text holding an unpaired UTF-16 surrogate (e.g. "\ud800"). */
-export function isWellFormedText(value: string): boolean {
-  return !LONE_SURROGATE.test(value);
-}
-
 export const IsWellFormedText = (options?: ValidationOptions): PropertyDecorator =>
   ValidateBy(
     {
       name: 'isWellFormedText',
       validator: {
-        validate: (value) => typeof value !== 'string' || isWellFormedText(value),
+        validate: (value) => typeof value !== 'string' || isWellFormed(value),
         defaultMessage: (args) => `${args?.property} must not contain unpaired UTF-16 surrogates`,
       },
     },

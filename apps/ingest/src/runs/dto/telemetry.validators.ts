@@ -1,6 +1,5 @@
-import { timestampProblem } from '@runstream/events';
+import { isWellFormed, timestampProblem } from '@runstream/events';
 import { ValidateBy, ValidationOptions } from 'class-validator';
-import { isWellFormedText } from './field-validators';
 
 export const MAX_SUMMARY_KEYS = 64;
 /** The JSON of one PATCH's telemetrySummary; the fold bounds the merged summary of a run. */
@@ -55,8 +54,7 @@ export function telemetrySummaryProblems(field: string, value: unknown): string[
   if (problems.length > 0) return problems;
   for (const [key, item] of Object.entries(value)) {
     const rule = SUMMARY_RULES.get(key) ?? anyScalar;
-    const problem =
-      item === null ? undefined : typeof item === 'string' && !isWellFormedText(item) ? 'must not contain unpaired UTF-16 surrogates' : rule(item);
+    const problem = item === null ? undefined : typeof item === 'string' && !isWellFormed(item) ? 'must not contain unpaired UTF-16 surrogates' : rule(item);
     if (problem) problems.push(`${field}.${key} ${problem}`);
   }
   const bytes = Buffer.byteLength(JSON.stringify(value));

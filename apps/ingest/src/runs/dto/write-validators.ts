@@ -1,8 +1,7 @@
-import { ACCEPTED_STATUS_WORDS, LOG_LEVELS, MAX_LOG_ENTRIES, MAX_TELEMETRY_SAMPLES, timestampProblem } from '@runstream/events';
+import { ACCEPTED_STATUS_WORDS, isWellFormed, LOG_LEVELS, MAX_LOG_ENTRIES, MAX_TELEMETRY_SAMPLES, timestampProblem } from '@runstream/events';
 import { Type } from '@nestjs/common';
 import { FastValidators } from '@runstream/http';
 import { ID_PATTERN } from './create-run.dto';
-import { isWellFormedText } from './field-validators';
 import { AppendLogDto, LogEntryDto, MAX_MESSAGE_LENGTH, PatchRunDto } from './patch-run.dto';
 import { RunIdParams } from './run-id.params';
 import { telemetrySampleProblems, telemetrySamplesProblems, telemetrySummaryProblems } from './telemetry.validators';
@@ -27,7 +26,7 @@ const absent = (value: unknown): boolean => value === undefined || value === nul
 const STATUS_WORDS: ReadonlySet<unknown> = new Set(ACCEPTED_STATUS_WORDS);
 const LEVELS: ReadonlySet<unknown> = new Set(LOG_LEVELS);
 
-const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max && isWellFormedText(value);
+const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max && isWellFormed(value);
 const isTimestamp = (value: unknown): boolean => typeof value === 'string' && timestampProblem(value) === undefined;
 
 /** Only `keys`, each at most once (JSON objects from the parser have own keys only). */
