@@ -133,14 +133,15 @@ export function mergeSummary(current: string, patch: TelemetrySummary): string {
  * A ring of `cap` slots per run: item `seq` of a generation lives in slot seq % cap, so
  * appending past the cap overwrites the oldest and the newest `cap` items are kept.
  * A replace starts a new generation holding (the newest `cap` of) the given items.
- * Returns the ring's new generation and count, and pushes one row per kept item to `rows`.
+ * Returns the ring's new generation and count, and pushes one row per kept item to `rows`;
+ * `index` is the item's place among this PATCH's items (its version's).
  */
 function ringWrite<T, R>(
   ring: { generation: number; count: number; cap: number },
   replace: T[] | undefined,
   append: T | undefined,
   rows: R[],
-  toRow: (item: T, slot: number, generation: number, seq: number) => R,
+  toRow: (item: T, slot: number, generation: number, seq: number, index: number) => R,
 ): { generation: number; count: number } {
   let { generation, count } = ring;
   const items: T[] = [];
@@ -151,10 +152,10 @@ function ringWrite<T, R>(
     items.push(...kept);
   }
   if (append !== undefined) items.push(append);
-  for (const item of items) {
-    rows.push(toRow(item, count % ring.cap, generation, count));
+  items.forEach((item, index) => {
+    rows.push(toRow(item, count % ring.cap, generation, count, index));
     count += 1;
-  }
+  });
   return { generation, count };
 }
 
@@ -177,10 +178,10 @@ function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position
     row.telemetry_summary = mergeSummary(state.telemetry_summary, payload.telemetry_summary);
   }
 
-  // Within one PATCH a replace applies before an append; item i of the PATCH gets version index i.
+  // Within one PATCH a replace applies before an append.
   const logs: RunLogEntryRow[] = [];
   const logRing = { generation: state.log_generation, count: Number(state.log_count), cap: MAX_LOG_ENTRIES };
-  const logState = ringWrite<LogEntry, RunLogEntryRow>(logRing, payload.log_entries, payload.append_log, logs, (entry, slot, generation, seq) => ({
+  const logState = ringWrite<LogEntry, RunLogEntryRow>(logRing, payload.log_entries, payload.append_log, logs, (entry, slot, generation, seq, index) => ({
     org_id: state.org_id,
     project_id: state.project_id,
     run_id: state.id,
@@ -190,7 +191,7 @@ function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position
     at: toChDateTime(entry.at),
     level: entry.level,
     message: entry.message,
-    version: version(position, logs.length),
+    version: version(position, index),
   }));
   const samples: RunTelemetrySampleRow[] = [];
   const sampleRing = { generation: state.sample_generation, count: Number(state.sample_count), cap: MAX_TELEMETRY_SAMPLES };
@@ -199,7 +200,7 @@ function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position
     payload.telemetry_samples,
     payload.append_telemetry_sample,
     samples,
-    (sample, slot, generation, seq) => ({
+    (sample, slot, generation, seq, index) => ({
       org_id: state.org_id,
       project_id: state.project_id,
       run_id: state.id,
@@ -208,7 +209,7 @@ function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position
       seq,
       at: toChDateTime(sample.at),
       values: sample.values,
-      version: version(position, samples.length),
+      version: version(position, index),
     }),
   );
   row.log_generation = logState.generation;
