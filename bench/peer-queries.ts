@@ -4,7 +4,7 @@
  * does (the same `pick` calls in the same order), so both answer the same requests.
  */
 import { modelName, modelsOf, RunSample } from './dataset';
-import { DAILY_DAYS, DAY_MS, STATS_WINDOW_DAYS, UPDATED_AFTER_DAYS } from './queries';
+import { DAILY_DAYS, DAY_MS, orgStatsWindow, STATS_WINDOW_DAYS, UPDATED_AFTER_DAYS } from './queries';
 
 export interface Statement {
   text: string;
@@ -61,12 +61,8 @@ const runSamples = (s: RunSample): Statement => ({
 
 /** The org's runs grouped per bucket, project, status and claim, and its latest failures (libs/clickhouse runs.table.ts). */
 function orgStats(s: RunSample, i: number, anchor: number): Statement[] {
-  const [hours, unit] = [
-    [24, 'hour'],
-    [168, 'hour'],
-    [720, 'day'],
-    [2160, 'day'],
-  ][i % 4] as [number, string];
+  const { hours, granularity } = orgStatsWindow(i);
+  const unit = granularity === 'hourly' ? 'hour' : 'day';
   const values = [s.org_id, new Date(anchor - hours * 3_600_000), new Date(anchor)];
   const window = 'org_id = $1 AND created_at >= $2 AND created_at < $3';
   return [

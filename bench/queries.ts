@@ -57,6 +57,17 @@ export interface Endpoint {
   target?: number;
 }
 
+/** The org stats request's window and buckets for request i (the peer answers the same ones). */
+export function orgStatsWindow(i: number): { hours: number; granularity: 'hourly' | 'daily' } {
+  const windows = [
+    { hours: 24, granularity: 'hourly' },
+    { hours: 168, granularity: 'hourly' },
+    { hours: 720, granularity: 'daily' },
+    { hours: 2160, granularity: 'daily' },
+  ] as const;
+  return windows[i % windows.length];
+}
+
 export const ENDPOINTS: Endpoint[] = [
   {
     name: 'runs page',
@@ -100,12 +111,7 @@ export const ENDPOINTS: Endpoint[] = [
     name: 'org executions stats',
     target: 50,
     path: (_s, i, _pick, anchor) => {
-      const [hours, granularity] = [
-        [24, 'hourly'],
-        [168, 'hourly'],
-        [720, 'daily'],
-        [2160, 'daily'],
-      ][i % 4] as [number, string];
+      const { hours, granularity } = orgStatsWindow(i);
       return `/v1/executions/stats?from=${anchor - hours * 3_600_000}&to=${anchor}&granularity=${granularity}`;
     },
   },
