@@ -14,8 +14,10 @@ async function scrape(url: string): Promise<string> {
  */
 describe('metrics: every app, scraped', () => {
   let stack: StackProcess;
+  let stackStarted: number;
 
   beforeAll(async () => {
+    stackStarted = Date.now();
     stack = await StackProcess.create('metrics', {});
     await stack.start();
   }, 120_000);
@@ -77,6 +79,9 @@ describe('metrics: every app, scraped', () => {
 
     const materializer = await scrape(stack.metricsUrl);
     expect(sampleSum(materializer, 'runstream_materializer_flushes_total', { app: 'materializer' })).toBeGreaterThanOrEqual(1);
+    const flushStarted = sampleSum(materializer, 'runstream_materializer_last_flush_started_timestamp_seconds', { app: 'materializer' });
+    expect(flushStarted * 1000).toBeGreaterThan(stackStarted);
+    expect(flushStarted * 1000).toBeLessThanOrEqual(Date.now());
     expect(sampleSum(materializer, 'runstream_materializer_consumer_state', { app: 'materializer', state: 'running' })).toBe(1);
     expect(sampleSum(materializer, 'runstream_kafka_consumer_lag', { app: 'materializer' })).toBeGreaterThanOrEqual(0);
     expect(

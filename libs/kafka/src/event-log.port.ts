@@ -52,6 +52,8 @@ export interface ConsumerMetrics {
   messages: number;
   lastFlushSize: number;
   lastFlushMs: number;
+  /** Epoch ms the newest flush took its messages from the buffer (0 before the first). */
+  lastFlushStartedAt: number;
   failedAttempts: number;
 }
 

@@ -65,11 +65,19 @@ export class KafkajsBatchConsumer implements EventConsumer {
   private pending: Pending[] = [];
   private bufferedCount = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The interval's origin: the newest flush's start, or the consumer's before the first. */
   private lastFlushStarted = 0;
   private flushChain: Promise<void> = Promise.resolve();
   private stopping = false;
   private sink: BatchSink | undefined;
-  private readonly stats: Omit<ConsumerMetrics, 'buffered'> = { flushes: 0, messages: 0, lastFlushSize: 0, lastFlushMs: 0, failedAttempts: 0 };
+  private readonly stats: Omit<ConsumerMetrics, 'buffered'> = {
+    flushes: 0,
+    messages: 0,
+    lastFlushSize: 0,
+    lastFlushMs: 0,
+    lastFlushStartedAt: 0,
+    failedAttempts: 0,
+  };
   private current: ConsumerState = { status: 'starting' };
   /** Batches of flushes that will never be written (after a failure), released on stop. */
   private held: Pending[] = [];
@@ -149,6 +157,7 @@ export class KafkajsBatchConsumer implements EventConsumer {
     this.pending = [];
     this.bufferedCount = 0;
     this.lastFlushStarted = Date.now();
+    this.stats.lastFlushStartedAt = this.lastFlushStarted;
     // Flushes run one after another so a run's events are always written in log order.
     this.flushChain = this.flushChain.then(() => this.flush(taken));
   }

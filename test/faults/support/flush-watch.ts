@@ -9,6 +9,8 @@ export interface FlushState {
   flushes: number;
   /** Messages written and committed by this process. */
   messages: number;
+  /** Epoch ms the newest flush took its messages from the buffer (0 before the first). */
+  flushStartedAt: number;
 }
 
 /** A scrape: when it was sent (its collector runs then; the answer comes later, after a Kafka lag read). */
@@ -30,25 +32,28 @@ async function scrape(metricsUrl: string): Promise<Scrape | undefined> {
     const buffered = series(text, 'runstream_materializer_buffered_messages');
     const flushes = series(text, 'runstream_materializer_flushes_total');
     const messages = series(text, 'runstream_materializer_messages_total');
-    return buffered === undefined || flushes === undefined || messages === undefined ? undefined : { buffered, flushes, messages, sentAt };
+    const startedSeconds = series(text, 'runstream_materializer_last_flush_started_timestamp_seconds');
+    if (buffered === undefined || flushes === undefined || messages === undefined || startedSeconds === undefined) return undefined;
+    return { buffered, flushes, messages, flushStartedAt: Math.round(startedSeconds * 1000), sentAt };
   } catch {
     return undefined;
   }
 }
 
 export interface FlushDue {
-  /** The scrape that first showed the new buffer (the one before it showed none). */
+  /** When the flush before it started, as the materializer reports. */
+  previousStartedAt: number;
+  /** A scrape after that start showing the next buffer forming. */
   bufferSeen: Scrape;
-  /** When its flush starts at the latest: the buffer's first message + the flush interval. */
+  /** When its flush starts: its timer fires one flush interval after the previous flush's start. */
   dueBy: number;
 }
 
 /**
  * Scrapes every `everyMs` without waiting for answers (each takes a Kafka round trip to come
- * back, but its counters are read when it arrives) and tells when the next flush starts: the
- * consumer starts a flush `flushIntervalMs` after the first message of an empty buffer arrives,
- * so a buffer seen between two scrapes is flushed at most `flushIntervalMs` after the later one
- * was sent. `latest()` is the newest answered scrape by send time.
+ * back, but its counters are read when it arrives) and tells when the next flush starts: a
+ * buffer that forms after a flush started is flushed exactly one flush interval after that
+ * start, which the materializer reports. `latestBefore()` is the newest answered scrape by send time.
  */
 export class FlushWatch {
   private readonly scrapes: Scrape[] = [];
@@ -74,16 +79,19 @@ export class FlushWatch {
     return [...this.scrapes].sort((a, b) => a.sentAt - b.sentAt);
   }
 
-  /** Waits until a scrape shows a buffer the scrape sent just before it did not have. */
-  async nextFlush(timeoutMs: number): Promise<FlushDue | undefined> {
+  /**
+   * Waits for a flush that started while watching, followed by a buffer forming, whose next
+   * flush is still at least `leadMs` away; undefined when none shows within `timeoutMs`.
+   */
+  async nextFlush(timeoutMs: number, leadMs = 100): Promise<FlushDue | undefined> {
     const from = Date.now();
     for (; Date.now() - from < timeoutMs; await sleep(5)) {
-      const scrapes = this.ordered().filter((s) => s.sentAt >= from);
-      for (let i = 1; i < scrapes.length; i += 1) {
-        const [before, seen] = [scrapes[i - 1], scrapes[i]];
-        if (before.buffered === 0 && seen.buffered > 0 && seen.sentAt - before.sentAt < 80)
-          return { bufferSeen: seen, dueBy: seen.sentAt + this.flushIntervalMs };
-      }
+      const scrapes = this.ordered();
+      const newest = scrapes.at(-1);
+      if (!newest || newest.flushStartedAt < from) continue;
+      const dueBy = newest.flushStartedAt + this.flushIntervalMs;
+      const bufferSeen = scrapes.find((s) => s.flushStartedAt === newest.flushStartedAt && s.buffered > 0);
+      if (bufferSeen && dueBy - Date.now() >= leadMs) return { previousStartedAt: newest.flushStartedAt, bufferSeen, dueBy };
     }
     return undefined;
   }

@@ -11,9 +11,9 @@ export interface Kill {
   /** Messages the group committed from this start of the process to its death, as Kafka records them. */
   committed: number;
   /**
-   * The buffer seen forming was read from Kafka and never committed: no flush committed after it
-   * was seen (by the scrapes), and none after the last scrape (by Kafka's commits). Killed
-   * `killedAfterDueMs` after that buffer's flush was due, the process died writing it.
+   * The buffer seen forming was read from Kafka and never committed: Kafka's commits stop at the
+   * last scrape's count. Killed `killedAfterDueMs` after that buffer's flush timer was due, the
+   * process died writing it.
    */
   uncommitted: boolean;
   /** The writers' acknowledged writes at the kill, and whether they had all finished. */
@@ -38,10 +38,10 @@ export interface MidFlushKillOptions {
 /**
  * SIGKILLs the stack process just after its materializer starts a flush, and restarts it on the
  * same data. A scrape's answer comes too late to act on (it waits for a Kafka lag read), so the
- * kill is timed instead: a flush starts one flush interval after its buffer's first message, and
- * scrapes sent every few ms tell when that was. Whether the events were still uncommitted is
- * then proved from Kafka's record of the group's commits; a kill that cannot be proved so is
- * followed by another, up to `tries`. Every kill is returned.
+ * kill is timed instead: a flush starts one flush interval after the previous one did, which the
+ * materializer's metrics report. Whether the events were still uncommitted is then proved from
+ * Kafka's record of the group's commits; a kill that cannot be proved so is followed by another,
+ * up to `tries`. Every kill is returned.
  */
 export async function killUntilMidFlush(stack: StackProcess, options: MidFlushKillOptions): Promise<Kill[]> {
   const kills: Kill[] = [];
@@ -58,7 +58,7 @@ export async function killUntilMidFlush(stack: StackProcess, options: MidFlushKi
     const last = watch.latestBefore(killedAt);
     const committed = (await options.committed()) - base;
     base += committed;
-    const uncommitted = due !== undefined && last !== undefined && last.flushes === due.bufferSeen.flushes && committed === last.messages;
+    const uncommitted = due !== undefined && last !== undefined && last.sentAt >= due.bufferSeen.sentAt && committed === last.messages;
     kills.push({ exit, killedAfterDueMs: due && killedAt - due.dueBy, last, committed, uncommitted, ...progress });
     await stack.start();
     if (uncommitted || kills.length >= options.tries) return kills;

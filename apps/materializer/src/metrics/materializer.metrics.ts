@@ -43,6 +43,11 @@ export class MaterializerMetrics {
     );
     this.gauge('buffered_messages', 'Messages fetched and waiting for their flush.', () => metrics().buffered);
     this.gauge('last_flush_messages', 'Messages in the last flush.', () => metrics().lastFlushSize);
+    this.gauge(
+      'last_flush_started_timestamp_seconds',
+      'Unix time the newest flush took its messages from the buffer (0 before the first); the next starts one flush interval later.',
+      () => metrics().lastFlushStartedAt / 1000,
+    );
     this.gauge('last_flush_seconds', 'Duration of the last flush: ClickHouse writes and offset commit.', () => metrics().lastFlushMs / 1000);
     const state = () => this.health().consumer;
     new Gauge({
