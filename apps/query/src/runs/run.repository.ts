@@ -9,11 +9,13 @@ import {
   RunFilter,
   RunLogEntryRow,
   RunRow,
+  RunDay,
   runStats,
   RunStatsRow,
   RunTelemetrySampleRow,
   runWrites,
   selectDailyRunStats,
+  selectRunDays,
   selectRunLog,
   selectRunSamples,
 } from '@runstream/clickhouse';
@@ -33,8 +35,12 @@ export class RunRepository implements OnModuleDestroy {
     this.cache?.close();
   }
 
-  list(filter: RunFilter, page: Page): Promise<RunRow[]> {
-    return listRuns(this.store, filter, page);
+  list(filter: RunFilter, page: Page, createdFrom?: string): Promise<RunRow[]> {
+    return listRuns(this.store, filter, page, createdFrom);
+  }
+
+  days(filter: RunFilter): Promise<RunDay[]> {
+    return selectRunDays(this.store, filter);
   }
 
   count(filter: RunFilter): Promise<number> {

@@ -1,10 +1,11 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { fromChDateTime, RunFilter, RunRow, telemetrySummaryOf, toChDateTime } from '@runstream/clickhouse';
+import { fromChDateTime, Page, RunDay, RunFilter, RunRow, telemetrySummaryOf, toChDateTime } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { dateWindow, DailyStats, fillDailyStats, finite } from './daily-stats';
 import { DailyStatsQueryDto } from './dto/daily-stats.query.dto';
 import { pageMeta, pageOffset } from './page';
 import { ListRunsQueryDto } from './dto/list-runs.query.dto';
+import { countedPerDay, firstDayHolding, statsOfDays } from './run-page';
 import { RunRepository } from './run.repository';
 import { JobRun, roundSeconds, RunListResponse, RunStats, toJobRun, toRunSummary } from './run.response';
 
@@ -55,16 +56,33 @@ export class RunService {
       job_type: query.job_type,
       updated_after: query.updated_after === undefined ? undefined : toChDateTime(query.updated_after),
     };
-    // The stats are over the same filter, so their total_runs is the page total: one scan, not two.
-    const [rows, stats] = await Promise.all([
-      this.runs.list(filter, { limit: query.limit, offset: pageOffset(query.page, query.limit) }),
-      query.include_stats ? this.stats(projectId, filter) : undefined,
-    ]);
-    const total = stats ? stats.total_runs : await this.runs.count(filter);
+    const { rows, days } = await this.page(filter, { limit: query.limit, offset: pageOffset(query.page, query.limit) });
+    // The stats are over the same filter, so their total_runs is the page total.
+    const counted = days ? statsOfDays(projectId, days) : undefined;
+    const stats = query.include_stats ? (counted ?? (await this.stats(projectId, filter))) : undefined;
+    const total = (stats ?? counted)?.total_runs ?? (await this.runs.count(filter));
     const runs = query.include_telemetry ? rows.map((row) => ({ ...toRunSummary(row), telemetry_summary: telemetrySummaryOf(row) })) : rows.map(toRunSummary);
     const response: RunListResponse = { runs, ...pageMeta(total, query.page, query.limit) };
     if (stats) response.stats = stats;
     return response;
+  }
+
+  /**
+   * A page of runs, and run_daily's per-day counts under its filter when run_daily carries it.
+   * Those tell from which day the page's runs come, so a big project's page reads those days'
+   * partitions instead of sorting every run it has; they are its total and stats too. run_daily
+   * is written just before runs in each flush, so the counts only place the read: a page that
+   * comes back short is read again over every day.
+   */
+  private async page(filter: RunFilter, page: Page): Promise<{ rows: RunRow[]; days?: RunDay[] }> {
+    if (!countedPerDay(filter)) return { rows: await this.runs.list(filter, page) };
+    const days = await this.runs.days(filter);
+    const from = firstDayHolding(days, page.offset + page.limit);
+    if (from !== undefined) {
+      const rows = await this.runs.list(filter, page, `${from} 00:00:00.000`);
+      if (rows.length === page.limit) return { rows, days };
+    }
+    return { rows: await this.runs.list(filter, page), days };
   }
 
   async dailyStats(projectId: string, query: DailyStatsQueryDto, caller: Caller): Promise<{ daily_stats: DailyStats[]; total_days: number }> {

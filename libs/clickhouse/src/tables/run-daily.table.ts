@@ -33,6 +33,53 @@ export function insertRunDaily(store: ClickHouseStore, rows: readonly RunDailyRo
   return store.insert(RUN_DAILY_TABLE, rows);
 }
 
+/** One day's runs under a filter, counted from run_daily's own columns. */
+export interface RunDay {
+  /** YYYY-MM-DD */
+  day: string;
+  runs: number;
+  successful: number;
+  failed: number;
+  errors: number;
+  /** Successful runs with a duration, and the sum of their durations. */
+  timedSuccesses: number;
+  successSeconds: number;
+}
+
+/**
+ * A project's runs per day, newest day first, under the filters run_daily carries (a run's
+ * cronjob and current status): where in time the runs page's rows lie, and its stats.
+ */
+export async function selectRunDays(
+  store: ClickHouseStore,
+  filter: { org_id: string; project_id: string; cronjob_name?: string; status?: string },
+): Promise<RunDay[]> {
+  const rows = await store.query<Record<'day' | 'runs' | 'successful' | 'failed' | 'errors' | 'timed_successes' | 'success_seconds', string | number>>(
+    `SELECT toString(day) AS day, count() AS runs,
+            countIf(status = 'success') AS successful,
+            countIf(status = 'failed') AS failed,
+            countIf(status = 'error') AS errors,
+            countIf(status = 'success' AND duration_seconds IS NOT NULL) AS timed_successes,
+            sumIf(duration_seconds, status = 'success' AND duration_seconds IS NOT NULL) AS success_seconds
+     FROM {db:Identifier}.run_daily FINAL
+     WHERE org_id = {org_id:String} AND project_id = {project_id:String}
+       AND ({cronjob_name:Nullable(String)} IS NULL OR cronjob_name = {cronjob_name:Nullable(String)})
+       AND ({status:Nullable(String)} IS NULL OR status = {status:Nullable(String)})
+     GROUP BY day ORDER BY day DESC`,
+    { org_id: filter.org_id, project_id: filter.project_id, cronjob_name: filter.cronjob_name ?? null, status: filter.status ?? null },
+    FINAL_WITHIN_PARTITIONS,
+  );
+  return rows.map((row) => ({
+    day: String(row.day),
+    runs: Number(row.runs),
+    successful: Number(row.successful),
+    failed: Number(row.failed),
+    errors: Number(row.errors),
+    timedSuccesses: Number(row.timed_successes),
+    successSeconds: Number(row.success_seconds),
+  }));
+}
+
 export interface DailyRunStatsRow {
   /** YYYY-MM-DD */
   date: string;

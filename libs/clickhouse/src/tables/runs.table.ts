@@ -129,13 +129,18 @@ export interface Page {
   offset: number;
 }
 
-/** Newest first; ties on created_at broken by id so pages are stable. */
-export function listRuns(store: ClickHouseStore, filter: RunFilter, page: Page): Promise<RunRow[]> {
+/**
+ * Newest first; ties on created_at broken by id so pages are stable. `createdFrom` keeps to
+ * runs created at or after it: the head of that same order, so the partitions before it are
+ * not read; the caller knows the page lies there when a full page comes back.
+ */
+export function listRuns(store: ClickHouseStore, filter: RunFilter, page: Page, createdFrom?: ChDateTime): Promise<RunRow[]> {
   const { where, params } = runFilterClause(filter);
+  const from = createdFrom === undefined ? '' : " AND created_at >= {created_from:DateTime64(3, 'UTC')}";
   return store.query<RunRow>(
-    `SELECT * FROM {db:Identifier}.runs FINAL WHERE ${where}
+    `SELECT * FROM {db:Identifier}.runs FINAL WHERE ${where}${from}
      ORDER BY created_at DESC, id DESC LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
-    { ...params, limit: page.limit, offset: page.offset },
+    { ...params, ...(createdFrom === undefined ? {} : { created_from: createdFrom }), limit: page.limit, offset: page.offset },
     FINAL_WITHIN_PARTITIONS,
   );
 }
