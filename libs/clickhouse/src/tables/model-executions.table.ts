@@ -105,8 +105,9 @@ export interface ModelStatsRow {
 
 /**
  * Per-model stats, optionally for one model and for executions started within [from, to]
- * (dates, inclusive). Percentiles are exact (percentile_cont semantics); failed counts
- * failed and error; last_execution_time is the latest completion (or start).
+ * (dates, inclusive). Percentiles are exact (percentile_cont semantics), both from one sort of
+ * the durations; failed counts failed and error; last_execution_time is the latest completion
+ * (or start).
  */
 export function selectModelStats(
   store: ClickHouseStore,
@@ -118,8 +119,9 @@ export function selectModelStats(
             countIf(status = 'success') AS successful_executions,
             countIf(status IN ('failed', 'error')) AS failed_executions,
             avg(duration_seconds) AS avg_duration_seconds,
-            quantileExactInclusive(0.5)(duration_seconds) AS p50_duration_seconds,
-            quantileExactInclusive(0.95)(duration_seconds) AS p95_duration_seconds,
+            quantilesExactInclusive(0.5, 0.95)(duration_seconds) AS duration_quantiles,
+            duration_quantiles[1] AS p50_duration_seconds,
+            duration_quantiles[2] AS p95_duration_seconds,
             max(duration_seconds) AS max_duration_seconds,
             min(duration_seconds) AS min_duration_seconds,
             sum(rows_processed) AS total_rows_processed,
