@@ -45,19 +45,33 @@ Measured while building this benchmark (chDB, 2 cores):
   id) order key takes the page from 54.7 to 47.3 ms (read-in-order cannot stop early under FINAL, which must still merge
   every version in the range), adding index_granularity 1024 to 47.0 ms, and dropping the monthly partitions to 48.0 ms
   (37.6 on page 3), while the stats stay at ~21 ms in every layout and point reads get slower (9.1 → 10.4–11.0 ms). No
-  layout comes near 20 ms, so the table was not rebuilt. What would: a page that needs no FINAL (created_at and id never
-  change for a run, so the newest 50 distinct (created_at, id) pairs are found without it and only those 50 are read with
-  it; filters on status still need FINAL), and the page's counts from a per-project rollup kept by the materializer.
+  layout comes near 20 ms, so the table was not rebuilt. Done instead (2026-11-26): without \`job_type\` and
+  \`updated_after\`, one scan of \`run_daily\` (one narrow row per run under its created_at's day) counts the filtered
+  runs per day; the counts are the page's total and stats, and they tell from which day the page's runs lie, so the page
+  reads only that month's partition. On the 1 M-run project in the engine: ~10 ms for the counts and ~15 ms for the page
+  where the page sorting every run took ~34 ms and its stats ~9–13 ms; over the bench's request mix at 100 M executions,
+  p50 26 → 23.1 ms and p95 51.1 → 45.4 ms. What is left at p95 is the largest project under \`updated_after\` (one of the
+  mix's four filters), which run_daily does not carry: an old run can be updated now, so that filter bounds no partition,
+  and the page sorts every run of the project under FINAL (~34 ms) before its stats scan them again. Smaller pieces do
+  not reach 20 ms either: a bounded read of the runs table alone costs ~15 ms, as a page reads whole 8,192-row granules of
+  all 24 columns before it sorts (FINAL turns off lazy materialization). What would: the page's rows from a narrow
+  index (created_at, id, the filter columns) and only its 50 rows read in full, at the price of a second copy of every run.
 - Stats (daily and per model): percentiles are exact (percentile_cont semantics), so they read every duration in the
   window; the cost is linear in the project's rows, and the largest project holds ~10 M executions at full size. The scan
-  parallelizes over cores (2 here). A per-model, per-day t-digest rollup would make it constant-time but approximate
-  (~0.2% off, shared/FACTS.md); the reference asks for exact values, so that would be an opt-in, not a default.
+  parallelizes over cores (2 here). Model stats take p50 and p95 from one sort of the durations
+  (\`quantilesExactInclusive(0.5, 0.95)\`; on the 10 M-execution project 276 → 252 ms in the engine, p95 219.6 → 197.1 ms
+  over the mix). On that project every column aggregated costs 20–30 ms (10 M Nullable values; count alone 46 ms), so
+  the 14 figures the reference asks for cannot fit in 100 ms on 2 cores. A per-model, per-day t-digest rollup would make
+  it constant-time but approximate (~0.2% off, shared/FACTS.md); the reference asks for exact values, so that would be an
+  opt-in, not a default.
 - Model-executions page: \`model_executions\` is ordered by (org_id, project_id, model_name, id), so a page of the newest
   executions of a whole project sorts all of them by started_at (the largest project holds ~10 M). Measured on 10 M
   executions of one project in chDB (2026-11-26): the page takes ~160 ms. A projection ordered by (org_id, project_id,
   started_at) finds the newest 400 candidate keys in ~3 ms, but ClickHouse uses no projection under FINAL, and proving the
   candidates are each key's latest version takes a point lookup per key: 155 ms for 400 keys (370 of 1,529 granules of 8,192
-  rows decoded), no faster than the sort. Closing it needs started_at in the table's own order (an execution's started_at
+  rows decoded), no faster than the sort. Reading the page's keys under FINAL first (~115 ms: FINAL reads the four key
+  columns of all 10 M rows) and then its 50 rows by key (~40 ms) saves a fifth, not enough to be worth a second read
+  that can disagree with the first. Closing it needs started_at in the table's own order (an execution's started_at
   would have to be fixed at its first report, as created_at is) or smaller granules: both a table rebuild.
 `
   }
