@@ -182,7 +182,10 @@ ingest is still CPU-bound while its load runs, with no hotspot: kafkajs and the 
 writes ~14%, GC ~12%, the request log line ~5%, Fastify's body parsing ~5% (its per-request AsyncResource, which the
 ceiling pays too), scrubbing and payload building ~5%, authentication ~3%, Nest ~3%. What would close it, largest first:
 
-- A cheaper request log line (an epoch timestamp instead of an ISO string, or an asynchronous destination).
+- A cheaper request log line: its JSON, not its write. Tried and reverted (2026-11-26, one run each, same hour): one
+  asynchronous stdout stream for every app logger (pino's \`sync: false\`, lines batched while a write is in flight) gave
+  72.6% of the ceiling where the synchronous writes gave 73%, within the run-to-run spread, and it would lose the last
+  lines of a SIGKILLed process.
 - Serving the hot write routes outside Nest altogether (Fastify routes with the same guards and quick paths).
 - A broker on its own host: the ceiling and ingest would both gain.
 `;
