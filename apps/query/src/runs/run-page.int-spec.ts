@@ -86,10 +86,13 @@ describe('runs page read from the days that hold it (run_daily counts, then runs
       for (let i = 0; i < size; i += 1, n += 1) {
         const created = run(n, day, 1, 'running');
         created.created_at = created.created_at.replace('2026-11', `2026-${String(month).padStart(2, '0')}`);
-        first.push(created);
+        // Half the runs are updated in November whenever they were created; a fifth carry a
+        // later updated_at on their first version than on their latest (clocks of two ingest hosts).
+        const updatedAt = n % 2 === 0 ? created.updated_at : created.created_at;
+        first.push({ ...created, updated_at: n % 5 === 0 ? '2026-12-01 00:00:00.000' : created.created_at });
         const status = STATUSES[n % 4];
         const duration = status === 'success' && n % 8 !== 0 ? 30 + ((n * 7.3) % 400) : null;
-        second.push({ ...created, status, duration_seconds: duration, kafka_offset: String(2000 + n), event_count: 2 });
+        second.push({ ...created, status, duration_seconds: duration, updated_at: updatedAt, kafka_offset: String(2000 + n), event_count: 2 });
       }
       for (const rows of [first, second]) {
         await insertRunDaily(store, rows.map(toRunDailyRow));
@@ -110,6 +113,7 @@ describe('runs page read from the days that hold it (run_daily counts, then runs
         (r) => (fields.status === undefined || r.status === fields.status) && (fields.cronjob_name === undefined || r.cronjob_name === fields.cronjob_name),
       )
       .filter((r) => fields.job_type === undefined || r.job_type === fields.job_type)
+      .filter((r) => fields.updated_after === undefined || r.updated_at > fields.updated_after.replace('T', ' ').replace('Z', '.000'))
       .sort((a, b) => (a.created_at === b.created_at ? b.id.localeCompare(a.id) : b.created_at.localeCompare(a.created_at)));
     const limit = fields.limit ?? 50;
     const offset = ((fields.page ?? 1) - 1) * limit;
@@ -133,6 +137,9 @@ describe('runs page read from the days that hold it (run_daily counts, then runs
       { cronjob_name: 'hourly' },
       { cronjob_name: 'nightly', status: 'success' },
       { job_type: 'plan' },
+      { updated_after: '2026-10-15T00:00:00Z' },
+      { updated_after: '2026-11-20T00:00:00Z', status: 'success' },
+      { updated_after: '2026-09-01T00:00:00Z', cronjob_name: 'hourly' },
     ];
     for (const filter of filters) {
       for (const limit of [1, 7, 25, 200]) {

@@ -118,10 +118,19 @@ export interface RunFilter {
   updated_after?: ChDateTime;
 }
 
-/** WHERE clause and its bound parameters for a run filter. Values never enter the SQL text. */
+/**
+ * WHERE clause and its bound parameters for a run filter. Values never enter the SQL text.
+ * With updated_after, reads keep to the monthly partitions holding a row version that passes
+ * the filter (found without FINAL, so cheaply): a run passes when its latest version does, and
+ * every version of a run lies in its one partition. A recent updated_after usually leaves only
+ * the current month of a project's runs to deduplicate and sort.
+ */
 export function runFilterClause(filter: RunFilter): { where: string; params: QueryParams } {
   const { org_id, project_id, cronjob_name, status, job_type } = filter;
-  return equalityFilter({ org_id, project_id, cronjob_name, status, job_type }, filter.updated_after);
+  const clause = equalityFilter({ org_id, project_id, cronjob_name, status, job_type }, filter.updated_after);
+  if (filter.updated_after === undefined) return clause;
+  const partitions = `_partition_id IN (SELECT DISTINCT _partition_id FROM {db:Identifier}.runs WHERE ${clause.where})`;
+  return { where: `${clause.where} AND ${partitions}`, params: clause.params };
 }
 
 export interface Page {
