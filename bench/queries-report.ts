@@ -45,17 +45,18 @@ Measured while building this benchmark (chDB, 2 cores):
   id) order key takes the page from 54.7 to 47.3 ms (read-in-order cannot stop early under FINAL, which must still merge
   every version in the range), adding index_granularity 1024 to 47.0 ms, and dropping the monthly partitions to 48.0 ms
   (37.6 on page 3), while the stats stay at ~21 ms in every layout and point reads get slower (9.1 → 10.4–11.0 ms). No
-  layout comes near 20 ms, so the table was not rebuilt. Done instead (2026-11-26): without \`job_type\` and
-  \`updated_after\`, one scan of \`run_daily\` (one narrow row per run under its created_at's day) counts the filtered
-  runs per day; the counts are the page's total and stats, and they tell from which day the page's runs lie, so the page
-  reads only that month's partition. On the 1 M-run project in the engine: ~10 ms for the counts and ~15 ms for the page
-  where the page sorting every run took ~34 ms and its stats ~9–13 ms; over the bench's request mix at 100 M executions,
-  p50 26 → 23.1 ms and p95 51.1 → 45.4 ms. What is left at p95 is the largest project under \`updated_after\` (one of the
-  mix's four filters), which run_daily does not carry: an old run can be updated now, so that filter bounds no partition,
-  and the page sorts every run of the project under FINAL (~34 ms) before its stats scan them again. Smaller pieces do
-  not reach 20 ms either: a bounded read of the runs table alone costs ~15 ms, as a page reads whole 8,192-row granules of
-  all 24 columns before it sorts (FINAL turns off lazy materialization). What would: the page's rows from a narrow
-  index (created_at, id, the filter columns) and only its 50 rows read in full, at the price of a second copy of every run.
+  layout comes near 20 ms, so the table was not rebuilt. Done instead (2026-11-26), over the bench's request mix at
+  100 M executions p50 26 → 22.3 ms and p95 51.1 → 38.5 ms (1 M: 20.5/25.5 → 16.8/21.8; 10 M: 24.5/35.4 → 20.6/31.6):
+  without \`job_type\` and \`updated_after\`, one scan of \`run_daily\` (one narrow row per run under its created_at's day)
+  counts the filtered runs per day; the counts are the page's total and stats, and they tell from which day the page's
+  runs lie, so the page reads only that month's partition (the 1 M-run project in the engine: ~15 ms for the counts and
+  ~15 ms for the page, where the page sorting every run took ~34 ms and its stats ~9–13 ms). Under \`updated_after\`,
+  the page and its stats keep to the partitions holding a row version that passes the filter, found without FINAL
+  (page 31 → 16.5 ms, stats 11 → 6 ms). What is left is two engine calls of ~15 ms each on the largest project: a
+  bounded read still decodes whole 8,192-row granules of all 24 columns before it sorts (FINAL turns off lazy
+  materialization), and the per-day counts read every run of the project. What would: the page's rows from a narrow
+  index (created_at, id, the filter columns) and only its 50 rows read in full, at the price of a second copy of every
+  run, and per-day counts kept as exact aggregates (a run changes status, so they would need the fold's before and after).
 - Stats (daily and per model): percentiles are exact (percentile_cont semantics), so they read every duration in the
   window; the cost is linear in the project's rows, and the largest project holds ~10 M executions at full size. The scan
   parallelizes over cores (2 here). Model stats take p50 and p95 from one sort of the durations
