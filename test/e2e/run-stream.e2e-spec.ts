@@ -8,12 +8,16 @@ interface SseEvent {
   receivedAt: number;
 }
 
-/** Reads a text/event-stream response until `until` says stop or the stream ends. */
-async function readEvents(url: string, headers: Record<string, string>, until: (events: SseEvent[]) => boolean = () => false): Promise<SseEvent[]> {
+/** Reads a text/event-stream response into `events` (which the caller may watch) until `until` says stop or the stream ends. */
+async function readEvents(
+  url: string,
+  headers: Record<string, string>,
+  until: (events: SseEvent[]) => boolean = () => false,
+  events: SseEvent[] = [],
+): Promise<SseEvent[]> {
   const controller = new AbortController();
   const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
   if (response.status !== 200 || !response.body) throw new Error(`stream answered ${response.status}: ${await response.text()}`);
-  const events: SseEvent[] = [];
   const decoder = new TextDecoder();
   let buffer = '';
   const reader = response.body.getReader();
@@ -78,12 +82,16 @@ describe('live run stream (SSE)', () => {
 
   it('delivers every log line and sample in order, the status changes, and ends after the terminal status', async () => {
     const runId = await createRun();
-    const reading = readEvents(streamUrl(runId), user);
+    const seen: SseEvent[] = [];
+    const reading = readEvents(streamUrl(runId), user, undefined, seen);
     const writtenAt: number[] = [];
     for (let i = 0; i < 40; i++) {
       writtenAt.push(Date.now());
       await step(runId, i);
     }
+    // The stream sends the run's row as each poll finds it (states between two polls are not
+    // replayed), so the run stays running until the stream has shown it so.
+    await eventually(async () => (seen.some((e) => e.event === 'run' && e.data.status === 'running') ? true : undefined), 'the stream to show the run running');
     await write('PATCH', `/api/elt/runs/${runId}`, { status: 'succeeded' });
     const events = await reading;
     expect(logsOf(events)).toEqual(Array.from({ length: 40 }, (_, i) => `line ${i}`));
