@@ -45,8 +45,9 @@ Measured while building this benchmark (chDB, 2 cores):
   id) order key takes the page from 54.7 to 47.3 ms (read-in-order cannot stop early under FINAL, which must still merge
   every version in the range), adding index_granularity 1024 to 47.0 ms, and dropping the monthly partitions to 48.0 ms
   (37.6 on page 3), while the stats stay at ~21 ms in every layout and point reads get slower (9.1 → 10.4–11.0 ms). No
-  layout comes near 20 ms, so the table was not rebuilt. Done instead (2026-11-26), over the bench's request mix at
-  100 M executions p50 26 → 22.3 ms and p95 51.1 → 38.5 ms (1 M: 20.5/25.5 → 16.8/21.8; 10 M: 24.5/35.4 → 20.6/31.6):
+  layout comes near 20 ms, so the table was not rebuilt. Done instead (2026-11-26), over the bench's request mix in
+  two runs: p95 at 100 M executions 51.1 → 38.5 and 39.6 ms, at 10 M 35.4 → 31.6 and 28.2, at 1 M 25.5 → 21.8 and 22
+  (p50 at 100 M 26 → 22.3 and 27.4: it moves with what else the machine runs):
   without \`job_type\` and \`updated_after\`, one scan of \`run_daily\` (one narrow row per run under its created_at's day)
   counts the filtered runs per day; the counts are the page's total and stats, and they tell from which day the page's
   runs lie, so the page reads only that month's partition (the 1 M-run project in the engine: ~15 ms for the counts and
