@@ -2,6 +2,7 @@ export * from './migrate';
 export * from './store';
 export * from './tables/run-events.table';
 export * from './tables/runs.table';
+export * from './tables/key-chunks';
 export * from './run-writes';
 export * from './time';
 export * from './clickhouse.module';

@@ -1,7 +1,7 @@
 import { TupleParam } from '@clickhouse/client';
 import { ClickHouseStore } from '../store';
 import { ChDateTime, fromChDateTime } from '../time';
-import { chunkKeys } from './runs.table';
+import { chunkKeys } from './key-chunks';
 
 export const JOBS_TABLE = 'jobs';
 export const JOB_COMMANDS_TABLE = 'job_commands';

@@ -1,4 +1,4 @@
-import { chunkKeys, MAX_KEYS_PER_LOOKUP, MAX_LOOKUP_PARAM_BYTES } from './runs.table';
+import { chunkKeys, MAX_KEYS_PER_LOOKUP, MAX_LOOKUP_PARAM_BYTES } from './key-chunks';
 
 describe('chunkKeys (key lookups stay under the server URL limit)', () => {
   const fields = (key: string) => ['org', 'proj', key];

@@ -2,7 +2,8 @@ import { TupleParam } from '@clickhouse/client';
 import { equalityFilter } from '../filters';
 import { ClickHouseStore, QueryParams } from '../store';
 import { ChDateTime } from '../time';
-import { chunkKeys, Page } from './runs.table';
+import { chunkKeys } from './key-chunks';
+import { Page } from './runs.table';
 
 export const MODEL_EXECUTIONS_TABLE = 'model_executions';
 
