@@ -12,6 +12,9 @@ export const RUNS_TABLE = 'runs';
  * which never changes, so all versions of a run share one. ClickHouse then skips the merge
  * step for partitions already merged to one part (measured: a project page at 1 M runs went
  * from 107 ms to 26 ms). run_daily (partitioned by the run's day) relies on the same fact.
+ * On chDB a per-query setting is applied with SET and stays on the session for the queries
+ * after it; this one is safe there, as every partitioned table keeps a row's versions in one
+ * partition. A per-query setting that is not safe for every later query must not be used.
  */
 export const FINAL_WITHIN_PARTITIONS = { do_not_merge_across_partitions_select_final: 1 } as const;
 
