@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually, http, REPO_ROOT } from '@runstream/testing';
 import { scheduledRunId } from '../../apps/control/src/scheduler/schedule-ticks';
 import { StackProcess } from '../faults/support/stack-process';
@@ -76,6 +77,10 @@ describe('jobs that really run under npm start: schedule, trigger, agent, kill -
   });
 
   it('fires each tick once, runs it on the agent, survives kill -9, stops when disabled and keeps runs after delete', async () => {
+    // The jobs are created and triggered between two minute boundaries, so their first tick is one known instant.
+    const toBoundary = MINUTE - (Date.now() % MINUTE);
+    if (toBoundary < 10_000) await sleep(toBoundary + 100);
+    const createdFrom = Date.now();
     const dbtJob = await createJob({ name: 'orders-dbt', command: 'dbt build --select orders', schedule: '* * * * *', environment: { DBT_TARGET: 'dev' } });
     const sqlmeshJob = await createJob({ name: 'sushi-sqlmesh', command: 'sqlmesh run', schedule: '* * * * *' });
     // No program on the PATH the job gives its process: the agent must say so.
@@ -88,7 +93,8 @@ describe('jobs that really run under npm start: schedule, trigger, agent, kill -
 
     // The first tick after creation: a scheduled run of each job, executed by the agent.
     const firstTick = new Date(Math.ceil(Date.now() / MINUTE) * MINUTE);
-    const [dbtRun] = await eventually(
+    expect(new Date(Math.ceil(createdFrom / MINUTE) * MINUTE)).toEqual(firstTick);
+    const dbtRuns = await eventually(
       async () => {
         const runs = (await runsOf(dbtJob)).filter((run) => run.triggered_by === 'scheduled' && run.status === 'success');
         return runs.length > 0 ? runs : undefined;
@@ -103,6 +109,8 @@ describe('jobs that really run under npm start: schedule, trigger, agent, kill -
       30_000,
       500,
     );
+    // The oldest (newest first): a later tick's run may have succeeded too by the time the list is read.
+    const dbtRun = dbtRuns[dbtRuns.length - 1];
     expect(dbtRun.id).toBe(scheduledRunId(dbtJob.id, firstTick));
     expect(dbtRun.job_name).toBe(`${project}-orders-dbt-${firstTick.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`);
 
