@@ -1,40 +1,18 @@
 import { ClickHouseStore, findRun, insertRuns, migrate, openClickHouse, RunRow } from '@runstream/clickhouse';
 import { eventually, http, isolatedEnv } from '@runstream/testing';
 import { RunEventsConsumer } from '../../../materializer/src/consumer/run-events.consumer';
+import { runRow } from '../../../../test/support/run-rows';
 import { bearer, startStack, Stack } from '../../../../test/support/stack';
 import { RunRepository } from './run.repository';
 
 function version(id: string, offset: number): RunRow {
-  return {
-    org_id: 'org1',
-    project_id: 'p1',
+  return runRow({
     id,
-    job_id: '',
     job_name: `job at ${offset}`,
-    cronjob_name: 'nightly',
-    namespace: '',
-    job_type: 'run',
-    status: 'running',
-    triggered_by: 'scheduled',
-    target_gateway: '',
-    claimed_by: '',
-    claim_id: '',
-    start_time: null,
-    end_time: null,
-    duration_seconds: null,
-    error_summary: '',
     telemetry_summary: JSON.stringify({ progress: offset }),
-    created_at: '2026-02-26 06:00:00.000',
-    updated_at: '2026-02-26 06:00:00.000',
     event_count: offset,
-    last_event_id: '00000000-0000-0000-0000-000000000000',
-    log_generation: 0,
-    log_count: 0,
-    sample_generation: 0,
-    sample_count: 0,
-    kafka_partition: 0,
     kafka_offset: String(offset),
-  };
+  });
 }
 
 /** UInt64 comes back as a number or a quoted string depending on the engine's JSON settings. */

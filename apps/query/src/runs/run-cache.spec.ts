@@ -1,39 +1,11 @@
 import { RunRow, RunWrites } from '@runstream/clickhouse';
+import { runRow } from '../../../../test/support/run-rows';
 import { RunCache } from './run-cache';
 
 const DB = 'db1';
 
 function row(id: string, offset: number, org_id = 'org1'): RunRow {
-  return {
-    org_id,
-    project_id: 'p1',
-    id,
-    job_id: '',
-    job_name: 'job',
-    cronjob_name: 'nightly',
-    namespace: '',
-    job_type: 'run',
-    status: 'running',
-    triggered_by: 'scheduled',
-    target_gateway: '',
-    claimed_by: '',
-    claim_id: '',
-    start_time: null,
-    end_time: null,
-    duration_seconds: null,
-    error_summary: '',
-    telemetry_summary: '{}',
-    created_at: '2026-02-26 06:00:00.000',
-    updated_at: '2026-02-26 06:00:00.000',
-    event_count: offset,
-    last_event_id: '00000000-0000-0000-0000-000000000000',
-    log_generation: 0,
-    log_count: 0,
-    sample_generation: 0,
-    sample_count: 0,
-    kafka_partition: 0,
-    kafka_offset: String(offset),
-  };
+  return runRow({ id, org_id, event_count: offset, kafka_offset: String(offset) });
 }
 
 /** A read whose answer the test hands over when it likes; counts the reads. */

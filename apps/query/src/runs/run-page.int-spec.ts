@@ -1,6 +1,7 @@
-import { ClickHouseStore, insertRunDaily, insertRuns, migrate, openClickHouse, RunRow, toRunDailyRow } from '@runstream/clickhouse';
+import { ClickHouseStore, insertRunDaily, insertRuns, migrate, openClickHouse, RunRow, toChDateTime, toRunDailyRow } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { isolatedEnv } from '@runstream/testing';
+import { runRow } from '../../../../test/support/run-rows';
 import { ListRunsQueryDto } from './dto/list-runs.query.dto';
 import { RunRepository } from './run.repository';
 import { RunService } from './run.service';
@@ -12,37 +13,20 @@ const STATUSES = ['success', 'failed', 'running', 'error'] as const;
 
 function run(n: number, day: number, version: number, status: string): RunRow {
   // Several runs share a created_at, so ties are broken by id across the day boundaries too.
-  const created = new Date(Date.UTC(2026, 10, day, 23 - (n % 7), 0, 0)).toISOString().replace('T', ' ').replace('Z', '');
-  return {
+  const created = toChDateTime(Date.UTC(2026, 10, day, 23 - (n % 7), 0, 0));
+  return runRow({
     org_id: ORG,
     project_id: PROJECT,
     id: `run_${String(n).padStart(3, '0')}`,
-    job_id: '',
     job_name: `job ${n}`,
     cronjob_name: n % 3 === 0 ? 'hourly' : 'nightly',
-    namespace: '',
     job_type: n % 5 === 0 ? 'plan' : 'run',
     status,
-    triggered_by: 'scheduled',
-    target_gateway: '',
-    claimed_by: '',
-    claim_id: '',
-    start_time: null,
-    end_time: null,
-    duration_seconds: null,
-    error_summary: '',
-    telemetry_summary: '{}',
     created_at: created,
     updated_at: created,
     event_count: version,
-    last_event_id: '00000000-0000-0000-0000-000000000000',
-    log_generation: 0,
-    log_count: 0,
-    sample_generation: 0,
-    sample_count: 0,
-    kafka_partition: 0,
     kafka_offset: String(1000 * version + n),
-  };
+  });
 }
 
 function query(fields: Partial<ListRunsQueryDto>): ListRunsQueryDto {
@@ -113,7 +97,7 @@ describe('runs page read from the days that hold it (run_daily counts, then runs
         (r) => (fields.status === undefined || r.status === fields.status) && (fields.cronjob_name === undefined || r.cronjob_name === fields.cronjob_name),
       )
       .filter((r) => fields.job_type === undefined || r.job_type === fields.job_type)
-      .filter((r) => fields.updated_after === undefined || r.updated_at > fields.updated_after.replace('T', ' ').replace('Z', '.000'))
+      .filter((r) => fields.updated_after === undefined || r.updated_at > toChDateTime(fields.updated_after))
       .sort((a, b) => (a.created_at === b.created_at ? b.id.localeCompare(a.id) : b.created_at.localeCompare(a.created_at)));
     const limit = fields.limit ?? 50;
     const offset = ((fields.page ?? 1) - 1) * limit;
