@@ -40,10 +40,11 @@ async function scrape(metricsUrl: string): Promise<Scrape | undefined> {
   }
 }
 
+/** Time a caller needs between learning when the next flush starts and that start, to sleep until just after it. */
+const LEAD_MS = 100;
+
 export interface FlushDue {
-  /** When the flush before it started, as the materializer reports. */
-  previousStartedAt: number;
-  /** A scrape after that start showing the next buffer forming. */
+  /** A scrape after the previous flush's start showing the next buffer forming. */
   bufferSeen: Scrape;
   /** When its flush starts: its timer fires one flush interval after the previous flush's start. */
   dueBy: number;
@@ -81,9 +82,9 @@ export class FlushWatch {
 
   /**
    * Waits for a flush that started while watching, followed by a buffer forming, whose next
-   * flush is still at least `leadMs` away; undefined when none shows within `timeoutMs`.
+   * flush is still at least LEAD_MS away; undefined when none shows within `timeoutMs`.
    */
-  async nextFlush(timeoutMs: number, leadMs = 100): Promise<FlushDue | undefined> {
+  async nextFlush(timeoutMs: number): Promise<FlushDue | undefined> {
     const from = Date.now();
     for (; Date.now() - from < timeoutMs; await sleep(5)) {
       const scrapes = this.ordered();
@@ -91,7 +92,7 @@ export class FlushWatch {
       if (!newest || newest.flushStartedAt < from) continue;
       const dueBy = newest.flushStartedAt + this.flushIntervalMs;
       const bufferSeen = scrapes.find((s) => s.flushStartedAt === newest.flushStartedAt && s.buffered > 0);
-      if (bufferSeen && dueBy - Date.now() >= leadMs) return { previousStartedAt: newest.flushStartedAt, bufferSeen, dueBy };
+      if (bufferSeen && dueBy - Date.now() >= LEAD_MS) return { bufferSeen, dueBy };
     }
     return undefined;
   }
