@@ -51,7 +51,7 @@ export class LocalLiveJobsSource implements LiveJobsSource {
   async logs(orgId: string, id: string, tail: number): Promise<LiveJobLogs | undefined> {
     const run = await findJobRunByName(this.store, orgId, id);
     if (!run) return undefined;
-    const entries = await selectRunLog(this.store, orgId, run.id, run.log_generation);
+    const entries = await selectRunLog(this.store, run);
     const lines = entries.slice(-tail).map((entry) => `${fromChDateTime(entry.at)} ${entry.level} ${entry.message}`);
     return { id, pod: null, lines };
   }

@@ -61,10 +61,10 @@ export class RunRepository implements OnModuleDestroy {
   }
 
   log(run: RunRow): Promise<RunLogEntryRow[]> {
-    return selectRunLog(this.store, run.org_id, run.id, run.log_generation);
+    return selectRunLog(this.store, run);
   }
 
   samples(run: RunRow): Promise<RunTelemetrySampleRow[]> {
-    return selectRunSamples(this.store, run.org_id, run.id, run.sample_generation);
+    return selectRunSamples(this.store, run);
   }
 }

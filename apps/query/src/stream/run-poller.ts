@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { fromChDateTime, RunLogEntryRow, RunRow, RunTelemetrySampleRow, telemetrySummaryOf, toJobRun } from '@runstream/clickhouse';
+import { fromChDateTime, RunLogEntryRow, RunRow, RunTelemetrySampleRow, SeqRange, telemetrySummaryOf, toJobRun } from '@runstream/clickhouse';
 import { isTerminal, RunStatus } from '@runstream/events';
 import { formatStreamCursor, StreamCursor } from './stream-cursor';
 import { RunStreamSource } from './run-stream.source';
@@ -69,6 +69,7 @@ export class RunPoller {
     const subscribers = [...this.subscribers];
     const logs = await this.behind(
       subscribers,
+      run,
       run.log_generation,
       Number(run.log_count),
       (c) => [c.logGeneration, c.logSeq],
@@ -76,6 +77,7 @@ export class RunPoller {
     );
     const samples = await this.behind(
       subscribers,
+      run,
       run.sample_generation,
       Number(run.sample_count),
       (c) => [c.sampleGeneration, c.sampleSeq],
@@ -89,14 +91,15 @@ export class RunPoller {
   /** The rows of one ring some subscriber has not had yet (one read for all of them). */
   private async behind<R>(
     subscribers: Subscriber[],
+    run: RunRow,
     generation: number,
     count: number,
     position: (cursor: StreamCursor) => [number, number],
-    read: (range: { org_id: string; run_id: string; generation: number; after: number; before: number }) => Promise<R[]>,
+    read: (range: SeqRange) => Promise<R[]>,
   ): Promise<R[]> {
     const after = Math.min(...subscribers.map((s) => (position(s.cursor)[0] === generation ? position(s.cursor)[1] : -1)));
     if (after >= count - 1) return [];
-    return read({ org_id: this.orgId, run_id: this.runId, generation, after, before: count });
+    return read({ org_id: run.org_id, project_id: run.project_id, run_id: run.id, generation, after, before: count });
   }
 
   private deliver(subscriber: Subscriber, run: RunRow, logs: RunLogEntryRow[], samples: RunTelemetrySampleRow[]): void {

@@ -1,5 +1,7 @@
 import { ClickHouseStore } from '../store';
 import { ChDateTime } from '../time';
+import type { RunRow } from './runs.table';
+import { currentRing, SeqRange } from './seq-range';
 
 export const RUN_LOG_ENTRIES_TABLE = 'run_log_entries';
 
@@ -22,12 +24,22 @@ export function insertRunLogEntries(store: ClickHouseStore, rows: readonly RunLo
   return store.insert(RUN_LOG_ENTRIES_TABLE, rows);
 }
 
-/** The run's current log, oldest kept line first. */
-export function selectRunLog(store: ClickHouseStore, orgId: string, runId: string, generation: number): Promise<RunLogEntryRow[]> {
+/** Log lines of one generation with seq in (after, before), in seq order (lines overwritten in the ring are gone). */
+export function selectRunLogRange(store: ClickHouseStore, range: SeqRange): Promise<RunLogEntryRow[]> {
   return store.query<RunLogEntryRow>(
     `SELECT * FROM {db:Identifier}.run_log_entries FINAL
-     WHERE org_id = {org_id:String} AND run_id = {run_id:String} AND generation = {generation:UInt32}
+     WHERE org_id = {org_id:String} AND project_id = {project_id:String} AND run_id = {run_id:String}
+       AND generation = {generation:UInt32} AND seq > {after:Int64} AND seq < {before:Int64}
      ORDER BY seq`,
-    { org_id: orgId, run_id: runId, generation },
+    { ...range },
   );
+}
+
+/** The run's current log, oldest kept line first; no read when its row counts no line. */
+export async function selectRunLog(
+  store: ClickHouseStore,
+  run: Pick<RunRow, 'org_id' | 'project_id' | 'id' | 'log_generation' | 'log_count'>,
+): Promise<RunLogEntryRow[]> {
+  const ring = currentRing(run, run.log_generation, run.log_count);
+  return ring ? selectRunLogRange(store, ring) : [];
 }

@@ -1,5 +1,7 @@
 import { ClickHouseStore } from '../store';
 import { ChDateTime } from '../time';
+import type { RunRow } from './runs.table';
+import { currentRing, SeqRange } from './seq-range';
 
 export const RUN_TELEMETRY_SAMPLES_TABLE = 'run_telemetry_samples';
 
@@ -20,12 +22,22 @@ export function insertRunTelemetrySamples(store: ClickHouseStore, rows: readonly
   return store.insert(RUN_TELEMETRY_SAMPLES_TABLE, rows);
 }
 
-/** The run's current samples in the order they were reported. */
-export function selectRunSamples(store: ClickHouseStore, orgId: string, runId: string, generation: number): Promise<RunTelemetrySampleRow[]> {
+/** Telemetry samples of one generation with seq in (after, before), in seq order. */
+export function selectRunSampleRange(store: ClickHouseStore, range: SeqRange): Promise<RunTelemetrySampleRow[]> {
   return store.query<RunTelemetrySampleRow>(
     `SELECT * FROM {db:Identifier}.run_telemetry_samples FINAL
-     WHERE org_id = {org_id:String} AND run_id = {run_id:String} AND generation = {generation:UInt32}
+     WHERE org_id = {org_id:String} AND project_id = {project_id:String} AND run_id = {run_id:String}
+       AND generation = {generation:UInt32} AND seq > {after:Int64} AND seq < {before:Int64}
      ORDER BY seq`,
-    { org_id: orgId, run_id: runId, generation },
+    { ...range },
   );
+}
+
+/** The run's current samples in the order they were reported; no read when its row counts none. */
+export async function selectRunSamples(
+  store: ClickHouseStore,
+  run: Pick<RunRow, 'org_id' | 'project_id' | 'id' | 'sample_generation' | 'sample_count'>,
+): Promise<RunTelemetrySampleRow[]> {
+  const ring = currentRing(run, run.sample_generation, run.sample_count);
+  return ring ? selectRunSampleRange(store, ring) : [];
 }

@@ -1,0 +1,25 @@
+import type { RunRow } from './runs.table';
+
+/**
+ * Part of one generation of a run's log or samples ring: seq in (after, before). The full key
+ * prefix (org, project, run) keeps the read to the run's own rows in tables ordered that way.
+ */
+export interface SeqRange {
+  org_id: string;
+  project_id: string;
+  run_id: string;
+  generation: number;
+  after: number;
+  before: number;
+}
+
+/**
+ * A run's whole current ring, as far as its row counts it (seq below log_count or
+ * sample_count), so a read never shows a line the run row does not yet cover. Undefined when
+ * the row counts none: nothing to read.
+ */
+export function currentRing(run: Pick<RunRow, 'org_id' | 'project_id' | 'id'>, generation: number, count: number | string): SeqRange | undefined {
+  const before = Number(count);
+  if (before === 0) return undefined;
+  return { org_id: run.org_id, project_id: run.project_id, run_id: run.id, generation, after: -1, before };
+}
