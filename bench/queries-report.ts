@@ -37,7 +37,12 @@ Measured while building this benchmark (chDB, 2 cores):
 - Fixed cost: a chDB call itself costs ~1 ms (\`SELECT 1\` through the client, 2026-11-26), but reading one run by its
   full key costs ~7.5 ms inside the engine: one column ~4.4 ms, six ~4.7 ms, all 24 ~7.5 ms, so the time is opening and
   decompressing each column's block in each of the 13 monthly parts. max_threads=1 and the uncompressed cache changed
-  nothing (7.1–7.8 ms). With HTTP, the token check and JSON that is the ~10 ms floor of every endpoint.
+  nothing (7.1–7.8 ms). With HTTP, the token check and JSON that is the ~10 ms floor of every endpoint. Smaller
+  granules help point reads: copies of the 10 M-run table with ~1,000 runs per granule instead of 8,192
+  (\`index_granularity_bytes\` 256 KiB or \`index_granularity\` 1024, 2026-11-26, p50 of 21 over 40 runs) read one run
+  by id in 6.6–7.1 ms instead of 8.8 and a small project's page in 8.8–10.5 ms instead of 11.5, while the big project's
+  pages and stats stay within 2 ms. Not landed: both settings are fixed when a table is created (ALTER refuses them), so
+  it takes rebuilding \`runs\` (create, copy, exchange), which the one-statement migrations cannot make safe to re-run.
 - Runs page: \`runs\` is ordered by (org_id, project_id, id), so a page sorts every run of the project by created_at to
   return 50 (the largest project holds ~10% of all runs), and the stats scan them all again. Deduplicating FINAL within
   partitions (a run never changes partition) already took a 100 k-run project's page from 107 ms to 26 ms. Measured on
@@ -87,10 +92,17 @@ function floorLines(q: QueryResult): string {
   const ratios = SINGLE_RUN_ENDPOINTS.map((name) => ({ name, ratio: Math.round((latencies[name].p50 / floor.p50) * 100) / 100 }));
   return `| ${FLOOR_NAME} | ${floor.p50} | ${floor.p95} | ${floor.max} | – |
 
-The floor (bench/floor-server.ts) is measured in the same run over run (v1)'s requests (the same run ids, one at a time):
+The floor (bench/floor-server.ts) is measured in the same run over run (v1)'s requests (the same run ids, one at a time)${
+    q.floorP50s && q.floorP50s.length > 1 ? `, before and after the query app's requests (p50 ${q.floorP50s.join(' and ')} ms; the row is the lower)` : ''
+  }:
 bare Fastify, the query app's token check (libs/auth TokenService, same token table and cache) and one chDB SELECT of the run
 by its full key (org_id, project_id, id) through libs/clickhouse, answered as JSON. Single-run endpoints' p50 over the floor's
 (target ≤ ${FLOOR_RATIO}×): ${ratios.map((r) => `${r.name} ${r.ratio}×`).join(', ')}: ${pass(ratios.every((r) => r.ratio <= FLOOR_RATIO))}.
+The data set has no log lines or telemetry samples, and the run row counts them (log_count, sample_count): since
+2026-11-26 run logs and the write-API shape skip those reads when the row counts none, where each was one more engine
+call on an empty table (~2.5 ms; 1.62× and 1.92× of the floor before). A run with a log pays one more read, by the
+table's full key prefix (org_id, project_id, run_id) since the same change: 3.0 ms in the engine for one run's 20 lines
+among 27.7 M lines of one organisation, 10.9 ms before, when the read left out the project (p50 of 15).
 `;
 }
 
