@@ -148,7 +148,9 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
       CLICKHOUSE_DATABASE: 'bench',
       PORT: '0',
       LOG_LEVEL: 'log',
+      // Load generators drive one token far past a runner's budgets; the hostile section turns the byte budget back on.
       RATE_LIMIT_PER_SECOND: '0',
+      RATE_LIMIT_BYTES_PER_SECOND: '0',
     },
   };
   const results: Results = {
@@ -166,6 +168,10 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
     ).token;
     return token;
   };
+  // The hostile section's second client, with a token of its own.
+  const attackerToken = async (): Promise<string> =>
+    (JSON.parse(await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', 'bench', '--name', 'attacker'], ctx.env)) as { token: string })
+      .token;
   // The peer exports each size of the query data set while it is on disk, and its server stays
   // up, loaded with the largest, for the concurrency section.
   const exporter = sections.includes('peer') ? peerExporter(ctx) : undefined;
@@ -181,7 +187,7 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
       if (section === 'peer' && results.queries) results.peer = await benchPeer(results.queries, exporter?.exports ?? [], (postgres = startPostgres()));
       if (section === 'concurrency' && results.queries) results.concurrency = await benchConcurrency(ctx, results.queries, postgres);
       if (section === 'scrub') results.scrub = benchScrub(ctx);
-      if (section === 'hostile') results.hostile = await benchHostile(ctx, await writeToken());
+      if (section === 'hostile') results.hostile = await benchHostile(ctx, await writeToken(), await attackerToken());
       if (section === 'kafka-lines') results['kafka-lines'] = await benchKafkaLines(ctx);
       // What is measured so far survives a later section's failure.
       writeFileSync(partialFile, `${JSON.stringify(results, null, 2)}\n`);

@@ -46,6 +46,7 @@ export class AuthGuard implements CanActivate {
     const caller = await this.tokens.verify(match[1], () => this.limiter?.assertFailedAuthBudget(ip));
     if (!caller) this.refuse(ip, 'invalid or revoked token');
     this.limiter?.chargeToken(caller.tokenId);
+    this.limiter?.rememberAuthenticated(match[1]);
     const kinds = this.reflector.getAllAndOverride<TokenKind[]>(TOKEN_KINDS, targets) ?? ['user'];
     if (!kinds.includes(caller.kind)) throw new ForbiddenException(`this route needs a ${kinds.join(' or ')} token`);
     const organization = header(request, 'x-organization-id');

@@ -18,6 +18,7 @@ import { rejectRepeatedQueryParams } from './errors/repeated-query';
 import { HardenedFastifyAdapter } from './errors/hardened-fastify-adapter';
 import { fromFastifyError, handlerTimeoutException } from './errors/fastify-errors';
 import { HttpExceptionFilter, sendHttpException } from './errors/http-exception.filter';
+import { bodyRefusal } from './limits/body-admission';
 import { HandlerDeadline } from './limits/handler-deadline';
 import { DEFAULT_RATE_LIMIT, RateLimitOptions, RequestRateLimiter } from './limits/request-rate-limiter';
 import { createValidationPipe, FastValidators } from './validation';
@@ -135,7 +136,11 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
     // The request id (the caller's X-Request-ID or a new one) goes back with every answer.
     reply.header('x-request-id', request.id);
     deadline.start(reply);
-    done();
+    const refusal = bodyRefusal(request.headers, request.ip, limiter, bodyLimit);
+    if (refusal === undefined) return done();
+    // The body is never read: closing the connection spares receiving it too.
+    reply.header('connection', 'close');
+    sendHttpException(reply, refusal);
   });
   fastify.addHook('onResponse', (_request, reply, done) => {
     deadline.finish(reply);

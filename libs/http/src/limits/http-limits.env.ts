@@ -25,6 +25,16 @@ export class HttpLimitsEnv {
   @Min(1)
   RATE_LIMIT_UNAUTHENTICATED_BURST: number = 20;
 
+  /** Steady request-body bytes per second per token (per client IP without one), charged before a body is read; 0 turns it off. */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  RATE_LIMIT_BYTES_PER_SECOND: number = 4 * 1024 * 1024;
+
+  /** Body bytes a token may send at once after a quiet spell (a body larger than this passes on a full budget). */
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_BYTES_BURST: number = 16 * 1024 * 1024;
+
   /** A request not answered within this is answered 503 with Retry-After. */
   @IsInt()
   @Min(100)
@@ -46,6 +56,8 @@ export function httpLimits(env: HttpLimitsEnv): Required<Pick<HttpAppOptions, 'r
       burst: env.RATE_LIMIT_BURST,
       unauthenticatedPerSecond: env.RATE_LIMIT_UNAUTHENTICATED_PER_SECOND,
       unauthenticatedBurst: env.RATE_LIMIT_UNAUTHENTICATED_BURST,
+      bytesPerSecond: env.RATE_LIMIT_BYTES_PER_SECOND,
+      bytesBurst: env.RATE_LIMIT_BYTES_BURST,
     },
     timeouts: { handlerMs: env.HTTP_REQUEST_TIMEOUT_MS, receiveMs: env.HTTP_RECEIVE_TIMEOUT_MS },
   };

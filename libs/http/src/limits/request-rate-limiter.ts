@@ -10,9 +10,20 @@ export interface RateLimitOptions {
   /** Failed authentications (no, malformed, unknown or revoked token) per second per client IP; 0 turns it off. */
   unauthenticatedPerSecond: number;
   unauthenticatedBurst: number;
+  /** Steady request-body bytes per second per bearer token (per client IP without one); 0 turns it off. */
+  bytesPerSecond: number;
+  /** Body bytes a token may send at once after a quiet spell. */
+  bytesBurst: number;
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 100, burst: 200, unauthenticatedPerSecond: 10, unauthenticatedBurst: 20 };
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
+  perSecond: 100,
+  burst: 200,
+  unauthenticatedPerSecond: 10,
+  unauthenticatedBurst: 20,
+  bytesPerSecond: 4 * 1024 * 1024,
+  bytesBurst: 16 * 1024 * 1024,
+};
 
 /** Buckets kept per kind; an evicted key starts again with a full bucket. */
 const MAX_KEYS = 100_000;
@@ -30,10 +41,10 @@ class KeyedBuckets {
     return this.rate.perSecond > 0;
   }
 
-  /** Takes a token; undefined when allowed, else the seconds to wait. */
-  take(key: string): number | undefined {
+  /** Takes `cost` tokens; undefined when allowed, else the seconds to wait. */
+  take(key: string, cost = 1): number | undefined {
     if (!this.enabled) return undefined;
-    const { bucket, result } = take(this.buckets.get(key), this.rate, this.now());
+    const { bucket, result } = take(this.buckets.get(key), this.rate, this.now(), cost);
     this.buckets.set(key, bucket);
     return result.allowed ? undefined : result.retryAfterSeconds;
   }
@@ -55,6 +66,9 @@ class KeyedBuckets {
 export class RequestRateLimiter {
   private readonly callers: KeyedBuckets;
   private readonly unauthenticated: KeyedBuckets;
+  private readonly bodyBytes: KeyedBuckets;
+  /** Bearer tokens (as sent) that passed authentication lately: their bodies are read even from an IP out of failed authentications. */
+  private readonly authenticated = new LRUCache<string, true>({ max: MAX_KEYS });
 
   constructor(
     readonly options: RateLimitOptions = DEFAULT_RATE_LIMIT,
@@ -62,6 +76,39 @@ export class RequestRateLimiter {
   ) {
     this.callers = new KeyedBuckets({ perSecond: options.perSecond, burst: options.burst }, now);
     this.unauthenticated = new KeyedBuckets({ perSecond: options.unauthenticatedPerSecond, burst: options.unauthenticatedBurst }, now);
+    this.bodyBytes = new KeyedBuckets({ perSecond: options.bytesPerSecond, burst: options.bytesBurst }, now);
+  }
+
+  /**
+   * Before a request's body is read (its size as declared): 429 when a token not seen to
+   * authenticate comes from a client IP out of failed authentications (a flood of made-up
+   * tokens), or when the sender's byte budget is spent. Runners behind one address keep
+   * writing while one of them holds a bad token: their tokens are known.
+   */
+  admitBody(token: string | undefined, ip: string, bytes: number): void {
+    if (token === undefined || !this.authenticated.has(token)) this.assertFailedAuthBudget(ip);
+    this.chargeBodyBytes(token ?? `ip:${ip}`, bytes);
+  }
+
+  /** Notes a bearer token that passed authentication (the auth guard calls it). */
+  rememberAuthenticated(token: string): void {
+    this.authenticated.set(token, true);
+  }
+
+  /**
+   * Spends a request body's bytes from its sender's byte budget (keyed by the bearer token as
+   * sent, which needs no lookup, or the client IP); throws 429 when it is used up. Charged
+   * before the body is read, so a client sending large bodies in a loop waits instead of
+   * holding the event loop every other caller shares while they are parsed.
+   */
+  chargeBodyBytes(sender: string, bytes: number): void {
+    const wait = this.bodyBytes.take(sender, bytes);
+    if (wait !== undefined) {
+      throw tooManyRequests(
+        `request body budget of ${this.options.bytesPerSecond} bytes/s (burst ${this.options.bytesBurst}) for this token exceeded; retry after ${wait} s`,
+        wait,
+      );
+    }
   }
 
   /** Spends one request of a token's budget; throws 429 when it is used up. */

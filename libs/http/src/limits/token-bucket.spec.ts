@@ -24,6 +24,16 @@ describe('token bucket', () => {
     expect(take(bucket, { perSecond: 1, burst: 2 }, 60_000).bucket.tokens).toBe(1);
   });
 
+  it('takes a cost at once, and a cost above the burst as the burst', () => {
+    const bytes = { perSecond: 1_000, burst: 4_000 };
+    const { bucket } = take(undefined, bytes, 0, 3_000);
+    expect(bucket.tokens).toBe(1_000);
+    expect(take(bucket, bytes, 0, 2_000).result).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(take(bucket, bytes, 1_000, 2_000).result.allowed).toBe(true);
+    expect(take(undefined, bytes, 0, 1_000_000).result.allowed).toBe(true);
+    expect(take(bucket, bytes, 0, 1_000_000).result).toEqual({ allowed: false, retryAfterSeconds: 3 });
+  });
+
   it('asks slow rates to wait several seconds', () => {
     const { bucket } = take(undefined, { perSecond: 0.25, burst: 1 }, 0);
     expect(take(bucket, { perSecond: 0.25, burst: 1 }, 0).result).toEqual({ allowed: false, retryAfterSeconds: 4 });
@@ -32,7 +42,11 @@ describe('token bucket', () => {
 
 describe('RequestRateLimiter', () => {
   let now = 0;
-  const limiter = () => new RequestRateLimiter({ perSecond: 1, burst: 2, unauthenticatedPerSecond: 1, unauthenticatedBurst: 1 }, () => now);
+  const limiter = () =>
+    new RequestRateLimiter(
+      { perSecond: 1, burst: 2, unauthenticatedPerSecond: 1, unauthenticatedBurst: 1, bytesPerSecond: 1_000, bytesBurst: 4_000 },
+      () => now,
+    );
 
   it('keeps one budget per token', () => {
     const l = limiter();
@@ -66,10 +80,35 @@ describe('RequestRateLimiter', () => {
   });
 
   it('limits nothing when a rate is 0', () => {
-    const l = new RequestRateLimiter({ perSecond: 0, burst: 1, unauthenticatedPerSecond: 0, unauthenticatedBurst: 1 }, () => now);
+    const l = new RequestRateLimiter(
+      { perSecond: 0, burst: 1, unauthenticatedPerSecond: 0, unauthenticatedBurst: 1, bytesPerSecond: 0, bytesBurst: 1 },
+      () => now,
+    );
     for (let i = 0; i < 100; i += 1) {
       l.chargeToken('a');
       l.chargeFailedAuth('ip');
+      l.admitBody('a', 'ip', 1_000_000);
     }
+  });
+
+  it('keeps one body-byte budget per token, and per IP without one', () => {
+    const l = limiter();
+    l.admitBody('a', '1.1.1.1', 3_000);
+    expect(() => l.admitBody('a', '1.1.1.1', 2_000)).toThrow(RetryLaterException);
+    expect(() => l.admitBody('b', '1.1.1.1', 2_000)).not.toThrow();
+    l.admitBody(undefined, '2.2.2.2', 4_000);
+    expect(() => l.admitBody(undefined, '2.2.2.2', 1)).toThrow(/request body budget of 1000 bytes\/s \(burst 4000\)/);
+    expect(() => l.admitBody(undefined, '3.3.3.3', 1)).not.toThrow();
+    now += 2_000;
+    expect(() => l.admitBody('a', '1.1.1.1', 2_000)).not.toThrow();
+  });
+
+  it('reads no body of an unknown token from an IP out of failed authentications, but does of a known one', () => {
+    const l = limiter();
+    l.rememberAuthenticated('good');
+    l.chargeFailedAuth('9.9.9.9');
+    expect(() => l.admitBody('made-up', '9.9.9.9', 10)).toThrow(/without a valid token/);
+    expect(() => l.admitBody(undefined, '9.9.9.9', 10)).toThrow(/without a valid token/);
+    expect(() => l.admitBody('good', '9.9.9.9', 10)).not.toThrow();
   });
 });

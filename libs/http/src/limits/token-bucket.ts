@@ -20,17 +20,19 @@ export function refill(bucket: Bucket | undefined, rate: BucketRate, now: number
   return { tokens: Math.min(rate.burst, bucket.tokens + elapsedSeconds * rate.perSecond), at: now };
 }
 
-/** Whole seconds until one token is back (at least 1, as Retry-After takes whole seconds). */
-export function secondsUntilToken(bucket: Bucket, rate: BucketRate): number {
-  return Math.max(1, Math.ceil((1 - bucket.tokens) / rate.perSecond));
+/** Whole seconds until `cost` tokens are back (at least 1, as Retry-After takes whole seconds). */
+export function secondsUntilToken(bucket: Bucket, rate: BucketRate, cost = 1): number {
+  return Math.max(1, Math.ceil((cost - bucket.tokens) / rate.perSecond));
 }
 
 /**
- * Takes one token: allowed with the bucket left, or refused with the seconds until a
- * token is back. Pure, so the arithmetic is tested without clocks.
+ * Takes `cost` tokens (one request, or a body's bytes): allowed with the bucket left, or
+ * refused with the seconds until they are back. A cost above the burst is taken as the burst,
+ * so it passes on a full bucket instead of never. Pure, so the arithmetic is tested without clocks.
  */
-export function take(bucket: Bucket | undefined, rate: BucketRate, now: number): { bucket: Bucket; result: TakeResult } {
+export function take(bucket: Bucket | undefined, rate: BucketRate, now: number, cost = 1): { bucket: Bucket; result: TakeResult } {
   const current = refill(bucket, rate, now);
-  if (current.tokens >= 1) return { bucket: { tokens: current.tokens - 1, at: now }, result: { allowed: true } };
-  return { bucket: current, result: { allowed: false, retryAfterSeconds: secondsUntilToken(current, rate) } };
+  const due = Math.min(cost, rate.burst);
+  if (current.tokens >= due) return { bucket: { tokens: current.tokens - due, at: now }, result: { allowed: true } };
+  return { bucket: current, result: { allowed: false, retryAfterSeconds: secondsUntilToken(current, rate, due) } };
 }
