@@ -27,6 +27,8 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
 
 /** Buckets kept per kind; an evicted key starts again with a full bucket. */
 const MAX_KEYS = 100_000;
+/** How long a token that authenticated counts as known to the body gate (admitBody). */
+const KNOWN_TOKEN_MS = 10 * 60_000;
 
 /** Token buckets keyed by one string (a token id or a client IP), bounded in memory. */
 class KeyedBuckets {
@@ -67,8 +69,12 @@ export class RequestRateLimiter {
   private readonly callers: KeyedBuckets;
   private readonly unauthenticated: KeyedBuckets;
   private readonly bodyBytes: KeyedBuckets;
-  /** Bearer tokens (as sent) that passed authentication lately: their bodies are read even from an IP out of failed authentications. */
-  private readonly authenticated = new LRUCache<string, true>({ max: MAX_KEYS });
+  /**
+   * Bearer tokens (as sent) that passed authentication within KNOWN_TOKEN_MS: their bodies are
+   * read even from an IP out of failed authentications. Forgotten after a while, so a revoked
+   * token does not stay known.
+   */
+  private readonly authenticated = new LRUCache<string, true>({ max: MAX_KEYS, ttl: KNOWN_TOKEN_MS });
 
   constructor(
     readonly options: RateLimitOptions = DEFAULT_RATE_LIMIT,
@@ -105,7 +111,7 @@ export class RequestRateLimiter {
     const wait = this.bodyBytes.take(sender, bytes);
     if (wait !== undefined) {
       throw tooManyRequests(
-        `request body budget of ${this.options.bytesPerSecond} bytes/s (burst ${this.options.bytesBurst}) for this token exceeded; retry after ${wait} s`,
+        `request body budget of ${this.options.bytesPerSecond} bytes/s (burst ${this.options.bytesBurst}) for this sender exceeded; retry after ${wait} s`,
         wait,
       );
     }
