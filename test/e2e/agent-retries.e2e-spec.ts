@@ -102,11 +102,11 @@ describe('runner agent under a tight rate limit', () => {
     expect(lines[lines.length - 1]).toMatch(/Done\. PASS=4/);
     // 2,000 lines of ~35 characters in entries of up to 10,000: a handful of PATCHes, not 2,000.
     expect(run.logEntries.length).toBeLessThan(40);
-    // The budget was really exceeded: ingest refused some requests and the agent came back.
-    // Counted on ingest's side: the agent logs a refused poll once per outage and retries a
-    // refused PATCH silently, so its log need not show any 429.
+    // The budget was really exceeded: ingest refused some requests (counted on its side) and the
+    // agent said it was pausing, then came back.
     const metrics = await (await fetch(`${stack.ingestUrl}/metrics`)).text();
     expect(sampleSum(metrics, 'runstream_http_request_duration_seconds_count', { app: 'ingest', status_code: '429' })).toBeGreaterThan(0);
+    expect(logged.some((line) => /^ingest answered 429: pausing requests for \d+ s \(Retry-After\)$/.test(line))).toBe(true);
   });
 });
 

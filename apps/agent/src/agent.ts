@@ -28,7 +28,9 @@ const RECENT_IDS = 2_000;
  */
 export function startAgent(config: AgentConfig, options: AgentOptions = {}): RunningAgent {
   const logger = options.logger ?? new Logger('agent');
-  const client = new IngestClient(config.ingestUrl, config.gatewayToken);
+  const client = new IngestClient(config.ingestUrl, config.gatewayToken, (status, waitMs) =>
+    logger.warn(`ingest answered ${status}: pausing requests for ${Math.ceil(waitMs / 1000)} s (Retry-After)`),
+  );
   const agentId = randomUUID();
   const active = new Map<string, RunTask>();
   const recent = new Set<string>();

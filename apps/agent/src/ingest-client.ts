@@ -64,9 +64,14 @@ export class IngestClient {
    */
   private pausedUntil = 0;
 
+  /**
+   * `onPause` hears each time ingest starts a wait (a 429/503 with Retry-After while none was
+   * running), not every refused request of it, so an operator sees throttling without a flood.
+   */
   constructor(
     private readonly baseUrl: string,
     private readonly token: string,
+    private readonly onPause: (status: number, waitMs: number) => void = () => undefined,
   ) {}
 
   async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, options: RequestOptions = {}): Promise<IngestAnswer<T>> {
@@ -86,7 +91,10 @@ export class IngestClient {
         if (!isRetryableStatus(response.status)) return { status: response.status, body: parseBody(text) as T };
         last = `${response.status} ${text.slice(0, 200)}`;
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-        if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + retryAfterMs);
+        if (retryAfterMs !== undefined) {
+          if (this.pausedUntil <= Date.now()) this.onPause(response.status, retryAfterMs);
+          this.pausedUntil = Math.max(this.pausedUntil, Date.now() + retryAfterMs);
+        }
       } catch (error) {
         last = describeFailure(error);
       }
