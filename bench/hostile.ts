@@ -3,12 +3,12 @@
  * fleet could send) while a second client sends near-1 MiB hostile bodies to the same ingest,
  * against the p99 of the same load without them, alternated in one run. Target: < 3x.
  */
+import { DEFAULT_RATE_LIMIT } from '@runstream/http';
 import { scrubMs } from './scrub';
 import { ADVERSARIAL_UNITS, repeatTo } from '../apps/ingest/src/runs/scrub-adversarial';
 import { appMain, appNodeArgs, BenchContext, pass } from './context';
 import { createRuns, load, Load, LoadOptions, PATCH_BODY } from './ingest';
 import { median, spread, startServer } from './support';
-import { DEFAULT_RATE_LIMIT } from '@runstream/http';
 
 const CONNECTIONS = 10;
 /** Well under ingest's saturation (section 1), so p99 shows delay the hostile bodies cause, not queueing at capacity. */

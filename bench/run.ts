@@ -161,17 +161,12 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
     machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory`,
     versions: versions(),
   };
+  const createToken = async (name: string): Promise<string> =>
+    (JSON.parse(await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', 'bench', '--name', name], ctx.env)) as { token: string }).token;
   let token: string | undefined;
-  const writeToken = async (): Promise<string> => {
-    token ??= (
-      JSON.parse(await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', 'bench', '--name', 'bench'], ctx.env)) as { token: string }
-    ).token;
-    return token;
-  };
+  const writeToken = async (): Promise<string> => (token ??= await createToken('bench'));
   // The hostile section's second client, with a token of its own.
-  const attackerToken = async (): Promise<string> =>
-    (JSON.parse(await run(process.execPath, [compiled('scripts', 'tokens'), 'create', '--org', 'bench', '--name', 'attacker'], ctx.env)) as { token: string })
-      .token;
+  const attackerToken = (): Promise<string> => createToken('attacker');
   // The peer exports each size of the query data set while it is on disk, and its server stays
   // up, loaded with the largest, for the concurrency section.
   const exporter = sections.includes('peer') ? peerExporter(ctx) : undefined;

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { fromChDateTime, RunLogEntryRow, RunRow, RunTelemetrySampleRow, SeqRange, telemetrySummaryOf, toJobRun } from '@runstream/clickhouse';
+import { currentRing, fromChDateTime, RunLogEntryRow, RunRow, RunTelemetrySampleRow, SeqRange, telemetrySummaryOf, toJobRun } from '@runstream/clickhouse';
 import { isTerminal, RunStatus } from '@runstream/events';
 import { formatStreamCursor, StreamCursor } from './stream-cursor';
 import { RunStreamSource } from './run-stream.source';
@@ -69,17 +69,13 @@ export class RunPoller {
     const subscribers = [...this.subscribers];
     const logs = await this.behind(
       subscribers,
-      run,
-      run.log_generation,
-      Number(run.log_count),
+      currentRing(run, run.log_generation, run.log_count),
       (c) => [c.logGeneration, c.logSeq],
       (range) => this.source.logs(range),
     );
     const samples = await this.behind(
       subscribers,
-      run,
-      run.sample_generation,
-      Number(run.sample_count),
+      currentRing(run, run.sample_generation, run.sample_count),
       (c) => [c.sampleGeneration, c.sampleSeq],
       (range) => this.source.samples(range),
     );
@@ -88,18 +84,17 @@ export class RunPoller {
     }
   }
 
-  /** The rows of one ring some subscriber has not had yet (one read for all of them). */
+  /** The rows of one ring (as far as the run row counts it) some subscriber has not had yet, in one read for all of them. */
   private async behind<R>(
     subscribers: Subscriber[],
-    run: RunRow,
-    generation: number,
-    count: number,
+    ring: SeqRange | undefined,
     position: (cursor: StreamCursor) => [number, number],
     read: (range: SeqRange) => Promise<R[]>,
   ): Promise<R[]> {
-    const after = Math.min(...subscribers.map((s) => (position(s.cursor)[0] === generation ? position(s.cursor)[1] : -1)));
-    if (after >= count - 1) return [];
-    return read({ org_id: run.org_id, project_id: run.project_id, run_id: run.id, generation, after, before: count });
+    if (!ring) return [];
+    const after = Math.min(...subscribers.map((s) => (position(s.cursor)[0] === ring.generation ? position(s.cursor)[1] : -1)));
+    if (after >= ring.before - 1) return [];
+    return read({ ...ring, after });
   }
 
   private deliver(subscriber: Subscriber, run: RunRow, logs: RunLogEntryRow[], samples: RunTelemetrySampleRow[]): void {

@@ -107,7 +107,7 @@ export class RequestRateLimiter {
    * before the body is read, so a client sending large bodies in a loop waits instead of
    * holding the event loop every other caller shares while they are parsed.
    */
-  chargeBodyBytes(sender: string, bytes: number): void {
+  private chargeBodyBytes(sender: string, bytes: number): void {
     const wait = this.bodyBytes.take(sender, bytes);
     if (wait !== undefined) {
       throw tooManyRequests(
