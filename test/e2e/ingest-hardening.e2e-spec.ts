@@ -114,6 +114,54 @@ describe('ingest hardening', () => {
     });
   });
 
+  describe('bodies parsed on the JSON worker thread (HTTP_JSON_WORKER_MIN_BYTES)', () => {
+    it('answers every body as the event loop parser does', async () => {
+      const onWorker: NestFastifyApplication = await createIngestApp(loadIngestConfig({ ...stack.env, HTTP_JSON_WORKER_MIN_BYTES: '1' }), false);
+      const workerUrl = await listenUrl(onWorker, 0, '127.0.0.1');
+      try {
+        const runId = await createRun();
+        const bodies = [
+          '{"status":',
+          '[]',
+          '"x"',
+          '{"telemetrySummary":{"__proto__":{"status":"success"}}}',
+          '{"telemetrySummary":{"constructor":1}}',
+          `{"telemetrySummary":{"a":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`,
+          JSON.stringify({ telemetrySamples: Array.from({ length: 2_001 }, () => ({ a: 1 })) }),
+          JSON.stringify({ telemetrySummary: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])) }),
+          JSON.stringify({ appendLog: { level: 'loud', message: 'm' } }),
+          JSON.stringify({ appendLog: { level: 'info', message: 'from either parser' } }),
+        ];
+        for (const body of bodies) {
+          const [inline, worker] = [await patch(runId, body), await http<ErrorBody>('PATCH', `${workerUrl}/api/elt/runs/${runId}`, body, user)];
+          expect({ body, status: worker.status, message: worker.body.message }).toEqual({ body, status: inline.status, message: inline.body.message });
+        }
+        const [, fromLoop, fromWorker] = await eventsOf(runId, 3);
+        expect([fromLoop.payload, fromWorker.payload]).toEqual([
+          { append_log: expect.objectContaining({ message: 'from either parser' }) },
+          { append_log: expect.objectContaining({ message: 'from either parser' }) },
+        ]);
+      } finally {
+        await onWorker.close();
+      }
+    });
+
+    it('takes a large log body through the worker on the defaults', async () => {
+      const runId = await createRun();
+      const logEntries = Array.from({ length: 100 }, (_, i) => ({
+        at: '2026-02-26T06:00:00Z',
+        level: 'info',
+        message: `line ${i} postgres://etl:hunter2@db/wh ${'x'.repeat(900)}`,
+      }));
+      expect(Buffer.byteLength(JSON.stringify({ logEntries }))).toBeGreaterThan(64 * 1024);
+      expect((await patch(runId, { logEntries })).status).toBe(202);
+      const [, patched] = await eventsOf(runId, 2);
+      const stored = (patched.payload as { log_entries: { message: string }[] }).log_entries;
+      expect(stored).toHaveLength(100);
+      expect(stored[99].message).toMatch(/^line 99 postgres:\/\/etl:\[REDACTED\]@db\/wh x+$/);
+    });
+  });
+
   describe('telemetrySummary keys are data, never a prototype lookup', () => {
     it('stores Object.prototype names as plain keys and scrubs string values', async () => {
       const runId = await createRun();

@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, logLevelsFrom, setupOpenApi } from '@runstream/http';
 import { ControlConfig } from './config/control.config';
 import { AppMetrics } from '@runstream/observability';
-import { ControlExtensions, ControlModule } from './control.module';
+import { CONTROL_BODY_SHAPE, ControlExtensions, ControlModule } from './control.module';
 
 /** What the app's OpenAPI document (/docs, /docs-json) says it is; the API type generators build the same document. */
 export const CONTROL_OPENAPI = { title: 'Runstream control API', description: 'Jobs: definitions, triggers. See docs/jobs.md.' };
@@ -13,6 +13,7 @@ export async function createControlApp(config: ControlConfig, shutdownHooks = tr
     logFormat: config.http.logFormat,
     metrics: new AppMetrics('control'),
     shutdownHooks,
+    bodyShape: CONTROL_BODY_SHAPE,
     ...config.limits,
   });
   setupOpenApi(app, CONTROL_OPENAPI.title, CONTROL_OPENAPI.description);

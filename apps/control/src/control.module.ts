@@ -2,7 +2,7 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from '@runstream/auth';
 import { ClickHouseModule, ClickHouseStore, clickhouseProbe } from '@runstream/clickhouse';
-import { BodyShapeInterceptor, HealthController, MAX_BODY_DEPTH, READINESS_PROBES } from '@runstream/http';
+import { BodyShapeInterceptor, BodyShapeLimits, HealthController, MAX_BODY_DEPTH, READINESS_PROBES } from '@runstream/http';
 import { TerminusModule } from '@nestjs/terminus';
 import { MAX_JOB_ENV_VARS } from '@runstream/events';
 import { backendProviders } from './backend.providers';
@@ -26,6 +26,9 @@ export interface ControlExtensions {
 }
 
 /** The control plane: the Jobs API, live executions, the job event log, the jobs fold and the execution backend. */
+/** A job body's largest object is its environment; nothing nests deeper than resources.limits.cpu. */
+export const CONTROL_BODY_SHAPE: BodyShapeLimits = { maxDepth: MAX_BODY_DEPTH, maxArrayItems: 256, maxObjectKeys: MAX_JOB_ENV_VARS };
+
 @Module({})
 export class ControlModule {
   static forRoot(config: ControlConfig, extensions: ControlExtensions = {}): DynamicModule {
@@ -35,8 +38,7 @@ export class ControlModule {
       controllers: [HealthController, JobsController, DeliveriesController, LiveJobsController, ...(extensions.controllers ?? [])],
       providers: [
         { provide: CONTROL_CONFIG, useValue: config },
-        // A job body's largest object is its environment; nothing nests deeper than resources.limits.cpu.
-        { provide: APP_INTERCEPTOR, useValue: new BodyShapeInterceptor({ maxDepth: MAX_BODY_DEPTH, maxArrayItems: 256, maxObjectKeys: MAX_JOB_ENV_VARS }) },
+        { provide: APP_INTERCEPTOR, useValue: new BodyShapeInterceptor(CONTROL_BODY_SHAPE) },
         ControlEventLog,
         {
           provide: READINESS_PROBES,

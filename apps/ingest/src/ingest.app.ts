@@ -4,6 +4,7 @@ import { IngestConfig } from './config/ingest.config';
 import { IngestModule } from './ingest.module';
 import { AppMetrics } from '@runstream/observability';
 import { INGEST_FAST_VALIDATORS } from './runs/dto/write-validators';
+import { INGEST_BODY_SHAPE } from './http/write-guards';
 
 /** What the app's OpenAPI document (/docs, /docs-json) says it is; the API type generators build the same document. */
 export const INGEST_OPENAPI = {
@@ -19,6 +20,7 @@ export async function createIngestApp(config: IngestConfig, shutdownHooks = true
     metrics: new AppMetrics('ingest'),
     shutdownHooks,
     fastValidators: INGEST_FAST_VALIDATORS,
+    bodyShape: INGEST_BODY_SHAPE,
     ...config.limits,
   });
   setupOpenApi(app, INGEST_OPENAPI.title, INGEST_OPENAPI.description);

@@ -18,8 +18,10 @@ import { rejectRepeatedQueryParams } from './errors/repeated-query';
 import { HardenedFastifyAdapter } from './errors/hardened-fastify-adapter';
 import { fromFastifyError, handlerTimeoutException } from './errors/fastify-errors';
 import { HttpExceptionFilter, sendHttpException } from './errors/http-exception.filter';
+import { BodyShapeLimits, DEFAULT_BODY_SHAPE } from './body-shape';
 import { bodyRefusal } from './limits/body-admission';
 import { HandlerDeadline } from './limits/handler-deadline';
+import { DEFAULT_JSON_WORKER_MIN_BYTES, JsonBodyParser } from './limits/json-body-parser';
 import { DEFAULT_RATE_LIMIT, RateLimitOptions, RequestRateLimiter } from './limits/request-rate-limiter';
 import { createValidationPipe, FastValidators } from './validation';
 
@@ -42,6 +44,10 @@ export interface HttpAppOptions {
   /** Per-token and per-IP request budgets (429 when spent); see RequestRateLimiter. */
   rateLimit?: Partial<RateLimitOptions>;
   timeouts?: Partial<HttpTimeoutOptions>;
+  /** JSON bodies of at least this many bytes are parsed and shape-checked on a worker thread; 0: all on the event loop. */
+  jsonWorkerMinBytes?: number;
+  /** The largest body shape any route takes, checked on that worker before a large body is handed back. */
+  bodyShape?: BodyShapeLimits;
   /** The validation pipe's quick accept paths for hot routes' DTOs (class-validator answers the rest). */
   fastValidators?: FastValidators;
 }
@@ -120,14 +126,8 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify parses text/plain by default; only JSON is accepted, anything else is 415.
   fastify.removeContentTypeParser('text/plain');
-  // An empty JSON body is no body: `curl -H 'content-type: application/json' -X POST …/trigger`
-  // sends one, and routes whose body is optional should not refuse it. Others name what is missing.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined);
-    else parseJson(request, body.toString(), done);
-  });
+  const jsonBody = { workerMinBytes: options.jsonWorkerMinBytes ?? DEFAULT_JSON_WORKER_MIN_BYTES, shape: options.bodyShape ?? DEFAULT_BODY_SHAPE };
+  new JsonBodyParser(jsonBody, fastify.getDefaultJsonParser('error', 'error')).install(fastify);
   fastify.addHook('preValidation', rejectRepeatedQueryParams);
   if (options.metrics) instrumentHttp(fastify, options.metrics);
   if (json) logRequests(fastify, json);

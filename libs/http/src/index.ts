@@ -8,4 +8,5 @@ export * from './errors/http-exception.filter';
 export * from './errors/fastify-errors';
 export * from './limits/request-rate-limiter';
 export * from './limits/http-limits.env';
+export * from './body-shape';
 export * from './body-shape.interceptor';

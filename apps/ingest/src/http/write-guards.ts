@@ -1,14 +1,15 @@
 import { UseGuards } from '@nestjs/common';
-import { BodyShapeGuard, MAX_BODY_DEPTH } from '@runstream/http';
+import { BodyShapeGuard, BodyShapeLimits, MAX_BODY_DEPTH } from '@runstream/http';
 import { MAX_TELEMETRY_SAMPLES } from '@runstream/events';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+
+/** The longest array a write takes is telemetrySamples, the most keys a telemetrySummary. */
+export const INGEST_BODY_SHAPE: BodyShapeLimits = { maxDepth: MAX_BODY_DEPTH, maxArrayItems: MAX_TELEMETRY_SAMPLES, maxObjectKeys: 64 };
 
 /**
  * The checks every write controller runs after the global auth guard and before the validation
  * pipe, in this order: the body's shape (before the idempotency fingerprint and the pipe walk
- * it; the longest array a write takes is telemetrySamples, the most keys a telemetrySummary),
- * then the Idempotency-Key, whose handlers wrap their write in @Idempotent(). Guards rather than
+ * it), then the Idempotency-Key, whose handlers wrap their write in @Idempotent(). Guards rather than
  * interceptors: any interceptor costs every request rxjs and Nest's AsyncResource.bind.
  */
-export const WriteGuards = (): ClassDecorator & MethodDecorator =>
-  UseGuards(new BodyShapeGuard({ maxDepth: MAX_BODY_DEPTH, maxArrayItems: MAX_TELEMETRY_SAMPLES, maxObjectKeys: 64 }), IdempotencyInterceptor);
+export const WriteGuards = (): ClassDecorator & MethodDecorator => UseGuards(new BodyShapeGuard(INGEST_BODY_SHAPE), IdempotencyInterceptor);

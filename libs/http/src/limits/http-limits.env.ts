@@ -1,5 +1,6 @@
 import { IsInt, IsNumber, Max, Min } from 'class-validator';
 import type { HttpAppOptions } from '../http-app';
+import { DEFAULT_JSON_WORKER_MIN_BYTES } from './json-body-parser';
 
 /**
  * Env of an HTTP app's protective limits (for `loadEnv`); defaults suit a runner that
@@ -35,6 +36,14 @@ export class HttpLimitsEnv {
   @Min(1)
   RATE_LIMIT_BYTES_BURST: number = 16 * 1024 * 1024;
 
+  /**
+   * JSON bodies of at least this many characters are parsed and shape-checked on a worker thread, so
+   * a large or hostile body does not hold the event loop; 0 parses every body on the event loop.
+   */
+  @IsInt()
+  @Min(0)
+  HTTP_JSON_WORKER_MIN_BYTES: number = DEFAULT_JSON_WORKER_MIN_BYTES;
+
   /** A request not answered within this is answered 503 with Retry-After. */
   @IsInt()
   @Min(100)
@@ -49,7 +58,7 @@ export class HttpLimitsEnv {
 }
 
 /** createHttpApp options from the env. */
-export function httpLimits(env: HttpLimitsEnv): Required<Pick<HttpAppOptions, 'rateLimit' | 'timeouts'>> {
+export function httpLimits(env: HttpLimitsEnv): Required<Pick<HttpAppOptions, 'rateLimit' | 'timeouts' | 'jsonWorkerMinBytes'>> {
   return {
     rateLimit: {
       perSecond: env.RATE_LIMIT_PER_SECOND,
@@ -60,6 +69,7 @@ export function httpLimits(env: HttpLimitsEnv): Required<Pick<HttpAppOptions, 'r
       bytesBurst: env.RATE_LIMIT_BYTES_BURST,
     },
     timeouts: { handlerMs: env.HTTP_REQUEST_TIMEOUT_MS, receiveMs: env.HTTP_RECEIVE_TIMEOUT_MS },
+    jsonWorkerMinBytes: env.HTTP_JSON_WORKER_MIN_BYTES,
   };
 }
 

@@ -1,4 +1,4 @@
-import { bodyShapeProblem, DEFAULT_BODY_SHAPE, MAX_BODY_DEPTH } from './body-shape.interceptor';
+import { bodyShapeProblem, DEFAULT_BODY_SHAPE, MAX_BODY_DEPTH } from './body-shape';
 
 const { maxArrayItems: MAX_BODY_ARRAY_ITEMS, maxObjectKeys: MAX_BODY_OBJECT_KEYS } = DEFAULT_BODY_SHAPE;
 
