@@ -12,12 +12,13 @@ export interface JsonBodyOptions {
   workerMinBytes: number;
   /** The app's body shape, checked on the worker before a large body crosses back. */
   shape: BodyShapeLimits;
+  /** Large bodies waiting for the worker at once (each at most the body limit) before 503. */
+  maxQueued?: number;
 }
 
 /** Below this a body parses in well under a millisecond: less than a round trip to the worker. */
 export const DEFAULT_JSON_WORKER_MIN_BYTES = 64 * 1024;
-/** Large bodies waiting for the worker at once (each at most the body limit) before 503. */
-const MAX_QUEUED_BODIES = 64;
+const DEFAULT_MAX_QUEUED_BODIES = 64;
 /** The worker exits after this long without a large body, so an app that never gets one holds no thread. */
 const WORKER_IDLE_MS = 60_000;
 const QUEUE_FULL_RETRY_AFTER_SECONDS = 1;
@@ -51,16 +52,23 @@ export class JsonBodyParser {
   install(fastify: FastifyInstance): void {
     fastify.removeContentTypeParser('application/json');
     fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => this.parse(request, body as string, done));
-    fastify.addHook('onClose', async () => this.pool?.destroy());
+    fastify.addHook('onClose', () => this.close());
   }
 
-  private parse(request: FastifyRequest, body: string, done: Done): void {
+  /** Stops the worker thread, if one runs. */
+  async close(): Promise<void> {
+    await this.pool?.destroy();
+    this.pool = undefined;
+  }
+
+  /** A Fastify content-type parser (parseAs: 'string'). */
+  parse(request: FastifyRequest, body: string, done: Done): void {
     // An empty JSON body is no body: routes whose body is optional should not refuse one (curl -X POST sends it).
     if (body === '') return done(null, undefined);
     const { workerMinBytes, shape } = this.options;
     if (workerMinBytes === 0 || body.length < workerMinBytes) return this.parseInline(request, body, done);
     const pool = this.workers();
-    if (pool.queueSize >= MAX_QUEUED_BODIES) {
+    if (pool.queueSize >= (this.options.maxQueued ?? DEFAULT_MAX_QUEUED_BODIES)) {
       return done(serviceUnavailable('too many large bodies are waiting to be parsed; retry shortly', QUEUE_FULL_RETRY_AFTER_SECONDS));
     }
     pool
