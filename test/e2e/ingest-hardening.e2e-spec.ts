@@ -146,19 +146,22 @@ describe('ingest hardening', () => {
       }
     });
 
-    it('takes a large log body through the worker on the defaults', async () => {
+    it('parses and scrubs a large write on the workers by default, as it would in place', async () => {
       const runId = await createRun();
       const logEntries = Array.from({ length: 100 }, (_, i) => ({
         at: '2026-02-26T06:00:00Z',
         level: 'info',
         message: `line ${i} postgres://etl:hunter2@db/wh ${'x'.repeat(900)}`,
       }));
-      expect(Buffer.byteLength(JSON.stringify({ logEntries }))).toBeGreaterThan(64 * 1024);
-      expect((await patch(runId, { logEntries })).status).toBe(202);
+      const body = { errorSummary: 'login failed: password=hunter2', telemetrySummary: { dsn: 'postgres://etl:hunter2@db/wh' }, logEntries };
+      expect(Buffer.byteLength(JSON.stringify(body))).toBeGreaterThan(64 * 1024);
+      expect((await patch(runId, body)).status).toBe(202);
       const [, patched] = await eventsOf(runId, 2);
-      const stored = (patched.payload as { log_entries: { message: string }[] }).log_entries;
-      expect(stored).toHaveLength(100);
-      expect(stored[99].message).toMatch(/^line 99 postgres:\/\/etl:\[REDACTED\]@db\/wh x+$/);
+      const payload = patched.payload as { error_summary: string; telemetry_summary: Record<string, string>; log_entries: { message: string }[] };
+      expect(payload.error_summary).toBe('login failed: password=[REDACTED]');
+      expect(payload.telemetry_summary).toEqual({ dsn: 'postgres://etl:[REDACTED]@db/wh' });
+      expect(payload.log_entries).toHaveLength(100);
+      expect(payload.log_entries[99].message).toMatch(/^line 99 postgres:\/\/etl:\[REDACTED\]@db\/wh x+$/);
     });
   });
 

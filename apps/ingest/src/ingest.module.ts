@@ -14,6 +14,7 @@ import { RunController } from './runs/run.controller';
 import { RunDirectory } from './runs/run-directory';
 import { RunLocks } from './runs/run-locks';
 import { RunService } from './runs/run.service';
+import { TextScrubber } from './runs/text-scrubber';
 
 @Module({})
 export class IngestModule {
@@ -30,6 +31,7 @@ export class IngestModule {
         EventWriter,
         RunDirectory,
         RunLocks,
+        TextScrubber,
         RunService,
         ClaimService,
         AgentService,

@@ -10,3 +10,4 @@ export * from './limits/request-rate-limiter';
 export * from './limits/http-limits.env';
 export * from './body-shape';
 export * from './body-shape.interceptor';
+export * from './limits/off-loop-worker';

@@ -16,7 +16,10 @@ import { Caller } from '@runstream/http';
 import { PatchRunDto } from './dto/patch-run.dto';
 import { ModelExecutionDto } from './dto/report-model-executions.dto';
 import { MAX_STRING_VALUE } from './dto/telemetry.validators';
-import { scrub, scrubSummary } from './scrub';
+import { scrub } from './scrub';
+
+/** How a payload's text is scrubbed: `scrub` itself, or a lookup of texts scrubbed elsewhere (text-scrubber.ts). */
+export type ScrubText = (text: string) => string;
 
 /** Field problems in the 400 body's shape. */
 export interface FieldProblem {
@@ -62,8 +65,8 @@ function toSample(sample: Record<string, number | string>, now: Date): Telemetry
   return { at: typeof sample.at === 'string' ? toIso(sample.at) : now.toISOString(), values };
 }
 
-function toLogEntry(entry: { at: string; level: LogEntry['level']; message: string }): LogEntry {
-  return { at: toIso(entry.at), level: entry.level, message: scrub(entry.message) };
+function toLogEntry(entry: { at: string; level: LogEntry['level']; message: string }, scrubText: ScrubText): LogEntry {
+  return { at: toIso(entry.at), level: entry.level, message: scrubText(entry.message) };
 }
 
 /** Cut to `max` UTF-16 units without splitting a surrogate pair (a lone half is not storable text). */
@@ -77,9 +80,9 @@ function truncate(text: string, max: number): string {
  * String values scrubbed like log text, cut back to the length a summary string may have (a
  * replaced secret can be longer than the secret). A null-prototype copy: keys are data.
  */
-function storedSummary(summary: Record<string, TelemetryValue>): TelemetrySummary {
+function storedSummary(summary: Record<string, TelemetryValue>, scrubText: ScrubText): TelemetrySummary {
   const stored = Object.create(null) as TelemetrySummary;
-  for (const [key, value] of Object.entries(scrubSummary(summary))) stored[key] = typeof value === 'string' ? truncate(value, MAX_STRING_VALUE) : value;
+  for (const [key, value] of Object.entries(summary)) stored[key] = typeof value === 'string' ? truncate(scrubText(value), MAX_STRING_VALUE) : value;
   return stored;
 }
 
@@ -88,16 +91,26 @@ export function isEmptyPatch(dto: PatchRunDto): boolean {
   return Object.values(dto).every((value) => !isGiven(value));
 }
 
+/** Every text of a PATCH that is scrubbed before it is stored. */
+export function patchTexts(dto: PatchRunDto): string[] {
+  const texts: string[] = [];
+  if (isGiven(dto.errorSummary)) texts.push(dto.errorSummary);
+  if (isGiven(dto.appendLog)) texts.push(dto.appendLog.message);
+  for (const entry of dto.logEntries ?? []) texts.push(entry.message);
+  for (const value of Object.values(dto.telemetrySummary ?? {})) if (typeof value === 'string') texts.push(value);
+  return texts;
+}
+
 /** The event payload of one PATCH: canonical status, UTC times, scrubbed text. */
-export function patchPayload(dto: PatchRunDto, now: Date): RunPatchedPayload {
+export function patchPayload(dto: PatchRunDto, now: Date, scrubText: ScrubText = scrub): RunPatchedPayload {
   const payload: RunPatchedPayload = {};
   if (isGiven(dto.status)) payload.status = toCanonicalStatus(dto.status);
   if (isGiven(dto.startedAt)) payload.started_at = toIso(dto.startedAt);
   if (isGiven(dto.finishedAt)) payload.finished_at = toIso(dto.finishedAt);
-  if (isGiven(dto.errorSummary)) payload.error_summary = scrub(dto.errorSummary);
-  if (isGiven(dto.appendLog)) payload.append_log = toLogEntry({ ...dto.appendLog, at: now.toISOString() });
-  if (isGiven(dto.logEntries)) payload.log_entries = dto.logEntries.map(toLogEntry);
-  if (isGiven(dto.telemetrySummary)) payload.telemetry_summary = storedSummary(dto.telemetrySummary);
+  if (isGiven(dto.errorSummary)) payload.error_summary = scrubText(dto.errorSummary);
+  if (isGiven(dto.appendLog)) payload.append_log = toLogEntry({ ...dto.appendLog, at: now.toISOString() }, scrubText);
+  if (isGiven(dto.logEntries)) payload.log_entries = dto.logEntries.map((entry) => toLogEntry(entry, scrubText));
+  if (isGiven(dto.telemetrySummary)) payload.telemetry_summary = storedSummary(dto.telemetrySummary, scrubText);
   if (isGiven(dto.appendTelemetrySample)) payload.append_telemetry_sample = toSample(dto.appendTelemetrySample, now);
   if (isGiven(dto.telemetrySamples)) payload.telemetry_samples = dto.telemetrySamples.map((sample) => toSample(sample, now));
   return payload;

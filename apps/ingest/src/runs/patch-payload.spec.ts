@@ -1,5 +1,5 @@
 import { validateEvent } from '@runstream/events';
-import { isEmptyPatch, patchPayload, runEvent, toModelExecution } from './event-payloads';
+import { isEmptyPatch, patchPayload, patchTexts, runEvent, toModelExecution } from './event-payloads';
 import { PatchRunDto } from './dto/patch-run.dto';
 
 describe('patchPayload', () => {
@@ -29,6 +29,23 @@ describe('patchPayload', () => {
       append_log: { at: '2026-02-26T06:00:00.000Z', level: 'error', message: 'token=[REDACTED]' },
       append_telemetry_sample: { at: '2026-02-26T06:00:00.000Z', values: { rowsLoaded: 5 } },
       telemetry_samples: [{ at: '2026-02-26T05:00:00.000Z', values: { bytesLoaded: 1 } }],
+    });
+  });
+
+  it('scrubs every text with the scrub it is given, and names every text it scrubs', () => {
+    const dto: PatchRunDto = {
+      status: 'running',
+      errorSummary: 'e',
+      appendLog: { level: 'info', message: 'a' },
+      logEntries: [{ at: '2026-02-26T05:00:00Z', level: 'info', message: 'l' }],
+      telemetrySummary: { phase: 's', rows: 1 },
+    };
+    expect(patchTexts(dto)).toEqual(['e', 'a', 'l', 's']);
+    expect(patchPayload(dto, now, (text) => text.toUpperCase())).toMatchObject({
+      error_summary: 'E',
+      append_log: { message: 'A' },
+      log_entries: [{ message: 'L' }],
+      telemetry_summary: { phase: 'S', rows: 1 },
     });
   });
 

@@ -5,9 +5,10 @@ import { EventWriter } from '../events/event-writer';
 import { CreateRunDto } from './dto/create-run.dto';
 import { PatchRunDto } from './dto/patch-run.dto';
 import { ReportModelExecutionsDto } from './dto/report-model-executions.dto';
-import { executionProblems, FieldProblem, isEmptyPatch, isGiven, patchPayload, runEvent, toModelExecution } from './event-payloads';
+import { executionProblems, FieldProblem, isEmptyPatch, isGiven, patchPayload, patchTexts, runEvent, toModelExecution } from './event-payloads';
 import { KnownRun, RunDirectory } from './run-directory';
 import { RunLocks } from './run-locks';
+import { TextScrubber } from './text-scrubber';
 
 export interface CreatedRun {
   id: string;
@@ -54,6 +55,7 @@ export class RunService {
     private readonly writer: EventWriter,
     private readonly directory: RunDirectory,
     private readonly runLocks: RunLocks,
+    private readonly scrubber: TextScrubber,
   ) {}
 
   create(dto: CreateRunDto, caller: Caller): Promise<CreatedRun> {
@@ -94,11 +96,13 @@ export class RunService {
   /** `mayWrite` narrows which runs this caller may touch (agents: their gateway's runs). */
   async patch(runId: string, dto: PatchRunDto, caller: Caller, mayWrite: (run: KnownRun) => boolean = () => true): Promise<AcceptedPatch> {
     if (isEmptyPatch(dto)) throw badRequest([{ field: 'body', reasons: ['at least one field is required'] }]);
+    // Before the run's lock: scrubbing a large write may wait for the worker thread.
+    const scrubText = await this.scrubber.prepare(patchTexts(dto));
     const write = async (): Promise<AcceptedPatch> => {
       const run = await this.directory.find(caller.orgId, runId);
       if (!run || !mayWrite(run)) throw new NotFoundException(`run ${runId} not found`);
       const now = new Date();
-      const payload = patchPayload(dto, now);
+      const payload = patchPayload(dto, now, scrubText);
       refuseLeavingTerminal(run, payload);
       const event = runEvent(caller, run.project_id, runId, 'run.patched', payload, now);
       return this.writer.write([event], dto, () => {

@@ -9,8 +9,6 @@ import { MYSQL_CLIENT, MYSQL_PASSWORD_FLAG, REDACTED, Rule, RULES } from './scru
 
 export { REDACTED };
 
-export type SummaryValue = string | number | boolean | null;
-
 function apply(text: string, rule: Rule): string {
   return text.replace(rule.pattern, rule.replace as (substring: string, ...args: string[]) => string);
 }
@@ -20,11 +18,4 @@ export function scrub(text: string): string {
   for (const rule of RULES) result = apply(result, rule);
   if (MYSQL_CLIENT.test(result)) result = apply(result, MYSQL_PASSWORD_FLAG);
   return result;
-}
-
-/** A copy of a telemetry summary with every string value scrubbed; other values are kept as they are. */
-export function scrubSummary<T extends Record<string, SummaryValue>>(summary: T): T {
-  const copy: Record<string, SummaryValue> = {};
-  for (const [key, value] of Object.entries(summary)) copy[key] = typeof value === 'string' ? scrub(value) : value;
-  return copy as T;
 }

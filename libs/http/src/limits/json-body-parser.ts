@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import Piscina from 'piscina';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BodyShapeLimits } from '../body-shape';
 import { badRequest } from '../errors/fastify-errors';
-import { serviceUnavailable } from '../errors/retry-later.exception';
 import type { JsonParseResult, JsonParseTask } from './json-parse.worker';
+import { OffLoopWorker, workerScript } from './off-loop-worker';
 
 export interface JsonBodyOptions {
   /** Bodies of at least this many bytes are parsed on the worker thread; 0 parses every body on the event loop. */
@@ -19,18 +16,6 @@ export interface JsonBodyOptions {
 /** Below this a body parses in well under a millisecond: less than a round trip to the worker. */
 export const DEFAULT_JSON_WORKER_MIN_BYTES = 64 * 1024;
 const DEFAULT_MAX_QUEUED_BODIES = 64;
-/** The worker exits after this long without a large body, so an app that never gets one holds no thread. */
-const WORKER_IDLE_MS = 60_000;
-const QUEUE_FULL_RETRY_AFTER_SECONDS = 1;
-
-/**
- * The compiled worker beside this file; from the TypeScript sources (tests run them through swc)
- * the build's copy, which the integration tier's global setup builds first.
- */
-export function jsonWorkerScript(from: string = __dirname): string {
-  const compiled = join(from, 'json-parse.worker.js');
-  return existsSync(compiled) ? compiled : join(from, '..', '..', '..', '..', 'dist', 'libs', 'http', 'src', 'limits', 'json-parse.worker.js');
-}
 
 type Done = (error: Error | null, body?: unknown) => void;
 
@@ -41,12 +26,17 @@ type Done = (error: Error | null, body?: unknown) => void;
  * Answers are the same either way: 400 naming the field, invalid JSON as Fastify says it.
  */
 export class JsonBodyParser {
-  private pool?: Piscina<JsonParseTask, JsonParseResult>;
+  private readonly worker: OffLoopWorker<JsonParseTask, JsonParseResult>;
 
   constructor(
     private readonly options: JsonBodyOptions,
     private readonly parseInline: (request: FastifyRequest, body: string, done: Done) => void,
-  ) {}
+  ) {
+    this.worker = new OffLoopWorker(workerScript(__dirname, 'json-parse.worker'), {
+      maxQueued: options.maxQueued ?? DEFAULT_MAX_QUEUED_BODIES,
+      waiting: 'large bodies',
+    });
+  }
 
   /** Replaces `fastify`'s application/json parser; the worker stops when the app closes. */
   install(fastify: FastifyInstance): void {
@@ -56,9 +46,8 @@ export class JsonBodyParser {
   }
 
   /** Stops the worker thread, if one runs. */
-  async close(): Promise<void> {
-    await this.pool?.destroy();
-    this.pool = undefined;
+  close(): Promise<void> {
+    return this.worker.close();
   }
 
   /** A Fastify content-type parser (parseAs: 'string'). */
@@ -67,11 +56,7 @@ export class JsonBodyParser {
     if (body === '') return done(null, undefined);
     const { workerMinBytes, shape } = this.options;
     if (workerMinBytes === 0 || body.length < workerMinBytes) return this.parseInline(request, body, done);
-    const pool = this.workers();
-    if (pool.queueSize >= (this.options.maxQueued ?? DEFAULT_MAX_QUEUED_BODIES)) {
-      return done(serviceUnavailable('too many large bodies are waiting to be parsed; retry shortly', QUEUE_FULL_RETRY_AFTER_SECONDS));
-    }
-    pool
+    this.worker
       .run({ text: body, shape })
       .then((result) => {
         if ('value' in result) done(null, result.value);
@@ -79,11 +64,5 @@ export class JsonBodyParser {
         else done(badRequest('body', 'is not valid JSON'));
       })
       .catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
-  }
-
-  private workers(): Piscina<JsonParseTask, JsonParseResult> {
-    // One thread: the point is the event loop's latency, not parsing throughput (~300 MB/s on one core).
-    this.pool ??= new Piscina({ filename: jsonWorkerScript(), minThreads: 0, maxThreads: 1, idleTimeout: WORKER_IDLE_MS });
-    return this.pool;
   }
 }

@@ -1,0 +1,39 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { OffLoopWorker, workerScript } from '@runstream/http';
+import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
+import { ScrubText } from './event-payloads';
+import { scrub } from './scrub';
+
+/** Large writes waiting for the scrub worker at once before 503 (each holds its texts, at most a body). */
+const MAX_QUEUED_WRITES = 64;
+
+/**
+ * Scrubs the text of a large write on a worker thread. Scrubbing is linear, but 1 MiB of text
+ * shaped to be slow costs ~40 ms, which on the event loop every other request would wait out.
+ * Writes with less text than HTTP_JSON_WORKER_MIN_BYTES (the threshold large bodies are parsed
+ * off the loop at) are scrubbed in place, where a round trip to the worker would cost more.
+ */
+@Injectable()
+export class TextScrubber implements OnModuleDestroy {
+  private readonly worker = new OffLoopWorker<string[], string[]>(workerScript(__dirname, 'scrub.worker'), {
+    maxQueued: MAX_QUEUED_WRITES,
+    waiting: 'large writes',
+  });
+  private readonly minChars: number;
+
+  constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
+    this.minChars = config.limits.jsonWorkerMinBytes;
+  }
+
+  /** How to scrub a write with these texts: `scrub` when they are short, else a lookup of what the worker scrubbed. */
+  async prepare(texts: string[]): Promise<ScrubText> {
+    if (this.minChars === 0 || texts.reduce((sum, text) => sum + text.length, 0) < this.minChars) return scrub;
+    const scrubbed = await this.worker.run(texts);
+    const byText = new Map(texts.map((text, i) => [text, scrubbed[i]]));
+    return (text) => byText.get(text) ?? scrub(text);
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.worker.close();
+  }
+}
