@@ -26,6 +26,11 @@ export interface OffLoopWorkerOptions {
 /** The thread exits after this long without a task, so an app that never needs it holds none. */
 const IDLE_MS = 60_000;
 const QUEUE_FULL_RETRY_AFTER_SECONDS = 1;
+/**
+ * The thread's nice value above the process's (Linux: per thread): on a busy host the scheduler
+ * runs the event loop first, so a burst of large bodies delays those bodies, not every request.
+ */
+const NICE_INCREMENT = 10;
 
 /**
  * One worker thread (piscina) for CPU-heavy work on large inputs, so that it does not hold the
@@ -41,7 +46,7 @@ export class OffLoopWorker<Task, Result> {
   ) {}
 
   run(task: Task): Promise<Result> {
-    this.pool ??= new Piscina({ filename: this.filename, minThreads: 0, maxThreads: 1, idleTimeout: IDLE_MS });
+    this.pool ??= new Piscina({ filename: this.filename, minThreads: 0, maxThreads: 1, idleTimeout: IDLE_MS, niceIncrement: NICE_INCREMENT });
     if (this.pool.queueSize >= this.options.maxQueued) {
       return Promise.reject(serviceUnavailable(`too many ${this.options.waiting} are waiting to be processed; retry shortly`, QUEUE_FULL_RETRY_AFTER_SECONDS));
     }
