@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { OffLoopWorker, workerScript } from '@runstream/http';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 import { ScrubText } from './event-payloads';
@@ -14,7 +14,7 @@ const MAX_QUEUED_WRITES = 64;
  * off the loop at) are scrubbed in place, where a round trip to the worker would cost more.
  */
 @Injectable()
-export class TextScrubber implements OnModuleDestroy {
+export class TextScrubber implements OnApplicationShutdown {
   private readonly worker = new OffLoopWorker<string[], string[]>(workerScript(__dirname, 'scrub.worker'), {
     maxQueued: MAX_QUEUED_WRITES,
     waiting: 'large writes',
@@ -33,7 +33,8 @@ export class TextScrubber implements OnModuleDestroy {
     return (text) => byText.get(text) ?? scrub(text);
   }
 
-  onModuleDestroy(): Promise<void> {
+  // After the HTTP server has stopped: a write still in flight may be waiting for the worker.
+  onApplicationShutdown(): Promise<void> {
     return this.worker.close();
   }
 }
