@@ -24,7 +24,9 @@ const uniform = (n: string, salt: number) => `(cityHash64(${n}, ${salt}) / 18446
 
 /**
  * Every attribute of run `n` that its executions need too, as SELECT-list items. Both
- * generators compute them from the same expressions, so an execution agrees with its run.
+ * generators compute them from the same expressions, so an execution agrees with its run. Run ids
+ * have the shape ingest mints (`run_` and a UUIDv7 of the run's creation, in 32 hex digits),
+ * with `n` in place of the random bits.
  */
 function runAttributes(n: string): string {
   return `
@@ -36,7 +38,8 @@ function runAttributes(n: string): string {
     created + toIntervalMillisecond(1000 + cityHash64(${n}, 4) % 30000) AS start,
     round(30 + 3570 * pow(${uniform(n, 5)}, 3), 3) AS planned_duration,
     start + toIntervalMillisecond(toUInt64(planned_duration * 1000)) AS planned_end,
-    planned_end <= {anchor:DateTime64(3, 'UTC')} AS finished`;
+    planned_end <= {anchor:DateTime64(3, 'UTC')} AS finished,
+    concat('run_', leftPad(lower(hex(toUnixTimestamp64Milli(created))), 12, '0'), '70008', leftPad(lower(hex(${n})), 15, '0')) AS run_id`;
 }
 
 /** Appends runs [from, to) and their run_daily rows. */
@@ -46,7 +49,7 @@ export async function generateRuns(store: ClickHouseStore, anchor: number, from:
        (org_id, project_id, id, job_id, job_name, cronjob_name, namespace, job_type, status, triggered_by, target_gateway,
         claimed_by, claim_id, start_time, end_time, duration_seconds, error_summary, telemetry_summary, created_at, updated_at,
         event_count, last_event_id, kafka_partition, kafka_offset)
-     SELECT org, project, concat('run_', toString(n)), concat('job_', toString(p), '_', cron), concat('sqlmesh-', cron), cron,
+     SELECT org, project, run_id, concat('job_', toString(p), '_', cron), concat('sqlmesh-', cron), cron,
             concat('ns-', toString(p)),
             multiIf(${uniform('n', 6)} < 0.9, 'run', ${uniform('n', 6)} < 0.98, 'plan', 'janitor'),
             status, 'scheduled', '', '', '', start,
@@ -75,7 +78,7 @@ export async function generateExecutions(store: ClickHouseStore, anchor: number,
     `INSERT INTO {db:Identifier}.model_executions
        (org_id, project_id, model_name, id, job_run_id, cronjob_name, status, started_at, completed_at, duration_seconds,
         rows_processed, bytes_processed, interval_start, interval_end, created_at, updated_at, version)
-     SELECT org, project, model, concat('exec_', toString(m)), concat('run_', toString(n)), cron, status,
+     SELECT org, project, model, concat('exec_', toString(m)), run_id, cron, status,
             exec_start, exec_end, exec_duration, rows, rows * (100 + cityHash64(m, 12) % 400),
             NULL, NULL, exec_end, exec_end, m
      FROM (

@@ -1,4 +1,4 @@
-import { UUID_PATTERN, uuidv7 } from './uuidv7';
+import { UUID_PATTERN, uuidv7, uuidv7HexMillis } from './uuidv7';
 
 describe('uuidv7', () => {
   it('is a version 7, variant 10 UUID carrying its millisecond timestamp', () => {
@@ -22,5 +22,21 @@ describe('uuidv7', () => {
     // 2,000 ids take 16 KiB of random bytes: several refills of the 4 KiB pool.
     const tails = Array.from({ length: 2000 }, (_, i) => uuidv7(at + i).slice(19));
     expect(new Set(tails).size).toBe(tails.length);
+  });
+});
+
+describe('uuidv7HexMillis', () => {
+  it('reads back the millisecond an id was minted at', () => {
+    // Later than any id this file minted before: the generator never goes back in time.
+    for (const at of [Date.UTC(2032, 0, 1, 0, 0, 0, 7), Date.UTC(2032, 5, 1)]) expect(uuidv7HexMillis(uuidv7(at).replace(/-/g, ''))).toBe(at);
+  });
+
+  it('answers undefined for digits that are not a UUIDv7', () => {
+    const v7 = uuidv7(1_700_000_000_123).replace(/-/g, '');
+    expect(uuidv7HexMillis(`${v7.slice(0, 12)}4${v7.slice(13)}`)).toBeUndefined(); // version 4
+    expect(uuidv7HexMillis(`${v7.slice(0, 16)}c${v7.slice(17)}`)).toBeUndefined(); // not the RFC variant
+    expect(uuidv7HexMillis(v7.toUpperCase())).toBeUndefined();
+    expect(uuidv7HexMillis(v7.slice(1))).toBeUndefined();
+    expect(uuidv7HexMillis('')).toBeUndefined();
   });
 });

@@ -52,3 +52,10 @@ export function uuidv7(now: number = Date.now()): string {
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const UUIDV7_HEX = /^[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$/;
+
+/** The Unix ms a UUIDv7 written as 32 hex digits (no dashes, as in run ids) was minted at, or undefined for other digits. */
+export function uuidv7HexMillis(hex: string): number | undefined {
+  return UUIDV7_HEX.test(hex) ? parseInt(hex.slice(0, 12), 16) : undefined;
+}

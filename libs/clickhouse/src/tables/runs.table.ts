@@ -1,4 +1,5 @@
 import { TupleParam } from '@clickhouse/client';
+import { uuidv7HexMillis } from '@runstream/events';
 import { equalityFilter } from '../filters';
 import { runWrites } from '../run-writes';
 import { ClickHouseStore, QueryParams } from '../store';
@@ -169,25 +170,48 @@ export interface RunLocation {
   claim_id: string;
 }
 
+/**
+ * Run ids are `run_` and a UUIDv7 minted moments before the run's created_at (ingest, the
+ * control app); a day either side covers any lag, and prunes `runs` to the one or two monthly
+ * partitions that can hold the run: the other parts' key ranges each cost a granule of every
+ * column read, decompressed and discarded.
+ */
+const CREATED_NEAR_ID_MS = 86_400_000;
+
+/** One row of a run by id within an org: first near the time its id carries, then, not found there, anywhere. */
+async function findRunById<T>(store: ClickHouseStore, columns: string, orgId: string, runId: string): Promise<T | undefined> {
+  const byId = `SELECT ${columns} FROM {db:Identifier}.runs FINAL WHERE org_id = {org_id:String} AND id = {id:String}`;
+  const minted = runId.startsWith('run_') ? uuidv7HexMillis(runId.slice(4)) : undefined;
+  if (minted !== undefined) {
+    const [near] = await store.query<T>(
+      `${byId} AND created_at BETWEEN fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND fromUnixTimestamp64Milli({to:Int64}, 'UTC') LIMIT 1`,
+      { org_id: orgId, id: runId, from: minted - CREATED_NEAR_ID_MS, to: minted + CREATED_NEAR_ID_MS },
+      FINAL_WITHIN_PARTITIONS,
+    );
+    // Not there: an id of another shape that reads as a UUIDv7 (a schedule's hash), or no such run.
+    if (near) return near;
+  }
+  const [row] = await store.query<T>(`${byId} LIMIT 1`, { org_id: orgId, id: runId }, FINAL_WITHIN_PARTITIONS);
+  return row;
+}
+
+export interface RunLocation {
+  org_id: string;
+  project_id: string;
+  status: string;
+  target_gateway: string;
+  claimed_by: string;
+  claim_id: string;
+}
+
 /** Where a run lives and its status, looked up by id alone (bloom-filter index on id). */
-export async function findRunLocation(store: ClickHouseStore, orgId: string, runId: string): Promise<RunLocation | undefined> {
-  const rows = await store.query<RunLocation>(
-    `SELECT org_id, project_id, status, target_gateway, claimed_by, claim_id FROM {db:Identifier}.runs FINAL
-     WHERE org_id = {org_id:String} AND id = {id:String} LIMIT 1`,
-    { org_id: orgId, id: runId },
-    FINAL_WITHIN_PARTITIONS,
-  );
-  return rows[0];
+export function findRunLocation(store: ClickHouseStore, orgId: string, runId: string): Promise<RunLocation | undefined> {
+  return findRunById<RunLocation>(store, 'org_id, project_id, status, target_gateway, claimed_by, claim_id', orgId, runId);
 }
 
 /** One run by id within an org. */
-export async function findRun(store: ClickHouseStore, orgId: string, runId: string): Promise<RunRow | undefined> {
-  const rows = await store.query<RunRow>(
-    `SELECT * FROM {db:Identifier}.runs FINAL WHERE org_id = {org_id:String} AND id = {id:String} LIMIT 1`,
-    { org_id: orgId, id: runId },
-    FINAL_WITHIN_PARTITIONS,
-  );
-  return rows[0];
+export function findRun(store: ClickHouseStore, orgId: string, runId: string): Promise<RunRow | undefined> {
+  return findRunById<RunRow>(store, '*', orgId, runId);
 }
 
 /** Pending, unclaimed runs targeted at a gateway, oldest first (what an agent should pick up). */
