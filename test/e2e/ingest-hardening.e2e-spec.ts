@@ -146,6 +146,14 @@ describe('ingest hardening', () => {
       }
     });
 
+    it('refuses a large body of the wrong shape before its token is checked, as invalid JSON is', async () => {
+      const runId = await createRun();
+      const deep = `{"telemetrySummary":{"a":${'['.repeat(50_000)}${']'.repeat(50_000)}}}`;
+      expect((await patch(runId, deep, {})).status).toBe(400);
+      expect((await patch(runId, '{"status":', {})).status).toBe(400);
+      expect((await patch(runId, { telemetrySummary: { constructor: 1 } }, {})).status).toBe(401);
+    });
+
     it('parses and scrubs a large write on the workers by default, as it would in place', async () => {
       const runId = await createRun();
       const logEntries = Array.from({ length: 100 }, (_, i) => ({

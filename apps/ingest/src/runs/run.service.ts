@@ -96,11 +96,11 @@ export class RunService {
   /** `mayWrite` narrows which runs this caller may touch (agents: their gateway's runs). */
   async patch(runId: string, dto: PatchRunDto, caller: Caller, mayWrite: (run: KnownRun) => boolean = () => true): Promise<AcceptedPatch> {
     if (isEmptyPatch(dto)) throw badRequest([{ field: 'body', reasons: ['at least one field is required'] }]);
-    // Before the run's lock: scrubbing a large write may wait for the worker thread.
-    const scrubText = await this.scrubber.prepare(patchTexts(dto));
     const write = async (): Promise<AcceptedPatch> => {
       const run = await this.directory.find(caller.orgId, runId);
       if (!run || !mayWrite(run)) throw new NotFoundException(`run ${runId} not found`);
+      // After the lookup, so a write to no run costs no scrubbing; a large one waits for the scrub worker.
+      const scrubText = await this.scrubber.prepare(patchTexts(dto));
       const now = new Date();
       const payload = patchPayload(dto, now, scrubText);
       refuseLeavingTerminal(run, payload);

@@ -37,7 +37,7 @@ export class HttpLimitsEnv {
   RATE_LIMIT_BYTES_BURST: number = 16 * 1024 * 1024;
 
   /**
-   * JSON bodies of at least this many characters are parsed and shape-checked on a worker thread, so
+   * JSON bodies of at least this many bytes are parsed and shape-checked on a worker thread, so
    * a large or hostile body does not hold the event loop; 0 parses every body on the event loop.
    */
   @IsInt()

@@ -55,14 +55,15 @@ export class JsonBodyParser {
     // An empty JSON body is no body: routes whose body is optional should not refuse one (curl -X POST sends it).
     if (body === '') return done(null, undefined);
     const { workerMinBytes, shape } = this.options;
-    if (workerMinBytes === 0 || body.length < workerMinBytes) return this.parseInline(request, body, done);
-    this.worker
-      .run({ text: body, shape })
-      .then((result) => {
+    // length counts UTF-16 units, never more than the UTF-8 bytes: byteLength only for the rest.
+    if (workerMinBytes === 0 || (body.length < workerMinBytes && Buffer.byteLength(body) < workerMinBytes)) return this.parseInline(request, body, done);
+    this.worker.run({ text: body, shape }).then(
+      (result) => {
         if ('value' in result) done(null, result.value);
         else if ('problem' in result) done(badRequest(result.problem.field, result.problem.reason));
         else done(badRequest('body', 'is not valid JSON'));
-      })
-      .catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
+      },
+      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { Logger } from '@nestjs/common';
 import Piscina from 'piscina';
 import { serviceUnavailable } from '../errors/retry-later.exception';
 
@@ -9,11 +10,14 @@ const SOURCE_ROOT = join(__dirname, '..', '..', '..', '..');
 /**
  * A worker module's compiled file: `<dir>/<name>.js` beside the code that uses it; from the
  * TypeScript sources (tests run them through swc) the build's copy under dist/, which the
- * integration tier's global setup builds first.
+ * integration tier's global setup builds first. Throws when neither exists, so an app missing
+ * one fails at boot rather than at its first large request.
  */
 export function workerScript(dir: string, name: string): string {
-  const compiled = join(dir, `${name}.js`);
-  return existsSync(compiled) ? compiled : join(SOURCE_ROOT, 'dist', relative(SOURCE_ROOT, dir), `${name}.js`);
+  const candidates = [join(dir, `${name}.js`), join(SOURCE_ROOT, 'dist', relative(SOURCE_ROOT, dir), `${name}.js`)];
+  const found = candidates.find((file) => existsSync(file));
+  if (found === undefined) throw new Error(`worker script ${name}.js not found (looked in ${candidates.join(', ')}); run npm run build`);
+  return found;
 }
 
 export interface OffLoopWorkerOptions {
@@ -25,7 +29,7 @@ export interface OffLoopWorkerOptions {
 
 /** The thread exits after this long without a task, so an app that never needs it holds none. */
 const IDLE_MS = 60_000;
-const QUEUE_FULL_RETRY_AFTER_SECONDS = 1;
+const RETRY_AFTER_SECONDS = 1;
 /**
  * The thread's nice value above the process's (Linux: per thread): on a busy host the scheduler
  * runs the event loop first, so a burst of large bodies delays those bodies, not every request.
@@ -38,23 +42,45 @@ const NICE_INCREMENT = 10;
  * loop's latency, not throughput. A full queue is overload, answered 503 with Retry-After.
  */
 export class OffLoopWorker<Task, Result> {
+  private readonly logger = new Logger(OffLoopWorker.name);
   private pool?: Piscina<Task, Result>;
+  private closed = false;
 
   constructor(
     private readonly filename: string,
     private readonly options: OffLoopWorkerOptions,
   ) {}
 
+  /** The task's result; a full queue, a closed worker or a failed thread reject with 503 + Retry-After. */
   run(task: Task): Promise<Result> {
-    this.pool ??= new Piscina({ filename: this.filename, minThreads: 0, maxThreads: 1, idleTimeout: IDLE_MS, niceIncrement: NICE_INCREMENT });
-    if (this.pool.queueSize >= this.options.maxQueued) {
-      return Promise.reject(serviceUnavailable(`too many ${this.options.waiting} are waiting to be processed; retry shortly`, QUEUE_FULL_RETRY_AFTER_SECONDS));
-    }
-    return this.pool.run(task);
+    if (this.closed) return Promise.reject(this.unavailable('the server is shutting down'));
+    const pool = (this.pool ??= this.startPool());
+    if (pool.queueSize >= this.options.maxQueued) return Promise.reject(this.unavailable(`too many ${this.options.waiting} are waiting to be processed`));
+    return pool.run(task).catch((error: unknown) => {
+      this.logger.error(`worker ${this.filename} failed a task: ${String(error)}`);
+      throw this.unavailable(`the ${this.options.waiting} could not be processed`);
+    });
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.pool?.destroy();
     this.pool = undefined;
+  }
+
+  private startPool(): Piscina<Task, Result> {
+    const pool = new Piscina<Task, Result>({ filename: this.filename, minThreads: 0, maxThreads: 1, idleTimeout: IDLE_MS, niceIncrement: NICE_INCREMENT });
+    // A thread that fails outside a task (it cannot load its script) would otherwise end the
+    // process; the pool is dropped, its queued tasks rejected, and the next task starts a new one.
+    pool.on('error', (error: unknown) => {
+      this.logger.error(`worker ${this.filename} failed: ${String(error)}`);
+      if (this.pool === pool) this.pool = undefined;
+      void pool.destroy();
+    });
+    return pool;
+  }
+
+  private unavailable(reason: string): Error {
+    return serviceUnavailable(`${reason}; retry shortly`, RETRY_AFTER_SECONDS);
   }
 }
