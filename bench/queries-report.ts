@@ -83,6 +83,11 @@ Measured while building this benchmark (chDB, 2 cores):
   columns of all 10 M rows) and then its 50 rows by key (~40 ms) saves a fifth, not enough to be worth a second read
   that can disagree with the first. Closing it needs started_at in the table's own order (an execution's started_at
   would have to be fixed at its first report, as created_at is) or smaller granules: both a table rebuild.
+- The p95 of the project-wide endpoints hinges on how often the largest project (~10% of the rows) falls among the 50
+  requests: about five times, so one request more or fewer moves it between the small projects' times and the largest
+  one's. The model-executions page's p95 was 207.2 ms in one run and 49.8 ms in the next (2026-11-26), when the sample
+  of runs the requests are drawn from changed with the run ids' shape; the sample is now drawn by row number, the same
+  in every run.
 `
   }
 `;
