@@ -38,6 +38,9 @@ describe('metrics: every app, scraped', () => {
     expect(job.status).toBe(201);
     const run = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId, jobId: job.body.id, jobName: 'scraped' }, auth);
     expect(run.status).toBe(201);
+    // Over HTTP_JSON_WORKER_MIN_BYTES (64 KiB) of body and of text: parsed and scrubbed on ingest's worker threads.
+    const logEntries = Array.from({ length: 80 }, (_, i) => ({ at: '2026-02-26T06:00:00Z', level: 'info', message: `line ${i} ${'x'.repeat(1_000)}` }));
+    expect((await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${run.body.id}`, { logEntries }, auth)).status).toBe(202);
     expect((await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${run.body.id}`, { status: 'succeeded' }, auth)).status).toBe(202);
     await eventually(
       async () => {
@@ -55,8 +58,11 @@ describe('metrics: every app, scraped', () => {
     ).toBe(1);
     expect(
       sampleSum(ingest, 'runstream_http_request_duration_seconds_count', { app: 'ingest', method: 'PATCH', route: '/api/elt/runs/:id', status_code: '202' }),
-    ).toBe(1);
-    expect(sampleSum(ingest, 'runstream_kafka_publish_duration_seconds_count', { app: 'ingest', outcome: 'acknowledged' })).toBe(2);
+    ).toBe(2);
+    expect(sampleSum(ingest, 'runstream_kafka_publish_duration_seconds_count', { app: 'ingest', outcome: 'acknowledged' })).toBe(3);
+    expect(sampleSum(ingest, 'runstream_worker_tasks_total', { app: 'ingest', worker: 'json', outcome: 'done' })).toBe(1);
+    expect(sampleSum(ingest, 'runstream_worker_tasks_total', { app: 'ingest', worker: 'scrub', outcome: 'done' })).toBe(1);
+    expect(sampleSum(ingest, 'runstream_worker_queue_depth', { app: 'ingest', worker: 'json' })).toBe(0);
     expect(sampleSum(ingest, 'process_cpu_seconds_total', { app: 'ingest' })).toBeGreaterThan(0);
 
     const query = await scrape(`${stack.queryUrl}/metrics`);

@@ -126,7 +126,11 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify parses text/plain by default; only JSON is accepted, anything else is 415.
   fastify.removeContentTypeParser('text/plain');
-  const jsonBody = { workerMinBytes: options.jsonWorkerMinBytes ?? DEFAULT_JSON_WORKER_MIN_BYTES, shape: options.bodyShape ?? DEFAULT_BODY_SHAPE };
+  const jsonBody = {
+    workerMinBytes: options.jsonWorkerMinBytes ?? DEFAULT_JSON_WORKER_MIN_BYTES,
+    shape: options.bodyShape ?? DEFAULT_BODY_SHAPE,
+    metrics: options.metrics,
+  };
   new JsonBodyParser(jsonBody, fastify.getDefaultJsonParser('error', 'error')).install(fastify);
   fastify.addHook('preValidation', rejectRepeatedQueryParams);
   if (options.metrics) instrumentHttp(fastify, options.metrics);

@@ -1,9 +1,12 @@
 import type { StatementKind, StatementObserver } from '@runstream/clickhouse';
 import type { EventConsumer, PublishObserver, PublishOutcome } from '@runstream/kafka';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Seconds: from a cached read (1 ms) to a request at its deadline (30 s). */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** How a task for a worker thread ended: done, failed (answered 503) or busy (its queue was full, answered 503). */
+export type WorkerTaskOutcome = 'done' | 'failed' | 'busy';
 
 interface WatchedConsumer {
   group: string;
@@ -46,9 +49,29 @@ export class AppMetrics implements PublishObserver, StatementObserver {
     registers: [this.registry],
   });
 
+  private readonly workerTasks = new Counter({
+    name: 'runstream_worker_tasks_total',
+    help: "Tasks for the app's worker threads (json: large request bodies; scrub: ingest's large writes), by outcome (done, failed, busy).",
+    labelNames: ['worker', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly workerQueues = new Map<string, () => number>();
+
   constructor(readonly app: string) {
     this.registry.setDefaultLabels({ app });
     collectDefaultMetrics({ register: this.registry });
+    const workerQueues = this.workerQueues;
+    new Gauge({
+      name: 'runstream_worker_queue_depth',
+      help: 'Tasks waiting for each worker thread of the app, read at scrape time.',
+      labelNames: ['worker'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [worker, depth] of workerQueues) this.set({ worker }, depth());
+      },
+    });
     const consumers = this.consumers;
     new Gauge({
       name: 'runstream_kafka_consumer_lag',
@@ -62,6 +85,15 @@ export class AppMetrics implements PublishObserver, StatementObserver {
         }
       },
     });
+  }
+
+  workerTask(worker: string, outcome: WorkerTaskOutcome): void {
+    this.workerTasks.inc({ worker, outcome });
+  }
+
+  /** Reports `depth()` as runstream_worker_queue_depth{worker}: tasks waiting for that worker thread. */
+  watchWorkerQueue(worker: string, depth: () => number): void {
+    this.workerQueues.set(worker, depth);
   }
 
   request(method: string, route: string, statusCode: number, seconds: number): void {

@@ -1,5 +1,6 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { OffLoopWorker, workerScript } from '@runstream/http';
+import { AppMetrics } from '@runstream/observability';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 import { ScrubText } from './event-payloads';
 import { scrub } from './scrub';
@@ -15,14 +16,12 @@ const MAX_QUEUED_WRITES = 64;
  */
 @Injectable()
 export class TextScrubber implements OnApplicationShutdown {
-  private readonly worker = new OffLoopWorker<string[], string[]>(workerScript(__dirname, 'scrub.worker'), {
-    maxQueued: MAX_QUEUED_WRITES,
-    waiting: 'large writes',
-  });
+  private readonly worker: OffLoopWorker<string[], string[]>;
   private readonly minChars: number;
 
-  constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
+  constructor(@Inject(INGEST_CONFIG) config: IngestConfig, @Optional() metrics?: AppMetrics) {
     this.minChars = config.limits.jsonWorkerMinBytes;
+    this.worker = new OffLoopWorker(workerScript(__dirname, 'scrub.worker'), { name: 'scrub', maxQueued: MAX_QUEUED_WRITES, waiting: 'large writes', metrics });
   }
 
   /** How to scrub a write with these texts: `scrub` when they are short, else a lookup of what the worker scrubbed. */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BodyShapeLimits } from '../body-shape';
 import { badRequest } from '../errors/fastify-errors';
 import type { JsonParseResult, JsonParseTask } from './json-parse.worker';
-import { OffLoopWorker, workerScript } from './off-loop-worker';
+import { OffLoopWorker, OffLoopWorkerOptions, workerScript } from './off-loop-worker';
 
 export interface JsonBodyOptions {
   /** Bodies of at least this many bytes are parsed on the worker thread; 0 parses every body on the event loop. */
@@ -11,6 +11,7 @@ export interface JsonBodyOptions {
   shape: BodyShapeLimits;
   /** Large bodies waiting for the worker at once (each at most the body limit) before 503. */
   maxQueued?: number;
+  metrics?: OffLoopWorkerOptions['metrics'];
 }
 
 /** Below this a body parses in well under a millisecond: less than a round trip to the worker. */
@@ -33,8 +34,10 @@ export class JsonBodyParser {
     private readonly parseInline: (request: FastifyRequest, body: string, done: Done) => void,
   ) {
     this.worker = new OffLoopWorker(workerScript(__dirname, 'json-parse.worker'), {
+      name: 'json',
       maxQueued: options.maxQueued ?? DEFAULT_MAX_QUEUED_BODIES,
       waiting: 'large bodies',
+      metrics: options.metrics,
     });
   }
 

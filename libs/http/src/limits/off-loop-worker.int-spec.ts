@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AppMetrics } from '@runstream/observability';
+import { sampleSum } from '@runstream/testing';
 import { RetryLaterException } from '../errors/retry-later.exception';
 import { OffLoopWorker, workerScript } from './off-loop-worker';
 
@@ -11,10 +13,10 @@ describe('OffLoopWorker', () => {
     writeFileSync(join(dir, `${name}.js`), source);
     return workerScript(dir, name);
   };
-  const options = { maxQueued: 8, waiting: 'tasks' };
+  const metrics = new AppMetrics('test');
   const workers: OffLoopWorker<number, number>[] = [];
-  const worker = (file: string) => {
-    const created = new OffLoopWorker<number, number>(file, options);
+  const worker = (file: string, maxQueued = 8) => {
+    const created = new OffLoopWorker<number, number>(file, { name: file, maxQueued, waiting: 'tasks', metrics });
     workers.push(created);
     return created;
   };
@@ -25,16 +27,31 @@ describe('OffLoopWorker', () => {
   });
 
   const unavailable = expect.objectContaining({ status: 503, retryAfterSeconds: 1 });
+  const tasks = async (file: string, outcome: string) => sampleSum(await metrics.exposition(), 'runstream_worker_tasks_total', { worker: file, outcome });
 
   it('runs tasks on its thread', async () => {
-    const double = worker(script('double', 'module.exports = (n) => n * 2;'));
+    const file = script('double', 'module.exports = (n) => n * 2;');
+    const double = worker(file);
     expect(await Promise.all([1, 2, 3].map((n) => double.run(n)))).toEqual([2, 4, 6]);
+    expect(await tasks(file, 'done')).toBe(3);
   });
 
   it('answers 503 when a task throws, and keeps serving', async () => {
-    const picky = worker(script('picky', "module.exports = (n) => { if (n < 0) throw new Error('negative'); return n; };"));
+    const file = script('picky', "module.exports = (n) => { if (n < 0) throw new Error('negative'); return n; };");
+    const picky = worker(file);
     await expect(picky.run(-1)).rejects.toEqual(unavailable);
     expect(await picky.run(5)).toBe(5);
+    expect([await tasks(file, 'failed'), await tasks(file, 'done')]).toEqual([1, 1]);
+  });
+
+  it('answers 503 to the tasks past its queue bound, and reports its queue', async () => {
+    const file = script('slow', 'module.exports = (ms) => { const end = Date.now() + ms; while (Date.now() < end); return ms; };');
+    const slow = worker(file, 2);
+    await slow.run(0); // the thread is up: every task below waits in the queue
+    const answers = await Promise.allSettled([slow.run(200), slow.run(0), slow.run(0), slow.run(0), slow.run(0)]);
+    expect(answers.filter((answer) => answer.status === 'rejected').map((answer) => answer.reason)).toEqual([unavailable, unavailable]);
+    expect(await tasks(file, 'busy')).toBe(2);
+    expect(sampleSum(await metrics.exposition(), 'runstream_worker_queue_depth', { worker: file })).toBe(0);
   });
 
   it('answers 503, not a crash, when its thread cannot load its script', async () => {

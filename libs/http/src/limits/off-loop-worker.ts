@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Logger } from '@nestjs/common';
+import type { AppMetrics } from '@runstream/observability';
 import Piscina from 'piscina';
 import { serviceUnavailable } from '../errors/retry-later.exception';
 
@@ -21,10 +22,13 @@ export function workerScript(dir: string, name: string): string {
 }
 
 export interface OffLoopWorkerOptions {
+  /** The worker's name in metrics (runstream_worker_tasks_total{worker}). */
+  name: string;
   /** Tasks waiting at once before run() answers 503; each holds its input (at most a body). */
   maxQueued: number;
   /** What a 503 says is waiting, e.g. "large bodies". */
   waiting: string;
+  metrics?: Pick<AppMetrics, 'workerTask' | 'watchWorkerQueue'>;
 }
 
 /** The thread exits after this long without a task, so an app that never needs it holds none. */
@@ -49,17 +53,25 @@ export class OffLoopWorker<Task, Result> {
   constructor(
     private readonly filename: string,
     private readonly options: OffLoopWorkerOptions,
-  ) {}
+  ) {
+    options.metrics?.watchWorkerQueue(options.name, () => this.pool?.queueSize ?? 0);
+  }
 
   /** The task's result; a full queue, a closed worker or a failed thread reject with 503 + Retry-After. */
   run(task: Task): Promise<Result> {
-    if (this.closed) return Promise.reject(this.unavailable('the server is shutting down'));
+    if (this.closed) return this.refuse('busy', 'the server is shutting down');
     const pool = (this.pool ??= this.startPool());
-    if (pool.queueSize >= this.options.maxQueued) return Promise.reject(this.unavailable(`too many ${this.options.waiting} are waiting to be processed`));
-    return pool.run(task).catch((error: unknown) => {
-      this.logger.error(`worker ${this.filename} failed a task: ${String(error)}`);
-      throw this.unavailable(`the ${this.options.waiting} could not be processed`);
-    });
+    if (pool.queueSize >= this.options.maxQueued) return this.refuse('busy', `too many ${this.options.waiting} are waiting to be processed`);
+    return pool.run(task).then(
+      (result) => {
+        this.options.metrics?.workerTask(this.options.name, 'done');
+        return result;
+      },
+      (error: unknown) => {
+        this.logger.error(`worker ${this.filename} failed a task: ${String(error)}`);
+        return this.refuse('failed', `the ${this.options.waiting} could not be processed`);
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -80,7 +92,8 @@ export class OffLoopWorker<Task, Result> {
     return pool;
   }
 
-  private unavailable(reason: string): Error {
-    return serviceUnavailable(`${reason}; retry shortly`, RETRY_AFTER_SECONDS);
+  private refuse(outcome: 'busy' | 'failed', reason: string): Promise<never> {
+    this.options.metrics?.workerTask(this.options.name, outcome);
+    return Promise.reject(serviceUnavailable(`${reason}; retry shortly`, RETRY_AFTER_SECONDS));
   }
 }
