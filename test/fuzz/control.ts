@@ -93,10 +93,18 @@ export class ControlWrites {
     return undefined;
   }
 
+  /** A read of the check, waiting out 429 and 503 as their Retry-After says (a long run spends the token's request budget). */
   private async read<T>(path: string): Promise<T> {
-    const response = await fetch(`${this.queryUrl}${path}`, { headers: { authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(30_000) });
-    if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
-    return (await response.json()) as T;
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(`${this.queryUrl}${path}`, { headers: { authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(30_000) });
+      if (response.ok) return (await response.json()) as T;
+      const retryAfter = response.headers.get('retry-after');
+      if ((response.status !== 429 && response.status !== 503) || retryAfter === null || attempt === 30) {
+        throw new Error(`GET ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+      }
+      await response.arrayBuffer();
+      await sleep(1_000 * Number(retryAfter));
+    }
   }
 
   private async pages<T>(path: string, field: string): Promise<T[]> {
