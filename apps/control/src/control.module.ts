@@ -25,10 +25,10 @@ export interface ControlExtensions {
   controllers?: DynamicModule['controllers'];
 }
 
-/** The control plane: the Jobs API, live executions, the job event log, the jobs fold and the execution backend. */
 /** A job body's largest object is its environment; nothing nests deeper than resources.limits.cpu. */
 export const CONTROL_BODY_SHAPE: BodyShapeLimits = { maxDepth: MAX_BODY_DEPTH, maxArrayItems: 256, maxObjectKeys: MAX_JOB_ENV_VARS };
 
+/** The control plane: the Jobs API, live executions, the job event log, the jobs fold and the execution backend. */
 @Module({})
 export class ControlModule {
   static forRoot(config: ControlConfig, extensions: ControlExtensions = {}): DynamicModule {

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Optional, SetMetadata, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Caller, PUBLIC_ROUTE, RequestRateLimiter, TokenKind } from '@runstream/http';
+import { bearerToken, Caller, PUBLIC_ROUTE, RequestRateLimiter, TokenKind } from '@runstream/http';
 import { TokenService } from './token.service';
 
 const TOKEN_KINDS = 'runstream:token-kinds';
@@ -41,12 +41,12 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthRequest>();
     const ip = request.ip ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header(request, 'authorization') ?? '');
-    if (!match) this.refuse(ip, 'missing bearer token (Authorization: Bearer <token>)');
-    const caller = await this.tokens.verify(match[1], () => this.limiter?.assertFailedAuthBudget(ip));
+    const token = bearerToken(header(request, 'authorization'));
+    if (token === undefined) this.refuse(ip, 'missing bearer token (Authorization: Bearer <token>)');
+    const caller = await this.tokens.verify(token, () => this.limiter?.assertFailedAuthBudget(ip));
     if (!caller) this.refuse(ip, 'invalid or revoked token');
     this.limiter?.chargeToken(caller.tokenId);
-    this.limiter?.rememberAuthenticated(match[1]);
+    this.limiter?.rememberAuthenticated(token);
     const kinds = this.reflector.getAllAndOverride<TokenKind[]>(TOKEN_KINDS, targets) ?? ['user'];
     if (!kinds.includes(caller.kind)) throw new ForbiddenException(`this route needs a ${kinds.join(' or ')} token`);
     const organization = header(request, 'x-organization-id');

@@ -18,6 +18,13 @@ export const CurrentCaller = createParamDecorator((_data: unknown, context: Exec
   return request.caller;
 });
 
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/** The token of an `Authorization: Bearer <token>` header as sent, or undefined for any other header or none. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return BEARER.exec(authorization ?? '')?.[1];
+}
+
 export const PUBLIC_ROUTE = 'runstream:public';
 /** No authentication (health checks only). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);

@@ -1,3 +1,4 @@
+import { bearerToken } from '@runstream/http';
 import { authenticationFailed } from './sql-error';
 
 export interface SqlCredentials {
@@ -20,8 +21,8 @@ function header(headers: Headers, name: string): string | undefined {
  */
 export function credentialsOf(headers: Headers, url: { user?: string; password?: string }): SqlCredentials {
   const authorization = header(headers, 'authorization') ?? '';
-  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
-  if (bearer) return { token: bearer[1] };
+  const bearer = bearerToken(authorization);
+  if (bearer !== undefined) return { token: bearer };
   const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization);
   if (basic) {
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');

@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { bearerToken } from '../caller';
 import { RetryLaterException } from '../errors/retry-later.exception';
 import { RequestRateLimiter } from './request-rate-limiter';
-
-const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * Bytes a request says it will send: its Content-Length (Fastify answers 413 above the body
@@ -27,7 +26,7 @@ export function bodyRefusal(headers: IncomingHttpHeaders, ip: string, limiter: R
   const bytes = declaredBodyBytes(headers, bodyLimit);
   if (bytes === 0) return undefined;
   try {
-    limiter.admitBody(BEARER.exec(headers.authorization ?? '')?.[1], ip, bytes);
+    limiter.admitBody(bearerToken(headers.authorization), ip, bytes);
     return undefined;
   } catch (error) {
     if (error instanceof RetryLaterException) return error;

@@ -1,6 +1,7 @@
 import { IsInt, IsNumber, Max, Min } from 'class-validator';
 import type { HttpAppOptions } from '../http-app';
 import { DEFAULT_JSON_WORKER_MIN_BYTES } from './json-body-parser';
+import { DEFAULT_RATE_LIMIT } from './request-rate-limiter';
 
 /**
  * Env of an HTTP app's protective limits (for `loadEnv`); defaults suit a runner that
@@ -10,31 +11,31 @@ export class HttpLimitsEnv {
   /** Steady requests per second per API token; 0 turns the per-token limit off. */
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
-  RATE_LIMIT_PER_SECOND: number = 100;
+  RATE_LIMIT_PER_SECOND: number = DEFAULT_RATE_LIMIT.perSecond;
 
   /** Requests a token may send at once after a quiet spell. */
   @IsInt()
   @Min(1)
-  RATE_LIMIT_BURST: number = 200;
+  RATE_LIMIT_BURST: number = DEFAULT_RATE_LIMIT.burst;
 
   /** Failed authentications per second per client IP (no, malformed, unknown or revoked token); 0 turns it off. */
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
-  RATE_LIMIT_UNAUTHENTICATED_PER_SECOND: number = 10;
+  RATE_LIMIT_UNAUTHENTICATED_PER_SECOND: number = DEFAULT_RATE_LIMIT.unauthenticatedPerSecond;
 
   @IsInt()
   @Min(1)
-  RATE_LIMIT_UNAUTHENTICATED_BURST: number = 20;
+  RATE_LIMIT_UNAUTHENTICATED_BURST: number = DEFAULT_RATE_LIMIT.unauthenticatedBurst;
 
   /** Steady request-body bytes per second per token (per client IP without one), charged before a body is read; 0 turns it off. */
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
-  RATE_LIMIT_BYTES_PER_SECOND: number = 4 * 1024 * 1024;
+  RATE_LIMIT_BYTES_PER_SECOND: number = DEFAULT_RATE_LIMIT.bytesPerSecond;
 
   /** Body bytes a token may send at once after a quiet spell (a body larger than this passes on a full budget). */
   @IsInt()
   @Min(1)
-  RATE_LIMIT_BYTES_BURST: number = 16 * 1024 * 1024;
+  RATE_LIMIT_BYTES_BURST: number = DEFAULT_RATE_LIMIT.bytesBurst;
 
   /**
    * JSON bodies of at least this many bytes are parsed and shape-checked on a worker thread, so
