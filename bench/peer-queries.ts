@@ -131,7 +131,10 @@ export const PEER_QUERIES: PeerQuery[] = [
       if (i % 2) values.push(modelName(pick(modelsOf(s.project_id))));
       const where = `org_id = $1 AND project_id = $2${i % 2 ? ' AND model_name = $3' : ''}`;
       return [
-        { text: `SELECT * FROM model_executions WHERE ${where} ORDER BY started_at DESC, id DESC LIMIT 100 OFFSET ${offset}`, values },
+        {
+          text: `SELECT * FROM model_executions WHERE ${where} ORDER BY created_at DESC, started_at DESC, id DESC, model_name DESC LIMIT 100 OFFSET ${offset}`,
+          values,
+        },
         { text: `SELECT count(*) FROM model_executions WHERE ${where}`, values },
       ];
     },

@@ -33,7 +33,8 @@ export const INDEXES = [
   'CREATE INDEX runs_project_created ON runs (org_id, project_id, created_at DESC, id DESC)',
   'CREATE INDEX runs_org_created ON runs (org_id, created_at)',
   'CREATE INDEX executions_project_model_started ON model_executions (org_id, project_id, model_name, started_at)',
-  'CREATE INDEX executions_project_started ON model_executions (org_id, project_id, started_at DESC, id DESC)',
+  'CREATE INDEX executions_project_created ON model_executions (org_id, project_id, created_at DESC, started_at DESC, id DESC)',
+  'CREATE INDEX executions_project_model_created ON model_executions (org_id, project_id, model_name, created_at DESC, started_at DESC, id DESC)',
   // The data set has no logs or samples (nor has ours): these answer empty, as ours do.
   'CREATE INDEX run_log_entries_run ON run_log_entries (org_id, run_id, seq)',
   'CREATE INDEX run_telemetry_samples_run ON run_telemetry_samples (org_id, run_id, seq)',

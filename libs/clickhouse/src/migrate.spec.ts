@@ -13,7 +13,8 @@ describe('readMigrations', () => {
   it('numbers the shipped migrations 1..n without gaps, each idempotent', () => {
     const migrations = readMigrations();
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, index) => index + 1));
-    for (const migration of migrations) expect(migration.sql).toMatch(/IF NOT EXISTS/);
+    // CREATE and ADD only if missing; the ALTERs that set a setting or build a projection are idempotent as they are.
+    for (const migration of migrations) expect(migration.sql).toMatch(/IF NOT EXISTS|MODIFY SETTING|MATERIALIZE PROJECTION/);
   });
 
   it('refuses two files with one number', () => {

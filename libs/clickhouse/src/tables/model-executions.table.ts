@@ -2,6 +2,7 @@ import { TupleParam } from '@clickhouse/client';
 import { equalityFilter } from '../filters';
 import { ClickHouseStore, QueryParams } from '../store';
 import { ChDateTime } from '../time';
+import { latestExecutionsPage } from './execution-page';
 import { chunkKeys } from './key-chunks';
 import { Page } from './runs.table';
 
@@ -71,12 +72,41 @@ function executionFilterClause(filter: ExecutionFilter): { where: string; params
   return equalityFilter({ org_id, project_id, model_name, cronjob_name }, filter.updated_after);
 }
 
-/** Newest started first; ties broken by id so pages are stable. */
-export function listModelExecutions(store: ClickHouseStore, filter: ExecutionFilter, page: Page): Promise<ModelExecutionRow[]> {
+/**
+ * Row versions a page reads at first: twice the page's end, since a recently reported execution
+ * often has two versions not merged yet (running, then done), and a little more for ties.
+ */
+function firstScan(page: Page): number {
+  return 2 * (page.offset + page.limit) + 64;
+}
+
+/** Past this many row versions, a page is deduplicated by FINAL instead (a deep page). */
+export const MAX_EXECUTION_SCAN = 20_000;
+
+/**
+ * Newest reported (created_at) first, then newest started, then id: an execution keeps its place
+ * when it is reported again. Without cronjob_name and updated_after, the page is read without
+ * FINAL from the `executions_by_created` projection (migration 0028): the newest row versions by
+ * created_at, read in order and stopping early, the rest of their columns read only for those
+ * rows, then deduplicated here (execution-page.ts). That filter and a deep page deduplicate with
+ * FINAL, which sorts every execution of the project (cronjob_name is the parent run's, and only
+ * FINAL filters on the latest version's).
+ */
+export async function listModelExecutions(store: ClickHouseStore, filter: ExecutionFilter, page: Page): Promise<ModelExecutionRow[]> {
   const { where, params } = executionFilterClause(filter);
+  if (filter.cronjob_name === undefined && filter.updated_after === undefined) {
+    for (let scan = firstScan(page); scan <= MAX_EXECUTION_SCAN; scan *= 4) {
+      const versions = await store.query<ModelExecutionRow>(
+        `SELECT * FROM {db:Identifier}.model_executions WHERE ${where} ORDER BY created_at DESC LIMIT {scan:UInt32}`,
+        { ...params, scan },
+      );
+      const rows = latestExecutionsPage(versions, versions.length < scan, page);
+      if (rows !== undefined) return rows;
+    }
+  }
   return store.query<ModelExecutionRow>(
     `SELECT * FROM {db:Identifier}.model_executions FINAL WHERE ${where}
-     ORDER BY started_at DESC, id DESC LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
+     ORDER BY created_at DESC, started_at DESC, id DESC, model_name DESC LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
     { ...params, limit: page.limit, offset: page.offset },
   );
 }

@@ -1,0 +1,54 @@
+import { ChDateTime } from '../time';
+
+/** What the page needs of a row version of `model_executions`. */
+export interface ExecutionVersion {
+  model_name: string;
+  id: string;
+  created_at: ChDateTime;
+  started_at: ChDateTime;
+  /** UInt64 as JSON gives it: decimal digits, no leading zeros. */
+  version: string;
+}
+
+/** Newest reported first, then newest started, then id: the page order with or without FINAL. */
+export function newestExecutionFirst(a: ExecutionVersion, b: ExecutionVersion): number {
+  return descending(a.created_at, b.created_at) || descending(a.started_at, b.started_at) || descending(a.id, b.id) || descending(a.model_name, b.model_name);
+}
+
+function descending(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+
+function newerVersion(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
+}
+
+/**
+ * One page of executions, each at its latest version, from row versions read without FINAL:
+ * the newest `scanned` versions by created_at, `exhausted` when the read returned fewer than it
+ * asked for (every version of the filter is among them). Every version of an execution carries
+ * the created_at of its first report (the materializer keeps it), so all of them sit in the same
+ * run of equal created_at; only the last such run can have been cut by the read's limit, so it
+ * is set aside and the rest is exact. Undefined when what is left holds fewer executions than
+ * the page ends at: the caller reads more.
+ */
+export function latestExecutionsPage<T extends ExecutionVersion>(
+  scanned: readonly T[],
+  exhausted: boolean,
+  page: { offset: number; limit: number },
+): T[] | undefined {
+  let complete = scanned.length;
+  if (!exhausted) {
+    const cut = scanned[scanned.length - 1]?.created_at;
+    while (complete > 0 && scanned[complete - 1].created_at === cut) complete -= 1;
+  }
+  const latest = new Map<string, T>();
+  for (let i = 0; i < complete; i += 1) {
+    const row = scanned[i];
+    const key = `${row.model_name}\u0000${row.id}`;
+    const seen = latest.get(key);
+    if (seen === undefined || newerVersion(row.version, seen.version)) latest.set(key, row);
+  }
+  if (!exhausted && latest.size < page.offset + page.limit) return undefined;
+  return [...latest.values()].sort(newestExecutionFirst).slice(page.offset, page.offset + page.limit);
+}

@@ -1,0 +1,141 @@
+import { isolatedEnv } from '@runstream/testing';
+import { migrate } from '../migrate';
+import { ClickHouseStore, openClickHouse } from '../store';
+import { toChDateTime } from '../time';
+import { countModelExecutions, ExecutionFilter, insertModelExecutions, listModelExecutions, ModelExecutionRow } from './model-executions.table';
+
+const BASE = Date.UTC(2026, 1, 26, 6);
+
+function execution(n: number, version: number, overrides: Partial<ModelExecutionRow> = {}): ModelExecutionRow {
+  // Reports come in bursts: ten executions share each created_at.
+  const created = toChDateTime(new Date(BASE + Math.floor(n / 10) * 1000));
+  return {
+    org_id: 'org1',
+    project_id: 'p1',
+    model_name: `model_${n % 3}`,
+    id: `exec_${n}`,
+    job_run_id: `run_${Math.floor(n / 10)}`,
+    cronjob_name: n % 2 ? 'hourly' : 'daily',
+    status: 'running',
+    started_at: toChDateTime(new Date(BASE + n * 7_000)),
+    completed_at: null,
+    duration_seconds: null,
+    rows_processed: null,
+    bytes_processed: null,
+    interval_start: null,
+    interval_end: null,
+    created_at: created,
+    updated_at: created,
+    version: String(version),
+    ...overrides,
+  };
+}
+
+describe('model_executions: the executions page', () => {
+  let store: ClickHouseStore;
+
+  beforeAll(async () => {
+    const env = isolatedEnv('model-executions');
+    store = openClickHouse({ url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '' });
+    await migrate(store);
+    // 250 executions reported running, in three inserts (three parts); then 120 of them done,
+    // some with a corrected start, in two more: versions of one execution in different parts.
+    for (const [from, to] of [
+      [0, 80],
+      [80, 170],
+      [170, 250],
+    ]) {
+      await insertModelExecutions(
+        store,
+        Array.from({ length: to - from }, (_, i) => execution(from + i, 1)),
+      );
+    }
+    for (const [from, to] of [
+      [0, 60],
+      [150, 210],
+    ]) {
+      const done = Array.from({ length: to - from }, (_, i) => from + i).map((n) =>
+        execution(n, 2, {
+          status: 'success',
+          started_at: toChDateTime(new Date(BASE + n * 7_000 - (n % 4) * 60_000)),
+          updated_at: toChDateTime(new Date(BASE + 3_600_000)),
+        }),
+      );
+      await insertModelExecutions(store, done);
+    }
+    await insertModelExecutions(store, [execution(0, 1, { org_id: 'org2' })]);
+  });
+
+  afterAll(async () => {
+    await store.close();
+  });
+
+  /** What FINAL answers, in the page's order: the reference every page is held to. */
+  async function reference(filter: ExecutionFilter): Promise<string[]> {
+    const rows = await store.query<{ id: string; version: string }>(
+      `SELECT id, version FROM {db:Identifier}.model_executions FINAL
+       WHERE org_id = {org:String} AND project_id = {project:String} AND ({model:Nullable(String)} IS NULL OR model_name = {model:Nullable(String)})
+       ORDER BY created_at DESC, started_at DESC, id DESC, model_name DESC`,
+      { org: filter.org_id, project: filter.project_id, model: filter.model_name ?? null },
+    );
+    return rows.map((r) => `${r.id}@${r.version}`);
+  }
+
+  const paged = async (filter: ExecutionFilter, limit: number): Promise<string[]> => {
+    const ids: string[] = [];
+    for (let offset = 0; ; offset += limit) {
+      const rows = await listModelExecutions(store, filter, { offset, limit });
+      ids.push(...rows.map((r) => `${r.id}@${r.version}`));
+      if (rows.length < limit) return ids;
+    }
+  };
+
+  it('pages through every execution once, at its latest version, in the order FINAL gives', async () => {
+    const filter = { org_id: 'org1', project_id: 'p1' };
+    const expected = await reference(filter);
+    expect(expected).toHaveLength(250);
+    for (const limit of [1, 7, 10, 100, 500]) expect(await paged(filter, limit)).toEqual(expected);
+    expect(await countModelExecutions(store, filter)).toBe(250);
+  });
+
+  it('is exact when one report of many executions is larger than a read', async () => {
+    // 200 executions of project p2 first reported together (one created_at), then all done, in two parts.
+    const burst = (version: number) =>
+      Array.from({ length: 200 }, (_, n) =>
+        execution(n, version, { project_id: 'p2', created_at: toChDateTime(new Date(BASE)), status: version === 1 ? 'running' : 'success' }),
+      );
+    await insertModelExecutions(store, burst(1));
+    await insertModelExecutions(store, burst(2));
+    const filter = { org_id: 'org1', project_id: 'p2' };
+    const expected = await reference(filter);
+    expect(expected.every((key) => key.endsWith('@2'))).toBe(true);
+    expect(await paged(filter, 10)).toEqual(expected);
+  });
+
+  it('does the same within one model', async () => {
+    const filter = { org_id: 'org1', project_id: 'p1', model_name: 'model_1' };
+    expect(await paged(filter, 9)).toEqual(await reference(filter));
+  });
+
+  it('answers the cronjob and updated_after filters on the latest version, in the same order', async () => {
+    const hourly = await listModelExecutions(store, { org_id: 'org1', project_id: 'p1', cronjob_name: 'hourly' }, { offset: 0, limit: 500 });
+    expect(hourly.map((r) => `${r.id}@${r.version}`)).toEqual(
+      (await reference({ org_id: 'org1', project_id: 'p1' })).filter((key) => Number(key.split(/[_@]/)[1]) % 2 === 1),
+    );
+    const updated = await listModelExecutions(
+      store,
+      { org_id: 'org1', project_id: 'p1', updated_after: toChDateTime(new Date(BASE + 60_000)) },
+      { offset: 0, limit: 500 },
+    );
+    expect(updated).toHaveLength(120);
+    expect(updated.every((r) => r.status === 'success')).toBe(true);
+  });
+
+  it('reads the newest page from the executions_by_created projection, in order', async () => {
+    const [plan] = await store.query<{ explain: string }>(
+      `SELECT arrayStringConcat(groupArray(explain), '\\n') AS explain FROM
+         (EXPLAIN SELECT * FROM {db:Identifier}.model_executions WHERE org_id = 'org1' AND project_id = 'p1' ORDER BY created_at DESC LIMIT 100)`,
+    );
+    expect(plan.explain).toContain('executions_by_created');
+  });
+});
