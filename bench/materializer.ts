@@ -225,6 +225,10 @@ each insert writes a part in each of the ~13 monthly partitions the bench's year
   9,624 events/s with it and 9,981 without: with both cores busy during a drain there is no idle core to overlap onto.
 - Measured and ruled out earlier: the per-flush read of run states (\`runs FINAL\` by key). A per-member state cache that
   skipped it left the ratio at 41% (9,060 vs 22,331 events/s) and raised peak RSS to 1,229 MB, so it was not kept.
+- Since 2026-11-26 \`model_executions\` carries a projection for the executions page (section 4), which every insert into
+  it writes too: 10,000 execution rows insert in 58.7 ms with it and 55.9 ms without (p50 of 20 each, alternating, in
+  the engine), and merges rebuild it. The drain measured 37–38% of its baseline after it, 40–41% before, in different
+  hours with a 22,534–34,972 events/s spread in the baseline itself: within the noise.
 - Larger flushes amortize the inserts: MATERIALIZER_MAX_BATCH_SIZE 50,000 with 64 MiB in flight drained the 1 M-event
   topic at 54% of its baseline (2026-11-26, full scale, 3 drains) where the defaults measured 39–50% that hour, but
   peaked at 1,561 MB: a setting for backfills and replays, not a default.
