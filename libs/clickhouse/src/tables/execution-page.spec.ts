@@ -43,6 +43,12 @@ describe('latestExecutionsPage (a page from row versions read without FINAL)', (
     ]);
   });
 
+  it('breaks ties on id by UTF-8 bytes, as ClickHouse orders String', () => {
+    // U+FF5E sorts before U+1F600 in UTF-8 and after it in UTF-16.
+    const page = latestExecutionsPage([row('\uFF5E', 1, 1, 1), row('\u{1F600}', 1, 1, 2)], true, { offset: 0, limit: 2 });
+    expect(page?.map((r) => r.id)).toEqual(['\u{1F600}', '\uFF5E']);
+  });
+
   it('compares versions as numbers, not text', () => {
     const page = latestExecutionsPage([row('a', 1, 1, 9), row('a', 1, 1, 10)], true, { offset: 0, limit: 1 });
     expect(page?.[0].version).toBe('10');

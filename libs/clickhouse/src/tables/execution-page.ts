@@ -10,13 +10,24 @@ export interface ExecutionVersion {
   version: string;
 }
 
-/** Newest reported first, then newest started, then id: the page order with or without FINAL. */
+/** Newest reported first, then newest started, then id, then model: the page order with or without FINAL. */
 export function newestExecutionFirst(a: ExecutionVersion, b: ExecutionVersion): number {
-  return descending(a.created_at, b.created_at) || descending(a.started_at, b.started_at) || descending(a.id, b.id) || descending(a.model_name, b.model_name);
+  return (
+    descending(a.created_at, b.created_at) ||
+    descending(a.started_at, b.started_at) ||
+    descendingBytes(a.id, b.id) ||
+    descendingBytes(a.model_name, b.model_name)
+  );
 }
 
+/** For timestamps, which are ASCII. */
 function descending(a: string, b: string): number {
   return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/** As ClickHouse compares String: by UTF-8 bytes, which UTF-16 order differs from past U+FFFF. */
+function descendingBytes(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(b), Buffer.from(a));
 }
 
 function newerVersion(a: string, b: string): boolean {

@@ -112,6 +112,14 @@ describe('model_executions: the executions page', () => {
     expect(await paged(filter, 10)).toEqual(expected);
   });
 
+  it('orders ties on id as ClickHouse orders String, by UTF-8 bytes', async () => {
+    const tied = (id: string, version: number) => execution(0, version, { project_id: 'p3', id });
+    await insertModelExecutions(store, [tied('\uFF5E', 1), tied('\u{1F600}', 2), tied('exec_a', 3)]);
+    const filter = { org_id: 'org1', project_id: 'p3' };
+    const page = await listModelExecutions(store, filter, { offset: 0, limit: 10 });
+    expect(page.map((r) => `${r.id}@${r.version}`)).toEqual(await reference(filter));
+  });
+
   it('does the same within one model', async () => {
     const filter = { org_id: 'org1', project_id: 'p1', model_name: 'model_1' };
     expect(await paged(filter, 9)).toEqual(await reference(filter));
@@ -135,6 +143,8 @@ describe('model_executions: the executions page', () => {
     const [plan] = await store.query<{ explain: string }>(
       `SELECT arrayStringConcat(groupArray(explain), '\\n') AS explain FROM
          (EXPLAIN SELECT * FROM {db:Identifier}.model_executions WHERE org_id = 'org1' AND project_id = 'p1' ORDER BY created_at DESC LIMIT 100)`,
+      {},
+      { preferred_optimize_projection_name: 'executions_by_created' },
     );
     expect(plan.explain).toContain('executions_by_created');
   });

@@ -83,22 +83,37 @@ function firstScan(page: Page): number {
 /** Past this many row versions, a page is deduplicated by FINAL instead (a deep page). */
 export const MAX_EXECUTION_SCAN = 20_000;
 
+/** The most row versions one read may return: MAX_EXECUTION_SCAN, or the store's max_result_rows if lower (it throws past it). */
+function scanCap(store: ClickHouseStore): number {
+  const resultRows = Number(store.querySettings.max_result_rows ?? 0);
+  return resultRows > 0 ? Math.min(MAX_EXECUTION_SCAN, resultRows) : MAX_EXECUTION_SCAN;
+}
+
 /**
- * Newest reported (created_at) first, then newest started, then id: an execution keeps its place
- * when it is reported again. Without cronjob_name and updated_after, the page is read without
- * FINAL from the `executions_by_created` projection (migration 0028): the newest row versions by
- * created_at, read in order and stopping early, the rest of their columns read only for those
- * rows, then deduplicated here (execution-page.ts). That filter and a deep page deduplicate with
- * FINAL, which sorts every execution of the project (cronjob_name is the parent run's, and only
- * FINAL filters on the latest version's).
+ * Older ClickHouse servers pick a projection only when it reads fewer marks than the table, and a
+ * project's rows are as many marks in both (chDB's 26.7 picks it for the read in order); named,
+ * it is used wherever it can serve.
+ */
+const BY_CREATED = { preferred_optimize_projection_name: 'executions_by_created' } as const;
+
+/**
+ * Newest reported (created_at) first, then newest started, then id, then model: an execution
+ * keeps its place when it is reported again. Without cronjob_name and updated_after, the page is
+ * read without FINAL from the `executions_by_created` projection (migration 0028): the newest row
+ * versions by created_at, read in order and stopping early, the rest of their columns read only
+ * for those rows, then deduplicated here (execution-page.ts). That filter and a deep page
+ * deduplicate with FINAL, which sorts every execution of the project (cronjob_name is the parent
+ * run's, and only FINAL filters on the latest version's).
  */
 export async function listModelExecutions(store: ClickHouseStore, filter: ExecutionFilter, page: Page): Promise<ModelExecutionRow[]> {
   const { where, params } = executionFilterClause(filter);
   if (filter.cronjob_name === undefined && filter.updated_after === undefined) {
-    for (let scan = firstScan(page); scan <= MAX_EXECUTION_SCAN; scan *= 4) {
+    const cap = scanCap(store);
+    for (let scan = Math.min(firstScan(page), cap); scan >= page.offset + page.limit; scan = scan === cap ? 0 : Math.min(4 * scan, cap)) {
       const versions = await store.query<ModelExecutionRow>(
         `SELECT * FROM {db:Identifier}.model_executions WHERE ${where} ORDER BY created_at DESC LIMIT {scan:UInt32}`,
         { ...params, scan },
+        BY_CREATED,
       );
       const rows = latestExecutionsPage(versions, versions.length < scan, page);
       if (rows !== undefined) return rows;
