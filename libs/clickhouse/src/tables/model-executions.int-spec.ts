@@ -32,11 +32,12 @@ function execution(n: number, version: number, overrides: Partial<ModelExecution
 }
 
 describe('model_executions: the executions page', () => {
+  const env = isolatedEnv('model-executions');
+  const connection = { url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '' };
   let store: ClickHouseStore;
 
   beforeAll(async () => {
-    const env = isolatedEnv('model-executions');
-    store = openClickHouse({ url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '' });
+    store = openClickHouse(connection);
     await migrate(store);
     // 250 executions reported running, in three inserts (three parts); then 120 of them done,
     // some with a corrected start, in two more: versions of one execution in different parts.
@@ -137,6 +138,14 @@ describe('model_executions: the executions page', () => {
     );
     expect(updated).toHaveLength(120);
     expect(updated.every((r) => r.status === 'success')).toBe(true);
+  });
+
+  it("asks for no more row versions than the store's max_result_rows allows", async () => {
+    // The same engine and database, under a result limit below the first read's size (84 for this page).
+    const limited = openClickHouse({ ...connection, querySettings: { max_result_rows: '40', result_overflow_mode: 'throw' } });
+    const filter = { org_id: 'org1', project_id: 'p1' };
+    const page = await listModelExecutions(limited, filter, { offset: 0, limit: 10 });
+    expect(page.map((r) => `${r.id}@${r.version}`)).toEqual((await reference(filter)).slice(0, 10));
   });
 
   it('reads the newest page from the executions_by_created projection, in order', async () => {

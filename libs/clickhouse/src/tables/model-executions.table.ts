@@ -89,6 +89,16 @@ function scanCap(store: ClickHouseStore): number {
   return resultRows > 0 ? Math.min(MAX_EXECUTION_SCAN, resultRows) : MAX_EXECUTION_SCAN;
 }
 
+/** How many row versions each read of a page asks for: 4× the last each time, up to `cap`, none smaller than the page's end. */
+function scanSizes(page: Page, cap: number): number[] {
+  const sizes: number[] = [];
+  for (let scan = Math.min(firstScan(page), cap); scan >= page.offset + page.limit; scan = Math.min(4 * scan, cap)) {
+    sizes.push(scan);
+    if (scan === cap) break;
+  }
+  return sizes;
+}
+
 /**
  * Older ClickHouse servers pick a projection only when it reads fewer marks than the table, and a
  * project's rows are as many marks in both (chDB's 26.7 picks it for the read in order); named,
@@ -108,8 +118,7 @@ const BY_CREATED = { preferred_optimize_projection_name: 'executions_by_created'
 export async function listModelExecutions(store: ClickHouseStore, filter: ExecutionFilter, page: Page): Promise<ModelExecutionRow[]> {
   const { where, params } = executionFilterClause(filter);
   if (filter.cronjob_name === undefined && filter.updated_after === undefined) {
-    const cap = scanCap(store);
-    for (let scan = Math.min(firstScan(page), cap); scan >= page.offset + page.limit; scan = scan === cap ? 0 : Math.min(4 * scan, cap)) {
+    for (const scan of scanSizes(page, scanCap(store))) {
       const versions = await store.query<ModelExecutionRow>(
         `SELECT * FROM {db:Identifier}.model_executions WHERE ${where} ORDER BY created_at DESC LIMIT {scan:UInt32}`,
         { ...params, scan },
