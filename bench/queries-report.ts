@@ -87,7 +87,11 @@ Measured while building this benchmark (chDB, 2 cores):
   before it, in an hour when every other endpoint measured slower: the floor 7.7 → 9.2 ms, the runs page 36.5 → 45.2
   ms). The projection doubles the table on disk (5.2 GiB for 100 M executions) and adds ~5% to its inserts (section 2).
   What is left on the largest project is the total, \`count()\` under FINAL over its 10 M executions' key columns
-  (~20 ms), after the page's read (embedded chDB runs one statement at a time). A total not counted per request would
+  (~21 ms), after the page's read (embedded chDB runs one statement at a time), and, with a model filter, the page
+  itself: the table's own order finds one model's executions in fewer granules than the projection would read, so
+  ClickHouse sorts all of that model's executions (~500 k on that project: ~29 ms, and ~6 ms for the count; in the
+  engine, 2026-11-26). A created_at window would let the projection serve that case too (versions share created_at, so
+  a window cuts no execution), widened until the page is full. A total not counted per request would
   need the materializer to keep one per project, exact only if it were written atomically with the flush's rows: the
   materializer knows whether an execution is new, but a crash between two inserts would count one twice or never.
 - The p95 of the project-wide endpoints hinges on how often the largest project (~10% of the rows) falls among the 50

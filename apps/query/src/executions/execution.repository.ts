@@ -15,8 +15,8 @@ import {
 export class ExecutionRepository {
   constructor(private readonly store: ClickHouseStore) {}
 
-  list(filter: ExecutionFilter, page: Page): Promise<ModelExecutionRow[]> {
-    return listModelExecutions(this.store, filter, page);
+  list(filter: ExecutionFilter, page: Page, total?: number): Promise<ModelExecutionRow[]> {
+    return listModelExecutions(this.store, filter, page, total);
   }
 
   count(filter: ExecutionFilter): Promise<number> {

@@ -23,10 +23,9 @@ export class ExecutionService {
       cronjob_name: query.cronjob_name,
       updated_after: query.updated_after === undefined ? undefined : toChDateTime(query.updated_after),
     };
-    const [rows, total] = await Promise.all([
-      this.executions.list(filter, { limit: query.limit, offset: pageOffset(query.page, query.limit) }),
-      this.executions.count(filter),
-    ]);
+    // The count first: it tells a big model's page to read its last week first (listModelExecutions).
+    const total = await this.executions.count(filter);
+    const rows = await this.executions.list(filter, { limit: query.limit, offset: pageOffset(query.page, query.limit) }, total);
     return { executions: rows.map(toExecution), ...pageMeta(total, query.page, query.limit) };
   }
 

@@ -35,7 +35,7 @@ function random(seed: number): () => number {
 describe('latestExecutionsPage (a page from row versions read without FINAL)', () => {
   it('keeps only the highest version of each execution, ordered by created_at, started_at, id', () => {
     const rows = [row('b', 9, 5, 2), row('a', 9, 7, 1), row('b', 9, 6, 11), row('c', 8, 8, 3)];
-    const page = latestExecutionsPage(rows, true, { offset: 0, limit: 10 });
+    const page = latestExecutionsPage(rows, 'all', { offset: 0, limit: 10 });
     expect(page?.map((r) => [r.id, r.version])).toEqual([
       ['a', '1'],
       ['b', '11'],
@@ -45,30 +45,35 @@ describe('latestExecutionsPage (a page from row versions read without FINAL)', (
 
   it('breaks ties on id by UTF-8 bytes, as ClickHouse orders String', () => {
     // U+FF5E sorts before U+1F600 in UTF-8 and after it in UTF-16.
-    const page = latestExecutionsPage([row('\uFF5E', 1, 1, 1), row('\u{1F600}', 1, 1, 2)], true, { offset: 0, limit: 2 });
+    const page = latestExecutionsPage([row('\uFF5E', 1, 1, 1), row('\u{1F600}', 1, 1, 2)], 'all', { offset: 0, limit: 2 });
     expect(page?.map((r) => r.id)).toEqual(['\u{1F600}', '\uFF5E']);
   });
 
   it('compares versions as numbers, not text', () => {
-    const page = latestExecutionsPage([row('a', 1, 1, 9), row('a', 1, 1, 10)], true, { offset: 0, limit: 1 });
+    const page = latestExecutionsPage([row('a', 1, 1, 9), row('a', 1, 1, 10)], 'all', { offset: 0, limit: 1 });
     expect(page?.[0].version).toBe('10');
   });
 
   it('sets aside the last run of equal created_at when the read was cut, since it may miss a version', () => {
     // The read stopped inside created_at 8: execution c's newer version may be just past it.
     const cutRead = [row('a', 9, 9, 1), row('b', 9, 9, 2), row('c', 8, 8, 3)];
-    expect(latestExecutionsPage(cutRead, false, { offset: 0, limit: 2 })?.map((r) => r.id)).toEqual(['b', 'a']);
-    expect(latestExecutionsPage(cutRead, false, { offset: 0, limit: 3 })).toBeUndefined();
-    expect(latestExecutionsPage(cutRead, true, { offset: 0, limit: 3 })?.map((r) => r.id)).toEqual(['b', 'a', 'c']);
+    expect(latestExecutionsPage(cutRead, 'cut', { offset: 0, limit: 2 })?.map((r) => r.id)).toEqual(['b', 'a']);
+    expect(latestExecutionsPage(cutRead, 'cut', { offset: 0, limit: 3 })).toBeUndefined();
+    expect(latestExecutionsPage(cutRead, 'all', { offset: 0, limit: 3 })?.map((r) => r.id)).toEqual(['b', 'a', 'c']);
   });
 
   it('asks for more when every version read shares one created_at', () => {
-    expect(latestExecutionsPage([row('a', 5, 5, 1), row('b', 5, 5, 2)], false, { offset: 0, limit: 1 })).toBeUndefined();
+    expect(latestExecutionsPage([row('a', 5, 5, 1), row('b', 5, 5, 2)], 'cut', { offset: 0, limit: 1 })).toBeUndefined();
+  });
+
+  it('asks for more when a window holds fewer executions than the page ends at', () => {
+    expect(latestExecutionsPage([row('a', 5, 5, 1)], 'window', { offset: 0, limit: 2 })).toBeUndefined();
+    expect(latestExecutionsPage([row('a', 5, 5, 1), row('b', 4, 4, 1)], 'window', { offset: 0, limit: 2 })?.map((r) => r.id)).toEqual(['a', 'b']);
   });
 
   it('answers an empty page past the end, and nothing read as exhausted', () => {
-    expect(latestExecutionsPage([row('a', 5, 5, 1)], true, { offset: 1, limit: 10 })).toEqual([]);
-    expect(latestExecutionsPage([], true, { offset: 0, limit: 10 })).toEqual([]);
+    expect(latestExecutionsPage([row('a', 5, 5, 1)], 'all', { offset: 1, limit: 10 })).toEqual([]);
+    expect(latestExecutionsPage([], 'all', { offset: 0, limit: 10 })).toEqual([]);
   });
 
   it('agrees with FINAL on every prefix of a shuffled read, whenever it answers', () => {
@@ -91,10 +96,18 @@ describe('latestExecutionsPage (a page from row versions read without FINAL)', (
       const offset = Math.floor(draw() * 10);
       const limit = 1 + Math.floor(draw() * 10);
       for (let scanned = 1; scanned <= read.length; scanned += 1) {
-        const page = latestExecutionsPage(read.slice(0, scanned), scanned === read.length, { offset, limit });
+        const page = latestExecutionsPage(read.slice(0, scanned), scanned === read.length ? 'all' : 'cut', { offset, limit });
         if (page !== undefined) expect(page).toEqual(reference(rows, offset, limit));
       }
-      expect(latestExecutionsPage(read, true, { offset, limit })).toEqual(reference(rows, offset, limit));
+      expect(latestExecutionsPage(read, 'all', { offset, limit })).toEqual(reference(rows, offset, limit));
+      // A window: every version from some created_at on, none older.
+      const from = read[Math.floor(draw() * read.length)].created_at;
+      const windowed = latestExecutionsPage(
+        read.filter((r) => r.created_at >= from),
+        'window',
+        { offset, limit },
+      );
+      if (windowed !== undefined) expect(windowed).toEqual(reference(rows, offset, limit));
     }
   });
 });

@@ -34,22 +34,30 @@ function newerVersion(a: string, b: string): boolean {
   return a.length !== b.length ? a.length > b.length : a > b;
 }
 
+/** What a read of row versions by created_at, newest first, returned. */
+export type ExecutionRead =
+  /** All it asked for: it may have stopped inside one created_at. */
+  | 'cut'
+  /** Fewer, within a window: every version from the window's start on, and older ones may exist. */
+  | 'window'
+  /** Fewer, without a window: every version the filter has. */
+  | 'all';
+
 /**
- * One page of executions, each at its latest version, from row versions read without FINAL:
- * the newest `scanned` versions by created_at, `exhausted` when the read returned fewer than it
- * asked for (every version of the filter is among them). Every version of an execution carries
- * the created_at of its first report (the materializer keeps it), so all of them sit in the same
- * run of equal created_at; only the last such run can have been cut by the read's limit, so it
- * is set aside and the rest is exact. Undefined when what is left holds fewer executions than
- * the page ends at: the caller reads more.
+ * One page of executions, each at its latest version, from row versions read without FINAL,
+ * newest created_at first. Every version of an execution carries the created_at of its first
+ * report (the materializer keeps it), so all of them sit in the same run of equal created_at;
+ * only the last such run can have been cut by the read's limit, so after a `cut` read it is set
+ * aside and the rest is exact. Undefined when what is left holds fewer executions than the page
+ * ends at and more may exist: the caller reads more.
  */
 export function latestExecutionsPage<T extends ExecutionVersion>(
   scanned: readonly T[],
-  exhausted: boolean,
+  read: ExecutionRead,
   page: { offset: number; limit: number },
 ): T[] | undefined {
   let complete = scanned.length;
-  if (!exhausted) {
+  if (read === 'cut') {
     const cut = scanned[scanned.length - 1]?.created_at;
     while (complete > 0 && scanned[complete - 1].created_at === cut) complete -= 1;
   }
@@ -60,6 +68,6 @@ export function latestExecutionsPage<T extends ExecutionVersion>(
     const seen = latest.get(key);
     if (seen === undefined || newerVersion(row.version, seen.version)) latest.set(key, row);
   }
-  if (!exhausted && latest.size < page.offset + page.limit) return undefined;
+  if (read !== 'all' && latest.size < page.offset + page.limit) return undefined;
   return [...latest.values()].sort(newestExecutionFirst).slice(page.offset, page.offset + page.limit);
 }

@@ -126,6 +126,30 @@ describe('model_executions: the executions page', () => {
     expect(await paged(filter, 9)).toEqual(await reference(filter));
   });
 
+  it("reads a big model's last week first, and further back when the week does not hold the page", async () => {
+    // Model `big` of project p4: 50 executions reported in the last hour, 4,950 more than a week ago; half reported twice.
+    const now = Date.now();
+    const createdAt = (n: number) => toChDateTime(new Date(n < 50 ? now - n * 60_000 : now - 8 * 86_400_000 - n * 60_000));
+    const big = (n: number, version: number) =>
+      execution(n, version, { project_id: 'p4', model_name: 'big', created_at: createdAt(n), status: version === 1 ? 'running' : 'success' });
+    await insertModelExecutions(
+      store,
+      Array.from({ length: 5000 }, (_, n) => big(n, 1)),
+    );
+    await insertModelExecutions(
+      store,
+      Array.from({ length: 2500 }, (_, n) => big(2 * n, 2)),
+    );
+    const filter = { org_id: 'org1', project_id: 'p4', model_name: 'big' };
+    const total = await countModelExecutions(store, filter);
+    expect(total).toBe(5000);
+    const expected = await reference(filter);
+    for (let offset = 0; offset < 100; offset += 10) {
+      const page = await listModelExecutions(store, filter, { offset, limit: 10 }, total);
+      expect(page.map((r) => `${r.id}@${r.version}`)).toEqual(expected.slice(offset, offset + 10));
+    }
+  });
+
   it('answers the cronjob and updated_after filters on the latest version, in the same order', async () => {
     const hourly = await listModelExecutions(store, { org_id: 'org1', project_id: 'p1', cronjob_name: 'hourly' }, { offset: 0, limit: 500 });
     expect(hourly.map((r) => `${r.id}@${r.version}`)).toEqual(
