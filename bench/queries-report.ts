@@ -86,14 +86,17 @@ Measured while building this benchmark (chDB, 2 cores):
   11.6 → 7–9 ms; over HTTP at full scale p95 222.5 → 34.1 ms, p50 13.5 → 13.2 ms (2026-11-26, the run after the one
   before it, in an hour when every other endpoint measured slower: the floor 7.7 → 9.2 ms, the runs page 36.5 → 45.2
   ms). The projection doubles the table on disk (5.2 GiB for 100 M executions) and adds ~5% to its inserts (section 2).
-  What is left on the largest project is the total, \`count()\` under FINAL over its 10 M executions' key columns
-  (~21 ms), after the page's read (embedded chDB runs one statement at a time), and, with a model filter, the page
-  itself: the table's own order finds one model's executions in fewer granules than the projection would read, so
-  ClickHouse sorts all of that model's executions (~500 k on that project: ~29 ms, and ~6 ms for the count; in the
-  engine, 2026-11-26). A created_at window would let the projection serve that case too (versions share created_at, so
-  a window cuts no execution), widened until the page is full. A total not counted per request would
-  need the materializer to keep one per project, exact only if it were written atomically with the flush's rows: the
-  materializer knows whether an execution is new, but a crash between two inserts would count one twice or never.
+  With a model filter, the table's own order finds the model's executions in fewer granules than the projection
+  would read, so ClickHouse took that path and sorted all of a big model's executions (~500 k on the largest project:
+  ~29 ms in the engine). A window on created_at cuts no execution (its versions share one created_at) and narrows the
+  projection's read below that, so a model holding more than 20 executions per row version the page reads has its last
+  week read first, and further back only when the week does not hold the page; the count, computed first, tells which
+  (engine A/B over this mix, page and count: p95 31.8–33.3 → 26.6–26.7 ms; over HTTP 34.1 → 33.2 ms, in a run slower
+  throughout: the floor 9.2 → 11 ms, run (v1) 8.9 → 11.5 ms; 2026-11-26). What is left on the largest
+  project is the total, \`count()\` under FINAL over its 10 M executions' key columns (~21 ms). A total not counted per
+  request would need the materializer to keep one per project, exact only if it were written atomically with the
+  flush's rows: the materializer knows whether an execution is new, but a crash between two inserts would count one
+  twice or never.
 - The p95 of the project-wide endpoints hinges on how often the largest project (~10% of the rows) falls among the 50
   requests: about five times, so one request more or fewer moves it between the small projects' times and the largest
   one's. The model-executions page's p95 was 207.2 ms in one run and 49.8 ms in the next (2026-11-26), when the sample
