@@ -23,9 +23,11 @@ export class ExecutionService {
       cronjob_name: query.cronjob_name,
       updated_after: query.updated_after === undefined ? undefined : toChDateTime(query.updated_after),
     };
-    // The count first: it tells a big model's page to read its last week first (listModelExecutions).
-    const total = await this.executions.count(filter);
-    const rows = await this.executions.list(filter, { limit: query.limit, offset: pageOffset(query.page, query.limit) }, total);
+    const page = { limit: query.limit, offset: pageOffset(query.page, query.limit) };
+    // A model's count comes first: it tells a big model's page to read its last week first
+    // (listModelExecutions). Otherwise the page does not need it, and both are asked at once.
+    const modelTotal = filter.model_name === undefined ? undefined : await this.executions.count(filter);
+    const [rows, total] = await Promise.all([this.executions.list(filter, page, modelTotal), modelTotal ?? this.executions.count(filter)]);
     return { executions: rows.map(toExecution), ...pageMeta(total, query.page, query.limit) };
   }
 
