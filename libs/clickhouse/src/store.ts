@@ -1,5 +1,7 @@
-import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
+import { ClickHouseSettings } from '@clickhouse/client';
+import { Connections, EmbeddedConnections, QueryParams, RawResult, ServerConnections } from './connections';
+
+export type { QueryParams, RawResult } from './connections';
 
 export interface ClickHouseOptions {
   /** http(s) URL of a ClickHouse server; when absent, embedded chDB at `path`. */
@@ -11,12 +13,15 @@ export interface ClickHouseOptions {
   /**
    * Settings every `query()` of this store runs under (e.g. the query app's max_execution_time,
    * max_memory_usage, max_result_rows); per-call settings win. Commands, inserts and migrations
-   * are not affected. chDB applies them with SET on this connection's own session only.
+   * are not affected (on chDB, too: each statement runs under exactly its own settings).
    */
   querySettings?: ClickHouseSettings;
+  /** Embedded chDB only: how many statements may run at once (CLICKHOUSE_EMBEDDED_SESSIONS). */
+  sessions?: number;
 }
 
-export type QueryParams = Record<string, unknown>;
+/** Sessions of embedded chDB a store opens when not told: statements of one process run side by side up to this. */
+export const DEFAULT_EMBEDDED_SESSIONS = 4;
 
 export type StatementKind = 'query' | 'command' | 'insert';
 
@@ -25,66 +30,55 @@ export interface StatementObserver {
   statement(kind: StatementKind, seconds: number, failed: boolean): void;
 }
 
-/** ClickHouse defaults of the limit settings that are not plain numbers (for the others 0 means no limit). */
-const UNLIMITED: Record<string, string> = { result_overflow_mode: 'throw' };
-
 /**
  * The one way the apps talk to ClickHouse. Every statement names its database through
- * the bound identifier {db:Identifier} (chDB ignores the client's `database` option),
- * and every value goes in as a bound parameter.
+ * the bound identifier {db:Identifier}, and every value goes in as a bound parameter.
  */
 export class ClickHouseStore {
   constructor(
-    readonly client: ClickHouseClient,
+    readonly connections: Connections,
     readonly database: string,
-    readonly embedded: boolean,
     readonly querySettings: ClickHouseSettings = {},
     private readonly observer?: StatementObserver,
   ) {}
 
-  /** The same connection, telling `observer` about every statement. */
+  get embedded(): boolean {
+    return this.connections.embedded;
+  }
+
+  /** The same connections, telling `observer` about every statement. */
   observedBy(observer: StatementObserver): ClickHouseStore {
-    return new ClickHouseStore(this.client, this.database, this.embedded, this.querySettings, observer);
+    return new ClickHouseStore(this.connections, this.database, this.querySettings, observer);
+  }
+
+  /** The same connections without the query settings (migrations must not hit read limits). */
+  unlimited(): ClickHouseStore {
+    return new ClickHouseStore(this.connections, this.database, {}, this.observer);
+  }
+
+  query<T>(sql: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
+    return this.observed('query', () => this.connections.rows<T>(this.statement(sql, params, { ...this.querySettings, ...settings })));
+  }
+
+  command(sql: string, params: QueryParams = {}): Promise<void> {
+    return this.observed('command', () => this.connections.command(this.statement(sql, params, {})));
+  }
+
+  async insert<T>(table: string, rows: readonly T[], settings: ClickHouseSettings = {}): Promise<void> {
+    if (rows.length === 0) return;
+    await this.observed('insert', () => this.connections.insert(`${this.database}.${table}`, rows, settings));
   }
 
   /**
-   * The same connection with its query settings lifted (migrations must not hit read limits).
-   * Lifted means set to ClickHouse's own defaults rather than left out: chDB applies settings
-   * with SET, which stays on the connection's session.
+   * The answer as bytes under the query settings, in `format` unless the SQL names its own: the
+   * SQL endpoint's, whose parameters are the caller's own (no {db:Identifier}).
    */
-  unlimited(): ClickHouseStore {
-    const lifted = Object.fromEntries(Object.keys(this.querySettings).map((name) => [name, UNLIMITED[name] ?? 0]));
-    return new ClickHouseStore(this.client, this.database, this.embedded, lifted, this.observer);
+  raw(sql: string, params: QueryParams, format: string): Promise<RawResult> {
+    return this.observed('query', () => this.connections.raw({ sql, params, settings: this.querySettings }, format));
   }
 
-  query<T>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
-    return this.observed('query', async () => {
-      const result = await this.client.query({
-        query,
-        query_params: { ...params, db: this.database },
-        format: 'JSONEachRow',
-        clickhouse_settings: { ...this.querySettings, ...settings },
-      });
-      return result.json<T>();
-    });
-  }
-
-  command(query: string, params: QueryParams = {}): Promise<void> {
-    return this.observed('command', async () => {
-      await this.client.command({ query, query_params: { ...params, db: this.database } });
-    });
-  }
-
-  async insert<T>(table: string, rows: readonly T[], settings?: ClickHouseSettings): Promise<void> {
-    if (rows.length === 0) return;
-    await this.observed('insert', async () => {
-      await this.client.insert({
-        table: `${this.database}.${table}`,
-        values: rows as T[],
-        format: 'JSONEachRow',
-        clickhouse_settings: settings,
-      });
-    });
+  private statement(sql: string, params: QueryParams, settings: ClickHouseSettings) {
+    return { sql, params: { ...params, db: this.database }, settings };
   }
 
   private async observed<T>(kind: StatementKind, statement: () => Promise<T>): Promise<T> {
@@ -101,28 +95,16 @@ export class ClickHouseStore {
   }
 
   close(): Promise<void> {
-    return this.client.close();
+    return this.connections.close();
   }
 }
 
-/**
- * chdb declares its Connection against @clickhouse/client-common's types, which
- * @clickhouse/client now bundles as its own copies: same shape, different identity.
- */
-type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
-
 export function openClickHouse(options: ClickHouseOptions): ClickHouseStore {
-  if (options.url) {
-    return new ClickHouseStore(createClient({ url: options.url, request_timeout: 60_000 }), options.database, false, options.querySettings);
-  }
+  if (options.url) return new ClickHouseStore(new ServerConnections(options.url), options.database, options.querySettings);
   // chDB reads the process time zone; every column is declared UTC as well.
   process.env.TZ = 'UTC';
-  return new ClickHouseStore(
-    createClient({ connection: createChdbConnection({ path: options.path }) as unknown as ClientConnection }),
-    options.database,
-    true,
-    options.querySettings,
-  );
+  const connections = new EmbeddedConnections(options.path, options.sessions ?? DEFAULT_EMBEDDED_SESSIONS);
+  return new ClickHouseStore(connections, options.database, options.querySettings);
 }
 
 /**

@@ -96,6 +96,15 @@ export class ClickHouseEnv {
   @Matches(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'CLICKHOUSE_CLUSTER must be a plain identifier' })
   @Validate(ClusterNeedsServer)
   CLICKHOUSE_CLUSTER?: string;
+
+  /**
+   * Embedded chDB only: sessions an app opens on the data directory, so up to this many of its
+   * statements run at once (a server keeps its own HTTP connection pool).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  CLICKHOUSE_EMBEDDED_SESSIONS: number = 4;
 }
 
 export class LogEnv {
@@ -135,6 +144,8 @@ export interface ClickHouseConfig {
   database: string;
   /** Set: migrations create replicated tables ON CLUSTER (libs/clickhouse cluster-ddl.ts). */
   cluster?: string;
+  /** Embedded chDB: statements that may run at once. */
+  sessions: number;
 }
 
 export interface LogConfig {
@@ -170,7 +181,13 @@ export function kafkaConfig(env: KafkaEnv, clientId: string): KafkaConfig {
 }
 
 export function clickHouseConfig(env: ClickHouseEnv): ClickHouseConfig {
-  return { url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH, database: env.CLICKHOUSE_DATABASE, cluster: env.CLICKHOUSE_CLUSTER };
+  return {
+    url: env.CLICKHOUSE_URL,
+    path: env.CLICKHOUSE_PATH,
+    database: env.CLICKHOUSE_DATABASE,
+    cluster: env.CLICKHOUSE_CLUSTER,
+    sessions: env.CLICKHOUSE_EMBEDDED_SESSIONS,
+  };
 }
 
 export function httpConfig(env: HttpEnv): HttpConfig {

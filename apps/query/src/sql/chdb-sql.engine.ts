@@ -50,13 +50,9 @@ export class ChdbSqlEngine extends SqlEngine {
     const { body, format } = this.approved.get(key) ?? (await this.check(database, query));
     this.approved.set(key, { body, format });
     const chosen = outputFormat(format ?? query.defaultFormat);
-    const result = await this.store.client.exec({
-      query: `USE ${database}; ${body}\nFORMAT ${chosen}`,
-      query_params: query.params,
-      query_id: query.queryId,
-      clickhouse_settings: this.store.querySettings,
-    });
-    return { body: await collect(result.stream), format: chosen, summary: { ...(result.summary ?? {}) } as Record<string, string> };
+    // USE sets the current database of the session the statement runs on; every other statement of the apps names its database ({db:Identifier}).
+    const result = await this.store.raw(`USE ${database}; ${body}\nFORMAT ${chosen}`, query.params, chosen);
+    return { body: result.body, format: chosen, summary: result.summary };
   }
 
   private async check(database: string, query: SqlQuery): Promise<Approved> {
@@ -64,7 +60,6 @@ export class ChdbSqlEngine extends SqlEngine {
     const format = FORMAT_LINE.exec(canonical)?.[1];
     const body = withoutFormat(canonical, format);
     checkAst(await this.text(`EXPLAIN AST ${body}`, query.params), database);
-    // USE sets the shared session's current database: every other statement of the apps names its database ({db:Identifier}).
     checkQueryTree(await this.text(`USE ${database}; EXPLAIN QUERY TREE ${body}`, query.params), database);
     return { body, format };
   }
@@ -89,13 +84,8 @@ export class ChdbSqlEngine extends SqlEngine {
   }
 
   private async text(sql: string, params: Record<string, string>): Promise<string> {
-    // A FORMAT clause would bind to the explained SELECT; the explanation's own format is a setting (chDB's output option).
-    const result = await this.store.client.exec({
-      query: sql,
-      query_params: params,
-      clickhouse_settings: { ...this.store.querySettings, default_format: 'TabSeparatedRaw' },
-    });
-    return (await collect(result.stream)).toString('utf8');
+    // A FORMAT clause would bind to the explained SELECT; the explanation's own format is the call's.
+    return (await this.store.raw(sql, params, 'TabSeparatedRaw')).body.toString('utf8');
   }
 }
 
@@ -107,10 +97,4 @@ export class ChdbSqlEngine extends SqlEngine {
 export function approvalKey(orgId: string, sql: string, params: Record<string, string>): string {
   const identifiers = [...sql.matchAll(/\{\s*(\w+)\s*:\s*Identifier\s*\}/g)].map((match) => match[1]).sort();
   return JSON.stringify([orgId, sql, identifiers.map((name) => [name, params[name] ?? null])]);
-}
-
-async function collect(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
 }

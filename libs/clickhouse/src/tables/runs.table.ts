@@ -72,7 +72,7 @@ export function insertRuns(store: ClickHouseStore, rows: readonly RunRow[]): Pro
 /** Latest state of the given runs; runs never materialized are simply absent. */
 export async function selectRunsByKey(store: ClickHouseStore, keys: readonly RunKey[]): Promise<RunRow[]> {
   const rows: RunRow[] = [];
-  // One chunk at a time: bounded URL and memory; chDB serialises calls anyway.
+  // One chunk at a time: bounded URL and memory.
   for (const chunk of chunkKeys(keys, (k) => [k.org_id, k.project_id, k.id])) {
     rows.push(
       ...(await store.query<RunRow>(

@@ -1,0 +1,87 @@
+import { TupleParam } from '@clickhouse/client';
+import { isolatedEnv } from '@runstream/testing';
+import { ClickHouseStore, openClickHouse } from './store';
+
+/** Parameters and settings as a store passes them, on a real engine (embedded chDB unless CLICKHOUSE_URL is set). */
+describe('statements on a real ClickHouse engine', () => {
+  let store: ClickHouseStore;
+
+  beforeAll(() => {
+    const env = isolatedEnv('connections');
+    store = openClickHouse({ url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '', sessions: 2 });
+  });
+
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const hostile = [
+    '',
+    "it's",
+    'back\\slash',
+    "\\' OR 1=1 --",
+    'tab\there\nnew line\r\0nul',
+    '\\N',
+    'emoji 🦀 and é',
+    "'; DROP TABLE runs; --",
+    '{db:Identifier}',
+  ];
+
+  it('binds every string exactly as given', async () => {
+    for (const value of hostile) {
+      const [row] = await store.query<{ value: string; bytes: string }>('SELECT {value:String} AS value, toString(length({value:String})) AS bytes', { value });
+      expect(row).toEqual({ value, bytes: String(Buffer.byteLength(value)) });
+    }
+  });
+
+  it('binds arrays, tuples, numbers and NULL', async () => {
+    const [row] = await store.query<{ strings: string[]; pairs: [string, number][]; big: string; missing: string }>(
+      `SELECT {strings:Array(String)} AS strings, {pairs:Array(Tuple(String, UInt32))} AS pairs,
+              toString({big:UInt64}) AS big, toString({missing:Nullable(String)} IS NULL) AS missing`,
+      { strings: hostile, pairs: [new TupleParam(["a'b", 1]), new TupleParam(['c\\d', 2])], big: '18446744073709551615', missing: null },
+    );
+    expect(row).toEqual({
+      strings: hostile,
+      pairs: [
+        ["a'b", 1],
+        ['c\\d', 2],
+      ],
+      big: '18446744073709551615',
+      missing: '1',
+    });
+  });
+
+  it('runs each statement under exactly its own settings', async () => {
+    const setting = async (settings?: { max_result_rows: string }) =>
+      (await store.query<{ value: string }>("SELECT toString(getSetting('max_result_rows')) AS value", {}, settings))[0].value;
+    // Both sessions hold the setting, then neither does.
+    await Promise.all([setting({ max_result_rows: '7' }), setting({ max_result_rows: '7' })]);
+    expect(await Promise.all([setting(), setting()])).toEqual(['0', '0']);
+    expect(await setting({ max_result_rows: '9' })).toBe('9');
+  });
+
+  it('sets again, after a failed statement, what that statement set', async () => {
+    await expect(store.query('SELECT throwIf(1)', {}, { max_result_rows: '3' })).rejects.toThrow();
+    const values = await Promise.all(
+      [1, 2].map(async () => (await store.query<{ value: string }>("SELECT toString(getSetting('max_result_rows')) AS value"))[0].value),
+    );
+    expect(values).toEqual(['0', '0']);
+  });
+
+  it('binds a parameter longer than the engine takes in one statement by default', async () => {
+    const ids = Array.from({ length: 10_000 }, (_, i) => `run_${String(i).padStart(40, '0')}`);
+    const [row] = await store.query<{ n: string }>('SELECT toString(length({ids:Array(String)})) AS n', { ids });
+    expect(row.n).toBe('10000');
+  });
+
+  it('answers a quick statement while a slow one runs', async () => {
+    if (!store.embedded) return; // A server's HTTP client already runs requests side by side.
+    const finished: string[] = [];
+    const slow = store.query('SELECT sleep(1.5) FROM numbers({n:UInt8})', { n: 1 }).then(() => finished.push('slow'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await store.query('SELECT {x:String}', { x: 'quick' }).then(() => finished.push('quick'));
+    await slow;
+    // chDB's bound-parameter call ran one statement at a time for the whole process: quick came second.
+    expect(finished).toEqual(['quick', 'slow']);
+  });
+});

@@ -1,0 +1,161 @@
+import { Readable } from 'node:stream';
+import { ClickHouseClient, ClickHouseSettings, createClient, DataFormat } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import { SessionSettings } from './embedded-statement';
+
+export type QueryParams = Record<string, unknown>;
+
+/** One statement: its SQL, bound parameters and settings. */
+export interface Statement {
+  sql: string;
+  params: QueryParams;
+  settings: ClickHouseSettings;
+}
+
+/** A raw answer: its bytes in the format asked and the engine's summary (the SQL endpoint's). */
+export interface RawResult {
+  body: Buffer;
+  summary: Record<string, string>;
+}
+
+/** How the store reaches the engine: a ClickHouse server over HTTP, or sessions of embedded chDB. */
+export interface Connections {
+  readonly embedded: boolean;
+  rows<T>(statement: Statement): Promise<T[]>;
+  command(statement: Statement): Promise<void>;
+  insert(table: string, rows: readonly unknown[], settings: ClickHouseSettings): Promise<void>;
+  /** The answer as bytes, in `format` unless the SQL names its own (any output format the engine knows). */
+  raw(statement: Statement, format: string): Promise<RawResult>;
+  close(): Promise<void>;
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
+}
+
+const summaryOf = (summary: object | undefined): Record<string, string> => ({ ...(summary ?? {}) }) as Record<string, string>;
+
+/** A ClickHouse server: the HTTP client keeps its own pool of connections, and each request carries its parameters and settings. */
+export class ServerConnections implements Connections {
+  readonly embedded = false;
+  private readonly client: ClickHouseClient;
+
+  constructor(url: string) {
+    this.client = createClient({ url, request_timeout: 60_000 });
+  }
+
+  async rows<T>({ sql, params, settings }: Statement): Promise<T[]> {
+    const result = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
+    return result.json<T>();
+  }
+
+  async command({ sql, params, settings }: Statement): Promise<void> {
+    await this.client.command({ query: sql, query_params: params, clickhouse_settings: settings });
+  }
+
+  async insert(table: string, rows: readonly unknown[], settings: ClickHouseSettings): Promise<void> {
+    await this.client.insert({ table, values: rows as unknown[], format: 'JSONEachRow', clickhouse_settings: settings });
+  }
+
+  async raw({ sql, params, settings }: Statement, format: string): Promise<RawResult> {
+    const result = await this.client.exec({ query: sql, query_params: params, clickhouse_settings: { ...settings, default_format: format as DataFormat } });
+    return { body: await collect(result.stream), summary: summaryOf(result.summary) };
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+/**
+ * chDB's connection, as @clickhouse/client's Connection (so errors are the client's ClickHouseError);
+ * chdb declares it against its own copy of the client's types.
+ */
+type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
+
+interface Session {
+  client: ClickHouseClient;
+  settings: SessionSettings;
+}
+
+/**
+ * Embedded chDB through up to `size` sessions on the one data directory, each running one
+ * statement at a time, so statements run side by side: chDB runs statements of different
+ * sessions in parallel, but every statement bound through its parameter call one at a time for
+ * the whole process. Sessions open as statements overlap, and stay open.
+ */
+export class EmbeddedConnections implements Connections {
+  readonly embedded = true;
+  private readonly idle: Session[] = [];
+  private readonly all: Session[] = [];
+  private readonly waiting: ((session: Session) => void)[] = [];
+
+  constructor(
+    private readonly path: string,
+    readonly size: number,
+  ) {
+    this.idle.push(this.open());
+  }
+
+  rows<T>(statement: Statement): Promise<T[]> {
+    return this.run(statement, async (client, query) => (await client.query({ query, format: 'JSONEachRow' })).json<T>());
+  }
+
+  command(statement: Statement): Promise<void> {
+    return this.run(statement, async (client, query) => {
+      await client.command({ query });
+    });
+  }
+
+  insert(table: string, rows: readonly unknown[], settings: ClickHouseSettings): Promise<void> {
+    const values = rows.map((row) => JSON.stringify(row)).join('\n');
+    return this.run({ sql: `INSERT INTO ${table} FORMAT JSONEachRow`, params: {}, settings }, async (client, query) => {
+      await client.exec({ query, values: Readable.from([values]) });
+    });
+  }
+
+  raw(statement: Statement, format: string): Promise<RawResult> {
+    // chDB takes the output format as an option of the call (default_format), not as a setting.
+    return this.run(statement, async (client, query) => {
+      const result = await client.exec({ query, clickhouse_settings: { default_format: format as DataFormat } });
+      return { body: await collect(result.stream), summary: summaryOf(result.summary) };
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((session) => session.client.close()));
+  }
+
+  private open(): Session {
+    const client = createClient({ connection: createChdbConnection({ path: this.path }) as unknown as ClientConnection });
+    const session = { client, settings: new SessionSettings() };
+    this.all.push(session);
+    return session;
+  }
+
+  private async run<T>({ sql, params, settings }: Statement, work: (client: ClickHouseClient, query: string) => Promise<T>): Promise<T> {
+    const session = await this.acquire();
+    try {
+      return await work(session.client, session.settings.statement(sql, params, settings));
+    } catch (error) {
+      session.settings.failed();
+      throw error;
+    } finally {
+      this.release(session);
+    }
+  }
+
+  private acquire(): Promise<Session> {
+    const session = this.idle.pop() ?? (this.all.length < this.size ? this.open() : undefined);
+    if (session) return Promise.resolve(session);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(session: Session): void {
+    const next = this.waiting.shift();
+    if (next) next(session);
+    else this.idle.push(session);
+  }
+}
