@@ -223,6 +223,11 @@ each insert writes a part in each of the ~13 monthly partitions the bench's year
 - Tried and reverted: planning the next flush while the current one writes. It is safe (flushes waiting together hold
   different partitions, so different runs), but on a quiet machine, 400,000 events, 3 drains each, the steady rate was
   9,624 events/s with it and 9,981 without: with both cores busy during a drain there is no idle core to overlap onto.
+- Tried and left at one session: a flush's five independent inserts side by side, on sessions of their own
+  (CLICKHOUSE_EMBEDDED_SESSIONS, 2026-11-26; chDB had run every statement of a process one at a time). Same hour, full
+  scale, 3 drains each: one session 6,373 events/s (5,714–6,410) against direct inserts 17,208 (16,793–18,862), four
+  sessions 6,561 (6,343–6,764) against 17,305 (16,537–17,435): 38% both, while peak RSS went 854 → 934 MB. The inserts
+  already keep both cores busy, so the materializer opens one session unless told otherwise.
 - Measured and ruled out earlier: the per-flush read of run states (\`runs FINAL\` by key). A per-member state cache that
   skipped it left the ratio at 41% (9,060 vs 22,331 events/s) and raised peak RSS to 1,229 MB, so it was not kept.
 - Since 2026-11-26 \`model_executions\` carries a projection for the executions page (section 4), which every insert into

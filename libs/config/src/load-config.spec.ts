@@ -1,5 +1,5 @@
 import { ConfigError, loadEnv } from './load-config';
-import { ClickHouseEnv, KafkaEnv, kafkaConfig } from './shared-env';
+import { ClickHouseEnv, clickHouseConfig, EMBEDDED_SESSIONS, KafkaEnv, kafkaConfig } from './shared-env';
 
 describe('loadEnv', () => {
   it('uses defaults when nothing is set', () => {
@@ -27,6 +27,15 @@ describe('loadEnv', () => {
       /KAFKA_MIN_INSYNC_REPLICAS must not exceed KAFKA_REPLICATION_FACTOR/,
     );
     expect(() => loadEnv({ kafka: KafkaEnv }, { KAFKA_REPLICATION_FACTOR: '0' })).toThrow(/KAFKA_REPLICATION_FACTOR/);
+  });
+
+  it('gives each app its own number of chDB sessions unless CLICKHOUSE_EMBEDDED_SESSIONS says', () => {
+    const unset = loadEnv({ clickhouse: ClickHouseEnv }, {}).clickhouse;
+    expect(clickHouseConfig(unset).sessions).toBe(EMBEDDED_SESSIONS.default);
+    expect(clickHouseConfig(unset, EMBEDDED_SESSIONS.materializer).sessions).toBe(1);
+    const set = loadEnv({ clickhouse: ClickHouseEnv }, { CLICKHOUSE_EMBEDDED_SESSIONS: '8' }).clickhouse;
+    expect(clickHouseConfig(set, EMBEDDED_SESSIONS.materializer).sessions).toBe(8);
+    expect(() => loadEnv({ clickhouse: ClickHouseEnv }, { CLICKHOUSE_EMBEDDED_SESSIONS: '0' })).toThrow(/CLICKHOUSE_EMBEDDED_SESSIONS/);
   });
 
   it('fails naming every bad variable', () => {

@@ -99,13 +99,22 @@ export class ClickHouseEnv {
 
   /**
    * Embedded chDB only: sessions an app opens on the data directory, so up to this many of its
-   * statements run at once (a server keeps its own HTTP connection pool).
+   * statements run at once (a server keeps its own HTTP connection pool). Unset: the app's own
+   * default (EMBEDDED_SESSIONS).
    */
+  @IsOptional()
   @IsInt()
   @Min(1)
   @Max(64)
-  CLICKHOUSE_EMBEDDED_SESSIONS: number = 4;
+  CLICKHOUSE_EMBEDDED_SESSIONS?: number;
 }
+
+/**
+ * Sessions an app opens on embedded chDB unless CLICKHOUSE_EMBEDDED_SESSIONS says: 4, so reads run
+ * side by side; 1 for the materializer, whose inserts side by side drained no faster on 2 cores
+ * and peaked ~80 MB higher (BENCHMARKS.md section 2).
+ */
+export const EMBEDDED_SESSIONS = { default: 4, materializer: 1 } as const;
 
 export class LogEnv {
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
@@ -180,13 +189,13 @@ export function kafkaConfig(env: KafkaEnv, clientId: string): KafkaConfig {
   };
 }
 
-export function clickHouseConfig(env: ClickHouseEnv): ClickHouseConfig {
+export function clickHouseConfig(env: ClickHouseEnv, sessions: number = EMBEDDED_SESSIONS.default): ClickHouseConfig {
   return {
     url: env.CLICKHOUSE_URL,
     path: env.CLICKHOUSE_PATH,
     database: env.CLICKHOUSE_DATABASE,
     cluster: env.CLICKHOUSE_CLUSTER,
-    sessions: env.CLICKHOUSE_EMBEDDED_SESSIONS,
+    sessions: env.CLICKHOUSE_EMBEDDED_SESSIONS ?? sessions,
   };
 }
 

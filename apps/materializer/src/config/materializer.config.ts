@@ -2,6 +2,7 @@ import {
   ClickHouseConfig,
   ClickHouseEnv,
   clickHouseConfig,
+  EMBEDDED_SESSIONS,
   KafkaConfig,
   KafkaEnv,
   kafkaConfig,
@@ -84,7 +85,7 @@ export function loadMaterializerConfig(env: NodeJS.ProcessEnv = process.env): Ma
   const loaded = loadEnv({ kafka: KafkaEnv, clickhouse: ClickHouseEnv, log: LogEnv, materializer: MaterializerEnv }, env);
   return {
     kafka: kafkaConfig(loaded.kafka, 'materializer'),
-    clickhouse: clickHouseConfig(loaded.clickhouse),
+    clickhouse: clickHouseConfig(loaded.clickhouse, EMBEDDED_SESSIONS.materializer),
     log: logConfig(loaded.log),
     groupId: loaded.materializer.MATERIALIZER_GROUP_ID,
     maxBatchSize: loaded.materializer.MATERIALIZER_MAX_BATCH_SIZE,
