@@ -170,6 +170,8 @@ export function concurrencyReport(r: ConcurrencyResult): string {
   });
   const hot = r.loads['one run'][16];
   const uncached = r.loads['runs read once'][16];
+  const once = r.loads['runs read once'];
+  const scale = Math.round((once[4].rps / Math.max(once[1].rps, 1)) * 100) / 100;
   const met = hot.rps >= 10 * uncached.rps && hot.p95 < 50;
   return `## Concurrency: 1, 4, 16 and 64 clients on the read API
 
@@ -177,7 +179,9 @@ The query app on the query benchmark's largest data set (${r.runs.toLocaleString
 own process for ${r.seconds} s per cell; every response's time kept, so percentiles are exact. Cells: req/s / p50 ms / p95 ms.
 - **one run**: every client polls the same run (\`GET /api/v1/runs/:id\`), what a dashboard watching a run does.
 - **runs read once**: each request a run nobody read before (${r.distinctRuns.toLocaleString('en')} ids from the runs pages), so every one is an
-  engine call: embedded chDB runs them one at a time for the whole process (docs/read-api.md, "Concurrency and caching").
+  engine call; the query app runs up to four at once, on chDB sessions of their own (CLICKHOUSE_EMBEDDED_SESSIONS; docs/read-api.md,
+  "Concurrency and caching"): from 1 to 4 clients ${once[1].rps} → ${once[4].rps} req/s (${scale}×). Until 2026-11-26 chDB ran every
+  statement of a process one at a time, and the run before measured 139 → 132 req/s (0.95×) here, 28 → 30 on the query mix.
 - **query mix**: the requests of section 4, every endpoint in turn (restricted to the organisation's sampled runs).
 - **query mix, PostgreSQL**: the same requests as the peer's SQL (section 5, bench/peer-queries.ts: every endpoint has its
   equivalent) against the peer's server loaded with the same data set, from a pg.Pool of as many connections as clients, each
@@ -187,6 +191,11 @@ own process for ${r.seconds} s per cell; every response's time kept, so percenti
 | workload | ${CLIENTS.map((c) => `${c} client${c === 1 ? '' : 's'}`).join(' | ')} |
 |---|${CLIENTS.map(() => '---|').join('')}
 ${rows.join('\n')}
+
+The run of 2026-11-26 (evening; sections 4, 5, 7 and this one) met a machine about twice as slow as the run before it, for
+work with and without the engine: one cached run at 1 client 6,183 → 2,205 req/s (no engine call), PostgreSQL's query mix at
+1 client p50 39 → 1,675 ms, the floor 11 → 22 ms. In that hour the previous build and this one read runs by key equally
+fast (engine A/B, alternating processes, 3 rounds: 14.1–15.3 against 14.0–15.7 ms p50), so compare ratios within a run.
 
 Target: one run at 16 clients at least 10× the uncached reads' throughput with p95 < 50 ms: ${hot.rps} vs ${uncached.rps} req/s
 (${Math.round((hot.rps / Math.max(uncached.rps, 1)) * 10) / 10}×), p95 ${hot.p95} ms: ${pass(met)}.

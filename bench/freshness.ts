@@ -170,7 +170,10 @@ ${levels
 Peak RSS of that one process (three apps and chDB) at ${RATE.toLocaleString('en')}/s: ${f.rssMb} MB${f.high ? `; at ${HIGH_RATE.toLocaleString('en')}/s: ${f.high.rssMb} MB` : ''}.
 Done for issue 16: the materializer's flush interval counts from the previous flush's start, so events fetched after a
 flush no longer wait a whole interval more (before it, p95 was 830 ms at 1,000/s), and its JavaScript per event is a
-quarter of what it was (section 2).
+quarter of what it was (section 2). Since 2026-11-26 the three apps' statements run side by side on chDB sessions of their own
+(CLICKHOUSE_EMBEDDED_SESSIONS); before, chDB ran every statement of the process one at a time. That evening the machine ran
+about twice as slow as before for everything (the concurrency section says how), and the previous build, measured right
+after this run, reached 880 req/s with p95 643 ms at the first level and 1,200 req/s with p95 546 ms at the second.
 ${
   !missed
     ? ''

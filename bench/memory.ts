@@ -60,7 +60,7 @@ default, serving ingest's run and token lookups from the process that owns chDB 
 Tried for \`npm start\` (2026-11-26, one freshness run each, same hour): a V8 heap bound, as the materializer's container
 gets. \`--max-old-space-size=256\` took the peak at 1,000/s from 794 to 606 MB, but freshness p95 went from 275 to 456 ms
 and the 5,000/s level reached 2,398 req/s instead of 2,963; 384 MB gave 568 MB with p95 599 ms. The collector working
-against a tight heap costs the freshness target that is met, for a memory target still missed, so \`npm start\` keeps
+against a tight heap costs freshness (a target that hour's run met), for a memory target still missed, so \`npm start\` keeps
 V8's default; a host short of memory can set NODE_OPTIONS=--max-old-space-size.
 `
     : ''
