@@ -82,9 +82,10 @@ interface Session {
 
 /**
  * Embedded chDB through up to `size` sessions on the one data directory, each running one
- * statement at a time, so statements run side by side: chDB runs statements of different
- * sessions in parallel, but every statement bound through its parameter call one at a time for
- * the whole process. Sessions open as statements overlap, and stay open.
+ * statement at a time. chDB runs statements of different sessions in parallel, except those
+ * bound through its parameter call, which it runs one at a time for the whole process; so no
+ * statement here uses that call (embedded-statement.ts). Sessions open as statements overlap,
+ * and stay open.
  */
 export class EmbeddedConnections implements Connections {
   readonly embedded = true;
