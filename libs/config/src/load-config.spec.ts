@@ -1,5 +1,5 @@
 import { ConfigError, loadEnv } from './load-config';
-import { ClickHouseEnv, clickHouseConfig, EMBEDDED_SESSIONS, KafkaEnv, kafkaConfig } from './shared-env';
+import { ClickHouseEnv, clickHouseConfig, KafkaEnv, kafkaConfig } from './shared-env';
 
 describe('loadEnv', () => {
   it('uses defaults when nothing is set', () => {
@@ -29,12 +29,13 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ kafka: KafkaEnv }, { KAFKA_REPLICATION_FACTOR: '0' })).toThrow(/KAFKA_REPLICATION_FACTOR/);
   });
 
-  it('gives each app its own number of chDB sessions unless CLICKHOUSE_EMBEDDED_SESSIONS says', () => {
+  it("takes an app's own number of chDB sessions unless CLICKHOUSE_EMBEDDED_SESSIONS says", () => {
     const unset = loadEnv({ clickhouse: ClickHouseEnv }, {}).clickhouse;
-    expect(clickHouseConfig(unset).sessions).toBe(EMBEDDED_SESSIONS.default);
-    expect(clickHouseConfig(unset, EMBEDDED_SESSIONS.materializer).sessions).toBe(1);
+    expect(clickHouseConfig(unset).sessions).toBeUndefined();
+    expect(clickHouseConfig(unset, 1).sessions).toBe(1);
     const set = loadEnv({ clickhouse: ClickHouseEnv }, { CLICKHOUSE_EMBEDDED_SESSIONS: '8' }).clickhouse;
-    expect(clickHouseConfig(set, EMBEDDED_SESSIONS.materializer).sessions).toBe(8);
+    expect(clickHouseConfig(set).sessions).toBe(8);
+    expect(clickHouseConfig(set, 1).sessions).toBe(8);
     expect(() => loadEnv({ clickhouse: ClickHouseEnv }, { CLICKHOUSE_EMBEDDED_SESSIONS: '0' })).toThrow(/CLICKHOUSE_EMBEDDED_SESSIONS/);
   });
 

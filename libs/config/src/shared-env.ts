@@ -100,7 +100,7 @@ export class ClickHouseEnv {
   /**
    * Embedded chDB only: sessions an app opens on the data directory, so up to this many of its
    * statements run at once (a server keeps its own HTTP connection pool). Unset: the app's own
-   * default (EMBEDDED_SESSIONS).
+   * choice, else the store's default (libs/clickhouse DEFAULT_EMBEDDED_SESSIONS).
    */
   @IsOptional()
   @IsInt()
@@ -108,13 +108,6 @@ export class ClickHouseEnv {
   @Max(64)
   CLICKHOUSE_EMBEDDED_SESSIONS?: number;
 }
-
-/**
- * Sessions an app opens on embedded chDB unless CLICKHOUSE_EMBEDDED_SESSIONS says: 4, so reads run
- * side by side; 1 for the materializer, whose inserts side by side drained no faster on 2 cores
- * and peaked ~80 MB higher (BENCHMARKS.md section 2).
- */
-export const EMBEDDED_SESSIONS = { default: 4, materializer: 1 } as const;
 
 export class LogEnv {
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
@@ -153,8 +146,8 @@ export interface ClickHouseConfig {
   database: string;
   /** Set: migrations create replicated tables ON CLUSTER (libs/clickhouse cluster-ddl.ts). */
   cluster?: string;
-  /** Embedded chDB: statements that may run at once. */
-  sessions: number;
+  /** Embedded chDB: statements that may run at once; unset, the store's default. */
+  sessions?: number;
 }
 
 export interface LogConfig {
@@ -189,13 +182,14 @@ export function kafkaConfig(env: KafkaEnv, clientId: string): KafkaConfig {
   };
 }
 
-export function clickHouseConfig(env: ClickHouseEnv, sessions: number = EMBEDDED_SESSIONS.default): ClickHouseConfig {
+/** `appSessions`: an app's own number of embedded sessions, which CLICKHOUSE_EMBEDDED_SESSIONS overrides. */
+export function clickHouseConfig(env: ClickHouseEnv, appSessions?: number): ClickHouseConfig {
   return {
     url: env.CLICKHOUSE_URL,
     path: env.CLICKHOUSE_PATH,
     database: env.CLICKHOUSE_DATABASE,
     cluster: env.CLICKHOUSE_CLUSTER,
-    sessions: env.CLICKHOUSE_EMBEDDED_SESSIONS ?? sessions,
+    sessions: env.CLICKHOUSE_EMBEDDED_SESSIONS ?? appSessions,
   };
 }
 

@@ -2,7 +2,6 @@ import {
   ClickHouseConfig,
   ClickHouseEnv,
   clickHouseConfig,
-  EMBEDDED_SESSIONS,
   KafkaConfig,
   KafkaEnv,
   kafkaConfig,
@@ -81,11 +80,18 @@ export interface MaterializerConfig {
 
 export const MATERIALIZER_CONFIG = Symbol('MATERIALIZER_CONFIG');
 
+/**
+ * One chDB session unless CLICKHOUSE_EMBEDDED_SESSIONS says (other apps take the store's default):
+ * a flush's inserts side by side drained no faster on 2 cores and peaked ~80 MB higher
+ * (BENCHMARKS.md section 2).
+ */
+const EMBEDDED_SESSIONS = 1;
+
 export function loadMaterializerConfig(env: NodeJS.ProcessEnv = process.env): MaterializerConfig {
   const loaded = loadEnv({ kafka: KafkaEnv, clickhouse: ClickHouseEnv, log: LogEnv, materializer: MaterializerEnv }, env);
   return {
     kafka: kafkaConfig(loaded.kafka, 'materializer'),
-    clickhouse: clickHouseConfig(loaded.clickhouse, EMBEDDED_SESSIONS.materializer),
+    clickhouse: clickHouseConfig(loaded.clickhouse, EMBEDDED_SESSIONS),
     log: logConfig(loaded.log),
     groupId: loaded.materializer.MATERIALIZER_GROUP_ID,
     maxBatchSize: loaded.materializer.MATERIALIZER_MAX_BATCH_SIZE,
