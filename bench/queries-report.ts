@@ -51,6 +51,13 @@ Measured while building this benchmark (chDB, 2 cores):
   by id in 6.6–7.1 ms instead of 8.8 and a small project's page in 8.8–10.5 ms instead of 11.5, while the big project's
   pages and stats stay within 2 ms. Not landed: both settings are fixed when a table is created (ALTER refuses them), so
   it takes rebuilding \`runs\` (create, copy, exchange), which the one-statement migrations cannot make safe to re-run.
+  Nor a key-value copy of each run's latest row (chDB's EmbeddedRocksDB engine keyed by id; 1 M runs, p50 of 60,
+  2026-11-26, an hour when \`SELECT 1\` took 2.3–3.5 ms through the store): one run in 4.7–5.6 ms where \`runs FINAL\`
+  took 13–15 ms, and 1,300 runs' states in 38 ms (the materializer's read of 500 by key: 110 ms), for 38 ms more per
+  flush to write them (52 ms into \`runs\`). A key-value table keeps the last write, not the highest version: a flush
+  retried past a rebalance, landing after the partition's new owner wrote, would leave a run's older state there for
+  good, where \`runs\` keeps the row with the highest offset. And at 5 ms a run read by id stays behind PostgreSQL's
+  0.3–1.5 ms (section 5).
 - Runs page: \`runs\` is ordered by (org_id, project_id, id), so a page sorts every run of the project by created_at to
   return 50 (the largest project holds ~10% of all runs), and the stats scan them all again. Deduplicating FINAL within
   partitions (a run never changes partition) already took a 100 k-run project's page from 107 ms to 26 ms. Measured on
