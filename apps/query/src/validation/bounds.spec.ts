@@ -1,5 +1,5 @@
 import { toChDateTime } from '@runstream/clickhouse';
-import { isCalendarDate, MAX_PAGE_OFFSET, MAX_TIMESTAMP_MS, maxPage, pageWithinWindow, parseDecimalInteger, parseTimestamp } from './bounds';
+import { isCalendarDate, MAX_TIMESTAMP_MS, parseDecimalInteger, parseTimestamp } from './bounds';
 
 describe('parseDecimalInteger', () => {
   it.each(['0', '1', '42', '007', '9999999999999999'])('accepts %p', (value) => {
@@ -68,16 +68,4 @@ describe('isCalendarDate', () => {
       expect(isCalendarDate(value)).toBe(false);
     },
   );
-});
-
-describe('page window', () => {
-  it('allows pages starting at most MAX_PAGE_OFFSET rows deep', () => {
-    expect(pageWithinWindow(1, 500)).toBe(true);
-    expect(pageWithinWindow(maxPage(500), 500)).toBe(true);
-    expect(pageWithinWindow(maxPage(500) + 1, 500)).toBe(false);
-    expect(pageWithinWindow(MAX_PAGE_OFFSET + 1, 1)).toBe(true);
-    expect(pageWithinWindow(MAX_PAGE_OFFSET + 2, 1)).toBe(false);
-    expect((maxPage(50) - 1) * 50).toBeLessThanOrEqual(MAX_PAGE_OFFSET);
-    expect(maxPage(50) * 50).toBeGreaterThan(MAX_PAGE_OFFSET);
-  });
 });

@@ -11,8 +11,11 @@ export const MAX_TIMESTAMP_MS = Date.UTC(2300, 0, 1) - 1;
 /** Calendar dates (start_date, end_date) are bound as ClickHouse `Date`: 1970-01-01 to 2149-06-06. */
 export const MIN_DATE = '1970-01-01';
 export const MAX_DATE = '2149-06-06';
-/** Deepest row a page may start at: (page - 1) * limit. Deeper reads page by `updated_after` instead. */
-export const MAX_PAGE_OFFSET = 100_000;
+/**
+ * Highest `page`. Pages go as deep as the data (the reference sets no bound, and its export recipe
+ * pages to the end at limit=500); this only keeps (page - 1) * limit an exact integer.
+ */
+export const MAX_PAGE = 10_000_000;
 
 /** Plain decimal digits only: no sign, exponent, fraction, hex, spaces; 16 digits keeps it an exact double. */
 const DIGITS = /^\d{1,16}$/;
@@ -52,14 +55,4 @@ export function isCalendarDate(value: unknown): value is string {
   if (!match) return false;
   const [year, month, day] = match.slice(1, 4).map(Number);
   return isRealDate(year, month, day) && value >= MIN_DATE && value <= MAX_DATE;
-}
-
-/** True when a page of `limit` rows starts no deeper than MAX_PAGE_OFFSET. */
-export function pageWithinWindow(page: number, limit: number): boolean {
-  return (page - 1) * limit <= MAX_PAGE_OFFSET;
-}
-
-/** The deepest page for a limit, for error messages. */
-export function maxPage(limit: number): number {
-  return Math.floor(MAX_PAGE_OFFSET / limit) + 1;
 }

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min, ValidateBy, ValidationArguments } from 'class-validator';
-import { isCalendarDate, MAX_DATE, MAX_PAGE_OFFSET, maxPage, MIN_DATE, pageWithinWindow, parseDecimalInteger, parseTimestamp } from './bounds';
+import { isCalendarDate, MAX_DATE, MIN_DATE, parseDecimalInteger, parseTimestamp } from './bounds';
 
 /**
  * A query-string integer in [min, max], written as plain decimal digits. Anything else
@@ -37,25 +37,6 @@ export function IsBoundedDate(): PropertyDecorator {
     validator: {
       validate: (value: unknown) => isCalendarDate(value),
       defaultMessage: (args?: ValidationArguments) => `${args?.property} must be a date YYYY-MM-DD between ${MIN_DATE} and ${MAX_DATE}`,
-    },
-  });
-}
-
-/** `page` of a DTO that also has `limit`: the page may not start deeper than MAX_PAGE_OFFSET rows. */
-export function WithinPageWindow(): PropertyDecorator {
-  return ValidateBy({
-    name: 'withinPageWindow',
-    validator: {
-      validate: (page: unknown, args?: ValidationArguments) => {
-        const limit = (args?.object as { limit?: unknown } | undefined)?.limit;
-        // An invalid page or limit gets its own message from its own checks.
-        if (!Number.isSafeInteger(page) || !Number.isSafeInteger(limit) || (limit as number) < 1) return true;
-        return pageWithinWindow(page as number, limit as number);
-      },
-      defaultMessage: (args?: ValidationArguments) => {
-        const limit = (args?.object as { limit: number }).limit;
-        return `page must be at most ${maxPage(limit)} with limit=${limit}: pages may start at most ${MAX_PAGE_OFFSET} rows deep; narrow the results with filters or page by updated_after`;
-      },
     },
   });
 }

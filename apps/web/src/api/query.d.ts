@@ -673,7 +673,6 @@ export interface operations {
                 limit?: number;
                 /** @description Filter to a specific model */
                 model_name?: string;
-                /** @description (page - 1) * limit must be at most 100000 */
                 page?: number;
                 /** @description Only executions updated after this time (RFC 3339) */
                 updated_after?: string;
@@ -796,7 +795,6 @@ export interface operations {
                 include_telemetry?: boolean;
                 job_type?: "plan" | "run" | "janitor";
                 limit?: number;
-                /** @description (page - 1) * limit must be at most 100000 */
                 page?: number;
                 status?: "pending" | "running" | "success" | "partial" | "failed" | "error" | "cancelled";
                 /** @description Only runs updated after this time (RFC 3339) */

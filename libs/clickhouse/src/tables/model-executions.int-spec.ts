@@ -3,6 +3,7 @@ import { migrate } from '../migrate';
 import { ClickHouseStore, openClickHouse } from '../store';
 import { toChDateTime } from '../time';
 import { countModelExecutions, ExecutionFilter, insertModelExecutions, listModelExecutions, ModelExecutionRow } from './model-executions.table';
+import { KEYS_FIRST_FROM_OFFSET } from './page-query';
 
 const BASE = Date.UTC(2026, 1, 26, 6);
 
@@ -162,6 +163,33 @@ describe('model_executions: the executions page', () => {
     );
     expect(updated).toHaveLength(120);
     expect(updated.every((r) => r.status === 'success')).toBe(true);
+  });
+
+  it('answers pages at any depth, with and without a filter, on either side of where keys are read first', async () => {
+    const count = KEYS_FIRST_FROM_OFFSET + 60;
+    const deep = (n: number, version: number) =>
+      execution(n, version, { project_id: 'p5', ...(version === 2 ? { status: 'success', updated_at: toChDateTime(new Date(BASE + 3_600_000)) } : {}) });
+    await insertModelExecutions(
+      store,
+      Array.from({ length: count }, (_, n) => deep(n, 1)),
+    );
+    await insertModelExecutions(
+      store,
+      Array.from({ length: count }, (_, n) => n)
+        .filter((n) => n % 1000 === 0)
+        .map((n) => deep(n, 2)),
+    );
+    const expected = await reference({ org_id: 'org1', project_id: 'p5' });
+    expect(expected).toHaveLength(count);
+    for (const filter of [
+      { org_id: 'org1', project_id: 'p5' },
+      { org_id: 'org1', project_id: 'p5', updated_after: '1970-01-01 00:00:00.000' },
+    ]) {
+      for (const offset of [KEYS_FIRST_FROM_OFFSET - 5, KEYS_FIRST_FROM_OFFSET, count - 7, count]) {
+        const page = await listModelExecutions(store, filter, { offset, limit: 50 });
+        expect(page.map((r) => `${r.id}@${r.version}`)).toEqual(expected.slice(offset, offset + 50));
+      }
+    }
   });
 
   it("asks for no more row versions than the store's max_result_rows allows", async () => {

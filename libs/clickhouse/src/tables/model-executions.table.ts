@@ -4,6 +4,7 @@ import { ClickHouseStore, QueryParams } from '../store';
 import { ChDateTime, toChDateTime } from '../time';
 import { latestExecutionsPage } from './execution-page';
 import { chunkKeys } from './key-chunks';
+import { finalPageSql } from './page-query';
 import { Page } from './runs.table';
 
 export const MODEL_EXECUTIONS_TABLE = 'model_executions';
@@ -147,7 +148,8 @@ const RECENT_WINDOW_MS = 7 * 86_400_000;
  * versions by created_at, read in order and stopping early, the rest of their columns read only
  * for those rows, then deduplicated here (execution-page.ts). That filter and a deep page
  * deduplicate with FINAL, which sorts every execution of the project (cronjob_name is the parent
- * run's, and only FINAL filters on the latest version's). `total`, the filter's count, tells
+ * run's, and only FINAL filters on the latest version's); from KEYS_FIRST_FROM_OFFSET on, that
+ * sort carries only the order and key columns. `total`, the filter's count, tells
  * whether a model's page reads the last week first.
  */
 export async function listModelExecutions(store: ClickHouseStore, filter: ExecutionFilter, page: Page, total?: number): Promise<ModelExecutionRow[]> {
@@ -160,11 +162,12 @@ export async function listModelExecutions(store: ClickHouseStore, filter: Execut
       if (rows !== undefined) return rows;
     }
   }
-  return store.query<ModelExecutionRow>(
-    `SELECT * FROM {db:Identifier}.model_executions FINAL WHERE ${where}
-     ORDER BY created_at DESC, started_at DESC, id DESC, model_name DESC LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
-    { ...params, limit: page.limit, offset: page.offset },
-  );
+  const order = 'created_at DESC, started_at DESC, id DESC, model_name DESC';
+  return store.query<ModelExecutionRow>(finalPageSql('model_executions', where, order, '(model_name, id)', page.offset), {
+    ...params,
+    limit: page.limit,
+    offset: page.offset,
+  });
 }
 
 export async function countModelExecutions(store: ClickHouseStore, filter: ExecutionFilter): Promise<number> {

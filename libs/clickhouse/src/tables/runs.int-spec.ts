@@ -3,8 +3,10 @@ import { isolatedEnv } from '@runstream/testing';
 import { runRow } from '../../../../test/support/run-rows';
 import { migrate } from '../migrate';
 import { ClickHouseStore, openClickHouse } from '../store';
+import type { RunRow } from './runs.table';
 import { toChDateTime } from '../time';
-import { findRun, findRunLocation, insertRuns } from './runs.table';
+import { KEYS_FIRST_FROM_OFFSET } from './page-query';
+import { findRun, findRunLocation, insertRuns, listRuns, RunFilter } from './runs.table';
 
 const DAY = 86_400_000;
 
@@ -60,5 +62,70 @@ describe('runs: one run by id', () => {
     expect(await findRun(store, 'org1', id)).toBeUndefined();
     expect(await findRunLocation(store, 'org1', v7Id(mintedAt + 3))).toBeUndefined();
     expect((await findRun(store, 'org2', id))?.org_id).toBe('org2');
+  });
+});
+
+describe('runs: pages at any depth', () => {
+  let store: ClickHouseStore;
+  // Past the offset where pages are found by their keys first; three runs share each created_at.
+  const RUNS = KEYS_FIRST_FROM_OFFSET + 60;
+  const created = (n: number) => toChDateTime(new Date(Date.UTC(2026, 0, 1) + Math.floor(n / 3) * 60_000));
+  const REDONE = Array.from({ length: RUNS }, (_, n) => n).filter((n) => n % 1000 === 0);
+
+  beforeAll(async () => {
+    const env = isolatedEnv('runs-deep-pages');
+    store = openClickHouse({ url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '' });
+    await migrate(store);
+    const row = (n: number, fields: Partial<RunRow> = {}) =>
+      runRow({ id: `run_deep_${n}`, project_id: 'deep', created_at: created(n), updated_at: created(n), kafka_offset: '1', ...fields });
+    await insertRuns(
+      store,
+      Array.from({ length: RUNS }, (_, n) => row(n)),
+    );
+    // A second version of every 1,000th run, in a part of its own: done, updated later.
+    const later = toChDateTime(new Date(Date.UTC(2026, 5, 1)));
+    await insertRuns(
+      store,
+      REDONE.map((n) => row(n, { status: 'success', updated_at: later, kafka_offset: '2' })),
+    );
+  });
+
+  afterAll(async () => {
+    await store.close();
+  });
+
+  /** Ids in the page order, at their latest version, as FINAL alone answers. */
+  async function reference(updatedAfter = '1970-01-01 00:00:00.000', status?: string): Promise<string[]> {
+    const rows = await store.query<{ id: string; status: string }>(
+      `SELECT id, status FROM {db:Identifier}.runs FINAL
+       WHERE org_id = 'org1' AND project_id = 'deep' AND updated_at > {after:DateTime64(3, 'UTC')}
+         AND ({status:Nullable(String)} IS NULL OR status = {status:Nullable(String)})
+       ORDER BY created_at DESC, id DESC`,
+      { after: updatedAfter, status: status ?? null },
+    );
+    return rows.map((r) => `${r.id}:${r.status}`);
+  }
+
+  const page = async (filter: RunFilter, offset: number, limit: number) => (await listRuns(store, filter, { offset, limit })).map((r) => `${r.id}:${r.status}`);
+
+  it('answers the rows FINAL orders there, on either side of where keys are read first', async () => {
+    const filter = { org_id: 'org1', project_id: 'deep' };
+    const expected = await reference();
+    expect(expected).toHaveLength(RUNS);
+    for (const offset of [KEYS_FIRST_FROM_OFFSET - 30, KEYS_FIRST_FROM_OFFSET - 1, KEYS_FIRST_FROM_OFFSET, RUNS - 7]) {
+      expect(await page(filter, offset, 50)).toEqual(expected.slice(offset, offset + 50));
+    }
+    expect(await page(filter, RUNS, 50)).toEqual([]);
+  });
+
+  it("filters on each run's latest version at depth", async () => {
+    const running = await reference(undefined, 'running');
+    expect(running).toHaveLength(RUNS - REDONE.length);
+    const offset = KEYS_FIRST_FROM_OFFSET;
+    expect(await page({ org_id: 'org1', project_id: 'deep', status: 'running' }, offset, 50)).toEqual(running.slice(offset, offset + 50));
+    const after = '2026-03-01 00:00:00.000';
+    const updated = await reference(after);
+    expect(updated).toHaveLength(REDONE.length);
+    expect(await page({ org_id: 'org1', project_id: 'deep', updated_after: after }, 0, 500)).toEqual(updated);
   });
 });

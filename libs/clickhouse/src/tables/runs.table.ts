@@ -5,6 +5,7 @@ import { runWrites } from '../run-writes';
 import { ClickHouseStore, QueryParams } from '../store';
 import { ChDateTime } from '../time';
 import { chunkKeys } from './key-chunks';
+import { finalPageSql } from './page-query';
 
 export const RUNS_TABLE = 'runs';
 
@@ -122,12 +123,11 @@ export interface Page {
  * not read; the caller knows the page lies there when a full page comes back.
  */
 export function listRuns(store: ClickHouseStore, filter: RunFilter, page: Page, createdFrom?: ChDateTime): Promise<RunRow[]> {
-  const { where, params } = runFilterClause(filter);
-  const from = createdFrom === undefined ? '' : " AND created_at >= {created_from:DateTime64(3, 'UTC')}";
+  const clause = runFilterClause(filter);
+  const where = createdFrom === undefined ? clause.where : `${clause.where} AND created_at >= {created_from:DateTime64(3, 'UTC')}`;
   return store.query<RunRow>(
-    `SELECT * FROM {db:Identifier}.runs FINAL WHERE ${where}${from}
-     ORDER BY created_at DESC, id DESC LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
-    { ...params, ...(createdFrom === undefined ? {} : { created_from: createdFrom }), limit: page.limit, offset: page.offset },
+    finalPageSql('runs', where, 'created_at DESC, id DESC', 'id', page.offset),
+    { ...clause.params, ...(createdFrom === undefined ? {} : { created_from: createdFrom }), limit: page.limit, offset: page.offset },
     FINAL_WITHIN_PARTITIONS,
   );
 }

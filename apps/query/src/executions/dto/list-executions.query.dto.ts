@@ -1,21 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
-import { MAX_PAGE_OFFSET } from '../../validation/bounds';
-import { IsBoundedTimestamp, QueryInteger, WithinPageWindow } from '../../validation/decorators';
+import { MAX_PAGE } from '../../validation/bounds';
+import { IsBoundedTimestamp, QueryInteger } from '../../validation/decorators';
 
 /** GET /api/v1/projects/:id/model-executions */
 export class ListExecutionsQueryDto {
-  /** (page - 1) * limit may be at most MAX_PAGE_OFFSET; deeper reads page by updated_after. */
-  @ApiPropertyOptional({
-    type: Number,
-    minimum: 1,
-    maximum: MAX_PAGE_OFFSET + 1,
-    default: 1,
-    description: `(page - 1) * limit must be at most ${MAX_PAGE_OFFSET}`,
-  })
+  /** Any depth: a page past the last answers an empty list (MAX_PAGE only keeps the offset exact). */
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
-  @QueryInteger(1, MAX_PAGE_OFFSET + 1)
-  @WithinPageWindow()
+  @QueryInteger(1, MAX_PAGE)
   page: number = 1;
 
   /** Max 500; larger values are rejected with 400, not clamped. */

@@ -2,8 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { JOB_TYPES, RUN_STATUSES } from '@runstream/events';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { MAX_PAGE_OFFSET } from '../../validation/bounds';
-import { IsBoundedTimestamp, QueryInteger, WithinPageWindow } from '../../validation/decorators';
+import { MAX_PAGE } from '../../validation/bounds';
+import { IsBoundedTimestamp, QueryInteger } from '../../validation/decorators';
 
 /** 'true' / 'false' only; anything else stays a string and fails @IsBoolean. */
 export function toBoolean({ value }: { value: unknown }): unknown {
@@ -14,17 +14,10 @@ export function toBoolean({ value }: { value: unknown }): unknown {
 
 /** GET /api/v1/projects/:id/runs (reference/execution-metrics-api.txt). */
 export class ListRunsQueryDto {
-  /** (page - 1) * limit may be at most MAX_PAGE_OFFSET; deeper reads page by updated_after. */
-  @ApiPropertyOptional({
-    type: Number,
-    minimum: 1,
-    maximum: MAX_PAGE_OFFSET + 1,
-    default: 1,
-    description: `(page - 1) * limit must be at most ${MAX_PAGE_OFFSET}`,
-  })
+  /** Any depth: a page past the last answers an empty list (MAX_PAGE only keeps the offset exact). */
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
-  @QueryInteger(1, MAX_PAGE_OFFSET + 1)
-  @WithinPageWindow()
+  @QueryInteger(1, MAX_PAGE)
   page = 1;
 
   /** Max 500; larger values are rejected with 400, not clamped. */
