@@ -39,7 +39,7 @@ class SummarySchema {
   @ApiProperty() failed!: number;
   @ApiProperty() inProgress!: number;
   @ApiProperty() succeeded!: number;
-  @ApiProperty({ description: 'Percent of terminal executions that succeeded' }) successRate!: number;
+  @ApiProperty({ description: 'succeeded / terminal as a fraction from 0 to 1, 4 decimals (0 when nothing finished)', example: 0.75 }) successRate!: number;
   @ApiProperty() terminal!: number;
   @ApiProperty() total!: number;
 }
@@ -58,7 +58,7 @@ class ExecutionStatsDataSchema implements ExecutionStatsData {
 }
 
 export class ExecutionStatsSchema implements ExecutionStatsResponse {
-  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 200 }) code!: number;
   @ApiProperty({ type: ExecutionStatsDataSchema }) data!: ExecutionStatsDataSchema;
   @ApiProperty() message!: string;
   @ApiProperty() requestId!: string;

@@ -59,7 +59,7 @@ export class JobRunSchema extends RunSummarySchema implements JobRun {
 
 export class DailyStatsSchema implements DailyStats {
   @ApiProperty({ format: 'date', description: 'UTC day' }) date!: string;
-  @ApiPropertyOptional({ description: 'With group_by=cronjob' }) cronjob_name?: string;
+  @ApiPropertyOptional({ description: 'Present when the cronjob_name filter was given' }) cronjob_name?: string;
   @ApiProperty() total_runs!: number;
   @ApiProperty() success_count!: number;
   @ApiProperty() partial_count!: number;
@@ -77,7 +77,7 @@ export class DailyStatsListSchema {
 
 export class LogLineSchema implements LogLine {
   @ApiProperty({ format: 'date-time' }) at!: string;
-  @ApiProperty({ description: 'debug, info, warn, error' }) level!: string;
+  @ApiProperty({ enum: ['info', 'warn', 'error'] }) level!: string;
   @ApiProperty({ description: 'Scrubbed of secrets at ingest' }) message!: string;
 }
 

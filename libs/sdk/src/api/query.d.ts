@@ -279,7 +279,7 @@ export interface components {
     };
     DailyStatsSchema: {
       avg_duration_seconds: number | null;
-      /** @description With group_by=cronjob */
+      /** @description Present when the cronjob_name filter was given */
       cronjob_name?: string;
       /**
        * Format: date
@@ -382,7 +382,7 @@ export interface components {
       timeSeries: components['schemas']['TimeBucketSchema'][];
     };
     ExecutionStatsSchema: {
-      /** @example 0 */
+      /** @example 200 */
       code: number;
       data: components['schemas']['ExecutionStatsDataSchema'];
       message: string;
@@ -414,8 +414,8 @@ export interface components {
     LogLineSchema: {
       /** Format: date-time */
       at: string;
-      /** @description debug, info, warn, error */
-      level: string;
+      /** @enum {string} */
+      level: 'info' | 'warn' | 'error';
       /** @description Scrubbed of secrets at ingest */
       message: string;
     };
@@ -588,7 +588,10 @@ export interface components {
       failed: number;
       inProgress: number;
       succeeded: number;
-      /** @description Percent of terminal executions that succeeded */
+      /**
+       * @description succeeded / terminal as a fraction from 0 to 1, 4 decimals (0 when nothing finished)
+       * @example 0.75
+       */
       successRate: number;
       terminal: number;
       total: number;
