@@ -32,6 +32,31 @@ describe('parseCommand: argv without a shell', () => {
     expect(parseCommand('dbt run\n')).toMatchObject({ reason: expect.stringContaining('newline') });
     expect(parseCommand('dbt run `x`')).toMatchObject({ reason: expect.stringContaining('backtick') });
   });
+
+  it("passes a SQLMesh selector's quoted operators on as text, and refuses them unquoted", () => {
+    expect(parseCommand(`sqlmesh plan --select-model "tag:a | (tag:b & ^tag:c)" --restate-model 'x;y>z<w||v&&u'`)).toEqual({
+      ok: true,
+      tool: 'sqlmesh',
+      argv: ['sqlmesh', 'plan', '--select-model', 'tag:a | (tag:b & ^tag:c)', '--restate-model', 'x;y>z<w||v&&u'],
+    });
+    for (const [command, op] of [
+      ['sqlmesh run; rm -rf /', ';'],
+      ['sqlmesh run && echo', '&&'],
+      ['sqlmesh run | tee log', '|'],
+      ['sqlmesh run > out', '>'],
+      ['sqlmesh run &', '&'],
+    ]) {
+      expect(parseCommand(command)).toEqual({ ok: false, reason: `must not contain shell metacharacters (${op})` });
+    }
+    for (const [command, name] of [
+      ['sqlmesh run "`x`"', 'backtick'],
+      ['sqlmesh run "$(x)"', '$('],
+      ["sqlmesh run '${X}'", '${'],
+      ['sqlmesh run "a\nb"', 'newline'],
+    ]) {
+      expect(parseCommand(command)).toMatchObject({ ok: false, reason: expect.stringContaining(name) });
+    }
+  });
 });
 
 describe('schedules and time zones', () => {

@@ -25,7 +25,11 @@ export const DBT_SUBCOMMANDS = [
   'clone',
 ] as const;
 
-/** Refused anywhere in a command, inside quotes too: no shell runs it, and none must be needed. */
+/**
+ * Refused anywhere in a dbt command, inside quotes too, as the reference says: no shell runs it,
+ * and none must be needed. A SQLMesh command ("any sqlmesh invocation") may quote the operators
+ * its own selectors use (`--select-model "tag:a | tag:b"`); see SQLMESH_REFUSED_ANYWHERE.
+ */
 export const SHELL_METACHARACTERS: readonly { text: string; name: string }[] = [
   { text: ';', name: ';' },
   { text: '&&', name: '&&' },
@@ -39,6 +43,13 @@ export const SHELL_METACHARACTERS: readonly { text: string; name: string }[] = [
   { text: '\n', name: 'newline' },
   { text: '\r', name: 'carriage return' },
 ];
+
+/**
+ * Refused anywhere in a SQLMesh command: line breaks, and expansions that would look as if a
+ * shell ran (shell-quote would also rewrite `${X}` to `$X`). Operators outside quotes are refused
+ * as shell operators when the command is split (toArgv).
+ */
+const SQLMESH_REFUSED_ANYWHERE = new Set(['`', '$(', '${', '\n', '\r']);
 
 export type ParsedCommand = { ok: true; argv: string[]; tool: JobTool } | { ok: false; reason: string };
 
@@ -96,12 +107,13 @@ function dbtProblem(argv: string[]): string | undefined {
 
 /**
  * A job command as the argv an executor runs without a shell: quotes honoured, no expansion,
- * shell metacharacters refused. The first word is `dbt` (with an allowed subcommand) or
+ * shell metacharacters refused (a SQLMesh command may quote them). The first word is `dbt` (with an allowed subcommand) or
  * `sqlmesh` (any invocation); `onlyDbt` refuses sqlmesh (trigger overrides).
  */
 export function parseCommand(command: string, onlyDbt = false): ParsedCommand {
   if (command.trim() === '') return { ok: false, reason: 'must not be empty' };
-  const found = SHELL_METACHARACTERS.find((m) => command.includes(m.text));
+  const refused = commandTool(command) === 'sqlmesh' ? SHELL_METACHARACTERS.filter((m) => SQLMESH_REFUSED_ANYWHERE.has(m.text)) : SHELL_METACHARACTERS;
+  const found = refused.find((m) => command.includes(m.text));
   if (found) return { ok: false, reason: `must not contain shell metacharacters (${found.name}): the command runs without a shell` };
   if (CONTROL_CHARACTERS.test(command)) return { ok: false, reason: 'must not contain control characters' };
   const quote = unbalancedQuote(command);
