@@ -1,8 +1,9 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ClickHouseStore, findJob, JobRow, listProjectJobs } from '@runstream/clickhouse';
 import { JOB_SPEC_DEFAULTS, JobSpec, WEBHOOK_SECRET_GRACE_MS } from '@runstream/events';
 import { Caller } from '@runstream/http';
 import { newWebhookSecret } from '@runstream/webhooks';
+import { RUN_EXECUTOR, RunExecutor } from '../runs/run-executor';
 import { CreateJobDto, UpdateJobDto } from './dto/job-body.dto';
 import { JobCommandsService, newJobId } from './job-commands.service';
 import { CreatedJobResponse, JobListResponse, JobResponse, specOf, toJobResponse, WebhookSecretRotation } from './job.response';
@@ -20,6 +21,7 @@ export class JobsService {
   constructor(
     private readonly store: ClickHouseStore,
     private readonly commands: JobCommandsService,
+    @Inject(RUN_EXECUTOR) private readonly executor: RunExecutor,
   ) {}
 
   async list(caller: Caller, projectId: string): Promise<JobListResponse> {
@@ -41,6 +43,7 @@ export class JobsService {
     const jobId = newJobId();
     const secret = newWebhookSecret();
     await this.commands.run(caller, projectId, jobId, 'job.created', { spec, webhook_secret: secret });
+    await this.executor.definitionsChanged();
     return { ...toJobResponse(await this.find(caller, projectId, jobId)), webhook_secret: secret };
   }
 
@@ -48,12 +51,14 @@ export class JobsService {
     const changes = supplied(dto);
     this.checkRules({ ...specOf(await this.find(caller, projectId, jobId)), ...changes });
     await this.commands.run(caller, projectId, jobId, 'job.updated', { changes });
+    await this.executor.definitionsChanged();
     return toJobResponse(await this.find(caller, projectId, jobId));
   }
 
   async remove(caller: Caller, projectId: string, jobId: string): Promise<void> {
     await this.find(caller, projectId, jobId);
     await this.commands.run(caller, projectId, jobId, 'job.deleted', {});
+    await this.executor.definitionsChanged();
   }
 
   /** A new signing secret, shown this once; the replaced one keeps signing for WEBHOOK_SECRET_GRACE_MS. */

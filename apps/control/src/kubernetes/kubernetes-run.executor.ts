@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobRow } from '@runstream/clickhouse';
 import { RunExecutor, RunPlacement } from '../runs/run-executor';
 import type { KubernetesConfig } from './kubernetes.env';
@@ -13,6 +13,8 @@ import { KUBERNETES_CONFIG } from './kubernetes.tokens';
  */
 @Injectable()
 export class KubernetesRunExecutor implements RunExecutor {
+  private readonly logger = new Logger(KubernetesRunExecutor.name);
+
   constructor(
     @Inject(KUBERNETES_CONFIG) private readonly config: KubernetesConfig,
     private readonly reconciler: KubernetesReconciler,
@@ -29,5 +31,19 @@ export class KubernetesRunExecutor implements RunExecutor {
 
   async launch(job: JobRow, runId: string, placement: RunPlacement, argv: string[]): Promise<void> {
     await this.reconciler.trigger(job, runId, placement.job_name, argv);
+  }
+
+  /**
+   * A reconcile pass before the Jobs API answers, so a disabled, deleted or rescheduled job's
+   * CronJob follows at once rather than at the next resync. If the API server cannot be reached
+   * the change stands (it is in the event log) and the periodic pass applies it.
+   */
+  async definitionsChanged(): Promise<void> {
+    try {
+      const report = await this.reconciler.reconcileNow();
+      for (const { name, error } of report.failed) this.logger.warn(`CronJob ${name} not reconciled after a job change: ${error}`);
+    } catch (error) {
+      this.logger.warn(`reconcile after a job change failed, the next pass retries: ${String(error)}`);
+    }
   }
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jobArgv } from './job-argv';
 import { startK8sMock, type K8sMockProcess } from './k8s-mock.process';
@@ -5,6 +8,7 @@ import { createKubernetesClients, type KubernetesClients, type V1CronJob, type V
 import type { KubernetesConfig } from './kubernetes.env';
 import type { KubernetesJobRow } from './kubernetes-job-row';
 import { KubernetesLiveJobsSource } from './kubernetes-live-jobs.source';
+import { KubernetesRunExecutor } from './kubernetes-run.executor';
 import { KubernetesReconciler } from './kubernetes.reconciler';
 
 /**
@@ -164,6 +168,28 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
     }
     expect(names).toEqual(['runstream-acme/analytics-nightly-refresh']);
     await reconciler.onModuleDestroy();
+  });
+
+  it('applies a job change before the Jobs API answers (the executor reconciles), and survives an unreachable API server', async () => {
+    const executor = new KubernetesRunExecutor(config, reconciler);
+    jobs = [row({ id: 'job_00000000000000000000000000000004', name: 'hourly', schedule: '0 * * * *' })];
+    // No periodic pass runs here (onApplicationBootstrap is not called): only the executor's.
+    await executor.definitionsChanged();
+    expect((await readCronJob('runstream-acme', 'analytics-hourly')).spec?.suspend).toBe(false);
+    jobs[0] = { ...jobs[0], enabled: 0 };
+    await executor.definitionsChanged();
+    expect((await readCronJob('runstream-acme', 'analytics-hourly')).spec?.suspend).toBe(true);
+    jobs[0] = { ...jobs[0], deleted: 1 };
+    await executor.definitionsChanged();
+    expect(await cronJobNames()).not.toContain('runstream-acme/analytics-hourly');
+
+    // The same kubeconfig pointed at a port nothing listens on.
+    const closed = join(mkdtempSync(join(tmpdir(), 'k8s-closed-')), 'kubeconfig');
+    writeFileSync(closed, readFileSync(mock.kubeconfigPath, 'utf8').replace(/server: .*/, 'server: http://127.0.0.1:9'));
+    const unreachable = createKubernetesClients({ ...config, kubeconfigPath: closed });
+    const offlineReconciler = new KubernetesReconciler(config, unreachable, async () => jobs, jobArgv);
+    await expect(offlineReconciler.reconcileNow()).rejects.toHaveProperty('message', expect.stringContaining('ECONNREFUSED'));
+    await expect(new KubernetesRunExecutor(config, offlineReconciler).definitionsChanged()).resolves.toBeUndefined();
   });
 
   it('triggers a Job from the CronJob template carrying the run id, idempotently per run', async () => {

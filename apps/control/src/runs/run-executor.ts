@@ -18,6 +18,11 @@ export interface RunExecutor {
   place(orgId: string, projectId: string, job: JobRow, runJobName: string): RunPlacement;
   /** Called after the broker acknowledged the run's creation; safe to call again for the same run. */
   launch(job: JobRow, runId: string, placement: RunPlacement, argv: string[]): Promise<void>;
+  /**
+   * Called after a job was created, changed or deleted, once the change is readable, before the
+   * Jobs API answers: what schedules the jobs must follow it from then on. Never throws.
+   */
+  definitionsChanged(): Promise<void>;
 }
 
 export const RUN_EXECUTOR = Symbol('RUN_EXECUTOR');
@@ -33,5 +38,9 @@ export class LocalRunExecutor implements RunExecutor {
 
   async launch(): Promise<void> {
     // The agent finds the run by polling; nothing to push.
+  }
+
+  async definitionsChanged(): Promise<void> {
+    // The scheduler re-reads the jobs before a due tick when its list is older than the change.
   }
 }
