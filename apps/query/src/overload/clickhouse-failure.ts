@@ -23,6 +23,10 @@ const BY_CODE: Record<string, ClickHouseFailure> = {
   '394': { status: 503, retryAfterSeconds: 1, message: 'the query was cancelled; retry shortly' }, // QUERY_WAS_CANCELLED
   '209': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'ClickHouse did not answer in time; retry shortly' }, // SOCKET_TIMEOUT
   '210': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'ClickHouse is unreachable; retry shortly' }, // NETWORK_ERROR
+  '279': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'no ClickHouse replica answered; retry shortly' }, // ALL_CONNECTION_TRIES_FAILED
+  '203': { status: 503, retryAfterSeconds: 1, message: 'ClickHouse has no free connection; retry shortly' }, // NO_FREE_CONNECTION
+  '242': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'a ClickHouse replica is read-only for now; retry shortly' }, // TABLE_IS_READ_ONLY
+  '999': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'ClickHouse lost its coordination service for now; retry shortly' }, // KEEPER_EXCEPTION
   '158': { status: 422, message: `the answer would exceed the read API's row limit; ${NARROW}` }, // TOO_MANY_ROWS
   '307': { status: 422, message: `the answer would exceed the read API's size limit; ${NARROW}` }, // TOO_MANY_BYTES
   '396': { status: 422, message: `the answer would exceed the read API's row limit; ${NARROW}` }, // TOO_MANY_ROWS_OR_BYTES
