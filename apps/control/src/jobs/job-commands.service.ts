@@ -1,7 +1,7 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ClickHouseStore, findJobCommand, JobCommandRow } from '@runstream/clickhouse';
 import { JobEventEnvelope, JobEventPayloads, JobEventType, newJobRequestId, SCHEMA_VERSION, uuidv7, validateJobEvent } from '@runstream/events';
-import { Caller, serviceUnavailable } from '@runstream/http';
+import { Caller, FieldError, serviceUnavailable } from '@runstream/http';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { ControlEventLog } from '../events/control-event-log';
 import { publishRefusal } from '../events/publish-refusal';
@@ -84,6 +84,15 @@ function answer(decision: JobCommandRow): void {
       error: 'Conflict',
       message: `name: ${decision.reason}`,
       errors: [{ field: 'name', reasons: [decision.reason] }],
+    });
+  }
+  if (decision.outcome === 'refused') {
+    const errors = JSON.parse(decision.reason) as FieldError[];
+    throw new ConflictException({
+      statusCode: 409,
+      error: 'Conflict',
+      message: `the job changed while this request was decided: ${errors.flatMap((e) => e.reasons).join('; ')}`,
+      errors,
     });
   }
   if (decision.outcome === 'not_found') throw new NotFoundException(decision.reason);

@@ -58,7 +58,11 @@ export function activeWebhookSecrets(
   return secrets;
 }
 
-export type JobCommandOutcome = 'applied' | 'conflict' | 'not_found';
+/**
+ * `refused`: the change breaks a rule across fields against the job as the fold found it (a
+ * concurrent change came first); `reason` holds the field errors as JSON.
+ */
+export type JobCommandOutcome = 'applied' | 'conflict' | 'not_found' | 'refused';
 
 /** A row of `job_commands` (migration 0019): the fold's decision on one command. */
 export interface JobCommandRow {

@@ -47,6 +47,22 @@ describe('jobs fold: the single writer decides every command in log order', () =
     expect(jobs.get('job_a')?.deleted).toBe(1);
   });
 
+  it('refuses a change that breaks the dbt-only rule against a change folded before it (two PUTs racing)', () => {
+    const jobs: ProjectJobs = new Map();
+    fold(jobs, event('job.created', 'job_r', { spec: spec('r') }));
+    // Each PUT passed the handler's check against the dbt job it read; the second folded loses.
+    expect(
+      fold(
+        jobs,
+        event('job.updated', 'job_r', { changes: { command: 'sqlmesh run' } }),
+        event('job.updated', 'job_r', { changes: { webhook_url: 'https://hooks.example/r' } }),
+      ),
+    ).toEqual(['applied', 'refused']);
+    expect(jobs.get('job_r')).toMatchObject({ command: 'sqlmesh run', webhook_url: '' });
+    const refused = foldJobEvent(jobs, event('job.updated', 'job_r', { changes: { webhook_enabled: true } }), { partition: 0, offset: '999' }, new Date());
+    expect(JSON.parse(refused.command.reason)).toEqual([{ field: 'webhook_enabled', reasons: [expect.stringContaining('dbt jobs only')] }]);
+  });
+
   it('answers not_found for unknown and deleted jobs', () => {
     const jobs: ProjectJobs = new Map();
     expect(fold(jobs, event('job.updated', 'job_x', { changes: { enabled: false } }), event('job.deleted', 'job_x', {}))).toEqual(['not_found', 'not_found']);

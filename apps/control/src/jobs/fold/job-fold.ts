@@ -1,6 +1,7 @@
 import { JobCommandOutcome, JobCommandRow, JobRow, toChDateTime } from '@runstream/clickhouse';
 import { AnyJobEvent, JobSpec } from '@runstream/events';
 import { SECRET_MASK, specOf } from '../job.response';
+import { jobRuleProblems } from '../validation/job-rules';
 
 export interface LogPosition {
   partition: number;
@@ -119,6 +120,9 @@ export function foldJobEvent(jobs: ProjectJobs, event: AnyJobEvent, position: Lo
       if (!current || current.deleted === 1) return decision(event, 'not_found', `job ${event.job_id} not found`, decidedAt);
       const spec = specOf(current);
       const next = merged(spec, event.payload.changes);
+      // The handler checked the rules against the job it read; a change folded since may break them.
+      const problems = jobRuleProblems(next);
+      if (problems.length > 0) return decision(event, 'refused', JSON.stringify(problems), decidedAt);
       const taken = holder(jobs, next.name, event.job_id);
       if (taken) return decision(event, 'conflict', `a job named "${taken.name}" already exists in this project (${taken.id})`, decidedAt);
       // Nothing changed: no new version, updated_at stays when the job last changed.
