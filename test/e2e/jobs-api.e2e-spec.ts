@@ -1,5 +1,5 @@
 import { ClickHouseStore, findJob } from '@runstream/clickhouse';
-import { eventually, http } from '@runstream/testing';
+import { http } from '@runstream/testing';
 import { bearer, startStack, Stack } from '../support/stack';
 import { ControlInstance, startControl } from './support-control';
 
@@ -208,11 +208,11 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
     expect(named).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     expect(named).toBeLessThanOrEqual(Date.now());
 
+    // Answered once readable: a GET right after the answer finds the run (the reference's client stops on a 404).
     const runId = triggered.body.job_run_id;
-    const run = await eventually(async () => {
-      const answer = await http<Record<string, unknown>>('GET', `${stack.queryUrl}/api/v1/runs/${runId}`, undefined, auth());
-      return answer.status === 200 ? answer.body : undefined;
-    }, 'the triggered run');
+    const read = await http<Record<string, unknown>>('GET', `${stack.queryUrl}/api/v1/runs/${runId}`, undefined, auth());
+    expect(read.status).toBe(200);
+    const run = read.body;
     expect(run).toMatchObject({
       id: runId,
       project_id: projectId,

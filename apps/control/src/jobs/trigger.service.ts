@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ClickHouseStore, findRunLocation } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
+import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { publishRefusal } from '../events/publish-refusal';
 import { InvalidRunEventError, RunStarter } from '../runs/run-starter';
 import { TriggerJobDto } from './dto/job-body.dto';
@@ -14,28 +16,45 @@ export interface TriggerResponse {
   message: string;
 }
 
+const VISIBLE_POLL_MS = 25;
+
 /**
  * A manual, one-off run of a job (disabled jobs too: `enabled` only suspends the schedule).
- * Answered once the run's creation is acknowledged by Kafka; the run is pending until an
- * executor claims it.
+ * Answered once the run can be read (`GET /api/v1/runs/:runId` after the answer finds it), or,
+ * when the materializer lags, once Kafka acknowledged it and CONTROL_DECISION_TIMEOUT_MS passed:
+ * the run exists either way. It is pending until an executor claims it.
  */
 @Injectable()
 export class TriggerService {
   constructor(
     private readonly jobs: JobsService,
     private readonly starter: RunStarter,
+    private readonly store: ClickHouseStore,
+    @Inject(CONTROL_CONFIG) private readonly config: ControlConfig,
   ) {}
 
   async trigger(caller: Caller, projectId: string, jobId: string, dto: TriggerJobDto): Promise<TriggerResponse> {
     const job = await this.jobs.find(caller, projectId, jobId);
     const commandArgv = dto.command_override === undefined ? undefined : this.overrideArgv(job.command, dto.command_override);
-    try {
-      const { runId, jobName } = await this.starter.start({ orgId: caller.orgId, projectId, actor: caller.tokenId, job, triggeredBy: 'manual', commandArgv });
-      return { job_run_id: runId, job_name: jobName, status: 'pending', message: 'Run triggered successfully' };
-    } catch (error) {
-      if (error instanceof InvalidRunEventError)
-        throw badRequest([{ field: dto.command_override === undefined ? 'command' : 'command_override', reasons: [error.message] }]);
-      throw publishRefusal(error);
+    const { runId, jobName } = await this.starter
+      .start({ orgId: caller.orgId, projectId, actor: caller.tokenId, job, triggeredBy: 'manual', commandArgv })
+      .catch((error: unknown) => {
+        if (error instanceof InvalidRunEventError)
+          throw badRequest([{ field: dto.command_override === undefined ? 'command' : 'command_override', reasons: [error.message] }]);
+        throw publishRefusal(error);
+      });
+    await this.untilReadable(caller.orgId, runId);
+    return { job_run_id: runId, job_name: jobName, status: 'pending', message: 'Run triggered successfully' };
+  }
+
+  /** Waits until the read model holds the run, at most the decision timeout (then the run exists, just not materialized yet). */
+  private async untilReadable(orgId: string, runId: string): Promise<void> {
+    const deadline = Date.now() + this.config.decisionTimeoutMs;
+    while (Date.now() < deadline) {
+      // A failed read ends the wait: the run was created, and the answer says so.
+      const found = await findRunLocation(this.store, orgId, runId).catch(() => 'unknown' as const);
+      if (found) return;
+      await new Promise((resolve) => setTimeout(resolve, VISIBLE_POLL_MS));
     }
   }
 
