@@ -5,10 +5,15 @@ import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { MAX_PAGE } from '../../validation/bounds';
 import { IsBoundedTimestamp, QueryInteger } from '../../validation/decorators';
 
-/** 'true' / 'false' only; anything else stays a string and fails @IsBoolean. */
+/**
+ * true/false in any case (Python's requests sends a bool as `True`/`False`) or 1/0; anything
+ * else stays a string and fails @IsBoolean with a 400 naming the parameter.
+ */
 export function toBoolean({ value }: { value: unknown }): unknown {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
+  if (typeof value !== 'string') return value;
+  const word = value.toLowerCase();
+  if (word === 'true' || word === '1') return true;
+  if (word === 'false' || word === '0') return false;
   return value;
 }
 
