@@ -98,6 +98,13 @@ describe('read API input bounds', () => {
     for (const edge of ['1970-01-01T00:00:00Z', '2299-12-31T23:59:59.999Z', '2026-02-26T07:00:00%2B01:00']) {
       expect((await get<{ total: number }>(`${project}/runs?updated_after=${edge}`)).status).toBe(200);
     }
+    // Python's isoformat() pasted into a URL unencoded: the query string decodes its `+` as a space.
+    for (const list of ['runs', 'model-executions']) {
+      const encoded = await get<{ pagination?: unknown; total?: number }>(`${project}/${list}?updated_after=2026-02-26T06:00:00.123456%2B00:00`);
+      const pasted = await get<{ pagination?: unknown; total?: number }>(`${project}/${list}?updated_after=2026-02-26T06:00:00.123456+00:00`);
+      expect(pasted.status).toBe(200);
+      expect(pasted.body).toEqual(encoded.body);
+    }
     expect((await get(`${project}/model-executions/stats?start_date=1970-01-01&end_date=2149-06-06`)).status).toBe(200);
   });
 
