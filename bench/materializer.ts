@@ -228,6 +228,11 @@ each insert writes a part in each of the ~13 monthly partitions the bench's year
   scale, 3 drains each: one session 6,373 events/s (5,714–6,410) against direct inserts 17,208 (16,793–18,862), four
   sessions 6,561 (6,343–6,764) against 17,305 (16,537–17,435): 38% both, while peak RSS went 854 → 934 MB. The inserts
   already keep both cores busy, so the materializer opens one session unless told otherwise.
+- Measured and ruled out: the partitions a flush touches. The topic's consecutive runs are created a day apart, so each
+  flush writes parts into ~13 monthly partitions, where live traffic and a replay in log order touch one or two. With
+  runs created in log order instead (2026-11-26, --quick, one set of drains each, same hour) the baseline went 18,657 →
+  23,419 events/s and the steady drain 8,806 → 9,741: the ratio fell (47% → 42%), so the fan-out is not what separates
+  the two, and the workload was left as it is.
 - Measured and ruled out earlier: the per-flush read of run states (\`runs FINAL\` by key). A per-member state cache that
   skipped it left the ratio at 41% (9,060 vs 22,331 events/s) and raised peak RSS to 1,229 MB, so it was not kept.
 - Since 2026-11-26 \`model_executions\` carries a projection for the executions page (section 4), which every insert into
