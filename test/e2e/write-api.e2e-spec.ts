@@ -128,8 +128,17 @@ describe('write API', () => {
     expect((await patch(runId, {})).status).toBe(400);
     const tooLong = await patch(runId, { appendLog: { level: 'info', message: 'x'.repeat(10_001) } });
     expect(tooLong.body.message).toContain('appendLog.message');
-    const tooMany = await patch(runId, { logEntries: Array.from({ length: 501 }, () => ({ at: '2026-02-26T06:00:01Z', level: 'info', message: 'x' })) });
-    expect(tooMany.body.message).toContain('logEntries must contain no more than 500 elements');
+    const tooMany = await patch(runId, { logEntries: Array.from({ length: 2001 }, () => ({ at: '2026-02-26T06:00:01Z', level: 'info', message: 'x' })) });
+    expect(tooMany.body.message).toContain('logEntries');
+  });
+
+  it('caps a longer log replace server-side: the run keeps its last 500 lines', async () => {
+    const runId = await createRun();
+    const lines = Array.from({ length: 600 }, (_, n) => ({ at: '2026-02-26T06:00:01Z', level: 'info', message: `line ${n}` }));
+    expect((await patch(runId, { logEntries: lines })).status).toBe(202);
+    const [, replaced] = await eventsOf(runId, 2);
+    const kept = (replaced.payload as { log_entries?: { message: string }[] }).log_entries ?? [];
+    expect(kept.map((line) => line.message)).toEqual(lines.slice(100).map((line) => line.message));
   });
 
   it('answers 413 for a body over the limit', async () => {

@@ -1,5 +1,6 @@
 import {
   LogEntry,
+  MAX_LOG_ENTRIES,
   ModelExecution,
   RunEventEnvelope,
   RunEventPayloads,
@@ -13,7 +14,7 @@ import {
   uuidv7,
 } from '@runstream/events';
 import { Caller } from '@runstream/http';
-import { PatchRunDto } from './dto/patch-run.dto';
+import { LogEntryDto, PatchRunDto } from './dto/patch-run.dto';
 import { ModelExecutionDto } from './dto/report-model-executions.dto';
 import { MAX_STRING_VALUE } from './dto/telemetry.validators';
 import { scrub } from './scrub';
@@ -91,12 +92,17 @@ export function isEmptyPatch(dto: PatchRunDto): boolean {
   return Object.values(dto).every((value) => !isGiven(value));
 }
 
+/** A log replace as the run keeps it: its last MAX_LOG_ENTRIES lines ("capped at 500 lines server-side"). */
+function keptLogEntries(dto: PatchRunDto): LogEntryDto[] {
+  return (dto.logEntries ?? []).slice(-MAX_LOG_ENTRIES);
+}
+
 /** Every text of a PATCH that is scrubbed before it is stored. */
 export function patchTexts(dto: PatchRunDto): string[] {
   const texts: string[] = [];
   if (isGiven(dto.errorSummary)) texts.push(dto.errorSummary);
   if (isGiven(dto.appendLog)) texts.push(dto.appendLog.message);
-  for (const entry of dto.logEntries ?? []) texts.push(entry.message);
+  for (const entry of keptLogEntries(dto)) texts.push(entry.message);
   for (const value of Object.values(dto.telemetrySummary ?? {})) if (typeof value === 'string') texts.push(value);
   return texts;
 }
@@ -109,7 +115,7 @@ export function patchPayload(dto: PatchRunDto, now: Date, scrubText: ScrubText =
   if (isGiven(dto.finishedAt)) payload.finished_at = toIso(dto.finishedAt);
   if (isGiven(dto.errorSummary)) payload.error_summary = scrubText(dto.errorSummary);
   if (isGiven(dto.appendLog)) payload.append_log = toLogEntry({ ...dto.appendLog, at: now.toISOString() }, scrubText);
-  if (isGiven(dto.logEntries)) payload.log_entries = dto.logEntries.map((entry) => toLogEntry(entry, scrubText));
+  if (isGiven(dto.logEntries)) payload.log_entries = keptLogEntries(dto).map((entry) => toLogEntry(entry, scrubText));
   if (isGiven(dto.telemetrySummary)) payload.telemetry_summary = storedSummary(dto.telemetrySummary, scrubText);
   if (isGiven(dto.appendTelemetrySample)) payload.append_telemetry_sample = toSample(dto.appendTelemetrySample, now);
   if (isGiven(dto.telemetrySamples)) payload.telemetry_samples = dto.telemetrySamples.map((sample) => toSample(sample, now));

@@ -12,6 +12,17 @@ describe('patchPayload', () => {
     expect(Object.values(payload)).not.toContain(undefined);
   });
 
+  it('keeps the last 500 lines of a longer log replace, scrubbing only those ("capped at 500 lines server-side")', () => {
+    const line = (n: number) => ({ at: `2026-02-26T06:00:00.${String(n % 1000).padStart(3, '0')}Z`, level: 'info' as const, message: `line ${n} token=t${n}` });
+    const dto: PatchRunDto = { logEntries: Array.from({ length: 600 }, (_, n) => line(n)) };
+    const kept = patchPayload(dto, now).log_entries ?? [];
+    expect(kept).toHaveLength(500);
+    expect(kept[0]).toEqual({ at: '2026-02-26T06:00:00.100Z', level: 'info', message: 'line 100 token=[REDACTED]' });
+    expect(kept[499].message).toBe('line 599 token=[REDACTED]');
+    expect(patchTexts(dto)).toHaveLength(500);
+    expect(validateEvent(runEvent(caller, 'proj', 'run_1', 'run.patched', patchPayload(dto, now), now))).toBeUndefined();
+  });
+
   it('stamps server times, normalises to UTC and scrubs text', () => {
     const payload = patchPayload(
       {

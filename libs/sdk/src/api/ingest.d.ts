@@ -218,7 +218,7 @@ export interface components {
        * @description RFC 3339, 1900-2299
        */
       finishedAt?: string;
-      /** @description Replaces the whole log */
+      /** @description Replaces the whole log; the run keeps its last 500 lines */
       logEntries?: components['schemas']['LogEntryDto'][];
       /**
        * Format: date-time

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ACCEPTED_STATUS_WORDS, LOG_LEVELS, LogLevel, MAX_LOG_ENTRIES, MAX_TELEMETRY_SAMPLES, TelemetryValue } from '@runstream/events';
+import { ACCEPTED_STATUS_WORDS, LOG_LEVELS, LogLevel, MAX_LOG_ENTRIES, MAX_LOG_ENTRIES_SENT, MAX_TELEMETRY_SAMPLES, TelemetryValue } from '@runstream/events';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { IsTimestamp, IsWellFormedText, KeepAsSent } from './field-validators';
@@ -71,11 +71,15 @@ export class PatchRunDto {
   @Type(() => AppendLogDto)
   appendLog?: AppendLogDto;
 
-  /** Replaces the whole log; at most the cap, which is what the run can hold. */
-  @ApiPropertyOptional({ type: [LogEntryDto], maxItems: MAX_LOG_ENTRIES, description: 'Replaces the whole log' })
+  /** Replaces the whole log; the run keeps the last MAX_LOG_ENTRIES of it. */
+  @ApiPropertyOptional({
+    type: [LogEntryDto],
+    maxItems: MAX_LOG_ENTRIES_SENT,
+    description: `Replaces the whole log; the run keeps its last ${MAX_LOG_ENTRIES} lines`,
+  })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(MAX_LOG_ENTRIES)
+  @ArrayMaxSize(MAX_LOG_ENTRIES_SENT)
   @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => LogEntryDto)

@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { MAX_LOG_ENTRIES } from '@runstream/events';
+import { MAX_LOG_ENTRIES, MAX_LOG_ENTRIES_SENT } from '@runstream/events';
 import { createValidationPipe } from '@runstream/http';
 import fc from 'fast-check';
 import { PatchRunDto } from './patch-run.dto';
@@ -70,6 +70,7 @@ const key = fc.oneof(
 const edge = fc.oneof(
   scalar,
   fc.constant(Array.from({ length: MAX_LOG_ENTRIES + 1 }, () => ({ level: 'info', message: 'm', at: '2026-02-26T06:00:00Z' }))),
+  fc.constant(Array.from({ length: MAX_LOG_ENTRIES_SENT + 1 }, () => ({ level: 'info', message: 'm', at: '2026-02-26T06:00:00Z' }))),
   fc.array(scalar, { maxLength: 2 }),
   fc.dictionary(key, scalar, { maxKeys: 3 }),
   fc.array(fc.dictionary(key, scalar, { maxKeys: 3 }), { maxLength: 2 }),

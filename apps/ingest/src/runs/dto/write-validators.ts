@@ -1,4 +1,4 @@
-import { ACCEPTED_STATUS_WORDS, isWellFormed, LOG_LEVELS, MAX_LOG_ENTRIES, MAX_TELEMETRY_SAMPLES, timestampProblem } from '@runstream/events';
+import { ACCEPTED_STATUS_WORDS, isWellFormed, LOG_LEVELS, MAX_LOG_ENTRIES_SENT, MAX_TELEMETRY_SAMPLES, timestampProblem } from '@runstream/events';
 import { Type } from '@nestjs/common';
 import { FastValidators } from '@runstream/http';
 import { ID_PATTERN } from './create-run.dto';
@@ -50,7 +50,7 @@ function logEntry(value: unknown): LogEntryDto | undefined {
 }
 
 function logEntries(value: unknown): LogEntryDto[] | undefined {
-  if (!Array.isArray(value) || value.length > MAX_LOG_ENTRIES) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_LOG_ENTRIES_SENT) return undefined;
   const entries: LogEntryDto[] = [];
   for (const item of value) {
     const entry = logEntry(item);
