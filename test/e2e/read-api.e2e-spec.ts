@@ -272,6 +272,9 @@ describe('read API', () => {
     const response = await get<ExecutionStatsResponse>(`/v1/executions/stats?from=${from}&to=${to}&granularity=hourly`);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ code: 200, message: 'success', requestId: expect.any(String) });
+    // The request's own id, as in the logs: the caller's X-Request-ID when it sent one.
+    const traced = await get<ExecutionStatsResponse>(`/v1/executions/stats?from=${from}&to=${to}&granularity=hourly`, { ...user, 'x-request-id': 'dash-42' });
+    expect(traced.body.requestId).toBe('dash-42');
     const { data } = response.body;
     expect(data.granularity).toBe('hourly');
     expect(data.summary).toEqual({

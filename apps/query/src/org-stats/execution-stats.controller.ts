@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '@runstream/http';
 import { ExecutionStatsQueryDto } from './execution-stats.query.dto';
@@ -12,7 +12,8 @@ export class ExecutionStatsController {
 
   @Get()
   @ApiOkResponse({ type: ExecutionStatsSchema })
-  get(@Query() query: ExecutionStatsQueryDto, @CurrentCaller() caller: Caller): Promise<ExecutionStatsResponse> {
-    return this.stats.stats(query, caller);
+  /** `requestId` is the request's id (X-Request-ID when the caller sent a sane one), as in the logs. */
+  get(@Query() query: ExecutionStatsQueryDto, @CurrentCaller() caller: Caller, @Req() request: { id: string }): Promise<ExecutionStatsResponse> {
+    return this.stats.stats(query, caller, request.id);
   }
 }

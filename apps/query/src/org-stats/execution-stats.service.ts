@@ -1,7 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { ClickHouseStore, selectOrgRunGroups, selectRecentFailures, toChDateTime } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
-import { randomUUID } from 'node:crypto';
 import { ExecutionStatsQueryDto } from './execution-stats.query.dto';
 import { buildExecutionStats, ExecutionStatsData, statsWindowProblems } from './execution-stats';
 
@@ -18,7 +17,7 @@ export interface ExecutionStatsResponse {
 export class ExecutionStatsService {
   constructor(private readonly store: ClickHouseStore) {}
 
-  async stats(query: ExecutionStatsQueryDto, caller: Caller): Promise<ExecutionStatsResponse> {
+  async stats(query: ExecutionStatsQueryDto, caller: Caller, requestId: string): Promise<ExecutionStatsResponse> {
     // Checked arithmetically before anything is built or queried.
     const problems = statsWindowProblems(query.from, query.to, query.granularity);
     if (problems.length > 0) {
@@ -35,6 +34,6 @@ export class ExecutionStatsService {
       selectOrgRunGroups(this.store, caller.orgId, from, to, query.granularity),
       selectRecentFailures(this.store, caller.orgId, from, to, RECENT_FAILURES),
     ]);
-    return { code: 200, data: buildExecutionStats(groups, failures, query.from, query.to, query.granularity), message: 'success', requestId: randomUUID() };
+    return { code: 200, data: buildExecutionStats(groups, failures, query.from, query.to, query.granularity), message: 'success', requestId };
   }
 }
