@@ -6,6 +6,9 @@ import { cronJobNameFor, kubernetesJobNameFor, namespaceFor } from './kubernetes
 import { KubernetesReconciler } from './kubernetes.reconciler';
 import { KUBERNETES_CONFIG } from './kubernetes.tokens';
 
+/** Longest a Jobs API write waits for the reconcile pass it started. */
+export const RECONCILE_ON_WRITE_WAIT_MS = 5_000;
+
 /**
  * Runs as Kubernetes Jobs: the run is named like the Job that executes it, in its
  * organisation's namespace, targeted at no gateway (no local agent may claim it); once the run
@@ -35,15 +38,26 @@ export class KubernetesRunExecutor implements RunExecutor {
 
   /**
    * A reconcile pass before the Jobs API answers, so a disabled, deleted or rescheduled job's
-   * CronJob follows at once rather than at the next resync. If the API server cannot be reached
-   * the change stands (it is in the event log) and the periodic pass applies it.
+   * CronJob follows at once rather than at the next resync. The answer waits at most
+   * RECONCILE_ON_WRITE_WAIT_MS (an API server that stops answering must not hold every write);
+   * the pass goes on after it. If the API server cannot be reached the change stands (it is in
+   * the event log) and the periodic pass applies it.
    */
   async definitionsChanged(): Promise<void> {
-    try {
-      const report = await this.reconciler.reconcileNow();
-      for (const { name, error } of report.failed) this.logger.warn(`CronJob ${name} not reconciled after a job change: ${error}`);
-    } catch (error) {
-      this.logger.warn(`reconcile after a job change failed, the next pass retries: ${String(error)}`);
-    }
+    const pass = this.reconciler.reconcileNow().then(
+      (report) => {
+        for (const { name, error } of report.failed) this.logger.warn(`CronJob ${name} not reconciled after a job change: ${error}`);
+        return true;
+      },
+      (error: unknown) => {
+        this.logger.warn(`reconcile after a job change failed, the next pass retries: ${String(error)}`);
+        return true;
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), RECONCILE_ON_WRITE_WAIT_MS)));
+    const finished = await Promise.race([pass, waited]);
+    clearTimeout(timer);
+    if (!finished) this.logger.warn(`reconcile after a job change still running after ${RECONCILE_ON_WRITE_WAIT_MS} ms; answered without it`);
   }
 }

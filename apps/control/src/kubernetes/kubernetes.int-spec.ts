@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { AddressInfo, createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -191,6 +192,24 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
     await expect(offlineReconciler.reconcileNow()).rejects.toHaveProperty('message', expect.stringContaining('ECONNREFUSED'));
     await expect(new KubernetesRunExecutor(config, offlineReconciler).definitionsChanged()).resolves.toBeUndefined();
   });
+
+  it('answers a job change without waiting past its bound on an API server that accepts and never answers', async () => {
+    // A real TCP peer that takes the connection and stays silent (a blackholed API server).
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'k8s-silent-')), 'kubeconfig');
+    const port = (silent.address() as AddressInfo).port;
+    writeFileSync(kubeconfig, readFileSync(mock.kubeconfigPath, 'utf8').replace(/server: .*/, `server: http://127.0.0.1:${port}`));
+    const stuck = new KubernetesReconciler(config, createKubernetesClients({ ...config, kubeconfigPath: kubeconfig }), async () => jobs, jobArgv);
+    try {
+      await new KubernetesRunExecutor(config, stuck).definitionsChanged();
+      expect(held.length).toBeGreaterThan(0);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 30_000);
 
   it('triggers a Job from the CronJob template carrying the run id, idempotently per run', async () => {
     jobs = [row({})];
