@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClickHouseStore, findRunLocation } from '@runstream/clickhouse';
+import { ClickHouseStore, runWritten } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { publishRefusal } from '../events/publish-refusal';
@@ -16,7 +16,8 @@ export interface TriggerResponse {
   message: string;
 }
 
-const VISIBLE_POLL_MS = 25;
+/** The first wait between two looks for the new run; each wait doubles, up to the last. */
+const VISIBLE_POLL_MS = [25, 50, 100, 200] as const;
 
 /**
  * A manual, one-off run of a job (disabled jobs too: `enabled` only suspends the schedule).
@@ -50,11 +51,10 @@ export class TriggerService {
   /** Waits until the read model holds the run, at most the decision timeout (then the run exists, just not materialized yet). */
   private async untilReadable(orgId: string, runId: string): Promise<void> {
     const deadline = Date.now() + this.config.decisionTimeoutMs;
-    while (Date.now() < deadline) {
+    for (let look = 0; Date.now() < deadline; look += 1) {
       // A failed read ends the wait: the run was created, and the answer says so.
-      const found = await findRunLocation(this.store, orgId, runId).catch(() => 'unknown' as const);
-      if (found) return;
-      await new Promise((resolve) => setTimeout(resolve, VISIBLE_POLL_MS));
+      if (await runWritten(this.store, orgId, runId).catch(() => true)) return;
+      await new Promise((resolve) => setTimeout(resolve, VISIBLE_POLL_MS[Math.min(look, VISIBLE_POLL_MS.length - 1)]));
     }
   }
 

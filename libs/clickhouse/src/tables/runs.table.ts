@@ -186,6 +186,21 @@ async function findRunById<T>(store: ClickHouseStore, columns: string, orgId: st
   return row;
 }
 
+/**
+ * Whether any version of the run is in `runs` yet (no FINAL: existence only), looked for within a
+ * day of the time its id carries when it has one: what a caller waiting for a run it just created polls.
+ */
+export async function runWritten(store: ClickHouseStore, orgId: string, runId: string): Promise<boolean> {
+  const minted = runId.startsWith('run_') ? uuidv7HexMillis(runId.slice(4)) : undefined;
+  const near =
+    minted === undefined ? '' : " AND created_at BETWEEN fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND fromUnixTimestamp64Milli({to:Int64}, 'UTC')";
+  const rows = await store.query<{ found: number }>(
+    `SELECT 1 AS found FROM {db:Identifier}.runs WHERE org_id = {org_id:String} AND id = {id:String}${near} LIMIT 1`,
+    { org_id: orgId, id: runId, ...(minted === undefined ? {} : { from: minted - CREATED_NEAR_ID_MS, to: minted + CREATED_NEAR_ID_MS }) },
+  );
+  return rows.length > 0;
+}
+
 export interface RunLocation {
   org_id: string;
   project_id: string;
