@@ -31,6 +31,7 @@ describe('parseCommand: argv without a shell', () => {
     });
     expect(parseCommand('dbt run\n')).toMatchObject({ reason: expect.stringContaining('newline') });
     expect(parseCommand('dbt run `x`')).toMatchObject({ reason: expect.stringContaining('backtick') });
+    expect(parseCommand("dbt run --select $'a\\x7cb'")).toMatchObject({ ok: false, reason: expect.stringContaining("$'") });
   });
 
   it("passes a SQLMesh selector's quoted operators on as text, and refuses them unquoted", () => {
@@ -53,6 +54,7 @@ describe('parseCommand: argv without a shell', () => {
       ['sqlmesh run "$(x)"', '$('],
       ["sqlmesh run '${X}'", '${'],
       ['sqlmesh run "a\nb"', 'newline'],
+      ["sqlmesh run $'a\\nb'", "$'"],
     ]) {
       expect(parseCommand(command)).toMatchObject({ ok: false, reason: expect.stringContaining(name) });
     }

@@ -42,6 +42,8 @@ export const SHELL_METACHARACTERS: readonly { text: string; name: string }[] = [
   { text: '<', name: '<' },
   { text: '\n', name: 'newline' },
   { text: '\r', name: 'carriage return' },
+  // shell-quote expands bash's ANSI-C quotes: $'a\nb' would put a newline or a | into argv.
+  { text: "$'", name: "$'" },
 ];
 
 /**
@@ -49,7 +51,7 @@ export const SHELL_METACHARACTERS: readonly { text: string; name: string }[] = [
  * shell ran (shell-quote would also rewrite `${X}` to `$X`). Operators outside quotes are refused
  * as shell operators when the command is split (toArgv).
  */
-const SQLMESH_REFUSED_ANYWHERE = new Set(['`', '$(', '${', '\n', '\r']);
+const SQLMESH_REFUSED_ANYWHERE = new Set(['`', '$(', '${', "$'", '\n', '\r']);
 
 export type ParsedCommand = { ok: true; argv: string[]; tool: JobTool } | { ok: false; reason: string };
 
