@@ -166,9 +166,14 @@ describe('model_executions: the executions page', () => {
   });
 
   it('answers pages at any depth, with and without a filter, on either side of where keys are read first', async () => {
-    const count = KEYS_FIRST_FROM_OFFSET + 60;
+    // Twice the depth, so the hourly half alone reaches past it; every 1,000th (from the 2nd) is
+    // reported again under the daily cronjob, which the hourly filter must see at its latest version.
+    const count = 2 * KEYS_FIRST_FROM_OFFSET + 400;
     const deep = (n: number, version: number) =>
-      execution(n, version, { project_id: 'p5', ...(version === 2 ? { status: 'success', updated_at: toChDateTime(new Date(BASE + 3_600_000)) } : {}) });
+      execution(n, version, {
+        project_id: 'p5',
+        ...(version === 2 ? { status: 'success', cronjob_name: 'daily', updated_at: toChDateTime(new Date(BASE + 3_600_000)) } : {}),
+      });
     await insertModelExecutions(
       store,
       Array.from({ length: count }, (_, n) => deep(n, 1)),
@@ -176,7 +181,7 @@ describe('model_executions: the executions page', () => {
     await insertModelExecutions(
       store,
       Array.from({ length: count }, (_, n) => n)
-        .filter((n) => n % 1000 === 0)
+        .filter((n) => n % 1000 === 1)
         .map((n) => deep(n, 2)),
     );
     const expected = await reference({ org_id: 'org1', project_id: 'p5' });
@@ -190,6 +195,17 @@ describe('model_executions: the executions page', () => {
         expect(page.map((r) => `${r.id}@${r.version}`)).toEqual(expected.slice(offset, offset + 50));
       }
     }
+    const hourly = (
+      await store.query<{ id: string; version: string }>(
+        `SELECT id, version FROM {db:Identifier}.model_executions FINAL WHERE org_id = 'org1' AND project_id = 'p5' AND cronjob_name = 'hourly'
+         ORDER BY created_at DESC, started_at DESC, id DESC, model_name DESC`,
+      )
+    ).map((r) => `${r.id}@${r.version}`);
+    expect(hourly.length).toBeGreaterThan(KEYS_FIRST_FROM_OFFSET + 50);
+    expect(hourly.every((key) => key.endsWith('@1'))).toBe(true);
+    const offset = KEYS_FIRST_FROM_OFFSET;
+    const page = await listModelExecutions(store, { org_id: 'org1', project_id: 'p5', cronjob_name: 'hourly' }, { offset, limit: 50 });
+    expect(page.map((r) => `${r.id}@${r.version}`)).toEqual(hourly.slice(offset, offset + 50));
   });
 
   it("asks for no more row versions than the store's max_result_rows allows", async () => {
