@@ -169,18 +169,27 @@ export async function runStats(store: ClickHouseStore, filter: RunFilter): Promi
  */
 const CREATED_NEAR_ID_MS = 86_400_000;
 
+/**
+ * The condition that keeps a read by id within a day of the time the id carries, with its
+ * parameters; undefined for an id that carries none (not `run_` and a UUIDv7).
+ */
+function createdNearId(runId: string): { where: string; params: QueryParams } | undefined {
+  const minted = runId.startsWith('run_') ? uuidv7HexMillis(runId.slice(4)) : undefined;
+  if (minted === undefined) return undefined;
+  return {
+    where: "created_at BETWEEN fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND fromUnixTimestamp64Milli({to:Int64}, 'UTC')",
+    params: { from: minted - CREATED_NEAR_ID_MS, to: minted + CREATED_NEAR_ID_MS },
+  };
+}
+
 /** One row of a run by id within an org: first near the time its id carries, then, not found there, anywhere. */
 async function findRunById<T>(store: ClickHouseStore, columns: string, orgId: string, runId: string): Promise<T | undefined> {
   const byId = `SELECT ${columns} FROM {db:Identifier}.runs FINAL WHERE org_id = {org_id:String} AND id = {id:String}`;
-  const minted = runId.startsWith('run_') ? uuidv7HexMillis(runId.slice(4)) : undefined;
-  if (minted !== undefined) {
-    const [near] = await store.query<T>(
-      `${byId} AND created_at BETWEEN fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND fromUnixTimestamp64Milli({to:Int64}, 'UTC') LIMIT 1`,
-      { org_id: orgId, id: runId, from: minted - CREATED_NEAR_ID_MS, to: minted + CREATED_NEAR_ID_MS },
-      FINAL_WITHIN_PARTITIONS,
-    );
+  const near = createdNearId(runId);
+  if (near !== undefined) {
+    const [found] = await store.query<T>(`${byId} AND ${near.where} LIMIT 1`, { org_id: orgId, id: runId, ...near.params }, FINAL_WITHIN_PARTITIONS);
     // Not there: an id of another shape that reads as a UUIDv7 (a schedule's hash), or no such run.
-    if (near) return near;
+    if (found) return found;
   }
   const [row] = await store.query<T>(`${byId} LIMIT 1`, { org_id: orgId, id: runId }, FINAL_WITHIN_PARTITIONS);
   return row;
@@ -191,12 +200,10 @@ async function findRunById<T>(store: ClickHouseStore, columns: string, orgId: st
  * day of the time its id carries when it has one: what a caller waiting for a run it just created polls.
  */
 export async function runWritten(store: ClickHouseStore, orgId: string, runId: string): Promise<boolean> {
-  const minted = runId.startsWith('run_') ? uuidv7HexMillis(runId.slice(4)) : undefined;
-  const near =
-    minted === undefined ? '' : " AND created_at BETWEEN fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND fromUnixTimestamp64Milli({to:Int64}, 'UTC')";
+  const near = createdNearId(runId);
   const rows = await store.query<{ found: number }>(
-    `SELECT 1 AS found FROM {db:Identifier}.runs WHERE org_id = {org_id:String} AND id = {id:String}${near} LIMIT 1`,
-    { org_id: orgId, id: runId, ...(minted === undefined ? {} : { from: minted - CREATED_NEAR_ID_MS, to: minted + CREATED_NEAR_ID_MS }) },
+    `SELECT 1 AS found FROM {db:Identifier}.runs WHERE org_id = {org_id:String} AND id = {id:String}${near ? ` AND ${near.where}` : ''} LIMIT 1`,
+    { org_id: orgId, id: runId, ...near?.params },
   );
   return rows.length > 0;
 }
