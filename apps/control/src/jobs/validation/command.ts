@@ -28,30 +28,29 @@ export const DBT_SUBCOMMANDS = [
 /**
  * Refused anywhere in a dbt command, inside quotes too, as the reference says: no shell runs it,
  * and none must be needed. A SQLMesh command ("any sqlmesh invocation") may quote the operators
- * its own selectors use (`--select-model "tag:a | tag:b"`); see SQLMESH_REFUSED_ANYWHERE.
+ * its own selectors use (`--select-model "tag:a | tag:b"`); those marked `anywhere` it may not:
+ * line breaks, and expansions that would look as if a shell ran (shell-quote would also rewrite
+ * `${X}` to `$X`). Operators outside quotes are refused as shell operators when the command is
+ * split (toArgv).
  */
-export const SHELL_METACHARACTERS: readonly { text: string; name: string }[] = [
+export const SHELL_METACHARACTERS: readonly { text: string; name: string; anywhere?: true }[] = [
   { text: ';', name: ';' },
   { text: '&&', name: '&&' },
   { text: '||', name: '||' },
   { text: '|', name: '|' },
-  { text: '`', name: 'backtick' },
-  { text: '$(', name: '$(' },
-  { text: '${', name: '${' },
+  { text: '`', name: 'backtick', anywhere: true },
+  { text: '$(', name: '$(', anywhere: true },
+  { text: '${', name: '${', anywhere: true },
   { text: '>', name: '>' },
   { text: '<', name: '<' },
-  { text: '\n', name: 'newline' },
-  { text: '\r', name: 'carriage return' },
+  { text: '\n', name: 'newline', anywhere: true },
+  { text: '\r', name: 'carriage return', anywhere: true },
   // shell-quote expands bash's ANSI-C quotes: $'a\nb' would put a newline or a | into argv.
-  { text: "$'", name: "$'" },
+  { text: "$'", name: "$'", anywhere: true },
 ];
 
-/**
- * Refused anywhere in a SQLMesh command: line breaks, and expansions that would look as if a
- * shell ran (shell-quote would also rewrite `${X}` to `$X`). Operators outside quotes are refused
- * as shell operators when the command is split (toArgv).
- */
-const SQLMESH_REFUSED_ANYWHERE = new Set(['`', '$(', '${', "$'", '\n', '\r']);
+/** What a SQLMesh command may not hold even inside quotes. */
+const REFUSED_IN_SQLMESH = SHELL_METACHARACTERS.filter((m) => m.anywhere);
 
 export type ParsedCommand = { ok: true; argv: string[]; tool: JobTool } | { ok: false; reason: string };
 
@@ -114,7 +113,7 @@ function dbtProblem(argv: string[]): string | undefined {
  */
 export function parseCommand(command: string, onlyDbt = false): ParsedCommand {
   if (command.trim() === '') return { ok: false, reason: 'must not be empty' };
-  const refused = commandTool(command) === 'sqlmesh' ? SHELL_METACHARACTERS.filter((m) => SQLMESH_REFUSED_ANYWHERE.has(m.text)) : SHELL_METACHARACTERS;
+  const refused = commandTool(command) === 'sqlmesh' ? REFUSED_IN_SQLMESH : SHELL_METACHARACTERS;
   const found = refused.find((m) => command.includes(m.text));
   if (found) return { ok: false, reason: `must not contain shell metacharacters (${found.name}): the command runs without a shell` };
   if (CONTROL_CHARACTERS.test(command)) return { ok: false, reason: 'must not contain control characters' };
