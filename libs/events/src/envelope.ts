@@ -4,11 +4,6 @@ export const RUN_EVENTS_TOPIC = 'runs.events.v1';
 /** Caps the fold keeps per run: the most recent lines and samples survive. */
 export const MAX_LOG_ENTRIES = 500;
 export const MAX_TELEMETRY_SAMPLES = 2000;
-/**
- * Lines a `logEntries` replace may send: the write API's array bound. The log is "capped at 500
- * lines server-side" (the reference), so a longer replace keeps its last MAX_LOG_ENTRIES.
- */
-export const MAX_LOG_ENTRIES_SENT = 2000;
 export const MAX_EXECUTIONS_PER_REPORT = 1000;
 /**
  * Keys the merged telemetry summary of one run may hold. A PATCH that would grow it past this

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ACCEPTED_STATUS_WORDS, LOG_LEVELS, LogLevel, MAX_LOG_ENTRIES, MAX_LOG_ENTRIES_SENT, MAX_TELEMETRY_SAMPLES, TelemetryValue } from '@runstream/events';
+import { ACCEPTED_STATUS_WORDS, LOG_LEVELS, LogLevel, MAX_LOG_ENTRIES, MAX_TELEMETRY_SAMPLES, TelemetryValue } from '@runstream/events';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { MAX_LOG_ENTRIES_SENT } from '../../http/write-guards';
 import { IsTimestamp, IsWellFormedText, KeepAsSent } from './field-validators';
 import {
   IsTelemetrySample,

@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
-import { MAX_LOG_ENTRIES, MAX_LOG_ENTRIES_SENT } from '@runstream/events';
+import { MAX_LOG_ENTRIES } from '@runstream/events';
+import { MAX_LOG_ENTRIES_SENT } from '../../http/write-guards';
 import { createValidationPipe } from '@runstream/http';
 import fc from 'fast-check';
 import { PatchRunDto } from './patch-run.dto';

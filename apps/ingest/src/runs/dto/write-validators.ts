@@ -1,4 +1,5 @@
-import { ACCEPTED_STATUS_WORDS, isWellFormed, LOG_LEVELS, MAX_LOG_ENTRIES_SENT, MAX_TELEMETRY_SAMPLES, timestampProblem } from '@runstream/events';
+import { ACCEPTED_STATUS_WORDS, isWellFormed, LOG_LEVELS, MAX_TELEMETRY_SAMPLES, timestampProblem } from '@runstream/events';
+import { MAX_LOG_ENTRIES_SENT } from '../../http/write-guards';
 import { Type } from '@nestjs/common';
 import { FastValidators } from '@runstream/http';
 import { ID_PATTERN } from './create-run.dto';
