@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { fromChDateTime, Page, RunDay, RunFilter, RunRow, telemetrySummaryOf, toChDateTime } from '@runstream/clickhouse';
+import { fromChDateTime, Page, RunFilter, RunRow, telemetrySummaryOf, toChDateTime } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { dateWindow, DailyStats, fillDailyStats, finite } from './daily-stats';
 import { DailyStatsQueryDto } from './dto/daily-stats.query.dto';
@@ -43,6 +43,13 @@ export interface EltRun {
   updatedAt: string;
 }
 
+/** A runs page with its total, and its stats when they came with it. */
+interface RunPage {
+  rows: RunRow[];
+  total: number;
+  stats?: RunStats;
+}
+
 @Injectable()
 export class RunService {
   constructor(private readonly runs: RunRepository) {}
@@ -56,33 +63,38 @@ export class RunService {
       job_type: query.job_type,
       updated_after: query.updated_after === undefined ? undefined : toChDateTime(query.updated_after),
     };
-    const { rows, days } = await this.page(filter, { limit: query.limit, offset: pageOffset(query.page, query.limit) });
-    // The stats are over the same filter, so their total_runs is the page total.
-    const counted = days ? statsOfDays(projectId, days) : undefined;
-    const stats = query.include_stats ? (counted ?? (await this.stats(projectId, filter))) : undefined;
-    const total = (stats ?? counted)?.total_runs ?? (await this.runs.count(filter));
+    const page = { limit: query.limit, offset: pageOffset(query.page, query.limit) };
+    const { rows, total, stats } = countedPerDay(filter)
+      ? await this.pageOfCountedRuns(projectId, filter, page)
+      : await this.pageOfRuns(projectId, filter, page, query.include_stats);
     const runs = query.include_telemetry ? rows.map((row) => ({ ...toRunSummary(row), telemetry_summary: telemetrySummaryOf(row) })) : rows.map(toRunSummary);
     const response: RunListResponse = { runs, ...pageMeta(total, query.page, query.limit) };
-    if (stats) response.stats = stats;
+    if (query.include_stats) response.stats = stats;
     return response;
   }
 
   /**
-   * A page of runs, and run_daily's per-day counts under its filter when run_daily carries it.
-   * Those tell from which day the page's runs come, so a big project's page reads those days'
-   * partitions instead of sorting every run it has; they are its total and stats too. run_daily
-   * is written just before runs in each flush, so the counts only place the read: a page that
-   * comes back short is read again over every day.
+   * A page of runs under a filter run_daily carries, with its total and stats from run_daily's
+   * per-day counts. Those tell from which day the page's runs come, so a big project's page reads
+   * those days' partitions instead of sorting every run it has. run_daily is written just before
+   * runs in each flush, so the counts only place the read: a page that comes back short is read
+   * again over every day.
    */
-  private async page(filter: RunFilter, page: Page): Promise<{ rows: RunRow[]; days?: RunDay[] }> {
-    if (!countedPerDay(filter)) return { rows: await this.runs.list(filter, page) };
+  private async pageOfCountedRuns(projectId: string, filter: RunFilter, page: Page): Promise<RunPage> {
     const days = await this.runs.days(filter);
+    const stats = statsOfDays(projectId, days);
     const from = firstDayHolding(days, page.offset + page.limit);
     if (from !== undefined) {
       const rows = await this.runs.list(filter, page, `${from} 00:00:00.000`);
-      if (rows.length === page.limit) return { rows, days };
+      if (rows.length === page.limit) return { rows, total: stats.total_runs, stats };
     }
-    return { rows: await this.runs.list(filter, page), days };
+    return { rows: await this.runs.list(filter, page), total: stats.total_runs, stats };
+  }
+
+  /** Without per-day counts the page and its total (or stats, whose total_runs it is) are independent reads, made side by side. */
+  private async pageOfRuns(projectId: string, filter: RunFilter, page: Page, withStats: boolean): Promise<RunPage> {
+    const [rows, counted] = await Promise.all([this.runs.list(filter, page), withStats ? this.stats(projectId, filter) : this.runs.count(filter)]);
+    return typeof counted === 'number' ? { rows, total: counted } : { rows, total: counted.total_runs, stats: counted };
   }
 
   async dailyStats(projectId: string, query: DailyStatsQueryDto, caller: Caller): Promise<{ daily_stats: DailyStats[]; total_days: number }> {
