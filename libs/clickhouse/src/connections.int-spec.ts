@@ -74,6 +74,21 @@ describe('statements on a real ClickHouse engine', () => {
     expect(row.n).toBe('10000');
   });
 
+  it('runs a caller’s SQL (raw) without the parameters, settings or current database other statements left on a session', async () => {
+    // Both pooled sessions hold another organisation's parameter and a setting.
+    await Promise.all([1, 2].map(() => store.query('SELECT {secret:String} AS s', { secret: 'org-a-secret' }, { max_result_rows: '7' })));
+    const text = async (sql: string) => (await store.raw(sql, {}, 'TabSeparatedRaw')).body.toString('utf8').trim();
+    await expect(text('SELECT {secret:String}')).rejects.toThrow(/secret/);
+    expect(await text("SELECT getSetting('max_result_rows')")).toBe('0');
+    if (!store.embedded) return; // A server's HTTP requests share no session at all.
+    // What a caller's SQL sets stays with it too.
+    expect(await text("USE system; SET param_secret = 'mine'; SELECT {secret:String}")).toBe('mine');
+    await expect(text('SELECT {secret:String}')).rejects.toThrow(/secret/);
+    expect(await text('SELECT currentDatabase()')).toBe('default');
+    const [row] = await store.query<{ db: string }>('SELECT currentDatabase() AS db');
+    expect(row.db).toBe('default');
+  });
+
   it('answers a quick statement while a slow one runs', async () => {
     if (!store.embedded) return; // A server's HTTP client already runs requests side by side.
     const finished: string[] = [];

@@ -24,7 +24,10 @@ export interface Connections {
   rows<T>(statement: Statement): Promise<T[]>;
   command(statement: Statement): Promise<void>;
   insert(table: string, rows: readonly unknown[], settings: ClickHouseSettings): Promise<void>;
-  /** The answer as bytes, in `format` unless the SQL names its own (any output format the engine knows). */
+  /**
+   * The answer as bytes, in `format` unless the SQL names its own (any output format the engine knows).
+   * For a caller's SQL: it sees no parameter, setting or current database another statement set, and leaves none.
+   */
   raw(statement: Statement, format: string): Promise<RawResult>;
   close(): Promise<void>;
 }
@@ -117,21 +120,36 @@ export class EmbeddedConnections implements Connections {
     });
   }
 
-  raw(statement: Statement, format: string): Promise<RawResult> {
-    // chDB takes the output format as an option of the call (default_format), not as a setting.
-    return this.run(statement, async (client, query) => {
+  /**
+   * A caller's SQL (the SQL endpoint) runs on a session opened for it alone and closed after it,
+   * within the pool's bound: a pooled session keeps the parameters, settings and current database
+   * its statements set, and no organisation may read what another's statement left there (or
+   * leave anything for the next). Opening one costs about as much as the statement itself.
+   */
+  async raw({ sql, params, settings }: Statement, format: string): Promise<RawResult> {
+    const slot = await this.acquire();
+    const client = this.client();
+    try {
+      const query = new SessionSettings().statement(sql, params, settings);
+      // chDB takes the output format as an option of the call (default_format), not as a setting.
       const result = await client.exec({ query, clickhouse_settings: { default_format: format as DataFormat } });
       return { body: await collect(result.stream), summary: summaryOf(result.summary) };
-    });
+    } finally {
+      await client.close();
+      this.release(slot);
+    }
   }
 
   async close(): Promise<void> {
     await Promise.all(this.all.map((session) => session.client.close()));
   }
 
+  private client(): ClickHouseClient {
+    return createClient({ connection: createChdbConnection({ path: this.path }) as unknown as ClientConnection });
+  }
+
   private open(): Session {
-    const client = createClient({ connection: createChdbConnection({ path: this.path }) as unknown as ClientConnection });
-    const session = { client, settings: new SessionSettings() };
+    const session = { client: this.client(), settings: new SessionSettings() };
     this.all.push(session);
     return session;
   }

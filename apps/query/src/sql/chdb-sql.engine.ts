@@ -50,7 +50,7 @@ export class ChdbSqlEngine extends SqlEngine {
     const { body, format } = this.approved.get(key) ?? (await this.check(database, query));
     this.approved.set(key, { body, format });
     const chosen = outputFormat(format ?? query.defaultFormat);
-    // USE sets the current database of the session the statement runs on; every other statement of the apps names its database ({db:Identifier}).
+    // USE sets the current database of the session opened for this statement alone (store.raw), so it reaches no other statement.
     const result = await this.store.raw(`USE ${database}; ${body}\nFORMAT ${chosen}`, query.params, chosen);
     return { body: result.body, format: chosen, summary: result.summary };
   }

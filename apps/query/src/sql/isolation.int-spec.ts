@@ -285,6 +285,22 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
     expect(await bearerAuth.text()).toBe(`${durations.length}\n`);
   });
 
+  it('never answers one organisation with a parameter value another organisation’s statements bound', async () => {
+    // Organisation B binds values in the SQL endpoint and in the read API (org_id, project_id, id…).
+    for (let i = 0; i < 4; i++) {
+      expect((await sql('SELECT {secret:String} AS s', stack.tokens.otherOrg, orgB, { secret: MARKER })).status).toBe(200);
+      await http('GET', `${stack.queryUrl}/api/v1/projects/${projectId}/runs?limit=5`, undefined, bearer(stack.tokens.otherOrg));
+    }
+    // Organisation A names those parameters without giving them: a 4xx every time, never B's values.
+    for (let i = 0; i < 8; i++) {
+      const answer = await sql('SELECT {secret:String} AS s, {org_id:String} AS o, {project_id:String} AS p', stack.tokens.user, orgA);
+      const body = await answer.text();
+      expect({ status: answer.status, leaked: body.includes(MARKER) || body.includes(orgB) }).toEqual({ status: expect.any(Number), leaked: false });
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+    }
+  });
+
   it('refuses wrong credentials with ClickHouse-style 401/403 errors', async () => {
     expect((await sql('SELECT 1', stack.tokens.user, orgB)).status).toBe(401);
     expect((await sql('SELECT 1', 'rst_not_a_token', orgA)).status).toBe(401);
