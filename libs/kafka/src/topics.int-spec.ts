@@ -24,6 +24,28 @@ describe('ensureTopics on a real broker', () => {
     }
   });
 
+  it('lets apps starting side by side, as npm start runs them, each create or find the same new topics', async () => {
+    for (let round = 0; round < 5; round++) {
+      const suffix = randomBytes(4).toString('hex');
+      const specs = ['events', 'dlq'].map((name) => ({
+        topic: `test.topics.race.${suffix}.${name}`,
+        numPartitions: 3,
+        replicationFactor: 1,
+        minInsyncReplicas: 1,
+      }));
+      const apps = Array.from({ length: 6 }, (_, app) => createKafka({ brokers, clientId: `topics-race-${app}` }));
+      await Promise.all(apps.map((app) => ensureTopics(app, specs, brokers)));
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) });
+        expect(topics.map((topic) => topic.partitions.filter((partition) => partition.leader >= 0).length)).toEqual([3, 3]);
+      } finally {
+        await admin.disconnect();
+      }
+    }
+  });
+
   it('refuses an existing topic weaker than configured, naming it and both settings', async () => {
     const topic = `test.topics.${randomBytes(4).toString('hex')}`;
     await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);

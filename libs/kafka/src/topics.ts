@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
+import { Backoff } from './backoff';
 import { clusterFacts, connectChecked, KafkaClusterError } from './cluster-check';
 
 export interface TopicSpec {
@@ -55,6 +57,12 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], brokers: re
       );
     }
     if (missing.length > 0) await createTopics(admin, missing);
+    // Topics just created here or by another app starting beside this one: their metadata reaches
+    // every broker a moment later.
+    await waitForLeaders(
+      admin,
+      specs.map((spec) => spec.topic),
+    );
     // Also checks topics just created: another instance may have won the race with other settings.
     for (const spec of specs) await checkDurability(admin, spec);
   } finally {
@@ -71,11 +79,43 @@ async function createTopics(admin: Admin, missing: TopicSpec[]): Promise<void> {
         replicationFactor: spec.replicationFactor ?? -1,
         configEntries: spec.minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) }],
       })),
-      waitForLeaders: true,
+      // kafkajs's own wait gives up on the first UNKNOWN_TOPIC_OR_PARTITION (waitForLeaders below does not).
+      waitForLeaders: false,
     });
   } catch (error) {
     const names = missing.map((spec) => `${spec.topic} (${spec.numPartitions} partitions)`).join(', ');
     throw new KafkaClusterError(`cannot create ${names}: ${(error as Error).message}; create them yourself, or let this principal create topics`);
+  }
+}
+
+/** How long new topics' partitions may take to have leaders before the app gives up starting. */
+export const TOPIC_LEADERS_TIMEOUT_MS = 30_000;
+
+/** What a broker answers about a topic created a moment ago, until the controller's metadata reaches it. */
+const SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER']);
+
+function settling(error: unknown): boolean {
+  const { type, cause } = error as { type?: string; cause?: unknown };
+  return SETTLING.has(type ?? '') || (cause !== undefined && settling(cause));
+}
+
+/** Waits until every partition of `topics` has a leader; a settling answer is asked again, with backoff. */
+export async function waitForLeaders(admin: Pick<Admin, 'fetchTopicMetadata'>, topics: string[], timeoutMs = TOPIC_LEADERS_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const backoff = new Backoff(50, 1_000);
+  for (;;) {
+    let waitingFor: string;
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      const leaderless = metadata.topics.find((topic) => topic.partitions.length === 0 || topic.partitions.some((partition) => partition.leader < 0));
+      if (leaderless === undefined) return;
+      waitingFor = `leaders of ${leaderless.name}`;
+    } catch (error) {
+      if (!settling(error)) throw error;
+      waitingFor = (error as Error).message;
+    }
+    if (Date.now() >= deadline) throw new KafkaClusterError(`topics ${topics.join(', ')} still settling after ${timeoutMs} ms: ${waitingFor}`);
+    await sleep(backoff.nextDelayMs());
   }
 }
 
