@@ -46,6 +46,11 @@ class CollectingSink implements StreamSink {
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 15));
+
+/** Waits until `done` holds (the poller polls every millisecond; a busy machine may take longer than a tick). */
+async function until(done: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 5_000; !done() && Date.now() < deadline; ) await tick();
+}
 let stopOnFailure = (): void => undefined;
 afterEach(() => stopOnFailure());
 
@@ -60,7 +65,7 @@ describe('RunPoller', () => {
     stopOnFailure = () => poller.remove(subscriberA);
     source.append('one');
     source.append('two');
-    await tick();
+    await until(() => a.messages().length >= 2);
     expect(a.messages()).toEqual(['one', 'two']);
 
     // B joins from the id of A's first line: it gets the rest, never the first again.
@@ -68,14 +73,14 @@ describe('RunPoller', () => {
     const firstLine = a.events.find((e) => e.event === 'log' && e.data.message === 'one');
     poller.add({ cursor: parseStreamCursor(firstLine?.id), sink: b });
     source.append('three');
-    await tick();
+    await until(() => b.messages().length >= 2);
     expect(b.messages()).toEqual(['two', 'three']);
 
     // A replace starts a new generation: both streams get its lines from the first.
     source.run = { ...source.run, log_generation: 1, log_count: 0 };
     source.append('fresh');
     source.run = { ...source.run, status: 'success', kafka_offset: String(Number(source.run.kafka_offset) + 1) };
-    await tick();
+    await until(() => a.ended && b.ended);
     for (const sink of [a, b]) {
       expect(sink.messages().slice(-1)).toEqual(['fresh']);
       expect(sink.events[sink.events.length - 1].event).toBe('end');
