@@ -49,7 +49,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 15));
 
 /** Waits until `done` holds (the poller polls every millisecond; a busy machine may take longer than a tick). */
 async function until(done: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 5_000; !done() && Date.now() < deadline; ) await tick();
+  for (const deadline = Date.now() + 5_000; !done() && Date.now() < deadline;) await tick();
 }
 let stopOnFailure = (): void => undefined;
 afterEach(() => stopOnFailure());
