@@ -109,7 +109,7 @@ export class RunPoller {
     for (const sample of samples) {
       if (sample.seq <= cursor.sampleSeq) continue;
       cursor = { ...cursor, sampleSeq: sample.seq };
-      subscriber.sink.send(formatStreamCursor(cursor), 'sample', { seq: sample.seq, at: fromChDateTime(sample.at), ...sample.values });
+      subscriber.sink.send(formatStreamCursor(cursor), 'sample', { ...sample.values, seq: sample.seq, at: fromChDateTime(sample.at) });
     }
     const offset = BigInt(run.kafka_offset);
     if (offset > cursor.runOffset) {

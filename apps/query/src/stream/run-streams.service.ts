@@ -45,6 +45,13 @@ export class RunStreams implements OnModuleDestroy {
       attach: (raw) => {
         if (attached) return;
         attached = true;
+        // The client may have left, or the handler deadline answered, while the run was looked up:
+        // the response's one 'close' has passed, so nothing would ever end this stream.
+        if (raw.destroyed || raw.headersSent) {
+          this.release(caller.tokenId);
+          if (!raw.writableEnded) raw.end();
+          return;
+        }
         const subscriber: Subscriber = { cursor, sink: undefined as unknown as StreamSink };
         const poller = this.poller(caller.orgId, runId);
         const sink = new SseResponse(raw, this.options.heartbeatMs, this.options.reconnectMs, () => {

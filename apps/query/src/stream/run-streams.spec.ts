@@ -1,0 +1,70 @@
+import { createServer, get, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Caller } from '@runstream/http';
+import { RunRow } from '@runstream/clickhouse';
+import { RunStreams } from './run-streams.service';
+import { RunStreamSource } from './run-stream.source';
+import { STREAM_START } from './stream-cursor';
+
+const AT = '2026-02-26 06:00:00.000';
+const RUN = { id: 'r', project_id: 'p', status: 'running', kafka_offset: '1', log_generation: 0, log_count: 0, sample_generation: 0, sample_count: 0 };
+
+describe('RunStreams', () => {
+  let server: Server;
+  let streams: RunStreams;
+  let reads = 0;
+  const caller = { orgId: 'org', tokenId: 'token' } as Caller;
+
+  beforeEach(async () => {
+    reads = 0;
+    // A run lookup slow enough for a client to leave while its stream is admitted.
+    const source = {
+      run: async () => {
+        reads += 1;
+        await sleep(100);
+        return { ...RUN, created_at: AT, updated_at: AT, start_time: AT, end_time: null, telemetry_summary: '{}' } as unknown as RunRow;
+      },
+      logs: async () => [],
+      samples: async () => [],
+    } as unknown as RunStreamSource;
+    streams = new RunStreams(source, { pollIntervalMs: 20, maxStreamsPerToken: 2, heartbeatMs: 15_000, reconnectMs: 1_000 });
+    server = createServer((_request, response) => {
+      streams.admit(caller, 'r', STREAM_START).then(
+        (admitted) => admitted.attach(response),
+        (error: { getStatus?: () => number }) => response.writeHead(error.getStatus?.() ?? 500).end(),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterEach(async () => {
+    streams.onModuleDestroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const open = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const request = get({ port: (server.address() as AddressInfo).port, host: '127.0.0.1' }, (response) => {
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      });
+      request.on('error', reject);
+    });
+
+  it('gives back the slot, and polls nothing, for a client that left while its stream was admitted', async () => {
+    for (let i = 0; i < 2; i++) {
+      const request = get({ port: (server.address() as AddressInfo).port, host: '127.0.0.1' });
+      request.on('error', () => undefined);
+      setTimeout(() => request.destroy(), 20);
+    }
+    await sleep(300);
+    expect(streams.openStreams).toBe(0);
+    const readsAfterAdmission = reads;
+    await sleep(200);
+    expect(reads).toBe(readsAfterAdmission);
+    // The token's two slots are free again.
+    expect(await open()).toBe(200);
+  });
+});
