@@ -1,4 +1,4 @@
-import { buildChildEnv, LineSplitter } from './executor';
+import { buildChildEnv, Execution, LineSplitter } from './executor';
 import { outcomeOf, Tail } from './outcome';
 
 describe('buildChildEnv', () => {
@@ -89,5 +89,20 @@ describe('Tail', () => {
     const roomy = new Tail(100);
     ['a', 'b'].forEach((l) => roomy.push(l));
     expect(roomy.text()).toBe('a\nb');
+  });
+
+  it('never keeps half of a character cut at the limit', () => {
+    const tail = new Tail(5);
+    tail.push(`x${'😀'.repeat(3)}y`);
+    expect(tail.text()).toBe('😀😀y');
+  });
+});
+
+describe('Execution', () => {
+  it('ends as a spawn failure, without the offending value, when the environment cannot be given to a process', async () => {
+    const execution = new Execution(['true'], { PATH: '/usr/bin:/bin', TOKEN: 'hunter2\u0000' }, { onSpawn: () => undefined, onLine: () => undefined });
+    const result = await execution.done;
+    expect(result).toMatchObject({ kind: 'spawn-failed', code: 'ERR_INVALID_ARG_VALUE' });
+    expect(JSON.stringify(result)).not.toContain('hunter2');
   });
 });

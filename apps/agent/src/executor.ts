@@ -107,7 +107,19 @@ export class Execution {
 
   constructor(argv: readonly string[], env: Record<string, string>, callbacks: ExecutionCallbacks) {
     this.done = new Promise((resolve) => {
-      const child = spawn(argv[0], argv.slice(1), { shell: false, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let child: ChildProcess;
+      try {
+        child = spawn(argv[0], argv.slice(1), { shell: false, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      } catch (error) {
+        // Refused before any process (a NUL in an argument or the environment). Node's message
+        // quotes the offending value, which may be a secret, so it is not passed on.
+        resolve({
+          kind: 'spawn-failed',
+          code: (error as NodeJS.ErrnoException).code ?? 'UNKNOWN',
+          message: 'the command or its environment cannot be given to a process',
+        });
+        return;
+      }
       this.child = child;
       const stdout = new LineSplitter((line) => callbacks.onLine('stdout', line));
       const stderr = new LineSplitter((line) => callbacks.onLine('stderr', line));

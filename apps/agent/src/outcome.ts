@@ -12,7 +12,7 @@ export class Tail {
 
   push(line: string): void {
     if (line.trim() === '') return;
-    const kept = line.length > this.max ? line.slice(-this.max) : line;
+    const kept = line.length > this.max ? lastChars(line, this.max) : line;
     this.lines.push(kept);
     this.chars += kept.length + 1;
     while (this.chars > this.max + 1 && this.lines.length > 1) this.chars -= (this.lines.shift() as string).length + 1;
@@ -21,6 +21,13 @@ export class Tail {
   text(): string {
     return this.lines.join('\n');
   }
+}
+
+/** The last `max` UTF-16 units of `line`, never starting inside a surrogate pair (ingest refuses half a character). */
+function lastChars(line: string, max: number): string {
+  const start = line.length - max;
+  const code = line.charCodeAt(start);
+  return line.slice(code >= 0xdc00 && code <= 0xdfff ? start + 1 : start);
 }
 
 export interface Outcome {

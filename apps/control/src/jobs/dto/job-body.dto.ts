@@ -12,7 +12,7 @@ import {
   MAX_JOB_URL_LENGTH,
 } from '@runstream/events';
 import { IsBoolean, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { IsCronSchedule, IsJobCommand, IsTimeZoneName, MatchesJobSpec, Optional } from './job-validators';
+import { HoldsNoNul, IsCronSchedule, IsJobCommand, IsTimeZoneName, MatchesJobSpec, Optional } from './job-validators';
 
 const NAME_RULE = `name must be 1-${MAX_JOB_NAME_LENGTH} characters of a-z, 0-9 and -, starting and ending with a letter or digit (it becomes part of Kubernetes names)`;
 
@@ -44,6 +44,7 @@ export class JobOptionalFields {
   @ApiPropertyOptional({ description: 'Environment variables (secret: answered masked)' })
   @Optional()
   @MatchesJobSpec('environment')
+  @HoldsNoNul()
   environment?: Record<string, string>;
 
   @ApiPropertyOptional({ description: 'Slack channel for alerts, e.g. #data-alerts' })

@@ -49,3 +49,12 @@ export const MatchesJobSpec = (field: SpecField) =>
     const at = issue.path.length > 0 ? ` (at ${issue.path.map(String).join('.')})` : '';
     return `${issue.message}${at}`;
   });
+
+/** A process environment cannot hold a NUL character: such a value could never be given to the job's program. */
+export const HoldsNoNul = () =>
+  CheckedBy('holdsNoNul', (value) => {
+    // Anything but an object is the shape check's to refuse.
+    if (typeof value !== 'object' || value === null) return undefined;
+    const found = Object.entries(value as Record<string, unknown>).find(([, text]) => typeof text === 'string' && text.includes('\u0000'));
+    return found ? `value of ${found[0]} must not contain a NUL character` : undefined;
+  });

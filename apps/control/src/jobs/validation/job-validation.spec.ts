@@ -95,6 +95,8 @@ describe('job body validation: every 400 names its field', () => {
     ['environment', { environment: { A: 'x'.repeat(4097) } }],
     ['environment', { environment: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`V${i}`, 'x'])) }],
     ['environment', { environment: ['A=1'] }],
+    ['environment', { environment: { TOKEN: 'hunter2\u0000' } }],
+    ['environment', { environment: null }],
     ['slack_channel', { slack_channel: '# data alerts' }],
     ['slack_alerts_enabled', { slack_alerts_enabled: 1 }],
     ['slack_alert_on_success', { slack_alert_on_success: 'false' }],
