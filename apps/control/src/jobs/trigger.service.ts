@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClickHouseStore, runWritten } from '@runstream/clickhouse';
-import { Caller } from '@runstream/http';
+import { Caller, serviceUnavailable } from '@runstream/http';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { publishRefusal } from '../events/publish-refusal';
-import { InvalidRunEventError, RunStarter } from '../runs/run-starter';
+import { InvalidRunEventError, RunNotLaunchedError, RunStarter } from '../runs/run-starter';
 import { TriggerJobDto } from './dto/job-body.dto';
 import { JobsService } from './jobs.service';
 import { commandTool, parseCommand } from './validation/command';
@@ -42,6 +42,8 @@ export class TriggerService {
       .catch((error: unknown) => {
         if (error instanceof InvalidRunEventError)
           throw badRequest([{ field: dto.command_override === undefined ? 'command' : 'command_override', reasons: [error.message] }]);
+        if (error instanceof RunNotLaunchedError)
+          throw serviceUnavailable(`run ${error.runId} was created and ended as error, ${error.message}; retry later`, 5);
         throw publishRefusal(error);
       });
     await this.untilReadable(caller.orgId, runId);

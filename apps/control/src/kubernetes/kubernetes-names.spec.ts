@@ -12,8 +12,31 @@ describe('kubernetes names', () => {
     const a = cronJobNameFor('proj_a', 'Nightly Refresh');
     const b = cronJobNameFor('proj-a', 'nightly-refresh');
     expect(a).toMatch(/^proj-a-nightly-refresh-[0-9a-f]{8}$/);
-    expect(b).toBe('proj-a-nightly-refresh');
+    expect(b).toMatch(/^proj-a-nightly-refresh-[0-9a-f]{8}$/);
     expect(a).not.toBe(b);
+    expect(cronJobNameFor('analytics', 'nightly-refresh')).toBe('analytics-nightly-refresh');
+  });
+
+  it('never gives two project and job pairs one CronJob name, however their dashes fall', () => {
+    const pairs = [
+      ['sales', 'eu-nightly'],
+      ['sales-eu', 'nightly'],
+      ['sales_eu', 'nightly'],
+      ['sales', 'eu_nightly'],
+      ['a-b', 'c-d'],
+      ['a', 'b-c-d'],
+      ['a-b-c', 'd'],
+    ];
+    const names = pairs.map(([project, job]) => cronJobNameFor(project, job));
+    expect(new Set(names).size).toBe(pairs.length);
+    for (const name of names) expect(name).toMatch(DNS_LABEL);
+  });
+
+  it('names two runs of one job triggered in the same second apart', () => {
+    const first = kubernetesJobNameFor('proj-nightly-20260428-120000', 'run_019d0000000070008000000000000001');
+    const second = kubernetesJobNameFor('proj-nightly-20260428-120000', 'run_019d0000000070008000000000000002');
+    expect(first).toMatch(/^proj-nightly-20260428-120000-[0-9a-f]{8}$/);
+    expect(second).not.toBe(first);
   });
 
   it('cuts CronJob names to 52 characters with a hash suffix, stable across calls', () => {
@@ -29,7 +52,7 @@ describe('kubernetes names', () => {
     for (const raw of ['___', '-', ':::', 'A'.repeat(300), 'x.y.z', '--a--']) {
       expect(dnsLabel(raw)).toMatch(DNS_LABEL);
       expect(dnsLabel(raw).length).toBeLessThanOrEqual(63);
-      expect(kubernetesJobNameFor(raw)).toMatch(DNS_LABEL);
+      expect(kubernetesJobNameFor(raw, 'run_1')).toMatch(DNS_LABEL);
     }
   });
 

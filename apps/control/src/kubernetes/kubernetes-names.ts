@@ -23,12 +23,15 @@ function withHash(cleaned: string, raw: string, max: number, trim: RegExp): stri
  */
 export function dnsLabel(raw: string, max = DNS_LABEL_MAX): string {
   if (raw.length <= max && DNS_LABEL.test(raw)) return raw;
-  const cleaned = raw
+  return withHash(cleanedLabel(raw), raw, max, /-+$/);
+}
+
+function cleanedLabel(raw: string): string {
+  return raw
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-+|-+$/g, '');
-  return withHash(cleaned, raw, max, /-+$/);
 }
 
 /** A label value (≤63, alphanumeric ends, `-_.` inside), kept when valid, else cleaned and hashed. */
@@ -43,12 +46,18 @@ export function namespaceFor(prefix: string, orgId: string): string {
   return dnsLabel(`${prefix}${orgId}`);
 }
 
-/** `<project>-<job name>`, short enough for the Jobs Kubernetes names after it. */
+/**
+ * `<project>-<job name>`, short enough for the Jobs Kubernetes names after it. Kept as is only
+ * when the project id has no `-`: otherwise two pairs could join alike (`sales` + `eu-nightly`,
+ * `sales-eu` + `nightly`), and the name gets a hash of the pair.
+ */
 export function cronJobNameFor(projectId: string, jobName: string): string {
-  return dnsLabel(`${projectId}-${jobName}`, CRONJOB_NAME_MAX);
+  const joined = `${projectId}-${jobName}`;
+  if (!projectId.includes('-') && joined.length <= CRONJOB_NAME_MAX && DNS_LABEL.test(joined)) return joined;
+  return withHash(cleanedLabel(joined), JSON.stringify([projectId, jobName]), CRONJOB_NAME_MAX, /-+$/);
 }
 
-/** The Kubernetes Job of a triggered run, named after the run's job_name. */
-export function kubernetesJobNameFor(runJobName: string): string {
-  return dnsLabel(runJobName);
+/** The Kubernetes Job of a triggered run: its job_name and a hash of its id (two triggers in one second are two Jobs). */
+export function kubernetesJobNameFor(runJobName: string, runId: string): string {
+  return `${dnsLabel(runJobName, DNS_LABEL_MAX - 9)}-${shortHash(runId)}`;
 }

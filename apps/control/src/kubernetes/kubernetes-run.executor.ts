@@ -23,12 +23,12 @@ export class KubernetesRunExecutor implements RunExecutor {
     private readonly reconciler: KubernetesReconciler,
   ) {}
 
-  place(orgId: string, projectId: string, job: JobRow, runJobName: string): RunPlacement {
+  place(orgId: string, projectId: string, job: JobRow, runJobName: string, runId: string): RunPlacement {
     return {
       target_gateway: '',
       namespace: namespaceFor(this.config.namespacePrefix, orgId),
       cronjob_name: cronJobNameFor(projectId, job.name),
-      job_name: kubernetesJobNameFor(runJobName),
+      job_name: kubernetesJobNameFor(runJobName, runId),
     };
   }
 

@@ -4,7 +4,7 @@ import { ANNOTATION, desiredCronJob, jobFromCronJob, LABEL, OURS_SELECTOR } from
 import { apiStatus, type KubernetesClients, type V1CronJob } from './kubernetes.client';
 import type { KubernetesConfig } from './kubernetes.env';
 import type { ArgvParser, JobsForReconcile, KubernetesJobRow } from './kubernetes-job-row';
-import { kubernetesJobNameFor } from './kubernetes-names';
+import { dnsLabel } from './kubernetes-names';
 import { NamespaceEnsurer } from './namespace-ensurer';
 import { PeriodicTask } from '@runstream/runtime';
 import { ARGV_PARSER, JOBS_FOR_RECONCILE, KUBERNETES_CLIENTS, KUBERNETES_CONFIG } from './kubernetes.tokens';
@@ -75,14 +75,14 @@ export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDes
 
   /**
    * A one-off Job for a run (`kubectl create job --from=cronjob/…`): the job's current template,
-   * named after the run's job_name (kubernetesJobNameFor), with RUNSTREAM_RUN_ID. Creates the
+   * named after the run's job_name (kubernetesJobNameFor gave it), with RUNSTREAM_RUN_ID. Creates the
    * CronJob first when the reconciler has not yet. Retrying with the same run id is harmless.
    */
   async trigger(job: KubernetesJobRow, runId: string, jobName: string, argv?: string[]): Promise<TriggeredJob> {
     const desired = this.desired(job);
     const namespace = desired.metadata!.namespace!;
     const owner = await this.readOrCreate(desired);
-    const body = jobFromCronJob({ ...desired, metadata: { ...desired.metadata, uid: owner.metadata?.uid } }, kubernetesJobNameFor(jobName), runId, argv);
+    const body = jobFromCronJob({ ...desired, metadata: { ...desired.metadata, uid: owner.metadata?.uid } }, dnsLabel(jobName), runId, argv);
     const name = body.metadata!.name!;
     try {
       await this.clients.batch.createNamespacedJob({ namespace, body });

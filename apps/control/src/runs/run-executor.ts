@@ -15,7 +15,7 @@ export interface RunPlacement {
  * (the agent polls its gateway); the Kubernetes backend also launches a Job once the run exists.
  */
 export interface RunExecutor {
-  place(orgId: string, projectId: string, job: JobRow, runJobName: string): RunPlacement;
+  place(orgId: string, projectId: string, job: JobRow, runJobName: string, runId: string): RunPlacement;
   /** Called after the broker acknowledged the run's creation; safe to call again for the same run. */
   launch(job: JobRow, runId: string, placement: RunPlacement, argv: string[]): Promise<void>;
   /**

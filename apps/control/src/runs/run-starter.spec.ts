@@ -1,4 +1,8 @@
-import { newRunId, runJobName } from './run-starter';
+import { JobRow } from '@runstream/clickhouse';
+import { RunEventEnvelope } from '@runstream/events';
+import { ControlEventLog } from '../events/control-event-log';
+import { RunExecutor } from './run-executor';
+import { newRunId, RunNotLaunchedError, RunStarter, runJobName } from './run-starter';
 
 describe('run names and ids', () => {
   it('names a run <project>-<job>-<YYYYMMDD-HHMMSS> in UTC', () => {
@@ -10,5 +14,37 @@ describe('run names and ids', () => {
     const [a, b] = [newRunId(), newRunId()];
     expect(a).toMatch(/^run_[0-9a-f]{32}$/);
     expect(a).not.toBe(b);
+  });
+});
+
+describe('RunStarter', () => {
+  const job = { id: 'job_1', name: 'nightly', command: 'dbt build' } as JobRow;
+  const placement = { target_gateway: '', namespace: 'runstream-org', cronjob_name: 'proj-nightly', job_name: 'proj-nightly-20260428-120000-0a1b2c3d' };
+
+  function starter(launch: () => Promise<void>): { starter: RunStarter; events: RunEventEnvelope[] } {
+    const events: RunEventEnvelope[] = [];
+    const log = { appendRunEvent: async (event: RunEventEnvelope) => void events.push(event) } as unknown as ControlEventLog;
+    const executor: RunExecutor = { place: () => placement, launch, definitionsChanged: async () => undefined };
+    return { starter: new RunStarter(log, executor), events };
+  }
+
+  it('ends a run its executor would not launch as error, and says so, instead of leaving it pending', async () => {
+    const { starter: refusing, events } = starter(async () => {
+      throw new Error('jobs.batch "proj-nightly-20260428-120000-0a1b2c3d" already exists');
+    });
+    const error = await refusing.start({ orgId: 'org', projectId: 'proj', actor: 'tok', job, triggeredBy: 'manual' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RunNotLaunchedError);
+    expect(events.map((event) => event.type)).toEqual(['run.created', 'run.patched']);
+    expect(events[1]).toMatchObject({
+      run_id: (error as RunNotLaunchedError).runId,
+      payload: { status: 'error', error_summary: 'not launched: jobs.batch "proj-nightly-20260428-120000-0a1b2c3d" already exists' },
+    });
+  });
+
+  it('answers with the run once it is launched', async () => {
+    const { starter: launching, events } = starter(async () => undefined);
+    const started = await launching.start({ orgId: 'org', projectId: 'proj', actor: 'tok', job, triggeredBy: 'manual' });
+    expect(started.jobName).toBe(placement.job_name);
+    expect(events.map((event) => [event.type, event.run_id])).toEqual([['run.created', started.runId]]);
   });
 });

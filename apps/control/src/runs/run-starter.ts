@@ -25,6 +25,21 @@ export class InvalidRunEventError extends Error {
   override readonly name = 'InvalidRunEventError';
 }
 
+/** The run was created but its executor (the Kubernetes API) did not take it; it is ended as `error`. */
+export class RunNotLaunchedError extends Error {
+  override readonly name = 'RunNotLaunchedError';
+
+  constructor(
+    readonly runId: string,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** An executor's refusal is kept short in the run's error summary. */
+const MAX_LAUNCH_REASON_CHARS = 1_000;
+
 /** `run_` + 32 hex, like the runs ingest creates. */
 export function newRunId(): string {
   return `run_${uuidv7().replace(/-/g, '')}`;
@@ -51,7 +66,13 @@ export class RunStarter {
   async start(request: StartRun): Promise<{ runId: string; jobName: string }> {
     const runId = request.runId ?? newRunId();
     const now = new Date();
-    const placement = this.executor.place(request.orgId, request.projectId, request.job, runJobName(request.projectId, request.job.name, request.at ?? now));
+    const placement = this.executor.place(
+      request.orgId,
+      request.projectId,
+      request.job,
+      runJobName(request.projectId, request.job.name, request.at ?? now),
+      runId,
+    );
     const argv = request.commandArgv ?? this.argvOf(request.job);
     const event: RunEventEnvelope<'run.created'> = {
       event_id: uuidv7(now.getTime()),
@@ -76,8 +97,24 @@ export class RunStarter {
     const problem = validateEvent(event);
     if (problem) throw new InvalidRunEventError(problem);
     await this.log.appendRunEvent(event);
-    await this.executor.launch(request.job, runId, placement, argv);
+    await this.executor.launch(request.job, runId, placement, argv).catch((error: unknown) => this.notLaunched(event, error));
     return { runId, jobName: placement.job_name };
+  }
+
+  /** The run exists but its executor refused it: it is ended as `error` (else it would stay pending for good), and the caller told. */
+  private async notLaunched(created: RunEventEnvelope<'run.created'>, error: unknown): Promise<never> {
+    const reason = `not launched: ${error instanceof Error ? error.message : String(error)}`.slice(0, MAX_LAUNCH_REASON_CHARS);
+    const at = new Date();
+    await this.log
+      .appendRunEvent({
+        ...created,
+        event_id: uuidv7(at.getTime()),
+        type: 'run.patched',
+        occurred_at: at.toISOString(),
+        payload: { status: 'error', error_summary: reason, append_log: { at: at.toISOString(), level: 'error', message: reason } },
+      })
+      .catch(() => undefined); // Kafka gone too: the run stays pending, and the caller is told it was not launched.
+    throw new RunNotLaunchedError(created.run_id, reason);
   }
 
   private argvOf(job: JobRow): string[] {
