@@ -34,14 +34,14 @@ export class JobCatalog {
     private readonly refreshMs: number,
   ) {}
 
-  /** Milliseconds since the list was read. */
-  age(now: Date): number {
-    return now.getTime() - this.readAtMs;
+  /** Whether the list was read at or before `instant`: a change answered just before it may be missing. */
+  readNoLaterThan(instant: Date): boolean {
+    return this.readAtMs <= instant.getTime();
   }
 
   /** The list, re-read first when it is older than `maxAgeMs`. */
   async current(now: Date, maxAgeMs = this.refreshMs): Promise<ScheduledJob[]> {
-    if (this.age(now) < maxAgeMs) return this.jobs;
+    if (now.getTime() - this.readAtMs < maxAgeMs) return this.jobs;
     try {
       this.jobs = (await this.read()).map(toScheduledJob);
       this.readAtMs = now.getTime();

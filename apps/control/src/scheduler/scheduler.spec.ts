@@ -113,6 +113,22 @@ describe('Scheduler', () => {
     expect(reads()).toBe(2);
   });
 
+  it('does not fire on a list read a moment before the tick, when the job was disabled in between', async () => {
+    let now = new Date('2026-02-01T10:00:54.005Z');
+    let enabled = 1;
+    const { store, reads } = jobStore(() => [jobRow('job_a', { enabled, updated_at: toChDateTime(new Date('2026-02-01T10:00:20Z')) })]);
+    const { starter, calls } = recordingStarter();
+    const scheduler = new Scheduler(config, store, starter, () => now);
+    await scheduler.tick();
+    now = new Date('2026-02-01T10:00:59.005Z'); // the periodic re-read, a second before the tick
+    await scheduler.tick();
+    expect(reads()).toBe(2);
+    enabled = 0; // disabled at 10:00:59.6, answered before the tick
+    now = new Date('2026-02-01T10:01:00.005Z');
+    expect(await scheduler.tick()).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+
   it('runs on its own timer once started, one run per tick, and stops', async () => {
     const { store } = jobStore(() => [jobRow('job_fast', { schedule: '* * * * * *' })]);
     const { starter, calls } = recordingStarter();

@@ -73,9 +73,9 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   async tick(): Promise<string[]> {
     const now = this.clock();
     let due = this.planner.plan(await this.catalog.current(now), now);
-    // Something is due: decide on a fresh list, so a job disabled or deleted before its tick
-    // (the API answered) does not fire on a list read seconds earlier.
-    if (due.length > 0 && this.catalog.age(now) > this.config.tickMs) {
+    // Something is due: decide on a list read after its tick, so a job disabled or deleted before
+    // the tick (the API answered) does not fire on a list read earlier, however little.
+    if (due.some(({ tick }) => this.catalog.readNoLaterThan(tick))) {
       due = this.planner.plan(await this.catalog.current(now, 0), now);
     }
     const started = await Promise.all(due.map((tick) => this.limit(() => this.fire(tick))));
