@@ -35,6 +35,9 @@ describe('desiredCronJob', () => {
     expect(cronJob.metadata).toMatchObject({ name: 'analytics-nightly-refresh', namespace: 'runstream-acme' });
     expect(cronJob.metadata!.labels).toMatchObject({ 'runstream.dev/org': 'acme', 'runstream.dev/project': 'analytics', 'runstream.dev/job-id': job.id });
     expect(cronJob.spec).toMatchObject({ schedule: '0 2 * * *', timeZone: 'Europe/Paris', suspend: false, concurrencyPolicy: 'Forbid' });
+    // Kubernetes reads time zones case-sensitively; the API takes any case Intl takes.
+    expect(desiredCronJob({ ...job, timezone: 'europe/paris' }, config, split).spec?.timeZone).toBe('Europe/Paris');
+    expect(desiredCronJob({ ...job, timezone: '' }, config, split).spec?.timeZone).toBe('UTC');
     const container = runner(cronJob);
     expect(container.args).toEqual(['dbt', 'build', '--select', 'core']);
     expect(container.command).toBeUndefined();

@@ -107,6 +107,18 @@ function jobTemplate(job: KubernetesJobRow, config: ManifestConfig, argv: string
   };
 }
 
+/**
+ * A time zone as the tz database spells it: the API accepts what Intl accepts (`europe/berlin`,
+ * `utc`), and Kubernetes looks names up case-sensitively (Go's time.LoadLocation).
+ */
+export function tzDatabaseName(timezone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+  } catch {
+    return timezone;
+  }
+}
+
 /** The CronJob a job row should have. */
 export function desiredCronJob(job: KubernetesJobRow, config: ManifestConfig, parseArgv: ArgvParser): V1CronJob {
   const name = cronJobNameFor(job.project_id, job.name);
@@ -121,7 +133,7 @@ export function desiredCronJob(job: KubernetesJobRow, config: ManifestConfig, pa
     },
     spec: {
       schedule: job.schedule,
-      timeZone: job.timezone || 'UTC',
+      timeZone: tzDatabaseName(job.timezone || 'UTC'),
       suspend: !job.enabled,
       concurrencyPolicy: config.concurrencyPolicy,
       startingDeadlineSeconds: config.startingDeadlineSeconds,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cronFor, decideTick, latestTickAtOrBefore, scheduledRunId } from './schedule-ticks';
+import { cronFor, decideTick as decide, latestTickAtOrBefore, scheduledRunId, SchedulableJob } from './schedule-ticks';
 
 const at = (iso: string): Date => new Date(iso);
 
@@ -92,6 +92,9 @@ describe('scheduledRunId', () => {
 
 describe('decideTick', () => {
   const hourly = cronFor('0 * * * *', 'UTC');
+  /** decideTick of the schedule's latest tick at `now`, as the planner asks it. */
+  const decideTick = (cron: ReturnType<typeof cronFor>, job: Pick<SchedulableJob, 'since'>, cursor: Date | null, now: Date, deadlineMs: number) =>
+    decide(latestTickAtOrBefore(cron, now), job, cursor, now, deadlineMs);
   const job = { since: at('2026-01-01T00:00:00Z') };
   const deadline = 5 * 60_000;
 

@@ -52,13 +52,12 @@ export type TickDecision =
 
 /**
  * The one rule, for a job first seen (cursor null) and in steady state alike: only the latest
- * tick T ≤ now is considered; it runs when it is after the cursor (the last tick fired or
+ * tick T ≤ now (`tick`, from latestTickAtOrBefore) is considered; it runs when it is after the cursor (the last tick fired or
  * skipped), not before the job's `since`, and at most `deadlineMs` old. Older missed ticks
  * are never run: after downtime at most one catch-up run per job, like Kubernetes'
  * startingDeadlineSeconds.
  */
-export function decideTick(cron: Cron, job: Pick<SchedulableJob, 'since'>, cursor: Date | null, now: Date, deadlineMs: number): TickDecision {
-  const tick = latestTickAtOrBefore(cron, now);
+export function decideTick(tick: Date | null, job: Pick<SchedulableJob, 'since'>, cursor: Date | null, now: Date, deadlineMs: number): TickDecision {
   if (tick === null) return { kind: 'none' };
   if (cursor !== null && tick.getTime() <= cursor.getTime()) return { kind: 'none' };
   if (tick.getTime() < job.since.getTime()) return { kind: 'skip', tick, reason: 'before-job' };

@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { scheduledRunId, SchedulableJob } from './schedule-ticks';
 import { DueTick, TickPlanner } from './tick-planner';
 
@@ -16,6 +17,21 @@ function fire(planner: TickPlanner<SchedulableJob>, jobs: SchedulableJob[], now:
 }
 
 describe('TickPlanner', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('searches a schedule for its latest tick again only once the next tick has come', () => {
+    const searches = jest.spyOn(Cron.prototype, 'previousRuns');
+    const planner = new TickPlanner<SchedulableJob>(DEADLINE);
+    // Once a minute, and never (February 31st): a pass every second for three minutes.
+    const jobs = [job(), job({ id: 'job_never', schedule: '0 0 31 2 *' })];
+    const fired: Array<[string, string]> = [];
+    for (let second = 0; second < 180; second++)
+      fired.push(...fire(planner, jobs, new Date(Date.parse('2026-02-01T10:00:00.200Z') + second * 1000).toISOString()));
+    expect(fired).toEqual(['10:00', '10:01', '10:02'].map((minute) => ['job_a', `2026-02-01T${minute}:00.000Z`]));
+    // One search per job at the start and one per tick of job_a, not 360.
+    expect(searches.mock.calls.length).toBeLessThanOrEqual(2 + 3 * 2);
+  });
+
   it('fires each tick once, in steady state', () => {
     const planner = new TickPlanner<SchedulableJob>(DEADLINE);
     const jobs = [job()];

@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { cronFor, decideTick, scheduledRunId, SchedulableJob } from './schedule-ticks';
+import { cronFor, decideTick, latestTickAtOrBefore, scheduledRunId, SchedulableJob } from './schedule-ticks';
 
 /** A run to start: the job, the tick it is for and the run's deterministic id. */
 export interface DueTick<J> {
@@ -15,6 +15,8 @@ interface JobMemory {
   cron: Cron | null;
   /** The last tick fired or skipped; null for a job first seen. */
   cursor: Date | null;
+  /** The latest tick at or before `from`, and the next one after it (null: none), valid while now stays in [from, next). */
+  latest?: { from: number; tick: Date | null; next: number };
 }
 
 /**
@@ -40,7 +42,7 @@ export class TickPlanner<J extends SchedulableJob> {
       present.add(job.id);
       const memory = this.remember(job);
       if (memory.cron === null) continue;
-      const decision = decideTick(memory.cron, job, memory.cursor, now, this.deadlineMs);
+      const decision = decideTick(this.latestTick(memory, memory.cron, now), job, memory.cursor, now, this.deadlineMs);
       if (decision.kind === 'skip') memory.cursor = decision.tick;
       if (decision.kind === 'fire') due.push({ job, tick: decision.tick, runId: scheduledRunId(job.id, decision.tick) });
     }
@@ -52,6 +54,21 @@ export class TickPlanner<J extends SchedulableJob> {
   fired(jobId: string, tick: Date): void {
     const memory = this.memory.get(jobId);
     if (memory && (memory.cursor === null || tick.getTime() > memory.cursor.getTime())) memory.cursor = tick;
+  }
+
+  /**
+   * The job's latest tick at or before `now`, searched for again only once `now` reaches the next
+   * tick: each search costs up to ~10 ms for a schedule that fires rarely or never (`0 0 31 2 *`),
+   * and the scheduler asks every second for every job.
+   */
+  private latestTick(memory: JobMemory, cron: Cron, now: Date): Date | null {
+    const at = now.getTime();
+    const known = memory.latest;
+    if (known && known.from <= at && at < known.next) return known.tick;
+    const tick = latestTickAtOrBefore(cron, now);
+    const next = cron.nextRun(now)?.getTime() ?? Number.POSITIVE_INFINITY;
+    memory.latest = { from: at, tick, next };
+    return tick;
   }
 
   /** A job whose schedule or time zone changed is decided afresh, from its `since` (its change). */

@@ -75,6 +75,10 @@ describe('schedules and time zones', () => {
     '0 0 ? * MON',
     '0 9 * JAN-MAR MON-FRI',
     '0 0 29 2 *',
+    '0 0 * * 0,6',
+    '0 0 * * SUN-SAT',
+    '0 0 * * 1-5/2',
+    '0 0 30 2,4 *',
   ])('accepts %s', (schedule) => {
     expect(scheduleProblem(schedule)).toBeUndefined();
   });
@@ -85,6 +89,15 @@ describe('schedules and time zones', () => {
       expect(scheduleProblem(schedule)).toEqual(expect.any(String));
     },
   );
+
+  it.each([
+    ['0 0 31 2 *', 'never fires: no date matches it'],
+    ['0 0 * * 7', 'day-of-week takes 0-6 (Sunday is 0); 7 is not standard cron'],
+    ['0 0 * * 5-7', 'day-of-week takes 0-6 (Sunday is 0); 7 is not standard cron'],
+    ['0 0 * * MON-SUN', 'day-of-week range 1-0 ends before it starts (Sunday is 0: write 1-6,0 rather than MON-SUN)'],
+  ])('refuses %s, which would not fire the same on Kubernetes or would never fire', (schedule, problem) => {
+    expect(scheduleProblem(schedule)).toBe(problem);
+  });
 
   it('knows IANA names', () => {
     expect(timezoneProblem('Europe/Berlin')).toBeUndefined();

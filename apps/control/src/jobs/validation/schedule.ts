@@ -24,10 +24,31 @@ export function scheduleProblem(schedule: string): string | undefined {
       return `field "${field}" uses syntax that is not standard cron (L, W, # and other words are not supported)`;
     }
   }
+  const weekdays = weekdayProblem(fields[4]);
+  if (weekdays) return weekdays;
+  let cron: Cron;
   try {
-    new Cron(trimmed, { paused: true });
+    cron = new Cron(trimmed, { paused: true });
   } catch (error) {
     return `is not a valid cron expression: ${(error as Error).message.replace(/^CronPattern: /, '')}`;
+  }
+  // February 31st: accepted by the grammar, it would never run (and costs the scheduler a long search each time it asks).
+  if (cron.nextRun() === null) return 'never fires: no date matches it';
+  return undefined;
+}
+
+const WEEKDAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/**
+ * croner reads day-of-week 7 (and SUN at the end of a range) as Sunday; Kubernetes' cron parser
+ * takes 0-6 only and refuses the CronJob, so such a schedule would never fire there.
+ */
+function weekdayProblem(field: string): string | undefined {
+  const numeric = field.replace(/[A-Za-z]{3}/g, (name) => String(WEEKDAY_NAMES.indexOf(name.toUpperCase())));
+  for (const part of numeric.split(',')) {
+    const [from, to] = part.split('/')[0].split('-').map(Number);
+    if (from === 7 || to === 7) return 'day-of-week takes 0-6 (Sunday is 0); 7 is not standard cron';
+    if (to !== undefined && from > to) return `day-of-week range ${part} ends before it starts (Sunday is 0: write 1-6,0 rather than MON-SUN)`;
   }
   return undefined;
 }
