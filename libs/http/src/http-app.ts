@@ -91,8 +91,17 @@ function fastifyOptions(bodyLimit: number, timeouts: HttpTimeoutOptions): Fastif
       sendHttpException(reply as FastifyReply, translated instanceof HttpException ? translated : new HttpException('bad request', 400));
     },
     // timeouts.handlerMs is enforced by HandlerDeadline (one timer for all requests), not Fastify's handlerTimeout.
+    ...receiveLimits(timeouts),
+  };
+}
+
+/**
+ * A listener's limits on slow clients: headers and body within receiveMs (else 408 and closed: a
+ * trickled body cannot hold a connection and its buffer), and a socket idle past both deadlines closed.
+ */
+export function receiveLimits(timeouts: HttpTimeoutOptions): Pick<FastifyHttpOptions<Server>, 'requestTimeout' | 'connectionTimeout' | 'http'> {
+  return {
     requestTimeout: timeouts.receiveMs,
-    // Socket idle limit: only for connections that stall past both deadlines.
     connectionTimeout: timeouts.handlerMs + timeouts.receiveMs,
     http: {
       requestTimeout: timeouts.receiveMs,

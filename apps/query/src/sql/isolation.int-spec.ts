@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { createServer, connect } from 'node:net';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { bearer, startStack, Stack } from '../../../../test/support/stack';
@@ -62,7 +62,7 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    stack = await startStack('bi-sql', { QUERY_SQL_PORT: String(port) });
+    stack = await startStack('bi-sql', { QUERY_SQL_PORT: String(port), HTTP_RECEIVE_TIMEOUT_MS: '3000' });
     sqlUrl = `http://127.0.0.1:${port}/`;
     orgA = stack.orgId;
     orgB = `${stack.orgId}_other`;
@@ -299,6 +299,23 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
       expect(answer.status).toBeGreaterThanOrEqual(400);
       expect(answer.status).toBeLessThan(500);
     }
+  });
+
+  it('answers 408 and closes a connection whose body trickles in, as the read API does', async () => {
+    const { port } = new URL(sqlUrl);
+    const socket = connect(Number(port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write(`POST / HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-length: 100000\r\n\r\nS`);
+    const trickle = setInterval(() => socket.write('E'), 500);
+    try {
+      await closed;
+    } finally {
+      clearInterval(trickle);
+    }
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 
   it('refuses wrong credentials with ClickHouse-style 401/403 errors', async () => {

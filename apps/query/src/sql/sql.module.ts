@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ClickHouseStore } from '@runstream/clickhouse';
+import { DEFAULT_TIMEOUTS } from '@runstream/http';
 import { QueryConfig, QueryGateConfig } from '../config/query.config';
 import { QueryGate } from '../overload/query-gate';
 import { ChdbSqlEngine } from './chdb-sql.engine';
@@ -49,7 +50,12 @@ export function sqlModulesFor(config: QueryConfig): DynamicModule[] {
   const timeoutMs = Number(config.clickhouse.querySettings.max_execution_time ?? 10) * 1000 + 5_000;
   return [
     SqlModule.forRoot({
-      listen: { port: config.sql.port, host: config.http.host, bodyLimit: MAX_QUERY_BYTES },
+      listen: {
+        port: config.sql.port,
+        host: config.http.host,
+        bodyLimit: MAX_QUERY_BYTES,
+        timeouts: { handlerMs: timeoutMs, receiveMs: config.limits.timeouts.receiveMs ?? DEFAULT_TIMEOUTS.receiveMs },
+      },
       server: url ? { url, database, key: config.sql.serverKey, timeoutMs } : undefined,
       gate: config.gate,
     }),

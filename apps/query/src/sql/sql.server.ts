@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HttpTimeoutOptions, receiveLimits } from '@runstream/http';
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SqlEndpoint } from './sql-endpoint';
 
@@ -10,6 +11,8 @@ export interface SqlListen {
   host: string;
   /** Largest query body accepted (ClickHouse's own default max_query_size is 256 KiB). */
   bodyLimit: number;
+  /** A query's longest answer time, and how long its headers and body may take to arrive. */
+  timeouts: HttpTimeoutOptions;
 }
 
 /**
@@ -29,7 +32,7 @@ export class SqlServer implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const server = Fastify({ bodyLimit: this.listen.bodyLimit });
+    const server = Fastify({ bodyLimit: this.listen.bodyLimit, ...receiveLimits(this.listen.timeouts) });
     server.removeAllContentTypeParsers();
     server.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
