@@ -73,7 +73,12 @@ Measured while building this benchmark (chDB, 2 cores):
   runs lie, so the page reads only that month's partition (the 1 M-run project in the engine: ~15 ms for the counts and
   ~15 ms for the page, where the page sorting every run took ~34 ms and its stats ~9–13 ms). Under \`updated_after\`,
   the page and its stats keep to the partitions holding a row version that passes the filter, found without FINAL
-  (page 31 → 16.5 ms, stats 11 → 6 ms). What is left is two engine calls of ~15 ms each on the largest project: a
+  (page 31 → 16.5 ms, stats 11 → 6 ms), and since 2026-11-27 the page and its total (or stats) are read side by side
+  on two of the query app's sessions (in the engine, 1 M runs, 40 projects, 3 rounds: p50 30.7 → 20.8 ms, p90 47.1 →
+  29.0). Without those filters the page waits for the counts, which place it. Tried and not landed (same day, same
+  data): reading the current month's page beside the counts, kept when it comes back full (72 of 120 times). It took
+  p50 28.0 → 22.7 ms but p90 36.0 → 38.3 ms, and a miss pays a read for nothing, which the concurrency section's
+  clients would pay for in throughput. What is left is two engine calls of ~15 ms each on the largest project: a
   bounded read still decodes whole 8,192-row granules of all 24 columns before it sorts (FINAL turns off lazy
   materialization), and the per-day counts read every run of the project. What would: the page's rows from a narrow
   index (created_at, id, the filter columns) and only its 50 rows read in full, at the price of a second copy of every
