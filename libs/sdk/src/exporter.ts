@@ -1,5 +1,6 @@
 import { Change, ChangesPage } from './models';
 import { Transport } from './transport';
+import { abortableSleep } from './abortable-sleep';
 
 export interface ExportOptions {
   /** One project's feed; without it, the organisation's. */
@@ -41,17 +42,7 @@ export async function* exportChanges(transport: Transport, options: ExportOption
     if (page.changes.length > 0) yield { changes: page.changes, cursor };
     if (!page.has_more) {
       if (!options.follow) return;
-      await wait(options.pollIntervalMs ?? 2000, options.signal);
+      await abortableSleep(options.pollIntervalMs ?? 2000, options.signal);
     }
   }
-}
-
-function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

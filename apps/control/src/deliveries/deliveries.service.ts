@@ -5,6 +5,7 @@ import {
   findDelivery,
   findJob,
   insertWebhookAttempts,
+  selectDeliveryBody,
   JobRow,
   listJobDeliveries,
   toChDateTime,
@@ -52,9 +53,10 @@ export class DeliveriesService {
       throw new ConflictException(`delivery ${deliveryId} is still being delivered (next attempt at ${last.next_attempt_at ?? 'now'}Z)`);
     }
     const now = toChDateTime(new Date());
-    // The body stays the series' first: the notifier reads it from the opening row.
+    // The same body again, carried on this row too: the series' opening row may be older than the notifier's window.
+    const body = await selectDeliveryBody(this.store, caller.orgId, deliveryId);
     await insertWebhookAttempts(this.store, [
-      { ...last, attempt: last.attempt + 1, status: 'pending', response_code: 0, error: '', duration_ms: 0, attempted_at: now, next_attempt_at: now, body: '' },
+      { ...last, attempt: last.attempt + 1, status: 'pending', response_code: 0, error: '', duration_ms: 0, attempted_at: now, next_attempt_at: now, body },
     ]);
     return toDeliveryResponse((await this.delivery(caller, projectId, jobId, deliveryId)).summary);
   }

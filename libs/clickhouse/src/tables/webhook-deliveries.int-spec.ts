@@ -2,7 +2,7 @@ import { isolatedEnv } from '@runstream/testing';
 import { migrate } from '../migrate';
 import { ClickHouseStore, openClickHouse } from '../store';
 import { toChDateTime } from '../time';
-import { countOpenDeliveries, insertWebhookAttempts, selectDueDeliveries, WebhookAttemptRow } from './webhook-deliveries.table';
+import { countOpenDeliveries, insertWebhookAttempts, selectDeliveryBody, selectDueDeliveries, WebhookAttemptRow } from './webhook-deliveries.table';
 
 const MINUTE = 60_000;
 
@@ -75,5 +75,19 @@ describe('webhook_deliveries: the open series a dispatcher reads', () => {
     expect(byId.get('msg_again')).toMatchObject({ attempt: 4, series_start: 4, body: '{"first":true}' });
     expect(await countOpenDeliveries(store, [2], now)).toBe(3);
     expect(await selectDueDeliveries(store, [], now, 100)).toEqual([]);
+  });
+
+  it('sends a series redelivered weeks after it opened with its own body (the redelivery carries it)', async () => {
+    const DAY = 24 * 60 * MINUTE;
+    await insertWebhookAttempts(store, [
+      row('msg_old', 1, 'pending', 20 * DAY, ago(20 * DAY), { body: '{"old":true}', kafka_partition: 3 }),
+      row('msg_old', 1, 'delivered', 20 * DAY - 1, null, { kafka_partition: 3 }),
+    ]);
+    const body = await selectDeliveryBody(store, 'org', 'msg_old');
+    expect(body).toBe('{"old":true}');
+    await insertWebhookAttempts(store, [row('msg_old', 2, 'pending', 1_000, ago(1_000), { body, kafka_partition: 3 })]);
+    const [due] = await selectDueDeliveries(store, [3], now, 100);
+    expect(due).toMatchObject({ delivery_id: 'msg_old', attempt: 2, series_start: 2, body: '{"old":true}' });
+    expect(await selectDeliveryBody(store, 'other_org', 'msg_old')).toBe('');
   });
 });

@@ -159,6 +159,21 @@ export async function findDelivery(store: ClickHouseStore, orgId: string, delive
   };
 }
 
+/**
+ * The exact body a delivery sends (its opening row's), for a redelivery's own pending row: the
+ * dispatcher reads a series' body from the earliest pending row within its window, and a series
+ * redelivered weeks later has its opening row outside it.
+ */
+export async function selectDeliveryBody(store: ClickHouseStore, orgId: string, deliveryId: string): Promise<string> {
+  const [row] = await store.query<{ body: string }>(
+    `SELECT argMinIf(body, tuple(attempt, attempted_at), status = 'pending') AS body
+     FROM {db:Identifier}.webhook_deliveries
+     WHERE org_id = {org:String} AND delivery_id = {delivery:String}`,
+    { org: orgId, delivery: deliveryId },
+  );
+  return row?.body ?? '';
+}
+
 /** Which of these delivery ids already have a series (any row): an outcome seen again opens no second one. */
 export async function selectExistingDeliveryIds(store: ClickHouseStore, deliveryIds: readonly string[]): Promise<Set<string>> {
   if (deliveryIds.length === 0) return new Set();
