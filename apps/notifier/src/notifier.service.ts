@@ -44,7 +44,8 @@ export class NotifierService implements OnApplicationBootstrap, BeforeApplicatio
     this.kafka = createKafka(config.kafka);
     this.admin = this.kafka.admin();
     this.jobEvents = new KafkajsPublisher(this.kafka, { deadlineMs: 10_000, observer: appMetrics });
-    this.ownership = new PartitionOwnership(config.webhooks.timeoutMs + 2_000);
+    // A gained partition waits out the longest attempt the previous owner may be finishing, webhook or Slack.
+    this.ownership = new PartitionOwnership(Math.max(config.webhooks.timeoutMs, config.slack.timeoutMs) + 2_000);
     this.intake = new OutcomeIntake(store, new ReadModelWatermark(this.admin, config.readModelGroupId, config.kafka.topics.events), metrics, {
       runUrl: config.runUrl,
       readModelWaitMs: READ_MODEL_WAIT_MS,
