@@ -120,6 +120,25 @@ describe('foldRunEvent', () => {
     expect(outcome).toEqual({ kind: 'rejected', reason: 'run is success; a terminal run cannot become running' });
   });
 
+  it('keeps the status of a terminal run, and the logs and telemetry, of a late PATCH ingest accepted from a stale view', () => {
+    const state = replay([createdEvent(), patchedEvent({ status: 'error', error_summary: 'agent lease expired' }, '2026-02-26T06:00:00.000Z')]);
+    const late = patchedEvent(
+      {
+        status: 'success',
+        finished_at: '2026-02-26T06:05:00.000Z',
+        error_summary: '',
+        append_log: { at: '2026-02-26T06:04:59.000Z', level: 'info', message: 'Completed successfully' },
+        telemetry_summary: { rowsLoaded: 42 },
+      },
+      '2026-02-26T06:05:00.000Z',
+    );
+    const outcome = foldRunEvent(state, late, { partition: 0, offset: '2' });
+    const row = applied(outcome);
+    expect(row).toMatchObject({ status: 'error', error_summary: 'agent lease expired', end_time: state.end_time, log_count: 1 });
+    expect(JSON.parse(row.telemetry_summary)).toEqual({ rowsLoaded: 42 });
+    expect(outcome.kind === 'applied' && outcome.logs.map((line) => line.message)).toEqual(['Completed successfully']);
+  });
+
   it('accepts a repeated terminal status as a plain update', () => {
     const state = replay([createdEvent(), patchedEvent({ status: 'success' }, '2026-02-26T06:00:00.000Z')]);
     const row = applied(foldRunEvent(state, patchedEvent({ status: 'success' }, '2026-02-26T06:01:00.000Z'), { partition: 0, offset: '2' }));

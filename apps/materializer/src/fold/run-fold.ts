@@ -159,21 +159,37 @@ function ringWrite<T, R>(
   return { generation, count };
 }
 
+/** Whether a PATCH carries logs or telemetry besides its status fields. */
+function carriesMoreThanStatus(payload: RunEventEnvelope<'run.patched'>['payload']): boolean {
+  return (
+    payload.append_log !== undefined ||
+    payload.log_entries !== undefined ||
+    payload.telemetry_summary !== undefined ||
+    payload.append_telemetry_sample !== undefined ||
+    payload.telemetry_samples !== undefined
+  );
+}
+
 function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position: LogPosition): FoldOutcome {
   const payload = event.payload;
   const current = toCanonicalStatus(state.status) as RunStatus;
   const next = payload.status === undefined ? current : toCanonicalStatus(payload.status);
   if (next === undefined) return { kind: 'rejected', reason: `unknown status ${JSON.stringify(payload.status)}` };
-  if (isTerminal(current) && next !== current) {
+  // Ingest answers 409 to a change of a terminal status. One it accepted from a stale view of the run
+  // (an agent's final PATCH racing the lease sweeper) keeps the run's status and times, and delivers
+  // the logs and telemetry it carried: it was acknowledged.
+  const late = isTerminal(current) && next !== current;
+  if (late && !carriesMoreThanStatus(payload)) {
     return { kind: 'rejected', reason: `run is ${current}; a terminal run cannot become ${next}` };
   }
+  const status = late ? current : next;
   const at = toChDateTime(event.occurred_at);
-  let start = payload.started_at ? toChDateTime(payload.started_at) : state.start_time;
-  let end = payload.finished_at ? toChDateTime(payload.finished_at) : state.end_time;
-  if (start === null && next === 'running') start = at;
-  if (end === null && isTerminal(next)) end = at;
-  const row: RunRow = { ...state, status: next, start_time: start, end_time: end, duration_seconds: durationSeconds(start, end) };
-  if (payload.error_summary !== undefined) row.error_summary = payload.error_summary;
+  let start = payload.started_at && !late ? toChDateTime(payload.started_at) : state.start_time;
+  let end = payload.finished_at && !late ? toChDateTime(payload.finished_at) : state.end_time;
+  if (start === null && status === 'running') start = at;
+  if (end === null && isTerminal(status)) end = at;
+  const row: RunRow = { ...state, status, start_time: start, end_time: end, duration_seconds: durationSeconds(start, end) };
+  if (payload.error_summary !== undefined && !late) row.error_summary = payload.error_summary;
   if (payload.telemetry_summary !== undefined) {
     row.telemetry_summary = mergeSummary(state.telemetry_summary, payload.telemetry_summary);
   }
