@@ -47,7 +47,7 @@ function startKafka(): Stop | undefined {
 async function startInProcess(): Promise<Stop> {
   process.env.CLICKHOUSE_PATH ??= join(root, '.data', 'chdb');
   const ingestConfig = loadIngestConfig();
-  const queryConfig = loadQueryConfig({ ...process.env, PORT: process.env.QUERY_PORT ?? '3001' });
+  const queryConfig = loadQueryConfig({ ...process.env, PORT: process.env.QUERY_PORT ?? '3001', QUERY_CONTROL_URL: localControlUrl() });
   const ingest = await createIngestApp(ingestConfig, false);
   const ingestUrl = await listenUrl(ingest, ingestConfig.http.port, ingestConfig.http.host);
   const materializer: INestApplicationContext = await createMaterializerApp(loadMaterializerConfig(), process.env.LOG_LEVEL, false);
@@ -102,18 +102,25 @@ async function localTokens(service: TokenService, file: string): Promise<LocalTo
   return tokens;
 }
 
+/** Where the web app's Jobs pages reach the control app: CONTROL_PORT moves it, unless QUERY_CONTROL_URL says otherwise. */
+function localControlUrl(): string {
+  return process.env.QUERY_CONTROL_URL ?? `http://127.0.0.1:${process.env.CONTROL_PORT ?? '3003'}`;
+}
+
 function startProcesses(): Stop {
   const apps: [string, NodeJS.ProcessEnv][] = [
     ['ingest', {}],
     ['materializer', {}],
-    ['query', { PORT: process.env.QUERY_PORT ?? '3001' }],
+    ['query', { PORT: process.env.QUERY_PORT ?? '3001', QUERY_CONTROL_URL: localControlUrl() }],
     ['control', { PORT: process.env.CONTROL_PORT ?? '3003' }],
     ['notifier', {}],
   ];
   const children: ChildProcess[] = apps.map(([name, env]) =>
     spawn(process.execPath, [join(__dirname, '..', 'apps', name, 'src', 'main.js')], { stdio: 'inherit', env: { ...process.env, ...env } }),
   );
-  logger.log(`ingest, materializer, query, control and notifier started as processes against ${process.env.CLICKHOUSE_URL}; start agents with npm run agent`);
+  logger.log(
+    `ingest, materializer, query, control and notifier started as processes against ${withoutCredentials(process.env.CLICKHOUSE_URL ?? '')}; start agents with npm run agent`,
+  );
   return async () => {
     for (const child of children) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -145,3 +152,14 @@ main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });
+
+/** A URL fit for a log line: its user and password replaced. */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) [parsed.username, parsed.password] = ['***', ''];
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

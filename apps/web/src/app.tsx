@@ -11,6 +11,7 @@ import { NotFoundPage } from './pages/not-found';
 import { RunDetailPage } from './pages/run-detail';
 import { RunsPage } from './pages/runs';
 import { SignInPage } from './pages/sign-in';
+import { routeParam } from './lib/url';
 
 export function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);
@@ -70,7 +71,7 @@ export function App() {
           <Route path="/jobs" component={() => <JobsPage />} />
           <Route path="/projects/:project/runs" component={RunsPage} />
           <Route path="/projects/:project/health" component={HealthPage} />
-          <Route path="/projects/:project/jobs" component={({ params }) => <JobsPage project={params.project} />} />
+          <Route path="/projects/:project/jobs" component={({ params }) => <JobsPage project={routeParam(params.project)} />} />
           <Route path="/projects/:project">{(params) => <Redirect to={`/projects/${params.project}/runs`} replace />}</Route>
           <Route path="/runs/:runId" component={RunDetailPage} />
           <Route component={NotFoundPage} />

@@ -20,7 +20,6 @@ export function setupOpenApi(app: INestApplication, title: string, description: 
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
     customSiteTitle: title,
-    swaggerOptions: { persistAuthorization: true },
   });
   return document;
 }

@@ -6,7 +6,7 @@ import { DailyStat } from '../api/types';
 import { Chart } from '../components/chart';
 import { ErrorState, Loading } from '../components/states';
 import { count, duration, percent } from '../lib/format';
-import { intParam, useUrlState } from '../lib/url';
+import { intParam, routeParam, useUrlState } from '../lib/url';
 import { Stat } from './home';
 import { ModelTable } from './models-table';
 
@@ -14,7 +14,7 @@ const STATUS_COLORS = { success: '#1f8f4e', partial: '#d88c12', failed: '#c7362f
 
 /** Runs per day by status, duration per day against an SLA, success rate, and the model table. */
 export function HealthPage() {
-  const { project = '' } = useParams<{ project: string }>();
+  const project = routeParam(useParams<{ project: string }>().project);
   const [params, update] = useUrlState();
   const days = intParam(params, 'days', 30, 365);
   const sla = Number(params.get('sla')) > 0 ? Number(params.get('sla')) : undefined;

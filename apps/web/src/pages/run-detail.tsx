@@ -88,10 +88,15 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 
 function Telemetry({ samples, summary }: { samples: TelemetrySample[]; summary: EltRun['telemetry']['summary'] }) {
   const series = useMemo(() => {
-    const times = samples.map((sample) => new Date(sample.at).getTime() / 1000);
+    // In time order, as uPlot needs: samples come in report order, and a runner may backfill.
+    const ordered = samples
+      .map((sample) => ({ sample, time: new Date(sample.at).getTime() / 1000 }))
+      .sort((a, b) => a.time - b.time)
+      .map(({ sample }) => sample);
+    const times = ordered.map((sample) => new Date(sample.at).getTime() / 1000);
     return SERIES.map((spec) => {
-      const key = spec.keys.find((name) => samples.some((sample) => num(sample[name]) !== undefined));
-      return { ...spec, key, times, values: key ? samples.map((sample) => num(sample[key]) ?? null) : [] };
+      const key = spec.keys.find((name) => ordered.some((sample) => num(sample[name]) !== undefined));
+      return { ...spec, key, times, values: key ? ordered.map((sample) => num(sample[key]) ?? null) : [] };
     });
   }, [samples]);
   const summaryValue = (keys: string[]) => keys.map((key) => num(summary[key])).find((value) => value !== undefined);

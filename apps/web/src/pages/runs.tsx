@@ -6,20 +6,22 @@ import { Empty, ErrorState, Loading, StatusBadge } from '../components/states';
 import { Stat } from './home';
 import { Time } from '../components/time';
 import { bytes, count, duration, num, percent } from '../lib/format';
-import { intParam, useUrlState } from '../lib/url';
+import { intParam, routeParam, useUrlState } from '../lib/url';
 
 const LIMIT = 25;
+/** The read API's largest page number. */
+const MAX_PAGE = 10_000_000;
 /** The time window filter: runs updated within it (the API's updated_after). */
 const WINDOWS: Record<string, number | undefined> = { all: undefined, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
 
 export function RunsPage() {
-  const { project = '' } = useParams<{ project: string }>();
+  const project = routeParam(useParams<{ project: string }>().project);
   const [params, update] = useUrlState();
   const status = RUN_STATUSES.find((value) => value === params.get('status'));
   const jobType = JOB_TYPES.find((value) => value === params.get('job_type'));
   const cronjob = params.get('cronjob') ?? '';
   const window = params.get('window') ?? 'all';
-  const page = intParam(params, 'page', 1, 4001);
+  const page = intParam(params, 'page', 1, MAX_PAGE);
   const minute = Math.floor(Date.now() / 60_000);
   const updatedAfter = useMemo(() => {
     const span = WINDOWS[window];
