@@ -16,10 +16,6 @@ module.exports = {
   rootDir: __dirname,
   // Integration tests wait on real brokers and engines; pure tests finish long before this.
   testTimeout: 120_000,
-  // Two workers on any machine: most integration files wait on brokers, engines and clocks, so on
-  // 2 cores two files side by side took the suite from ~16 to ~10 minutes (jest's default there
-  // is one), and more would crowd the shared broker.
-  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {

@@ -13,7 +13,7 @@ const LARGE = 100_000;
 const MAX_RATIO = 30;
 const REPETITIONS = 5;
 /** Each timed batch of the small input runs at least this long, so timer resolution and jitter stay small. */
-const MIN_BATCH_MS = 10;
+const MIN_BATCH_MS = 3;
 
 type Transform = (text: string) => string;
 
@@ -30,12 +30,6 @@ function median(values: number[]): number {
 /** Median time for `unit` repeated to `large` characters over the time for `small`, the same number of calls on each. */
 function measureGrowth(transform: Transform, unit: string, small = SMALL, large = LARGE): number {
   const [smallText, largeText] = [repeatTo(unit, small), repeatTo(unit, large)];
-  // Warm first: calibrating on cold code picked one call per batch, and a batch of a fraction of
-  // a millisecond against one that met a collection read as ~100x.
-  for (let i = 0; i < 3; i += 1) {
-    batchMs(transform, smallText, 1);
-    batchMs(transform, largeText, 1);
-  }
   let calls = 1;
   while (batchMs(transform, smallText, calls) < MIN_BATCH_MS && calls < 4096) calls *= 2;
   batchMs(transform, largeText, 1);
