@@ -45,6 +45,8 @@ describe('desiredCronJob', () => {
     const env = container.env!;
     expect(env.find((v) => v.name === 'RUNSTREAM_GATEWAY_TOKEN')!.valueFrom).toEqual({ secretKeyRef: { name: 'runstream-gateway-token', key: 'token' } });
     expect(env.filter((v) => v.name === 'RUNSTREAM_JOB_ID')).toEqual([{ name: 'RUNSTREAM_JOB_ID', value: job.id }]);
+    // Scheduled runs carry the job's name as cronjob_name, as on the local backend (the runs list filters by it).
+    expect(env.find((v) => v.name === 'RUNSTREAM_CRONJOB_NAME')?.value).toBe('nightly-refresh');
     expect(env.slice(-2)).toEqual([
       { name: 'A', value: '1' },
       { name: 'B', value: '2' },

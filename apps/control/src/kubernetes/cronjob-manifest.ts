@@ -70,13 +70,14 @@ function userEnv(json: string): V1EnvVar[] {
     .map(([name, value]) => ({ name, value: value as string }));
 }
 
-function runnerEnv(job: KubernetesJobRow, config: ManifestConfig, cronJobName: string): V1EnvVar[] {
+function runnerEnv(job: KubernetesJobRow, config: ManifestConfig): V1EnvVar[] {
   return [
     { name: 'RUNSTREAM_INGEST_URL', value: config.ingestUrl },
     { name: 'RUNSTREAM_GATEWAY_TOKEN', valueFrom: { secretKeyRef: { name: config.tokenSecret.name, key: config.tokenSecret.key } } },
     { name: 'RUNSTREAM_PROJECT_ID', value: job.project_id },
     { name: 'RUNSTREAM_JOB_ID', value: job.id },
-    { name: 'RUNSTREAM_CRONJOB_NAME', value: cronJobName },
+    // The run's cronjob_name is the job's name, as on the local backend (the reference's filter value), not the CronJob object's.
+    { name: 'RUNSTREAM_CRONJOB_NAME', value: job.name },
     { name: 'RUNSTREAM_TRIGGERED_BY', value: 'scheduled' },
     { name: 'RUNSTREAM_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     // The Job's name, which the CronJob controller derives from the scheduled time: the run's job_name.
@@ -84,14 +85,14 @@ function runnerEnv(job: KubernetesJobRow, config: ManifestConfig, cronJobName: s
   ];
 }
 
-function jobTemplate(job: KubernetesJobRow, config: ManifestConfig, argv: string[], cronJobName: string): V1JobTemplateSpec {
+function jobTemplate(job: KubernetesJobRow, config: ManifestConfig, argv: string[]): V1JobTemplateSpec {
   const resources = resourcesOf(job.resources);
   const container: V1Container = {
     name: RUNNER_CONTAINER,
     image: config.runnerImage,
     // The image's entrypoint is the runner; it runs these args as the job's process, without a shell.
     args: argv,
-    env: [...runnerEnv(job, config, cronJobName), ...userEnv(job.environment)],
+    env: [...runnerEnv(job, config), ...userEnv(job.environment)],
     ...(resources ? { resources } : {}),
   };
   return {
@@ -137,7 +138,7 @@ export function desiredCronJob(job: KubernetesJobRow, config: ManifestConfig, pa
       suspend: !job.enabled,
       concurrencyPolicy: config.concurrencyPolicy,
       startingDeadlineSeconds: config.startingDeadlineSeconds,
-      jobTemplate: jobTemplate(job, config, parseArgv(job.command), name),
+      jobTemplate: jobTemplate(job, config, parseArgv(job.command)),
     },
   };
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobRow } from '@runstream/clickhouse';
 import { RunExecutor, RunPlacement } from '../runs/run-executor';
 import type { KubernetesConfig } from './kubernetes.env';
-import { cronJobNameFor, kubernetesJobNameFor, namespaceFor } from './kubernetes-names';
+import { kubernetesJobNameFor, namespaceFor } from './kubernetes-names';
 import { KubernetesReconciler } from './kubernetes.reconciler';
 import { KUBERNETES_CONFIG } from './kubernetes.tokens';
 
@@ -27,7 +27,7 @@ export class KubernetesRunExecutor implements RunExecutor {
     return {
       target_gateway: '',
       namespace: namespaceFor(this.config.namespacePrefix, orgId),
-      cronjob_name: cronJobNameFor(projectId, job.name),
+      cronjob_name: job.name,
       job_name: kubernetesJobNameFor(runJobName, runId),
     };
   }
