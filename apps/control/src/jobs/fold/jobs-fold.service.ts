@@ -9,6 +9,9 @@ interface Positioned {
   position: LogPosition;
 }
 
+/** Waits before each retry of a flush's decisions: about 8 s in all, well within the consumer's session. */
+const DECISION_WRITE_RETRIES_MS = [100, 250, 500, 1_000, 2_000, 4_000];
+
 function projectKey(key: ProjectKey): string {
   return `${key.org_id}\u0000${key.project_id}`;
 }
@@ -50,7 +53,25 @@ export class JobsFoldService {
       commands.push(result.command);
     }
     await insertJobs(this.store, [...rows.values()]);
-    await insertJobCommands(this.store, commands);
+    await this.record(commands);
+  }
+
+  /**
+   * The decisions are retried here, not by replaying the flush: a replay would decide again on
+   * `jobs` rows that already hold this flush's later changes, and could answer 200 for a change
+   * that was a conflict (docs/jobs.md, "Decisions"). Only a crash between the two inserts is left
+   * to the replay.
+   */
+  private async record(commands: JobCommandRow[]): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await insertJobCommands(this.store, commands);
+      } catch (error) {
+        if (attempt >= DECISION_WRITE_RETRIES_MS.length) throw error;
+        this.logger.warn(`writing ${commands.length} decisions failed, retrying: ${String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, DECISION_WRITE_RETRIES_MS[attempt]));
+      }
+    }
   }
 
   private decode(messages: IncomingMessage[]): Positioned[] {
