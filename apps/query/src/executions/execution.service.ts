@@ -21,6 +21,7 @@ export class ExecutionService {
       project_id: projectId,
       model_name: query.model_name,
       cronjob_name: query.cronjob_name,
+      job_run_id: query.job_run_id,
       updated_after: query.updated_after === undefined ? undefined : toChDateTime(query.updated_after),
     };
     const page = { limit: query.limit, offset: pageOffset(query.page, query.limit) };

@@ -45,17 +45,25 @@ export function isActive(status: string | undefined): boolean {
   return status === 'running' || status === 'pending';
 }
 
-export function useRunExecutions(projectId: string | undefined, cronjob: string | undefined, createdAt: string | undefined, runId: string, live: boolean) {
+/** A run shows at most this many of its executions (20 pages of the list's largest). */
+const MAX_RUN_EXECUTION_PAGES = 20;
+
+export function useRunExecutions(projectId: string | undefined, createdAt: string | undefined, runId: string, live: boolean) {
   return useQuery({
     queryKey: ['run-executions', runId],
     enabled: Boolean(projectId && createdAt),
-    // The list has no run filter: the run's cronjob, written since the run was created, then its own.
+    // The run's own (job_run_id), reported since it was created: every page of them.
     queryFn: async () => {
       const since = new Date(new Date(createdAt as string).getTime() - 60_000).toISOString();
-      const list = await api<ExecutionList>(
-        withQuery(`/api/v1/projects/${enc(projectId as string)}/model-executions`, { cronjob_name: cronjob || undefined, updated_after: since, limit: 500 }),
-      );
-      return list.executions.filter((execution) => execution.job_run_id === runId).sort((a, b) => a.started_at.localeCompare(b.started_at));
+      const executions: ExecutionList['executions'] = [];
+      for (let page = 1; page <= MAX_RUN_EXECUTION_PAGES; page++) {
+        const list = await api<ExecutionList>(
+          withQuery(`/api/v1/projects/${enc(projectId as string)}/model-executions`, { job_run_id: runId, updated_after: since, limit: 500, page }),
+        );
+        executions.push(...list.executions);
+        if (page >= list.total_pages) break;
+      }
+      return executions.sort((a, b) => a.started_at.localeCompare(b.started_at));
     },
     refetchInterval: live ? LIVE_MS : false,
   });

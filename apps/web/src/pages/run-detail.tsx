@@ -132,7 +132,7 @@ function Telemetry({ samples, summary }: { samples: TelemetrySample[]; summary: 
 }
 
 function Executions({ run, live }: { run: EltRun; live: boolean }) {
-  const executions = useRunExecutions(run.projectId, run.cronjobName, run.createdAt, run.id, live);
+  const executions = useRunExecutions(run.projectId, run.createdAt, run.id, live);
   const longest = Math.max(1, ...(executions.data ?? []).map((execution) => execution.duration_seconds ?? 0));
   return (
     <section aria-labelledby="models">

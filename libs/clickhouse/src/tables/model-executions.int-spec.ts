@@ -165,6 +165,15 @@ describe('model_executions: the executions page', () => {
     expect(updated.every((r) => r.status === 'success')).toBe(true);
   });
 
+  it("answers one run's executions, at their latest version, counted alike", async () => {
+    const run = await listModelExecutions(store, { org_id: 'org1', project_id: 'p1', job_run_id: 'run_15' }, { offset: 0, limit: 500 });
+    const expected = (await reference({ org_id: 'org1', project_id: 'p1' })).filter((key) => Math.floor(Number(key.split(/[_@]/)[1]) / 10) === 15);
+    expect(run.map((r) => `${r.id}@${r.version}`)).toEqual(expected);
+    expect(expected).toHaveLength(10);
+    expect(await countModelExecutions(store, { org_id: 'org1', project_id: 'p1', job_run_id: 'run_15' })).toBe(10);
+    expect(await listModelExecutions(store, { org_id: 'org2', project_id: 'p1', job_run_id: 'run_15' }, { offset: 0, limit: 500 })).toEqual([]);
+  });
+
   it('answers pages at any depth, with and without a filter, on either side of where keys are read first', async () => {
     // Twice the depth, so the hourly half alone reaches past it; every 1,000th (from the 2nd) is
     // reported again under the daily cronjob, which the hourly filter must see at its latest version.

@@ -64,13 +64,15 @@ export interface ExecutionFilter {
   project_id: string;
   model_name?: string;
   cronjob_name?: string;
+  /** One run's executions. */
+  job_run_id?: string;
   /** Exclusive lower bound on updated_at. */
   updated_after?: ChDateTime;
 }
 
 function executionFilterClause(filter: ExecutionFilter): { where: string; params: QueryParams } {
-  const { org_id, project_id, model_name, cronjob_name } = filter;
-  return equalityFilter({ org_id, project_id, model_name, cronjob_name }, filter.updated_after);
+  const { org_id, project_id, model_name, cronjob_name, job_run_id } = filter;
+  return equalityFilter({ org_id, project_id, model_name, cronjob_name, job_run_id }, filter.updated_after);
 }
 
 /**
@@ -143,7 +145,7 @@ const RECENT_WINDOW_MS = 7 * 86_400_000;
 
 /**
  * Newest reported (created_at) first, then newest started, then id, then model: an execution
- * keeps its place when it is reported again. Without cronjob_name and updated_after, the page is
+ * keeps its place when it is reported again. Without cronjob_name, job_run_id and updated_after, the page is
  * read without FINAL from the `executions_by_created` projection (migration 0028): the newest row
  * versions by created_at, read in order and stopping early, the rest of their columns read only
  * for those rows, then deduplicated here (execution-page.ts). That filter and a deep page
@@ -154,7 +156,7 @@ const RECENT_WINDOW_MS = 7 * 86_400_000;
  */
 export async function listModelExecutions(store: ClickHouseStore, filter: ExecutionFilter, page: Page, total?: number): Promise<ModelExecutionRow[]> {
   const { where, params } = executionFilterClause(filter);
-  if (filter.cronjob_name === undefined && filter.updated_after === undefined) {
+  if (filter.cronjob_name === undefined && filter.job_run_id === undefined && filter.updated_after === undefined) {
     const windowed = filter.model_name !== undefined && total !== undefined && total > WINDOW_ABOVE_SCAN_RATIO * firstScan(page);
     const starts = windowed ? [toChDateTime(new Date(Date.now() - RECENT_WINDOW_MS)), undefined] : [undefined];
     for (const from of starts) {

@@ -689,6 +689,8 @@ export interface operations {
       query?: {
         /** @description Filter by parent job's CronJob name */
         cronjob_name?: string;
+        /** @description Only the executions of this run (an addition to the reference: a run detail page reads its own) */
+        job_run_id?: string;
         limit?: number;
         /** @description Filter to a specific model */
         model_name?: string;

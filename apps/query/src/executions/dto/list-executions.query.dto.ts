@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import { MAX_PAGE } from '../../validation/bounds';
 import { IsBoundedTimestamp, QueryInteger } from '../../validation/decorators';
 
@@ -28,6 +28,13 @@ export class ListExecutionsQueryDto {
   @IsString()
   @Length(1, 253)
   cronjob_name?: string;
+
+  @ApiPropertyOptional({ description: 'Only the executions of this run (an addition to the reference: a run detail page reads its own)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, { message: 'job_run_id may contain letters, digits, _ . : - only' })
+  job_run_id?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Only executions updated after this time (RFC 3339)' })
   @IsOptional()
