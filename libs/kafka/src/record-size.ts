@@ -29,3 +29,12 @@ export function batchRecordBudget(maxMessageBytes: number): number {
 export function maxPayloadBytes(maxMessageBytes: number): number {
   return Math.max(0, batchRecordBudget(maxMessageBytes) - RECORD_OVERHEAD);
 }
+
+/**
+ * Bytes an event leaves under its topic's limit for the headers a dead letter adds (reason cut to
+ * DEAD_LETTER_REASON_MAX_BYTES, source topic, partition, offset): the dead-letter topic has the
+ * same limit, and a dead letter that cannot be written stops its consumer.
+ */
+export const DEAD_LETTER_HEADROOM_BYTES = 1_024;
+/** Longest `dlq.reason` header, in UTF-8 bytes. */
+export const DEAD_LETTER_REASON_MAX_BYTES = 256;

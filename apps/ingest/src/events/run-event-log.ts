@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { encodeEvent, RunEventEnvelope } from '@runstream/events';
-import { createKafka, ensureTopics, KafkajsPublisher, KafkaProbe, runTopicSpecs } from '@runstream/kafka';
+import { createKafka, DEAD_LETTER_HEADROOM_BYTES, ensureTopics, KafkajsPublisher, KafkaProbe, runTopicSpecs } from '@runstream/kafka';
 import { AppMetrics } from '@runstream/observability';
 import { Kafka } from 'kafkajs';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
@@ -47,9 +47,9 @@ export class RunEventLog implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** Largest encoded event (encodeEvent bytes) the events topic accepts; check before append. */
+  /** Largest encoded event (encodeEvent bytes) the events topic accepts, and its dead-letter topic with a dead letter's headers; check before append. */
   maxEventBytes(): number {
-    return this.publisher.maxMessageBytes(this.config.kafka.topics.events) - KEY_ALLOWANCE_BYTES;
+    return this.publisher.maxMessageBytes(this.config.kafka.topics.events) - KEY_ALLOWANCE_BYTES - DEAD_LETTER_HEADROOM_BYTES;
   }
 
   async onApplicationShutdown(): Promise<void> {

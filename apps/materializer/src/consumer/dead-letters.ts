@@ -1,4 +1,4 @@
-import { IncomingMessage } from '@runstream/kafka';
+import { DEAD_LETTER_REASON_MAX_BYTES, IncomingMessage } from '@runstream/kafka';
 
 export const DEAD_LETTER_PUBLISHER = Symbol('DEAD_LETTER_PUBLISHER');
 
@@ -16,10 +16,22 @@ export function deadLetterMessage({ message, reason }: DeadLetter): { key: strin
     key: message.key ?? '',
     value: message.value ?? Buffer.alloc(0),
     headers: {
-      'dlq.reason': reason,
+      'dlq.reason': cutToBytes(reason, DEAD_LETTER_REASON_MAX_BYTES),
       'dlq.topic': message.topic,
       'dlq.partition': String(message.partition),
       'dlq.offset': message.offset,
     },
   };
+}
+
+/** `text` within `max` UTF-8 bytes: its longest prefix that fits with an ellipsis, never half a character. */
+export function cutToBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  const ellipsis = '…';
+  // A character cut in half decodes as U+FFFD, which goes too.
+  const head = Buffer.from(text)
+    .subarray(0, max - Buffer.byteLength(ellipsis))
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  return `${head}${ellipsis}`;
 }
