@@ -42,8 +42,10 @@ export class TriggerService {
       .catch((error: unknown) => {
         if (error instanceof InvalidRunEventError)
           throw badRequest([{ field: dto.command_override === undefined ? 'command' : 'command_override', reasons: [error.message] }]);
-        if (error instanceof RunNotLaunchedError)
-          throw serviceUnavailable(`run ${error.runId} was created and ended as error, ${error.message}; retry later`, 5);
+        if (error instanceof RunNotLaunchedError) {
+          const state = error.ended ? 'was created and ended as error' : 'was created and stays pending (ending it failed too)';
+          throw serviceUnavailable(`run ${error.runId} ${state}, ${error.message}; retry later`, 5);
+        }
         throw publishRefusal(error);
       });
     await this.untilReadable(caller.orgId, runId);

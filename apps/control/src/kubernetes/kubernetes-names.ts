@@ -53,7 +53,8 @@ export function namespaceFor(prefix: string, orgId: string): string {
  */
 export function cronJobNameFor(projectId: string, jobName: string): string {
   const joined = `${projectId}-${jobName}`;
-  if (!projectId.includes('-') && joined.length <= CRONJOB_NAME_MAX && DNS_LABEL.test(joined)) return joined;
+  // Without a dash in the project id the joined text is unambiguous: the name it always had.
+  if (!projectId.includes('-')) return dnsLabel(joined, CRONJOB_NAME_MAX);
   return withHash(cleanedLabel(joined), JSON.stringify([projectId, jobName]), CRONJOB_NAME_MAX, /-+$/);
 }
 

@@ -119,8 +119,9 @@ export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDes
         const desired = this.desired(row);
         const existing = actualByJob.get(row.id) ?? [];
         const match = existing.find((c) => ref(c) === ref(desired));
-        // A renamed job (or a moved organisation) leaves its old CronJob behind.
-        for (const stale of existing.filter((c) => c !== match)) await this.remove(stale, report);
+        // A renamed job (or a moved organisation, or a naming rule changed by an upgrade) leaves its
+        // old CronJob behind; the job lives on, so the Jobs it started may finish (Orphan).
+        for (const stale of existing.filter((c) => c !== match)) await this.remove(stale, report, 'Orphan');
         if (!match) {
           const namespace = desired.metadata!.namespace!;
           if (!ensured.has(namespace)) await this.namespaces.ensure(namespace);
@@ -180,13 +181,13 @@ export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDes
     }
   }
 
-  private async remove(cronJob: V1CronJob, report: ReconcileReport): Promise<void> {
+  /** Background: the Jobs it started (and their pods) go with it; Orphan: they run on and stay. */
+  private async remove(cronJob: V1CronJob, report: ReconcileReport, propagationPolicy: 'Background' | 'Orphan' = 'Background'): Promise<void> {
     try {
-      // Background: the Jobs it started (and their pods) go with it.
       await this.clients.batch.deleteNamespacedCronJob({
         name: cronJob.metadata!.name!,
         namespace: cronJob.metadata!.namespace!,
-        propagationPolicy: 'Background',
+        propagationPolicy,
       });
       report.deleted.push(ref(cronJob));
     } catch (error) {

@@ -34,11 +34,23 @@ describe('RunStarter', () => {
     });
     const error = await refusing.start({ orgId: 'org', projectId: 'proj', actor: 'tok', job, triggeredBy: 'manual' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RunNotLaunchedError);
+    expect((error as RunNotLaunchedError).ended).toBe(true);
     expect(events.map((event) => event.type)).toEqual(['run.created', 'run.patched']);
     expect(events[1]).toMatchObject({
       run_id: (error as RunNotLaunchedError).runId,
       payload: { status: 'error', error_summary: 'not launched: jobs.batch "proj-nightly-20260428-120000-0a1b2c3d" already exists' },
     });
+  });
+
+  it('launches again after a failure, which may have been a lost answer, before ending the run', async () => {
+    let attempts = 0;
+    const { starter: flaky, events } = starter(async () => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('socket hang up');
+    });
+    await flaky.start({ orgId: 'org', projectId: 'proj', actor: 'tok', job, triggeredBy: 'manual' });
+    expect(attempts).toBe(2);
+    expect(events.map((event) => event.type)).toEqual(['run.created']);
   });
 
   it('answers with the run once it is launched', async () => {

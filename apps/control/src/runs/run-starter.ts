@@ -3,7 +3,7 @@ import { JobRow } from '@runstream/clickhouse';
 import { RunEventEnvelope, SCHEMA_VERSION, TriggeredBy, uuidv7, validateEvent } from '@runstream/events';
 import { ControlEventLog } from '../events/control-event-log';
 import { parseCommand } from '../jobs/validation/command';
-import { RUN_EXECUTOR, RunExecutor } from './run-executor';
+import { RUN_EXECUTOR, RunExecutor, RunPlacement } from './run-executor';
 
 export interface StartRun {
   orgId: string;
@@ -32,6 +32,8 @@ export class RunNotLaunchedError extends Error {
   constructor(
     readonly runId: string,
     reason: string,
+    /** Whether the run was ended as `error`; false when that write failed too (it stays pending). */
+    readonly ended: boolean,
   ) {
     super(reason);
   }
@@ -39,6 +41,14 @@ export class RunNotLaunchedError extends Error {
 
 /** An executor's refusal is kept short in the run's error summary. */
 const MAX_LAUNCH_REASON_CHARS = 1_000;
+/** Waits before each new launch attempt. */
+const LAUNCH_RETRIES_MS = [200, 1_000];
+
+/** At most `max` UTF-16 units of `text`, never half a surrogate pair (the event schema refuses one). */
+function wholeCharacters(text: string, max: number): string {
+  const cut = text.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
 
 /** `run_` + 32 hex, like the runs ingest creates. */
 export function newRunId(): string {
@@ -97,15 +107,30 @@ export class RunStarter {
     const problem = validateEvent(event);
     if (problem) throw new InvalidRunEventError(problem);
     await this.log.appendRunEvent(event);
-    await this.executor.launch(request.job, runId, placement, argv).catch((error: unknown) => this.notLaunched(event, error));
+    await this.launch(request.job, runId, placement, argv).catch((error: unknown) => this.notLaunched(event, error));
     return { runId, jobName: placement.job_name };
+  }
+
+  /**
+   * Launching is safe to repeat for one run (RunExecutor), so a failure is tried again: an answer
+   * lost on the way back would otherwise end a run whose Job exists and runs.
+   */
+  private async launch(job: JobRow, runId: string, placement: RunPlacement, argv: string[]): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.executor.launch(job, runId, placement, argv);
+      } catch (error) {
+        if (attempt >= LAUNCH_RETRIES_MS.length) throw error;
+        await new Promise((resolve) => setTimeout(resolve, LAUNCH_RETRIES_MS[attempt]));
+      }
+    }
   }
 
   /** The run exists but its executor refused it: it is ended as `error` (else it would stay pending for good), and the caller told. */
   private async notLaunched(created: RunEventEnvelope<'run.created'>, error: unknown): Promise<never> {
-    const reason = `not launched: ${error instanceof Error ? error.message : String(error)}`.slice(0, MAX_LAUNCH_REASON_CHARS);
+    const reason = wholeCharacters(`not launched: ${error instanceof Error ? error.message : String(error)}`, MAX_LAUNCH_REASON_CHARS);
     const at = new Date();
-    await this.log
+    const ended = await this.log
       .appendRunEvent({
         ...created,
         event_id: uuidv7(at.getTime()),
@@ -113,8 +138,11 @@ export class RunStarter {
         occurred_at: at.toISOString(),
         payload: { status: 'error', error_summary: reason, append_log: { at: at.toISOString(), level: 'error', message: reason } },
       })
-      .catch(() => undefined); // Kafka gone too: the run stays pending, and the caller is told it was not launched.
-    throw new RunNotLaunchedError(created.run_id, reason);
+      .then(
+        () => true,
+        () => false, // Kafka gone too: the run stays pending, and the caller is told so.
+      );
+    throw new RunNotLaunchedError(created.run_id, reason, ended);
   }
 
   private argvOf(job: JobRow): string[] {

@@ -175,11 +175,12 @@ function patched(state: RunRow, event: RunEventEnvelope<'run.patched'>, position
   const current = toCanonicalStatus(state.status) as RunStatus;
   const next = payload.status === undefined ? current : toCanonicalStatus(payload.status);
   if (next === undefined) return { kind: 'rejected', reason: `unknown status ${JSON.stringify(payload.status)}` };
-  // Ingest answers 409 to a change of a terminal status. One it accepted from a stale view of the run
-  // (an agent's final PATCH racing the lease sweeper) keeps the run's status and times, and delivers
-  // the logs and telemetry it carried: it was acknowledged.
+  // Ingest answers 409 to a change of a terminal status. A runner's report it accepted from a stale
+  // view of a run the lease sweeper ended (`error`) keeps the run's status and times, and delivers the
+  // logs and telemetry it carried: it was acknowledged. Any other change of a terminal status is
+  // refused whole (the sweeper's own patch arriving after the runner's final status, above all).
   const late = isTerminal(current) && next !== current;
-  if (late && !carriesMoreThanStatus(payload)) {
+  if (late && !(current === 'error' && carriesMoreThanStatus(payload))) {
     return { kind: 'rejected', reason: `run is ${current}; a terminal run cannot become ${next}` };
   }
   const status = late ? current : next;
