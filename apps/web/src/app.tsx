@@ -11,7 +11,7 @@ import { NotFoundPage } from './pages/not-found';
 import { RunDetailPage } from './pages/run-detail';
 import { RunsPage } from './pages/runs';
 import { SignInPage } from './pages/sign-in';
-import { routeParam } from './lib/url';
+import { routeParam } from './lib/route-param';
 
 export function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);

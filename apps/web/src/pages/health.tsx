@@ -6,7 +6,8 @@ import { DailyStat } from '../api/types';
 import { Chart } from '../components/chart';
 import { ErrorState, Loading } from '../components/states';
 import { count, duration, percent } from '../lib/format';
-import { intParam, routeParam, useUrlState } from '../lib/url';
+import { routeParam } from '../lib/route-param';
+import { intParam, useUrlState } from '../lib/url';
 import { Stat } from './home';
 import { ModelTable } from './models-table';
 

@@ -6,7 +6,8 @@ import { Empty, ErrorState, Loading, StatusBadge } from '../components/states';
 import { Stat } from './home';
 import { Time } from '../components/time';
 import { bytes, count, duration, num, percent } from '../lib/format';
-import { intParam, routeParam, useUrlState } from '../lib/url';
+import { routeParam } from '../lib/route-param';
+import { intParam, useUrlState } from '../lib/url';
 
 const LIMIT = 25;
 /** The read API's largest page number. */
