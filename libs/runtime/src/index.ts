@@ -1,2 +1,3 @@
 export * from './periodic-task';
 export * from './probe-server';
+export * from './retries';

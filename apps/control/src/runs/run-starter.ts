@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JobRow } from '@runstream/clickhouse';
+import { withRetries } from '@runstream/runtime';
 import { RunEventEnvelope, SCHEMA_VERSION, TriggeredBy, uuidv7, validateEvent } from '@runstream/events';
 import { ControlEventLog } from '../events/control-event-log';
 import { parseCommand } from '../jobs/validation/command';
@@ -115,15 +116,8 @@ export class RunStarter {
    * Launching is safe to repeat for one run (RunExecutor), so a failure is tried again: an answer
    * lost on the way back would otherwise end a run whose Job exists and runs.
    */
-  private async launch(job: JobRow, runId: string, placement: RunPlacement, argv: string[]): Promise<void> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await this.executor.launch(job, runId, placement, argv);
-      } catch (error) {
-        if (attempt >= LAUNCH_RETRIES_MS.length) throw error;
-        await new Promise((resolve) => setTimeout(resolve, LAUNCH_RETRIES_MS[attempt]));
-      }
-    }
+  private launch(job: JobRow, runId: string, placement: RunPlacement, argv: string[]): Promise<void> {
+    return withRetries(() => this.executor.launch(job, runId, placement, argv), LAUNCH_RETRIES_MS);
   }
 
   /** The run exists but its executor refused it: it is ended as `error` (else it would stay pending for good), and the caller told. */

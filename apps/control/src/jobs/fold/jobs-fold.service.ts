@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ClickHouseStore, insertJobCommands, insertJobs, JobCommandRow, JobRow, ProjectKey, selectJobCommands, selectJobsByKey } from '@runstream/clickhouse';
 import { AnyJobEvent, decodeJobEvent } from '@runstream/events';
 import { IncomingMessage } from '@runstream/kafka';
+import { withRetries } from '@runstream/runtime';
 import { foldJobEvent, LogPosition, ProjectJobs } from './job-fold';
 
 interface Positioned {
@@ -62,16 +63,12 @@ export class JobsFoldService {
    * that was a conflict (docs/jobs.md, "Decisions"). Only a crash between the two inserts is left
    * to the replay.
    */
-  private async record(commands: JobCommandRow[]): Promise<void> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await insertJobCommands(this.store, commands);
-      } catch (error) {
-        if (attempt >= DECISION_WRITE_RETRIES_MS.length) throw error;
-        this.logger.warn(`writing ${commands.length} decisions failed, retrying: ${String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, DECISION_WRITE_RETRIES_MS[attempt]));
-      }
-    }
+  private record(commands: JobCommandRow[]): Promise<void> {
+    return withRetries(
+      () => insertJobCommands(this.store, commands),
+      DECISION_WRITE_RETRIES_MS,
+      (error) => this.logger.warn(`writing ${commands.length} decisions failed, retrying: ${String(error)}`),
+    );
   }
 
   private decode(messages: IncomingMessage[]): Positioned[] {
