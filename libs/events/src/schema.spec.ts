@@ -1,7 +1,7 @@
 import { RunEventEnvelope } from './envelope';
 import { timestampProblem } from './schema';
 import { validateEvent } from './validate-event';
-import { isWellFormed } from './well-formed';
+import { isWellFormed, truncateText } from './well-formed';
 import { uuidv7 } from './uuidv7';
 
 const base = {
@@ -208,5 +208,14 @@ describe('isWellFormed', () => {
     ['swapped \ude00\ud83d', false],
   ])('%j is %s', (text, expected) => {
     expect(isWellFormed(text)).toBe(expected);
+  });
+});
+
+describe('truncateText', () => {
+  it('cuts to the length, one unit shorter where that would split a surrogate pair', () => {
+    expect(truncateText('abcdef', 4)).toBe('abcd');
+    expect(truncateText('abc', 4)).toBe('abc');
+    expect(truncateText('ab\ud83d\ude00c', 3)).toBe('ab');
+    expect(truncateText('ab\ud83d\ude00c', 4)).toBe('ab\ud83d\ude00');
   });
 });

@@ -11,3 +11,10 @@ interface Es2024String {
 export function isWellFormed(text: string): boolean {
   return (text as unknown as Es2024String).isWellFormed();
 }
+
+/** `text` cut to at most `max` UTF-16 units without splitting a surrogate pair (half a pair is not storable text). */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return text.slice(0, end);
+}

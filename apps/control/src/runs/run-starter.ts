@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JobRow } from '@runstream/clickhouse';
 import { withRetries } from '@runstream/runtime';
-import { RunEventEnvelope, SCHEMA_VERSION, TriggeredBy, uuidv7, validateEvent } from '@runstream/events';
+import { RunEventEnvelope, SCHEMA_VERSION, TriggeredBy, truncateText, uuidv7, validateEvent } from '@runstream/events';
 import { ControlEventLog } from '../events/control-event-log';
 import { parseCommand } from '../jobs/validation/command';
 import { RUN_EXECUTOR, RunExecutor, RunPlacement } from './run-executor';
@@ -44,12 +44,6 @@ export class RunNotLaunchedError extends Error {
 const MAX_LAUNCH_REASON_CHARS = 1_000;
 /** Waits before each new launch attempt. */
 const LAUNCH_RETRIES_MS = [200, 1_000];
-
-/** At most `max` UTF-16 units of `text`, never half a surrogate pair (the event schema refuses one). */
-function wholeCharacters(text: string, max: number): string {
-  const cut = text.slice(0, max);
-  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
-}
 
 /** `run_` + 32 hex, like the runs ingest creates. */
 export function newRunId(): string {
@@ -122,7 +116,7 @@ export class RunStarter {
 
   /** The run exists but its executor refused it: it is ended as `error` (else it would stay pending for good), and the caller told. */
   private async notLaunched(created: RunEventEnvelope<'run.created'>, error: unknown): Promise<never> {
-    const reason = wholeCharacters(`not launched: ${error instanceof Error ? error.message : String(error)}`, MAX_LAUNCH_REASON_CHARS);
+    const reason = truncateText(`not launched: ${error instanceof Error ? error.message : String(error)}`, MAX_LAUNCH_REASON_CHARS);
     const at = new Date();
     const ended = await this.log
       .appendRunEvent({

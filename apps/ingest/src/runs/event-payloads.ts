@@ -11,6 +11,7 @@ import {
   TelemetrySummary,
   TelemetryValue,
   toCanonicalStatus,
+  truncateText,
   uuidv7,
 } from '@runstream/events';
 import { Caller } from '@runstream/http';
@@ -70,20 +71,13 @@ function toLogEntry(entry: { at: string; level: LogEntry['level']; message: stri
   return { at: toIso(entry.at), level: entry.level, message: scrubText(entry.message) };
 }
 
-/** Cut to `max` UTF-16 units without splitting a surrogate pair (a lone half is not storable text). */
-function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
-  return text.slice(0, end);
-}
-
 /**
  * String values scrubbed like log text, cut back to the length a summary string may have (a
  * replaced secret can be longer than the secret). A null-prototype copy: keys are data.
  */
 function storedSummary(summary: Record<string, TelemetryValue>, scrubText: ScrubText): TelemetrySummary {
   const stored = Object.create(null) as TelemetrySummary;
-  for (const [key, value] of Object.entries(summary)) stored[key] = typeof value === 'string' ? truncate(scrubText(value), MAX_STRING_VALUE) : value;
+  for (const [key, value] of Object.entries(summary)) stored[key] = typeof value === 'string' ? truncateText(scrubText(value), MAX_STRING_VALUE) : value;
   return stored;
 }
 
