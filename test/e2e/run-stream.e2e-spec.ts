@@ -154,4 +154,20 @@ describe('live run stream (SSE)', () => {
     expect(admitted).toBe(200);
     // The streams still open here are ended by stack.close(): a hanging stream would hang this suite.
   });
+
+  it('ends an open stream once its token is revoked, and refuses a new one (401)', async () => {
+    const runId = await createRun();
+    const created = await stack.tokenService.create({ orgId: stack.orgId, name: 'revoked-while-streaming', kind: 'user' });
+    const revokedUser = bearer(created.token);
+    const seen: SseEvent[] = [];
+    const reading = readEvents(streamUrl(runId), revokedUser, undefined, seen);
+    await eventually(async () => (seen.some((e) => e.event === 'run') ? true : undefined), 'the stream to open');
+    expect(await stack.tokenService.revoke(created.id)).toBe(true);
+    // The query app's token cache and its stream check each take up to 5 s to see it.
+    const events = await reading;
+    expect(events.some((e) => e.event === 'end')).toBe(false);
+    const refused = await fetch(streamUrl(runId), { headers: { ...revokedUser, ...sse } });
+    expect(refused.status).toBe(401);
+    await refused.text();
+  });
 });

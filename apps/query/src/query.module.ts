@@ -25,6 +25,7 @@ import { ChangesController } from './changes/changes.controller';
 import { ChangesRepository } from './changes/changes.repository';
 import { ChangesService } from './changes/changes.service';
 import { RUN_STREAM_OPTIONS } from './stream/run-stream.options';
+import { streamTokenVerifier, StreamTokenWatch } from './stream/stream-token-watch';
 import { RunStreamSource } from './stream/run-stream.source';
 import { RunStreams } from './stream/run-streams.service';
 
@@ -56,6 +57,8 @@ export class QueryModule {
         ChecksService,
         RunStreamSource,
         RunStreams,
+        StreamTokenWatch,
+        streamTokenVerifier,
         ChangesRepository,
         ChangesService,
         { provide: RUN_STREAM_OPTIONS, useValue: config.stream },

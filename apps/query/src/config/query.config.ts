@@ -151,6 +151,8 @@ export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConf
       maxStreamsPerToken: loaded.stream.QUERY_STREAM_MAX_PER_TOKEN,
       heartbeatMs: 15_000,
       reconnectMs: 1_000,
+      // The token cache's own freshness (libs/auth): checking more often would see nothing new.
+      tokenCheckMs: 5_000,
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, NotAcceptableException, Param, Res } from '@nestjs/common';
 import { ApiHeader, ApiProduces } from '@nestjs/swagger';
-import { Caller, CurrentCaller } from '@runstream/http';
+import { bearerToken, Caller, CurrentCaller } from '@runstream/http';
 import { FastifyReply } from 'fastify';
 import { RunIdParams } from '../runs/dto/run-id.params';
 import { RunStreams } from './run-streams.service';
@@ -18,6 +18,7 @@ export class RunStreamController {
     @Param() { runId }: RunIdParams,
     @Headers('accept') accept: string | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
     @CurrentCaller() caller: Caller,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -30,7 +31,9 @@ export class RunStreamController {
       });
     }
     // Refusals (400, 404, 429) are ordinary answers; only an admitted stream takes over the response.
-    const admitted = await this.streams.admit(caller, runId, parseStreamCursor(lastEventId));
+    // The guard let the caller in on this token; the stream checks it again while open.
+    const token = bearerToken(authorization) ?? '';
+    const admitted = await this.streams.admit(caller, token, runId, parseStreamCursor(lastEventId));
     reply.hijack();
     admitted.attach(reply.raw);
   }

@@ -7,6 +7,8 @@ export interface RunStreamOptions {
   heartbeatMs: number;
   /** The `retry:` a client's EventSource waits before reconnecting. */
   reconnectMs: number;
+  /** How often an open stream's token is checked again, so a revoked token's streams end. */
+  tokenCheckMs: number;
 }
 
 export const RUN_STREAM_OPTIONS = Symbol('RUN_STREAM_OPTIONS');

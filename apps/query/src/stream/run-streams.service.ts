@@ -6,6 +6,7 @@ import { RUN_STREAM_OPTIONS, RunStreamOptions } from './run-stream.options';
 import { RunStreamSource } from './run-stream.source';
 import { SseResponse } from './sse-response';
 import { StreamCursor } from './stream-cursor';
+import { StreamTokenWatch } from './stream-token-watch';
 
 /** A stream admitted (token slot taken, run found) but not yet attached to its response. */
 export interface AdmittedStream {
@@ -25,9 +26,11 @@ export class RunStreams implements OnModuleDestroy {
   constructor(
     private readonly source: RunStreamSource,
     @Inject(RUN_STREAM_OPTIONS) private readonly options: RunStreamOptions,
+    private readonly tokenWatch: StreamTokenWatch,
   ) {}
 
-  async admit(caller: Caller, runId: string, cursor: StreamCursor): Promise<AdmittedStream> {
+  /** `token` is the caller's bearer token, checked again while the stream is open (StreamTokenWatch). */
+  async admit(caller: Caller, token: string, runId: string, cursor: StreamCursor): Promise<AdmittedStream> {
     const open = this.perToken.get(caller.tokenId) ?? 0;
     if (open >= this.options.maxStreamsPerToken) {
       throw tooManyRequests(`this token already holds ${open} open run streams (at most ${this.options.maxStreamsPerToken}); close one or retry later`, 5);
@@ -54,13 +57,16 @@ export class RunStreams implements OnModuleDestroy {
         }
         const subscriber: Subscriber = { cursor, sink: undefined as unknown as StreamSink };
         const poller = this.poller(caller.orgId, runId);
+        let unwatch = (): void => undefined;
         const sink = new SseResponse(raw, this.options.heartbeatMs, this.options.reconnectMs, () => {
           this.sinks.delete(sink);
           poller.remove(subscriber);
+          unwatch();
           this.release(caller.tokenId);
         });
         subscriber.sink = sink;
         this.sinks.add(sink);
+        unwatch = this.tokenWatch.watch(token, caller, sink);
         poller.add(subscriber);
       },
     };

@@ -6,6 +6,11 @@ import { RunRow } from '@runstream/clickhouse';
 import { RunStreams } from './run-streams.service';
 import { RunStreamSource } from './run-stream.source';
 import { STREAM_START } from './stream-cursor';
+import { StreamTokenWatch } from './stream-token-watch';
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(10);
+}
 
 const AT = '2026-02-26 06:00:00.000';
 const RUN = { id: 'r', project_id: 'p', status: 'running', kafka_offset: '1', log_generation: 0, log_count: 0, sample_generation: 0, sample_count: 0 };
@@ -13,11 +18,14 @@ const RUN = { id: 'r', project_id: 'p', status: 'running', kafka_offset: '1', lo
 describe('RunStreams', () => {
   let server: Server;
   let streams: RunStreams;
+  let watch: StreamTokenWatch;
   let reads = 0;
+  let revoked = false;
   const caller = { orgId: 'org', tokenId: 'token' } as Caller;
 
   beforeEach(async () => {
     reads = 0;
+    revoked = false;
     // A run lookup slow enough for a client to leave while its stream is admitted.
     const source = {
       run: async () => {
@@ -28,9 +36,11 @@ describe('RunStreams', () => {
       logs: async () => [],
       samples: async () => [],
     } as unknown as RunStreamSource;
-    streams = new RunStreams(source, { pollIntervalMs: 20, maxStreamsPerToken: 2, heartbeatMs: 15_000, reconnectMs: 1_000 });
+    const options = { pollIntervalMs: 20, maxStreamsPerToken: 2, heartbeatMs: 15_000, reconnectMs: 1_000, tokenCheckMs: 50 };
+    watch = new StreamTokenWatch(async () => (revoked ? undefined : caller), options);
+    streams = new RunStreams(source, options, watch);
     server = createServer((_request, response) => {
-      streams.admit(caller, 'r', STREAM_START).then(
+      streams.admit(caller, 'rst_token', 'r', STREAM_START).then(
         (admitted) => admitted.attach(response),
         (error: { getStatus?: () => number }) => response.writeHead(error.getStatus?.() ?? 500).end(),
       );
@@ -40,6 +50,7 @@ describe('RunStreams', () => {
 
   afterEach(async () => {
     streams.onModuleDestroy();
+    watch.onModuleDestroy();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
@@ -66,5 +77,27 @@ describe('RunStreams', () => {
     expect(reads).toBe(readsAfterAdmission);
     // The token's two slots are free again.
     expect(await open()).toBe(200);
+  });
+
+  it("ends a revoked token's open streams and gives their slots back", async () => {
+    const ended: Promise<void>[] = [];
+    for (let i = 0; i < 2; i++) {
+      ended.push(
+        new Promise((resolve, reject) => {
+          const request = get({ port: (server.address() as AddressInfo).port, host: '127.0.0.1' }, (response) => {
+            response.resume();
+            response.on('end', resolve);
+          });
+          request.on('error', reject);
+        }),
+      );
+    }
+    await until(() => streams.openStreams === 2);
+    await sleep(150);
+    // Still valid: three checks later both streams are open.
+    expect(streams.openStreams).toBe(2);
+    revoked = true;
+    await Promise.all(ended);
+    expect(streams.openStreams).toBe(0);
   });
 });
