@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { ClickHouseStore, findJobCommand, JobCommandRow } from '@runstream/clickhouse';
+import { ClickHouseStore, findJobCommand, JobCommandRow, jobRowReached } from '@runstream/clickhouse';
 import { JobEventEnvelope, JobEventPayloads, JobEventType, newJobRequestId, SCHEMA_VERSION, uuidv7, validateJobEvent } from '@runstream/events';
 import { Caller, FieldError, serviceUnavailable } from '@runstream/http';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
@@ -61,14 +61,20 @@ export class JobCommandsService {
     } catch (error) {
       throw publishRefusal(error);
     }
-    answer(await this.waitForDecision(caller.orgId, projectId, requestId));
+    answer(await this.waitForDecision(caller.orgId, projectId, jobId, requestId));
   }
 
-  private async waitForDecision(orgId: string, projectId: string, requestId: string): Promise<JobCommandRow> {
+  /**
+   * The decision, once the job's row also holds it: the fold writes decisions before rows, and
+   * the handler reads the job back after this (read-your-writes on any instance).
+   */
+  private async waitForDecision(orgId: string, projectId: string, jobId: string, requestId: string): Promise<JobCommandRow> {
     const deadline = Date.now() + this.config.decisionTimeoutMs;
+    let decision: JobCommandRow | undefined;
     for (;;) {
-      const row = await findJobCommand(this.store, orgId, projectId, requestId);
-      if (row) return row;
+      decision ??= await findJobCommand(this.store, orgId, projectId, requestId);
+      if (decision && (decision.outcome !== 'applied' || BigInt(decision.job_offset || 0) === 0n)) return decision;
+      if (decision && (await jobRowReached(this.store, orgId, projectId, decision.job_id, decision.job_offset))) return decision;
       if (Date.now() > deadline) {
         throw serviceUnavailable('the change is recorded but not applied yet; read the job before retrying (it may still be applied)', 5);
       }

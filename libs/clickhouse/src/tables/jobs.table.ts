@@ -73,6 +73,8 @@ export interface JobCommandRow {
   outcome: JobCommandOutcome;
   reason: string;
   decided_at: ChDateTime;
+  /** The offset of the command's event when the decision changed the job's row (migration 0030), else '0'. */
+  job_offset: string;
 }
 
 export interface ProjectKey {
@@ -88,6 +90,11 @@ export function insertJobCommands(store: ClickHouseStore, rows: readonly JobComm
   return store.insert(JOB_COMMANDS_TABLE, rows);
 }
 
+/** UInt64 arrives as a number or a string, depending on the connection's JSON settings. */
+function parseJobCommand(row: JobCommandRow): JobCommandRow {
+  return { ...row, job_offset: String(row.job_offset ?? 0) };
+}
+
 /** The decision on one command, once the fold has written it. */
 export async function findJobCommand(store: ClickHouseStore, orgId: string, projectId: string, requestId: string): Promise<JobCommandRow | undefined> {
   const [row] = await store.query<JobCommandRow>(
@@ -95,10 +102,10 @@ export async function findJobCommand(store: ClickHouseStore, orgId: string, proj
      WHERE org_id = {org:String} AND project_id = {project:String} AND request_id = {request:String} LIMIT 1`,
     { org: orgId, project: projectId, request: requestId },
   );
-  return row;
+  return row && parseJobCommand(row);
 }
 
-/** Decisions already written for these commands (a replayed flush skips them). */
+/** Decisions already written for these commands (a replayed flush keeps them). */
 export async function selectJobCommands(store: ClickHouseStore, keys: readonly (ProjectKey & { request_id: string })[]): Promise<JobCommandRow[]> {
   const rows: JobCommandRow[] = [];
   for (const chunk of chunkKeys(keys, (k) => [k.org_id, k.project_id, k.request_id])) {
@@ -110,7 +117,20 @@ export async function selectJobCommands(store: ClickHouseStore, keys: readonly (
       )),
     );
   }
-  return rows;
+  return rows.map(parseJobCommand);
+}
+
+/**
+ * True once the job's row holds the command folded at `offset` or a later one (the row's
+ * version is its event's offset); deleted rows count, so a delete is seen too.
+ */
+export async function jobRowReached(store: ClickHouseStore, orgId: string, projectId: string, jobId: string, offset: string): Promise<boolean> {
+  const [row] = await store.query<{ reached: number }>(
+    `SELECT kafka_offset >= {offset:UInt64} AS reached FROM {db:Identifier}.jobs FINAL
+     WHERE org_id = {org:String} AND project_id = {project:String} AND id = {id:String} LIMIT 1`,
+    { org: orgId, project: projectId, id: jobId, offset },
+  );
+  return row !== undefined && Number(row.reached) === 1;
 }
 
 /** The project's live jobs, ordered by name (the Jobs API list). */

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ClickHouseStore, insertJobCommands, insertJobs, JobCommandRow, JobRow, ProjectKey, selectJobCommands, selectJobsByKey } from '@runstream/clickhouse';
 import { AnyJobEvent, decodeJobEvent } from '@runstream/events';
 import { IncomingMessage } from '@runstream/kafka';
-import { withRetries } from '@runstream/runtime';
 import { foldJobEvent, LogPosition, ProjectJobs } from './job-fold';
 
 interface Positioned {
@@ -10,18 +9,23 @@ interface Positioned {
   position: LogPosition;
 }
 
-/** Waits before each retry of a flush's decisions: about 8 s in all, well within the consumer's session. */
-const DECISION_WRITE_RETRIES_MS = [100, 250, 500, 1_000, 2_000, 4_000];
-
 function projectKey(key: ProjectKey): string {
   return `${key.org_id}\u0000${key.project_id}`;
 }
 
+function commandKey(key: ProjectKey & { request_id: string }): string {
+  return `${projectKey(key)}\u0000${key.request_id}`;
+}
+
 /**
- * Folds one flush of jobs.events.v1 into `jobs` and `job_commands`. Job rows are written
- * before the decisions, because an HTTP handler answers as soon as it sees its decision and
- * must then read the job's new state (read-your-writes). A replayed flush skips commands
- * already decided and recognises rows that already hold an event (job-fold.ts).
+ * Folds one flush of jobs.events.v1 into `job_commands` and `jobs`, in that order, and the
+ * consumer commits the offsets after both writes. A replayed flush (a failed write, a crash
+ * between the two) finds the decisions it made and keeps them: it folds again on the job rows
+ * as they were before the flush, or already holding it (job-fold.ts recognises those), and
+ * writes the rows its applied decisions make. So a command decided `conflict` stays one, where
+ * deciding again on rows holding the flush's later changes could apply it (a rename that never
+ * happened). A handler that sees `applied` waits for the job's row to reach the decision's
+ * job_offset before it answers (read-your-writes; JobCommandsService).
  *
  * An event that fails decoding can only come from a foreign producer (the control app checks
  * every event before publishing): it is logged and skipped, so it never stalls the partition.
@@ -38,37 +42,29 @@ export class JobsFoldService {
     const projects = new Map<string, ProjectKey>();
     for (const { event } of events) projects.set(projectKey(event), { org_id: event.org_id, project_id: event.project_id });
     const state = await this.load([...projects.values()]);
-    const decided = await this.decided(events);
+    const recorded = await this.recorded(events);
     const rows = new Map<string, JobRow>();
     const commands: JobCommandRow[] = [];
     const now = new Date();
     for (const { event, position } of events) {
-      if (decided.has(`${projectKey(event)}\u0000${event.payload.request_id}`)) continue;
+      const earlier = recorded.get(commandKey({ ...event, request_id: event.payload.request_id }));
+      // A decision that changed nothing stays so; the state it was made on is the one folded here.
+      if (earlier && earlier.outcome !== 'applied') continue;
       const jobs = state.get(projectKey(event)) ?? new Map<string, JobRow>();
       state.set(projectKey(event), jobs);
       const result = foldJobEvent(jobs, event, position, now);
+      if (earlier && result.command.outcome !== 'applied') {
+        this.logger.error(`request ${event.payload.request_id} was applied, and folds as ${result.command.outcome} on replay; keeping the decision`);
+        continue;
+      }
       if (result.row) {
         jobs.set(result.row.id, result.row);
         rows.set(`${projectKey(event)}\u0000${result.row.id}`, result.row);
       }
-      commands.push(result.command);
+      if (!earlier) commands.push(result.command);
     }
-    await insertJobs(this.store, [...rows.values()]);
-    await this.record(commands);
-  }
-
-  /**
-   * The decisions are retried here, not by replaying the flush: a replay would decide again on
-   * `jobs` rows that already hold this flush's later changes, and could answer 200 for a change
-   * that was a conflict (docs/jobs.md, "Decisions"). Only a crash between the two inserts is left
-   * to the replay.
-   */
-  private record(commands: JobCommandRow[]): Promise<void> {
-    return withRetries(
-      () => insertJobCommands(this.store, commands),
-      DECISION_WRITE_RETRIES_MS,
-      (error) => this.logger.warn(`writing ${commands.length} decisions failed, retrying: ${String(error)}`),
-    );
+    if (commands.length > 0) await insertJobCommands(this.store, commands);
+    if (rows.size > 0) await insertJobs(this.store, [...rows.values()]);
   }
 
   private decode(messages: IncomingMessage[]): Positioned[] {
@@ -91,9 +87,10 @@ export class JobsFoldService {
     return state;
   }
 
-  private async decided(events: Positioned[]): Promise<Set<string>> {
+  /** Decisions a replayed flush already wrote, by command. */
+  private async recorded(events: Positioned[]): Promise<Map<string, JobCommandRow>> {
     const keys = events.map(({ event }) => ({ org_id: event.org_id, project_id: event.project_id, request_id: event.payload.request_id }));
     const rows = await selectJobCommands(this.store, keys);
-    return new Set(rows.map((row) => `${projectKey(row)}\u0000${row.request_id}`));
+    return new Map(rows.map((row) => [commandKey(row), row]));
   }
 }

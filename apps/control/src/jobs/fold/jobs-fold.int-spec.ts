@@ -1,0 +1,101 @@
+import { ClickHouseStore, findJobCommand, jobRowReached, listProjectJobs, migrate, openClickHouse } from '@runstream/clickhouse';
+import { encodeJobEvent, JOB_SPEC_DEFAULTS, JobEventEnvelope, JobEventPayloads, JobEventType, uuidv7, validateJobEvent } from '@runstream/events';
+import { IncomingMessage } from '@runstream/kafka';
+import { isolatedEnv } from '@runstream/testing';
+import { JobsFoldService } from './jobs-fold.service';
+
+/** One project's commands as the jobs topic holds them. */
+function commands(projectId: string) {
+  let offset = 0;
+  const message = <T extends JobEventType>(type: T, jobId: string, payload: Omit<JobEventPayloads[T], 'request_id'>): IncomingMessage => {
+    offset += 1;
+    const event = {
+      event_id: uuidv7(),
+      type,
+      schema_version: 1,
+      org_id: 'org',
+      project_id: projectId,
+      job_id: jobId,
+      occurred_at: '2026-04-28T12:00:00.000Z',
+      actor: 'tok',
+      payload: { ...payload, request_id: `req_${offset}` },
+    } as JobEventEnvelope;
+    expect(validateJobEvent(event)).toBeUndefined();
+    return { topic: 'jobs', partition: 0, offset: String(offset), key: 'org', value: encodeJobEvent(event) };
+  };
+  const spec = (name: string) => ({ ...JOB_SPEC_DEFAULTS, name, command: 'dbt build', schedule: '@daily' });
+  return {
+    create: (jobId: string, name: string) => message('job.created', jobId, { spec: spec(name) }),
+    rename: (jobId: string, name: string) => message('job.updated', jobId, { changes: { name } }),
+  };
+}
+
+/** One flush: job_a takes "nightly", job_b asks for it too (a conflict), then job_a moves on to "weekly". */
+function flush(projectId: string): IncomingMessage[] {
+  const c = commands(projectId);
+  return [c.create('job_a', 'nightly'), c.create('job_b', 'nightly'), c.rename('job_a', 'weekly')];
+}
+
+/** The store, except that the process "dies" at its first insert after the one allowed through. */
+function dyingAfterFirstInsert(store: ClickHouseStore): ClickHouseStore {
+  let inserts = 0;
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'insert') {
+        return async (...args: Parameters<ClickHouseStore['insert']>) => {
+          inserts += 1;
+          if (inserts > 1) throw new Error('process killed');
+          return target.insert(...args);
+        };
+      }
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+describe('jobs fold (real chDB)', () => {
+  let store: ClickHouseStore;
+
+  beforeAll(async () => {
+    const env = isolatedEnv('jobs-fold');
+    store = openClickHouse({ url: env.CLICKHOUSE_URL, path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '' });
+    await migrate(store);
+  });
+
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const outcomes = async (projectId: string) =>
+    Promise.all(['req_1', 'req_2', 'req_3'].map(async (id) => (await findJobCommand(store, 'org', projectId, id))?.outcome));
+  const jobs = async (projectId: string) => (await listProjectJobs(store, 'org', projectId)).map((row) => [row.id, row.name]);
+
+  it('decides a flush in log order', async () => {
+    await new JobsFoldService(store).fold(flush('proj_clean'));
+    expect(await outcomes('proj_clean')).toEqual(['applied', 'conflict', 'applied']);
+    expect(await jobs('proj_clean')).toEqual([['job_a', 'weekly']]);
+  });
+
+  it('replays a flush cut between its two writes to what one uninterrupted fold leaves', async () => {
+    await expect(new JobsFoldService(dyingAfterFirstInsert(store)).fold(flush('proj_cut'))).rejects.toThrow('process killed');
+    // The consumer did not commit: the next member folds the same messages again.
+    await new JobsFoldService(store).fold(flush('proj_cut'));
+    expect(await outcomes('proj_cut')).toEqual(['applied', 'conflict', 'applied']);
+    expect(await jobs('proj_cut')).toEqual([['job_a', 'weekly']]);
+    // And once more, as after a crash past both writes but before the commit.
+    await new JobsFoldService(store).fold(flush('proj_cut'));
+    expect(await outcomes('proj_cut')).toEqual(['applied', 'conflict', 'applied']);
+    expect(await jobs('proj_cut')).toEqual([['job_a', 'weekly']]);
+  });
+
+  it("tells a handler when the job's row holds its applied decision", async () => {
+    await expect(new JobsFoldService(dyingAfterFirstInsert(store)).fold(flush('proj_wait'))).rejects.toThrow('process killed');
+    const decision = await findJobCommand(store, 'org', 'proj_wait', 'req_3');
+    expect(decision).toMatchObject({ outcome: 'applied', job_id: 'job_a', job_offset: '3' });
+    expect(await jobRowReached(store, 'org', 'proj_wait', 'job_a', '3')).toBe(false);
+    await new JobsFoldService(store).fold(flush('proj_wait'));
+    expect(await jobRowReached(store, 'org', 'proj_wait', 'job_a', '3')).toBe(true);
+    expect(await jobRowReached(store, 'org', 'proj_wait', 'job_a', '4')).toBe(false);
+  });
+});
