@@ -170,6 +170,7 @@ describe('runner agent', () => {
     const run = await finished(runId);
     expect(run.status).toBe('failed');
     expect(run.errorSummary).toMatch(/^exited with code 3\n/);
+    expect(run.logEntries.flatMap((e) => e.message.split('\n'))).toContain('[agent] exited with code 3');
     expect(run.errorSummary).toContain('Database Error in model model_4');
     expect(run.errorSummary.length).toBeLessThanOrEqual(2_100);
     expect(run.telemetry.summary).toMatchObject({ exitCode: 3 });
@@ -187,6 +188,12 @@ describe('runner agent', () => {
     expect(missingRun.errorSummary).toBe("dbt: command not found on the agent's PATH (/usr/bin:/bin); install it there or set AGENT_PATH");
     expect(emptyRun.status).toBe('failed');
     expect(emptyRun.errorSummary).toBe('run has no command');
+    // The run's log says why too: the program wrote none.
+    expect(missingRun.logEntries.map((e) => [e.level, e.message])).toContainEqual([
+      'error',
+      "[agent] dbt: command not found on the agent's PATH (/usr/bin:/bin); install it there or set AGENT_PATH",
+    ]);
+    expect(emptyRun.logEntries.map((e) => [e.level, e.message])).toContainEqual(['error', '[agent] run has no command']);
   });
 
   it('two agents competing for the same runs execute each run exactly once', async () => {

@@ -4,7 +4,7 @@ import { IngestClient } from './ingest-client';
 import { lineLevel } from './log-batch';
 import { outcomeOf, Tail } from './outcome';
 import { parseProgress } from './progress';
-import { AgentLogger, RunReporter } from './run-reporter';
+import { AgentLogger, FinalStatus, RunReporter } from './run-reporter';
 
 /** A run as GET /api/agent/runs lists it (the fields the agent uses). */
 export interface ListedRun {
@@ -79,8 +79,8 @@ export class RunTask {
       onClosedByServer: (status) => this.stop(`run already ${status} on the server`),
     });
     const argv = argvOf(this.run_);
-    if (argv.length === 0) return reporter.finish('failed', 'run has no command');
-    if (this.stopReason) return reporter.finish('cancelled', this.stopReason);
+    if (argv.length === 0) return finish(reporter, 'failed', 'run has no command');
+    if (this.stopReason) return finish(reporter, 'cancelled', this.stopReason);
 
     const env = buildChildEnv(this.context.env, environmentOf(this.run_), { extraPath: config.extraPath, inheritEnv: config.inheritEnv, runId });
     const stderrTail = new Tail();
@@ -105,6 +105,15 @@ export class RunTask {
     if (outcome.exitCode !== undefined) reporter.summarize({ exitCode: outcome.exitCode });
     if (outcome.status === 'succeeded') reporter.summarize({ progress: 100, currentPhase: 'finished' });
     logger.log(`run ${runId}: ${outcome.status}${outcome.errorSummary ? ` (${outcome.errorSummary.split('\n')[0]})` : ''}`);
-    await reporter.finish(outcome.status, outcome.errorSummary);
+    await finish(reporter, outcome.status, outcome.errorSummary);
   }
+}
+
+/**
+ * Ends the run with the agent's own last log line when it did not succeed, so the run's log
+ * (GET /runs/:id/logs, the Jobs API's logs) says why: a program that never started wrote none.
+ */
+function finish(reporter: RunReporter, status: FinalStatus, errorSummary?: string): Promise<void> {
+  if (errorSummary) reporter.line(status === 'cancelled' ? 'warn' : 'error', `[agent] ${errorSummary.split('\n')[0]}`);
+  return reporter.finish(status, errorSummary);
 }
