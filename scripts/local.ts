@@ -62,13 +62,16 @@ async function startInProcess(): Promise<Stop> {
   const tokens = await localTokens(ingest.get(TokenService), join(dirname(ingestConfig.clickhouse.path), 'local-tokens.json'));
   const agent = startAgent(loadAgentConfig({ ...process.env, RUNSTREAM_INGEST_URL: ingestUrl, RUNSTREAM_GATEWAY_TOKEN: tokens.gateway.token }));
   logger.log(`ingest (write API): ${ingestUrl}`);
-  logger.log(`query (read API):   ${queryUrl}`);
+  logger.log(`query (read API):   ${queryUrl}  (web app: ${queryUrl}/)`);
+  if (queryConfig.sql.port >= 0)
+    logger.log(`BI SQL (ClickHouse HTTP): http://${queryConfig.http.host}:${queryConfig.sql.port} (user local, password the user token)`);
   logger.log(`control (Jobs API): ${controlUrl}`);
   logger.log(`materializer: consuming, chDB at ${ingestConfig.clickhouse.path}`);
   logger.log(`notifier: webhooks and Slack alerts of job runs${process.env.NOTIFIER_ALLOW_PRIVATE_URLS === 'true' ? ' (local receivers allowed)' : ''}`);
   logger.log(`agent: running jobs for gateway ${tokens.gateway.gateway}${process.env.AGENT_PATH ? ` (AGENT_PATH ${process.env.AGENT_PATH})` : ''}`);
   logger.log(`user token (org ${tokens.user.orgId}): ${tokens.user.token}`);
   logger.log(`gateway token (gateway ${tokens.gateway.gateway}): ${tokens.gateway.token}`);
+  logger.log(`gateway token (gateway ${tokens.demoGateway.gateway}, which no agent polls): ${tokens.demoGateway.token}`);
   logger.log(`tokens are kept next to the chDB directory, for this machine's local mode only`);
   return async () => {
     await agent.stop();
@@ -82,23 +85,32 @@ async function startInProcess(): Promise<Stop> {
 
 interface LocalTokens {
   user: { orgId: string; token: string };
+  /** The gateway the local agent polls. */
   gateway: { gateway: string; token: string };
+  /** A gateway no agent polls: the README's claim example works its runs by hand. */
+  demoGateway: { gateway: string; token: string };
 }
 
 /**
- * Local mode's convenience: a user and a gateway token for org `local`, created on the first
- * start and kept in plain text next to the chDB directory (.data/local-tokens.json by default)
- * so curl examples work across restarts. Deployed apps never do this; they use `npm run tokens`.
+ * Local mode's convenience: a user token and two gateway tokens for org `local`, created on the
+ * first start and kept in plain text next to the chDB directory (.data/local-tokens.json by
+ * default) so curl examples work across restarts; one missing or no longer valid is made again.
+ * Deployed apps never do this; they use `npm run tokens`.
  */
 async function localTokens(service: TokenService, file: string): Promise<LocalTokens> {
-  if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as LocalTokens;
-    if ((await service.verify(saved.user.token)) && (await service.verify(saved.gateway.token))) return saved;
-  }
-  const user = await service.create({ orgId: 'local', name: 'local-user', kind: 'user' });
-  const gateway = await service.create({ orgId: 'local', name: 'local-gateway', kind: 'gateway', gateway: 'local-gateway' });
-  const tokens = { user: { orgId: user.orgId, token: user.token }, gateway: { gateway: gateway.gateway, token: gateway.token } };
-  writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  const saved = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as Partial<LocalTokens>;
+  const valid = async (token: string | undefined) => token !== undefined && (await service.verify(token)) !== undefined;
+  const gatewayToken = async (gateway: string, kept: LocalTokens['gateway'] | undefined) =>
+    kept && (await valid(kept.token)) ? kept : { gateway, token: (await service.create({ orgId: 'local', name: gateway, kind: 'gateway', gateway })).token };
+  const tokens: LocalTokens = {
+    user:
+      saved.user && (await valid(saved.user.token))
+        ? saved.user
+        : { orgId: 'local', token: (await service.create({ orgId: 'local', name: 'local-user', kind: 'user' })).token },
+    gateway: await gatewayToken('local-gateway', saved.gateway),
+    demoGateway: await gatewayToken('demo-gateway', saved.demoGateway),
+  };
+  if (JSON.stringify(tokens) !== JSON.stringify(saved)) writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
   return tokens;
 }
 

@@ -13,8 +13,13 @@ function logCreator() {
     // kafkajs logs retriable coordinator errors at ERROR level while a fresh broker warms up;
     // they are retried, so only surface what outlives the retries (kafkajs rethrows those).
     // Its warning about bounded idempotent retries is handled: the publisher then recreates the producer.
+    // A consumer's crash and restart are the consumer's to report (KafkajsBatchConsumer, CRASH), and
+    // "write after end" is a request racing the disconnect of such a restart (it fails and is retried).
     const text = `${log.message} ${String(log.error ?? '')}`;
-    if (level <= logLevel.WARN && !/coordinator|leadership|rebalanc|Limiting retries for the idempotent producer/i.test(text)) {
+    if (
+      level <= logLevel.WARN &&
+      !/coordinator|leadership|rebalanc|Limiting retries for the idempotent producer|^Crash: |^Restarting the consumer|write after end/i.test(text)
+    ) {
       process.stderr.write(`[kafkajs] ${log.message}${log.error ? `: ${String(log.error)}` : ''}\n`);
     }
   };

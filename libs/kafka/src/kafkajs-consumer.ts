@@ -104,8 +104,13 @@ export class KafkajsBatchConsumer implements EventConsumer {
     // would this member: giving up (a new process rejoins the group) beats holding partitions.
     this.consumer.on(CRASH, ({ payload }) => {
       if (this.stopping || this.current.status === 'failed') return;
-      if (payload.restart) this.current = { status: 'restarting', failingSince: this.current.failingSince ?? Date.now(), lastError: payload.error.message };
-      else this.fail(new Error(`Kafka consumer crashed and will not restart: ${payload.error.message}`));
+      if (!payload.restart) return this.fail(new Error(`Kafka consumer crashed and will not restart: ${payload.error.message}`));
+      // While it first joins, a fresh broker's group coordinator and connections settle with a
+      // restart or two; after that, a restart is worth a line (health shows it either way).
+      if (this.current.status === 'running') {
+        process.stderr.write(`[kafkajs] consumer of ${options.topic} (group ${options.groupId}) restarting after: ${payload.error.message}\n`);
+      }
+      this.current = { status: 'restarting', failingSince: this.current.failingSince ?? Date.now(), lastError: payload.error.message };
     });
   }
 
