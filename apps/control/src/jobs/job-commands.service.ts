@@ -61,14 +61,14 @@ export class JobCommandsService {
     } catch (error) {
       throw publishRefusal(error);
     }
-    answer(await this.waitForDecision(caller.orgId, projectId, jobId, requestId));
+    answer(await this.waitForDecision(caller.orgId, projectId, requestId));
   }
 
   /**
    * The decision, once the job's row also holds it: the fold writes decisions before rows, and
    * the handler reads the job back after this (read-your-writes on any instance).
    */
-  private async waitForDecision(orgId: string, projectId: string, jobId: string, requestId: string): Promise<JobCommandRow> {
+  private async waitForDecision(orgId: string, projectId: string, requestId: string): Promise<JobCommandRow> {
     const deadline = Date.now() + this.config.decisionTimeoutMs;
     let decision: JobCommandRow | undefined;
     for (;;) {
