@@ -95,7 +95,7 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
       axes: [{}, { label: 'runs', size: 50, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000] }],
       series: [
         { value: (_u, value) => (value ? new Date(value * 1000).toISOString().slice(0, 10) : '–') },
-        { label: 'other', fill: STATUS_COLORS.other, stroke: STATUS_COLORS.other, paths: bars, points: { show: false }, value: raw('other_count') },
+        { label: 'error & other', fill: STATUS_COLORS.other, stroke: STATUS_COLORS.other, paths: bars, points: { show: false }, value: raw('other_count') },
         { label: 'failed', fill: STATUS_COLORS.failed, stroke: STATUS_COLORS.failed, paths: bars, points: { show: false }, value: raw('failed_count') },
         { label: 'partial', fill: STATUS_COLORS.partial, stroke: STATUS_COLORS.partial, paths: bars, points: { show: false }, value: raw('partial_count') },
         { label: 'success', fill: STATUS_COLORS.success, stroke: STATUS_COLORS.success, paths: bars, points: { show: false }, value: raw('success_count') },
@@ -166,8 +166,8 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
                 <th scope="col" className="num">
                   Failed
                 </th>
-                <th scope="col" className="num">
-                  Other
+                <th scope="col" className="num" title="error, cancelled, pending and running runs (the daily stats' other_count)">
+                  Error &amp; other
                 </th>
                 <th scope="col" className="num">
                   p95
