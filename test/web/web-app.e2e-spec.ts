@@ -153,6 +153,12 @@ describeBrowser(title, () => {
     expect(await rows.first().getAttribute('data-run-id')).toBe(runs.failed);
     await page.goBack();
     await page.waitForFunction(`document.querySelectorAll('[data-testid=runs-table] tbody tr').length === 3`);
+    // A page past the end (a stale link) says so and leads back.
+    await page.goto(page.url().replace(/\?.*$/, '') + '?page=9');
+    await page.getByText('Page 9 is past the last page').waitFor();
+    await page.getByRole('button', { name: 'Go to the last page' }).click();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid=runs-table] tbody tr').length === 3`);
+    expect(page.url()).not.toContain('page=');
   });
 
   it("updates a running run's progress live, without reloading the page", async () => {

@@ -33,6 +33,11 @@ export function count(value: number | null | undefined): string {
     : new Intl.NumberFormat('en', { notation: value >= 100_000 ? 'compact' : 'standard', maximumFractionDigits: 1 }).format(value);
 }
 
+/** `1 line`, `2 lines`: a count and its noun (plural by a trailing s). */
+export function plural(value: number, noun: string): string {
+  return `${count(value)} ${noun}${value === 1 ? '' : 's'}`;
+}
+
 export function bytes(value: number | null | undefined): string {
   if (value === null || value === undefined) return '–';
   const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];

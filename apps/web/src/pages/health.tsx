@@ -13,6 +13,9 @@ import { ModelTable } from './models-table';
 
 const STATUS_COLORS = { success: '#1f8f4e', partial: '#d88c12', failed: '#c7362f', other: '#7b8494' };
 
+/** Days on the x axis, half a day of room either side so the first and last days' bars are drawn whole. */
+const DAY_AXIS: uPlot.Scale = { time: true, range: (_u, min, max) => [(min ?? 0) - 43_200, (max ?? 0) + 43_200] };
+
 /** Runs per day by status, duration per day against an SLA, success rate, and the model table. */
 export function HealthPage() {
   const project = routeParam(useParams<{ project: string }>().project);
@@ -91,7 +94,7 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
     return {
       height: 220,
       // Counts: from zero, whole-number ticks.
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] } },
+      scales: { x: DAY_AXIS, y: { range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] } },
       axes: [{}, { label: 'runs', size: 50, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000] }],
       series: [
         { value: (_u, value) => (value ? new Date(value * 1000).toISOString().slice(0, 10) : '–') },
@@ -111,7 +114,7 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
   const durationOptions = useMemo<Omit<Options, 'width'>>(
     () => ({
       height: 220,
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, (max ?? 1) * 1.1)] } },
+      scales: { x: DAY_AXIS, y: { range: (_u, _min, max) => [0, Math.max(1, (max ?? 1) * 1.1)] } },
       axes: [{}, { label: 'seconds', size: 60 }],
       series: [
         { value: (_u, value) => (value ? new Date(value * 1000).toISOString().slice(0, 10) : '–') },

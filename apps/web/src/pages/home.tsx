@@ -34,18 +34,28 @@ export function HomePage() {
                   <th scope="col" className="num">
                     Runs
                   </th>
+                  <th scope="col" className="num">
+                    Failed
+                  </th>
+                  <th scope="col" className="num">
+                    Success rate
+                  </th>
                   <th scope="col">Pages</th>
                 </tr>
               </thead>
               <tbody>
                 {projects.data.sourceSystems.map((project) => {
                   const id = encodeURIComponent(project.sourceSystem);
+                  // As the organisation's rate: succeeded over runs ended (succeeded, failed or error, cancelled).
+                  const ended = project.succeeded + project.failed + project.cancelled;
                   return (
                     <tr key={project.sourceSystem}>
                       <th scope="row">
                         <Link href={`/projects/${id}/runs`}>{project.sourceSystem}</Link>
                       </th>
-                      <td className="num">{count(typeof project.total === 'number' ? project.total : null)}</td>
+                      <td className="num">{count(project.total)}</td>
+                      <td className="num">{count(project.failed)}</td>
+                      <td className="num">{percent(ended ? project.succeeded / ended : null)}</td>
                       <td className="links">
                         <Link href={`/projects/${id}/health`}>Health</Link> <Link href={`/projects/${id}/jobs`}>Jobs</Link>
                       </td>

@@ -130,8 +130,8 @@ function LiveJobs({ project }: { project?: string }) {
         <div className="table-wrap">
           <table data-testid="live-jobs">
             <caption>
-              {live.data.jobs.filter((job) => job.status === 'running' || job.status === 'pending').length} running or pending now, newest first; refreshed
-              every {LIVE_MS / 1000} s
+              {live.data.jobs.filter((job) => job.status === 'running' || job.status === 'pending').length} running or pending now, and those finished recently;
+              newest first, refreshed every {LIVE_MS / 1000} s
             </caption>
             <thead>
               <tr>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { LogEntry } from '../api/types';
 import { Time } from '../components/time';
+import { plural } from '../lib/format';
 import { useUrlState } from '../lib/url';
 
 /**
@@ -36,7 +37,7 @@ export function LogView({ entries, live }: { entries: LogEntry[]; live: boolean 
           </label>
         )}
         <span className="muted">
-          {shown.length === entries.length ? `${entries.length} lines` : `${shown.length} of ${entries.length} lines`}
+          {shown.length === entries.length ? plural(entries.length, 'line') : `${shown.length} of ${plural(entries.length, 'line')}`}
           {entries.length >= 500 ? ' (the newest 500 are kept)' : ''}
         </span>
       </div>

@@ -97,6 +97,15 @@ export function RunsPage() {
         <Loading what="runs" />
       ) : runs.isError ? (
         <ErrorState error={runs.error} what="runs" retry={() => void runs.refetch()} />
+      ) : runs.data.runs.length === 0 && page > 1 && runs.data.total > 0 ? (
+        <Empty title={`Page ${page} is past the last page`}>
+          <p>
+            {count(runs.data.total)} runs match, on {count(runs.data.total_pages)} pages.{' '}
+            <button type="button" className="link" onClick={() => update({ page: runs.data.total_pages > 1 ? runs.data.total_pages : undefined })}>
+              Go to the last page
+            </button>
+          </p>
+        </Empty>
       ) : runs.data.runs.length === 0 ? (
         <Empty title="No runs match">
           <p>
@@ -162,9 +171,7 @@ function RunRow({ run }: { run: RunSummary }) {
         {run.cronjob_name && <div className="sub">{run.cronjob_name}</div>}
       </td>
       <td>{run.triggered_by || '–'}</td>
-      <td>
-        <Time at={run.start_time ?? run.created_at} />
-      </td>
+      <td>{status === 'pending' && !run.start_time ? <span className="muted">not yet</span> : <Time at={run.start_time ?? run.created_at} />}</td>
       <td className="num">{isActive(status) && run.start_time ? <Elapsed since={run.start_time} /> : duration(seconds)}</td>
       <td className="num">{count(num(summary?.rowsLoaded))}</td>
       <td className="num">{bytes(num(summary?.bytesLoaded))}</td>
