@@ -1,5 +1,5 @@
 import { eventually } from '@runstream/testing';
-import { Change, ConflictError, NotFoundError, Runstream } from '@runstream/sdk';
+import { Change, ConflictError, NotFoundError, Runstream, RunStreamEvent } from '@runstream/sdk';
 import { startStack, Stack } from '../support/stack';
 
 /** The SDK against the apps wired as `npm start` wires them: a runner's whole lifecycle, then an export. */
@@ -79,5 +79,32 @@ describe('SDK against the stack', () => {
     expect(sla.breaches[0].total_runs).toBe(3);
     const regressions = await client.regressions(projectId, { current: ['2026-02-08', '2026-02-14'], previous: ['2026-02-01', '2026-02-07'] });
     expect(regressions).toEqual({ min_change: 0.2, regressions: [], total: 0 });
+  });
+
+  it('streams a run live to its end: every line and sample once, in order, then the final status', async () => {
+    const run = await client.createRun({ projectId, jobName: 'sdk-live', cronjobName: 'sdk' }, { flushIntervalMs: 20, telemetryIntervalMs: 20 });
+    await run.start();
+    // The stream opens on a materialized run (before that it is 404, as everywhere in the read API).
+    await eventually(
+      async () =>
+        (await fetch(`${stack.queryUrl}/api/v1/runs/${run.runId}`, { headers: { authorization: `Bearer ${stack.tokens.user}` } })).ok ? true : undefined,
+      'the run',
+    );
+    const events: RunStreamEvent[] = [];
+    const following = (async () => {
+      for await (const event of client.streamRun(run.runId)) events.push(event);
+    })();
+    for (let i = 0; i < 8; i++) {
+      run.log('info', `live line ${i}`);
+      run.sample({ rowsLoaded: i });
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    await run.finish('succeeded');
+    await following;
+    const lines = events.flatMap((e) => (e.event === 'log' ? [e.data.message] : []));
+    expect(lines).toEqual(Array.from({ length: 8 }, (_, i) => `live line ${i}`));
+    const sampled = events.flatMap((e) => (e.event === 'sample' ? [e.data.rowsLoaded] : []));
+    expect(sampled).toEqual([...sampled].sort((a, b) => Number(a) - Number(b)));
+    expect(events[events.length - 1]).toMatchObject({ event: 'end', data: { status: 'success' } });
   });
 });

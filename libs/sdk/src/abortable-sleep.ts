@@ -4,6 +4,8 @@
  */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    // An abort before the sleep fires no event: resolve now rather than after the whole wait.
+    if (signal?.aborted) return resolve();
     const done = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', done);

@@ -1,6 +1,7 @@
 import { modelRegressions, slaBreaches, Windows } from './checks';
 import { exportChanges, ExportOptions, ExportPage } from './exporter';
 import { RegressionReport, SlaReport } from './models';
+import { streamRun, RunStreamEvent, RunStreamOptions } from './run-stream';
 import { CreateRunBody, RunnerOptions, RunReporter } from './runner';
 import { RunstreamOptions, Transport } from './transport';
 
@@ -25,6 +26,11 @@ export class Runstream {
   /** Pages of the change feed from a stored cursor (or the beginning). */
   changes(options?: ExportOptions): AsyncGenerator<ExportPage> {
     return exportChanges(this.transport, options);
+  }
+
+  /** One run live (its status, log lines and samples) until it ends; resumes by itself after a dropped connection. */
+  streamRun(runId: string, options?: RunStreamOptions): AsyncGenerator<RunStreamEvent> {
+    return streamRun(this.transport, runId, options);
   }
 
   sla(projectId: string, thresholdSeconds: number, days?: number, cronjobName?: string): Promise<SlaReport> {

@@ -4,6 +4,7 @@ export * from './exporter';
 export * from './checks';
 export * from './models';
 export * from './runner';
+export * from './run-stream';
 export * from './transport';
 export type { paths as IngestPaths } from './api/ingest';
 export type { paths as QueryPaths } from './api/query';

@@ -15,4 +15,12 @@ describe('abortableSleep', () => {
     await sleeping;
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
+
+  it('does not sleep at all on a signal already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    // Jest's default timeout would fail a 60 s sleep.
+    await abortableSleep(60_000, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
 });

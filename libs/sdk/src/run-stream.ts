@@ -1,0 +1,85 @@
+import { createParser, EventSourceMessage } from 'eventsource-parser';
+import { abortableSleep } from './abortable-sleep';
+import { errorFor } from './errors';
+import { JobRun } from './models';
+import { Transport } from './transport';
+
+/** The events of `GET /api/v1/runs/:id/stream` (docs/change-feed.md, "Live run stream"); `id` resumes after it. */
+export type RunStreamEvent =
+  | { id: string; event: 'run'; data: JobRun & { telemetry_summary: Record<string, unknown> } }
+  | { id: string; event: 'log'; data: { seq: number; at: string; level: string; message: string } }
+  | { id: string; event: 'sample'; data: Record<string, unknown> & { seq: number; at: string } }
+  | { id: string; event: 'end'; data: { status: string } };
+
+export interface RunStreamOptions {
+  /** Resume after this event (an `id` you kept); none starts with the run's whole log and samples. */
+  lastEventId?: string;
+  signal?: AbortSignal;
+}
+
+/** The server's reconnect wait until it says otherwise (its `retry:` field). */
+const DEFAULT_RETRY_MS = 1_000;
+
+/**
+ * Follows one run live until its `end` event: every event once, in order, as an EventSource
+ * would. A connection that drops is resumed from the last event's id after the server's
+ * `retry:` wait; 429 and 503 are retried after their Retry-After, network failures after it too,
+ * up to the transport's maxAttempts in a row; other answers throw the typed RunstreamError
+ * (404: no such run; 401: the token was revoked, which also ends an open stream).
+ */
+export async function* streamRun(transport: Transport, runId: string, options: RunStreamOptions = {}): AsyncGenerator<RunStreamEvent> {
+  const { signal } = options;
+  const url = `${transport.config.queryUrl ?? ''}/api/v1/runs/${encodeURIComponent(runId)}/stream`;
+  const maxAttempts = transport.config.maxAttempts ?? 5;
+  let lastEventId = options.lastEventId;
+  let retryMs = DEFAULT_RETRY_MS;
+  let failures = 0;
+  while (!signal?.aborted) {
+    let response: Response;
+    try {
+      const headers: Record<string, string> = { authorization: `Bearer ${transport.config.token}`, accept: 'text/event-stream' };
+      if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+      response = await transport.fetch(url, { headers, signal });
+    } catch (error) {
+      if (signal?.aborted) return;
+      if (++failures >= maxAttempts) throw error;
+      await abortableSleep(retryMs, signal);
+      continue;
+    }
+    if (!response.ok || !response.body) {
+      const error = errorFor(response.status, await response.json().catch(() => undefined), response.headers.get('retry-after'));
+      if (!error.retryable || ++failures >= maxAttempts) throw error;
+      await abortableSleep(transport.waitFor(error, failures), signal);
+      continue;
+    }
+    failures = 0;
+    for await (const message of messagesOf(response.body, (ms) => (retryMs = ms))) {
+      const event = { id: message.id ?? '', event: message.event, data: JSON.parse(message.data) as unknown } as RunStreamEvent;
+      if (message.id !== undefined) lastEventId = message.id;
+      yield event;
+      if (event.event === 'end') return;
+    }
+    // The connection ended before the run did (a restart, a proxy's timeout): resume after the last event.
+    await abortableSleep(retryMs, signal);
+  }
+}
+
+/** The messages of one SSE response, until it ends or fails; the body is released when the caller stops early. */
+async function* messagesOf(body: ReadableStream<Uint8Array>, onRetry: (ms: number) => void): AsyncGenerator<EventSourceMessage> {
+  const received: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (message) => received.push(message), onRetry });
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      parser.feed(decoder.decode(value, { stream: true }));
+      while (received.length > 0) yield received.shift() as EventSourceMessage;
+    }
+  } catch {
+    // A read that failed is a dropped connection, resumed by the caller.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
