@@ -130,7 +130,7 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
     <>
       <div className="strip" aria-label="Project health over the window">
         <Stat label={`Runs (${stats.length} days)`} value={count(totals.runs)} />
-        <Stat label="Success rate" value={percent(totals.rate)} tone={totals.rate !== null && totals.rate < 0.9 ? 'bad' : 'good'} />
+        <Stat label="Success rate (success, partial, failed)" value={percent(totals.rate)} tone={totals.rate !== null && totals.rate < 0.9 ? 'bad' : 'good'} />
         <Stat label="Failed runs" value={count(totals.failed)} tone={totals.failed ? 'bad' : undefined} />
         <Stat label="Worst daily p95" value={duration(totals.worstP95 || null)} />
         {sla !== undefined && <Stat label={`Days over the ${duration(sla)} SLA`} value={count(totals.breaches)} tone={totals.breaches ? 'bad' : 'good'} />}

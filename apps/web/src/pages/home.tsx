@@ -17,7 +17,7 @@ export function HomePage() {
         <>
           <div className="strip" aria-label="Organisation, last 30 days">
             <Stat label="Runs (30 days)" value={count(projects.data.summary.total)} />
-            <Stat label="Success rate" value={percent(projects.data.summary.terminal ? projects.data.summary.successRate : null)} />
+            <Stat label="Success rate (of runs ended)" value={percent(projects.data.summary.terminal ? projects.data.summary.successRate : null)} />
             <Stat label="In progress" value={count(projects.data.summary.inProgress)} />
             <Stat label="Failed" value={count(projects.data.summary.failed)} />
           </div>
