@@ -190,6 +190,9 @@ describeBrowser(title, () => {
     await page.getByTestId('logs').waitFor();
     expect(await page.locator('[data-testid=logs] li').count()).toBe(4);
     expect(await page.locator('[data-testid=logs] li.level-error').count()).toBe(1);
+    // The header's picker shows the run's project, with its pages a click away.
+    await expect(page.locator('#project-picker').inputValue()).resolves.toBe(project);
+    await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Health' }).waitFor();
     const spark = page.getByTestId('spark-rows');
     await expect(spark.getAttribute('data-points')).resolves.toBe('5');
     expect(await spark.locator('canvas').count()).toBeGreaterThan(0);

@@ -32,8 +32,9 @@ export function useRuns(project: string, params: RunListParams) {
 
 /** One run as the write API speaks it: logs and telemetry. Polled while it is not finished. */
 /** `live`: polled every LIVE_MS while the run is not finished (off while its event stream is up, see run-stream.ts). */
-export function useEltRun(runId: string, live = true) {
+export function useEltRun(runId: string, live = true, enabled = true) {
   return useQuery({
+    enabled,
     queryKey: ['elt-run', runId],
     queryFn: () => api<EltRun>(`/api/elt/runs/${enc(runId)}`),
     refetchInterval: (query) => (live && isActive(query.state.data?.status) ? LIVE_MS : false),

@@ -1,13 +1,18 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { Link, useLocation, useRoute } from 'wouter';
-import { useProjects } from '../api/queries';
+import { useEltRun, useProjects } from '../api/queries';
+import { routeParam } from '../lib/route-param';
 
-/** The project in the URL, switchable: from the projects with recent runs, or typed. */
+/** The project in the URL (or of the run shown), switchable: from the projects with recent runs, or typed. */
 export function ProjectPicker() {
   const [, params] = useRoute<{ project: string; rest?: string }>('/projects/:project/:rest?');
+  const [, runParams] = useRoute<{ runId: string }>('/runs/:runId');
+  const runId = runParams ? routeParam(runParams.runId) : '';
+  // The run page's own query (same key): no second request.
+  const run = useEltRun(runId, false, runId !== '');
   const [, navigate] = useLocation();
   const projects = useProjects();
-  const current = params?.project ? decodeURIComponent(params.project) : '';
+  const current = params?.project ? routeParam(params.project) : runId ? (run.data?.projectId ?? '') : '';
   const [value, setValue] = useState(current);
   useEffect(() => setValue(current), [current]);
   const section = params?.rest ?? 'runs';
