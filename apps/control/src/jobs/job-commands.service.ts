@@ -73,8 +73,9 @@ export class JobCommandsService {
     let decision: JobCommandRow | undefined;
     for (;;) {
       decision ??= await findJobCommand(this.store, orgId, projectId, requestId);
-      if (decision && (decision.outcome !== 'applied' || BigInt(decision.job_offset || 0) === 0n)) return decision;
-      if (decision && (await jobRowReached(this.store, orgId, projectId, decision.job_id, decision.job_offset))) return decision;
+      // A decision that changed no row (a conflict, an unchanged update) is the whole answer.
+      if (decision && (decision.outcome !== 'applied' || decision.job_offset === null)) return decision;
+      if (decision?.job_offset && (await jobRowReached(this.store, orgId, projectId, decision.job_id, decision.job_offset))) return decision;
       if (Date.now() > deadline) {
         throw serviceUnavailable('the change is recorded but not applied yet; read the job before retrying (it may still be applied)', 5);
       }

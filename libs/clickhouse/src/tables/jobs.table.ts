@@ -73,8 +73,8 @@ export interface JobCommandRow {
   outcome: JobCommandOutcome;
   reason: string;
   decided_at: ChDateTime;
-  /** The offset of the command's event when the decision changed the job's row (migration 0030), else '0'. */
-  job_offset: string;
+  /** The offset of the command's event when the decision changed the job's row (migration 0030), else null. */
+  job_offset: string | null;
 }
 
 export interface ProjectKey {
@@ -92,7 +92,7 @@ export function insertJobCommands(store: ClickHouseStore, rows: readonly JobComm
 
 /** UInt64 arrives as a number or a string, depending on the connection's JSON settings. */
 function parseJobCommand(row: JobCommandRow): JobCommandRow {
-  return { ...row, job_offset: String(row.job_offset ?? 0) };
+  return { ...row, job_offset: row.job_offset === null || row.job_offset === undefined ? null : String(row.job_offset) };
 }
 
 /** The decision on one command, once the fold has written it. */

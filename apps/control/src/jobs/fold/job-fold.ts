@@ -26,7 +26,7 @@ function decision(event: AnyJobEvent, outcome: JobCommandOutcome, reason: string
     outcome,
     reason,
     decided_at: toChDateTime(decidedAt),
-    job_offset: row?.kafka_offset ?? '0',
+    job_offset: row?.kafka_offset ?? null,
   };
   return { row, command };
 }

@@ -5,8 +5,8 @@ import { isolatedEnv } from '@runstream/testing';
 import { JobsFoldService } from './jobs-fold.service';
 
 /** One project's commands as the jobs topic holds them. */
-function commands(projectId: string) {
-  let offset = 0;
+function commands(projectId: string, firstOffset = 1) {
+  let offset = firstOffset - 1;
   const message = <T extends JobEventType>(type: T, jobId: string, payload: Omit<JobEventPayloads[T], 'request_id'>): IncomingMessage => {
     offset += 1;
     const event = {
@@ -75,6 +75,18 @@ describe('jobs fold (real chDB)', () => {
     await new JobsFoldService(store).fold(flush('proj_clean'));
     expect(await outcomes('proj_clean')).toEqual(['applied', 'conflict', 'applied']);
     expect(await jobs('proj_clean')).toEqual([['job_a', 'weekly']]);
+    // What a handler waits for: the offset of a change, none for a conflict.
+    const offsets = await Promise.all(['req_1', 'req_2', 'req_3'].map(async (id) => (await findJobCommand(store, 'org', 'proj_clean', id))?.job_offset));
+    expect(offsets).toEqual(['1', null, '3']);
+  });
+
+  it("tells a change at a partition's first offset (0) from no change", async () => {
+    const c = commands('proj_first', 0);
+    await new JobsFoldService(store).fold([c.create('job_a', 'nightly'), c.rename('job_a', 'nightly')]);
+    // req_0 created the job at offset 0; req_1 renamed it to the name it has: applied, unchanged.
+    expect(await findJobCommand(store, 'org', 'proj_first', 'req_0')).toMatchObject({ outcome: 'applied', job_offset: '0' });
+    expect(await findJobCommand(store, 'org', 'proj_first', 'req_1')).toMatchObject({ outcome: 'applied', reason: 'unchanged', job_offset: null });
+    expect(await jobRowReached(store, 'org', 'proj_first', 'job_a', '0')).toBe(true);
   });
 
   it('replays a flush cut between its two writes to what one uninterrupted fold leaves', async () => {
