@@ -185,7 +185,7 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
     }
   });
 
-  it('triggers a run that the read API serves with triggered_by manual, the job id and the reference job name; delete keeps it readable', async () => {
+  it('triggers a run that the read API serves with triggered_by manual, the job id and the reference job name tagged with the run; delete keeps it readable', async () => {
     const job = (
       await http<Job>('POST', jobsUrl(), { name: 'on-demand', command: 'dbt build --select tag:core', schedule: '0 3 * * *', enabled: false }, auth())
     ).body;
@@ -199,11 +199,11 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
     expect(triggered.status).toBe(201);
     expect(triggered.body).toEqual({
       job_run_id: expect.stringMatching(/^run_[0-9a-f]{32}$/),
-      job_name: expect.stringMatching(new RegExp(`^${projectId}-on-demand-\\d{8}-\\d{6}$`)),
+      job_name: expect.stringMatching(new RegExp(`^${projectId}-on-demand-\\d{8}-\\d{6}-[0-9a-f]{8}$`)),
       status: 'pending',
       message: 'Run triggered successfully',
     });
-    const stamp = /(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})$/.exec(triggered.body.job_name)?.slice(1).map(Number) ?? [];
+    const stamp = /(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-[0-9a-f]{8}$/.exec(triggered.body.job_name)?.slice(1).map(Number) ?? [];
     const named = Date.UTC(stamp[0], stamp[1] - 1, stamp[2], stamp[3], stamp[4], stamp[5]);
     expect(named).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     expect(named).toBeLessThanOrEqual(Date.now());

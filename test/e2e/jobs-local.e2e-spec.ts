@@ -94,6 +94,8 @@ describe('jobs that really run under npm start: schedule, trigger, agent, kill -
 
     const manual = await http<{ job_run_id: string; job_name: string; status: string }>('POST', `${jobsUrl()}/${dbtJob.id}/trigger`, undefined, auth());
     expect(manual.status).toBe(201);
+    // A manual trigger's name carries a tag of its run: two triggers in one second stay apart.
+    expect(manual.body.job_name).toMatch(new RegExp(`^${project}-orders-dbt-\\d{8}-\\d{6}-[0-9a-f]{8}$`));
     const missing = await http<{ job_run_id: string }>('POST', `${jobsUrl()}/${missingJob.id}/trigger`, undefined, auth());
     expect(missing.status).toBe(201);
 

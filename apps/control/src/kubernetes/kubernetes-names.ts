@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { runIdTag } from '../runs/run-names';
 
 /** Kubernetes appends 11 characters (`-<minutes>`) to a CronJob's name for each Job it starts. */
 export const CRONJOB_NAME_MAX = 52;
@@ -60,5 +61,5 @@ export function cronJobNameFor(projectId: string, jobName: string): string {
 
 /** The Kubernetes Job of a triggered run: its job_name and a hash of its id (two triggers in one second are two Jobs). */
 export function kubernetesJobNameFor(runJobName: string, runId: string): string {
-  return `${dnsLabel(runJobName, DNS_LABEL_MAX - 9)}-${shortHash(runId)}`;
+  return `${dnsLabel(runJobName, DNS_LABEL_MAX - 9)}-${runIdTag(runId)}`;
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JobRow } from '@runstream/clickhouse';
+import { TriggeredBy } from '@runstream/events';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
+import { runIdTag } from './run-names';
 
 /** Where a run executes: the fields of its run.created that say so. */
 export interface RunPlacement {
@@ -15,7 +17,8 @@ export interface RunPlacement {
  * (the agent polls its gateway); the Kubernetes backend also launches a Job once the run exists.
  */
 export interface RunExecutor {
-  place(orgId: string, projectId: string, job: JobRow, runJobName: string, runId: string): RunPlacement;
+  /** `runJobName` is the reference's `<project>-<job>-<YYYYMMDD-HHMMSS>`; the placement's job_name is unique per run. */
+  place(orgId: string, projectId: string, job: JobRow, runJobName: string, runId: string, triggeredBy: TriggeredBy): RunPlacement;
   /** Called after the broker acknowledged the run's creation; safe to call again for the same run. */
   launch(job: JobRow, runId: string, placement: RunPlacement, argv: string[]): Promise<void>;
   /**
@@ -32,8 +35,14 @@ export const RUN_EXECUTOR = Symbol('RUN_EXECUTOR');
 export class LocalRunExecutor implements RunExecutor {
   constructor(@Inject(CONTROL_CONFIG) private readonly config: ControlConfig) {}
 
-  place(_orgId: string, _projectId: string, job: JobRow, runJobName: string): RunPlacement {
-    return { target_gateway: this.config.localGateway, namespace: '', cronjob_name: job.name, job_name: runJobName };
+  /**
+   * A scheduled run keeps the reference's name (one run per job and tick); any other gets its run
+   * id's tag, as the Kubernetes backend's triggered Jobs do: two triggers in one second stay two
+   * executions in the Jobs API.
+   */
+  place(_orgId: string, _projectId: string, job: JobRow, runJobName: string, runId: string, triggeredBy: TriggeredBy): RunPlacement {
+    const jobName = triggeredBy === 'scheduled' ? runJobName : `${runJobName}-${runIdTag(runId)}`;
+    return { target_gateway: this.config.localGateway, namespace: '', cronjob_name: job.name, job_name: jobName };
   }
 
   async launch(): Promise<void> {

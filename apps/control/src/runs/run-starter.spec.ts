@@ -2,7 +2,8 @@ import { JobRow } from '@runstream/clickhouse';
 import { RunEventEnvelope } from '@runstream/events';
 import { ControlEventLog } from '../events/control-event-log';
 import { RunExecutor } from './run-executor';
-import { newRunId, RunNotLaunchedError, RunStarter, runJobName } from './run-starter';
+import { newRunId, RunNotLaunchedError, RunStarter } from './run-starter';
+import { runJobName } from './run-names';
 
 describe('run names and ids', () => {
   it('names a run <project>-<job>-<YYYYMMDD-HHMMSS> in UTC', () => {

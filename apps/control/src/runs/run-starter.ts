@@ -5,6 +5,7 @@ import { RunEventEnvelope, SCHEMA_VERSION, TriggeredBy, truncateText, uuidv7, va
 import { ControlEventLog } from '../events/control-event-log';
 import { parseCommand } from '../jobs/validation/command';
 import { RUN_EXECUTOR, RunExecutor, RunPlacement } from './run-executor';
+import { runJobName } from './run-names';
 
 export interface StartRun {
   orgId: string;
@@ -50,12 +51,6 @@ export function newRunId(): string {
   return `run_${uuidv7().replace(/-/g, '')}`;
 }
 
-/** `<project>-<job>-<YYYYMMDD-HHMMSS>` in UTC, the reference's job run name. */
-export function runJobName(projectId: string, jobName: string, at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${projectId}-${jobName}-${stamp}`;
-}
-
 /**
  * Starts a run of a job: a `run.created` event on runs.events.v1 (key = run id) placed by the
  * run executor (the local gateway the runner agent polls, or a Kubernetes Job it then launches). Resolves once the broker acknowledged it;
@@ -77,6 +72,7 @@ export class RunStarter {
       request.job,
       runJobName(request.projectId, request.job.name, request.at ?? now),
       runId,
+      request.triggeredBy,
     );
     const argv = request.commandArgv ?? this.argvOf(request.job);
     const event: RunEventEnvelope<'run.created'> = {
