@@ -51,8 +51,10 @@ export class LocalLiveJobsSource implements LiveJobsSource {
   async logs(orgId: string, id: string, tail: number): Promise<LiveJobLogs | undefined> {
     const run = await findJobRunByName(this.store, orgId, id);
     if (!run) return undefined;
-    const entries = await selectRunLog(this.store, run);
-    const lines = entries.slice(-tail).map((entry) => `${fromChDateTime(entry.at)} ${entry.level} ${entry.message}`);
-    return { id, pod: null, lines };
+    // An entry may hold several lines (the agent sends a program's output in batches): `tail` counts lines, as a pod log's would.
+    const lines = (await selectRunLog(this.store, run)).flatMap((entry) =>
+      entry.message.split('\n').map((line) => `${fromChDateTime(entry.at)} ${entry.level} ${line}`),
+    );
+    return { id, pod: null, lines: lines.slice(-tail) };
   }
 }
