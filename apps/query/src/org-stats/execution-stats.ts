@@ -79,8 +79,14 @@ export type Granularity = 'hourly' | 'daily';
 
 const BUCKET_MS: Record<Granularity, number> = { hourly: 3_600_000, daily: 86_400_000 };
 
-/** Hourly buckets over 31 days or daily ones over 366 at most. */
-export const MAX_BUCKETS: Record<Granularity, number> = { hourly: 31 * 24, daily: 366 };
+/** The longest from..to: 31 days of hourly buckets, 366 days of daily ones, however the range is aligned. */
+export const MAX_SPAN_MS: Record<Granularity, number> = { hourly: 31 * 86_400_000, daily: 366 * 86_400_000 };
+
+/** The most buckets a range within MAX_SPAN_MS spans: one more than fit, when it starts and ends mid-bucket. */
+export const MAX_BUCKETS: Record<Granularity, number> = {
+  hourly: MAX_SPAN_MS.hourly / BUCKET_MS.hourly + 1,
+  daily: MAX_SPAN_MS.daily / BUCKET_MS.daily + 1,
+};
 
 /** How many buckets [from, to) spans, from the one holding `from`; arithmetic, so any range costs nothing to check. */
 export function bucketCount(from: number, to: number, granularity: Granularity): number {
@@ -101,9 +107,12 @@ export function bucketStarts(from: number, to: number, granularity: Granularity)
 /** What is wrong with a stats window, by field; empty when it may be served. */
 export function statsWindowProblems(from: number, to: number, granularity: Granularity): { field: string; reasons: string[] }[] {
   if (to <= from) return [{ field: 'to', reasons: ['to must be after from'] }];
-  const count = bucketCount(from, to, granularity);
-  if (count <= MAX_BUCKETS[granularity]) return [];
-  const reason = `from..to spans ${count} ${granularity} buckets; at most ${MAX_BUCKETS[granularity]} per request (narrow the range or use daily granularity)`;
+  if (to - from <= MAX_SPAN_MS[granularity]) return [];
+  const days = (to - from) / 86_400_000;
+  const reason =
+    granularity === 'hourly'
+      ? `from..to spans ${days.toFixed(1)} days; hourly buckets cover at most 31 days per request (narrow the range or use daily granularity)`
+      : `from..to spans ${days.toFixed(1)} days; daily buckets cover at most 366 days per request (narrow the range)`;
   return [{ field: 'to', reasons: [reason] }];
 }
 
