@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { ClickHouseStore, findJobCommand, JobCommandRow, jobRowReached } from '@runstream/clickhouse';
+import { ClickHouseStore, findJobCommand, JobCommandRow, jobStateReached } from '@runstream/clickhouse';
 import { JobEventEnvelope, JobEventPayloads, JobEventType, newJobRequestId, SCHEMA_VERSION, uuidv7, validateJobEvent } from '@runstream/events';
 import { Caller, FieldError, serviceUnavailable } from '@runstream/http';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
@@ -65,17 +65,19 @@ export class JobCommandsService {
   }
 
   /**
-   * The decision, once the job's row also holds it: the fold writes decisions before rows, and
-   * the handler reads the job back after this (read-your-writes on any instance).
+   * The decision, once the project's job rows hold the state it was made on: the fold writes
+   * decisions before rows, and the handler reads jobs back after this (read-your-writes on any
+   * instance, for an answer that changed nothing too: a repeated update, a 409 naming a job
+   * created in the same flush).
    */
   private async waitForDecision(orgId: string, projectId: string, requestId: string): Promise<JobCommandRow> {
     const deadline = Date.now() + this.config.decisionTimeoutMs;
     let decision: JobCommandRow | undefined;
     for (;;) {
       decision ??= await findJobCommand(this.store, orgId, projectId, requestId);
-      // A decision that changed no row (a conflict, an unchanged update) is the whole answer.
-      if (decision && (decision.outcome !== 'applied' || decision.job_offset === null)) return decision;
-      if (decision?.job_offset && (await jobRowReached(this.store, orgId, projectId, decision.job_id, decision.job_offset))) return decision;
+      // Decisions written before migration 0030, or on a project without jobs, carry no state to wait for.
+      if (decision && decision.state_offset === null) return decision;
+      if (decision?.state_offset && (await jobStateReached(this.store, orgId, projectId, decision.state_offset))) return decision;
       if (Date.now() > deadline) {
         throw serviceUnavailable('the change is recorded but not applied yet; read the job before retrying (it may still be applied)', 5);
       }

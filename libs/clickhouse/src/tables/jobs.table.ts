@@ -73,8 +73,11 @@ export interface JobCommandRow {
   outcome: JobCommandOutcome;
   reason: string;
   decided_at: ChDateTime;
-  /** The offset of the command's event when the decision changed the job's row (migration 0030), else null. */
-  job_offset: string | null;
+  /**
+   * The project's job state the decision was made on: the offset of its newest job row, the
+   * decision's own change included (migration 0030); null when the project had no job rows.
+   */
+  state_offset: string | null;
 }
 
 export interface ProjectKey {
@@ -92,7 +95,7 @@ export function insertJobCommands(store: ClickHouseStore, rows: readonly JobComm
 
 /** UInt64 arrives as a number or a string, depending on the connection's JSON settings. */
 function parseJobCommand(row: JobCommandRow): JobCommandRow {
-  return { ...row, job_offset: row.job_offset === null || row.job_offset === undefined ? null : String(row.job_offset) };
+  return { ...row, state_offset: row.state_offset === null || row.state_offset === undefined ? null : String(row.state_offset) };
 }
 
 /** The decision on one command, once the fold has written it. */
@@ -121,16 +124,17 @@ export async function selectJobCommands(store: ClickHouseStore, keys: readonly (
 }
 
 /**
- * True once the job's row holds the command folded at `offset` or a later one (the row's
- * version is its event's offset); deleted rows count, so a delete is seen too.
+ * True once the project's job rows hold the state at `offset`: a row version at or past it is
+ * readable. The fold writes a flush's rows in one insert (one part: `jobs` has no partitions),
+ * so one such row means all of them are.
  */
-export async function jobRowReached(store: ClickHouseStore, orgId: string, projectId: string, jobId: string, offset: string): Promise<boolean> {
-  const [row] = await store.query<{ reached: number }>(
-    `SELECT kafka_offset >= {offset:UInt64} AS reached FROM {db:Identifier}.jobs FINAL
-     WHERE org_id = {org:String} AND project_id = {project:String} AND id = {id:String} LIMIT 1`,
-    { org: orgId, project: projectId, id: jobId, offset },
+export async function jobStateReached(store: ClickHouseStore, orgId: string, projectId: string, offset: string): Promise<boolean> {
+  const rows = await store.query<{ reached: number }>(
+    `SELECT 1 AS reached FROM {db:Identifier}.jobs
+     WHERE org_id = {org:String} AND project_id = {project:String} AND kafka_offset >= {offset:UInt64} LIMIT 1`,
+    { org: orgId, project: projectId, offset },
   );
-  return row !== undefined && Number(row.reached) === 1;
+  return rows.length > 0;
 }
 
 /** The project's live jobs, ordered by name (the Jobs API list). */

@@ -26,7 +26,8 @@ function decision(event: AnyJobEvent, outcome: JobCommandOutcome, reason: string
     outcome,
     reason,
     decided_at: toChDateTime(decidedAt),
-    job_offset: row?.kafka_offset ?? null,
+    // The state it was decided on: filled in by the fold service, which holds the project's rows.
+    state_offset: null,
   };
   return { row, command };
 }

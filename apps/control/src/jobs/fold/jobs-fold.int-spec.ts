@@ -1,4 +1,4 @@
-import { ClickHouseStore, findJobCommand, jobRowReached, listProjectJobs, migrate, openClickHouse } from '@runstream/clickhouse';
+import { ClickHouseStore, findJobCommand, jobStateReached, listProjectJobs, migrate, openClickHouse } from '@runstream/clickhouse';
 import { encodeJobEvent, JOB_SPEC_DEFAULTS, JobEventEnvelope, JobEventPayloads, JobEventType, uuidv7, validateJobEvent } from '@runstream/events';
 import { IncomingMessage } from '@runstream/kafka';
 import { isolatedEnv } from '@runstream/testing';
@@ -75,18 +75,23 @@ describe('jobs fold (real chDB)', () => {
     await new JobsFoldService(store).fold(flush('proj_clean'));
     expect(await outcomes('proj_clean')).toEqual(['applied', 'conflict', 'applied']);
     expect(await jobs('proj_clean')).toEqual([['job_a', 'weekly']]);
-    // What a handler waits for: the offset of a change, none for a conflict.
-    const offsets = await Promise.all(['req_1', 'req_2', 'req_3'].map(async (id) => (await findJobCommand(store, 'org', 'proj_clean', id))?.job_offset));
-    expect(offsets).toEqual(['1', null, '3']);
+    // What each handler waits for: the project's state its decision saw, the conflict's too (it names job_a).
+    const offsets = await Promise.all(['req_1', 'req_2', 'req_3'].map(async (id) => (await findJobCommand(store, 'org', 'proj_clean', id))?.state_offset));
+    expect(offsets).toEqual(['1', '1', '3']);
   });
 
-  it("tells a change at a partition's first offset (0) from no change", async () => {
+  it("tells a change at a partition's first offset (0) from a project without jobs", async () => {
     const c = commands('proj_first', 0);
-    await new JobsFoldService(store).fold([c.create('job_a', 'nightly'), c.rename('job_a', 'nightly')]);
-    // req_0 created the job at offset 0; req_1 renamed it to the name it has: applied, unchanged.
-    expect(await findJobCommand(store, 'org', 'proj_first', 'req_0')).toMatchObject({ outcome: 'applied', job_offset: '0' });
-    expect(await findJobCommand(store, 'org', 'proj_first', 'req_1')).toMatchObject({ outcome: 'applied', reason: 'unchanged', job_offset: null });
-    expect(await jobRowReached(store, 'org', 'proj_first', 'job_a', '0')).toBe(true);
+    await new JobsFoldService(store).fold([c.rename('job_none', 'x'), c.create('job_a', 'nightly'), c.rename('job_a', 'nightly')]);
+    // req_0: no such job, in a project without any jobs: nothing to wait for.
+    expect(await findJobCommand(store, 'org', 'proj_first', 'req_0')).toMatchObject({ outcome: 'not_found', state_offset: null });
+    expect(await findJobCommand(store, 'org', 'proj_first', 'req_1')).toMatchObject({ outcome: 'applied', state_offset: '1' });
+    // An update to the name it already has changes nothing, but was decided on the state req_1 made.
+    expect(await findJobCommand(store, 'org', 'proj_first', 'req_2')).toMatchObject({ outcome: 'applied', reason: 'unchanged', state_offset: '1' });
+    const c0 = commands('proj_zero', 0);
+    await new JobsFoldService(store).fold([c0.create('job_a', 'nightly')]);
+    expect(await findJobCommand(store, 'org', 'proj_zero', 'req_0')).toMatchObject({ outcome: 'applied', state_offset: '0' });
+    expect(await jobStateReached(store, 'org', 'proj_zero', '0')).toBe(true);
   });
 
   it('replays a flush cut between its two writes to what one uninterrupted fold leaves', async () => {
@@ -101,13 +106,16 @@ describe('jobs fold (real chDB)', () => {
     expect(await jobs('proj_cut')).toEqual([['job_a', 'weekly']]);
   });
 
-  it("tells a handler when the job's row holds its applied decision", async () => {
+  it("tells a handler when the project's rows hold the state its decision saw, a conflict's too", async () => {
     await expect(new JobsFoldService(dyingAfterFirstInsert(store)).fold(flush('proj_wait'))).rejects.toThrow('process killed');
-    const decision = await findJobCommand(store, 'org', 'proj_wait', 'req_3');
-    expect(decision).toMatchObject({ outcome: 'applied', job_id: 'job_a', job_offset: '3' });
-    expect(await jobRowReached(store, 'org', 'proj_wait', 'job_a', '3')).toBe(false);
+    // Cut between the writes: the decisions are there, the rows they saw are not yet.
+    const [applied, conflict] = await Promise.all([findJobCommand(store, 'org', 'proj_wait', 'req_3'), findJobCommand(store, 'org', 'proj_wait', 'req_2')]);
+    expect(applied).toMatchObject({ outcome: 'applied', job_id: 'job_a', state_offset: '3' });
+    expect(conflict).toMatchObject({ outcome: 'conflict', job_id: 'job_b', state_offset: '1' });
+    expect(await jobStateReached(store, 'org', 'proj_wait', '1')).toBe(false);
     await new JobsFoldService(store).fold(flush('proj_wait'));
-    expect(await jobRowReached(store, 'org', 'proj_wait', 'job_a', '3')).toBe(true);
-    expect(await jobRowReached(store, 'org', 'proj_wait', 'job_a', '4')).toBe(false);
+    expect(await jobStateReached(store, 'org', 'proj_wait', '1')).toBe(true);
+    expect(await jobStateReached(store, 'org', 'proj_wait', '3')).toBe(true);
+    expect(await jobStateReached(store, 'org', 'proj_wait', '4')).toBe(false);
   });
 });

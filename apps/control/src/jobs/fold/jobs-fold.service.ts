@@ -17,6 +17,13 @@ function commandKey(key: ProjectKey & { request_id: string }): string {
   return `${projectKey(key)}\u0000${key.request_id}`;
 }
 
+/** The offset of the project's newest job row: the state a decision was made on (null: none). */
+function newestOffset(jobs: ProjectJobs): string | null {
+  let newest: bigint | undefined;
+  for (const row of jobs.values()) if (newest === undefined || BigInt(row.kafka_offset) > newest) newest = BigInt(row.kafka_offset);
+  return newest === undefined ? null : String(newest);
+}
+
 /**
  * Folds one flush of jobs.events.v1 into `job_commands` and `jobs`, in that order, and the
  * consumer commits the offsets after both writes. A replayed flush (a failed write, a crash
@@ -24,8 +31,9 @@ function commandKey(key: ProjectKey & { request_id: string }): string {
  * as they were before the flush, or already holding it (job-fold.ts recognises those), and
  * writes the rows its applied decisions make. So a command decided `conflict` stays one, where
  * deciding again on rows holding the flush's later changes could apply it (a rename that never
- * happened). A handler that sees `applied` waits for the job's row to reach the decision's
- * job_offset before it answers (read-your-writes; JobCommandsService).
+ * happened). Every decision carries the project state it was made on (state_offset), and its
+ * handler waits for the project's rows to reach it before it answers (read-your-writes, for a
+ * 409 naming a job created in the same flush too; JobCommandsService).
  *
  * An event that fails decoding can only come from a foreign producer (the control app checks
  * every event before publishing): it is logged and skipped, so it never stalls the partition.
@@ -61,7 +69,7 @@ export class JobsFoldService {
         jobs.set(result.row.id, result.row);
         rows.set(`${projectKey(event)}\u0000${result.row.id}`, result.row);
       }
-      if (!earlier) commands.push(result.command);
+      if (!earlier) commands.push({ ...result.command, state_offset: newestOffset(jobs) });
     }
     if (commands.length > 0) await insertJobCommands(this.store, commands);
     if (rows.size > 0) await insertJobs(this.store, [...rows.values()]);
