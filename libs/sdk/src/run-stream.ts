@@ -15,15 +15,22 @@ export interface RunStreamOptions {
   /** Resume after this event (an `id` you kept); none starts with the run's whole log and samples. */
   lastEventId?: string;
   signal?: AbortSignal;
+  /** A connection silent this long (no event, no heartbeat) is resumed on a new one (default 45 s; the server's heartbeat is 15 s). */
+  silentConnectionMs?: number;
 }
 
 /** The server's reconnect wait until it says otherwise (its `retry:` field). */
 const DEFAULT_RETRY_MS = 1_000;
+/**
+ * A connection silent this long is taken for dead and resumed: the server sends a comment every
+ * 15 s, and a connection whose peer vanished (a NAT's expiry, a host gone) never ends by itself.
+ */
+const SILENT_CONNECTION_MS = 45_000;
 
 /**
  * Follows one run live until its `end` event: every event once, in order, as an EventSource
- * would. A connection that drops is resumed from the last event's id after the server's
- * `retry:` wait; 429 and 503 are retried after their Retry-After, network failures after it too,
+ * would. A connection that drops, or stays silent past SILENT_CONNECTION_MS (heartbeats
+ * included), is resumed from the last event's id after the server's `retry:` wait; 429 and 503 are retried after their Retry-After, network failures after it too,
  * up to the transport's maxAttempts in a row; other answers throw the typed RunstreamError
  * (404: no such run; 401: the token was revoked, which also ends an open stream).
  */
@@ -36,36 +43,84 @@ export async function* streamRun(transport: Transport, runId: string, options: R
   let failures = 0;
   while (!signal?.aborted) {
     let response: Response;
+    // This connection's own signal: the caller's, or silence for SILENT_CONNECTION_MS.
+    const connection = new SilenceWatch(options.silentConnectionMs ?? SILENT_CONNECTION_MS, signal);
     try {
       const headers: Record<string, string> = { authorization: `Bearer ${transport.config.token}`, accept: 'text/event-stream' };
       if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
-      response = await transport.fetch(url, { headers, signal });
+      response = await transport.fetch(url, { headers, signal: connection.signal });
     } catch (error) {
+      connection.close();
       if (signal?.aborted) return;
       if (++failures >= maxAttempts) throw error;
       await abortableSleep(retryMs, signal);
       continue;
     }
     if (!response.ok || !response.body) {
+      connection.close();
       const error = errorFor(response.status, await response.json().catch(() => undefined), response.headers.get('retry-after'));
       if (!error.retryable || ++failures >= maxAttempts) throw error;
       await abortableSleep(transport.waitFor(error, failures), signal);
       continue;
     }
+    if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+      connection.close();
+      await response.body.cancel().catch(() => undefined);
+      // Not the stream (a proxy's page, another service): reconnecting would only get it again.
+      throw errorFor(response.status, { message: `expected text/event-stream, got ${response.headers.get('content-type') ?? 'no content type'}` }, null);
+    }
     failures = 0;
-    for await (const message of messagesOf(response.body, (ms) => (retryMs = ms))) {
-      const event = { id: message.id ?? '', event: message.event, data: JSON.parse(message.data) as unknown } as RunStreamEvent;
-      if (message.id !== undefined) lastEventId = message.id;
-      yield event;
-      if (event.event === 'end') return;
+    try {
+      for await (const message of messagesOf(
+        response.body,
+        (ms) => (retryMs = ms),
+        () => connection.heard(),
+      )) {
+        const event = { id: message.id ?? '', event: message.event, data: JSON.parse(message.data) as unknown } as RunStreamEvent;
+        if (message.id !== undefined) lastEventId = message.id;
+        yield event;
+        if (event.event === 'end') return;
+      }
+    } finally {
+      connection.close();
     }
     // The connection ended before the run did (a restart, a proxy's timeout): resume after the last event.
     await abortableSleep(retryMs, signal);
   }
 }
 
+/** Aborts its signal when the caller's aborts or when nothing was heard for `silentMs`. */
+class SilenceWatch {
+  private readonly controller = new AbortController();
+  private timer?: NodeJS.Timeout;
+  private readonly onCallerAbort = (): void => this.controller.abort();
+
+  constructor(
+    private readonly silentMs: number,
+    private readonly caller?: AbortSignal,
+  ) {
+    caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+    if (caller?.aborted) this.controller.abort();
+    this.heard();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  heard(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.controller.abort(), this.silentMs);
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.caller?.removeEventListener('abort', this.onCallerAbort);
+  }
+}
+
 /** The messages of one SSE response, until it ends or fails; the body is released when the caller stops early. */
-async function* messagesOf(body: ReadableStream<Uint8Array>, onRetry: (ms: number) => void): AsyncGenerator<EventSourceMessage> {
+async function* messagesOf(body: ReadableStream<Uint8Array>, onRetry: (ms: number) => void, onBytes: () => void): AsyncGenerator<EventSourceMessage> {
   const received: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (message) => received.push(message), onRetry });
   const decoder = new TextDecoder();
@@ -74,6 +129,7 @@ async function* messagesOf(body: ReadableStream<Uint8Array>, onRetry: (ms: numbe
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
+      onBytes();
       parser.feed(decoder.decode(value, { stream: true }));
       while (received.length > 0) yield received.shift() as EventSourceMessage;
     }

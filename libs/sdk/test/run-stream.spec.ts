@@ -103,4 +103,24 @@ describe('SDK streamRun', () => {
       await server.close();
     }
   });
+
+  it('resumes a connection gone silent (no heartbeat either), and refuses an answer that is not an event stream', async () => {
+    const server = await sseServer((request, response, index) => {
+      if (request.url?.includes('html')) return response.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      // The first connection goes quiet for good after one event, as one whose peer vanished would.
+      if (index === 0) return response.write(frame('0:0:0:0', 'log', { seq: 0 }));
+      response.end(frame('0:0:0:0', 'end', { status: 'success' }));
+    });
+    try {
+      const client = new Runstream({ queryUrl: server.url, token: 'tok' });
+      const events: RunStreamEvent[] = [];
+      for await (const event of client.streamRun('run_d', { silentConnectionMs: 100 })) events.push(event);
+      expect(events.map((e) => e.event)).toEqual(['log', 'end']);
+      expect(server.requests[1].headers['last-event-id']).toBe('0:0:0:0');
+      await expect(client.streamRun('html').next()).rejects.toThrow('expected text/event-stream, got text/html');
+    } finally {
+      await server.close();
+    }
+  });
 });
