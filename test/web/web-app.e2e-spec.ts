@@ -59,7 +59,12 @@ describeBrowser(title, () => {
       telemetrySummary: { rowsLoaded: 25_000, bytesLoaded: 2_000_000, progress: 100, currentPhase: 'done' },
     });
     await runner.patch(runs.done, { status: 'success', finishedAt: at(2 * MIN) });
-    await runner.patch(runs.failed, { status: 'running', startedAt: at(3 * MIN), appendLog: { level: 'info', message: 'sync started' } });
+    await runner.patch(runs.failed, {
+      status: 'running',
+      startedAt: at(3 * MIN),
+      appendLog: { level: 'info', message: 'sync started' },
+      appendTelemetrySample: { at: at(3 * MIN), rowsLoaded: 42 },
+    });
     await runner.patch(runs.failed, {
       status: 'failed',
       finishedAt: at(2 * MIN),
@@ -205,6 +210,10 @@ describeBrowser(title, () => {
     await page.getByLabel('Search').fill('late-arriving');
     await page.waitForURL(/q=late-arriving/);
     expect(await page.locator('[data-testid=logs] li').count()).toBe(1);
+    // A run with one sample: no line to draw, so a dot is.
+    await page.goto(`${web.url}/runs/${runs.failed}`);
+    await expect(page.getByTestId('spark-rows').getAttribute('data-points')).resolves.toBe('1');
+    await page.waitForFunction(drawn);
   });
 
   it('shows the health charts with an SLA from the URL, and the model table with the regression flagged', async () => {

@@ -53,14 +53,17 @@ export function Sparkline({
   color: string;
   testId?: string;
 }) {
-  const options = useSparklineOptions(color);
+  // One measurement draws no line: it is shown as a dot.
+  const single = values.filter((value) => value !== null).length === 1;
+  const options = useSparklineOptions(color, single);
   return <Chart options={options} data={[times, values]} label={label} testId={testId} />;
 }
 
 const sparklineOptions = new Map<string, Omit<Options, 'width'>>();
 
-function useSparklineOptions(color: string): Omit<Options, 'width'> {
-  let options = sparklineOptions.get(color);
+function useSparklineOptions(color: string, single: boolean): Omit<Options, 'width'> {
+  const key = `${color}:${single}`;
+  let options = sparklineOptions.get(key);
   if (!options) {
     options = {
       height: 60,
@@ -69,9 +72,9 @@ function useSparklineOptions(color: string): Omit<Options, 'width'> {
       legend: { show: false },
       scales: { x: { time: true } },
       axes: [{ show: false }, { show: false }],
-      series: [{}, { stroke: color, width: 2, fill: `${color}22`, points: { show: false } }],
+      series: [{}, { stroke: color, width: 2, fill: `${color}22`, points: { show: single, size: 8, fill: color } }],
     };
-    sparklineOptions.set(color, options);
+    sparklineOptions.set(key, options);
   }
   return options;
 }
