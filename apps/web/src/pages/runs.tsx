@@ -21,7 +21,8 @@ export function RunsPage() {
   const status = RUN_STATUSES.find((value) => value === params.get('status'));
   const jobType = JOB_TYPES.find((value) => value === params.get('job_type'));
   const cronjob = params.get('cronjob') ?? '';
-  const window = params.get('window') ?? 'all';
+  // A value the page does not offer (a hand-edited or old link) reads as no filter, as the selects show it.
+  const window = Object.hasOwn(WINDOWS, params.get('window') ?? '') ? (params.get('window') as string) : 'all';
   const page = intParam(params, 'page', 1, MAX_PAGE);
   const minute = Math.floor(Date.now() / 60_000);
   const updatedAfter = useMemo(() => {
