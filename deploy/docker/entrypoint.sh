@@ -3,12 +3,14 @@
 #   ingest | materializer | query | control | notifier | agent   a long-running app
 #   migrate                                                       ClickHouse migrations + Kafka topics, then exit
 #   tokens create|revoke|list ...                                 API tokens (scripts/tokens.ts), then exit
+#   bi grant|revoke ...                                           BI users on a ClickHouse server (scripts/bi.ts), then exit
+#   rebuild ...                                                   rebuild the read model from Kafka (scripts/rebuild.ts), then exit
 # The app name is exported as RUNSTREAM_APP for deploy/docker/healthcheck.js. exec replaces this
 # shell, so SIGTERM from `docker stop` reaches node and the apps drain as they do under npm start.
 set -eu
 
 usage() {
-  echo "usage: entrypoint.sh ingest|materializer|query|control|notifier|agent|migrate|tokens [args...]" >&2
+  echo "usage: entrypoint.sh ingest|materializer|query|control|notifier|agent|migrate|tokens|bi|rebuild [args...]" >&2
   exit 64
 }
 
@@ -42,6 +44,14 @@ case "$app" in
   tokens)
     export RUNSTREAM_APP="$app"
     exec node /app/dist/scripts/tokens.js "$@"
+    ;;
+  bi)
+    export RUNSTREAM_APP="$app"
+    exec node /app/dist/scripts/bi.js "$@"
+    ;;
+  rebuild)
+    export RUNSTREAM_APP="$app"
+    exec node /app/dist/scripts/rebuild.js "$@"
     ;;
   *)
     echo "unknown command: $app" >&2
