@@ -37,21 +37,9 @@ case "$app" in
     export RUNSTREAM_APP="$app"
     exec node "/app/dist/apps/$app/src/main.js" "$@"
     ;;
-  migrate)
+  migrate|tokens|bi|rebuild)
     export RUNSTREAM_APP="$app"
-    exec node /app/dist/scripts/migrate.js "$@"
-    ;;
-  tokens)
-    export RUNSTREAM_APP="$app"
-    exec node /app/dist/scripts/tokens.js "$@"
-    ;;
-  bi)
-    export RUNSTREAM_APP="$app"
-    exec node /app/dist/scripts/bi.js "$@"
-    ;;
-  rebuild)
-    export RUNSTREAM_APP="$app"
-    exec node /app/dist/scripts/rebuild.js "$@"
+    exec node "/app/dist/scripts/$app.js" "$@"
     ;;
   *)
     echo "unknown command: $app" >&2

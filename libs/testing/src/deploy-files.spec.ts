@@ -165,10 +165,15 @@ describe('deploy/docker', () => {
 
   it('entrypoint: starts a script that the build produces for every command', () => {
     const source = readFileSync(ENTRYPOINT, 'utf8');
-    const targets = [...source.matchAll(/\/app\/dist\/(\S+?)\.js/g)].map((match) => match[1]);
-    expect(targets.length).toBeGreaterThan(0);
-    for (const target of targets) {
-      const sources = target.includes('$app') ? APPS.map((app) => target.replace('$app', app)) : [target];
+    // Each arm of the case: the commands it takes (`a|b)`) and the script it execs, `$app` standing for the command.
+    const arms = [...source.matchAll(/^\s+([\w|]+)\)\n(?:.*\n)*?.*\/app\/dist\/(\S+?)\.js/gm)].map((match) => ({
+      commands: match[1].split('|'),
+      target: match[2],
+    }));
+    expect(arms.length).toBeGreaterThan(0);
+    expect(arms.find((arm) => arm.target.startsWith('apps/'))?.commands.sort()).toEqual([...APPS].sort());
+    for (const { commands, target } of arms) {
+      const sources = target.includes('$app') ? commands.map((command) => target.replace('$app', command)) : [target];
       for (const file of sources) expect({ file, exists: existsSync(join(REPO_ROOT, `${file}.ts`)) }).toEqual({ file, exists: true });
     }
   });
