@@ -5,7 +5,7 @@ import { JOB_TYPES, JobType, RUN_STATUSES, RunList, RunStatus, RunSummary } from
 import { Empty, ErrorState, Loading, StatusBadge } from '../components/states';
 import { Stat } from './home';
 import { Time } from '../components/time';
-import { bytes, count, duration, num, percent } from '../lib/format';
+import { bytes, count, duration, num, percent, plural } from '../lib/format';
 import { routeParam } from '../lib/route-param';
 import { intParam, useUrlState } from '../lib/url';
 
@@ -101,7 +101,7 @@ export function RunsPage() {
       ) : runs.data.runs.length === 0 && page > 1 && runs.data.total > 0 ? (
         <Empty title={`Page ${page} is past the last page`}>
           <p>
-            {count(runs.data.total)} runs match, on {count(runs.data.total_pages)} pages.{' '}
+            {plural(runs.data.total, 'run')} match, on {plural(runs.data.total_pages, 'page')}.{' '}
             <button type="button" className="link" onClick={() => update({ page: runs.data.total_pages > 1 ? runs.data.total_pages : undefined })}>
               Go to the last page
             </button>
@@ -121,7 +121,7 @@ export function RunsPage() {
           <div className="table-wrap">
             <table className="runs" data-testid="runs-table">
               <caption>
-                {count(runs.data.total)} runs, newest first{runs.isFetching ? ' (refreshing)' : ''}
+                {plural(runs.data.total, 'run')}, newest first{runs.isFetching ? ' (refreshing)' : ''}
               </caption>
               <thead>
                 <tr>
