@@ -101,7 +101,7 @@ export function RunsPage() {
       ) : runs.data.runs.length === 0 && page > 1 && runs.data.total > 0 ? (
         <Empty title={`Page ${page} is past the last page`}>
           <p>
-            {plural(runs.data.total, 'run')} match, on {plural(runs.data.total_pages, 'page')}.{' '}
+            {plural(runs.data.total, 'run')} {runs.data.total === 1 ? 'matches' : 'match'}, on {plural(runs.data.total_pages, 'page')}.{' '}
             <button type="button" className="link" onClick={() => update({ page: runs.data.total_pages > 1 ? runs.data.total_pages : undefined })}>
               Go to the last page
             </button>
