@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for every Runstream process; the first argument picks it (deploy/docker/entrypoint.sh):
 #   docker run runstream ingest|materializer|query|control|notifier|agent|migrate|tokens ...
+# and, with --target runner, the image of the Kubernetes backend's job pods.
 # Containers use a ClickHouse server (CLICKHOUSE_URL): embedded chDB binds a data directory to
 # one process. Its native library still ships (chdb is a runtime dependency) but stays unused.
 # docs/deploy.md describes the image and deploy/compose/compose.yaml runs the whole system.
@@ -16,6 +17,22 @@ COPY libs libs
 COPY apps apps
 COPY scripts scripts
 RUN npm run build
+
+# The Kubernetes backend's runner image (docs/kubernetes.md): `docker build --target runner`. Its
+# entrypoint runs the container's args as the job's program and reports the run. Extend it with
+# the tools your jobs run (dbt, sqlmesh). It comes before `runtime` so that a plain build still
+# produces the apps' image (the last stage).
+FROM ${NODE_IMAGE} AS runner
+ENV NODE_ENV=production \
+    TZ=UTC
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /src/dist ./dist
+COPY --chmod=0755 deploy/docker/entrypoint.sh ./deploy/docker/
+USER 1000:1000
+ENTRYPOINT ["/app/deploy/docker/entrypoint.sh", "runner"]
+CMD []
 
 FROM ${NODE_IMAGE} AS runtime
 # HOST and the metrics hosts: listen on every interface of the container, not only loopback.

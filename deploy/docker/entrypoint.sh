@@ -5,12 +5,13 @@
 #   tokens create|revoke|list ...                                 API tokens (scripts/tokens.ts), then exit
 #   bi grant|revoke ...                                           BI users on a ClickHouse server (scripts/bi.ts), then exit
 #   rebuild ...                                                   rebuild the read model from Kafka (scripts/rebuild.ts), then exit
+#   runner <program> [args...]                                    a Kubernetes job pod: run the program, report its run (docs/kubernetes.md)
 # The app name is exported as RUNSTREAM_APP for deploy/docker/healthcheck.js. exec replaces this
 # shell, so SIGTERM from `docker stop` reaches node and the apps drain as they do under npm start.
 set -eu
 
 usage() {
-  echo "usage: entrypoint.sh ingest|materializer|query|control|notifier|agent|migrate|tokens|bi|rebuild [args...]" >&2
+  echo "usage: entrypoint.sh ingest|materializer|query|control|notifier|agent|migrate|tokens|bi|rebuild|runner [args...]" >&2
   exit 64
 }
 
@@ -40,6 +41,9 @@ case "$app" in
   migrate|tokens|bi|rebuild)
     export RUNSTREAM_APP="$app"
     exec node "/app/dist/scripts/$app.js" "$@"
+    ;;
+  runner)
+    exec node /app/dist/apps/runner/src/main.js "$@"
     ;;
   *)
     echo "unknown command: $app" >&2

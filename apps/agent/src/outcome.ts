@@ -36,8 +36,20 @@ export interface Outcome {
   exitCode?: number;
 }
 
+const NOT_FOUND_HINT = {
+  agent: "the agent's PATH (%s); install it there or set AGENT_PATH",
+  runner: "the runner image's PATH (%s); install it in the image",
+} as const;
+
 /** What a finished child means for its run. `tail` is the last stderr (or error) lines. */
-export function outcomeOf(result: ExecutionResult, argv0: string, path: string | undefined, tail: string, stopReason: string | undefined): Outcome {
+export function outcomeOf(
+  result: ExecutionResult,
+  argv0: string,
+  path: string | undefined,
+  tail: string,
+  stopReason: string | undefined,
+  role: 'agent' | 'runner' = 'agent',
+): Outcome {
   if (stopReason) return { status: 'cancelled', errorSummary: stopReason };
   const withTail = (head: string): string => (tail ? `${head}\n${tail}` : head);
   switch (result.kind) {
@@ -49,8 +61,8 @@ export function outcomeOf(result: ExecutionResult, argv0: string, path: string |
       return { status: 'failed', errorSummary: withTail(`killed by signal ${result.signal}`) };
     case 'spawn-failed':
       if (result.code === 'ENOENT')
-        return { status: 'failed', errorSummary: `${argv0}: command not found on the agent's PATH (${path ?? ''}); install it there or set AGENT_PATH` };
-      if (result.code === 'EACCES') return { status: 'failed', errorSummary: `${argv0}: permission denied (not executable by the agent's user)` };
+        return { status: 'failed', errorSummary: `${argv0}: command not found on ${NOT_FOUND_HINT[role].replace('%s', path ?? '')}` };
+      if (result.code === 'EACCES') return { status: 'failed', errorSummary: `${argv0}: permission denied (not executable by the ${role}'s user)` };
       return { status: 'failed', errorSummary: `${argv0}: could not start (${result.code}: ${result.message})` };
   }
 }

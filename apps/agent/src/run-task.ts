@@ -2,9 +2,9 @@ import { AgentConfig } from './config';
 import { buildChildEnv, Execution } from './executor';
 import { IngestClient } from './ingest-client';
 import { lineLevel } from './log-batch';
-import { outcomeOf, Tail } from './outcome';
+import { Outcome, outcomeOf, Tail } from './outcome';
 import { parseProgress } from './progress';
-import { AgentLogger, FinalStatus, RunReporter } from './run-reporter';
+import { AgentLogger, RunReporter } from './run-reporter';
 
 /** A run as GET /api/agent/runs lists it (the fields the agent uses). */
 export interface ListedRun {
@@ -17,9 +17,13 @@ export interface ListedRun {
   environment?: unknown;
 }
 
+/** Who executes the run: its log lines and messages name it ('agent', or the Kubernetes pod's 'runner'). */
+export type ExecutorRole = 'agent' | 'runner';
+
 export interface RunTaskContext {
   config: AgentConfig;
   agentId: string;
+  role?: ExecutorRole;
   logger: AgentLogger;
   env: NodeJS.ProcessEnv;
   finalDeadline: () => number;
@@ -41,6 +45,7 @@ function environmentOf(run: ListedRun): Record<string, string> {
 /** One claimed run: its program, output and progress wired to a RunReporter, and its final status. */
 export class RunTask {
   readonly finished: Promise<void>;
+  private readonly role: ExecutorRole;
   private markFinished: () => void = () => undefined;
   private stopReason?: string;
   private execution?: Execution;
@@ -51,6 +56,7 @@ export class RunTask {
     private readonly context: RunTaskContext,
   ) {
     this.finished = new Promise((resolve) => (this.markFinished = resolve));
+    this.role = context.role ?? 'agent';
   }
 
   /** Ends the program (SIGTERM, SIGKILL after the grace period); the run is reported `cancelled` with `reason`. */
@@ -59,15 +65,16 @@ export class RunTask {
     void this.execution?.terminate(this.context.config.killGraceMs);
   }
 
-  async run(): Promise<void> {
+  /** Resolves with the run's outcome once its final status was reported (or retries ran out). */
+  async run(): Promise<Outcome> {
     try {
-      await this.execute();
+      return await this.execute();
     } finally {
       this.markFinished();
     }
   }
 
-  private async execute(): Promise<void> {
+  private async execute(): Promise<Outcome> {
     const { config, logger } = this.context;
     const runId = this.run_.id;
     const reporter = new RunReporter(this.client, runId, {
@@ -79,8 +86,8 @@ export class RunTask {
       onClosedByServer: (status) => this.stop(`run already ${status} on the server`),
     });
     const argv = argvOf(this.run_);
-    if (argv.length === 0) return finish(reporter, 'failed', 'run has no command');
-    if (this.stopReason) return finish(reporter, 'cancelled', this.stopReason);
+    if (argv.length === 0) return this.finish(reporter, { status: 'failed', errorSummary: 'run has no command' });
+    if (this.stopReason) return this.finish(reporter, { status: 'cancelled', errorSummary: this.stopReason });
 
     const env = buildChildEnv(this.context.env, environmentOf(this.run_), { extraPath: config.extraPath, inheritEnv: config.inheritEnv, runId });
     const stderrTail = new Tail();
@@ -101,19 +108,21 @@ export class RunTask {
     const result = await this.execution.done;
 
     // The lines that explain a failure: those reporting an error, else the last stderr lines.
-    const outcome = outcomeOf(result, argv[0], env.PATH, errorTail.text() || stderrTail.text(), this.stopReason);
+    const outcome = outcomeOf(result, argv[0], env.PATH, errorTail.text() || stderrTail.text(), this.stopReason, this.role);
     if (outcome.exitCode !== undefined) reporter.summarize({ exitCode: outcome.exitCode });
     if (outcome.status === 'succeeded') reporter.summarize({ progress: 100, currentPhase: 'finished' });
     logger.log(`run ${runId}: ${outcome.status}${outcome.errorSummary ? ` (${outcome.errorSummary.split('\n')[0]})` : ''}`);
-    await finish(reporter, outcome.status, outcome.errorSummary);
+    return this.finish(reporter, outcome);
   }
-}
 
-/**
- * Ends the run with the agent's own last log line when it did not succeed, so the run's log
- * (GET /runs/:id/logs, the Jobs API's logs) says why: a program that never started wrote none.
- */
-function finish(reporter: RunReporter, status: FinalStatus, errorSummary?: string): Promise<void> {
-  if (errorSummary) reporter.line(status === 'cancelled' ? 'warn' : 'error', `[agent] ${errorSummary.split('\n')[0]}`);
-  return reporter.finish(status, errorSummary);
+  /**
+   * Ends the run with the executor's own last log line when it did not succeed, so the run's log
+   * (GET /runs/:id/logs, the Jobs API's logs) says why: a program that never started wrote none.
+   */
+  private async finish(reporter: RunReporter, outcome: Outcome): Promise<Outcome> {
+    const { status, errorSummary } = outcome;
+    if (errorSummary) reporter.line(status === 'cancelled' ? 'warn' : 'error', `[${this.role}] ${errorSummary.split('\n')[0]}`);
+    await reporter.finish(status, errorSummary);
+    return outcome;
+  }
 }

@@ -11,8 +11,9 @@ export const RECONCILE_ON_WRITE_WAIT_MS = 5_000;
 
 /**
  * Runs as Kubernetes Jobs: the run is named like the Job that executes it, in its
- * organisation's namespace, targeted at no gateway (no local agent may claim it); once the run
- * exists, the Job is created from the job's CronJob with the run id (docs/kubernetes.md).
+ * organisation's namespace, targeted at CONTROL_KUBERNETES_GATEWAY, whose token the pod holds to
+ * claim and report it; once the run exists, the Job is created from the job's CronJob with the
+ * run id (docs/kubernetes.md).
  */
 @Injectable()
 export class KubernetesRunExecutor implements RunExecutor {
@@ -25,7 +26,7 @@ export class KubernetesRunExecutor implements RunExecutor {
 
   place(orgId: string, projectId: string, job: JobRow, runJobName: string, runId: string): RunPlacement {
     return {
-      target_gateway: '',
+      target_gateway: this.config.gateway,
       namespace: namespaceFor(this.config.namespacePrefix, orgId),
       cronjob_name: job.name,
       job_name: kubernetesJobNameFor(runJobName, runId),

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 export type KubernetesMode = 'off' | 'in-cluster' | 'kubeconfig';
 
@@ -49,6 +49,14 @@ export class KubernetesEnv {
   @Matches(/^[-._a-zA-Z0-9]+$/, { message: 'CONTROL_KUBERNETES_TOKEN_SECRET_KEY must be a Secret key' })
   CONTROL_KUBERNETES_TOKEN_SECRET_KEY = 'token';
 
+  /**
+   * The gateway this backend's runs are targeted at: the Secret's token must be a gateway token
+   * of this gateway, so the pods may claim and report them (docs/kubernetes.md).
+   */
+  @Length(1, 128, { message: 'CONTROL_KUBERNETES_GATEWAY must be 1 to 128 characters' })
+  @Matches(/^\S+$/, { message: 'CONTROL_KUBERNETES_GATEWAY must not contain spaces' })
+  CONTROL_KUBERNETES_GATEWAY = 'kubernetes';
+
   @IsIn(['Forbid', 'Allow', 'Replace'], { message: 'CONTROL_KUBERNETES_CONCURRENCY_POLICY must be Forbid, Allow or Replace' })
   CONTROL_KUBERNETES_CONCURRENCY_POLICY: 'Forbid' | 'Allow' | 'Replace' = 'Forbid';
 
@@ -67,6 +75,7 @@ export interface KubernetesConfig {
   runnerImage: string;
   ingestUrl: string;
   tokenSecret: { name: string; key: string };
+  gateway: string;
   concurrencyPolicy: 'Forbid' | 'Allow' | 'Replace';
   startingDeadlineSeconds: number;
 }
@@ -80,6 +89,7 @@ export function kubernetesConfig(env: KubernetesEnv): KubernetesConfig {
     runnerImage: env.CONTROL_KUBERNETES_RUNNER_IMAGE,
     ingestUrl: env.CONTROL_KUBERNETES_INGEST_URL,
     tokenSecret: { name: env.CONTROL_KUBERNETES_TOKEN_SECRET, key: env.CONTROL_KUBERNETES_TOKEN_SECRET_KEY },
+    gateway: env.CONTROL_KUBERNETES_GATEWAY,
     concurrencyPolicy: env.CONTROL_KUBERNETES_CONCURRENCY_POLICY,
     startingDeadlineSeconds: env.CONTROL_KUBERNETES_STARTING_DEADLINE_SECONDS,
   };

@@ -56,6 +56,7 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
       runnerImage: 'ghcr.io/runstream/runner:test',
       ingestUrl: 'http://ingest.runstream.svc:3000',
       tokenSecret: { name: 'runstream-gateway-token', key: 'token' },
+      gateway: 'kubernetes',
       concurrencyPolicy: 'Forbid',
       startingDeadlineSeconds: 300,
     };

@@ -4,15 +4,16 @@ import { Caller, CurrentCaller } from '@runstream/http';
 import { RetryLaterFilter } from '../errors/retry-later.filter';
 import { WriteGuards } from '../http/write-guards';
 import { Idempotent, IdempotentWrite } from '../idempotency/idempotency.interceptor';
+import { CreateRunDto } from '../runs/dto/create-run.dto';
 import { PatchRunDto } from '../runs/dto/patch-run.dto';
 import { RunIdParams } from '../runs/dto/run-id.params';
-import { AcceptedPatch, RunService } from '../runs/run.service';
+import { AcceptedPatch, CreatedRun, RunService } from '../runs/run.service';
 import { AgentService, ClaimableRun } from './agent.service';
 import { ClaimRunDto } from './claim-run.dto';
 import { ClaimedRun, ClaimService } from './claim.service';
 import { ListAgentRunsQueryDto } from './list-agent-runs.query.dto';
 
-/** Gateway routes (Bearer gateway token): poll, claim, report. */
+/** Gateway routes (Bearer gateway token): poll, create, claim, report. */
 @Controller('api/agent/runs')
 @AcceptTokens('gateway')
 @WriteGuards()
@@ -27,6 +28,20 @@ export class AgentController {
   @Get()
   list(@Query() query: ListAgentRunsQueryDto, @CurrentCaller() caller: Caller): Promise<{ runs: ClaimableRun[] }> {
     return this.agent.claimable(caller, query.limit);
+  }
+
+  /**
+   * A run of this gateway, created by a runner that starts on its own (a Kubernetes CronJob's
+   * pod): same body as POST /api/elt/runs; with an Idempotency-Key its id is derived from the key.
+   */
+  @Post()
+  create(
+    @Body() dto: CreateRunDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentCaller() caller: Caller,
+    @Idempotent() once: IdempotentWrite,
+  ): Promise<CreatedRun> {
+    return once(() => this.runs.createForGateway(dto, caller, idempotencyKey));
   }
 
   /** A retry with the same claimId or Idempotency-Key (same token) learns whether the first attempt won. */

@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { isTerminal, RunPatchedPayload, uuidv7 } from '@runstream/events';
 import { Caller } from '@runstream/http';
+import { createHash } from 'node:crypto';
 import { EventWriter } from '../events/event-writer';
 import { CreateRunDto } from './dto/create-run.dto';
 import { PatchRunDto } from './dto/patch-run.dto';
@@ -40,6 +41,23 @@ function newRunId(): string {
   return `run_${uuidv7().replace(/-/g, '')}`;
 }
 
+/**
+ * The id of a run a gateway creates under an Idempotency-Key: derived from the organisation,
+ * the gateway and the key, so a retry that reaches another ingest instance (whose idempotency
+ * cache never saw the first) announces the same run, which the fold takes as the same
+ * scheduled run rather than a second one. Kubernetes pods use `k8s/<namespace>/<job name>`.
+ */
+export function gatewayRunIdFor(orgId: string, gateway: string, idempotencyKey: string): string {
+  return `run_${createHash('sha256').update(`${orgId}\u0000${gateway}\u0000${idempotencyKey}`).digest('hex').slice(0, 32)}`;
+}
+
+export interface CreateOptions {
+  /** Default: a new uuidv7-based id. */
+  runId?: string;
+  /** Default: the body's targetGateway. */
+  targetGateway?: string;
+}
+
 function badRequest(problems: FieldProblem[]): BadRequestException {
   return new BadRequestException({
     statusCode: 400,
@@ -58,15 +76,15 @@ export class RunService {
     private readonly scrubber: TextScrubber,
   ) {}
 
-  create(dto: CreateRunDto, caller: Caller): Promise<CreatedRun> {
-    const event = runEvent(caller, dto.projectId, newRunId(), 'run.created', {
+  create(dto: CreateRunDto, caller: Caller, options: CreateOptions = {}): Promise<CreatedRun> {
+    const event = runEvent(caller, dto.projectId, options.runId ?? newRunId(), 'run.created', {
       job_id: dto.jobId ?? '',
       job_name: dto.jobName,
       cronjob_name: dto.cronjobName ?? '',
       namespace: dto.namespace ?? '',
       job_type: dto.jobType ?? 'run',
       triggered_by: dto.triggeredBy ?? 'manual',
-      target_gateway: dto.targetGateway ?? '',
+      target_gateway: options.targetGateway ?? dto.targetGateway ?? '',
     });
     const p = event.payload;
     return this.writer.write([event], dto, () => {
@@ -91,6 +109,19 @@ export class RunService {
         createdAt: event.occurred_at,
       };
     });
+  }
+
+  /**
+   * A gateway's own run (POST /api/agent/runs): targeted at the caller's gateway, which is the
+   * only gateway it may name, so its agents and runners may claim and report it.
+   */
+  createForGateway(dto: CreateRunDto, caller: Caller, idempotencyKey: string | undefined): Promise<CreatedRun> {
+    const gateway = caller.gateway;
+    if (dto.targetGateway !== undefined && dto.targetGateway !== gateway) {
+      throw badRequest([{ field: 'targetGateway', reasons: [`a gateway token creates runs for its own gateway (${gateway}) only`] }]);
+    }
+    const runId = idempotencyKey === undefined ? undefined : gatewayRunIdFor(caller.orgId, gateway, idempotencyKey);
+    return this.create(dto, caller, { runId, targetGateway: gateway });
   }
 
   /** `mayWrite` narrows which runs this caller may touch (agents: their gateway's runs). */

@@ -14,7 +14,7 @@ export interface paths {
     };
     get: operations['AgentController_list'];
     put?: never;
-    post?: never;
+    post: operations['AgentController_create'];
     delete?: never;
     options?: never;
     head?: never;
@@ -263,6 +263,27 @@ export interface operations {
     requestBody?: never;
     responses: {
       200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  AgentController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateRunDto'];
+      };
+    };
+    responses: {
+      201: {
         headers: {
           [name: string]: unknown;
         };

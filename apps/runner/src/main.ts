@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { loadRunnerConfig } from './runner.config';
+import { startPod } from './runner';
+
+/**
+ * The runner image's entrypoint (docs/kubernetes.md): runs its arguments as the job's program
+ * and reports the run; exits with the program's code. SIGTERM (the pod terminating) ends the
+ * program and reports the run `cancelled`.
+ */
+function main(): void {
+  const config = loadRunnerConfig();
+  const argv = process.argv.slice(2);
+  const logger = new Logger('runner');
+  const pod = startPod(config, argv, { logger });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      logger.log(`${signal}: ending the program and reporting the run cancelled`);
+      pod.stop(`pod terminated (${signal})`);
+    });
+  }
+  pod.exitCode.then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      process.exit(1);
+    },
+  );
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
