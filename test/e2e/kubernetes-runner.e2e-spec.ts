@@ -11,6 +11,7 @@ import {
   type V1CronJob,
   type V1Job,
 } from '../../apps/control/src/kubernetes/kubernetes.client';
+import { UnclaimedRunSweeper } from '../../apps/control/src/kubernetes/unclaimed-run.sweeper';
 import { gatewayRunIdFor } from '../../apps/ingest/src/runs/run.service';
 import { bearer, startStack, Stack } from '../support/stack';
 import { ControlInstance, startControl } from './support-control';
@@ -54,6 +55,8 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
   let clients: KubernetesClients;
   let control: ControlInstance;
   let records: string;
+  /** The gateway token the Secret holds (created with the first job's namespace). */
+  let podToken: string;
   const project = 'proj_k8s';
   const auth = (): Record<string, string> => bearer(stack.tokens.user);
   const jobsUrl = (): string => `${control.url}/api/v1/projects/${project}/jobs`;
@@ -66,6 +69,8 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
       CONTROL_KUBECONFIG: mock.kubeconfigPath,
       CONTROL_KUBERNETES_INGEST_URL: stack.ingestUrl,
       CONTROL_KUBERNETES_RUNNER_IMAGE: 'runstream-runner:test',
+      // Periodic passes only after the test: it calls the failed-Job sweep itself, and the Jobs API reconciles on each write.
+      CONTROL_KUBERNETES_RESYNC_MS: '3600000',
     });
     clients = createKubernetesClients({ mode: 'kubeconfig', kubeconfigPath: mock.kubeconfigPath });
     records = mkdtempSync(join(tmpdir(), 'k8s-runner-'));
@@ -101,6 +106,7 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
     const existing = await clients.core.listNamespacedSecret({ namespace });
     if (existing.items.some((secret) => secret.metadata?.name === SECRET)) return;
     const { token } = await stack.tokenService.create({ orgId: stack.orgId, name: 'k8s-pods', kind: 'gateway', gateway: GATEWAY });
+    podToken = token;
     await clients.core.createNamespacedSecret({
       namespace,
       body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET, namespace }, data: { token: Buffer.from(token).toString('base64') } },
@@ -250,6 +256,32 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
     expect(await pod.exitCode).toBe(143);
     const run = await finished(runId);
     expect(run).toMatchObject({ status: 'cancelled', errorSummary: 'pod terminated (SIGTERM)' });
+  });
+
+  it('a triggered run whose Job failed before any pod claimed it is ended error with the reason; a claimed one is left to its pod', async () => {
+    const { id: jobId } = await createJob('broken-image', 'dbt run');
+    const unclaimed = await http<{ job_run_id: string; job_name: string }>('POST', `${jobsUrl()}/${jobId}/trigger`, undefined, auth());
+    const claimed = await http<{ job_run_id: string; job_name: string }>('POST', `${jobsUrl()}/${jobId}/trigger`, undefined, auth());
+    expect((await http('POST', `${stack.ingestUrl}/api/agent/runs/${claimed.body.job_run_id}/claim`, {}, bearer(podToken))).status).toBe(200);
+    const jobs = (await clients.batch.listJobForAllNamespaces({ labelSelector: `runstream.dev/job-id=${jobId}` })).items;
+    expect(jobs).toHaveLength(2);
+    // Where the Job controller would write it: the pod never started (its image could not be pulled until the deadline).
+    for (const job of jobs) {
+      job.status = {
+        failed: 1,
+        conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' }],
+      };
+      await clients.batch.replaceNamespacedJobStatus({ name: job.metadata!.name!, namespace: job.metadata!.namespace!, body: job });
+    }
+
+    const sweeper = control.app.get(UnclaimedRunSweeper);
+    expect(await sweeper.sweep()).toEqual([unclaimed.body.job_run_id]);
+    const run = await finished(unclaimed.body.job_run_id);
+    const summary = `Kubernetes Job ${jobs[0].metadata!.namespace}/${unclaimed.body.job_name} failed before its pod claimed the run: DeadlineExceeded: Job was active longer than specified deadline`;
+    expect(run).toMatchObject({ status: 'error', errorSummary: summary });
+    expect(run.logEntries.at(-1)).toMatchObject({ level: 'error', message: summary });
+    expect(await read(claimed.body.job_run_id)).toMatchObject({ status: 'pending', claimedBy: GATEWAY });
+    expect(await sweeper.sweep()).toEqual([]);
   });
 
   it("a token of another gateway cannot take the backend's runs, nor create runs for another gateway", async () => {
