@@ -1,23 +1,17 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, http, REPO_ROOT } from '@runstream/testing';
 import { startK8sMock, type K8sMockProcess } from '../../apps/control/src/kubernetes/k8s-mock.process';
-import {
-  createKubernetesClients,
-  type KubernetesClients,
-  type V1Container,
-  type V1CronJob,
-  type V1Job,
-} from '../../apps/control/src/kubernetes/kubernetes.client';
-import { UnclaimedRunSweeper } from '../../apps/control/src/kubernetes/unclaimed-run.sweeper';
+import { createKubernetesClients, type KubernetesClients, type V1Container, type V1CronJob } from '../../apps/control/src/kubernetes/kubernetes.client';
+import { StrandedRunSweeper } from '../../apps/control/src/kubernetes/stranded-run.sweeper';
+import { FAILED_JOB_GRACE_MS } from '../../apps/control/src/kubernetes/stranded-runs';
 import { gatewayRunIdFor } from '../../apps/ingest/src/runs/run.service';
 import { bearer, startStack, Stack } from '../support/stack';
 import { ControlInstance, startControl } from './support-control';
+import { Pod, runnerOf, startPod as startKubeletPod } from './support-kubelet';
 
 const FAKE_BIN = join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'bin');
-const RUNNER = join(REPO_ROOT, 'dist', 'apps', 'runner', 'src', 'main.js');
 const GATEWAY = 'kubernetes';
 const SECRET = 'runstream-gateway-token';
 const TERMINAL = ['success', 'partial', 'failed', 'error', 'cancelled'];
@@ -34,12 +28,6 @@ interface Run {
   targetGateway: string;
   errorSummary: string;
   logEntries: { level: string; message: string }[];
-}
-
-interface Pod {
-  exitCode: Promise<number>;
-  output: () => string;
-  child: ChildProcess;
 }
 
 /**
@@ -113,43 +101,17 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
     });
   }
 
-  /** The container's env as the kubelet resolves it: values, Secret keys, and the downward API fields the template uses. */
-  async function resolveEnv(container: V1Container, namespace: string, jobName: string): Promise<Record<string, string>> {
-    const env: Record<string, string> = {};
-    for (const variable of container.env ?? []) {
-      const { value, valueFrom } = variable;
-      if (value !== undefined) env[variable.name] = value;
-      else if (valueFrom?.secretKeyRef) {
-        const secret = await clients.core.readNamespacedSecret({ name: valueFrom.secretKeyRef.name ?? '', namespace });
-        env[variable.name] = Buffer.from(secret.data?.[valueFrom.secretKeyRef.key] ?? '', 'base64').toString('utf8');
-      } else if (valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[variable.name] = namespace;
-      else if (valueFrom?.fieldRef?.fieldPath === "metadata.labels['batch.kubernetes.io/job-name']") env[variable.name] = jobName;
-      else throw new Error(`the test's kubelet cannot resolve ${JSON.stringify(variable)}`);
-    }
-    return env;
-  }
-
-  /** One pod of a Job: the runner image's entrypoint program with the container's args, the image's PATH holding a stand-in dbt. */
-  async function startPod(container: V1Container, namespace: string, jobName: string, imageEnv: Record<string, string> = {}): Promise<Pod> {
-    const env = {
+  /** A pod of the runner image, whose PATH holds a stand-in dbt that records each execution. */
+  function startPod(container: V1Container, namespace: string, jobName: string, extraEnv: Record<string, string> = {}): Promise<Pod> {
+    const imageEnv = {
       PATH: `${FAKE_BIN}:${process.env.PATH ?? ''}`,
-      HOSTNAME: `${jobName}-${Math.random().toString(36).slice(2, 7)}`,
       FAKE_DBT_RECORD_DIR: records,
       RUNNER_HEARTBEAT_MS: '500',
       RUNNER_LOG_FLUSH_MS: '50',
-      ...imageEnv,
-      ...(await resolveEnv(container, namespace, jobName)),
+      ...extraEnv,
     };
-    let output = '';
-    const child = spawn(process.execPath, [RUNNER, ...(container.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exitCode = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : 0))));
-    return { exitCode, output: () => output, child };
+    return startKubeletPod(clients, container, namespace, jobName, imageEnv);
   }
-
-  const runnerOf = (template: V1CronJob | V1Job): V1Container =>
-    ((template as V1CronJob).spec?.jobTemplate?.spec ?? (template as V1Job).spec)!.template.spec!.containers.find((c) => c.name === 'runner')!;
 
   async function read(runId: string): Promise<Run> {
     const answer = await http<Run>('GET', `${stack.queryUrl}/api/elt/runs/${runId}`, undefined, auth());
@@ -216,6 +178,30 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
       auth(),
     );
     expect(runs.body.runs.filter((r) => r.job_name === jobName).map((r) => r.id)).toEqual([runId]);
+
+    // A retry that reaches another ingest instance, whose idempotency cache never saw the key (here: another token of the gateway).
+    const { token: otherToken } = await stack.tokenService.create({ orgId: stack.orgId, name: 'k8s-pods-2', kind: 'gateway', gateway: GATEWAY });
+    const body = { projectId: project, jobId, jobName, cronjobName: 'nightly', namespace, triggeredBy: 'scheduled' };
+    const retried = await http<{ id: string; status: string }>('POST', `${stack.ingestUrl}/api/agent/runs`, body, {
+      ...bearer(otherToken),
+      'idempotency-key': `k8s/${namespace}/${jobName}`,
+    });
+    expect(retried).toMatchObject({ status: 201, body: { id: runId, status: 'success' } });
+    expect(await read(runId)).toMatchObject({ status: 'success', logEntries: run.logEntries });
+  });
+
+  it('a pod whose triggered run was cancelled before it started runs nothing and fails its Job', async () => {
+    const { id: jobId } = await createJob('cancelled-early', 'dbt run');
+    const triggered = await http<{ job_run_id: string; job_name: string }>('POST', `${jobsUrl()}/${jobId}/trigger`, undefined, auth());
+    const runId = triggered.body.job_run_id;
+    expect((await http('PATCH', `${stack.ingestUrl}/api/elt/runs/${runId}`, { status: 'cancelled' }, auth())).status).toBe(202);
+    await finished(runId);
+    const [job] = (await clients.batch.listJobForAllNamespaces({ labelSelector: `runstream.dev/job-id=${jobId}` })).items;
+    const pod = await startPod(runnerOf(job), job.metadata!.namespace!, triggered.body.job_name);
+    expect(await pod.exitCode).toBe(1);
+    expect(pod.output()).toContain(`run ${runId} is cancelled, and only a pending run is claimed: this pod does not run the program`);
+    expect(await read(runId)).toMatchObject({ status: 'cancelled', claimedBy: '' });
+    expect(executions(runId)).toBe(0);
   });
 
   it("a triggered Job's pod reports the run the control plane created; a failing program fails the run and the pod with its exit code", async () => {
@@ -265,28 +251,93 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
     expect((await http('POST', `${stack.ingestUrl}/api/agent/runs/${claimed.body.job_run_id}/claim`, {}, bearer(podToken))).status).toBe(200);
     const jobs = (await clients.batch.listJobForAllNamespaces({ labelSelector: `runstream.dev/job-id=${jobId}` })).items;
     expect(jobs).toHaveLength(2);
-    // Where the Job controller would write it: the pod never started (its image could not be pulled until the deadline).
+    // Where the Job controller would write it: the pod failed (say, the runner refused a bad variable).
     for (const job of jobs) {
       job.status = {
         failed: 1,
-        conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' }],
+        conditions: [
+          {
+            type: 'Failed',
+            status: 'True',
+            reason: 'BackoffLimitExceeded',
+            message: 'Job has reached the specified backoff limit',
+            lastTransitionTime: new Date(),
+          },
+        ],
       };
       await clients.batch.replaceNamespacedJobStatus({ name: job.metadata!.name!, namespace: job.metadata!.namespace!, body: job });
     }
 
-    const sweeper = control.app.get(UnclaimedRunSweeper);
-    expect(await sweeper.sweep()).toEqual([unclaimed.body.job_run_id]);
+    const sweeper = control.app.get(StrandedRunSweeper);
+    // Not at once: a claim by the failed pod may not be materialized yet.
+    expect(await sweeper.sweep()).toEqual([]);
+    expect(await sweeper.sweep(new Date(Date.now() + FAILED_JOB_GRACE_MS))).toEqual([unclaimed.body.job_run_id]);
     const run = await finished(unclaimed.body.job_run_id);
-    const summary = `Kubernetes Job ${jobs[0].metadata!.namespace}/${unclaimed.body.job_name} failed before its pod claimed the run: DeadlineExceeded: Job was active longer than specified deadline`;
+    const summary = `Kubernetes Job ${jobs[0].metadata!.namespace}/${unclaimed.body.job_name} failed before its pod claimed the run: BackoffLimitExceeded: Job has reached the specified backoff limit`;
     expect(run).toMatchObject({ status: 'error', errorSummary: summary });
     expect(run.logEntries.at(-1)).toMatchObject({ level: 'error', message: summary });
     expect(await read(claimed.body.job_run_id)).toMatchObject({ status: 'pending', claimedBy: GATEWAY });
     expect(await sweeper.sweep()).toEqual([]);
   });
 
-  it("a token of another gateway cannot take the backend's runs, nor create runs for another gateway", async () => {
+  it('a triggered run whose pod cannot start (the Secret is missing) is ended error once CONTROL_KUBERNETES_POD_START_TIMEOUT_MS passed', async () => {
+    const { id: jobId } = await createJob('no-secret', 'dbt run');
+    const triggered = await http<{ job_run_id: string; job_name: string }>('POST', `${jobsUrl()}/${jobId}/trigger`, undefined, auth());
+    const [job] = (await clients.batch.listJobForAllNamespaces({ labelSelector: `runstream.dev/job-id=${jobId}` })).items;
+    const namespace = job.metadata!.namespace!;
+    // Where the Job controller and the kubelet would put it: a pod whose env names a Secret that is not there.
+    await clients.core.createNamespacedPod({
+      namespace,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `${triggered.body.job_name}-x1y2z`,
+          labels: { 'app.kubernetes.io/managed-by': 'runstream-control', 'batch.kubernetes.io/job-name': triggered.body.job_name },
+        },
+        spec: { containers: [runnerOf(job)] },
+        status: {
+          phase: 'Pending',
+          containerStatuses: [
+            {
+              name: 'runner',
+              image: 'runstream-runner:test',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "runstream-gateway-token" not found' } },
+            },
+          ],
+        },
+      },
+    });
+    const sweeper = control.app.get(StrandedRunSweeper);
+    expect(await sweeper.sweep()).toEqual([]);
+    expect(await sweeper.sweep(new Date(Date.now() + 11 * 60_000))).toEqual([triggered.body.job_run_id]);
+    const run = await finished(triggered.body.job_run_id);
+    expect(run).toMatchObject({ status: 'error' });
+    expect(run.errorSummary).toMatch(/could not start for 1\d(\.\d)? min: CreateContainerConfigError: secret "runstream-gateway-token" not found$/);
+  });
+
+  it("a token of another gateway cannot take the backend's runs, nor create runs for another gateway; the backend's own lists no argv or environment", async () => {
     const { id: jobId } = await createJob('guarded', 'dbt run');
     const triggered = await http<{ job_run_id: string }>('POST', `${jobsUrl()}/${jobId}/trigger`, undefined, auth());
+    // A job's program can read its pod's token: listing with it shows no job's secrets.
+    const listed = await eventually(
+      async () => {
+        const answer = await http<{ runs: { id: string; command: string[]; environment: Record<string, string> }[] }>(
+          'GET',
+          `${stack.ingestUrl}/api/agent/runs?limit=100`,
+          undefined,
+          bearer(podToken),
+        );
+        return answer.body.runs.find((run) => run.id === triggered.body.job_run_id);
+      },
+      'the pending run in the gateway listing',
+      20_000,
+      200,
+    );
+    expect(listed).toMatchObject({ command: [], environment: {} });
     const claim = await http('POST', `${stack.ingestUrl}/api/agent/runs/${triggered.body.job_run_id}/claim`, {}, bearer(stack.tokens.gateway));
     expect(claim.status).toBe(404);
     const create = await http<{ errors: { field: string }[] }>(

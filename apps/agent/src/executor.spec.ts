@@ -75,6 +75,10 @@ describe('outcomeOf', () => {
     expect(outcomeOf({ kind: 'spawn-failed', code: 'ENOENT', message: 'spawn dbt ENOENT' }, 'dbt', '/opt/bin:/bin', '', undefined).errorSummary).toBe(
       "dbt: command not found on the agent's PATH (/opt/bin:/bin); install it there or set AGENT_PATH",
     );
+    // In a Kubernetes pod, the runner looked on its image's PATH.
+    expect(outcomeOf({ kind: 'spawn-failed', code: 'ENOENT', message: 'spawn dbt ENOENT' }, 'dbt', '/usr/bin', '', undefined, 'runner').errorSummary).toBe(
+      "dbt: command not found on the runner image's PATH (/usr/bin); install it in the image",
+    );
     expect(outcomeOf({ kind: 'exited', code: 143 }, 'dbt', '/bin', '', 'agent stopped')).toEqual({ status: 'cancelled', errorSummary: 'agent stopped' });
   });
 });

@@ -36,9 +36,10 @@ export interface Outcome {
   exitCode?: number;
 }
 
-const NOT_FOUND_HINT = {
-  agent: "the agent's PATH (%s); install it there or set AGENT_PATH",
-  runner: "the runner image's PATH (%s); install it in the image",
+/** Where a program was looked for, and what to do about it, by who looked. */
+const NOT_FOUND = {
+  agent: (path: string) => `the agent's PATH (${path}); install it there or set AGENT_PATH`,
+  runner: (path: string) => `the runner image's PATH (${path}); install it in the image`,
 } as const;
 
 /** What a finished child means for its run. `tail` is the last stderr (or error) lines. */
@@ -60,8 +61,7 @@ export function outcomeOf(
     case 'signalled':
       return { status: 'failed', errorSummary: withTail(`killed by signal ${result.signal}`) };
     case 'spawn-failed':
-      if (result.code === 'ENOENT')
-        return { status: 'failed', errorSummary: `${argv0}: command not found on ${NOT_FOUND_HINT[role].replace('%s', path ?? '')}` };
+      if (result.code === 'ENOENT') return { status: 'failed', errorSummary: `${argv0}: command not found on ${NOT_FOUND[role](path ?? '')}` };
       if (result.code === 'EACCES') return { status: 'failed', errorSummary: `${argv0}: permission denied (not executable by the ${role}'s user)` };
       return { status: 'failed', errorSummary: `${argv0}: could not start (${result.code}: ${result.message})` };
   }

@@ -18,6 +18,8 @@ export interface ReporterOptions {
   logger: AgentLogger;
   /** Epoch ms until which the final report keeps retrying: Infinity while the agent runs, bounded once it stops. */
   finalDeadline: () => number;
+  /** Longest the final report is retried from its first attempt (default: no bound but finalDeadline). */
+  finalRetryMs?: number;
   /** The server refused `running` because the run is already terminal (cancelled or swept): stop the program. */
   onClosedByServer?: (status: string) => void;
 }
@@ -158,7 +160,8 @@ export class RunReporter {
 
   private async send(body: PatchBody, isFinal: boolean): Promise<void> {
     const sentAt = Date.now();
-    const deadline = isFinal ? this.options.finalDeadline : () => Math.min(sentAt + PATCH_RETRY_MS, this.options.finalDeadline());
+    const retryMs = isFinal ? (this.options.finalRetryMs ?? Infinity) : PATCH_RETRY_MS;
+    const deadline = () => Math.min(sentAt + retryMs, this.options.finalDeadline());
     const key = `${this.options.agentId}:${this.runId}:${++this.seq}`;
     let answer;
     try {

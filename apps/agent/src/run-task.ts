@@ -27,6 +27,8 @@ export interface RunTaskContext {
   logger: AgentLogger;
   env: NodeJS.ProcessEnv;
   finalDeadline: () => number;
+  /** Longest the final report is retried (the runner's pod must end; the agent retries until it stops). */
+  finalRetryMs?: number;
 }
 
 function argvOf(run: ListedRun): string[] {
@@ -83,6 +85,7 @@ export class RunTask {
       heartbeatMs: config.heartbeatMs,
       logger,
       finalDeadline: this.context.finalDeadline,
+      finalRetryMs: this.context.finalRetryMs,
       onClosedByServer: (status) => this.stop(`run already ${status} on the server`),
     });
     const argv = argvOf(this.run_);

@@ -3,6 +3,9 @@ import { Logger } from '@nestjs/common';
 import { loadRunnerConfig } from './runner.config';
 import { startPod } from './runner';
 
+/** 128 + SIGTERM, as a shell reports a process it ended. */
+const STOPPED_EXIT_CODE = 143;
+
 /**
  * The runner image's entrypoint (docs/kubernetes.md): runs its arguments as the job's program
  * and reports the run; exits with the program's code. SIGTERM (the pod terminating) ends the
@@ -13,8 +16,15 @@ function main(): void {
   const argv = process.argv.slice(2);
   const logger = new Logger('runner');
   const pod = startPod(config, argv, { logger });
+  let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
+      if (stopping) {
+        // A second signal: leave now; the lease sweeper ends the run if it was claimed.
+        logger.warn(`${signal} again: exiting without waiting for the report`);
+        process.exit(STOPPED_EXIT_CODE);
+      }
+      stopping = true;
       logger.log(`${signal}: ending the program and reporting the run cancelled`);
       pod.stop(`pod terminated (${signal})`);
     });

@@ -7,6 +7,8 @@ export const REQUEST_RETRY_MS = 60_000;
 /** How long a claim retries a 404: the run may not be materialized yet where the claim landed. */
 const NOT_FOUND_RETRY_MS = 30_000;
 const NOT_FOUND_PAUSE_MS = 500;
+/** The pod was told to stop before it claimed its run (128 + SIGTERM). */
+const STOPPED_EXIT_CODE = 143;
 
 /** The pod will not execute its program; `exitCode` is what the pod ends with. */
 export class RunnerRefusal extends Error {
@@ -21,52 +23,65 @@ export class RunnerRefusal extends Error {
 
 type Answer = { status: number; body?: { id?: string; message?: string; status?: string; claimedBy?: string } };
 
-function describe(answer: Answer): string {
+function answerText(answer: Answer): string {
   return `${answer.status} ${answer.body?.message ?? ''}`.trim();
 }
 
-async function call(client: IngestClient, what: string, send: () => Promise<Answer>): Promise<Answer> {
+function refuseIfStopped(signal: AbortSignal, runId?: string): void {
+  if (signal.aborted)
+    throw new RunnerRefusal(`pod terminated before it claimed ${runId ? `run ${runId}` : 'its run'}; the program was not started`, STOPPED_EXIT_CODE);
+}
+
+async function call(what: string, signal: AbortSignal, send: () => Promise<Answer>): Promise<Answer> {
   try {
     return await send();
   } catch (error) {
+    refuseIfStopped(signal);
     if (error instanceof IngestUnavailableError) throw new RunnerRefusal(`${what}: ingest unavailable for ${REQUEST_RETRY_MS / 1000} s (${error.last})`, 1);
     throw error;
   }
 }
 
 /** POST /api/agent/runs under the Job's key: a repeated pod of the same tick gets the same run. */
-async function createRun(client: IngestClient, run: ScheduledRun): Promise<string> {
+async function createRun(client: IngestClient, run: ScheduledRun, signal: AbortSignal): Promise<string> {
   const deadline = Date.now() + REQUEST_RETRY_MS;
-  const answer = await call(client, 'creating the run', () =>
-    client.request('POST', '/api/agent/runs', run.body, { idempotencyKey: run.idempotencyKey, deadline: () => deadline }),
+  const answer = await call('creating the run', signal, () =>
+    client.request('POST', '/api/agent/runs', run.body, { idempotencyKey: run.idempotencyKey, deadline: () => deadline, signal }),
   );
-  if (answer.status !== 201 || typeof answer.body?.id !== 'string') throw new RunnerRefusal(`creating the run: ingest answered ${describe(answer)}`, 1);
+  if (answer.status !== 201 || typeof answer.body?.id !== 'string') throw new RunnerRefusal(`creating the run: ingest answered ${answerText(answer)}`, 1);
   return answer.body.id;
 }
 
 /**
- * Claims the run for this pod with a claim id of its own, retried as one attempt, so the pod
- * learns whether it won even when an answer is lost. Another pod of the same tick (or an agent
- * of the same gateway) that won first means this one must not run the program: a 409.
+ * Another executor has the run (a second pod of the same Job, after the first claimed it): this
+ * pod's Job ends as it would have, 0. A run ended before any claim (cancelled, or given up as
+ * stranded) fails the Job, as the run did not succeed.
  */
-async function claimRun(client: IngestClient, runId: string): Promise<void> {
+function notClaimable(runId: string, body: Answer['body']): RunnerRefusal {
+  const { status = 'not pending', claimedBy } = body ?? {};
+  if (claimedBy) return new RunnerRefusal(`run ${runId} is already claimed by ${claimedBy} (${status}): this pod does not run the program`, 0);
+  return new RunnerRefusal(`run ${runId} is ${status}, and only a pending run is claimed: this pod does not run the program`, 1);
+}
+
+/**
+ * Claims the run for this pod with a claim id of its own, retried as one attempt, so the pod
+ * learns whether it won even when an answer is lost.
+ */
+async function claimRun(client: IngestClient, runId: string, signal: AbortSignal): Promise<void> {
   const claimId = randomUUID();
   const started = Date.now();
   for (;;) {
-    const answer = await call(client, `claiming run ${runId}`, () =>
+    refuseIfStopped(signal, runId);
+    const answer = await call(`claiming run ${runId}`, signal, () =>
       client.request(
         'POST',
         `/api/agent/runs/${encodeURIComponent(runId)}/claim`,
         { claimId },
-        { idempotencyKey: claimId, deadline: () => started + REQUEST_RETRY_MS },
+        { idempotencyKey: claimId, deadline: () => started + REQUEST_RETRY_MS, signal },
       ),
     );
     if (answer.status === 200) return;
-    if (answer.status === 409) {
-      const { status = 'not pending', claimedBy } = answer.body ?? {};
-      const why = claimedBy ? `already claimed by ${claimedBy} (${status})` : `${status}, and only a pending run is claimed`;
-      throw new RunnerRefusal(`run ${runId} is ${why}: this pod does not run the program`, 0);
-    }
+    if (answer.status === 409) throw notClaimable(runId, answer.body);
     if (answer.status === 404 && Date.now() - started < NOT_FOUND_RETRY_MS) {
       await new Promise((resolve) => setTimeout(resolve, NOT_FOUND_PAUSE_MS));
       continue;
@@ -74,13 +89,17 @@ async function claimRun(client: IngestClient, runId: string): Promise<void> {
     if (answer.status === 404) {
       throw new RunnerRefusal(`run ${runId} not found for this token's gateway: is the token in the Secret a gateway token of CONTROL_KUBERNETES_GATEWAY?`, 1);
     }
-    throw new RunnerRefusal(`claiming run ${runId}: ingest answered ${describe(answer)}`, 1);
+    throw new RunnerRefusal(`claiming run ${runId}: ingest answered ${answerText(answer)}`, 1);
   }
 }
 
-/** The run this pod executes, claimed: the given one (a trigger), or one created for this Kubernetes Job (a tick). */
-export async function acquireRun(client: IngestClient, run: RunnerConfig['run']): Promise<string> {
-  const runId = run.kind === 'given' ? run.runId : await createRun(client, run.create);
-  await claimRun(client, runId);
+/**
+ * The run this pod executes, claimed: the given one (a trigger), or one created for this
+ * Kubernetes Job (a tick). Once `signal` aborts (SIGTERM), nothing more is created or claimed.
+ */
+export async function acquireRun(client: IngestClient, run: RunnerConfig['run'], signal: AbortSignal): Promise<string> {
+  refuseIfStopped(signal);
+  const runId = run.kind === 'given' ? run.runId : await createRun(client, run.create, signal);
+  await claimRun(client, runId, signal);
   return runId;
 }

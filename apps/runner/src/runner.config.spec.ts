@@ -57,8 +57,9 @@ describe('loadRunnerConfig', () => {
   });
 
   it('refuses a pod with neither a run id nor what creating a run needs', () => {
-    const { RUNSTREAM_NAMESPACE: _n, RUNSTREAM_K8S_JOB_NAME: _j, ...partial } = SCHEDULED;
+    const { RUNSTREAM_JOB_ID: _i, RUNSTREAM_NAMESPACE: _n, RUNSTREAM_K8S_JOB_NAME: _j, ...partial } = SCHEDULED;
     expect(problems(partial)).toEqual([
+      'RUNSTREAM_JOB_ID is required when RUNSTREAM_RUN_ID is not set (a scheduled pod creates its run)',
       'RUNSTREAM_NAMESPACE is required when RUNSTREAM_RUN_ID is not set (a scheduled pod creates its run)',
       'RUNSTREAM_K8S_JOB_NAME is required when RUNSTREAM_RUN_ID is not set (a scheduled pod creates its run)',
     ]);

@@ -60,6 +60,12 @@ class RunnerEnv {
   @Max(600_000)
   RUNNER_KILL_GRACE_MS: number = 10_000;
 
+  /** How long the final report is retried at most, so the pod ends even while ingest is down (the run's lease is 60 s). */
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  RUNNER_FINAL_REPORT_MS: number = 120_000;
+
   /** After SIGTERM, how long the final report may keep retrying. */
   @IsInt()
   @Min(1_000)
@@ -81,6 +87,7 @@ export interface RunnerConfig {
   heartbeatMs: number;
   logFlushMs: number;
   killGraceMs: number;
+  finalReportMs: number;
   shutdownReportMs: number;
 }
 
@@ -93,7 +100,8 @@ function required(env: RunnerEnv, names: (keyof RunnerEnv)[]): string[] {
 
 function runOf(env: RunnerEnv): RunnerConfig['run'] {
   if (env.RUNSTREAM_RUN_ID) return { kind: 'given', runId: env.RUNSTREAM_RUN_ID };
-  const [projectId, namespace, jobName] = required(env, ['RUNSTREAM_PROJECT_ID', 'RUNSTREAM_NAMESPACE', 'RUNSTREAM_K8S_JOB_NAME']);
+  // The job id makes a repeated announcement of the run the same scheduled run to the fold.
+  const [projectId, jobId, namespace, jobName] = required(env, ['RUNSTREAM_PROJECT_ID', 'RUNSTREAM_JOB_ID', 'RUNSTREAM_NAMESPACE', 'RUNSTREAM_K8S_JOB_NAME']);
   return {
     kind: 'create',
     create: {
@@ -101,7 +109,7 @@ function runOf(env: RunnerEnv): RunnerConfig['run'] {
       idempotencyKey: `k8s/${namespace}/${jobName}`,
       body: {
         projectId,
-        jobId: env.RUNSTREAM_JOB_ID ?? '',
+        jobId,
         jobName,
         cronjobName: env.RUNSTREAM_CRONJOB_NAME ?? '',
         namespace,
@@ -120,6 +128,7 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerCo
     heartbeatMs: runner.RUNNER_HEARTBEAT_MS,
     logFlushMs: runner.RUNNER_LOG_FLUSH_MS,
     killGraceMs: runner.RUNNER_KILL_GRACE_MS,
+    finalReportMs: runner.RUNNER_FINAL_REPORT_MS,
     shutdownReportMs: runner.RUNNER_SHUTDOWN_REPORT_MS,
   };
 }

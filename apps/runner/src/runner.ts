@@ -48,6 +48,7 @@ export function startPod(config: RunnerConfig, argv: string[], options: PodOptio
   );
   let stopReason: string | undefined;
   let stopDeadline = Infinity;
+  const stopped = new AbortController();
   let task: RunTask | undefined;
   const agentConfig: AgentConfig = {
     ingestUrl: config.ingestUrl,
@@ -64,10 +65,11 @@ export function startPod(config: RunnerConfig, argv: string[], options: PodOptio
   async function execute(): Promise<number> {
     let runId: string;
     try {
-      runId = await acquireRun(client, config.run);
+      runId = await acquireRun(client, config.run, stopped.signal);
     } catch (error) {
       if (!(error instanceof RunnerRefusal)) throw error;
-      (error.exitCode === 0 ? logger.log : logger.error).call(logger, error.message);
+      if (error.exitCode === 0) logger.log(error.message);
+      else logger.error(error.message);
       return error.exitCode;
     }
     logger.log(`run ${runId}: claimed`);
@@ -78,6 +80,7 @@ export function startPod(config: RunnerConfig, argv: string[], options: PodOptio
       logger,
       env: {},
       finalDeadline: () => stopDeadline,
+      finalRetryMs: config.finalReportMs,
     });
     if (stopReason) task.stop(stopReason);
     return exitCodeOf(await task.run());
@@ -89,6 +92,7 @@ export function startPod(config: RunnerConfig, argv: string[], options: PodOptio
       if (stopReason) return;
       stopReason = reason;
       stopDeadline = Date.now() + config.shutdownReportMs;
+      stopped.abort();
       task?.stop(reason);
     },
   };

@@ -57,6 +57,12 @@ export class KubernetesEnv {
   @Matches(/^\S+$/, { message: 'CONTROL_KUBERNETES_GATEWAY must not contain spaces' })
   CONTROL_KUBERNETES_GATEWAY = 'kubernetes';
 
+  /** A triggered run whose pod cannot start (image pull, missing Secret) for this long is ended `error`. */
+  @IsInt()
+  @Min(10_000)
+  @Max(86_400_000)
+  CONTROL_KUBERNETES_POD_START_TIMEOUT_MS: number = 600_000;
+
   @IsIn(['Forbid', 'Allow', 'Replace'], { message: 'CONTROL_KUBERNETES_CONCURRENCY_POLICY must be Forbid, Allow or Replace' })
   CONTROL_KUBERNETES_CONCURRENCY_POLICY: 'Forbid' | 'Allow' | 'Replace' = 'Forbid';
 
@@ -76,6 +82,7 @@ export interface KubernetesConfig {
   ingestUrl: string;
   tokenSecret: { name: string; key: string };
   gateway: string;
+  podStartTimeoutMs: number;
   concurrencyPolicy: 'Forbid' | 'Allow' | 'Replace';
   startingDeadlineSeconds: number;
 }
@@ -90,6 +97,7 @@ export function kubernetesConfig(env: KubernetesEnv): KubernetesConfig {
     ingestUrl: env.CONTROL_KUBERNETES_INGEST_URL,
     tokenSecret: { name: env.CONTROL_KUBERNETES_TOKEN_SECRET, key: env.CONTROL_KUBERNETES_TOKEN_SECRET_KEY },
     gateway: env.CONTROL_KUBERNETES_GATEWAY,
+    podStartTimeoutMs: env.CONTROL_KUBERNETES_POD_START_TIMEOUT_MS,
     concurrencyPolicy: env.CONTROL_KUBERNETES_CONCURRENCY_POLICY,
     startingDeadlineSeconds: env.CONTROL_KUBERNETES_STARTING_DEADLINE_SECONDS,
   };

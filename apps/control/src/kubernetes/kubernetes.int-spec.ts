@@ -57,6 +57,7 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
       ingestUrl: 'http://ingest.runstream.svc:3000',
       tokenSecret: { name: 'runstream-gateway-token', key: 'token' },
       gateway: 'kubernetes',
+      podStartTimeoutMs: 600_000,
       concurrencyPolicy: 'Forbid',
       startingDeadlineSeconds: 300,
     };

@@ -6,7 +6,7 @@ import type { KubernetesConfig } from './kubernetes.env';
 import type { JobsForReconcile } from './kubernetes-job-row';
 import { KubernetesLiveJobsSource } from './kubernetes-live-jobs.source';
 import { KubernetesReconciler } from './kubernetes.reconciler';
-import { UnclaimedRunSweeper } from './unclaimed-run.sweeper';
+import { StrandedRunSweeper } from './stranded-run.sweeper';
 import { ARGV_PARSER, JOBS_FOR_RECONCILE, KUBERNETES_CLIENTS, KUBERNETES_CONFIG, LIVE_JOBS_SOURCE } from './kubernetes.tokens';
 
 /**
@@ -29,7 +29,7 @@ export function kubernetesProviders(config: KubernetesConfig): Provider[] {
     { provide: ARGV_PARSER, useValue: jobArgv },
     KubernetesReconciler,
     KubernetesLiveJobsSource,
-    UnclaimedRunSweeper,
+    StrandedRunSweeper,
     { provide: LIVE_JOBS_SOURCE, useExisting: KubernetesLiveJobsSource },
   ];
 }

@@ -35,11 +35,14 @@ function toClaimable(row: RunRow, environment: Record<string, string>): Claimabl
 }
 
 /**
- * Only runs the control plane started carry an argv (the write API cannot set one): a runner
- * that names a job in its own run must not learn that job's secret environment through an agent.
+ * Only runs the control plane started for an agent carry what to execute: their argv (the write
+ * API cannot set one) and the job's environment, so a runner that names a job in its own run
+ * does not learn that job's secrets through an agent. Runs it placed on Kubernetes (they have a
+ * namespace) execute from their Job's spec: their pods never need the listing, and a job's
+ * program, which can read its pod's gateway token, must not list other jobs' secrets with it.
  */
 function startedByControlPlane(row: RunRow): boolean {
-  return row.job_id !== '' && (row.command_argv ?? []).length > 0;
+  return row.job_id !== '' && (row.command_argv ?? []).length > 0 && row.namespace === '';
 }
 
 /** The stored JSON object text, string values only; anything else is no environment. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClickHouseStore, findRunLocation } from '@runstream/clickhouse';
+import { ClickHouseStore, findRun, findRunLocation, RunRow } from '@runstream/clickhouse';
 import { RunStatus, toCanonicalStatus } from '@runstream/events';
 import { LRUCache } from 'lru-cache';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
@@ -40,6 +40,11 @@ export class RunDirectory {
     const row = await findRunLocation(this.store, orgId, runId);
     const status = row && toCanonicalStatus(row.status);
     return row && status ? { ...row, status } : undefined;
+  }
+
+  /** The whole row as the read model has it now, without waiting for a run not materialized yet. */
+  existing(orgId: string, runId: string): Promise<RunRow | undefined> {
+    return findRun(this.store, orgId, runId);
   }
 
   async find(orgId: string, runId: string): Promise<KnownRun | undefined> {

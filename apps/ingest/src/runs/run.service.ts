@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { isTerminal, RunPatchedPayload, uuidv7 } from '@runstream/events';
+import { fromChDateTime, RunRow } from '@runstream/clickhouse';
+import { isTerminal, RunPatchedPayload, RunStatus, toCanonicalStatus, uuidv7 } from '@runstream/events';
 import { Caller } from '@runstream/http';
 import { createHash } from 'node:crypto';
 import { EventWriter } from '../events/event-writer';
@@ -21,7 +22,8 @@ export interface CreatedRun {
   jobType: string;
   triggeredBy: string;
   targetGateway: string;
-  status: 'pending';
+  /** `pending`, but for a gateway's run announced before under the same key: its status now. */
+  status: RunStatus;
   createdAt: string;
 }
 
@@ -115,13 +117,16 @@ export class RunService {
    * A gateway's own run (POST /api/agent/runs): targeted at the caller's gateway, which is the
    * only gateway it may name, so its agents and runners may claim and report it.
    */
-  createForGateway(dto: CreateRunDto, caller: Caller, idempotencyKey: string | undefined): Promise<CreatedRun> {
+  async createForGateway(dto: CreateRunDto, caller: Caller, idempotencyKey: string | undefined): Promise<CreatedRun> {
     const gateway = caller.gateway;
     if (dto.targetGateway !== undefined && dto.targetGateway !== gateway) {
       throw badRequest([{ field: 'targetGateway', reasons: [`a gateway token creates runs for its own gateway (${gateway}) only`] }]);
     }
-    const runId = idempotencyKey === undefined ? undefined : gatewayRunIdFor(caller.orgId, gateway, idempotencyKey);
-    return this.create(dto, caller, { runId, targetGateway: gateway });
+    if (idempotencyKey === undefined) return this.create(dto, caller, { targetGateway: gateway });
+    const runId = gatewayRunIdFor(caller.orgId, gateway, idempotencyKey);
+    // A retry that reached another instance (whose idempotency cache never saw the key) answers the run as it is.
+    const existing = await this.directory.existing(caller.orgId, runId);
+    return existing ? announcedRun(existing) : this.create(dto, caller, { runId, targetGateway: gateway });
   }
 
   /** `mayWrite` narrows which runs this caller may touch (agents: their gateway's runs). */
@@ -158,6 +163,22 @@ export class RunService {
       executions: executions.map(({ id, model_name }) => ({ id, model_name })),
     }));
   }
+}
+
+function announcedRun(row: RunRow): CreatedRun {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    jobId: row.job_id,
+    jobName: row.job_name,
+    cronjobName: row.cronjob_name,
+    namespace: row.namespace,
+    jobType: row.job_type,
+    triggeredBy: row.triggered_by,
+    targetGateway: row.target_gateway,
+    status: toCanonicalStatus(row.status) ?? 'pending',
+    createdAt: fromChDateTime(row.created_at),
+  };
 }
 
 /** A terminal run keeps its status; logs and telemetry may still be added (post-run backfill). */
