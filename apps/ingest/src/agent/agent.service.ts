@@ -18,7 +18,8 @@ export interface ClaimableRun {
   environment: Record<string, string>;
 }
 
-function toClaimable(row: RunRow, environment: Record<string, string>): ClaimableRun {
+/** `environment` undefined: the run is not the agent's to execute from the listing (no argv, no environment). */
+function toClaimable(row: RunRow, environment: Record<string, string> | undefined): ClaimableRun {
   return {
     id: row.id,
     projectId: row.project_id,
@@ -29,8 +30,8 @@ function toClaimable(row: RunRow, environment: Record<string, string>): Claimabl
     jobType: row.job_type,
     triggeredBy: row.triggered_by,
     createdAt: fromChDateTime(row.created_at),
-    command: row.command_argv ?? [],
-    environment,
+    command: environment ? (row.command_argv ?? []) : [],
+    environment: environment ?? {},
   };
 }
 
@@ -68,7 +69,7 @@ export class AgentService {
       caller.orgId,
       rows.filter(startedByControlPlane).map((row) => row.job_id),
     );
-    return { runs: rows.map((row) => toClaimable(row, (startedByControlPlane(row) && environments.get(row.job_id)) || {})) };
+    return { runs: rows.map((row) => toClaimable(row, startedByControlPlane(row) ? (environments.get(row.job_id) ?? {}) : undefined)) };
   }
 
   /** One query for the whole list; deleted jobs are absent and give `{}`. */
