@@ -17,6 +17,24 @@ describe('SDK against the stack', () => {
     await stack?.close();
   });
 
+  it("creates and claims a gateway's own run under a key; a second runner with the same key meets the claimed run", async () => {
+    const gateway = new Runstream({ ingestUrl: stack.ingestUrl, queryUrl: stack.queryUrl, token: stack.tokens.gateway });
+    const key = `sdk-gateway-${Date.now()}`;
+    const run = await gateway.createGatewayRun({ projectId: 'proj_sdk_gateway', jobName: 'sdk-gateway', cronjobName: 'sdk' }, key, { flushIntervalMs: 20 });
+    await run.start();
+    run.log('info', 'on my own');
+    await run.finish('succeeded');
+    await expect(gateway.createGatewayRun({ projectId: 'proj_sdk_gateway', jobName: 'sdk-gateway', cronjobName: 'sdk' }, key)).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    const read = await eventually(async () => {
+      const response = await fetch(`${stack.queryUrl}/api/elt/runs/${run.runId}`, { headers: { authorization: `Bearer ${stack.tokens.user}` } });
+      const body = (await response.json()) as { status: string; claimedBy: string; targetGateway: string };
+      return body.status === 'success' ? body : undefined;
+    }, 'the gateway run to succeed');
+    expect(read).toMatchObject({ claimedBy: 'gw-1', targetGateway: 'gw-1' });
+  });
+
   it('reports runs through the runner helper and exports them exactly once through the change feed, resuming from a stored cursor', async () => {
     const runIds: string[] = [];
     for (let r = 0; r < 3; r++) {

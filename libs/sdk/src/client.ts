@@ -18,6 +18,14 @@ export class Runstream {
     return RunReporter.create(this.transport, body, options);
   }
 
+  /**
+   * A run of this gateway (gateway token), created and claimed: for a runner that starts on its
+   * own. The same `idempotencyKey` always names the same run.
+   */
+  createGatewayRun(body: CreateRunBody, idempotencyKey?: string, options?: RunnerOptions): Promise<RunReporter> {
+    return RunReporter.createForGateway(this.transport, body, idempotencyKey, options);
+  }
+
   /** Claims a run targeted at this gateway (gateway token). */
   claimRun(runId: string, options?: RunnerOptions): Promise<RunReporter> {
     return RunReporter.claim(this.transport, runId, options);

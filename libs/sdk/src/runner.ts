@@ -57,6 +57,23 @@ export class RunReporter {
     return new RunReporter(transport, created.id, 'elt', options);
   }
 
+  /**
+   * POST /api/agent/runs, then its claim (gateway token): a run of the token's own gateway, for a
+   * runner that starts on its own. `idempotencyKey` names the run for good (say, your scheduler's
+   * run id): a repeat gets the same run, whose claim then throws ConflictError if another won it.
+   */
+  static async createForGateway(
+    transport: Transport,
+    body: CreateRunBody,
+    idempotencyKey: string = `create-${randomUUID()}`,
+    options: RunnerOptions = {},
+  ): Promise<RunReporter> {
+    const created = await transport.call<{ id: string }>(() =>
+      transport.write.POST('/api/agent/runs', { body: body as CreateRunDto, headers: { 'idempotency-key': idempotencyKey } }),
+    );
+    return RunReporter.claim(transport, created.id, options);
+  }
+
   /** POST /api/agent/runs/:id/claim (gateway token): this agent's run, or ConflictError when another won. */
   static async claim(transport: Transport, runId: string, options: RunnerOptions = {}): Promise<RunReporter> {
     const claimId = randomUUID();
