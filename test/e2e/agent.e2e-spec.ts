@@ -6,7 +6,7 @@ import { createKafka, KafkajsPublisher } from '@runstream/kafka';
 import { eventually, http, REPO_ROOT } from '@runstream/testing';
 import { RunningAgent, startAgent } from '../../apps/agent/src/agent';
 import { AgentConfig } from '../../apps/agent/src/config';
-import { AgentLogger } from '../../apps/agent/src/run-reporter';
+import { ExecutorLogger } from '@runstream/executor';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
 import { bearer, startStack, Stack } from '../support/stack';
 
@@ -35,7 +35,7 @@ describe('runner agent', () => {
   let topic: string;
   const agents: RunningAgent[] = [];
   const logged: string[] = [];
-  const logger: AgentLogger = { log: (m) => logged.push(m), warn: (m) => logged.push(`WARN ${m}`), error: (m) => logged.push(`ERROR ${m}`) };
+  const logger: ExecutorLogger = { log: (m) => logged.push(m), warn: (m) => logged.push(`WARN ${m}`), error: (m) => logged.push(`ERROR ${m}`) };
 
   beforeAll(async () => {
     stack = await startStack('agent');

@@ -1,9 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AgentConfig } from './config';
-import { IngestClient, IngestUnavailableError } from './ingest-client';
-import { RunTask, ListedRun } from './run-task';
-import { AgentLogger } from './run-reporter';
+import { ExecutorLogger, IngestClient, IngestUnavailableError, ListedRun, RunTask } from '@runstream/executor';
 
 export interface RunningAgent {
   /** Stops polling, SIGTERMs running programs, reports their runs `cancelled`, flushes; resolves when all runs are reported. */
@@ -11,7 +9,7 @@ export interface RunningAgent {
 }
 
 export interface AgentOptions {
-  logger?: AgentLogger;
+  logger?: ExecutorLogger;
   /** The environment children inherit from (default process.env). */
   env?: NodeJS.ProcessEnv;
 }

@@ -1,4 +1,4 @@
 /** For running the agent inside another process (npm start): `startAgent(loadAgentConfig(env))`. */
 export { AgentOptions, RunningAgent, startAgent } from './agent';
 export { AgentConfig, loadAgentConfig } from './config';
-export { AgentLogger } from './run-reporter';
+export type { ExecutorLogger as AgentLogger } from '@runstream/executor';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IngestClient, IngestUnavailableError } from '../../agent/src/ingest-client';
+import { IngestClient, IngestUnavailableError } from '@runstream/executor';
 import type { RunnerConfig, ScheduledRun } from './runner.config';
 
 /** How long the runner retries creating or claiming its run while ingest is unreachable or busy. */

@@ -1,15 +1,11 @@
-import { AgentConfig } from '../../agent/src/config';
-import { IngestClient } from '../../agent/src/ingest-client';
-import { Outcome } from '../../agent/src/outcome';
-import { AgentLogger } from '../../agent/src/run-reporter';
-import { RunTask } from '../../agent/src/run-task';
+import { ExecutorLogger, IngestClient, Outcome, RunTask, RunTaskSettings } from '@runstream/executor';
 import { acquireRun, RunnerRefusal } from './pod-run';
 import type { RunnerConfig } from './runner.config';
 
 export interface PodOptions {
   /** The pod's environment: the job's variables and the runner's RUNSTREAM_* (default process.env). */
   env?: NodeJS.ProcessEnv;
-  logger: AgentLogger;
+  logger: ExecutorLogger;
   /** Names this pod in Idempotency-Keys of its reports (default: the pod's HOSTNAME). */
   podName?: string;
 }
@@ -50,17 +46,7 @@ export function startPod(config: RunnerConfig, argv: string[], options: PodOptio
   let stopDeadline = Infinity;
   const stopped = new AbortController();
   let task: RunTask | undefined;
-  const agentConfig: AgentConfig = {
-    ingestUrl: config.ingestUrl,
-    gatewayToken: config.gatewayToken,
-    concurrency: 1,
-    pollIntervalMs: 0,
-    heartbeatMs: config.heartbeatMs,
-    logFlushMs: config.logFlushMs,
-    inheritEnv: [],
-    killGraceMs: config.killGraceMs,
-    shutdownReportMs: config.shutdownReportMs,
-  };
+  const settings: RunTaskSettings = { heartbeatMs: config.heartbeatMs, logFlushMs: config.logFlushMs, killGraceMs: config.killGraceMs, inheritEnv: [] };
 
   async function execute(): Promise<number> {
     let runId: string;
@@ -74,7 +60,7 @@ export function startPod(config: RunnerConfig, argv: string[], options: PodOptio
     }
     logger.log(`run ${runId}: claimed`);
     task = new RunTask({ id: runId, command: argv, environment: jobEnvironment(env) }, client, {
-      config: agentConfig,
+      config: settings,
       agentId: options.podName ?? env.HOSTNAME ?? runId,
       role: 'runner',
       logger,

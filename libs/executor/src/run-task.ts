@@ -1,10 +1,9 @@
-import { AgentConfig } from './config';
 import { buildChildEnv, Execution } from './executor';
 import { IngestClient } from './ingest-client';
 import { lineLevel } from './log-batch';
 import { Outcome, outcomeOf, Tail } from './outcome';
 import { parseProgress } from './progress';
-import { AgentLogger, RunReporter } from './run-reporter';
+import { ExecutorLogger, RunReporter } from './run-reporter';
 
 /** A run as GET /api/agent/runs lists it (the fields the agent uses). */
 export interface ListedRun {
@@ -20,11 +19,22 @@ export interface ListedRun {
 /** Who executes the run: its log lines and messages name it ('agent', or the Kubernetes pod's 'runner'). */
 export type ExecutorRole = 'agent' | 'runner';
 
+/** How a run's program is executed and reported (the agent's AGENT_*, the runner's RUNNER_* settings). */
+export interface RunTaskSettings {
+  heartbeatMs: number;
+  logFlushMs: number;
+  killGraceMs: number;
+  /** Directories (PATH syntax) put in front of the inherited PATH. */
+  extraPath?: string;
+  /** Names beyond the default list that the program inherits. */
+  inheritEnv: readonly string[];
+}
+
 export interface RunTaskContext {
-  config: AgentConfig;
+  config: RunTaskSettings;
   agentId: string;
   role?: ExecutorRole;
-  logger: AgentLogger;
+  logger: ExecutorLogger;
   env: NodeJS.ProcessEnv;
   finalDeadline: () => number;
   /** Longest the final report is retried (the runner's pod must end; the agent retries until it stops). */

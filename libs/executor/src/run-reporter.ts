@@ -3,7 +3,7 @@ import { IngestClient, IngestUnavailableError } from './ingest-client';
 import { LogBuffer } from './log-batch';
 import { ProgressUpdate } from './progress';
 
-export interface AgentLogger {
+export interface ExecutorLogger {
   log(message: string): void;
   warn(message: string): void;
   error(message: string): void;
@@ -15,7 +15,7 @@ export interface ReporterOptions {
   agentId: string;
   flushMs: number;
   heartbeatMs: number;
-  logger: AgentLogger;
+  logger: ExecutorLogger;
   /** Epoch ms until which the final report keeps retrying: Infinity while the agent runs, bounded once it stops. */
   finalDeadline: () => number;
   /** Longest the final report is retried from its first attempt (default: no bound but finalDeadline). */
