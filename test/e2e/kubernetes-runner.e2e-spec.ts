@@ -5,7 +5,7 @@ import { eventually, http, REPO_ROOT } from '@runstream/testing';
 import { startK8sMock, type K8sMockProcess } from '../../apps/control/src/kubernetes/k8s-mock.process';
 import { createKubernetesClients, type KubernetesClients, type V1Container, type V1CronJob } from '../../apps/control/src/kubernetes/kubernetes.client';
 import { StrandedRunSweeper } from '../../apps/control/src/kubernetes/stranded-run.sweeper';
-import { FAILED_JOB_GRACE_MS } from '../../apps/control/src/kubernetes/stranded-runs';
+import { STRANDED_GRACE_MS } from '../../apps/control/src/kubernetes/stranded-runs';
 import { gatewayRunIdFor } from '../../apps/ingest/src/runs/run.service';
 import { bearer, startStack, Stack } from '../support/stack';
 import { ControlInstance, startControl } from './support-control';
@@ -244,43 +244,47 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
     expect(run).toMatchObject({ status: 'cancelled', errorSummary: 'pod terminated (SIGTERM)' });
   });
 
-  it('a triggered run whose Job failed before any pod claimed it is ended error with the reason; a claimed one is left to its pod', async () => {
+  it('a run whose Job failed or is gone before any pod claimed it is ended error with the reason; a claimed one is left to its pod', async () => {
     const { id: jobId } = await createJob('broken-image', 'dbt run');
-    const unclaimed = await http<{ job_run_id: string; job_name: string }>('POST', `${jobsUrl()}/${jobId}/trigger`, undefined, auth());
-    const claimed = await http<{ job_run_id: string; job_name: string }>('POST', `${jobsUrl()}/${jobId}/trigger`, undefined, auth());
-    expect((await http('POST', `${stack.ingestUrl}/api/agent/runs/${claimed.body.job_run_id}/claim`, {}, bearer(podToken))).status).toBe(200);
+    const trigger = async () => (await http<{ job_run_id: string; job_name: string }>('POST', `${jobsUrl()}/${jobId}/trigger`, undefined, auth())).body;
+    const [unclaimed, claimed, gone] = [await trigger(), await trigger(), await trigger()];
+    expect((await http('POST', `${stack.ingestUrl}/api/agent/runs/${claimed.job_run_id}/claim`, {}, bearer(podToken))).status).toBe(200);
     const jobs = (await clients.batch.listJobForAllNamespaces({ labelSelector: `runstream.dev/job-id=${jobId}` })).items;
-    expect(jobs).toHaveLength(2);
+    expect(jobs).toHaveLength(3);
+    const namespace = jobs[0].metadata!.namespace!;
     // Where the Job controller would write it: the pod failed (say, the runner refused a bad variable).
-    for (const job of jobs) {
-      job.status = {
-        failed: 1,
-        conditions: [
-          {
-            type: 'Failed',
-            status: 'True',
-            reason: 'BackoffLimitExceeded',
-            message: 'Job has reached the specified backoff limit',
-            lastTransitionTime: new Date(),
-          },
-        ],
+    for (const job of jobs.filter((j) => j.metadata!.name !== gone.job_name)) {
+      const failed = {
+        type: 'Failed',
+        status: 'True',
+        reason: 'BackoffLimitExceeded',
+        message: 'Job has reached the specified backoff limit',
+        lastTransitionTime: new Date(),
       };
-      await clients.batch.replaceNamespacedJobStatus({ name: job.metadata!.name!, namespace: job.metadata!.namespace!, body: job });
+      job.status = { failed: 1, conditions: [failed] };
+      await clients.batch.replaceNamespacedJobStatus({ name: job.metadata!.name!, namespace, body: job });
     }
+    // Removed by hand, or by its CronJob's failed-Jobs history limit before a sweep saw it.
+    await clients.batch.deleteNamespacedJob({ name: gone.job_name, namespace });
 
     const sweeper = control.app.get(StrandedRunSweeper);
     // Not at once: a claim by the failed pod may not be materialized yet.
     expect(await sweeper.sweep()).toEqual([]);
-    expect(await sweeper.sweep(new Date(Date.now() + FAILED_JOB_GRACE_MS))).toEqual([unclaimed.body.job_run_id]);
-    const run = await finished(unclaimed.body.job_run_id);
-    const summary = `Kubernetes Job ${jobs[0].metadata!.namespace}/${unclaimed.body.job_name} failed before its pod claimed the run: BackoffLimitExceeded: Job has reached the specified backoff limit`;
-    expect(run).toMatchObject({ status: 'error', errorSummary: summary });
-    expect(run.logEntries.at(-1)).toMatchObject({ level: 'error', message: summary });
-    expect(await read(claimed.body.job_run_id)).toMatchObject({ status: 'pending', claimedBy: GATEWAY });
-    expect(await sweeper.sweep()).toEqual([]);
+    const later = new Date(Date.now() + STRANDED_GRACE_MS);
+    expect((await sweeper.sweep(later)).sort()).toEqual([unclaimed.job_run_id, gone.job_run_id].sort());
+    const failedSummary = `Kubernetes Job ${namespace}/${unclaimed.job_name} failed before its pod claimed the run: BackoffLimitExceeded: Job has reached the specified backoff limit`;
+    const failedRun = await finished(unclaimed.job_run_id);
+    expect(failedRun).toMatchObject({ status: 'error', errorSummary: failedSummary });
+    expect(failedRun.logEntries.at(-1)).toMatchObject({ level: 'error', message: failedSummary });
+    expect(await finished(gone.job_run_id)).toMatchObject({
+      status: 'error',
+      errorSummary: `Kubernetes Job ${namespace}/${gone.job_name} no longer exists, and no pod claimed the run`,
+    });
+    expect(await read(claimed.job_run_id)).toMatchObject({ status: 'pending', claimedBy: GATEWAY });
+    expect(await sweeper.sweep(later)).toEqual([]);
   });
 
-  it('a triggered run whose pod cannot start (the Secret is missing) is ended error once CONTROL_KUBERNETES_POD_START_TIMEOUT_MS passed', async () => {
+  it('a run whose pod cannot start (the Secret is missing) is ended error once CONTROL_KUBERNETES_POD_START_TIMEOUT_MS passed', async () => {
     const { id: jobId } = await createJob('no-secret', 'dbt run');
     const triggered = await http<{ job_run_id: string; job_name: string }>('POST', `${jobsUrl()}/${jobId}/trigger`, undefined, auth());
     const [job] = (await clients.batch.listJobForAllNamespaces({ labelSelector: `runstream.dev/job-id=${jobId}` })).items;

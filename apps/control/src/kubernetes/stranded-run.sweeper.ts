@@ -1,34 +1,39 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ClickHouseStore, findRunLocation } from '@runstream/clickhouse';
+import { ClickHouseStore, fromChDateTime, listClaimableRuns, RunRow } from '@runstream/clickhouse';
 import { validateEvent } from '@runstream/events';
 import { PeriodicTask } from '@runstream/runtime';
 import { ControlEventLog } from '../events/control-event-log';
 import { CONTROL_PLANE_ACTOR } from '../scheduler/scheduler';
 import { LABEL, MANAGED_BY } from './cronjob-manifest';
-import type { KubernetesClients } from './kubernetes.client';
+import type { KubernetesClients, V1Job, V1Pod } from './kubernetes.client';
 import type { KubernetesConfig } from './kubernetes.env';
-import { KUBERNETES_CLIENTS, KUBERNETES_CONFIG } from './kubernetes.tokens';
-import { isPendingUnclaimed, StrandedRun, strandedRunEvent, strandedRuns } from './stranded-runs';
+import type { JobsForReconcile } from './kubernetes-job-row';
+import { JOBS_FOR_RECONCILE, KUBERNETES_CLIENTS, KUBERNETES_CONFIG } from './kubernetes.tokens';
+import { strandedReason, strandedRunEvent } from './stranded-runs';
 
-/** Run ids remembered as ended by this instance. */
-const MAX_REMEMBERED = 10_000;
+/** Runs judged per organisation and sweep at most (oldest first); the rest wait for the next sweep. */
+const MAX_RUNS_PER_ORG = 500;
+const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 
 /**
- * Ends, as `error`, a triggered run that no pod will ever claim (stranded-runs.ts): its Job
- * failed first, or its pod cannot start. Nothing else would end it: the lease covers claimed
- * runs only. Every CONTROL_KUBERNETES_RESYNC_MS. Several control instances may sweep: the fold
- * keeps the run `error` for a second one, which only repeats the log line.
+ * Ends, as `error`, a run of this backend that no pod will ever claim (stranded-runs.ts): its
+ * Job is gone, ended without a claim, or its pod cannot start. Nothing else would end it: the
+ * lease covers claimed runs only. Every CONTROL_KUBERNETES_RESYNC_MS, over the pending unclaimed
+ * runs targeted at CONTROL_KUBERNETES_GATEWAY of every organisation that has jobs. Several
+ * control instances may sweep: the fold keeps the run `error` for a second one, which only
+ * repeats the log line.
  */
 @Injectable()
 export class StrandedRunSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('StrandedRunSweeper');
   private readonly loop: PeriodicTask;
-  /** Runs this instance ended, or found claimed or finished: never to be ended here, so not looked up again. */
-  private readonly settled = new Set<string>();
+  /** Runs this instance ended that the read model still lists pending: not ended again meanwhile. */
+  private readonly ended = new Set<string>();
 
   constructor(
     @Inject(KUBERNETES_CONFIG) private readonly config: KubernetesConfig,
     @Inject(KUBERNETES_CLIENTS) private readonly clients: KubernetesClients,
+    @Inject(JOBS_FOR_RECONCILE) private readonly jobRows: JobsForReconcile,
     private readonly store: ClickHouseStore,
     private readonly log: ControlEventLog,
   ) {
@@ -49,40 +54,58 @@ export class StrandedRunSweeper implements OnApplicationBootstrap, OnApplication
 
   /** One sweep: the ids of the runs it ended. */
   async sweep(now: Date = new Date()): Promise<string[]> {
-    const [jobs, pods] = await Promise.all([
-      this.clients.batch.listJobForAllNamespaces({ labelSelector: `${LABEL.managedBy}=${MANAGED_BY},${LABEL.runId}` }),
-      this.clients.core.listPodForAllNamespaces({ labelSelector: `${LABEL.managedBy}=${MANAGED_BY}` }),
-    ]);
+    const orgs = [...new Set((await this.jobRows()).map((job) => job.org_id))];
+    // Listed before the runs are read: a Job missing here existed for none of the runs read after.
+    const selector = { labelSelector: `${LABEL.managedBy}=${MANAGED_BY}` };
+    const [jobs, pods] = await Promise.all([this.clients.batch.listJobForAllNamespaces(selector), this.clients.core.listPodForAllNamespaces(selector)]);
+    const jobsByName = new Map(jobs.items.map((job): [string, V1Job] => [`${job.metadata?.namespace}/${job.metadata?.name}`, job]));
+    const podsByJob = groupPods(pods.items);
     const ended: string[] = [];
-    for (const stranded of strandedRuns(jobs.items, pods.items, now, this.config.podStartTimeoutMs)) {
-      if (this.settled.has(stranded.runId)) continue;
-      try {
-        if (await this.end(stranded, now)) ended.push(stranded.runId);
-      } catch (error) {
-        this.logger.warn(`run ${stranded.runId}: stranded, not ended yet (the next sweep retries): ${String(error)}`);
+    const listed = new Set<string>();
+    for (const org of orgs) {
+      const runs = await listClaimableRuns(this.store, org, this.config.gateway, MAX_RUNS_PER_ORG);
+      for (const run of runs) {
+        listed.add(run.id);
+        const job = `${run.namespace}/${run.job_name}`;
+        const reason = strandedReason(
+          { job, createdAt: new Date(fromChDateTime(run.created_at)) },
+          jobsByName.get(job),
+          podsByJob.get(job) ?? [],
+          now,
+          this.config.podStartTimeoutMs,
+        );
+        if (reason && !this.ended.has(run.id) && (await this.end(run, reason, now))) ended.push(run.id);
       }
     }
+    // Once the read model shows a run ended, it is no longer listed and need not be remembered.
+    for (const id of this.ended) if (!listed.has(id)) this.ended.delete(id);
     return ended;
   }
 
-  private async end(stranded: StrandedRun, now: Date): Promise<boolean> {
-    const run = await findRunLocation(this.store, stranded.orgId, stranded.runId);
-    if (!run) return false;
-    if (!isPendingUnclaimed(run)) {
-      this.settle(stranded.runId);
+  private async end(run: RunRow, summary: string, now: Date): Promise<boolean> {
+    const event = strandedRunEvent(run, summary, now, CONTROL_PLANE_ACTOR);
+    const problem = validateEvent(event);
+    if (problem) {
+      this.logger.error(`run ${run.id}: stranded, but the event is invalid, not ending it: ${problem}`);
       return false;
     }
-    const event = strandedRunEvent(run, stranded, now, CONTROL_PLANE_ACTOR);
-    const problem = validateEvent(event);
-    if (problem) throw new Error(`the event is invalid: ${problem}`);
-    await this.log.appendRunEvent(event);
-    this.settle(stranded.runId);
-    this.logger.warn(`run ${stranded.runId}: ${stranded.summary}; ended error`);
+    try {
+      await this.log.appendRunEvent(event);
+    } catch (error) {
+      this.logger.warn(`run ${run.id}: stranded, not ended yet (the next sweep retries): ${String(error)}`);
+      return false;
+    }
+    this.ended.add(run.id);
+    this.logger.warn(`run ${run.id}: ${summary}; ended error`);
     return true;
   }
+}
 
-  private settle(runId: string): void {
-    this.settled.add(runId);
-    if (this.settled.size > MAX_REMEMBERED) this.settled.delete(this.settled.values().next().value as string);
+function groupPods(pods: V1Pod[]): Map<string, V1Pod[]> {
+  const byJob = new Map<string, V1Pod[]>();
+  for (const pod of pods) {
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.labels?.[JOB_NAME_LABEL]}`;
+    byJob.set(key, [...(byJob.get(key) ?? []), pod]);
   }
+  return byJob;
 }

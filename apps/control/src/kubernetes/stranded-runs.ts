@@ -1,32 +1,23 @@
-import type { RunLocation } from '@runstream/clickhouse';
 import { RunEventEnvelope, SCHEMA_VERSION, truncateText, uuidv7 } from '@runstream/events';
-import { ANNOTATION } from './cronjob-manifest';
 import { liveJobStatus } from './job-status';
 import type { V1Job, V1Pod } from './kubernetes.client';
 
 const MAX_SUMMARY_CHARS = 1_000;
 /**
- * A failed Job's run is read only this long after the failure: a pod that claimed the run
- * before dying must show as claimed in the read model by then, even with a lagging materializer
- * (its claim is then left to the lease sweeper, not mistaken for a run nobody claimed).
+ * A run is judged only this long after it was created, and by a finished Job only this long after
+ * it finished: its Job exists by then (the control plane creates it right after the run), and a claim
+ * by its pod is in the read model even with a lagging materializer (a claimed run is left to the
+ * lease sweeper, not mistaken for one nobody claimed).
  */
-export const FAILED_JOB_GRACE_MS = 120_000;
-const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+export const STRANDED_GRACE_MS = 120_000;
 /** Waiting reasons of a container that will not start without someone fixing the pod's spec, image or Secret. */
 const STUCK_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError']);
 
-/** A triggered run that no pod will ever claim, and why. */
-export interface StrandedRun {
-  orgId: string;
-  runId: string;
-  summary: string;
-}
-
-function triggeredRun(job: V1Job): { orgId: string; runId: string; name: string } | undefined {
-  const annotations = job.metadata?.annotations ?? {};
-  const runId = annotations[ANNOTATION.runId];
-  const orgId = annotations[ANNOTATION.org];
-  return runId && orgId ? { orgId, runId, name: `${job.metadata?.namespace}/${job.metadata?.name}` } : undefined;
+/** A pending run of this backend that no pod has claimed: where its Job should be. */
+export interface UnclaimedRun {
+  /** `<namespace>/<job_name>`: its Kubernetes Job. */
+  job: string;
+  createdAt: Date;
 }
 
 /** Why and since when Kubernetes says the Job failed: its Failed condition (since: epoch 0 when it does not say). */
@@ -51,51 +42,48 @@ function minutes(ms: number): string {
   return `${Number((ms / 60_000).toFixed(1))} min`;
 }
 
-/**
- * Triggered runs whose Job will never have a pod claim them: the Job failed FAILED_JOB_GRACE_MS
- * ago or more (its pod failed or was evicted), or its pod has been unable to start for `stuckMs`
- * (an image that cannot be pulled, a missing Secret). Scheduled Jobs carry no run: their pods
- * create it.
- */
-export function strandedRuns(jobs: V1Job[], pods: V1Pod[], now: Date, stuckMs: number): StrandedRun[] {
-  const podsByJob = new Map<string, V1Pod[]>();
+function podStuckFor(jobName: string, pods: V1Pod[], now: number, stuckMs: number): string | undefined {
   for (const pod of pods) {
-    const key = `${pod.metadata?.namespace}/${pod.metadata?.labels?.[JOB_NAME_LABEL]}`;
-    podsByJob.set(key, [...(podsByJob.get(key) ?? []), pod]);
+    const reason = stuckReason(pod);
+    const age = now - (pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : now);
+    if (reason && age >= stuckMs) return `pod ${pod.metadata?.name} of Kubernetes Job ${jobName} could not start for ${minutes(age)}: ${reason}`;
   }
-  return jobs
-    .flatMap((job): StrandedRun[] => {
-      const run = triggeredRun(job);
-      if (!run) return [];
-      const status = liveJobStatus(job);
-      if (status === 'failed') {
-        const { reason, since } = failure(job);
-        return now.getTime() - since < FAILED_JOB_GRACE_MS
-          ? []
-          : [{ ...run, summary: `Kubernetes Job ${run.name} failed before its pod claimed the run: ${reason}` }];
-      }
-      if (status === 'success') return [];
-      for (const pod of podsByJob.get(run.name) ?? []) {
-        const reason = stuckReason(pod);
-        const since = pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : now.getTime();
-        if (reason && now.getTime() - since >= stuckMs) {
-          return [
-            { ...run, summary: `pod ${pod.metadata?.name} of Kubernetes Job ${run.name} could not start for ${minutes(now.getTime() - since)}: ${reason}` },
-          ];
-        }
-      }
-      return [];
-    })
-    .map(({ orgId, runId, summary }) => ({ orgId, runId, summary: truncateText(summary, MAX_SUMMARY_CHARS) }));
+  return undefined;
 }
 
-/** Only a run nobody claimed is ended here: a claimed one is its pod's to report, or the lease sweeper's. */
-export function isPendingUnclaimed(run: Pick<RunLocation, 'status' | 'claimed_by'> | undefined): boolean {
-  return run !== undefined && run.status === 'pending' && run.claimed_by === '';
+/**
+ * Why no pod will ever claim `run`, or undefined while one still may: its Job is gone (deleted,
+ * or removed by the CronJob's history limit), ended without a claim (its pod failed or was
+ * evicted before the runner claimed, or exited without following the runner contract), or its
+ * pod has been unable to start for `stuckMs` (an image that cannot be pulled, a missing Secret).
+ */
+export function strandedReason(run: UnclaimedRun, job: V1Job | undefined, pods: V1Pod[], now: Date, stuckMs: number): string | undefined {
+  const at = now.getTime();
+  if (at - run.createdAt.getTime() < STRANDED_GRACE_MS) return undefined;
+  const said = (text: string) => truncateText(text, MAX_SUMMARY_CHARS);
+  if (!job) return said(`Kubernetes Job ${run.job} no longer exists, and no pod claimed the run`);
+  const status = liveJobStatus(job);
+  if (status === 'failed') {
+    const { reason, since } = failure(job);
+    return at - since < STRANDED_GRACE_MS ? undefined : said(`Kubernetes Job ${run.job} failed before its pod claimed the run: ${reason}`);
+  }
+  if (status === 'success') {
+    const since = job.status?.completionTime ? new Date(job.status.completionTime).getTime() : 0;
+    return at - since < STRANDED_GRACE_MS
+      ? undefined
+      : said(`Kubernetes Job ${run.job} completed, but no pod claimed the run (does its image follow the runner contract?)`);
+  }
+  const stuck = podStuckFor(run.job, pods, at, stuckMs);
+  return stuck && said(stuck);
 }
 
 /** Ends a stranded run `error`, its reason as error summary and last log line. */
-export function strandedRunEvent(run: RunLocation, stranded: StrandedRun, now: Date, actor: string): RunEventEnvelope<'run.patched'> {
+export function strandedRunEvent(
+  run: { org_id: string; project_id: string; id: string },
+  summary: string,
+  now: Date,
+  actor: string,
+): RunEventEnvelope<'run.patched'> {
   const at = now.toISOString();
   return {
     event_id: uuidv7(now.getTime()),
@@ -103,9 +91,9 @@ export function strandedRunEvent(run: RunLocation, stranded: StrandedRun, now: D
     schema_version: SCHEMA_VERSION,
     org_id: run.org_id,
     project_id: run.project_id,
-    run_id: stranded.runId,
+    run_id: run.id,
     occurred_at: at,
     actor,
-    payload: { status: 'error', error_summary: stranded.summary, append_log: { at, level: 'error', message: stranded.summary } },
+    payload: { status: 'error', error_summary: summary, append_log: { at, level: 'error', message: summary } },
   };
 }
