@@ -244,11 +244,14 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
     expect(run).toMatchObject({ status: 'cancelled', errorSummary: 'pod terminated (SIGTERM)' });
   });
 
-  it('a run whose Job failed or is gone before any pod claimed it is ended error with the reason; a claimed one is left to its pod', async () => {
+  it("a run whose Job failed or is gone before any pod claimed it is ended error with the reason; a claimed one is left to its pod, another runner's to it", async () => {
     const { id: jobId } = await createJob('broken-image', 'dbt run');
     const trigger = async () => (await http<{ job_run_id: string; job_name: string }>('POST', `${jobsUrl()}/${jobId}/trigger`, undefined, auth())).body;
     const [unclaimed, claimed, gone] = [await trigger(), await trigger(), await trigger()];
     expect((await http('POST', `${stack.ingestUrl}/api/agent/runs/${claimed.job_run_id}/claim`, {}, bearer(podToken))).status).toBe(200);
+    // A run of the same gateway that this backend did not place (no namespace of it): not the sweep's to judge.
+    const ownRun = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/agent/runs`, { projectId: project, jobId, jobName: 'own-run' }, bearer(podToken));
+    expect(ownRun.status).toBe(201);
     const jobs = (await clients.batch.listJobForAllNamespaces({ labelSelector: `runstream.dev/job-id=${jobId}` })).items;
     expect(jobs).toHaveLength(3);
     const namespace = jobs[0].metadata!.namespace!;
@@ -268,8 +271,9 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
     await clients.batch.deleteNamespacedJob({ name: gone.job_name, namespace });
 
     const sweeper = control.app.get(StrandedRunSweeper);
-    // Not at once: a claim by the failed pod may not be materialized yet.
+    // Not at once: a Job is created right after its run.
     expect(await sweeper.sweep()).toEqual([]);
+    await eventually(async () => ((await read(claimed.job_run_id)).claimedBy === GATEWAY ? true : undefined), 'the pod claim in the read model', 20_000, 100);
     const later = new Date(Date.now() + STRANDED_GRACE_MS);
     expect((await sweeper.sweep(later)).sort()).toEqual([unclaimed.job_run_id, gone.job_run_id].sort());
     const failedSummary = `Kubernetes Job ${namespace}/${unclaimed.job_name} failed before its pod claimed the run: BackoffLimitExceeded: Job has reached the specified backoff limit`;
@@ -278,10 +282,18 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
     expect(failedRun.logEntries.at(-1)).toMatchObject({ level: 'error', message: failedSummary });
     expect(await finished(gone.job_run_id)).toMatchObject({
       status: 'error',
-      errorSummary: `Kubernetes Job ${namespace}/${gone.job_name} no longer exists, and no pod claimed the run`,
+      claimedBy: 'control-plane',
+      errorSummary: `Kubernetes Job ${namespace}/${gone.job_name} does not exist, and no pod claimed the run`,
     });
     expect(await read(claimed.job_run_id)).toMatchObject({ status: 'pending', claimedBy: GATEWAY });
+    expect(await read(ownRun.body.id)).toMatchObject({ status: 'pending', claimedBy: '' });
     expect(await sweeper.sweep(later)).toEqual([]);
+
+    // The failed Job's pod, should it start after all: the run is over, so it runs nothing and fails.
+    const [failedJob] = jobs.filter((j) => j.metadata!.name === unclaimed.job_name);
+    const late = await startPod(runnerOf(failedJob), namespace, unclaimed.job_name);
+    expect(await late.exitCode).toBe(1);
+    expect(late.output()).toContain(`run ${unclaimed.job_run_id} is already claimed by control-plane (error): this pod does not run the program`);
   });
 
   it('a run whose pod cannot start (the Secret is missing) is ended error once CONTROL_KUBERNETES_POD_START_TIMEOUT_MS passed', async () => {

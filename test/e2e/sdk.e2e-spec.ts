@@ -17,20 +17,28 @@ describe('SDK against the stack', () => {
     await stack?.close();
   });
 
-  it("creates and claims a gateway's own run under a key; a second runner with the same key meets the claimed run", async () => {
+  it("creates and claims a gateway's own run under a key: a restarted runner gets the same run, a second one a ConflictError", async () => {
     const gateway = new Runstream({ ingestUrl: stack.ingestUrl, queryUrl: stack.queryUrl, token: stack.tokens.gateway });
+    const body = { projectId: 'proj_sdk_gateway', jobName: 'sdk-gateway', cronjobName: 'sdk' };
     const key = `sdk-gateway-${Date.now()}`;
-    const run = await gateway.createGatewayRun({ projectId: 'proj_sdk_gateway', jobName: 'sdk-gateway', cronjobName: 'sdk' }, key, { flushIntervalMs: 20 });
+    // A runner that died between creating its run and claiming it.
+    const created = await fetch(`${stack.ingestUrl}/api/agent/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.tokens.gateway}`, 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(body),
+    });
+    const { id } = (await created.json()) as { id: string };
+
+    const run = await gateway.createGatewayRun(body, key, { flushIntervalMs: 20 });
+    expect(run.runId).toBe(id);
     await run.start();
     run.log('info', 'on my own');
+    await expect(gateway.createGatewayRun(body, key)).rejects.toBeInstanceOf(ConflictError);
     await run.finish('succeeded');
-    await expect(gateway.createGatewayRun({ projectId: 'proj_sdk_gateway', jobName: 'sdk-gateway', cronjobName: 'sdk' }, key)).rejects.toBeInstanceOf(
-      ConflictError,
-    );
     const read = await eventually(async () => {
-      const response = await fetch(`${stack.queryUrl}/api/elt/runs/${run.runId}`, { headers: { authorization: `Bearer ${stack.tokens.user}` } });
-      const body = (await response.json()) as { status: string; claimedBy: string; targetGateway: string };
-      return body.status === 'success' ? body : undefined;
+      const response = await fetch(`${stack.queryUrl}/api/elt/runs/${id}`, { headers: { authorization: `Bearer ${stack.tokens.user}` } });
+      const answer = (await response.json()) as { status: string; claimedBy: string; targetGateway: string };
+      return answer.status === 'success' ? answer : undefined;
     }, 'the gateway run to succeed');
     expect(read).toMatchObject({ claimedBy: 'gw-1', targetGateway: 'gw-1' });
   });

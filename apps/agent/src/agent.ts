@@ -89,7 +89,7 @@ export function startAgent(config: AgentConfig, options: AgentOptions = {}): Run
   }
 
   function execute(run: ListedRun): void {
-    const task = new RunTask(run, client, { config, agentId, logger, env: options.env ?? process.env, finalDeadline: () => stopDeadline });
+    const task = new RunTask(run, client, { config, executorId: agentId, logger, env: options.env ?? process.env, finalDeadline: () => stopDeadline });
     if (stopping) task.stop('agent stopped');
     active.set(run.id, task);
     void task

@@ -52,15 +52,18 @@ async function createRun(client: IngestClient, run: ScheduledRun, signal: AbortS
   return answer.body.id;
 }
 
+/** Statuses in which another executor's claim means the run is in good hands (or ended well). */
+const GOING_WELL = new Set(['pending', 'running', 'success']);
+
 /**
- * Another executor has the run (a second pod of the same Job, after the first claimed it): this
- * pod's Job ends as it would have, 0. A run ended before any claim (cancelled, or given up as
- * stranded) fails the Job, as the run did not succeed.
+ * The run is not this pod's to execute. Its Job then ends as the run does: 0 while another pod
+ * has it (a second pod of the same Job, after the first claimed it) or once it succeeded; 1 for
+ * a run that ended otherwise (cancelled before its pod started, or given up as stranded).
  */
 function notClaimable(runId: string, body: Answer['body']): RunnerRefusal {
   const { status = 'not pending', claimedBy } = body ?? {};
-  if (claimedBy) return new RunnerRefusal(`run ${runId} is already claimed by ${claimedBy} (${status}): this pod does not run the program`, 0);
-  return new RunnerRefusal(`run ${runId} is ${status}, and only a pending run is claimed: this pod does not run the program`, 1);
+  const why = claimedBy ? `already claimed by ${claimedBy} (${status})` : `${status}, and only a pending run is claimed`;
+  return new RunnerRefusal(`run ${runId} is ${why}: this pod does not run the program`, claimedBy && GOING_WELL.has(status) ? 0 : 1);
 }
 
 /**

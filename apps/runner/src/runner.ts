@@ -61,7 +61,7 @@ export function startPod(config: RunnerConfig, argv: string[], options: PodOptio
     logger.log(`run ${runId}: claimed`);
     task = new RunTask({ id: runId, command: argv, environment: jobEnvironment(env) }, client, {
       config: settings,
-      agentId: options.podName ?? env.HOSTNAME ?? runId,
+      executorId: options.podName ?? env.HOSTNAME ?? runId,
       role: 'runner',
       logger,
       env: {},

@@ -1,4 +1,4 @@
-import { ExecutionResult } from './executor';
+import { ExecutionResult } from './execution';
 
 /** Most of an errorSummary given to the program's last lines. */
 export const MAX_TAIL_CHARS = 2_000;

@@ -12,7 +12,7 @@ export interface ExecutorLogger {
 export type FinalStatus = 'succeeded' | 'failed' | 'cancelled';
 
 export interface ReporterOptions {
-  agentId: string;
+  executorId: string;
   flushMs: number;
   heartbeatMs: number;
   logger: ExecutorLogger;
@@ -162,7 +162,7 @@ export class RunReporter {
     const sentAt = Date.now();
     const retryMs = isFinal ? (this.options.finalRetryMs ?? Infinity) : PATCH_RETRY_MS;
     const deadline = () => Math.min(sentAt + retryMs, this.options.finalDeadline());
-    const key = `${this.options.agentId}:${this.runId}:${++this.seq}`;
+    const key = `${this.options.executorId}:${this.runId}:${++this.seq}`;
     let answer;
     try {
       answer = await this.client.request<{ status?: string; message?: string }>('PATCH', `/api/agent/runs/${encodeURIComponent(this.runId)}`, body, {

@@ -1,11 +1,11 @@
-import { buildChildEnv, Execution } from './executor';
+import { buildChildEnv, Execution } from './execution';
 import { IngestClient } from './ingest-client';
 import { lineLevel } from './log-batch';
 import { Outcome, outcomeOf, Tail } from './outcome';
 import { parseProgress } from './progress';
 import { ExecutorLogger, RunReporter } from './run-reporter';
 
-/** A run as GET /api/agent/runs lists it (the fields the agent uses). */
+/** The run to execute: as GET /api/agent/runs lists it to an agent, or as a pod's runner knows it from its Job. */
 export interface ListedRun {
   id: string;
   projectId?: string;
@@ -32,7 +32,8 @@ export interface RunTaskSettings {
 
 export interface RunTaskContext {
   config: RunTaskSettings;
-  agentId: string;
+  /** Names this executor (an agent, a pod) in its reports' Idempotency-Keys. */
+  executorId: string;
   role?: ExecutorRole;
   logger: ExecutorLogger;
   env: NodeJS.ProcessEnv;
@@ -90,7 +91,7 @@ export class RunTask {
     const { config, logger } = this.context;
     const runId = this.run_.id;
     const reporter = new RunReporter(this.client, runId, {
-      agentId: this.context.agentId,
+      executorId: this.context.executorId,
       flushMs: config.logFlushMs,
       heartbeatMs: config.heartbeatMs,
       logger,

@@ -1,39 +1,41 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ClickHouseStore, fromChDateTime, listClaimableRuns, RunRow } from '@runstream/clickhouse';
-import { validateEvent } from '@runstream/events';
+import { ClickHouseStore, findRunLocation, listUnclaimedPlacedRuns, toChDateTime, UnclaimedRun } from '@runstream/clickhouse';
+import { RunEventEnvelope, validateEvent } from '@runstream/events';
 import { PeriodicTask } from '@runstream/runtime';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlEventLog } from '../events/control-event-log';
 import { CONTROL_PLANE_ACTOR } from '../scheduler/scheduler';
 import { LABEL, MANAGED_BY } from './cronjob-manifest';
-import type { KubernetesClients, V1Job, V1Pod } from './kubernetes.client';
+import type { KubernetesClients, V1Job } from './kubernetes.client';
 import type { KubernetesConfig } from './kubernetes.env';
-import type { JobsForReconcile } from './kubernetes-job-row';
-import { JOBS_FOR_RECONCILE, KUBERNETES_CLIENTS, KUBERNETES_CONFIG } from './kubernetes.tokens';
-import { strandedReason, strandedRunEvent } from './stranded-runs';
+import { namespaceFor } from './kubernetes-names';
+import { KUBERNETES_CLIENTS, KUBERNETES_CONFIG } from './kubernetes.tokens';
+import { jobKey, podsByJob, STRANDED_GRACE_MS, strandedClaimEvent, strandedReason, strandedRunEvent } from './stranded-runs';
 
-/** Runs judged per organisation and sweep at most (oldest first); the rest wait for the next sweep. */
-const MAX_RUNS_PER_ORG = 500;
-const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+/** Runs judged per sweep at most, oldest first; the rest wait for the next sweep. */
+const MAX_PER_SWEEP = 500;
+/** How long the sweep waits for the read model to show which claim on a run won. */
+const CLAIM_DECISION_MS = 10_000;
+const CLAIM_POLL_MS = 50;
 
 /**
- * Ends, as `error`, a run of this backend that no pod will ever claim (stranded-runs.ts): its
- * Job is gone, ended without a claim, or its pod cannot start. Nothing else would end it: the
- * lease covers claimed runs only. Every CONTROL_KUBERNETES_RESYNC_MS, over the pending unclaimed
- * runs targeted at CONTROL_KUBERNETES_GATEWAY of every organisation that has jobs. Several
- * control instances may sweep: the fold keeps the run `error` for a second one, which only
- * repeats the log line.
+ * Ends, as `error`, a run this backend placed that no pod will ever claim (stranded-runs.ts):
+ * its Job does not exist, ended without a claim, or cannot start a pod. Nothing else would end
+ * it: the lease covers claimed runs only. Every CONTROL_KUBERNETES_RESYNC_MS.
+ *
+ * The sweep first claims the run itself (as `control-plane`) and ends it only if that claim
+ * won: a pod whose claim came first keeps its run, however late the read model showed it, and
+ * of several control instances sweeping at once exactly one ends the run.
  */
 @Injectable()
 export class StrandedRunSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('StrandedRunSweeper');
   private readonly loop: PeriodicTask;
-  /** Runs this instance ended that the read model still lists pending: not ended again meanwhile. */
-  private readonly ended = new Set<string>();
 
   constructor(
     @Inject(KUBERNETES_CONFIG) private readonly config: KubernetesConfig,
     @Inject(KUBERNETES_CLIENTS) private readonly clients: KubernetesClients,
-    @Inject(JOBS_FOR_RECONCILE) private readonly jobRows: JobsForReconcile,
     private readonly store: ClickHouseStore,
     private readonly log: ControlEventLog,
   ) {
@@ -54,58 +56,58 @@ export class StrandedRunSweeper implements OnApplicationBootstrap, OnApplication
 
   /** One sweep: the ids of the runs it ended. */
   async sweep(now: Date = new Date()): Promise<string[]> {
-    const orgs = [...new Set((await this.jobRows()).map((job) => job.org_id))];
-    // Listed before the runs are read: a Job missing here existed for none of the runs read after.
+    const before = toChDateTime(new Date(now.getTime() - STRANDED_GRACE_MS).toISOString());
+    const runs = (await listUnclaimedPlacedRuns(this.store, this.config.gateway, before, MAX_PER_SWEEP)).filter(
+      // Only runs in their organisation's namespace: another runner of the gateway may have named any.
+      (run) => run.namespace === namespaceFor(this.config.namespacePrefix, run.org_id),
+    );
+    if (runs.length === 0) return [];
     const selector = { labelSelector: `${LABEL.managedBy}=${MANAGED_BY}` };
     const [jobs, pods] = await Promise.all([this.clients.batch.listJobForAllNamespaces(selector), this.clients.core.listPodForAllNamespaces(selector)]);
-    const jobsByName = new Map(jobs.items.map((job): [string, V1Job] => [`${job.metadata?.namespace}/${job.metadata?.name}`, job]));
-    const podsByJob = groupPods(pods.items);
+    const jobsByKey = new Map(jobs.items.map((job): [string, V1Job] => [jobKey(job.metadata?.namespace, job.metadata?.name), job]));
+    const podsOf = podsByJob(pods.items);
     const ended: string[] = [];
-    const listed = new Set<string>();
-    for (const org of orgs) {
-      const runs = await listClaimableRuns(this.store, org, this.config.gateway, MAX_RUNS_PER_ORG);
-      for (const run of runs) {
-        listed.add(run.id);
-        const job = `${run.namespace}/${run.job_name}`;
-        const reason = strandedReason(
-          { job, createdAt: new Date(fromChDateTime(run.created_at)) },
-          jobsByName.get(job),
-          podsByJob.get(job) ?? [],
-          now,
-          this.config.podStartTimeoutMs,
-        );
-        if (reason && !this.ended.has(run.id) && (await this.end(run, reason, now))) ended.push(run.id);
+    for (const run of runs) {
+      const key = jobKey(run.namespace, run.job_name);
+      const reason = strandedReason(key, jobsByKey.get(key), podsOf.get(key) ?? [], now, this.config.podStartTimeoutMs);
+      if (!reason) continue;
+      try {
+        if (await this.end(run, reason, now)) ended.push(run.id);
+      } catch (error) {
+        this.logger.warn(`run ${run.id}: stranded (${reason}), not ended yet; the next sweep retries: ${String(error)}`);
       }
     }
-    // Once the read model shows a run ended, it is no longer listed and need not be remembered.
-    for (const id of this.ended) if (!listed.has(id)) this.ended.delete(id);
     return ended;
   }
 
-  private async end(run: RunRow, summary: string, now: Date): Promise<boolean> {
-    const event = strandedRunEvent(run, summary, now, CONTROL_PLANE_ACTOR);
-    const problem = validateEvent(event);
-    if (problem) {
-      this.logger.error(`run ${run.id}: stranded, but the event is invalid, not ending it: ${problem}`);
+  private async end(run: UnclaimedRun, summary: string, now: Date): Promise<boolean> {
+    const claimId = `${CONTROL_PLANE_ACTOR}-${randomUUID()}`;
+    await this.append(strandedClaimEvent(run, claimId, now, CONTROL_PLANE_ACTOR));
+    const winner = await this.claimWinner(run);
+    if (winner !== claimId) {
+      this.logger.log(`run ${run.id}: looked stranded, but ${winner === undefined ? 'its claim is not decided yet' : 'another claim came first'}; left alone`);
       return false;
     }
-    try {
-      await this.log.appendRunEvent(event);
-    } catch (error) {
-      this.logger.warn(`run ${run.id}: stranded, not ended yet (the next sweep retries): ${String(error)}`);
-      return false;
-    }
-    this.ended.add(run.id);
+    await this.append(strandedRunEvent(run, summary, now, CONTROL_PLANE_ACTOR));
     this.logger.warn(`run ${run.id}: ${summary}; ended error`);
     return true;
   }
-}
 
-function groupPods(pods: V1Pod[]): Map<string, V1Pod[]> {
-  const byJob = new Map<string, V1Pod[]>();
-  for (const pod of pods) {
-    const key = `${pod.metadata?.namespace}/${pod.metadata?.labels?.[JOB_NAME_LABEL]}`;
-    byJob.set(key, [...(byJob.get(key) ?? []), pod]);
+  private async append(event: RunEventEnvelope): Promise<void> {
+    const problem = validateEvent(event);
+    if (problem) throw new Error(`the event is invalid: ${problem}`);
+    await this.log.appendRunEvent(event);
   }
-  return byJob;
+
+  /** The claim id that won the run, once the read model shows one (undefined: not within CLAIM_DECISION_MS). */
+  private async claimWinner(run: UnclaimedRun): Promise<string | undefined> {
+    const deadline = Date.now() + CLAIM_DECISION_MS;
+    while (Date.now() < deadline) {
+      const current = await findRunLocation(this.store, run.org_id, run.id);
+      if (current && current.claim_id !== '') return current.claim_id;
+      if (current && current.status !== 'pending') return '';
+      await sleep(CLAIM_POLL_MS);
+    }
+    return undefined;
+  }
 }

@@ -38,3 +38,34 @@ export function listExpiredLeases(store: ClickHouseStore, before: ChDateTime, li
     FINAL_WITHIN_PARTITIONS,
   );
 }
+
+/** A pending run nobody claimed, and where its executor should be (columns of `runs`). */
+export interface UnclaimedRun {
+  org_id: string;
+  project_id: string;
+  id: string;
+  namespace: string;
+  job_name: string;
+  created_at: ChDateTime;
+}
+
+/**
+ * Runs the control plane placed on Kubernetes for `gateway` (a job and a namespace) that are
+ * still `pending` with no claim, created before `before`, oldest first: the runs whose pods have
+ * not claimed them (the Kubernetes backend's stranded-run sweep). Same two-step read as above.
+ */
+export function listUnclaimedPlacedRuns(store: ClickHouseStore, gateway: string, before: ChDateTime, limit: number): Promise<UnclaimedRun[]> {
+  return store.query<UnclaimedRun>(
+    `SELECT org_id, project_id, id, namespace, job_name, created_at
+     FROM {db:Identifier}.runs FINAL
+     WHERE (org_id, project_id, id) IN (
+             SELECT org_id, project_id, id FROM {db:Identifier}.runs
+             WHERE target_gateway = {gateway:String} AND status = 'pending' AND claimed_by = '' AND namespace != '' AND job_id != ''
+               AND created_at < {before:DateTime64(3, 'UTC')})
+       AND target_gateway = {gateway:String} AND status = 'pending' AND claimed_by = ''
+     ORDER BY created_at, id
+     LIMIT {limit:UInt32}`,
+    { gateway, before, limit },
+    FINAL_WITHIN_PARTITIONS,
+  );
+}

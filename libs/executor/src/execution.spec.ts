@@ -1,4 +1,4 @@
-import { buildChildEnv, Execution, LineSplitter } from './executor';
+import { buildChildEnv, Execution, LineSplitter } from './execution';
 import { outcomeOf, Tail } from './outcome';
 
 describe('buildChildEnv', () => {
