@@ -1,4 +1,5 @@
-import { RunEventEnvelope, SCHEMA_VERSION, truncateText, uuidv7 } from '@runstream/events';
+import { RunEventEnvelope, truncateText } from '@runstream/events';
+import { controlRunEvent, endedWithError, RunRef } from '../events/control-run-event';
 import { liveJobStatus } from './job-status';
 import type { V1Job, V1Pod } from './kubernetes.client';
 
@@ -78,43 +79,12 @@ export function strandedReason(key: string, job: V1Job | undefined, pods: V1Pod[
   return undefined;
 }
 
-/** Ends a stranded run `error` (after the control plane's claim on it won), its reason as error summary and last log line. */
-export function strandedRunEvent(
-  run: { org_id: string; project_id: string; id: string },
-  summary: string,
-  now: Date,
-  actor: string,
-): RunEventEnvelope<'run.patched'> {
-  const at = now.toISOString();
-  return {
-    event_id: uuidv7(now.getTime()),
-    type: 'run.patched',
-    schema_version: SCHEMA_VERSION,
-    org_id: run.org_id,
-    project_id: run.project_id,
-    run_id: run.id,
-    occurred_at: at,
-    actor,
-    payload: { status: 'error', error_summary: summary, append_log: { at, level: 'error', message: summary } },
-  };
+/** Ends a stranded run `error` (after the control plane's claim on it won). */
+export function strandedRunEvent(run: RunRef, summary: string, now: Date, actor: string): RunEventEnvelope<'run.patched'> {
+  return controlRunEvent(run, 'run.patched', endedWithError(summary, now), now, actor);
 }
 
 /** The control plane's claim on a run it is about to end: if a pod's claim came first, this one loses and the run is left to it. */
-export function strandedClaimEvent(
-  run: { org_id: string; project_id: string; id: string },
-  claimId: string,
-  now: Date,
-  actor: string,
-): RunEventEnvelope<'run.claimed'> {
-  return {
-    event_id: uuidv7(now.getTime()),
-    type: 'run.claimed',
-    schema_version: SCHEMA_VERSION,
-    org_id: run.org_id,
-    project_id: run.project_id,
-    run_id: run.id,
-    occurred_at: now.toISOString(),
-    actor,
-    payload: { gateway: actor, claim_id: claimId },
-  };
+export function strandedClaimEvent(run: RunRef, claimId: string, now: Date, actor: string): RunEventEnvelope<'run.claimed'> {
+  return controlRunEvent(run, 'run.claimed', { gateway: actor, claim_id: claimId }, now, actor);
 }
