@@ -70,6 +70,22 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
     expect(await k8s.read(runId)).toMatchObject({ status: 'success', logEntries: run.logEntries });
   });
 
+  it("a scheduled pod whose Secret holds another gateway's token creates no run and fails, saying so", async () => {
+    const { cronJob } = await k8s.createJob('wrong-token', 'dbt run');
+    const namespace = cronJob.metadata?.namespace ?? '';
+    const jobName = `${cronJob.metadata?.name}-29412346`;
+    const pod = await k8s.startPod(runnerOf(cronJob), namespace, jobName, {}, k8s.stack.tokens.gateway);
+    expect(await pod.exitCode).toBe(1);
+    expect(pod.output()).toContain(`the token in the Secret is not a gateway token of ${GATEWAY}`);
+    const runs = await http<{ runs: { job_name: string }[] }>(
+      'GET',
+      `${k8s.stack.queryUrl}/api/v1/projects/${k8s.project}/runs?cronjob_name=wrong-token&include_stats=false`,
+      undefined,
+      k8s.auth(),
+    );
+    expect(runs.body.runs).toEqual([]);
+  });
+
   it('a pod whose triggered run was cancelled before it started runs nothing and fails its Job', async () => {
     const { id: jobId } = await k8s.createJob('cancelled-early', 'dbt run');
     const triggered = await k8s.trigger(jobId);

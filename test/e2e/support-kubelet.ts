@@ -46,11 +46,14 @@ export async function startPod(
   namespace: string,
   jobName: string,
   imageEnv: Record<string, string>,
+  /** Replaces resolved values, as if the Secret held something else (an operator's mistake). */
+  resolvedOverrides: Record<string, string> = {},
 ): Promise<Pod> {
   const env = {
     HOSTNAME: `${jobName}-${Math.random().toString(36).slice(2, 7)}`,
     ...imageEnv,
     ...(await resolveEnv(clients, container, namespace, jobName)),
+    ...resolvedOverrides,
   };
   let output = '';
   const child = spawn(process.execPath, [RUNNER, ...(container.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });

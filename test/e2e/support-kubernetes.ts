@@ -112,7 +112,7 @@ export class KubernetesBackend {
   }
 
   /** A pod of the runner image for a Job named `jobName`, started as the kubelet would. */
-  startPod(container: V1Container, namespace: string, jobName: string, extraEnv: Record<string, string> = {}): Promise<Pod> {
+  startPod(container: V1Container, namespace: string, jobName: string, extraEnv: Record<string, string> = {}, secretToken?: string): Promise<Pod> {
     const imageEnv = {
       PATH: `${FAKE_BIN}:${process.env.PATH ?? ''}`,
       FAKE_DBT_RECORD_DIR: this.records,
@@ -120,7 +120,7 @@ export class KubernetesBackend {
       RUNNER_LOG_FLUSH_MS: '50',
       ...extraEnv,
     };
-    return startPod(this.clients, container, namespace, jobName, imageEnv);
+    return startPod(this.clients, container, namespace, jobName, imageEnv, secretToken === undefined ? {} : { RUNSTREAM_GATEWAY_TOKEN: secretToken });
   }
 
   async read(runId: string): Promise<EltRun> {

@@ -48,6 +48,9 @@ async function createRun(client: IngestClient, run: ScheduledRun, signal: AbortS
   const answer = await call('creating the run', signal, () =>
     client.request('POST', '/api/agent/runs', run.body, { idempotencyKey: run.idempotencyKey, deadline: () => deadline, signal }),
   );
+  if (answer.status === 400 && run.body.targetGateway && /targetGateway/.test(answer.body?.message ?? '')) {
+    throw new RunnerRefusal(`the token in the Secret is not a gateway token of ${run.body.targetGateway} (ingest answered ${answerText(answer)})`, 1);
+  }
   if (answer.status !== 201 || typeof answer.body?.id !== 'string') throw new RunnerRefusal(`creating the run: ingest answered ${answerText(answer)}`, 1);
   return answer.body.id;
 }

@@ -10,6 +10,7 @@ const SCHEDULED = {
   RUNSTREAM_NAMESPACE: 'runstream-acme',
   RUNSTREAM_K8S_JOB_NAME: 'analytics-nightly-29412345',
   RUNSTREAM_TRIGGERED_BY: 'scheduled',
+  RUNSTREAM_GATEWAY: 'kubernetes',
 };
 
 function problems(env: NodeJS.ProcessEnv): string[] {
@@ -37,6 +38,7 @@ describe('loadRunnerConfig', () => {
           cronjobName: 'nightly',
           namespace: 'runstream-acme',
           triggeredBy: 'scheduled',
+          targetGateway: 'kubernetes',
         },
       },
     });

@@ -14,6 +14,11 @@ class RunnerEnv {
   @Length(1, 4096, { message: 'RUNSTREAM_GATEWAY_TOKEN is required (a gateway token of CONTROL_KUBERNETES_GATEWAY)' })
   RUNSTREAM_GATEWAY_TOKEN = '';
 
+  /** The gateway the token must be of (CONTROL_KUBERNETES_GATEWAY): a scheduled pod's run is created for it. */
+  @IsOptional()
+  @IsString()
+  RUNSTREAM_GATEWAY?: string;
+
   /** Set in triggered Jobs only: the run the control plane created. */
   @IsOptional()
   @IsString()
@@ -76,7 +81,7 @@ class RunnerEnv {
 /** The run a scheduled pod creates: everything POST /api/agent/runs needs, and the key that makes it one per Kubernetes Job. */
 export interface ScheduledRun {
   idempotencyKey: string;
-  body: { projectId: string; jobId: string; jobName: string; cronjobName: string; namespace: string; triggeredBy: TriggeredBy };
+  body: { projectId: string; jobId: string; jobName: string; cronjobName: string; namespace: string; triggeredBy: TriggeredBy; targetGateway?: string };
 }
 
 export interface RunnerConfig {
@@ -114,6 +119,8 @@ function runOf(env: RunnerEnv): RunnerConfig['run'] {
         cronjobName: env.RUNSTREAM_CRONJOB_NAME ?? '',
         namespace,
         triggeredBy: env.RUNSTREAM_TRIGGERED_BY,
+        // Named, so that ingest refuses a token of another gateway instead of filing the run under it.
+        ...(env.RUNSTREAM_GATEWAY ? { targetGateway: env.RUNSTREAM_GATEWAY } : {}),
       },
     },
   };

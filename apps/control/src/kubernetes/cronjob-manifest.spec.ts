@@ -7,6 +7,7 @@ const config = {
   runnerImage: 'ghcr.io/runstream/runner:1',
   ingestUrl: 'http://ingest:3000',
   tokenSecret: { name: 'runstream-gateway-token', key: 'token' },
+  gateway: 'kubernetes',
   concurrencyPolicy: 'Forbid' as const,
   startingDeadlineSeconds: 300,
 };
@@ -45,6 +46,7 @@ describe('desiredCronJob', () => {
     const env = container.env!;
     expect(env.find((v) => v.name === 'RUNSTREAM_GATEWAY_TOKEN')!.valueFrom).toEqual({ secretKeyRef: { name: 'runstream-gateway-token', key: 'token' } });
     expect(env.filter((v) => v.name === 'RUNSTREAM_JOB_ID')).toEqual([{ name: 'RUNSTREAM_JOB_ID', value: job.id }]);
+    expect(env.find((v) => v.name === 'RUNSTREAM_GATEWAY')?.value).toBe('kubernetes');
     // Scheduled runs carry the job's name as cronjob_name, as on the local backend (the runs list filters by it).
     expect(env.find((v) => v.name === 'RUNSTREAM_CRONJOB_NAME')?.value).toBe('nightly-refresh');
     expect(env.slice(-2)).toEqual([

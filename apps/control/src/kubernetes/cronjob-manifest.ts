@@ -18,7 +18,7 @@ export const OURS_SELECTOR = `${LABEL.managedBy}=${MANAGED_BY},${LABEL.jobId}`;
 
 export type ManifestConfig = Pick<
   KubernetesConfig,
-  'namespacePrefix' | 'runnerImage' | 'ingestUrl' | 'tokenSecret' | 'concurrencyPolicy' | 'startingDeadlineSeconds'
+  'namespacePrefix' | 'runnerImage' | 'ingestUrl' | 'tokenSecret' | 'gateway' | 'concurrencyPolicy' | 'startingDeadlineSeconds'
 >;
 
 export function jobLabels(job: Pick<KubernetesJobRow, 'org_id' | 'project_id' | 'id'>): Record<string, string> {
@@ -74,6 +74,8 @@ function runnerEnv(job: KubernetesJobRow, config: ManifestConfig): V1EnvVar[] {
   return [
     { name: 'RUNSTREAM_INGEST_URL', value: config.ingestUrl },
     { name: 'RUNSTREAM_GATEWAY_TOKEN', valueFrom: { secretKeyRef: { name: config.tokenSecret.name, key: config.tokenSecret.key } } },
+    // The gateway that token must be of: a scheduled pod names it when it creates its run, so a token of another gateway is refused.
+    { name: 'RUNSTREAM_GATEWAY', value: config.gateway },
     { name: 'RUNSTREAM_PROJECT_ID', value: job.project_id },
     { name: 'RUNSTREAM_JOB_ID', value: job.id },
     // The run's cronjob_name is the job's name, as on the local backend (the reference's filter value), not the CronJob object's.
