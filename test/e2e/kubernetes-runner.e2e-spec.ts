@@ -45,6 +45,9 @@ describe('Kubernetes job pods report their runs (runner image contract)', () => 
     expect(lines).toContain('greeting: from nightly');
     expect(lines).not.toContain('rst_');
     expect(k8s.executions(runId)).toBe(1);
+    // The pod's log (what GET /api/v1/jobs/:id/logs reads) has the program's output, and the runner's own lines in JSON.
+    expect(pod.output()).toContain('greeting: from nightly');
+    expect(pod.output()).toContain('"app":"runner"');
 
     // The same Job's pod again (a pod recreated for one tick): same run, refused claim, no second execution.
     const again = await k8s.startPod(runnerOf(cronJob), namespace, jobName);

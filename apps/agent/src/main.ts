@@ -1,11 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { loadEnv, logConfig, LogEnv } from '@runstream/config';
+import { configureStandaloneLogging } from '@runstream/observability';
 import { startAgent } from './agent';
 import { loadAgentConfig } from './config';
 
 /** `npm run agent`: runs until SIGTERM/SIGINT, then reports its running runs `cancelled` and exits 0. */
 function main(): void {
-  const agent = startAgent(loadAgentConfig());
+  const config = loadAgentConfig();
+  configureStandaloneLogging('agent', logConfig(loadEnv({ log: LogEnv }).log));
+  const agent = startAgent(config);
   const logger = new Logger('agent');
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { configureStandaloneLogging } from '@runstream/observability';
 import { loadRunnerConfig } from './runner.config';
 import { startPod } from './runner';
 
@@ -13,6 +14,7 @@ const STOPPED_EXIT_CODE = 143;
  */
 function main(): void {
   const config = loadRunnerConfig();
+  configureStandaloneLogging('runner', config.log);
   const argv = process.argv.slice(2);
   const logger = new Logger('runner');
   const pod = startPod(config, argv, { logger });

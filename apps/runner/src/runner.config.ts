@@ -1,4 +1,4 @@
-import { ConfigError, loadEnv } from '@runstream/config';
+import { ConfigError, loadEnv, LogConfig, logConfig, LogEnv } from '@runstream/config';
 import { TRIGGERS, TriggeredBy } from '@runstream/events';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Max, Min } from 'class-validator';
 
@@ -94,6 +94,7 @@ export interface RunnerConfig {
   killGraceMs: number;
   finalReportMs: number;
   shutdownReportMs: number;
+  log: LogConfig;
 }
 
 function required(env: RunnerEnv, names: (keyof RunnerEnv)[]): string[] {
@@ -127,7 +128,7 @@ function runOf(env: RunnerEnv): RunnerConfig['run'] {
 }
 
 export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
-  const { runner } = loadEnv({ runner: RunnerEnv }, env);
+  const { runner, log } = loadEnv({ runner: RunnerEnv, log: LogEnv }, env);
   return {
     ingestUrl: runner.RUNSTREAM_INGEST_URL.replace(/\/+$/, ''),
     gatewayToken: runner.RUNSTREAM_GATEWAY_TOKEN.trim(),
@@ -137,5 +138,6 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerCo
     killGraceMs: runner.RUNNER_KILL_GRACE_MS,
     finalReportMs: runner.RUNNER_FINAL_REPORT_MS,
     shutdownReportMs: runner.RUNNER_SHUTDOWN_REPORT_MS,
+    log: logConfig(log),
   };
 }

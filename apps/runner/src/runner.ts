@@ -67,6 +67,8 @@ export function startPod(config: RunnerConfig, argv: string[], options: PodOptio
       env: {},
       finalDeadline: () => stopDeadline,
       finalRetryMs: config.finalReportMs,
+      // The pod's log (kubectl logs, GET /api/v1/jobs/:id/logs) shows the program's output, as a plain container's would.
+      echo: (stream, line) => (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`),
     });
     if (stopReason) task.stop(stopReason);
     return exitCodeOf(await task.run());

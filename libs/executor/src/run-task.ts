@@ -38,6 +38,8 @@ export interface RunTaskContext {
   logger: ExecutorLogger;
   env: NodeJS.ProcessEnv;
   finalDeadline: () => number;
+  /** Also hears each output line as the program wrote it (a pod's runner: to its own output, for the pod's log). */
+  echo?: (stream: 'stdout' | 'stderr', line: string) => void;
   /** Longest the final report is retried (the runner's pod must end; the agent retries until it stops). */
   finalRetryMs?: number;
 }
@@ -110,6 +112,7 @@ export class RunTask {
     this.execution = new Execution(argv, env, {
       onSpawn: (at) => reporter.started(at),
       onLine: (stream, line) => {
+        this.context.echo?.(stream, line);
         const level = lineLevel(stream, line);
         reporter.line(level, line);
         if (level === 'error') errorTail.push(line);

@@ -1,4 +1,4 @@
-import { DynamicModule, INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
+import { DynamicModule, INestApplicationContext, Logger as NestLogger, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import pino, { Level, Logger } from 'pino';
@@ -103,4 +103,13 @@ export function logRequests(fastify: FastifyInstance, logger: Logger): void {
 /** A Nest application context (the apps without an HTTP API) logging in `format`. */
 export function createLoggedContext(app: string, module: DynamicModule, levels: LogLevel[], format: LogFormat): Promise<INestApplicationContext> {
   return NestFactory.createApplicationContext(module, { logger: format === 'json' ? new PinoNestLogger(createAppLogger(app, levels)) : levels });
+}
+
+/**
+ * For a process without a Nest application (the agent, a Kubernetes pod's runner): every
+ * `new Logger(...)` writes at LOG_LEVEL in LOG_FORMAT, as the apps do, JSON by default.
+ */
+export function configureStandaloneLogging(app: string, config: { level: string; format: LogFormat }): void {
+  const levels = logLevelsFrom(config.level);
+  NestLogger.overrideLogger(config.format === 'json' ? new PinoNestLogger(createAppLogger(app, levels)) : levels);
 }
