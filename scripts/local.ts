@@ -65,7 +65,13 @@ async function startInProcess(): Promise<Stop> {
   logger.log(`query (read API):   ${queryUrl}  (web app: ${queryUrl}/)`);
   if (queryConfig.sql.port >= 0)
     logger.log(`BI SQL (ClickHouse HTTP): http://${queryConfig.http.host}:${queryConfig.sql.port} (user local, password the user token)`);
-  logger.log(`control (Jobs API): ${controlUrl}`);
+  const kubernetes = controlConfig.kubernetes;
+  logger.log(
+    `control (Jobs API): ${controlUrl}` +
+      (kubernetes.mode === 'off'
+        ? `, scheduler ${controlConfig.scheduler.enabled ? 'on' : 'off'}`
+        : `, Kubernetes backend (${kubernetes.mode}${kubernetes.kubeconfigPath ? ` ${kubernetes.kubeconfigPath}` : ''}): CronJobs are the schedule, runs go to gateway ${kubernetes.gateway}`),
+  );
   logger.log(`materializer: consuming, chDB at ${ingestConfig.clickhouse.path}`);
   logger.log(`notifier: webhooks and Slack alerts of job runs${process.env.NOTIFIER_ALLOW_PRIVATE_URLS === 'true' ? ' (local receivers allowed)' : ''}`);
   logger.log(`agent: running jobs for gateway ${tokens.gateway.gateway}${process.env.AGENT_PATH ? ` (AGENT_PATH ${process.env.AGENT_PATH})` : ''}`);
