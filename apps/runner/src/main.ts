@@ -2,10 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { configureStandaloneLogging } from '@runstream/observability';
 import { loadRunnerConfig } from './runner.config';
+import { STOPPED_EXIT_CODE } from './pod-run';
 import { startPod } from './runner';
-
-/** 128 + SIGTERM, as a shell reports a process it ended. */
-const STOPPED_EXIT_CODE = 143;
 
 /**
  * The runner image's entrypoint (docs/kubernetes.md): runs its arguments as the job's program

@@ -7,8 +7,8 @@ export const REQUEST_RETRY_MS = 60_000;
 /** How long a claim retries a 404: the run may not be materialized yet where the claim landed. */
 const NOT_FOUND_RETRY_MS = 30_000;
 const NOT_FOUND_PAUSE_MS = 500;
-/** The pod was told to stop before it claimed its run (128 + SIGTERM). */
-const STOPPED_EXIT_CODE = 143;
+/** A pod that was told to stop ends with this (128 + SIGTERM, as a shell reports a process it ended). */
+export const STOPPED_EXIT_CODE = 143;
 
 /** The pod will not execute its program; `exitCode` is what the pod ends with. */
 export class RunnerRefusal extends Error {

@@ -1,5 +1,5 @@
 import { ExecutorLogger, IngestClient, Outcome, RunTask, RunTaskSettings } from '@runstream/executor';
-import { acquireRun, RunnerRefusal } from './pod-run';
+import { acquireRun, RunnerRefusal, STOPPED_EXIT_CODE } from './pod-run';
 import type { RunnerConfig } from './runner.config';
 
 export interface PodOptions {
@@ -28,7 +28,7 @@ export function jobEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
 export function exitCodeOf(outcome: Outcome): number {
   if (outcome.status === 'succeeded') return 0;
   if (outcome.exitCode !== undefined) return outcome.exitCode;
-  return outcome.status === 'cancelled' ? 143 : 1;
+  return outcome.status === 'cancelled' ? STOPPED_EXIT_CODE : 1;
 }
 
 /**

@@ -11,6 +11,8 @@ export const LABEL = {
   runId: 'runstream.dev/run-id',
 } as const;
 export const MANAGED_BY = 'runstream-control';
+/** The label the Job controller puts on a Job's pods: the Job's name. */
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 /** Labels carry cleaned values; these annotations carry the exact ids. */
 export const ANNOTATION = { org: 'runstream.dev/org', project: 'runstream.dev/project', jobId: 'runstream.dev/job-id', runId: 'runstream.dev/run-id' } as const;
 export const RUNNER_CONTAINER = 'runner';
@@ -83,7 +85,7 @@ function runnerEnv(job: KubernetesJobRow, config: ManifestConfig): V1EnvVar[] {
     { name: 'RUNSTREAM_TRIGGERED_BY', value: 'scheduled' },
     { name: 'RUNSTREAM_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     // The Job's name, which the CronJob controller derives from the scheduled time: the run's job_name.
-    { name: 'RUNSTREAM_K8S_JOB_NAME', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } } },
+    { name: 'RUNSTREAM_K8S_JOB_NAME', valueFrom: { fieldRef: { fieldPath: `metadata.labels['${JOB_NAME_LABEL}']` } } },
   ];
 }
 

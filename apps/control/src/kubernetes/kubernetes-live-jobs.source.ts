@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ANNOTATION, LABEL, MANAGED_BY, RUNNER_CONTAINER } from './cronjob-manifest';
+import { ANNOTATION, JOB_NAME_LABEL, LABEL, MANAGED_BY, RUNNER_CONTAINER } from './cronjob-manifest';
 import { liveJobStatus, rfc3339 } from './job-status';
 import { apiStatus, type KubernetesClients, type V1Job } from './kubernetes.client';
 import type { KubernetesConfig } from './kubernetes.env';
@@ -54,7 +54,7 @@ export class KubernetesLiveJobsSource implements LiveJobsSource {
     const job = await this.read(orgId, id);
     if (!job) return undefined;
     const namespace = this.namespace(orgId);
-    const pods = await this.clients.core.listNamespacedPod({ namespace, labelSelector: `batch.kubernetes.io/job-name=${id}` });
+    const pods = await this.clients.core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${id}` });
     const newest = [...pods.items].sort((a, b) => (b.metadata?.creationTimestamp?.getTime?.() ?? 0) - (a.metadata?.creationTimestamp?.getTime?.() ?? 0))[0];
     const pod = newest?.metadata?.name;
     if (!pod) return { id, pod: null, lines: [] };

@@ -1,10 +1,10 @@
 import { RunEventEnvelope, truncateText } from '@runstream/events';
 import { controlRunEvent, endedWithError, RunRef } from '../events/control-run-event';
+import { JOB_NAME_LABEL } from './cronjob-manifest';
 import { liveJobStatus } from './job-status';
 import type { V1Job, V1Pod } from './kubernetes.client';
 
 const MAX_SUMMARY_CHARS = 1_000;
-const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 /** A run is judged only this long after it was created: its Job is created right after it. */
 export const STRANDED_GRACE_MS = 120_000;
 /** Waiting reasons of a container that will not start without someone fixing the pod's spec, image or Secret. */

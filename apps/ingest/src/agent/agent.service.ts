@@ -1,17 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ClickHouseStore, fromChDateTime, listClaimableRuns, RunRow, selectJobEnvironments } from '@runstream/clickhouse';
+import { ClickHouseStore, listClaimableRuns, RunRow, selectJobEnvironments } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
+import { RunFields, runFields } from '../runs/run-fields';
 
-export interface ClaimableRun {
-  id: string;
-  projectId: string;
-  jobId: string;
-  jobName: string;
-  cronjobName: string;
-  namespace: string;
-  jobType: string;
-  triggeredBy: string;
-  createdAt: string;
+/** A run as GET /api/agent/runs lists it. */
+export interface ClaimableRun extends RunFields {
   /** The argv to run, for runs the control plane started from a job; empty for others. */
   command: string[];
   /** The job's current environment (string to string), for runs the control plane started; `{}` otherwise. */
@@ -21,15 +14,7 @@ export interface ClaimableRun {
 /** `environment` undefined: the run is not the agent's to execute from the listing (no argv, no environment). */
 function toClaimable(row: RunRow, environment: Record<string, string> | undefined): ClaimableRun {
   return {
-    id: row.id,
-    projectId: row.project_id,
-    jobId: row.job_id,
-    jobName: row.job_name,
-    cronjobName: row.cronjob_name,
-    namespace: row.namespace,
-    jobType: row.job_type,
-    triggeredBy: row.triggered_by,
-    createdAt: fromChDateTime(row.created_at),
+    ...runFields(row),
     command: environment ? (row.command_argv ?? []) : [],
     environment: environment ?? {},
   };

@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { fromChDateTime, RunRow } from '@runstream/clickhouse';
+import { RunRow } from '@runstream/clickhouse';
 import { isTerminal, RunPatchedPayload, RunStatus, toCanonicalStatus, uuidv7 } from '@runstream/events';
 import { Caller } from '@runstream/http';
 import { createHash } from 'node:crypto';
@@ -9,22 +9,15 @@ import { PatchRunDto } from './dto/patch-run.dto';
 import { ReportModelExecutionsDto } from './dto/report-model-executions.dto';
 import { executionProblems, FieldProblem, isEmptyPatch, isGiven, patchPayload, patchTexts, runEvent, toModelExecution } from './event-payloads';
 import { KnownRun, RunDirectory } from './run-directory';
+import { RunFields, runFields } from './run-fields';
 import { RunLocks } from './run-locks';
 import { TextScrubber } from './text-scrubber';
 
-export interface CreatedRun {
-  id: string;
-  projectId: string;
-  jobId: string;
-  jobName: string;
-  cronjobName: string;
-  namespace: string;
-  jobType: string;
-  triggeredBy: string;
+/** The answer to a create: the run as stored, pending. */
+export interface CreatedRun extends RunFields {
   targetGateway: string;
   /** `pending`, but for a gateway's run announced before under the same key: its status now. */
   status: RunStatus;
-  createdAt: string;
 }
 
 export interface AcceptedExecutions {
@@ -167,17 +160,9 @@ export class RunService {
 
 function announcedRun(row: RunRow): CreatedRun {
   return {
-    id: row.id,
-    projectId: row.project_id,
-    jobId: row.job_id,
-    jobName: row.job_name,
-    cronjobName: row.cronjob_name,
-    namespace: row.namespace,
-    jobType: row.job_type,
-    triggeredBy: row.triggered_by,
+    ...runFields(row),
     targetGateway: row.target_gateway,
     status: toCanonicalStatus(row.status) ?? 'pending',
-    createdAt: fromChDateTime(row.created_at),
   };
 }
 
