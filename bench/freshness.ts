@@ -171,9 +171,10 @@ Peak RSS of that one process (three apps and chDB) at ${RATE.toLocaleString('en'
 Done for issue 16: the materializer's flush interval counts from the previous flush's start, so events fetched after a
 flush no longer wait a whole interval more (before it, p95 was 830 ms at 1,000/s), and its JavaScript per event is a
 quarter of what it was (section 2). Since 2026-11-26 the three apps' statements run side by side on chDB sessions of their own
-(CLICKHOUSE_EMBEDDED_SESSIONS); before, chDB ran every statement of the process one at a time. That evening the machine ran
-about twice as slow as before for everything (the concurrency section says how), and the previous build, measured right
-after this run, reached 880 req/s with p95 643 ms at the first level and 1,200 req/s with p95 546 ms at the second.
+(CLICKHOUSE_EMBEDDED_SESSIONS); before, chDB ran every statement of the process one at a time. The level's verdict moves
+with the hour: on 2026-11-26 (evening), when the machine ran about twice as slow for everything (the concurrency section
+says how), the first level reached 953 req/s with p95 534 ms; on 2026-11-27, in an hour when a chDB \`SELECT 1\` through
+the client took ~1.5 ms (2–3.5 ms in the slow hour), 982 req/s with p95 465 ms.
 ${
   !missed
     ? ''
@@ -182,8 +183,12 @@ ${
 
 At 5,000 PATCHes/s the miss is throughput before freshness: \`npm start\` runs ingest, the materializer and the query app
 in one process on embedded chDB, and on these 2 cores, shared with the broker and the load generator, that process answers
-about 3,000 PATCHes/s (the achieved rate above; ingest alone answers ~7,000, section 1). At the rate it reached, the probes
-still saw their PATCHes within the target.
+${f.high ? f.high.load.rps.toLocaleString('en') : 'fewer than 5,000'} PATCHes/s (the achieved rate above: the load's 50 connections send their next PATCH as
+each is answered, so it runs at what the process answers). At the rate it reached, the probes still saw their PATCHes
+within the target. No build of this design reaches 5,000/s on this machine: the materializer alone drains ~6,600
+events/s with both cores busy (section 2) and ingest alone answers ~7,800 PATCHes/s with the broker (section 1), so
+5,000 of each per second asks for 5,000/6,600 + 5,000/7,800 ≈ 1.4 of the machine before the query app and the load
+generator run.
 
 On the embedded default the apps share one process and one event loop (chDB binds its directory to one process), and
 that process shares the 2 cores with the broker and the load generator; the background load's own p99 shows how busy the
