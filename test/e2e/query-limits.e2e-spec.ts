@@ -32,7 +32,7 @@ describe('query app ClickHouse limits', () => {
         const answer = await get(stack, path);
         expect(answer.status).toBe(503);
         expect(Number(answer.retryAfter)).toBeGreaterThan(0);
-        // The token check is the first statement to hit the limit (the auth guard answers it); handlers' own are mapped by QueryExceptionFilter.
+        // The token check is the first statement to hit the limit (the auth guard answers it); handlers' own are mapped by the app's exception filter (classifyClickHouseFailure).
         expect(answer.body.message).toMatch(/memory|retry/);
       }
     });

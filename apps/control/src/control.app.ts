@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { classifyClickHouseFailure } from '@runstream/clickhouse';
 import { createHttpApp, logLevelsFrom, setupOpenApi } from '@runstream/http';
 import { ControlConfig } from './config/control.config';
 import { AppMetrics } from '@runstream/observability';
@@ -13,6 +14,7 @@ export async function createControlApp(config: ControlConfig, shutdownHooks = tr
     logFormat: config.http.logFormat,
     metrics: new AppMetrics('control'),
     shutdownHooks,
+    classifyFailure: classifyClickHouseFailure,
     bodyShape: CONTROL_BODY_SHAPE,
     ...config.limits,
   });

@@ -1,8 +1,8 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { classifyClickHouseFailure } from '@runstream/clickhouse';
 import { createHttpApp, logLevelsFrom, setupOpenApi } from '@runstream/http';
 import { AppMetrics } from '@runstream/observability';
 import { QueryConfig } from './config/query.config';
-import { QueryExceptionFilter } from './overload/query-exception.filter';
 import { QueryModule } from './query.module';
 import { registerControlProxy } from './web/control-proxy';
 import { registerWebApp } from './web/web-app';
@@ -19,10 +19,9 @@ export async function createQueryApp(config: QueryConfig, shutdownHooks = true):
     logFormat: config.http.logFormat,
     metrics: new AppMetrics('query'),
     shutdownHooks,
+    classifyFailure: classifyClickHouseFailure,
     ...config.limits,
   });
-  // Registered after the platform's filter so it sees errors first; it hands every answer back to that filter.
-  app.useGlobalFilters(new QueryExceptionFilter());
   setupOpenApi(app, QUERY_OPENAPI.title, QUERY_OPENAPI.description);
   await registerControlProxy(app, config.controlUrl);
   await registerWebApp(app, config.webDir);

@@ -22,3 +22,4 @@ export * from './readiness';
 export * from './bi-access';
 export * from './tables/feed-watermarks.table';
 export * from './change-feed.queries';
+export * from './clickhouse-failure';

@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { rejectRepeatedQueryParams } from './errors/repeated-query';
 import { HardenedFastifyAdapter } from './errors/hardened-fastify-adapter';
 import { fromFastifyError, handlerTimeoutException } from './errors/fastify-errors';
-import { HttpExceptionFilter, sendHttpException } from './errors/http-exception.filter';
+import { FailureClassifier, HttpExceptionFilter, sendHttpException } from './errors/http-exception.filter';
 import { BodyShapeLimits, DEFAULT_BODY_SHAPE } from './body-shape';
 import { bodyRefusal } from './limits/body-admission';
 import { HandlerDeadline } from './limits/handler-deadline';
@@ -50,6 +50,8 @@ export interface HttpAppOptions {
   bodyShape?: BodyShapeLimits;
   /** The validation pipe's quick accept paths for hot routes' DTOs (class-validator answers the rest). */
   fastValidators?: FastValidators;
+  /** Failures of the app's dependencies answered 503 + Retry-After or 422 rather than 500 (e.g. classifyClickHouseFailure). */
+  classifyFailure?: FailureClassifier;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -160,7 +162,7 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
     done();
   });
   app.useGlobalPipes(createValidationPipe(options.fastValidators));
-  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalFilters(new HttpExceptionFilter(options.classifyFailure));
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   return app;
 }

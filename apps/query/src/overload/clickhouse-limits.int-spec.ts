@@ -1,7 +1,6 @@
-import { ClickHouseStore, openClickHouse } from '@runstream/clickhouse';
+import { classifyClickHouseFailure, ClickHouseStore, openClickHouse } from '@runstream/clickhouse';
 import { isolatedEnv } from '@runstream/testing';
 import { loadQueryConfig } from '../config/query.config';
-import { classifyClickHouseFailure } from './clickhouse-failure';
 
 async function failureOf(statement: Promise<unknown>): Promise<unknown> {
   try {
@@ -43,6 +42,14 @@ describe('query limits on ClickHouse', () => {
     limited = open({ QUERY_MAX_RESULT_ROWS: '10' });
     expect(await limited.query('SELECT number FROM numbers(10)')).toHaveLength(10);
     const error = await failureOf(limited.query('SELECT number FROM numbers({n:UInt32})', { n: 11 }));
+    expect(error).toMatchObject({ code: '396', type: 'TOO_MANY_ROWS_OR_BYTES' });
+    expect(classifyClickHouseFailure(error)).toMatchObject({ status: 422 });
+  });
+
+  it('refuses an answer past QUERY_MAX_RESULT_BYTES, however few its rows, and answers 422', async () => {
+    limited = open({ QUERY_MAX_RESULT_BYTES: String(1024 * 1024) });
+    expect(await limited.query("SELECT repeat('x', 1000) AS text FROM numbers(10)")).toHaveLength(10);
+    const error = await failureOf(limited.query("SELECT repeat('x', 100000) AS text FROM numbers(100)"));
     expect(error).toMatchObject({ code: '396', type: 'TOO_MANY_ROWS_OR_BYTES' });
     expect(classifyClickHouseFailure(error)).toMatchObject({ status: 422 });
   });

@@ -2,7 +2,7 @@ import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { RetryLaterException } from '@runstream/http';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompress, deflate, gunzip, gzip, inflate } from 'node:zlib';
-import { classifyClickHouseFailure } from '../overload/clickhouse-failure';
+import { classifyClickHouseFailure } from '@runstream/clickhouse';
 import { QueryGate } from '../overload/query-gate';
 import { compressNative, decompressNative } from './clickhouse-compression';
 import { SqlAuthenticator } from './sql-authenticator';

@@ -1,6 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, UnprocessableEntityException } from '@nestjs/common';
 import { reasonPhrase } from './fastify-errors';
-import { RetryLaterException } from './retry-later.exception';
+import { RetryLaterException, serviceUnavailable } from './retry-later.exception';
 
 /** The parts of a Fastify request and reply the filter uses. */
 interface FilterRequest {
@@ -15,6 +15,20 @@ export interface FilterReply {
   send(body: unknown): FilterReply;
 }
 
+/**
+ * A failure of something the app depends on (a store's limits, a server it cannot reach) that
+ * the app answers deliberately instead of as a bug: 503 with Retry-After, or 422.
+ */
+export interface DependencyFailure {
+  status: 422 | 503;
+  /** Present on 503s. */
+  retryAfterSeconds?: number;
+  message: string;
+}
+
+/** Recognises the dependency failures an app answers deliberately; undefined for anything else. */
+export type FailureClassifier = (error: unknown) => DependencyFailure | undefined;
+
 /** A 503 or 429 without its own Retry-After gets this one. */
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
@@ -27,6 +41,11 @@ export function httpExceptionBody(exception: HttpException): Record<string, unkn
 }
 
 /** Answers an HttpException: its status and body, and Retry-After on 429 and 503. */
+function failureException(failure: DependencyFailure): HttpException {
+  if (failure.status === 503) return serviceUnavailable(failure.message, failure.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
+  return new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', message: failure.message });
+}
+
 export function sendHttpException(reply: FilterReply, exception: HttpException): void {
   const status = exception.getStatus();
   if (status === 429 || status === 503) {
@@ -38,13 +57,16 @@ export function sendHttpException(reply: FilterReply, exception: HttpException):
 
 /**
  * Every error ends here, from handlers and from Fastify alike: HttpExceptions answer their own
- * status (429 and 503 with Retry-After); anything else is a bug, answered 500 and logged with
- * the request id so the answer can be traced. A reply already sent (a handler finishing after
+ * status (429 and 503 with Retry-After); a failure the app's classifier recognises (ClickHouse
+ * unreachable or at a limit) answers 503 + Retry-After or 422 and is logged as a warning; anything
+ * else is a bug, answered 500 and logged with the request id so the answer can be traced. A reply already sent (a handler finishing after
  * its deadline) is left alone: a request never gets two answers.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
+
+  constructor(private readonly classify?: FailureClassifier) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -56,6 +78,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       sendHttpException(reply, exception);
+      return;
+    }
+    const failure = this.classify?.(exception);
+    if (failure) {
+      this.logger.warn(`${request.method} ${request.url} (request ${request.id}) answered ${failure.status}: ${String(exception)}`);
+      sendHttpException(reply, failureException(failure));
       return;
     }
     const error = exception instanceof Error ? exception : new Error(String(exception));

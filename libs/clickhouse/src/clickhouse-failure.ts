@@ -1,6 +1,9 @@
 import { ClickHouseError } from '@clickhouse/client';
 
-/** How the read API answers a failed ClickHouse call (docs/read-api.md, "Limits"). */
+/**
+ * How an HTTP app answers a failed ClickHouse call (docs/read-api.md, "Limits"): the shape of
+ * @runstream/http's DependencyFailure, which every app's exception filter answers.
+ */
 export interface ClickHouseFailure {
   status: 422 | 503;
   /** Present on 503s. */
