@@ -46,7 +46,7 @@ function startKafka(): Stop | undefined {
 
 async function startInProcess(): Promise<Stop> {
   process.env.CLICKHOUSE_PATH ??= join(root, '.data', 'chdb');
-  const ingestConfig = loadIngestConfig();
+  const ingestConfig = loadIngestConfig({ ...process.env, INGEST_QUERY_URL: localQueryUrl() });
   const queryConfig = loadQueryConfig({ ...process.env, PORT: process.env.QUERY_PORT ?? '3001', QUERY_CONTROL_URL: localControlUrl() });
   const ingest = await createIngestApp(ingestConfig, false);
   const ingestUrl = await listenUrl(ingest, ingestConfig.http.port, ingestConfig.http.host);
@@ -120,6 +120,11 @@ async function localTokens(service: TokenService, file: string): Promise<LocalTo
   return tokens;
 }
 
+/** Where ingest forwards GET /api/elt/runs/:id: QUERY_PORT moves it, unless INGEST_QUERY_URL says otherwise. */
+function localQueryUrl(): string {
+  return process.env.INGEST_QUERY_URL ?? `http://127.0.0.1:${process.env.QUERY_PORT ?? '3001'}`;
+}
+
 /** Where the web app's Jobs pages reach the control app: CONTROL_PORT moves it, unless QUERY_CONTROL_URL says otherwise. */
 function localControlUrl(): string {
   return process.env.QUERY_CONTROL_URL ?? `http://127.0.0.1:${process.env.CONTROL_PORT ?? '3003'}`;
@@ -127,7 +132,7 @@ function localControlUrl(): string {
 
 function startProcesses(): Stop {
   const apps: [string, NodeJS.ProcessEnv][] = [
-    ['ingest', {}],
+    ['ingest', { INGEST_QUERY_URL: localQueryUrl() }],
     ['materializer', {}],
     ['query', { PORT: process.env.QUERY_PORT ?? '3001', QUERY_CONTROL_URL: localControlUrl() }],
     ['control', { PORT: process.env.CONTROL_PORT ?? '3003' }],

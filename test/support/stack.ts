@@ -36,12 +36,14 @@ export interface Stack {
  * ClickHouse (chDB shares one data directory between the apps of a process).
  */
 export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}): Promise<Stack> {
-  const env = { ...isolatedEnv(name), ...overrides };
+  const env: NodeJS.ProcessEnv = { ...isolatedEnv(name), ...overrides };
+  // The query app first: ingest forwards GET /api/elt/runs/:id to it (INGEST_QUERY_URL).
+  const query = await createQueryApp(loadQueryConfig(env), false);
+  const queryUrl = await listenUrl(query, 0, '127.0.0.1');
+  env.INGEST_QUERY_URL ??= queryUrl;
   const ingest: NestFastifyApplication = await createIngestApp(loadIngestConfig(env), false);
   const ingestUrl = await listenUrl(ingest, 0, '127.0.0.1');
   const materializer = await createMaterializerApp(loadMaterializerConfig(env), env.LOG_LEVEL, false);
-  const query = await createQueryApp(loadQueryConfig(env), false);
-  const queryUrl = await listenUrl(query, 0, '127.0.0.1');
   const tokenService = ingest.get(TokenService);
   const orgId = `org_${(env.CLICKHOUSE_DATABASE ?? '').slice(-8)}`;
   const tokens: StackTokens = {

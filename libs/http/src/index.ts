@@ -11,3 +11,5 @@ export * from './limits/http-limits.env';
 export * from './body-shape';
 export * from './body-shape.interceptor';
 export * from './limits/off-loop-worker';
+export * from './query-integer';
+export * from './forwarded-routes';

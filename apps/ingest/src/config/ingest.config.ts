@@ -11,7 +11,7 @@ import {
   loadEnv,
 } from '@runstream/config';
 import { HttpLimits, httpLimits, HttpLimitsEnv } from '@runstream/http';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsUrl, Max, Min } from 'class-validator';
 
 class IngestEnv {
   @IsInt()
@@ -36,6 +36,10 @@ class IngestEnv {
   @Min(1024 * 1024)
   @Max(1024 * 1024 * 1024)
   INGEST_PUBLISH_MAX_PENDING_BYTES: number = 64 * 1024 * 1024;
+
+  /** The read API (query app) that answers GET /api/elt/runs/:id on this app's port too, so a runner needs one base URL. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'INGEST_QUERY_URL must be an http(s) URL' })
+  INGEST_QUERY_URL: string = 'http://127.0.0.1:3001';
 }
 
 class IngestHttpEnv extends HttpEnv {
@@ -43,7 +47,11 @@ class IngestHttpEnv extends HttpEnv {
 }
 
 class IngestHttpLimitsEnv extends HttpLimitsEnv {
-  /** Above the 5 s publish deadline plus INGEST_RUN_LOOKUP_WAIT_MS and the claim wait. */
+  /**
+   * Above the 5 s publish deadline plus INGEST_RUN_LOOKUP_WAIT_MS. A claim that also waits its
+   * full 10 s for the decision meets this deadline first: its 503 then comes from here, and the
+   * retry with the same key learns the outcome as usual.
+   */
   override HTTP_REQUEST_TIMEOUT_MS: number = 15_000;
 }
 
@@ -53,6 +61,8 @@ export interface IngestConfig {
   clickhouse: ClickHouseConfig;
   runLookupWaitMs: number;
   publish: { deadlineMs: number; maxPendingBytes: number };
+  /** Where GET /api/elt/runs/:id is forwarded (the query app). */
+  queryUrl: string;
   limits: HttpLimits;
 }
 
@@ -66,6 +76,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     clickhouse: clickHouseConfig(loaded.clickhouse),
     runLookupWaitMs: loaded.ingest.INGEST_RUN_LOOKUP_WAIT_MS,
     publish: { deadlineMs: loaded.ingest.INGEST_PUBLISH_DEADLINE_MS, maxPendingBytes: loaded.ingest.INGEST_PUBLISH_MAX_PENDING_BYTES },
+    queryUrl: loaded.ingest.INGEST_QUERY_URL.replace(/\/+$/, ''),
     limits: httpLimits(loaded.limits),
   };
 }
