@@ -147,6 +147,37 @@ describe('write API', () => {
     expect(response.status).toBe(413);
   });
 
+  it('answers GET /api/elt/runs/:id on its own port too (the read API answers it), so a runner needs one base URL', async () => {
+    const runId = await createRun();
+    expect((await patch(runId, { status: 'running', appendLog: { level: 'info', message: 'one base URL' } })).status).toBe(202);
+    const read = await eventually(async () => {
+      const answer = await http<{ id: string; status: string; logEntries: { message: string }[] }>(
+        'GET',
+        `${stack.ingestUrl}/api/elt/runs/${runId}`,
+        undefined,
+        user,
+      );
+      return answer.status === 200 && answer.body.status === 'running' ? answer.body : undefined;
+    }, 'the run read back through ingest');
+    expect(read.logEntries.map((entry) => entry.message)).toEqual(['one base URL']);
+    const direct = await http('GET', `${stack.queryUrl}/api/elt/runs/${runId}`, undefined, user);
+    expect(direct.body).toEqual(read);
+    // The read API checks the token, as when asked directly; another organisation's run is a 404.
+    expect((await http('GET', `${stack.ingestUrl}/api/elt/runs/${runId}`, undefined, {})).status).toBe(401);
+    expect((await http('GET', `${stack.ingestUrl}/api/elt/runs/${runId}`, undefined, bearer(stack.tokens.otherOrg))).status).toBe(404);
+  });
+
+  it('answers 503 with Retry-After for GET /api/elt/runs/:id while the read API cannot be reached', async () => {
+    const cut: NestFastifyApplication = await createIngestApp(loadIngestConfig({ ...stack.env, INGEST_QUERY_URL: 'http://127.0.0.1:1' }), false);
+    try {
+      const cutUrl = await listenUrl(cut, 0, '127.0.0.1');
+      const answer = await fetch(`${cutUrl}/api/elt/runs/run_x`, { headers: user });
+      expect({ status: answer.status, retryAfter: answer.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
+    } finally {
+      await cut.close();
+    }
+  });
+
   it('keeps a terminal run terminal: 409 with the current status', async () => {
     const runId = await createRun();
     expect((await patch(runId, { status: 'succeeded' })).status).toBe(202);
@@ -154,6 +185,29 @@ describe('write API', () => {
     expect(again.status).toBe(409);
     expect(again.body.status).toBe('success');
     expect((await patch(runId, { appendLog: { level: 'info', message: 'post-run note' } })).status).toBe(202);
+  });
+
+  it('refuses a status change to a run another writer ended since this instance last saw it (409), instead of accepting it for the fold to drop', async () => {
+    const runId = await createRun();
+    expect((await patch(runId, { status: 'running' })).status).toBe(202);
+    // Another ingest instance (as the control plane's lease sweeper would) ends the run; this one still remembers it running.
+    const other: NestFastifyApplication = await createIngestApp(loadIngestConfig(stack.env), false);
+    try {
+      const otherUrl = await listenUrl(other, 0, '127.0.0.1');
+      const ended = await http('PATCH', `${otherUrl}/api/elt/runs/${runId}`, { status: 'error', errorSummary: 'lease expired' }, user);
+      expect(ended.status).toBe(202);
+    } finally {
+      await other.close();
+    }
+    await eventually(async () => {
+      const read = await http<{ status: string }>('GET', `${stack.queryUrl}/api/elt/runs/${runId}`, undefined, user);
+      return read.body.status === 'error' ? true : undefined;
+    }, 'the ended run in the read model');
+    const late = await patch(runId, { status: 'succeeded' });
+    expect(late.status).toBe(409);
+    expect(late.body.status).toBe('error');
+    // Logs and telemetry still need no read: they are taken as before.
+    expect((await patch(runId, { appendLog: { level: 'info', message: 'late line' } })).status).toBe(202);
   });
 
   it('appends no second event for a retried Idempotency-Key', async () => {

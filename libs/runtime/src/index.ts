@@ -1,3 +1,4 @@
 export * from './periodic-task';
 export * from './probe-server';
 export * from './retries';
+export * from './poll';

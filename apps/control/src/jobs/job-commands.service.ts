@@ -2,11 +2,13 @@ import { BadRequestException, ConflictException, Inject, Injectable, NotFoundExc
 import { ClickHouseStore, findJobCommand, JobCommandRow, jobStateReached } from '@runstream/clickhouse';
 import { JobEventEnvelope, JobEventPayloads, JobEventType, newJobRequestId, SCHEMA_VERSION, uuidv7, validateJobEvent } from '@runstream/events';
 import { Caller, FieldError, serviceUnavailable } from '@runstream/http';
+import { pollUntil } from '@runstream/runtime';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { ControlEventLog } from '../events/control-event-log';
 import { publishRefusal } from '../events/publish-refusal';
 
-const DECISION_POLL_MS = 25;
+/** The decision is usually there within a flush or two; a lagging fold is asked less often. */
+const DECISION_POLL = { firstDelayMs: 25, maxDelayMs: 200 };
 
 /** `job_` + 32 hex: a UUIDv7 without dashes, so ids sort by creation. */
 export function newJobId(): string {
@@ -71,18 +73,19 @@ export class JobCommandsService {
    * created in the same flush).
    */
   private async waitForDecision(orgId: string, projectId: string, requestId: string): Promise<JobCommandRow> {
-    const deadline = Date.now() + this.config.decisionTimeoutMs;
     let decision: JobCommandRow | undefined;
-    for (;;) {
-      decision ??= await findJobCommand(this.store, orgId, projectId, requestId);
-      // Decisions written before migration 0030, or on a project without jobs, carry no state to wait for.
-      if (decision && decision.state_offset === null) return decision;
-      if (decision?.state_offset && (await jobStateReached(this.store, orgId, projectId, decision.state_offset))) return decision;
-      if (Date.now() > deadline) {
-        throw serviceUnavailable('the change is recorded but not applied yet; read the job before retrying (it may still be applied)', 5);
-      }
-      await new Promise((resolve) => setTimeout(resolve, DECISION_POLL_MS));
-    }
+    const applied = await pollUntil(
+      async () => {
+        decision ??= await findJobCommand(this.store, orgId, projectId, requestId);
+        // Decisions written before migration 0030, or on a project without jobs, carry no state to wait for.
+        if (decision && decision.state_offset === null) return decision;
+        if (decision?.state_offset && (await jobStateReached(this.store, orgId, projectId, decision.state_offset))) return decision;
+        return undefined;
+      },
+      { ...DECISION_POLL, timeoutMs: this.config.decisionTimeoutMs },
+    );
+    if (applied) return applied;
+    throw serviceUnavailable('the change is recorded but not applied yet; read the job before retrying (it may still be applied)', 5);
   }
 }
 

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { uuidv7 } from '@runstream/events';
 import { Caller } from '@runstream/http';
+import { pollUntil } from '@runstream/runtime';
 import { createHash } from 'node:crypto';
 import { RetryLaterError } from '../errors/write-outcome.errors';
 import { EventWriter } from '../events/event-writer';
@@ -10,7 +11,8 @@ import { RunLocks } from '../runs/run-locks';
 
 /** How long a claim waits for the materializer to decide it before answering 503. */
 const CLAIM_DECISION_TIMEOUT_MS = 10_000;
-const DECISION_POLL_MS = 25;
+/** The decision is usually there within a flush or two; a lagging materializer is asked less often. */
+const DECISION_POLL = { firstDelayMs: 25, maxDelayMs: 200 };
 
 export interface ClaimedRun {
   id: string;
@@ -66,15 +68,15 @@ export class ClaimService {
   }
 
   private async waitForDecision(orgId: string, runId: string): Promise<DecidedRun> {
-    const deadline = Date.now() + CLAIM_DECISION_TIMEOUT_MS;
-    for (;;) {
-      const row = await this.directory.fresh(orgId, runId);
-      if (row && (row.claim_id !== '' || row.status !== 'pending')) return row;
-      if (Date.now() > deadline) {
-        throw new RetryLaterError('the claim is recorded but not decided yet; retry with the same Idempotency-Key or claimId to learn whether it won', 5);
-      }
-      await new Promise((resolve) => setTimeout(resolve, DECISION_POLL_MS));
-    }
+    const decided = await pollUntil(
+      async () => {
+        const row = await this.directory.fresh(orgId, runId);
+        return row && (row.claim_id !== '' || row.status !== 'pending') ? row : undefined;
+      },
+      { ...DECISION_POLL, timeoutMs: CLAIM_DECISION_TIMEOUT_MS },
+    );
+    if (decided) return decided;
+    throw new RetryLaterError('the claim is recorded but not decided yet; retry with the same Idempotency-Key or claimId to learn whether it won', 5);
   }
 }
 

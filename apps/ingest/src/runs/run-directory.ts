@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClickHouseStore, findRun, findRunLocation, RunRow } from '@runstream/clickhouse';
-import { RunStatus, toCanonicalStatus } from '@runstream/events';
+import { isTerminal, RunStatus, toCanonicalStatus } from '@runstream/events';
+import { pollUntil } from '@runstream/runtime';
 import { LRUCache } from 'lru-cache';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 
@@ -13,7 +14,8 @@ export interface KnownRun {
 }
 
 const MAX_CACHED_RUNS = 100_000;
-const LOOKUP_POLL_MS = 50;
+/** A miss is looked up again after 50, 100, 200, 400, 400… ms until INGEST_RUN_LOOKUP_WAIT_MS. */
+const LOOKUP_POLL = { firstDelayMs: 50, maxDelayMs: 400 };
 
 /**
  * Where ingest learns a run's org, project and status for a write that names only its id.
@@ -50,16 +52,26 @@ export class RunDirectory {
   async find(orgId: string, runId: string): Promise<KnownRun | undefined> {
     const cached = this.cache.get(runId);
     if (cached) return cached.org_id === orgId ? cached : undefined;
-    const deadline = Date.now() + this.config.runLookupWaitMs;
-    for (;;) {
-      const found = await this.lookup(orgId, runId);
-      if (found) {
-        this.remember(runId, found);
-        return found;
-      }
-      if (Date.now() >= deadline) return undefined;
-      await new Promise((resolve) => setTimeout(resolve, LOOKUP_POLL_MS));
-    }
+    const found = await pollUntil(() => this.lookup(orgId, runId), { ...LOOKUP_POLL, timeoutMs: this.config.runLookupWaitMs });
+    if (found) this.remember(runId, found);
+    return found;
+  }
+
+  /**
+   * For a status change: the run as find() knows it, but a run this instance last saw unfinished
+   * is read afresh, because another writer (the control plane's lease or stranded-run sweeper,
+   * another ingest instance) may have ended it since; its new status must be refused here (409),
+   * not accepted and then dead-lettered by the fold. One read per status change, a few per run.
+   */
+  async forStatusChange(orgId: string, runId: string): Promise<KnownRun | undefined> {
+    const cached = this.cache.get(runId);
+    if (!cached) return this.find(orgId, runId);
+    if (cached.org_id !== orgId) return undefined;
+    if (isTerminal(cached.status)) return cached;
+    const stored = await this.lookup(orgId, runId);
+    if (!stored || !isTerminal(stored.status)) return cached;
+    this.remember(runId, stored);
+    return stored;
   }
 
   private async lookup(orgId: string, runId: string): Promise<KnownRun | undefined> {

@@ -125,8 +125,9 @@ export class RunService {
   /** `mayWrite` narrows which runs this caller may touch (agents: their gateway's runs). */
   async patch(runId: string, dto: PatchRunDto, caller: Caller, mayWrite: (run: KnownRun) => boolean = () => true): Promise<AcceptedPatch> {
     if (isEmptyPatch(dto)) throw badRequest([{ field: 'body', reasons: ['at least one field is required'] }]);
+    const changesStatus = isGiven(dto.status);
     const write = async (): Promise<AcceptedPatch> => {
-      const run = await this.directory.find(caller.orgId, runId);
+      const run = changesStatus ? await this.directory.forStatusChange(caller.orgId, runId) : await this.directory.find(caller.orgId, runId);
       if (!run || !mayWrite(run)) throw new NotFoundException(`run ${runId} not found`);
       // After the lookup, so a write to no run costs no scrubbing; a large one waits for the scrub worker.
       const scrubText = await this.scrubber.prepare(patchTexts(dto));
@@ -140,7 +141,7 @@ export class RunService {
       });
     };
     // Only a status change is checked against the run's state; logs and telemetry need no lock.
-    return isGiven(dto.status) ? this.runLocks.run(runId, write) : write();
+    return changesStatus ? this.runLocks.run(runId, write) : write();
   }
 
   async reportExecutions(runId: string, dto: ReportModelExecutionsDto, caller: Caller): Promise<AcceptedExecutions> {
