@@ -68,7 +68,12 @@ export class KubernetesBackend {
       // Periodic passes only after the test: tests call the stranded-run sweep themselves, and the Jobs API reconciles on each write.
       CONTROL_KUBERNETES_RESYNC_MS: '3600000',
     });
-    return new KubernetesBackend(stack, mock, control, createKubernetesClients({ mode: 'kubeconfig', kubeconfigPath: mock.kubeconfigPath }));
+    return new KubernetesBackend(
+      stack,
+      mock,
+      control,
+      createKubernetesClients({ mode: 'kubeconfig', kubeconfigPath: mock.kubeconfigPath, requestTimeoutMs: 30_000 }),
+    );
   }
 
   async close(): Promise<void> {

@@ -38,9 +38,31 @@ export function loadKubeConfig(config: Pick<KubernetesConfig, 'mode' | 'kubeconf
   return kubeConfig;
 }
 
-export function createKubernetesClients(config: Pick<KubernetesConfig, 'mode' | 'kubeconfigPath'>): KubernetesClients {
+/**
+ * The clients, as KubeConfig.makeApiClient builds them plus a deadline on every call: the
+ * library sets none, so an API server that takes the connection and never answers would hold
+ * a reconcile pass (and every pass queued behind it) or a trigger for good.
+ */
+export function createKubernetesClients(config: Pick<KubernetesConfig, 'mode' | 'kubeconfigPath' | 'requestTimeoutMs'>): KubernetesClients {
   const kubeConfig = loadKubeConfig(config);
-  return { core: kubeConfig.makeApiClient(k8s().CoreV1Api), batch: kubeConfig.makeApiClient(k8s().BatchV1Api) };
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig names no current cluster');
+  const configuration = k8s().createConfiguration({
+    baseServer: new (k8s().ServerConfiguration)(cluster.server, {}),
+    authMethods: { default: kubeConfig },
+    promiseMiddleware: [requestDeadline(config.requestTimeoutMs)],
+  });
+  return { core: new (k8s().CoreV1Api)(configuration), batch: new (k8s().BatchV1Api)(configuration) };
+}
+
+function requestDeadline(ms: number): K8s.Middleware {
+  return {
+    pre: (context) => {
+      context.setSignal(AbortSignal.timeout(ms));
+      return Promise.resolve(context);
+    },
+    post: (response) => Promise.resolve(response),
+  };
 }
 
 /** The HTTP status of a failed API call (ApiException.code), or undefined for a transport error. */

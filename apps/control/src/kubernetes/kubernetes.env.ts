@@ -28,6 +28,12 @@ export class KubernetesEnv {
   @Max(3_600_000)
   CONTROL_KUBERNETES_RESYNC_MS: number = 30_000;
 
+  /** Longest one API server call may take: an API server that takes a connection and never answers must not stall the reconcile loop or a trigger. */
+  @IsInt()
+  @Min(1_000)
+  @Max(300_000)
+  CONTROL_KUBERNETES_REQUEST_TIMEOUT_MS: number = 30_000;
+
   /** Image whose entrypoint is the runstream runner; the job's argv is passed as the container's args. */
   @Matches(/^\S+$/, { message: 'CONTROL_KUBERNETES_RUNNER_IMAGE must be an image reference without spaces' })
   CONTROL_KUBERNETES_RUNNER_IMAGE = 'ghcr.io/runstream/runner:latest';
@@ -78,6 +84,7 @@ export interface KubernetesConfig {
   kubeconfigPath?: string;
   namespacePrefix: string;
   resyncMs: number;
+  requestTimeoutMs: number;
   runnerImage: string;
   ingestUrl: string;
   tokenSecret: { name: string; key: string };
@@ -93,6 +100,7 @@ export function kubernetesConfig(env: KubernetesEnv): KubernetesConfig {
     kubeconfigPath: env.CONTROL_KUBECONFIG,
     namespacePrefix: env.CONTROL_KUBERNETES_NAMESPACE_PREFIX,
     resyncMs: env.CONTROL_KUBERNETES_RESYNC_MS,
+    requestTimeoutMs: env.CONTROL_KUBERNETES_REQUEST_TIMEOUT_MS,
     runnerImage: env.CONTROL_KUBERNETES_RUNNER_IMAGE,
     ingestUrl: env.CONTROL_KUBERNETES_INGEST_URL,
     tokenSecret: { name: env.CONTROL_KUBERNETES_TOKEN_SECRET, key: env.CONTROL_KUBERNETES_TOKEN_SECRET_KEY },

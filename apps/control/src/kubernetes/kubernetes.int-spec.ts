@@ -53,6 +53,7 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
       kubeconfigPath: mock.kubeconfigPath,
       namespacePrefix: 'runstream-',
       resyncMs: 1_000,
+      requestTimeoutMs: 30_000,
       runnerImage: 'ghcr.io/runstream/runner:test',
       ingestUrl: 'http://ingest.runstream.svc:3000',
       tokenSecret: { name: 'runstream-gateway-token', key: 'token' },
@@ -195,7 +196,7 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
     await expect(new KubernetesRunExecutor(config, offlineReconciler).definitionsChanged()).resolves.toBeUndefined();
   });
 
-  it('answers a job change without waiting past its bound on an API server that accepts and never answers', async () => {
+  it('answers a job change without waiting past its bound, and ends each call at its deadline, on an API server that accepts and never answers', async () => {
     // A real TCP peer that takes the connection and stays silent (a blackholed API server).
     const held: Socket[] = [];
     const silent = createServer((socket) => held.push(socket));
@@ -203,10 +204,17 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
     const kubeconfig = join(mkdtempSync(join(tmpdir(), 'k8s-silent-')), 'kubeconfig');
     const port = (silent.address() as AddressInfo).port;
     writeFileSync(kubeconfig, readFileSync(mock.kubeconfigPath, 'utf8').replace(/server: .*/, `server: http://127.0.0.1:${port}`));
-    const stuck = new KubernetesReconciler(config, createKubernetesClients({ ...config, kubeconfigPath: kubeconfig }), async () => jobs, jobArgv);
+    const stuck = new KubernetesReconciler(
+      config,
+      createKubernetesClients({ ...config, kubeconfigPath: kubeconfig, requestTimeoutMs: 2_000 }),
+      async () => jobs,
+      jobArgv,
+    );
     try {
       await new KubernetesRunExecutor(config, stuck).definitionsChanged();
       expect(held.length).toBeGreaterThan(0);
+      // The pass itself ends: its calls give up at the request deadline, so later passes are not queued behind it for good.
+      await expect(stuck.reconcileNow()).rejects.toThrow(/abort/i);
     } finally {
       for (const socket of held) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));

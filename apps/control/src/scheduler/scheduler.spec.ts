@@ -1,5 +1,5 @@
 import { ClickHouseStore, JobRow, toChDateTime } from '@runstream/clickhouse';
-import { RunStarter, StartRun } from '../runs/run-starter';
+import { RunNotLaunchedError, RunStarter, StartRun } from '../runs/run-starter';
 import { scheduledRunId } from './schedule-ticks';
 import { Scheduler } from './scheduler';
 
@@ -48,13 +48,15 @@ function jobStore(rows: () => JobRow[]): { store: ClickHouseStore; reads: () => 
   return { store, reads: () => reads };
 }
 
-/** Records starts; `fail` decides per call whether the publish fails. */
-function recordingStarter(fail: (request: StartRun) => boolean = () => false): { starter: RunStarter; calls: StartRun[] } {
+/** Records starts; `fail` decides per call whether the start fails, and with what (a publish failure unless it says). */
+function recordingStarter(fail: (request: StartRun) => boolean | Error = () => false): { starter: RunStarter; calls: StartRun[] } {
   const calls: StartRun[] = [];
   const starter = {
     start: async (request: StartRun) => {
       calls.push(request);
-      if (fail(request)) throw new Error('Kafka is unavailable');
+      const failure = fail(request);
+      if (failure instanceof Error) throw failure;
+      if (failure) throw new Error('Kafka is unavailable');
       return { runId: request.runId ?? '', jobName: 'x' };
     },
   } as unknown as RunStarter;
@@ -94,6 +96,22 @@ describe('Scheduler', () => {
     expect(await scheduler.tick()).toEqual([scheduledRunId('job_bad', new Date('2026-02-01T10:00:00Z'))]);
     expect(calls.filter((c) => c.job.id === 'job_bad').map((c) => c.runId)).toEqual(Array(3).fill(scheduledRunId('job_bad', new Date('2026-02-01T10:00:00Z'))));
     expect(calls.filter((c) => c.job.id === 'job_ok')).toHaveLength(1);
+  });
+
+  it('does not retry a tick whose run was ended as error because its launch failed, and still retries one left pending', async () => {
+    const now = new Date('2026-02-01T10:00:00.300Z');
+    const tick = new Date('2026-02-01T10:00:00Z');
+    const { store } = jobStore(() => [jobRow('job_ended'), jobRow('job_pending')]);
+    const { starter, calls } = recordingStarter((request) =>
+      request.job.id === 'job_ended'
+        ? new RunNotLaunchedError(request.runId ?? '', 'not launched: the API server refused it', true)
+        : new RunNotLaunchedError(request.runId ?? '', 'not launched: the API server refused it', false),
+    );
+    const scheduler = new Scheduler(config, store, starter, () => now);
+    expect(await scheduler.tick()).toEqual([]);
+    expect(await scheduler.tick()).toEqual([]);
+    expect(calls.filter((c) => c.job.id === 'job_ended').map((c) => c.runId)).toEqual([scheduledRunId('job_ended', tick)]);
+    expect(calls.filter((c) => c.job.id === 'job_pending')).toHaveLength(2);
   });
 
   it('reads the job list at most once per refresh, but afresh before firing, so a job disabled before its tick does not fire', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { ClickHouseStore, listActiveJobs } from '@runstream/clickhouse';
 import pLimit from 'p-limit';
-import { RunStarter } from '../runs/run-starter';
+import { RunNotLaunchedError, RunStarter } from '../runs/run-starter';
 import { JobCatalog, ScheduledJob } from './job-catalog';
 import { SchedulerConfig } from './scheduler.env';
 import { DueTick, TickPlanner } from './tick-planner';
@@ -98,6 +98,14 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       this.reported.delete(job.id);
       return runId;
     } catch (error) {
+      if (error instanceof RunNotLaunchedError && error.ended) {
+        // The tick's run is already ended as `error`: launching it again would start a Job
+        // whose pod finds its run over, and the tick would still show the failed launch.
+        this.planner.fired(job.id, tick);
+        this.reported.delete(job.id);
+        this.logger.warn(`job ${job.id}: run ${runId} for ${tick.toISOString()} not launched, ended as error: ${error.message}`);
+        return undefined;
+      }
       if (this.reported.get(job.id) !== runId) {
         this.reported.set(job.id, runId);
         this.logger.warn(`job ${job.id}: run ${runId} for ${tick.toISOString()} not started, retrying until its starting deadline: ${String(error)}`);
