@@ -81,6 +81,7 @@ describe('runner agent under a tight rate limit', () => {
         extraPath: FAKE_BIN,
         inheritEnv: [],
         killGraceMs: 3_000,
+        maxRunSeconds: 0,
         shutdownReportMs: 10_000,
       },
       { logger: { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) } },
@@ -177,6 +178,7 @@ describe('runner agent while ingest is unreachable', () => {
         extraPath: FAKE_BIN,
         inheritEnv: ['FAKE_DBT_SLEEP_SECONDS'],
         killGraceMs: 3_000,
+        maxRunSeconds: 0,
         shutdownReportMs: 10_000,
       },
       {

@@ -65,6 +65,7 @@ describe('runner agent', () => {
       extraPath: FAKE_BIN,
       inheritEnv: [],
       killGraceMs: 3_000,
+      maxRunSeconds: 0,
       shutdownReportMs: 10_000,
       ...overrides,
     };
@@ -222,6 +223,18 @@ describe('runner agent', () => {
       })
       .map(Number);
   }
+
+  it('stops a program that runs past AGENT_MAX_RUN_SECONDS and fails its run with the reason, freeing its slot', async () => {
+    const runId = await createRun(['dbt', 'run', '--select', 'slow']);
+    agent({ maxRunSeconds: 2, concurrency: 1 });
+    const run = await finished(runId, 30_000);
+    expect(run.status).toBe('failed');
+    expect(run.errorSummary.split('\n')[0]).toBe('ran longer than its limit of 2 s (AGENT_MAX_RUN_SECONDS); stopped');
+    expect(processesOf(runId)).toEqual([]);
+    // The one slot is free again: the next run is executed.
+    const next = await createRun(['dbt', 'build']);
+    expect((await finished(next, 30_000)).status).toBe('success');
+  });
 
   it('stop() while a long program runs ends its run cancelled, and the program is gone', async () => {
     const runId = await createRun(['dbt', 'run', '--select', 'slow']);

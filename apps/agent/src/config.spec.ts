@@ -13,6 +13,7 @@ describe('loadAgentConfig', () => {
       extraPath: undefined,
       inheritEnv: [],
       killGraceMs: 10_000,
+      maxRunSeconds: 86_400,
       shutdownReportMs: 60_000,
     });
   });

@@ -56,6 +56,12 @@ class AgentEnv {
   @Max(600_000)
   AGENT_KILL_GRACE_MS: number = 10_000;
 
+  /** Longest one run's program may run before it is stopped and the run fails (0: no limit). */
+  @IsInt()
+  @Min(0)
+  @Max(31_536_000)
+  AGENT_MAX_RUN_SECONDS: number = 86_400;
+
   /** On shutdown, how long final reports may keep retrying while ingest is unreachable. */
   @IsInt()
   @Min(1_000)
@@ -75,6 +81,7 @@ export interface AgentConfig {
   /** Names beyond the default list that children inherit. */
   inheritEnv: string[];
   killGraceMs: number;
+  maxRunSeconds: number;
   shutdownReportMs: number;
 }
 
@@ -111,6 +118,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       .map((name) => name.trim())
       .filter((name) => name !== ''),
     killGraceMs: agent.AGENT_KILL_GRACE_MS,
+    maxRunSeconds: agent.AGENT_MAX_RUN_SECONDS,
     shutdownReportMs: agent.AGENT_SHUTDOWN_REPORT_MS,
   };
 }

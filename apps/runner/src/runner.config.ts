@@ -65,6 +65,12 @@ class RunnerEnv {
   @Max(600_000)
   RUNNER_KILL_GRACE_MS: number = 10_000;
 
+  /** Longest the job's program may run before it is stopped and the run fails (0: no limit). */
+  @IsInt()
+  @Min(0)
+  @Max(31_536_000)
+  RUNNER_MAX_RUN_SECONDS: number = 86_400;
+
   /** How long the final report is retried at most, so the pod ends even while ingest is down (the run's lease is 60 s). */
   @IsInt()
   @Min(1_000)
@@ -92,6 +98,7 @@ export interface RunnerConfig {
   heartbeatMs: number;
   logFlushMs: number;
   killGraceMs: number;
+  maxRunSeconds: number;
   finalReportMs: number;
   shutdownReportMs: number;
   log: LogConfig;
@@ -136,6 +143,7 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerCo
     heartbeatMs: runner.RUNNER_HEARTBEAT_MS,
     logFlushMs: runner.RUNNER_LOG_FLUSH_MS,
     killGraceMs: runner.RUNNER_KILL_GRACE_MS,
+    maxRunSeconds: runner.RUNNER_MAX_RUN_SECONDS,
     finalReportMs: runner.RUNNER_FINAL_REPORT_MS,
     shutdownReportMs: runner.RUNNER_SHUTDOWN_REPORT_MS,
     log: logConfig(log),

@@ -46,7 +46,13 @@ export function startPod(config: RunnerConfig, argv: string[], options: PodOptio
   let stopDeadline = Infinity;
   const stopped = new AbortController();
   let task: RunTask | undefined;
-  const settings: RunTaskSettings = { heartbeatMs: config.heartbeatMs, logFlushMs: config.logFlushMs, killGraceMs: config.killGraceMs, inheritEnv: [] };
+  const settings: RunTaskSettings = {
+    heartbeatMs: config.heartbeatMs,
+    logFlushMs: config.logFlushMs,
+    killGraceMs: config.killGraceMs,
+    maxRunSeconds: config.maxRunSeconds,
+    inheritEnv: [],
+  };
 
   async function execute(): Promise<number> {
     let runId: string;

@@ -24,6 +24,11 @@ export interface RunTaskSettings {
   heartbeatMs: number;
   logFlushMs: number;
   killGraceMs: number;
+  /**
+   * Longest a program may run (0: no limit); past it, it is stopped as on SIGTERM and the run
+   * fails, so a program hung on a lock cannot hold its executor's slot, or its pod, for good.
+   */
+  maxRunSeconds?: number;
   /** Directories (PATH syntax) put in front of the inherited PATH. */
   extraPath?: string;
   /** Names beyond the default list that the program inherits. */
@@ -63,6 +68,8 @@ export class RunTask {
   private readonly role: ExecutorRole;
   private markFinished: () => void = () => undefined;
   private stopReason?: string;
+  /** Why the program was stopped at its run-time limit, once it was. */
+  private timedOut?: string;
   private execution?: Execution;
 
   constructor(
@@ -122,14 +129,30 @@ export class RunTask {
       },
     });
     if (this.stopReason) this.stop(this.stopReason);
+    const limit = this.runTimeLimit();
     const result = await this.execution.done;
+    clearTimeout(limit);
 
     // The lines that explain a failure: those reporting an error, else the last stderr lines.
-    const outcome = outcomeOf(result, argv[0], env.PATH, errorTail.text() || stderrTail.text(), this.stopReason, this.role);
+    const tail = errorTail.text() || stderrTail.text();
+    const outcome = this.timedOut
+      ? { status: 'failed' as const, errorSummary: tail ? `${this.timedOut}\n${tail}` : this.timedOut }
+      : outcomeOf(result, argv[0], env.PATH, tail, this.stopReason, this.role);
     if (outcome.exitCode !== undefined) reporter.summarize({ exitCode: outcome.exitCode });
     if (outcome.status === 'succeeded') reporter.summarize({ progress: 100, currentPhase: 'finished' });
     logger.log(`run ${runId}: ${outcome.status}${outcome.errorSummary ? ` (${outcome.errorSummary.split('\n')[0]})` : ''}`);
     return this.finish(reporter, outcome);
+  }
+
+  /** Stops the program once it has run maxRunSeconds; the run then fails with the reason. */
+  private runTimeLimit(): NodeJS.Timeout | undefined {
+    const seconds = this.context.config.maxRunSeconds ?? 0;
+    if (seconds <= 0) return undefined;
+    return setTimeout(() => {
+      if (this.stopReason) return;
+      this.timedOut = `ran longer than its limit of ${seconds} s (${this.role === 'agent' ? 'AGENT' : 'RUNNER'}_MAX_RUN_SECONDS); stopped`;
+      void this.execution?.terminate(this.context.config.killGraceMs);
+    }, seconds * 1000);
   }
 
   /**
