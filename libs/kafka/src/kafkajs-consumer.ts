@@ -1,4 +1,5 @@
-import { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { ConsumerLag, PartitionLag } from './consumer-lag';
 import { BatchSink, ConsumerMetrics, ConsumerState, EventConsumer, IncomingMessage } from './event-log.port';
 
 export interface BatchConsumerOptions {
@@ -82,11 +83,13 @@ export class KafkajsBatchConsumer implements EventConsumer {
   /** Batches of flushes that will never be written (after a failure), released on stop. */
   private held: Pending[] = [];
   private wakeUp: (() => void) | undefined;
+  private readonly lagReader: ConsumerLag;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Kafka,
     private readonly options: BatchConsumerOptions,
   ) {
+    this.lagReader = new ConsumerLag(kafka, options.groupId, options.topic);
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       maxBytes: options.maxBytesInFlight,
@@ -255,6 +258,7 @@ export class KafkajsBatchConsumer implements EventConsumer {
     await this.consumer.stop();
     await this.flushChain.catch(() => undefined);
     await this.consumer.disconnect();
+    await this.lagReader.close().catch(() => undefined);
     if (this.current.status !== 'failed') this.current = { status: 'stopped' };
   }
 
@@ -266,23 +270,8 @@ export class KafkajsBatchConsumer implements EventConsumer {
     return { ...this.current };
   }
 
-  async lag(): Promise<{ partition: number; lag: number }[]> {
-    const admin: Admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const [ends, committed] = await Promise.all([
-        admin.fetchTopicOffsets(this.options.topic),
-        admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] }),
-      ]);
-      const committedByPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
-      return ends.map((end) => {
-        const done = committedByPartition.get(end.partition) ?? -1;
-        const high = Number(end.high);
-        return { partition: end.partition, lag: done < 0 ? high - Number(end.low) : Math.max(0, high - done) };
-      });
-    } finally {
-      await admin.disconnect();
-    }
+  lag(): Promise<PartitionLag[]> {
+    return this.lagReader.read();
   }
 }
 

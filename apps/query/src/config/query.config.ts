@@ -28,6 +28,12 @@ class QueryLimitsEnv {
   @Max(100_000_000)
   QUERY_MAX_RESULT_ROWS: number = 500_000;
 
+  /** Uncompressed bytes one statement may answer: rows alone do not bound an answer of wide text (a BI query over log lines). */
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  QUERY_MAX_RESULT_BYTES: number = 128 * 1024 * 1024;
+
   /** Requests doing ClickHouse work at once; chDB serialises statements anyway. */
   @IsInt()
   @Min(1)
@@ -120,6 +126,7 @@ export function querySettings(env: QueryLimitsEnv): ClickHouseSettings {
     max_execution_time: env.QUERY_MAX_EXECUTION_TIME_MS / 1000,
     max_memory_usage: String(env.QUERY_MAX_MEMORY_BYTES),
     max_result_rows: String(env.QUERY_MAX_RESULT_ROWS),
+    max_result_bytes: String(env.QUERY_MAX_RESULT_BYTES),
     result_overflow_mode: 'throw',
   };
 }
