@@ -102,7 +102,7 @@ describe('ingest hardening', () => {
 
     it('answers 400 naming the run id or the query parameter', async () => {
       const gateway = bearer(stack.tokens.gateway);
-      for (const limit of ['1e300', 'abc', '0', '101', '1.5'])
+      for (const limit of ['1e300', '1e1', '0x10', 'abc', '0', '101', '1.5'])
         expectBadField(await http<ErrorBody>('GET', `${stack.ingestUrl}/api/agent/runs?limit=${limit}`, undefined, gateway), 'limit');
       expect((await http('GET', `${stack.ingestUrl}/api/agent/runs?limit=1&limit=2`, undefined, gateway)).status).toBe(400);
       for (const id of ['run_%C3%A9', 'run%00', 'run_%F0%9F%92%A5', 'run%2F..', '-run']) {

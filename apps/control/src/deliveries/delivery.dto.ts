@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { QueryInteger } from '@runstream/http';
+import { IsOptional, Matches } from 'class-validator';
 import { JobParams } from '../jobs/dto/job.params';
 
 export const MAX_DELIVERIES_PAGE = 200;
@@ -8,10 +8,7 @@ export const MAX_DELIVERIES_PAGE = 200;
 export class ListDeliveriesQueryDto {
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: MAX_DELIVERIES_PAGE, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_DELIVERIES_PAGE)
+  @QueryInteger(1, MAX_DELIVERIES_PAGE)
   limit = 50;
 }
 

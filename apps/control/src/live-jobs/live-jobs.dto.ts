@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Length, Matches, Max, Min } from 'class-validator';
+import { QueryInteger } from '@runstream/http';
+import { IsIn, IsOptional, Length, Matches } from 'class-validator';
 import { LIVE_JOB_STATUSES, LiveJobStatus } from '../kubernetes/live-jobs';
 
 export const MAX_LIVE_JOBS = 500;
@@ -21,10 +21,7 @@ export class ListLiveJobsQueryDto {
 
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: MAX_LIVE_JOBS, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIVE_JOBS)
+  @QueryInteger(1, MAX_LIVE_JOBS)
   limit = 50;
 }
 
@@ -39,9 +36,6 @@ export class LiveJobParams {
 export class LiveJobLogsQueryDto {
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: MAX_LOG_TAIL, default: 100 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LOG_TAIL)
+  @QueryInteger(1, MAX_LOG_TAIL)
   tail = 100;
 }

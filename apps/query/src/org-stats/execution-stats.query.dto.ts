@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from '../validation/bounds';
-import { QueryInteger } from '../validation/decorators';
+import { QueryInteger } from '@runstream/http';
 
 const UNIX_MS_RANGE = 'Unix milliseconds from 1970-01-01T00:00:00Z to 2299-12-31T23:59:59.999Z';
 

@@ -1,5 +1,6 @@
 import { toChDateTime } from '@runstream/clickhouse';
-import { isCalendarDate, MAX_TIMESTAMP_MS, parseDecimalInteger, parseTimestamp } from './bounds';
+import { parseDecimalInteger } from '@runstream/http';
+import { isCalendarDate, MAX_TIMESTAMP_MS, parseTimestamp } from './bounds';
 
 describe('parseDecimalInteger', () => {
   it.each(['0', '1', '42', '007', '9999999999999999'])('accepts %p', (value) => {

@@ -1,22 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsInt, Max, Min, ValidateBy, ValidationArguments } from 'class-validator';
-import { isCalendarDate, MAX_DATE, MIN_DATE, parseDecimalInteger, parseTimestamp } from './bounds';
-
-/**
- * A query-string integer in [min, max], written as plain decimal digits. Anything else
- * (1e300, -0, 1.5, 0x10, " 1", "", a repeated parameter) stays as sent and fails @IsInt,
- * so the 400 names the field.
- */
-export function QueryInteger(min: number, max: number, meaning = ''): PropertyDecorator {
-  const range = `${min} to ${max}${meaning ? `, ${meaning}` : ''}`;
-  return applyDecorators(
-    Transform(({ value }: { value: unknown }) => parseDecimalInteger(value) ?? value),
-    IsInt({ message: ({ property }) => `${property} must be a whole number written in plain decimal digits (${range})` }),
-    Min(min, { message: ({ property }) => `${property} must be at least ${min} (${range})` }),
-    Max(max, { message: ({ property }) => `${property} must be at most ${max} (${range})` }),
-  ) as PropertyDecorator;
-}
+import { ValidateBy, ValidationArguments } from 'class-validator';
+import { isCalendarDate, MAX_DATE, MIN_DATE, parseTimestamp } from './bounds';
 
 /** `…:00 00:00`: a `+00:00` offset whose `+` a query string decoded as a space (a URL built without encoding). */
 const SPACE_FOR_PLUS_OFFSET = /(\d) (\d{2}:\d{2})$/;

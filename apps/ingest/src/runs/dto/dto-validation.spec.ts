@@ -166,7 +166,7 @@ describe('route params and query', () => {
     expect((await validate(RunIdParams, { id }, 'param')).fields).toEqual(['id']);
   });
 
-  it.each(['1e300', '0', '-1', '101', 'abc', '', '1.5', 'Infinity', 'NaN'])('refuses limit=%s', async (limit) => {
+  it.each(['1e300', '1e1', '0x10', '5.0', ' 5', '0', '-1', '101', 'abc', '', '1.5', 'Infinity', 'NaN'])('refuses limit=%s', async (limit) => {
     expect((await validate(ListAgentRunsQueryDto, { limit }, 'query')).fields).toEqual(['limit']);
   });
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
-import { QueryInteger } from '../../validation/decorators';
+import { QueryInteger } from '@runstream/http';
 import { QueryDecimal } from './query-number';
 
 /** GET /api/v1/projects/:id/sla */

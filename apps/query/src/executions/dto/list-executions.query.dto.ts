@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import { MAX_PAGE } from '../../validation/bounds';
-import { IsBoundedTimestamp, QueryInteger } from '../../validation/decorators';
+import { QueryInteger } from '@runstream/http';
+import { IsBoundedTimestamp } from '../../validation/decorators';
 
 /** GET /api/v1/projects/:id/model-executions */
 export class ListExecutionsQueryDto {

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
-import { QueryInteger } from '../../validation/decorators';
+import { QueryInteger } from '@runstream/http';
 
 /** GET /api/v1/projects/:id/runs/daily-stats */
 export class DailyStatsQueryDto {

@@ -3,7 +3,8 @@ import { JOB_TYPES, RUN_STATUSES } from '@runstream/events';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { MAX_PAGE } from '../../validation/bounds';
-import { IsBoundedTimestamp, QueryInteger } from '../../validation/decorators';
+import { QueryInteger } from '@runstream/http';
+import { IsBoundedTimestamp } from '../../validation/decorators';
 
 /**
  * true/false in any case (Python's requests sends a bool as `True`/`False`) or 1/0; anything
