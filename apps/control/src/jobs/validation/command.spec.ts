@@ -22,6 +22,9 @@ describe('parseCommand: argv without a shell', () => {
     expect(commandTool('dbt build')).toBe('dbt');
     expect(commandTool('sqlmesh plan')).toBe('sqlmesh');
     expect(commandTool('python x')).toBeUndefined();
+    // The tool the executor runs, quotes and all: the dbt-only rules follow it, not the raw text.
+    expect(commandTool("'dbt' build")).toBe('dbt');
+    expect(commandTool('"sqlmesh" plan')).toBe('sqlmesh');
   });
 
   it('names the metacharacter it refuses, inside quotes too', () => {

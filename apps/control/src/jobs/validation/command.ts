@@ -57,10 +57,16 @@ export type ParsedCommand = { ok: true; argv: string[]; tool: JobTool } | { ok: 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
-/** Which tool a command runs: its first word. A job is a dbt job when its command starts with `dbt`. */
-export function commandTool(command: string): JobTool | undefined {
+/** The command's first word as written, before parsing: it only picks which metacharacter rules apply. */
+function writtenTool(command: string): JobTool | undefined {
   const first = command.trimStart().split(/\s/, 1)[0];
   return first === 'dbt' || first === 'sqlmesh' ? first : undefined;
+}
+
+/** Which tool a command runs, as the executor will (its parsed first word: `'dbt' run` is dbt); undefined for an invalid command. */
+export function commandTool(command: string): JobTool | undefined {
+  const parsed = parseCommand(command);
+  return parsed.ok ? parsed.tool : undefined;
 }
 
 /** Quotes must be closed: shell-quote would silently close them. */
@@ -113,7 +119,7 @@ function dbtProblem(argv: string[]): string | undefined {
  */
 export function parseCommand(command: string, onlyDbt = false): ParsedCommand {
   if (command.trim() === '') return { ok: false, reason: 'must not be empty' };
-  const refused = commandTool(command) === 'sqlmesh' ? REFUSED_IN_SQLMESH : SHELL_METACHARACTERS;
+  const refused = writtenTool(command) === 'sqlmesh' ? REFUSED_IN_SQLMESH : SHELL_METACHARACTERS;
   const found = refused.find((m) => command.includes(m.text));
   if (found) return { ok: false, reason: `must not contain shell metacharacters (${found.name}): the command runs without a shell` };
   if (CONTROL_CHARACTERS.test(command)) return { ok: false, reason: 'must not contain control characters' };
