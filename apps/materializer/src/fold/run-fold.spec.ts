@@ -1,6 +1,7 @@
 import { RunRow } from '@runstream/clickhouse';
 import { AnyRunEvent, MAX_TELEMETRY_SUMMARY_KEYS, RunPatchedPayload, uuidv7 } from '@runstream/events';
-import { foldRunEvent, FoldOutcome, mergeSummary, version } from './run-fold';
+import { foldRunEvent, FoldOutcome, version } from './run-fold';
+import { mergeSummary } from './run-telemetry';
 
 const base = { schema_version: 1, org_id: 'org_a', project_id: 'proj_a', run_id: 'run_1', actor: 'tok_1' };
 

@@ -5,13 +5,12 @@ import {
   LogEntry,
   MAX_LOG_ENTRIES,
   MAX_TELEMETRY_SAMPLES,
-  MAX_TELEMETRY_SUMMARY_KEYS,
   RunEventEnvelope,
   RunStatus,
   TelemetrySample,
-  TelemetrySummary,
   toCanonicalStatus,
 } from '@runstream/events';
+import { mergeSummary, ringWrite } from './run-telemetry';
 
 /** Where an event sits in the log: the fold's version and its replay guard. */
 export interface LogPosition {
@@ -108,55 +107,6 @@ function touch(row: RunRow, event: AnyRunEvent, position: LogPosition): RunRow {
   row.kafka_partition = position.partition;
   row.kafka_offset = position.offset;
   return row;
-}
-
-function parseSummary(text: string): Record<string, unknown> {
-  const parsed: unknown = JSON.parse(text || '{}');
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-}
-
-/**
- * Shallow-merges a PATCH's summary into the run's, holding at most MAX_TELEMETRY_SUMMARY_KEYS
- * keys: keys the run has are always updated; new keys are admitted in the order the PATCH lists
- * them (the order of the event's JSON, so every replay admits the same ones) while room is
- * left, and the rest are dropped. A Map keeps the merge free of prototype effects.
- */
-export function mergeSummary(current: string, patch: TelemetrySummary): string {
-  const merged = new Map(Object.entries(parseSummary(current)));
-  for (const [key, value] of Object.entries(patch)) {
-    if (merged.has(key) || merged.size < MAX_TELEMETRY_SUMMARY_KEYS) merged.set(key, value);
-  }
-  return JSON.stringify(Object.fromEntries(merged));
-}
-
-/**
- * A ring of `cap` slots per run: item `seq` of a generation lives in slot seq % cap, so
- * appending past the cap overwrites the oldest and the newest `cap` items are kept.
- * A replace starts a new generation holding (the newest `cap` of) the given items.
- * Returns the ring's new generation and count, and pushes one row per kept item to `rows`;
- * `index` is the item's place among this PATCH's items (its version's).
- */
-function ringWrite<T, R>(
-  ring: { generation: number; count: number; cap: number },
-  replace: T[] | undefined,
-  append: T | undefined,
-  rows: R[],
-  toRow: (item: T, slot: number, generation: number, seq: number, index: number) => R,
-): { generation: number; count: number } {
-  let { generation, count } = ring;
-  const items: T[] = [];
-  if (replace) {
-    generation += 1;
-    const kept = replace.slice(-ring.cap);
-    count = replace.length - kept.length;
-    items.push(...kept);
-  }
-  if (append !== undefined) items.push(append);
-  items.forEach((item, index) => {
-    rows.push(toRow(item, count % ring.cap, generation, count, index));
-    count += 1;
-  });
-  return { generation, count };
 }
 
 /** Whether a PATCH carries logs or telemetry besides its status fields. */
@@ -273,11 +223,6 @@ function executionsReported(state: RunRow, event: RunEventEnvelope<'model_execut
 }
 
 /**
- * Folds one event into a run's latest state. Pure and deterministic, so replaying the
- * log rebuilds identical rows; an event already reflected in `state` is recognised by
- * its log position and skipped, which makes a replayed batch change nothing.
- */
-/**
  * A scheduled run's id is derived from its job and tick, so two scheduler instances (or one
  * restarted after a crash) may both announce it: the second announcement is the same run.
  */
@@ -287,6 +232,11 @@ function sameScheduledRun(state: RunRow, event: RunEventEnvelope<'run.created'>)
   );
 }
 
+/**
+ * Folds one event into a run's latest state. Pure and deterministic, so replaying the
+ * log rebuilds identical rows; an event already reflected in `state` is recognised by
+ * its log position and skipped, which makes a replayed batch change nothing.
+ */
 export function foldRunEvent(state: RunRow | undefined, event: AnyRunEvent, position: LogPosition, known: KnownExecutions = () => undefined): FoldOutcome {
   if (state && alreadyApplied(state, position)) return { kind: 'already-applied' };
   switch (event.type) {
