@@ -23,3 +23,4 @@ export * from './bi-access';
 export * from './tables/feed-watermarks.table';
 export * from './change-feed.queries';
 export * from './clickhouse-failure';
+export * from './bi-statements';

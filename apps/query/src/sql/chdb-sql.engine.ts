@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { biDatabaseFor, chdbOrgViewStatements, ClickHouseStore } from '@runstream/clickhouse';
+import { biDatabaseFor, canonicalQuery, chdbOrgViewStatements, ClickHouseStore, explainAst, explainQueryTree, runInDatabase } from '@runstream/clickhouse';
 import { SqlEngine, SqlQuery, SqlResult } from './sql-engine';
 import { checkAst, checkQueryTree, withoutFormat } from './sql-guard';
 import { outputFormat } from './sql-formats';
@@ -50,17 +50,16 @@ export class ChdbSqlEngine extends SqlEngine {
     const { body, format } = this.approved.get(key) ?? (await this.check(database, query));
     this.approved.set(key, { body, format });
     const chosen = outputFormat(format ?? query.defaultFormat);
-    // USE sets the current database of the session opened for this statement alone (store.raw), so it reaches no other statement.
-    const result = await this.store.raw(`USE ${database}; ${body}\nFORMAT ${chosen}`, query.params, chosen);
+    const result = await runInDatabase(this.store, database, body, query.params, chosen);
     return { body: result.body, format: chosen, summary: result.summary };
   }
 
   private async check(database: string, query: SqlQuery): Promise<Approved> {
-    const canonical = await this.canonical(query.sql);
+    const canonical = await canonicalQuery(this.store, query.sql);
     const format = FORMAT_LINE.exec(canonical)?.[1];
     const body = withoutFormat(canonical, format);
-    checkAst(await this.text(`EXPLAIN AST ${body}`, query.params), database);
-    checkQueryTree(await this.text(`USE ${database}; EXPLAIN QUERY TREE ${body}`, query.params), database);
+    checkAst(await explainAst(this.store, body, query.params), database);
+    checkQueryTree(await explainQueryTree(this.store, database, body, query.params), database);
     return { body, format };
   }
 
@@ -75,17 +74,6 @@ export class ChdbSqlEngine extends SqlEngine {
       this.prepared.set(orgId, done);
     }
     return done;
-  }
-
-  /** The engine's own rendering of the one statement it parsed; several statements are a syntax error. */
-  private async canonical(sql: string): Promise<string> {
-    const [row] = await this.store.query<{ q: string }>('SELECT formatQuery({q:String}) AS q', { q: sql });
-    return row.q;
-  }
-
-  private async text(sql: string, params: Record<string, string>): Promise<string> {
-    // A FORMAT clause would bind to the explained SELECT; the explanation's own format is the call's.
-    return (await this.store.raw(sql, params, 'TabSeparatedRaw')).body.toString('utf8');
   }
 }
 
