@@ -8,7 +8,7 @@ import { CreateRunDto } from '../runs/dto/create-run.dto';
 import { PatchRunDto } from '../runs/dto/patch-run.dto';
 import { RunIdParams } from '../runs/dto/run-id.params';
 import { AcceptedPatch, CreatedRun, RunService } from '../runs/run.service';
-import { AgentService, ClaimableRun } from './agent.service';
+import { AgentService, ClaimableRun, gatewayMayWrite } from './agent.service';
 import { ClaimRunDto } from './claim-run.dto';
 import { ClaimedRun, ClaimService } from './claim.service';
 import { ListAgentRunsQueryDto } from './list-agent-runs.query.dto';
@@ -61,6 +61,6 @@ export class AgentController {
   @Patch(':id')
   @HttpCode(202)
   patch(@Param() { id }: RunIdParams, @Body() dto: PatchRunDto, @CurrentCaller() caller: Caller, @Idempotent() once: IdempotentWrite): Promise<AcceptedPatch> {
-    return once(() => this.runs.patch(id, dto, caller, (run) => run.claimed_by === caller.gateway || run.target_gateway === caller.gateway));
+    return once(() => this.runs.patch(id, dto, caller, gatewayMayWrite(caller)));
   }
 }
