@@ -24,3 +24,4 @@ export * from './tables/feed-watermarks.table';
 export * from './change-feed.queries';
 export * from './clickhouse-failure';
 export * from './bi-statements';
+export * from './tables/topic-layouts.table';

@@ -42,9 +42,10 @@ export class TopicDurabilityError extends Error {
 /**
  * Creates missing topics with the configured replication and min.insync.replicas; refuses
  * (TopicDurabilityError) an existing topic weaker than configured. Partition counts of
- * existing topics are left as they are (they never shrink).
+ * existing topics are left as they are (they never shrink); the answer gives each topic's
+ * count as it is now, for the folds to check against the one they were built under.
  */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], brokers: readonly string[] = []): Promise<void> {
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], brokers: readonly string[] = []): Promise<Map<string, number>> {
   const admin = await connectChecked(kafka, brokers);
   try {
     const facts = await clusterFacts(admin);
@@ -65,6 +66,8 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], brokers: re
     );
     // Also checks topics just created: another instance may have won the race with other settings.
     for (const spec of specs) await checkDurability(admin, spec);
+    const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) });
+    return new Map(topics.map((topic) => [topic.name, topic.partitions.length]));
   } finally {
     await admin.disconnect();
   }

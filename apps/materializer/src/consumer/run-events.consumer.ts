@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { checkTopicPartitions, ClickHouseStore } from '@runstream/clickhouse';
 import { createKafka, ensureTopics, EventConsumer, EventPublisher, KafkajsBatchConsumer, runTopicSpecs } from '@runstream/kafka';
 import { Kafka } from 'kafkajs';
 import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
@@ -7,7 +8,8 @@ import { FatalExit } from './fatal-exit';
 import { MaterializerService } from './materializer.service';
 
 /**
- * Owns the consumer group's lifecycle. Shutdown order: stop fetching, flush and commit
+ * Owns the consumer group's lifecycle. It starts only under the partition count the read models
+ * were folded under (checkTopicPartitions). Shutdown order: stop fetching, flush and commit
  * what is buffered, disconnect Kafka; ClickHouse closes after (onApplicationShutdown).
  */
 @Injectable()
@@ -21,6 +23,7 @@ export class RunEventsConsumer implements OnApplicationBootstrap, BeforeApplicat
     private readonly materializer: MaterializerService,
     @Inject(DEAD_LETTER_PUBLISHER) private readonly deadLetters: EventPublisher,
     private readonly fatal: FatalExit,
+    private readonly store: ClickHouseStore,
   ) {
     this.kafka = createKafka(config.kafka);
     this.consumer = new KafkajsBatchConsumer(this.kafka, {
@@ -37,7 +40,9 @@ export class RunEventsConsumer implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureTopics(this.kafka, runTopicSpecs(this.config.kafka), this.config.kafka.brokers);
+    const partitions = await ensureTopics(this.kafka, runTopicSpecs(this.config.kafka), this.config.kafka.brokers);
+    const topic = this.config.kafka.topics.events;
+    await checkTopicPartitions(this.store, topic, partitions.get(topic) ?? 0);
     await this.deadLetters.connect();
     await this.consumer.start(async (messages) => {
       await this.materializer.materialize(messages);

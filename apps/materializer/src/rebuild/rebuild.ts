@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { migrate, openClickHouse, readMigrations, truncateReadModels } from '@runstream/clickhouse';
+import { insertTopicPartitions, migrate, openClickHouse, readMigrations, truncateReadModels } from '@runstream/clickhouse';
 import { createKafka, EventPublisher, KafkajsBatchConsumer, OutgoingMessage } from '@runstream/kafka';
 import { MaterializerConfig } from '../config/materializer.config';
 import { MaterializeStats, MaterializerService } from '../consumer/materializer.service';
@@ -36,6 +36,8 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
     await migrate(store, readMigrations(), { cluster: config.clickhouse.cluster });
     await truncateReadModels(store);
     const endOffsets = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+    // The read models are folded afresh under the topic as it is now.
+    await insertTopicPartitions(store, topic, endOffsets.length);
     logger.log(`replaying ${topic} up to ${endOffsets.map((p) => `${p.partition}@${p.offset}`).join(', ')}`);
     const deadLetters = new CountingPublisher();
     const materializer = new MaterializerService(store, deadLetters, config);

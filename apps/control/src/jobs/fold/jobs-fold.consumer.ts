@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { checkTopicPartitions, ClickHouseStore } from '@runstream/clickhouse';
 import { createKafka, ensureTopics, EventConsumer, KafkajsBatchConsumer } from '@runstream/kafka';
 import { AppMetrics } from '@runstream/observability';
 import { Kafka } from 'kafkajs';
@@ -24,6 +25,7 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     @Inject(CONTROL_CONFIG) private readonly config: ControlConfig,
     private readonly fold: JobsFoldService,
+    private readonly store: ClickHouseStore,
     @Optional() metrics?: AppMetrics,
   ) {
     this.kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-jobs-fold` });
@@ -44,7 +46,9 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureTopics(this.kafka, [jobTopicSpec(this.config.kafka)], this.config.kafka.brokers);
+    const partitions = await ensureTopics(this.kafka, [jobTopicSpec(this.config.kafka)], this.config.kafka.brokers);
+    // Job rows are versioned by their offset within a partition, as runs are: the count must not have changed.
+    await checkTopicPartitions(this.store, this.config.kafka.topics.jobs, partitions.get(this.config.kafka.topics.jobs) ?? 0);
     await this.consumer.start((messages) => this.fold.fold(messages));
     this.logger.log(`consuming ${this.config.kafka.topics.jobs} as group ${this.config.jobsFold.groupId}`);
   }
