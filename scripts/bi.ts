@@ -37,6 +37,7 @@ async function main(): Promise<void> {
       maxExecutionSeconds: Number(settings.max_execution_time),
       maxMemoryBytes: Number(settings.max_memory_usage),
       maxResultRows: Number(settings.max_result_rows),
+      maxResultBytes: Number(settings.max_result_bytes),
     });
   } else {
     statements = serverRevokeStatements(clickhouse.database, values.org);

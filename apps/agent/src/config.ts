@@ -59,7 +59,8 @@ class AgentEnv {
   /** Longest one run's program may run before it is stopped and the run fails (0: no limit). */
   @IsInt()
   @Min(0)
-  @Max(31_536_000)
+  // A timer's longest delay (2^31 - 1 ms, ~24.8 days): Node fires a longer one at once.
+  @Max(2_147_483)
   AGENT_MAX_RUN_SECONDS: number = 86_400;
 
   /** On shutdown, how long final reports may keep retrying while ingest is unreachable. */

@@ -68,7 +68,8 @@ class RunnerEnv {
   /** Longest the job's program may run before it is stopped and the run fails (0: no limit). */
   @IsInt()
   @Min(0)
-  @Max(31_536_000)
+  // A timer's longest delay (2^31 - 1 ms, ~24.8 days): Node fires a longer one at once.
+  @Max(2_147_483)
   RUNNER_MAX_RUN_SECONDS: number = 86_400;
 
   /** How long the final report is retried at most, so the pod ends even while ingest is down (the run's lease is 60 s). */

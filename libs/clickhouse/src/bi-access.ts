@@ -101,6 +101,7 @@ export interface GrantOptions {
   maxExecutionSeconds: number;
   maxMemoryBytes: number;
   maxResultRows: number;
+  maxResultBytes: number;
 }
 
 /**
@@ -120,7 +121,8 @@ export function serverGrantStatements(options: GrantOptions): string[] {
   const apps = options.appUsers.map(identifier);
   return [
     `CREATE SETTINGS PROFILE OR REPLACE ${profile} SETTINGS readonly = 2 CONST, max_execution_time = ${options.maxExecutionSeconds} CONST, ` +
-      `max_memory_usage = ${options.maxMemoryBytes} CONST, max_result_rows = ${options.maxResultRows} CONST, result_overflow_mode = 'throw' CONST`,
+      `max_memory_usage = ${options.maxMemoryBytes} CONST, max_result_rows = ${options.maxResultRows} CONST, ` +
+      `max_result_bytes = ${options.maxResultBytes} CONST, result_overflow_mode = 'throw' CONST`,
     `CREATE USER OR REPLACE ${user} IDENTIFIED WITH sha256_password BY ${stringLiteral(options.password)} DEFAULT DATABASE ${db} SETTINGS PROFILE ${stringLiteral(profile)}`,
     ...views.map((view) => `GRANT SELECT ON ${db}.${view} TO ${user}`),
     ...tables.map((table) => `GRANT SELECT ON ${db}.${table} TO ${user}`),

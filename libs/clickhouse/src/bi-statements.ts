@@ -21,7 +21,7 @@ export function explainAst(store: ClickHouseStore, body: string, params: Record<
 
 /** `EXPLAIN QUERY TREE` of a canonical query, resolved in `database`, as text. */
 export function explainQueryTree(store: ClickHouseStore, database: string, body: string, params: Record<string, string>): Promise<string> {
-  return explained(store, `USE ${database}; EXPLAIN QUERY TREE ${body}`, params);
+  return explained(store, `USE ${plainIdentifier(database)}; EXPLAIN QUERY TREE ${body}`, params);
 }
 
 /**
@@ -30,7 +30,13 @@ export function explainQueryTree(store: ClickHouseStore, database: string, body:
  * no other statement.
  */
 export function runInDatabase(store: ClickHouseStore, database: string, body: string, params: Record<string, string>, format: string): Promise<RawResult> {
-  return store.raw(`USE ${database}; ${body}\nFORMAT ${format}`, params, format);
+  return store.raw(`USE ${plainIdentifier(database)}; ${body}\nFORMAT ${plainIdentifier(format)}`, params, format);
+}
+
+/** A database or format name goes into the statement as it is: only a plain identifier may. */
+function plainIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`${JSON.stringify(name)} is not a plain identifier`);
+  return name;
 }
 
 async function explained(store: ClickHouseStore, sql: string, params: Record<string, string>): Promise<string> {

@@ -30,9 +30,9 @@ const BY_CODE: Record<string, ClickHouseFailure> = {
   '203': { status: 503, retryAfterSeconds: 1, message: 'ClickHouse has no free connection; retry shortly' }, // NO_FREE_CONNECTION
   '242': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'a ClickHouse replica is read-only for now; retry shortly' }, // TABLE_IS_READ_ONLY
   '999': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'ClickHouse lost its coordination service for now; retry shortly' }, // KEEPER_EXCEPTION
-  '158': { status: 422, message: `the answer would exceed the read API's row limit; ${NARROW}` }, // TOO_MANY_ROWS
-  '307': { status: 422, message: `the answer would exceed the read API's size limit; ${NARROW}` }, // TOO_MANY_BYTES
-  '396': { status: 422, message: `the answer would exceed the read API's row limit; ${NARROW}` }, // TOO_MANY_ROWS_OR_BYTES
+  '158': { status: 422, message: `the answer would exceed the row limit; ${NARROW}` }, // TOO_MANY_ROWS
+  '307': { status: 422, message: `the answer would exceed the size limit; ${NARROW}` }, // TOO_MANY_BYTES
+  '396': { status: 422, message: `the answer would exceed the row or size limit; ${NARROW}` }, // TOO_MANY_ROWS_OR_BYTES
 };
 
 /** Node socket errors of an unreachable ClickHouse server. */
@@ -56,7 +56,12 @@ export function classifyClickHouseFailure(error: unknown): ClickHouseFailure | u
   if (!(error instanceof Error)) return undefined;
   const errno = (error as Error & { code?: unknown }).code;
   if ((typeof errno === 'string' && UNREACHABLE.has(errno)) || error.message === 'Timeout error.') {
-    return { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'ClickHouse is unreachable or did not answer in time; retry shortly' };
+    // A socket error does not say whose socket: ClickHouse's, or another service the app calls (the Kubernetes API).
+    return {
+      status: 503,
+      retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS,
+      message: 'a service this API depends on is unreachable or did not answer in time; retry shortly',
+    };
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
-import fastifyHttpProxy from '@fastify/http-proxy';
+import fastifyHttpProxy, { FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { FastifyInstance, FastifyReply, RawServerBase, RouteGenericInterface } from 'fastify';
+import { FastifyInstance, FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
+import { IncomingHttpHeaders } from 'node:http';
 
 export interface ForwardedRoutes {
   /** The app that answers them, e.g. http://127.0.0.1:3003. */
@@ -24,15 +25,32 @@ export async function registerForwardedRoutes(app: NestFastifyApplication, route
     // JSON parser the platform added (http-app.ts) instead of clashing with it.
     scope.removeContentTypeParser('application/json');
     for (const prefix of routes.prefixes) {
-      await scope.register(fastifyHttpProxy, {
+      const options: FastifyHttpProxyOptions = {
         upstream: routes.upstream,
         prefix,
         rewritePrefix: prefix,
         ...(routes.methods ? { httpMethods: routes.methods } : {}),
-        replyOptions: { onError: (reply, { error }) => upstreamUnavailable(reply, error, routes.name) },
-      });
+        replyOptions: {
+          rewriteRequestHeaders: (request, headers) => forwardedHeaders(request, headers),
+          onError: (reply, { error }) => upstreamUnavailable(reply, error, routes.name),
+        },
+      };
+      // reply-from (which http-proxy hands every option) would retry a GET answered 503 up to ten
+      // times, reading Retry-After as milliseconds: a busy upstream must see one request per caller,
+      // and the caller its 503. http-proxy's types leave the option out.
+      await scope.register(fastifyHttpProxy, Object.assign(options, { retryDelay: () => null }));
     }
   });
+}
+
+/**
+ * The caller's address appended to X-Forwarded-For, so the upstream's per-address budgets (failed
+ * authentications) see the caller, not this app; and this request's id, so both apps log one id.
+ */
+function forwardedHeaders(request: FastifyRequest<RouteGenericInterface, RawServerBase>, headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const forwardedFor = headers['x-forwarded-for'];
+  const chain = [forwardedFor, request.ip].flat().filter((part): part is string => typeof part === 'string' && part !== '');
+  return { ...headers, 'x-forwarded-for': chain.join(', '), 'x-request-id': request.id };
 }
 
 /** Any reply type: the proxy's replies are typed for HTTP/2 servers too. */

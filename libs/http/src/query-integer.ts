@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 
+/** Plain decimal digits only: no sign, exponent, fraction, hex, spaces; 16 digits keeps it an exact double. */
 const DIGITS = /^\d{1,16}$/;
 
 /** A query-string integer, or undefined for anything that is not plain decimal digits (arrays included). */

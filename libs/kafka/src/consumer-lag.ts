@@ -13,6 +13,7 @@ export interface PartitionLag {
 export class ConsumerLag {
   private admin?: Promise<Admin>;
   private reading?: Promise<PartitionLag[]>;
+  private closed = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -21,11 +22,18 @@ export class ConsumerLag {
   ) {}
 
   read(): Promise<PartitionLag[]> {
+    // After its consumer stopped, a scrape must not open a connection nothing would close.
+    if (this.closed) return Promise.reject(new Error(`consumer of ${this.topic} stopped`));
     this.reading ??= this.readOnce().finally(() => (this.reading = undefined));
     return this.reading;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    await this.disconnect();
+  }
+
+  private async disconnect(): Promise<void> {
     const admin = this.admin;
     this.admin = undefined;
     await (await admin?.catch(() => undefined))?.disconnect();
@@ -43,7 +51,7 @@ export class ConsumerLag {
       });
     } catch (error) {
       // The connection may be what failed: the next read starts a new one.
-      await this.close().catch(() => undefined);
+      await this.disconnect().catch(() => undefined);
       throw error;
     }
   }

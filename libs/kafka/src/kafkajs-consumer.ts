@@ -1,4 +1,5 @@
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { PartitionsAddedError, RetriesExhaustedError } from './consumer-errors';
 import { ConsumerLag, PartitionLag } from './consumer-lag';
 import { BatchSink, ConsumerMetrics, ConsumerState, EventConsumer, IncomingMessage } from './event-log.port';
 
@@ -26,6 +27,11 @@ export interface BatchConsumerOptions {
   sessionTimeoutMs?: number;
   /** Told this member's partitions of `topic` after every rebalance (an empty list when it has none). */
   onAssignment?: (partitions: number[]) => void;
+  /**
+   * The partition count the sink's state is built under, once known: an assignment holding a
+   * partition beyond it (partitions added while running) fails the consumer before it fetches.
+   */
+  partitionCount?: () => number | undefined;
   onSinkError?: (error: Error, attempt: number) => void;
   /**
    * Called once when the consumer gives up: the sink kept failing for maxRetryMs, or kafkajs
@@ -33,18 +39,6 @@ export interface BatchConsumerOptions {
    * commits nothing; the caller is expected to end the process so a new member takes over.
    */
   onFatal?: (error: Error) => void;
-}
-
-/** The sink kept failing past the retry budget. */
-export class RetriesExhaustedError extends Error {
-  constructor(
-    readonly attempts: number,
-    readonly elapsedMs: number,
-    readonly lastError: Error,
-  ) {
-    super(`writes failed ${attempts} times over ${Math.round(elapsedMs / 1000)} s; last error: ${lastError.message}`);
-    this.name = 'RetriesExhaustedError';
-  }
 }
 
 interface Pending {
@@ -100,7 +94,11 @@ export class KafkajsBatchConsumer implements EventConsumer {
     });
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
-      this.options.onAssignment?.([...(payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b));
+      const assigned = [...(payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b);
+      const count = options.partitionCount?.();
+      const beyond = count === undefined ? undefined : assigned.find((partition) => partition >= count);
+      if (beyond !== undefined) return this.fail(new PartitionsAddedError(options.topic, count!, beyond));
+      this.options.onAssignment?.(assigned);
       if (this.current.status === 'starting' || this.current.status === 'restarting') this.current = { status: 'running' };
     });
     // kafkajs restarts after a retriable crash by itself; after any other it stays down, and so

@@ -42,6 +42,36 @@ describe('kafkajs adapter on a real broker', () => {
     }
   });
 
+  it('fails before folding anything when the group assigns a partition beyond the count its state is built under', async () => {
+    const topic = await freshTopic(3);
+    await publisher.publish(
+      topic,
+      Array.from({ length: 30 }, (_, i) => ({ key: `run_${i}`, value: Buffer.from(String(i)) })),
+    );
+    const fatal: Error[] = [];
+    const consumer = new KafkajsBatchConsumer(kafka, {
+      groupId: `test-${randomBytes(4).toString('hex')}`,
+      topic,
+      maxBatchSize: 1000,
+      flushIntervalMs: 20,
+      maxBytesInFlight: 1024 * 1024,
+      // Built under 2 partitions; the topic has 3, so this only member is assigned partition 2 too.
+      partitionCount: () => 2,
+      onFatal: (error) => fatal.push(error),
+    });
+    const delivered: IncomingMessage[] = [];
+    await consumer.start(async (messages) => void delivered.push(...messages));
+    try {
+      await waitFor(async () => fatal.length > 0);
+      expect(fatal[0].message).toContain(`${topic} gained partitions while consuming (partition 2 assigned; its state is built under 2)`);
+      expect(consumer.state().status).toBe('failed');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(delivered).toEqual([]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('retries a failing sink without committing, then commits everything once it succeeds', async () => {
     const topic = await freshTopic();
     await publisher.publish(

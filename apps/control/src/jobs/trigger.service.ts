@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClickHouseStore, runWritten } from '@runstream/clickhouse';
 import { Caller, serviceUnavailable } from '@runstream/http';
+import { pollUntil } from '@runstream/runtime';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { publishRefusal } from '../events/publish-refusal';
 import { InvalidRunEventError, RunNotLaunchedError, RunStarter } from '../runs/run-starter';
@@ -16,8 +17,8 @@ export interface TriggerResponse {
   message: string;
 }
 
-/** The first wait between two looks for the new run; each wait doubles, up to the last. */
-const VISIBLE_POLL_MS = [25, 50, 100, 200] as const;
+/** Looks for the new run after 25, 50, 100, 200, 200… ms. */
+const VISIBLE_POLL = { firstDelayMs: 25, maxDelayMs: 200 };
 
 /**
  * A manual, one-off run of a job (disabled jobs too: `enabled` only suspends the schedule).
@@ -54,12 +55,11 @@ export class TriggerService {
 
   /** Waits until the read model holds the run, at most the decision timeout (then the run exists, just not materialized yet). */
   private async untilReadable(orgId: string, runId: string): Promise<void> {
-    const deadline = Date.now() + this.config.decisionTimeoutMs;
-    for (let look = 0; Date.now() < deadline; look += 1) {
+    await pollUntil(
       // A failed read ends the wait: the run was created, and the answer says so.
-      if (await runWritten(this.store, orgId, runId).catch(() => true)) return;
-      await new Promise((resolve) => setTimeout(resolve, VISIBLE_POLL_MS[Math.min(look, VISIBLE_POLL_MS.length - 1)]));
-    }
+      async () => ((await runWritten(this.store, orgId, runId).catch(() => true)) ? true : undefined),
+      { ...VISIBLE_POLL, timeoutMs: this.config.decisionTimeoutMs },
+    );
   }
 
   private overrideArgv(jobCommand: string, override: string): string[] {

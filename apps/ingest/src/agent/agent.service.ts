@@ -4,12 +4,12 @@ import { Caller } from '@runstream/http';
 import { KnownRun } from '../runs/run-directory';
 import { RunFields, runFields } from '../runs/run-fields';
 
-/** A run as GET /api/agent/runs lists it. */
 /** The runs a gateway token may report on: those targeted at its gateway, or claimed by it. */
 export function gatewayMayWrite(caller: Caller): (run: KnownRun) => boolean {
   return (run) => run.claimed_by === caller.gateway || run.target_gateway === caller.gateway;
 }
 
+/** A run as GET /api/agent/runs lists it. */
 export interface ClaimableRun extends RunFields {
   /** The argv to run, for runs the control plane started from a job; empty for others. */
   command: string[];

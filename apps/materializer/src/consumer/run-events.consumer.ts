@@ -17,6 +17,8 @@ export class RunEventsConsumer implements OnApplicationBootstrap, BeforeApplicat
   private readonly logger = new Logger('RunEventsConsumer');
   private readonly kafka: Kafka;
   readonly consumer: EventConsumer;
+  /** The partition count the read models are folded under, once checked at start. */
+  private partitions?: number;
 
   constructor(
     @Inject(MATERIALIZER_CONFIG) private readonly config: MaterializerConfig,
@@ -36,13 +38,15 @@ export class RunEventsConsumer implements OnApplicationBootstrap, BeforeApplicat
       maxRetryMs: config.retry.maxTotalMs,
       onSinkError: (error, attempt) => this.logger.error(`write failed (attempt ${attempt}), retrying: ${error.message}`),
       onFatal: (error) => this.fatal.exit(error),
+      // Partitions added while running fail the consumer before it fetches from them (the start checks a restart).
+      partitionCount: () => this.partitions,
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const partitions = await ensureTopics(this.kafka, runTopicSpecs(this.config.kafka), this.config.kafka.brokers);
     const topic = this.config.kafka.topics.events;
-    await checkTopicPartitions(this.store, topic, partitions.get(topic) ?? 0);
+    this.partitions = await checkTopicPartitions(this.store, topic, partitions.get(topic));
     await this.deadLetters.connect();
     await this.consumer.start(async (messages) => {
       await this.materializer.materialize(messages);

@@ -2,17 +2,19 @@ import { ServerResponse } from 'node:http';
 import { StreamEventName, StreamSink } from './run-poller';
 
 /**
- * Unsent bytes past which a client is cut off: a reader that stopped reading (a laptop asleep,
- * a half-open connection) would otherwise have every event and heartbeat buffered for it for
- * good. It reconnects with Last-Event-ID and misses nothing (docs/change-feed.md).
+ * Unsent bytes a client may still have waiting at a heartbeat, a whole heartbeat interval after
+ * the last one: more means it stopped reading (a laptop asleep, a half-open connection), and
+ * every event would otherwise be buffered for it for good. It is cut off, reconnects with
+ * Last-Event-ID and misses nothing (docs/change-feed.md). A large backlog written at once to a
+ * client that reads drains long before the next heartbeat.
  */
 export const MAX_UNSENT_BYTES = 1024 * 1024;
 
 /**
  * Writes Server-Sent Events on a hijacked Fastify reply's raw response: a comment every
  * heartbeatMs keeps proxies from closing a quiet stream, and the socket's idle timeout is
- * lifted (the server's connection timeout is meant for requests, not streams); a client that
- * falls MAX_UNSENT_BYTES behind is disconnected instead.
+ * lifted (the server's connection timeout is meant for requests, not streams); a client still
+ * MAX_UNSENT_BYTES behind at a heartbeat is disconnected instead.
  */
 export class SseResponse implements StreamSink {
   private readonly heartbeat: NodeJS.Timeout;
@@ -32,7 +34,7 @@ export class SseResponse implements StreamSink {
     });
     raw.socket?.setTimeout(0);
     raw.write(`retry: ${reconnectMs}\n\n`);
-    this.heartbeat = setInterval(() => this.write(': keepalive\n\n'), heartbeatMs);
+    this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
     raw.on('close', () => this.closed());
   }
 
@@ -45,14 +47,17 @@ export class SseResponse implements StreamSink {
     this.closed();
   }
 
-  private write(chunk: string): void {
-    if (this.ended) return;
+  private beat(): void {
     if (this.raw.writableLength > MAX_UNSENT_BYTES) {
       this.raw.destroy();
       this.closed();
       return;
     }
-    this.raw.write(chunk);
+    this.write(': keepalive\n\n');
+  }
+
+  private write(chunk: string): void {
+    if (!this.ended) this.raw.write(chunk);
   }
 
   private closed(): void {

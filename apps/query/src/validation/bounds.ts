@@ -17,7 +17,6 @@ export const MAX_DATE = '2149-06-06';
  */
 export const MAX_PAGE = 10_000_000;
 
-/** Plain decimal digits only: no sign, exponent, fraction, hex, spaces; 16 digits keeps it an exact double. */
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

@@ -75,6 +75,30 @@ describe('the Jobs API through the query app (QUERY_CONTROL_URL)', () => {
     }
   });
 
+  it("passes a busy upstream's 503 on once, without retrying it, and tells the upstream the caller's address and the request id", async () => {
+    const busy = Fastify();
+    const seenBusy: { forwardedFor?: string; requestId?: string }[] = [];
+    busy.all('/*', async (request, reply) => {
+      seenBusy.push({ forwardedFor: request.headers['x-forwarded-for'] as string, requestId: request.headers['x-request-id'] as string });
+      return reply.code(503).header('retry-after', '1').send({ statusCode: 503, message: 'busy' });
+    });
+    const busyUrl = await busy.listen({ port: 0, host: '127.0.0.1' });
+    const front = await createHttpApp(EmptyModule, { logLevels: [], shutdownHooks: false });
+    await registerControlProxy(front, busyUrl);
+    await front.init();
+    try {
+      const answer = await front
+        .getHttpAdapter()
+        .getInstance()
+        .inject({ method: 'GET', url: '/api/v1/jobs', headers: { 'x-request-id': 'req-forwarded-1', 'x-forwarded-for': '203.0.113.7' } });
+      expect({ status: answer.statusCode, retryAfter: answer.headers['retry-after'] }).toEqual({ status: 503, retryAfter: '1' });
+      expect(seenBusy).toEqual([{ forwardedFor: '203.0.113.7, 203.0.113.7', requestId: 'req-forwarded-1' }]);
+    } finally {
+      await front.close();
+      await busy.close();
+    }
+  });
+
   it('takes an http(s) QUERY_CONTROL_URL, defaulting to the local control app, and names it when invalid', () => {
     expect(loadQueryConfig({}).controlUrl).toBe('http://127.0.0.1:3003');
     expect(loadQueryConfig({ QUERY_CONTROL_URL: 'http://runstream-control:3003/' }).controlUrl).toBe('http://runstream-control:3003');

@@ -7,9 +7,8 @@ export class PartitionCountChangedError extends Error {
 
   constructor(topic: string, recorded: number, current: number) {
     super(
-      `${topic} has ${current} partitions, but its read models were folded under ${recorded}: a run's later events would land ` +
-        `in another partition and be ordered wrongly (docs/scaling.md, "Knobs"). Nothing is folded until the topic has ` +
-        `${recorded} partitions again, or the read models are rebuilt from a topic whose events never moved (npm run rebuild).`,
+      `${topic} has ${current} partitions, but its read models were folded under ${recorded}: an entity's later events would ` +
+        `land in another partition and be ordered wrongly. Nothing is folded under the new count (docs/scaling.md, "Knobs").`,
     );
   }
 }
@@ -29,10 +28,12 @@ export function insertTopicPartitions(store: ClickHouseStore, topic: string, par
 
 /**
  * Before a fold starts: records the topic's partition count the first time, and refuses
- * (PartitionCountChangedError) a count other than the recorded one.
+ * (PartitionCountChangedError) a count other than the recorded one. Answers the count.
  */
-export async function checkTopicPartitions(store: ClickHouseStore, topic: string, partitions: number): Promise<void> {
+export async function checkTopicPartitions(store: ClickHouseStore, topic: string, partitions: number | undefined): Promise<number> {
+  if (partitions === undefined || partitions < 1) throw new Error(`${topic}: the cluster gave no partition count for it`);
   const recorded = await selectTopicPartitions(store, topic);
-  if (recorded === undefined) return insertTopicPartitions(store, topic, partitions);
-  if (recorded !== partitions) throw new PartitionCountChangedError(topic, recorded, partitions);
+  if (recorded === undefined) await insertTopicPartitions(store, topic, partitions);
+  else if (recorded !== partitions) throw new PartitionCountChangedError(topic, recorded, partitions);
+  return partitions;
 }

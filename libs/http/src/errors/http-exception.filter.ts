@@ -40,12 +40,13 @@ export function httpExceptionBody(exception: HttpException): Record<string, unkn
   return { statusCode: status, error: reasonPhrase(status), message: exception.message, ...own };
 }
 
-/** Answers an HttpException: its status and body, and Retry-After on 429 and 503. */
+/** The HttpException a classified dependency failure is answered as. */
 function failureException(failure: DependencyFailure): HttpException {
   if (failure.status === 503) return serviceUnavailable(failure.message, failure.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
   return new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', message: failure.message });
 }
 
+/** Answers an HttpException: its status and body, and Retry-After on 429 and 503. */
 export function sendHttpException(reply: FilterReply, exception: HttpException): void {
   const status = exception.getStatus();
   if (status === 429 || status === 503) {

@@ -21,6 +21,8 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger = new Logger('JobsFoldConsumer');
   private readonly kafka: Kafka;
   readonly consumer: EventConsumer;
+  /** The partition count the job rows are folded under, once checked at start. */
+  private partitions?: number;
 
   constructor(
     @Inject(CONTROL_CONFIG) private readonly config: ControlConfig,
@@ -41,6 +43,8 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
         this.logger.fatal(`jobs fold gave up: ${error.message}`);
         process.exit(1);
       },
+      // Partitions added while running fail the consumer before it fetches from them (the start checks a restart).
+      partitionCount: () => this.partitions,
     });
     metrics?.watchLag(config.jobsFold.groupId, config.kafka.topics.jobs, this.consumer);
   }
@@ -48,7 +52,7 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
   async onApplicationBootstrap(): Promise<void> {
     const partitions = await ensureTopics(this.kafka, [jobTopicSpec(this.config.kafka)], this.config.kafka.brokers);
     // Job rows are versioned by their offset within a partition, as runs are: the count must not have changed.
-    await checkTopicPartitions(this.store, this.config.kafka.topics.jobs, partitions.get(this.config.kafka.topics.jobs) ?? 0);
+    this.partitions = await checkTopicPartitions(this.store, this.config.kafka.topics.jobs, partitions.get(this.config.kafka.topics.jobs));
     await this.consumer.start((messages) => this.fold.fold(messages));
     this.logger.log(`consuming ${this.config.kafka.topics.jobs} as group ${this.config.jobsFold.groupId}`);
   }
