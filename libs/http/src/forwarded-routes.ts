@@ -1,4 +1,4 @@
-import fastifyHttpProxy, { FastifyHttpProxyOptions } from '@fastify/http-proxy';
+import fastifyHttpProxy from '@fastify/http-proxy';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
 import { IncomingHttpHeaders } from 'node:http';
@@ -25,20 +25,19 @@ export async function registerForwardedRoutes(app: NestFastifyApplication, route
     // JSON parser the platform added (http-app.ts) instead of clashing with it.
     scope.removeContentTypeParser('application/json');
     for (const prefix of routes.prefixes) {
-      const options: FastifyHttpProxyOptions = {
+      await scope.register(fastifyHttpProxy, {
         upstream: routes.upstream,
         prefix,
         rewritePrefix: prefix,
         ...(routes.methods ? { httpMethods: routes.methods } : {}),
         replyOptions: {
           rewriteRequestHeaders: (request, headers) => forwardedHeaders(request, headers),
+          // reply-from would retry a GET answered 503 up to ten times, reading Retry-After as
+          // milliseconds: a busy upstream must see one request per caller, and the caller its 503.
+          retryDelay: () => null,
           onError: (reply, { error }) => upstreamUnavailable(reply, error, routes.name),
         },
-      };
-      // reply-from (which http-proxy hands every option) would retry a GET answered 503 up to ten
-      // times, reading Retry-After as milliseconds: a busy upstream must see one request per caller,
-      // and the caller its 503. http-proxy's types leave the option out.
-      await scope.register(fastifyHttpProxy, Object.assign(options, { retryDelay: () => null }));
+      });
     }
   });
 }
