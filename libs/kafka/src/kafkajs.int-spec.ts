@@ -3,7 +3,7 @@ import { readTopic } from '@runstream/testing';
 import { Kafka } from 'kafkajs';
 import { IncomingMessage } from './event-log.port';
 import { createKafka } from './kafkajs-client';
-import { KafkajsBatchConsumer } from './kafkajs-consumer';
+import { BatchConsumerOptions, KafkajsBatchConsumer } from './kafkajs-consumer';
 import { KafkajsPublisher } from './kafkajs-publisher';
 import { ensureTopics } from './topics';
 
@@ -22,6 +22,18 @@ describe('kafkajs adapter on a real broker', () => {
   afterAll(async () => {
     await publisher.disconnect();
   });
+
+  /** A consumer of `topic` in a group of its own, flushing every 20 ms, with these options on top. */
+  function consumerOf(topic: string, options: Partial<BatchConsumerOptions> = {}): KafkajsBatchConsumer {
+    return new KafkajsBatchConsumer(kafka, {
+      groupId: `test-${randomBytes(4).toString('hex')}`,
+      topic,
+      maxBatchSize: 1000,
+      flushIntervalMs: 20,
+      maxBytesInFlight: 1024 * 1024,
+      ...options,
+    });
+  }
 
   async function freshTopic(partitions = 3): Promise<string> {
     const topic = `test.kafka.${randomBytes(4).toString('hex')}`;
@@ -49,12 +61,7 @@ describe('kafkajs adapter on a real broker', () => {
       Array.from({ length: 30 }, (_, i) => ({ key: `run_${i}`, value: Buffer.from(String(i)) })),
     );
     const fatal: Error[] = [];
-    const consumer = new KafkajsBatchConsumer(kafka, {
-      groupId: `test-${randomBytes(4).toString('hex')}`,
-      topic,
-      maxBatchSize: 1000,
-      flushIntervalMs: 20,
-      maxBytesInFlight: 1024 * 1024,
+    const consumer = consumerOf(topic, {
       // Built under 2 partitions; the topic has 3, so this only member is assigned partition 2 too.
       partitionCount: () => 2,
       onFatal: (error) => fatal.push(error),
@@ -78,14 +85,7 @@ describe('kafkajs adapter on a real broker', () => {
       topic,
       Array.from({ length: 50 }, (_, i) => ({ key: `run_${i % 7}`, value: Buffer.from(String(i)) })),
     );
-    const consumer = new KafkajsBatchConsumer(kafka, {
-      groupId: `test-${randomBytes(4).toString('hex')}`,
-      topic,
-      maxBatchSize: 1000,
-      flushIntervalMs: 20,
-      maxBytesInFlight: 1024 * 1024,
-      retryInitialMs: 50,
-    });
+    const consumer = consumerOf(topic, { retryInitialMs: 50 });
     const delivered: IncomingMessage[] = [];
     let attempts = 0;
     let lagWhileFailing: number | undefined;
@@ -112,7 +112,7 @@ describe('kafkajs adapter on a real broker', () => {
     const topic = await freshTopic(1);
     const groupId = `test-${randomBytes(4).toString('hex')}`;
     const intervalMs = 5_000;
-    const consumer = new KafkajsBatchConsumer(kafka, { groupId, topic, maxBatchSize: 1000, flushIntervalMs: intervalMs, maxBytesInFlight: 1024 * 1024 });
+    const consumer = consumerOf(topic, { groupId, flushIntervalMs: intervalMs });
     const flushedAt: number[] = [];
     await consumer.start(async () => void flushedAt.push(Date.now()));
     try {
@@ -137,7 +137,7 @@ describe('kafkajs adapter on a real broker', () => {
       Array.from({ length: 5 }, (_, i) => ({ key: 'run_a', value: Buffer.from(String(i)) })),
     );
     const groupId = `test-${randomBytes(4).toString('hex')}`;
-    const consumer = new KafkajsBatchConsumer(kafka, { groupId, topic, maxBatchSize: 1000, flushIntervalMs: 60_000, maxBytesInFlight: 1024 * 1024 });
+    const consumer = consumerOf(topic, { groupId, flushIntervalMs: 60_000 });
     const flushed: IncomingMessage[] = [];
     await consumer.start(async (messages) => void flushed.push(...messages));
     // The minute-long flush interval keeps the fetched batch waiting in the buffer.
