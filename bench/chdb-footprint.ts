@@ -4,14 +4,14 @@
  * reports each app's peak apart from this.
  */
 import { rmSync } from 'node:fs';
-import { migrate, openClickHouse } from '@runstream/clickhouse';
+import { anyRow, migrate, openClickHouse } from '@runstream/clickhouse';
 
 async function main(): Promise<void> {
   const path = process.argv[2];
   rmSync(path, { recursive: true, force: true });
   const store = openClickHouse({ path, database: 'footprint' });
   await migrate(store);
-  await store.query('SELECT count() AS n FROM {db:Identifier}.runs', {});
+  await store.query(anyRow, 'SELECT count() AS n FROM {db:Identifier}.runs', {});
   await store.close();
   rmSync(path, { recursive: true, force: true });
   // resourceUsage().maxRSS is in kilobytes.

@@ -9,7 +9,8 @@
  * models per project, 10 model executions per run. Runs still in progress at `anchor` are
  * `running`; finished runs are 88% success, 6% failed, 2% partial, 2% error, 2% cancelled.
  */
-import { ClickHouseStore } from '@runstream/clickhouse';
+import { ClickHouseStore, column, RunRowSchema } from '@runstream/clickhouse';
+import { z } from 'zod';
 
 export const EXECUTIONS_PER_RUN = 10;
 export const ORGS = 20;
@@ -106,23 +107,21 @@ export async function mergeDataset(store: ClickHouseStore): Promise<void> {
 }
 
 export async function countDataset(store: ClickHouseStore): Promise<{ runs: number; executions: number }> {
-  const [row] = await store.query<{ runs: string; executions: string }>(
+  const [row] = await store.query(
+    z.object({ runs: column.count, executions: column.count }),
     `SELECT (SELECT count() FROM {db:Identifier}.runs) AS runs, (SELECT count() FROM {db:Identifier}.model_executions) AS executions`,
   );
-  return { runs: Number(row.runs), executions: Number(row.executions) };
+  return row;
 }
 
-export interface RunSample {
-  org_id: string;
-  project_id: string;
-  id: string;
-  cronjob_name: string;
-}
+const RunSampleSchema = RunRowSchema.pick({ org_id: true, project_id: true, id: true, cronjob_name: true });
+export type RunSample = z.infer<typeof RunSampleSchema>;
 
 /** A fixed pseudo-random sample of runs (the same for the same data set). */
 /** The same runs in every bench run: kafka_offset is the generator's row number (ids carry the anchor time). */
 export function sampleRuns(store: ClickHouseStore, count: number): Promise<RunSample[]> {
-  return store.query<RunSample>(
+  return store.query(
+    RunSampleSchema,
     'SELECT org_id, project_id, id, cronjob_name FROM {db:Identifier}.runs ORDER BY cityHash64(kafka_offset) LIMIT {count:UInt32}',
     {
       count,

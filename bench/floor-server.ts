@@ -7,7 +7,7 @@
  * this runs while the query app does not); prints its URL.
  */
 import { TokenService } from '@runstream/auth';
-import { FINAL_WITHIN_PARTITIONS, openClickHouse, RunRow } from '@runstream/clickhouse';
+import { FINAL_WITHIN_PARTITIONS, openClickHouse, RunRowSchema } from '@runstream/clickhouse';
 import Fastify from 'fastify';
 
 async function main(): Promise<void> {
@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     if (!caller) return reply.code(401).send({ message: 'invalid or revoked token' });
     const organization = request.headers['x-organization-id'];
     if (caller.kind !== 'user' || (organization !== undefined && organization !== caller.orgId)) return reply.code(403).send({ message: 'forbidden' });
-    const [run] = await store.query<RunRow>(
+    const [run] = await store.query(
+      RunRowSchema,
       `SELECT * FROM {db:Identifier}.runs FINAL
        WHERE org_id = {org_id:String} AND project_id = {project_id:String} AND id = {id:String} LIMIT 1`,
       { org_id: caller.orgId, project_id: request.params.project, id: request.params.id },

@@ -13,7 +13,7 @@
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { TokenService } from '@runstream/auth';
-import { ClickHouseStore, migrate, openClickHouse } from '@runstream/clickhouse';
+import { anyRow, ClickHouseStore, migrate, openClickHouse } from '@runstream/clickhouse';
 import { BI_DIRECT_QUERY } from './bi';
 import { countDataset, exportDataset, generateExecutions, generateRuns, mergeDataset, ORGS, PEER_FILES, sampleRuns } from './dataset';
 
@@ -45,7 +45,7 @@ async function biDirect(store: ClickHouseStore, targets: { org: string; project:
   const times: number[] = [];
   for (const { org, project } of targets) {
     const started = performance.now();
-    await store.query(BI_DIRECT_QUERY, { org, project });
+    await store.query(anyRow, BI_DIRECT_QUERY, { org, project });
     times.push(performance.now() - started);
   }
   return { times };

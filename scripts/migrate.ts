@@ -1,7 +1,7 @@
 /**
  * One-shot setup of a deployment (the container image's `migrate` argument, a Kubernetes Job):
- * applies the ClickHouse migrations and creates the Kafka topics (runs.events.v1, its dead-letter
- * topic and jobs.events.v1) with the configured partitions and durability, then exits.
+ * applies the ClickHouse migrations and creates the Kafka topics (runs.events.v1, jobs.events.v1
+ * and their dead-letter topics) with the configured partitions and durability, then exits.
  * The apps do both again at start; running it first means they start against a ready store and
  * log, and several replicas do not race to create the tables.
  * Uses the shared KAFKA_* and CLICKHOUSE_* settings (README).
@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { migrate, openClickHouse, readMigrations } from '@runstream/clickhouse';
 import { ClickHouseEnv, clickHouseConfig, KafkaEnv, kafkaConfig, loadEnv } from '@runstream/config';
 import { createKafka, ensureTopics, runTopicSpecs } from '@runstream/kafka';
-import { jobTopicSpec } from '../apps/control/src/events/control-event-log';
+import { jobTopicSpecs } from '../apps/control/src/events/control-event-log';
 
 async function main(): Promise<void> {
   const env = loadEnv({ clickhouse: ClickHouseEnv, kafka: KafkaEnv });
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     await store.close();
   }
   const kafka = kafkaConfig(env.kafka, 'migrate');
-  const specs = [...runTopicSpecs(kafka), jobTopicSpec(kafka)];
+  const specs = [...runTopicSpecs(kafka), ...jobTopicSpecs(kafka)];
   await ensureTopics(createKafka(kafka), specs, kafka.brokers);
   console.log(`Kafka topics ready: ${specs.map((spec) => spec.topic).join(', ')}`);
 }

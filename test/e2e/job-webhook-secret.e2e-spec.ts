@@ -1,4 +1,4 @@
-import { activeWebhookSecrets, ClickHouseStore, findJob, findJobCommand, JobRow } from '@runstream/clickhouse';
+import { activeWebhookSecrets, ClickHouseStore, findJob, findJobCommand, JobRow, anyRow } from '@runstream/clickhouse';
 import { webhookDisabledEvent } from '@runstream/events';
 import { eventually, http } from '@runstream/testing';
 import { signedHeaders, verifyWebhook } from '@runstream/webhooks';
@@ -73,7 +73,7 @@ describe('Jobs API: the webhook signing secret (shown once, rotatable) and webho
     }
     // A PUT never touches the secret.
     expect((await stored(job.id)).webhook_secret).toBe(job.webhook_secret);
-    const view = await store.query<Record<string, unknown>>('SELECT * FROM {db:Identifier}.jobs_current WHERE id = {id:String}', { id: job.id });
+    const view = await store.query(anyRow, 'SELECT * FROM {db:Identifier}.jobs_current WHERE id = {id:String}', { id: job.id });
     expect(view).toHaveLength(1);
     expect(JSON.stringify(view)).not.toContain('whsec_');
   });

@@ -1,4 +1,4 @@
-import { ClickHouseStore, findJob } from '@runstream/clickhouse';
+import { ClickHouseStore, findJob, anyRow } from '@runstream/clickhouse';
 import { http } from '@runstream/testing';
 import { bearer, startStack, Stack } from '../support/stack';
 import { ControlInstance, startControl } from './support-control';
@@ -158,7 +158,7 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
     // The BI view names the keys, never the values.
     const [view] = await control.app
       .get(ClickHouseStore)
-      .query<Record<string, unknown>>('SELECT * FROM {db:Identifier}.jobs_current WHERE id = {id:String}', { id: created.body.id });
+      .query(anyRow, 'SELECT * FROM {db:Identifier}.jobs_current WHERE id = {id:String}', { id: created.body.id });
     expect(view).toMatchObject({
       name: 'secretive',
       environment_keys: ['DBT_PASSWORD', 'EXTRA', 'TARGET'],

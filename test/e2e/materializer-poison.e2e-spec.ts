@@ -1,4 +1,5 @@
 import { ClickHouseStore } from '@runstream/clickhouse';
+import { z } from 'zod';
 import { encodeEvent, RunEventEnvelope, uuidv7 } from '@runstream/events';
 import { createKafka, KafkajsPublisher, OutgoingMessage } from '@runstream/kafka';
 import { eventually, readTopic, sampleSum } from '@runstream/testing';
@@ -139,20 +140,26 @@ describe('materializer: poison among good events on several partitions', () => {
     const lag = await consumer.lag();
     expect(new Set(lag.map((p) => p.partition)).size).toBe(3);
 
-    const runs = await store.query<{ id: string; status: string; event_count: number; telemetry_summary: string }>(
+    const runs = await store.query(
+      z.object({ id: z.string(), status: z.string(), event_count: z.number(), telemetry_summary: z.string() }),
       'SELECT id, status, event_count, telemetry_summary FROM {db:Identifier}.runs FINAL WHERE project_id = {p:String} ORDER BY id',
       { p: projectId },
     );
     expect(runs).toHaveLength(RUNS);
     for (const run of runs) expect(run).toMatchObject({ status: 'success', event_count: 3, telemetry_summary: '{"progress":10}' });
-    const [executions] = await store.query<{ n: number }>(
+    const [executions] = await store.query(
+      z.object({ n: z.number() }),
       'SELECT toUInt32(count()) AS n FROM {db:Identifier}.model_executions FINAL WHERE project_id = {p:String}',
       { p: projectId },
     );
     expect(executions.n).toBe(RUNS);
-    const logs = await store.query<{ n: number }>('SELECT toUInt32(count()) AS n FROM {db:Identifier}.run_log_entries_current WHERE project_id = {p:String}', {
-      p: projectId,
-    });
+    const logs = await store.query(
+      z.object({ n: z.number() }),
+      'SELECT toUInt32(count()) AS n FROM {db:Identifier}.run_log_entries_current WHERE project_id = {p:String}',
+      {
+        p: projectId,
+      },
+    );
     expect(logs[0].n).toBe(RUNS);
 
     const letters = await readTopic(config.kafka.brokers, config.kafka.topics.deadLetters, bad.size, 30_000);

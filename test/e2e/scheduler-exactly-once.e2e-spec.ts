@@ -1,4 +1,5 @@
 import { ClickHouseStore } from '@runstream/clickhouse';
+import { z } from 'zod';
 import { eventually, http } from '@runstream/testing';
 import { CONTROL_CONFIG, ControlConfig, loadControlConfig } from '../../apps/control/src/config/control.config';
 import { ControlEventLog } from '../../apps/control/src/events/control-event-log';
@@ -11,13 +12,14 @@ import { createControlApp } from '../../apps/control/src/control.app';
 import { bearer, startStack, Stack } from '../support/stack';
 import { ControlInstance, startControl } from './support-control';
 
-interface StoredRun {
-  id: string;
-  job_name: string;
-  triggered_by: string;
-  target_gateway: string;
-  command_argv: string[];
-}
+const StoredRunSchema = z.object({
+  id: z.string(),
+  job_name: z.string(),
+  triggered_by: z.string(),
+  target_gateway: z.string(),
+  command_argv: z.array(z.string()),
+});
+type StoredRun = z.infer<typeof StoredRunSchema>;
 
 interface AgentRun {
   id: string;
@@ -68,7 +70,8 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
   }
 
   const runsOf = (jobId: string): Promise<StoredRun[]> =>
-    store.query<StoredRun>(
+    store.query(
+      StoredRunSchema,
       'SELECT id, job_name, triggered_by, target_gateway, command_argv FROM {db:Identifier}.runs FINAL WHERE job_id = {job:String} ORDER BY job_name',
       { job: jobId },
     );
@@ -259,9 +262,13 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
       // A fresh report in the read model first, so that the run is not already past its lease.
       expect((await http('PATCH', `${stack.ingestUrl}/api/agent/runs/${runId}`, { telemetrySummary: { heartbeat: 0 } }, gateway)).status).toBe(202);
       await eventually(async () => {
-        const [row] = await store.query<{ telemetry_summary: string }>('SELECT telemetry_summary FROM {db:Identifier}.runs FINAL WHERE id = {id:String}', {
-          id: runId,
-        });
+        const [row] = await store.query(
+          z.object({ telemetry_summary: z.string() }),
+          'SELECT telemetry_summary FROM {db:Identifier}.runs FINAL WHERE id = {id:String}',
+          {
+            id: runId,
+          },
+        );
         return row?.telemetry_summary.includes('heartbeat') ? true : undefined;
       }, 'the first heartbeat in the read model');
       expect(await sweeper.sweep()).toEqual([]);
@@ -274,7 +281,8 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
         ended.push(...(await sweeper.sweep()));
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      const [stored] = await store.query<{ status: string; updated_at: string }>(
+      const [stored] = await store.query(
+        z.object({ status: z.string(), updated_at: z.string() }),
         'SELECT status, updated_at FROM {db:Identifier}.runs FINAL WHERE id = {id:String}',
         { id: runId },
       );

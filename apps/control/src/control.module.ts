@@ -5,11 +5,14 @@ import { ClickHouseModule, ClickHouseStore, clickhouseProbe } from '@runstream/c
 import { BodyShapeInterceptor, BodyShapeLimits, HealthController, MAX_BODY_DEPTH, READINESS_PROBES } from '@runstream/http';
 import { TerminusModule } from '@nestjs/terminus';
 import { MAX_JOB_ENV_VARS } from '@runstream/events';
+import { createKafka, KafkajsPublisher } from '@runstream/kafka';
+import { AppMetrics } from '@runstream/observability';
 import { backendProviders } from './backend.providers';
 import { CONTROL_CONFIG, ControlConfig } from './config/control.config';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { ControlEventLog } from './events/control-event-log';
+import { JOBS_DEAD_LETTER_PUBLISHER, JobsDeadLetters } from './jobs/fold/jobs-dead-letters';
 import { JobsFoldConsumer } from './jobs/fold/jobs-fold.consumer';
 import { JobsFoldService } from './jobs/fold/jobs-fold.service';
 import { JobCommandsService } from './jobs/job-commands.service';
@@ -45,6 +48,17 @@ export class ControlModule {
           useFactory: (log: ControlEventLog, store: ClickHouseStore) => [log.probe, clickhouseProbe(store)],
           inject: [ControlEventLog, ClickHouseStore],
         },
+        {
+          provide: JOBS_DEAD_LETTER_PUBLISHER,
+          // Its own producer: the fold's dead letters never queue behind the API's writes (ControlEventLog).
+          useFactory: (metrics?: AppMetrics) =>
+            new KafkajsPublisher(createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-jobs-dlq` }), {
+              topics: [config.kafka.topics.jobDeadLetters],
+              observer: metrics,
+            }),
+          inject: [{ token: AppMetrics, optional: true }],
+        },
+        JobsDeadLetters,
         JobsFoldService,
         JobsFoldConsumer,
         JobCommandsService,

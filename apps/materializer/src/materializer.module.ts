@@ -3,7 +3,7 @@ import { ClickHouseModule } from '@runstream/clickhouse';
 import { createKafka, KafkajsPublisher } from '@runstream/kafka';
 import { AppMetrics, ObservabilityModule } from '@runstream/observability';
 import { MATERIALIZER_CONFIG, MaterializerConfig } from './config/materializer.config';
-import { DEAD_LETTER_PUBLISHER } from './consumer/dead-letters';
+import { DEAD_LETTER_PUBLISHER } from './consumer/dead-letter-publisher';
 import { FatalExit } from './consumer/fatal-exit';
 import { MaterializerService } from './consumer/materializer.service';
 import { RunEventsConsumer } from './consumer/run-events.consumer';

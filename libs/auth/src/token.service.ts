@@ -80,7 +80,7 @@ export class TokenService {
     const row = await findApiToken(this.store, id);
     if (!row || row.revoked_at !== null) return false;
     const now = Date.now();
-    await insertApiTokens(this.store, [{ ...row, revoked_at: toChDateTime(now), version: Math.max(now, Number(row.version) + 1) }]);
+    await insertApiTokens(this.store, [{ ...row, revoked_at: toChDateTime(now), version: Math.max(now, row.version + 1) }]);
     this.cache.forget(row.token_hash);
     return true;
   }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { column } from './columns';
 import { RawResult } from './connections';
 import { ClickHouseStore } from './store';
 
@@ -10,7 +12,7 @@ import { ClickHouseStore } from './store';
 
 /** The engine's canonical rendering of the one statement it parsed; several statements are a syntax error. */
 export async function canonicalQuery(store: ClickHouseStore, sql: string): Promise<string> {
-  const [row] = await store.query<{ q: string }>('SELECT formatQuery({q:String}) AS q', { q: sql });
+  const [row] = await store.query(z.object({ q: column.text }), 'SELECT formatQuery({q:String}) AS q', { q: sql });
   return row.q;
 }
 

@@ -1,7 +1,9 @@
 import { TupleParam } from '@clickhouse/client';
+import { z } from 'zod';
+import { column } from './columns';
 import { ClickHouseStore } from './store';
-import { ModelExecutionRow } from './tables/model-executions.table';
-import { RunRow } from './tables/runs.table';
+import { ModelExecutionRowSchema } from './tables/model-executions.table';
+import { RunRow, RunRowSchema } from './tables/runs.table';
 
 /**
  * A slice of the event log, per partition: offsets in [from[p], to[p]) (index = partition;
@@ -17,10 +19,8 @@ export interface LogSlice {
 }
 
 /** A model execution with the log position of the event that last wrote it. */
-export interface ExecutionChangeRow extends ModelExecutionRow {
-  kafka_partition: number;
-  kafka_offset: string;
-}
+const ExecutionChangeRowSchema = ModelExecutionRowSchema.extend({ kafka_partition: column.int, kafka_offset: column.offset });
+export type ExecutionChangeRow = z.infer<typeof ExecutionChangeRowSchema>;
 
 /** As numbers: the client quotes strings in an Array(UInt64), and log offsets stay far below 2^53. */
 const offsets = (values: readonly bigint[]) => values.map((v) => Number(v));
@@ -32,7 +32,8 @@ function sliceParams(slice: LogSlice) {
 /** Runs whose current row was written by an event in the slice, in log order. */
 export function selectRunChanges(store: ClickHouseStore, slice: LogSlice): Promise<RunRow[]> {
   // WHERE applies after FINAL: a run shows once, at its current row's position, or not at all.
-  return store.query<RunRow>(
+  return store.query(
+    RunRowSchema,
     `SELECT * FROM {db:Identifier}.runs FINAL
      WHERE org_id = {org_id:String} AND ({project_id:Nullable(String)} IS NULL OR project_id = {project_id:Nullable(String)})
        AND kafka_offset >= arrayElement({from:Array(UInt64)}, kafka_partition + 1)
@@ -49,7 +50,8 @@ export function selectRunChanges(store: ClickHouseStore, slice: LogSlice): Promi
  * its partition is its run's (events are keyed by run id).
  */
 export function selectExecutionChanges(store: ClickHouseStore, slice: LogSlice): Promise<ExecutionChangeRow[]> {
-  return store.query<ExecutionChangeRow>(
+  return store.query(
+    ExecutionChangeRowSchema,
     `SELECT e.*, r.kafka_partition AS kafka_partition, toString(intDiv(e.version, 10000)) AS kafka_offset
      FROM {db:Identifier}.model_executions AS e FINAL
      INNER JOIN (
@@ -74,7 +76,8 @@ export async function selectEventIdsAt(
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   if (positions.length === 0) return found;
-  const rows = await store.query<{ kafka_partition: number; kafka_offset: string; event_id: string }>(
+  const rows = await store.query(
+    z.object({ kafka_partition: column.int, kafka_offset: column.offset, event_id: column.text }),
     `SELECT DISTINCT kafka_partition, toString(kafka_offset) AS kafka_offset, toString(event_id) AS event_id FROM {db:Identifier}.run_events
      WHERE org_id = {org_id:String} AND (kafka_partition, kafka_offset) IN {positions:Array(Tuple(UInt32, UInt64))}`,
     { org_id: orgId, positions: positions.map((p) => new TupleParam([p.partition, Number(p.offset)])) },

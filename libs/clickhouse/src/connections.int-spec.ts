@@ -1,4 +1,6 @@
 import { TupleParam } from '@clickhouse/client';
+import { z } from 'zod';
+import { anyRow, column } from './columns';
 import { isolatedEnv } from '@runstream/testing';
 import { ClickHouseStore, openClickHouse } from './store';
 
@@ -29,13 +31,26 @@ describe('statements on a real ClickHouse engine', () => {
 
   it('binds every string exactly as given', async () => {
     for (const value of hostile) {
-      const [row] = await store.query<{ value: string; bytes: string }>('SELECT {value:String} AS value, toString(length({value:String})) AS bytes', { value });
+      const [row] = await store.query(
+        z.object({ value: z.string(), bytes: z.string() }),
+        'SELECT {value:String} AS value, toString(length({value:String})) AS bytes',
+        { value },
+      );
       expect(row).toEqual({ value, bytes: String(Buffer.byteLength(value)) });
     }
   });
 
+  it('reads 64-bit integers exactly, as decimal text, where JSON numbers would round them', async () => {
+    const [row] = await store.query(
+      z.object({ big: column.offset, count: column.count }),
+      'SELECT toUInt64(18446744073709551615) AS big, count() AS count FROM numbers(3)',
+    );
+    expect(row).toEqual({ big: '18446744073709551615', count: 3 });
+  });
+
   it('binds arrays, tuples, numbers and NULL', async () => {
-    const [row] = await store.query<{ strings: string[]; pairs: [string, number][]; big: string; missing: string }>(
+    const [row] = await store.query(
+      z.object({ strings: z.array(z.string()), pairs: z.array(z.tuple([z.string(), z.number()])), big: z.string(), missing: z.string() }),
       `SELECT {strings:Array(String)} AS strings, {pairs:Array(Tuple(String, UInt32))} AS pairs,
               toString({big:UInt64}) AS big, toString({missing:Nullable(String)} IS NULL) AS missing`,
       { strings: hostile, pairs: [new TupleParam(["a'b", 1]), new TupleParam(['c\\d', 2])], big: '18446744073709551615', missing: null },
@@ -53,7 +68,7 @@ describe('statements on a real ClickHouse engine', () => {
 
   it('runs each statement under exactly its own settings', async () => {
     const setting = async (settings?: { max_result_rows: string }) =>
-      (await store.query<{ value: string }>("SELECT toString(getSetting('max_result_rows')) AS value", {}, settings))[0].value;
+      (await store.query(z.object({ value: z.string() }), "SELECT toString(getSetting('max_result_rows')) AS value", {}, settings))[0].value;
     // Both sessions hold the setting, then neither does.
     await Promise.all([setting({ max_result_rows: '7' }), setting({ max_result_rows: '7' })]);
     expect(await Promise.all([setting(), setting()])).toEqual(['0', '0']);
@@ -61,22 +76,22 @@ describe('statements on a real ClickHouse engine', () => {
   });
 
   it('sets again, after a failed statement, what that statement set', async () => {
-    await expect(store.query('SELECT throwIf(1)', {}, { max_result_rows: '3' })).rejects.toThrow();
+    await expect(store.query(anyRow, 'SELECT throwIf(1)', {}, { max_result_rows: '3' })).rejects.toThrow();
     const values = await Promise.all(
-      [1, 2].map(async () => (await store.query<{ value: string }>("SELECT toString(getSetting('max_result_rows')) AS value"))[0].value),
+      [1, 2].map(async () => (await store.query(z.object({ value: z.string() }), "SELECT toString(getSetting('max_result_rows')) AS value"))[0].value),
     );
     expect(values).toEqual(['0', '0']);
   });
 
   it('binds a parameter longer than the engine takes in one statement by default', async () => {
     const ids = Array.from({ length: 10_000 }, (_, i) => `run_${String(i).padStart(40, '0')}`);
-    const [row] = await store.query<{ n: string }>('SELECT toString(length({ids:Array(String)})) AS n', { ids });
+    const [row] = await store.query(z.object({ n: z.string() }), 'SELECT toString(length({ids:Array(String)})) AS n', { ids });
     expect(row.n).toBe('10000');
   });
 
   it('runs a caller’s SQL (raw) without the parameters, settings or current database other statements left on a session', async () => {
     // Both pooled sessions hold another organisation's parameter and a setting.
-    await Promise.all([1, 2].map(() => store.query('SELECT {secret:String} AS s', { secret: 'org-a-secret' }, { max_result_rows: '7' })));
+    await Promise.all([1, 2].map(() => store.query(anyRow, 'SELECT {secret:String} AS s', { secret: 'org-a-secret' }, { max_result_rows: '7' })));
     const text = async (sql: string) => (await store.raw(sql, {}, 'TabSeparatedRaw')).body.toString('utf8').trim();
     await expect(text('SELECT {secret:String}')).rejects.toThrow(/secret/);
     expect(await text("SELECT getSetting('max_result_rows')")).toBe('0');
@@ -85,16 +100,16 @@ describe('statements on a real ClickHouse engine', () => {
     expect(await text("USE system; SET param_secret = 'mine'; SELECT {secret:String}")).toBe('mine');
     await expect(text('SELECT {secret:String}')).rejects.toThrow(/secret/);
     expect(await text('SELECT currentDatabase()')).toBe('default');
-    const [row] = await store.query<{ db: string }>('SELECT currentDatabase() AS db');
+    const [row] = await store.query(z.object({ db: z.string() }), 'SELECT currentDatabase() AS db');
     expect(row.db).toBe('default');
   });
 
   it('answers a quick statement while a slow one runs', async () => {
     if (!store.embedded) return; // A server's HTTP client already runs requests side by side.
     const finished: string[] = [];
-    const slow = store.query('SELECT sleep(1.5) FROM numbers({n:UInt8})', { n: 1 }).then(() => finished.push('slow'));
+    const slow = store.query(anyRow, 'SELECT sleep(1.5) FROM numbers({n:UInt8})', { n: 1 }).then(() => finished.push('slow'));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    await store.query('SELECT {x:String}', { x: 'quick' }).then(() => finished.push('quick'));
+    await store.query(anyRow, 'SELECT {x:String}', { x: 'quick' }).then(() => finished.push('quick'));
     await slow;
     // chDB's bound-parameter call ran one statement at a time for the whole process: quick came second.
     expect(finished).toEqual(['quick', 'slow']);

@@ -21,7 +21,8 @@ export interface RawResult {
 /** How the store reaches the engine: a ClickHouse server over HTTP, or sessions of embedded chDB. */
 export interface Connections {
   readonly embedded: boolean;
-  rows<T>(statement: Statement): Promise<T[]>;
+  /** Rows as the engine answered them, unchecked: ClickHouseStore.query parses them. */
+  rows(statement: Statement): Promise<unknown[]>;
   command(statement: Statement): Promise<void>;
   insert(table: string, rows: readonly unknown[], settings: ClickHouseSettings): Promise<void>;
   /**
@@ -49,9 +50,9 @@ export class ServerConnections implements Connections {
     this.client = createClient({ url, request_timeout: 60_000 });
   }
 
-  async rows<T>({ sql, params, settings }: Statement): Promise<T[]> {
+  async rows({ sql, params, settings }: Statement): Promise<unknown[]> {
     const result = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
-    return result.json<T>();
+    return result.json<unknown>();
   }
 
   async command({ sql, params, settings }: Statement): Promise<void> {
@@ -103,8 +104,10 @@ export class EmbeddedConnections implements Connections {
     this.idle.push(this.open());
   }
 
-  rows<T>(statement: Statement): Promise<T[]> {
-    return this.run(statement, async (client, query) => (await client.query({ query, format: 'JSONEachRow' })).json<T>());
+  rows(statement: Statement): Promise<unknown[]> {
+    // A server quotes 64-bit integers in JSON by default and chDB does not, so JSON.parse would round those above 2^53.
+    const quoted = { ...statement, settings: { ...statement.settings, output_format_json_quote_64bit_integers: 1 as const } };
+    return this.run(quoted, async (client, query) => (await client.query({ query, format: 'JSONEachRow' })).json<unknown>());
   }
 
   command(statement: Statement): Promise<void> {

@@ -1,4 +1,5 @@
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isolatedEnv } from '@runstream/testing';
@@ -21,7 +22,9 @@ describe('migrations on a real ClickHouse engine', () => {
     const all = readMigrations().map((m) => m.version);
     expect(await migrate(store)).toEqual(all);
     expect(await migrate(store)).toEqual([]);
-    const tables = await store.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name', { db: store.database });
+    const tables = await store.query(z.object({ name: z.string() }), 'SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name', {
+      db: store.database,
+    });
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['run_events', 'runs', 'schema_migrations']));
   });
 

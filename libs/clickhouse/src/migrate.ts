@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { renderForCluster } from './cluster-ddl';
+import { column } from './columns';
 import { ClickHouseStore } from './store';
 
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
@@ -90,10 +92,9 @@ export async function migrate(store: ClickHouseStore, migrations: Migration[] = 
     ),
   );
   const applied = new Map(
-    (await store.query<{ version: number; checksum: string }>('SELECT version, checksum FROM {db:Identifier}.schema_migrations FINAL')).map((row) => [
-      row.version,
-      row.checksum,
-    ]),
+    (await store.query(z.object({ version: column.int, checksum: column.text }), 'SELECT version, checksum FROM {db:Identifier}.schema_migrations FINAL')).map(
+      (row) => [row.version, row.checksum],
+    ),
   );
   const done: number[] = [];
   for (const migration of migrations) {

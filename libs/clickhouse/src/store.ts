@@ -1,4 +1,5 @@
 import { ClickHouseSettings } from '@clickhouse/client';
+import { anyRow, parseRows, RowSchema } from './columns';
 import { Connections, EmbeddedConnections, QueryParams, RawResult, ServerConnections } from './connections';
 
 export type { QueryParams, RawResult } from './connections';
@@ -56,8 +57,10 @@ export class ClickHouseStore {
     return new ClickHouseStore(this.connections, this.database, {}, this.observer);
   }
 
-  query<T>(sql: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
-    return this.observed('query', () => this.connections.rows<T>(this.statement(sql, params, { ...this.querySettings, ...settings })));
+  /** The rows of a SELECT, each parsed by `row` (RowShapeError names the column that does not fit). */
+  async query<T>(row: RowSchema<T>, sql: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
+    const rows = await this.observed('query', () => this.connections.rows(this.statement(sql, params, { ...this.querySettings, ...settings })));
+    return parseRows(row, rows, sql);
   }
 
   command(sql: string, params: QueryParams = {}): Promise<void> {
@@ -131,7 +134,7 @@ export async function truncateReadModels(store: ClickHouseStore): Promise<void> 
 export async function snapshotReadModels(store: ClickHouseStore): Promise<Record<string, unknown[]>> {
   const tables: Record<string, unknown[]> = {};
   for (const table of READ_MODEL_TABLES) {
-    tables[table] = await store.query('SELECT * FROM {db:Identifier}.{table:Identifier} FINAL ORDER BY ALL', { table });
+    tables[table] = await store.query(anyRow, 'SELECT * FROM {db:Identifier}.{table:Identifier} FINAL ORDER BY ALL', { table });
   }
   return tables;
 }

@@ -10,14 +10,18 @@ describe('loadEnv', () => {
       topicPartitions: 6,
       replicationFactor: 1,
       minInsyncReplicas: 1,
-      topics: { events: 'runs.events.v1', deadLetters: 'runs.events.dlq.v1', jobs: 'jobs.events.v1' },
+      topics: { events: 'runs.events.v1', deadLetters: 'runs.events.dlq.v1', jobs: 'jobs.events.v1', jobDeadLetters: 'jobs.events.dlq.v1' },
       security: {},
     });
   });
 
   it('converts numbers and applies the topic prefix', () => {
     const { kafka } = loadEnv({ kafka: KafkaEnv }, { KAFKA_TOPIC_PARTITIONS: '12', KAFKA_TOPIC_PREFIX: 'staging.', KAFKA_BROKERS: 'a:1, b:2' });
-    expect(kafkaConfig(kafka, 'x')).toMatchObject({ brokers: ['a:1', 'b:2'], topicPartitions: 12, topics: { events: 'staging.runs.events.v1' } });
+    expect(kafkaConfig(kafka, 'x')).toMatchObject({
+      brokers: ['a:1', 'b:2'],
+      topicPartitions: 12,
+      topics: { events: 'staging.runs.events.v1', jobDeadLetters: 'staging.jobs.events.dlq.v1' },
+    });
   });
 
   it('takes replication settings and refuses a min.insync.replicas above the replication factor', () => {

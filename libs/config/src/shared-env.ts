@@ -1,4 +1,4 @@
-import { JOB_EVENTS_TOPIC, RUN_EVENTS_DLQ_TOPIC, RUN_EVENTS_TOPIC } from '@runstream/events';
+import { JOB_EVENTS_DLQ_TOPIC, JOB_EVENTS_TOPIC, RUN_EVENTS_DLQ_TOPIC, RUN_EVENTS_TOPIC } from '@runstream/events';
 import {
   IsIn,
   IsInt,
@@ -134,8 +134,8 @@ export interface KafkaConfig {
   topicPartitions: number;
   replicationFactor: number;
   minInsyncReplicas: number;
-  /** jobs: job definition commands (jobs.events.v1), keyed by org/project. */
-  topics: { events: string; deadLetters: string; jobs: string };
+  /** jobs: job definition commands (jobs.events.v1), keyed by org/project; jobDeadLetters: what the jobs fold cannot decode. */
+  topics: { events: string; deadLetters: string; jobs: string; jobDeadLetters: string };
   /** TLS and SASL; empty for PLAINTEXT. */
   security: KafkaSecurity;
 }
@@ -177,6 +177,7 @@ export function kafkaConfig(env: KafkaEnv, clientId: string): KafkaConfig {
       events: `${env.KAFKA_TOPIC_PREFIX}${RUN_EVENTS_TOPIC}`,
       deadLetters: `${env.KAFKA_TOPIC_PREFIX}${RUN_EVENTS_DLQ_TOPIC}`,
       jobs: `${env.KAFKA_TOPIC_PREFIX}${JOB_EVENTS_TOPIC}`,
+      jobDeadLetters: `${env.KAFKA_TOPIC_PREFIX}${JOB_EVENTS_DLQ_TOPIC}`,
     },
     security: kafkaSecurity(env),
   };

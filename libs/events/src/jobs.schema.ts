@@ -119,7 +119,7 @@ export function encodeJobEvent(event: JobEventEnvelope): Buffer {
 
 export type DecodeJobResult = { ok: true; event: AnyJobEvent } | { ok: false; reason: string };
 
-/** Decodes and checks one message of jobs.events.v1; a failure carries the reason for the log. */
+/** Decodes and checks one message of jobs.events.v1; a failure carries the reason (the dead letter's dlq.reason). */
 export function decodeJobEvent(value: Buffer | null): DecodeJobResult {
   if (value === null || value.length === 0) return { ok: false, reason: 'empty message value' };
   let parsed: unknown;

@@ -9,6 +9,8 @@ import { SCHEMA_VERSION } from './envelope';
 import { uuidv7 } from './uuidv7';
 
 export const JOB_EVENTS_TOPIC = 'jobs.events.v1';
+/** Where the jobs fold puts a message it cannot decode, as the materializer does with runs.events.dlq.v1. */
+export const JOB_EVENTS_DLQ_TOPIC = 'jobs.events.dlq.v1';
 
 /** Job names become part of Kubernetes object names: a DNS label (RFC 1123), at most 63 characters. */
 export const JOB_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -8,3 +8,4 @@ export * from './cluster-check';
 export * from './readiness';
 export { DEAD_LETTER_HEADROOM_BYTES, DEAD_LETTER_REASON_MAX_BYTES } from './record-size';
 export * from './consumer-errors';
+export * from './dead-letters';

@@ -5,14 +5,10 @@ import { AppMetrics } from '@runstream/observability';
 import { Kafka } from 'kafkajs';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 
-/** jobs.events.v1 is created like the run topics: same partitions and durability settings. */
-export function jobTopicSpec(config: ControlConfig['kafka']): TopicSpec {
-  return {
-    topic: config.topics.jobs,
-    numPartitions: config.topicPartitions,
-    replicationFactor: config.replicationFactor,
-    minInsyncReplicas: config.minInsyncReplicas,
-  };
+/** jobs.events.v1 and its dead-letter topic are created like the run topics: same partitions and durability settings. */
+export function jobTopicSpecs(config: ControlConfig['kafka']): TopicSpec[] {
+  const { topicPartitions: numPartitions, replicationFactor, minInsyncReplicas } = config;
+  return [config.topics.jobs, config.topics.jobDeadLetters].map((topic) => ({ topic, numPartitions, replicationFactor, minInsyncReplicas }));
 }
 
 /**
@@ -42,7 +38,7 @@ export class ControlEventLog implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await ensureTopics(this.kafka, [...runTopicSpecs(this.config.kafka), jobTopicSpec(this.config.kafka)], this.config.kafka.brokers);
+    await ensureTopics(this.kafka, [...runTopicSpecs(this.config.kafka), ...jobTopicSpecs(this.config.kafka)], this.config.kafka.brokers);
     await this.publisher.connect();
   }
 

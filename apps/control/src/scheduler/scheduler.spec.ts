@@ -116,7 +116,7 @@ describe('Scheduler', () => {
 
   it('reads the job list at most once per refresh, but afresh before firing, so a job disabled before its tick does not fire', async () => {
     let now = new Date('2026-02-01T10:00:30Z');
-    let enabled = 1;
+    let enabled: 0 | 1 = 1;
     const { store, reads } = jobStore(() => [jobRow('job_a', { enabled, updated_at: toChDateTime(new Date('2026-02-01T10:00:20Z')) })]);
     const { starter, calls } = recordingStarter();
     const scheduler = new Scheduler(config, store, starter, () => now);
@@ -133,7 +133,7 @@ describe('Scheduler', () => {
 
   it('does not fire on a list read a moment before the tick, when the job was disabled in between', async () => {
     let now = new Date('2026-02-01T10:00:54.005Z');
-    let enabled = 1;
+    let enabled: 0 | 1 = 1;
     const { store, reads } = jobStore(() => [jobRow('job_a', { enabled, updated_at: toChDateTime(new Date('2026-02-01T10:00:20Z')) })]);
     const { starter, calls } = recordingStarter();
     const scheduler = new Scheduler(config, store, starter, () => now);

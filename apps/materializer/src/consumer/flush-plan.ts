@@ -14,9 +14,8 @@ import {
   toChDateTime,
 } from '@runstream/clickhouse';
 import { AnyRunEvent, decodeEvent } from '@runstream/events';
-import { IncomingMessage } from '@runstream/kafka';
+import { DeadLetter, IncomingMessage } from '@runstream/kafka';
 import { FoldOutcome, foldRunEvent, LogPosition } from '../fold/run-fold';
-import { DeadLetter } from './dead-letters';
 
 interface Positioned {
   event: AnyRunEvent;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ClickHouseStore, migrate, openClickHouse, RunRow } from '@runstream/clickhouse';
+import { z } from 'zod';
+import { ClickHouseStore, migrate, openClickHouse, RunRow, anyRow, RunRowSchema } from '@runstream/clickhouse';
 import { encodeEvent, RunEventEnvelope, uuidv7 } from '@runstream/events';
 import { createKafka, ensureTopics, IncomingMessage, KafkajsPublisher } from '@runstream/kafka';
 import { isolatedEnv, readTopic } from '@runstream/testing';
@@ -56,8 +57,8 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
   }
 
   async function snapshot(projectId: string): Promise<{ runs: RunRow[]; events: number }> {
-    const runs = await store.query<RunRow>('SELECT * FROM {db:Identifier}.runs FINAL WHERE project_id = {p:String} ORDER BY id', { p: projectId });
-    const [{ n }] = await store.query<{ n: string }>('SELECT count() AS n FROM {db:Identifier}.run_events FINAL WHERE project_id = {p:String}', {
+    const runs = await store.query(RunRowSchema, 'SELECT * FROM {db:Identifier}.runs FINAL WHERE project_id = {p:String} ORDER BY id', { p: projectId });
+    const [{ n }] = await store.query(z.object({ n: z.string() }), 'SELECT count() AS n FROM {db:Identifier}.run_events FINAL WHERE project_id = {p:String}', {
       p: projectId,
     });
     return { runs, events: Number(n) };
@@ -93,7 +94,8 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
     ]);
     // Each run was written three times (pending, running, success) and the batch replayed:
     // the daily rollup still counts two runs.
-    const daily = await store.query<Record<string, unknown>>(
+    const daily = await store.query(
+      anyRow,
       `SELECT toString(day) AS day, cronjob_name, toUInt32(total_runs) AS total, toUInt32(success_count) AS ok, toUInt32(other_count) AS other, avg_duration_seconds AS avg, p95_duration_seconds AS p95, max_duration_seconds AS max
        FROM {db:Identifier}.run_daily_stats WHERE project_id = {p:String}`,
       { p: projectId },
@@ -151,7 +153,7 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
     await service.materialize(history.slice(0, 200));
     await service.materialize(history.slice(150));
 
-    const q = (sql: string) => store.query<Record<string, unknown>>(sql, { p: projectId });
+    const q = (sql: string) => store.query(anyRow, sql, { p: projectId });
     const lines = await q('SELECT toUInt32(seq) AS seq, message FROM {db:Identifier}.run_log_entries_current WHERE project_id = {p:String} ORDER BY seq');
     expect(lines).toHaveLength(500);
     expect(lines[0]).toEqual({ seq: 5, message: 'line 5' });
@@ -226,7 +228,8 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
       expect(stats).toMatchObject({ events: 15, executions: 3, deadLetters: 1 });
       const { runs: rows } = await snapshot(projectId);
       expect(rows.map((r) => [r.id, r.status, r.event_count])).toEqual(runs.map((id) => [id, 'success', 3]));
-      const executions = await store.query<{ job_run_id: string }>(
+      const executions = await store.query(
+        z.object({ job_run_id: z.string() }),
         'SELECT job_run_id FROM {db:Identifier}.model_executions FINAL WHERE project_id = {p:String} ORDER BY job_run_id',
         { p: projectId },
       );
@@ -273,12 +276,14 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
     await service.materialize(
       histories.flatMap(([, running, success], i) => [message(running), message(report(ids[i], '2026-02-26T07:00:00.000Z')), message(success)]),
     );
-    const [summary] = await store.query<Record<string, number>>(
+    const [summary] = await store.query(
+      z.record(z.string(), z.number()),
       `SELECT toUInt32(countIf(status = 'success')) AS success, toUInt32(countIf(event_count = 3)) AS complete FROM {db:Identifier}.runs FINAL WHERE project_id = {p:String}`,
       { p: projectId },
     );
     expect(summary).toEqual({ success: count, complete: count });
-    const [executions] = await store.query<Record<string, number>>(
+    const [executions] = await store.query(
+      z.record(z.string(), z.number()),
       `SELECT toUInt32(count()) AS n, toUInt32(countIf(created_at = '2026-02-26 06:01:00.000' AND updated_at = '2026-02-26 07:00:00.000')) AS kept FROM {db:Identifier}.model_executions FINAL WHERE project_id = {p:String}`,
       { p: projectId },
     );

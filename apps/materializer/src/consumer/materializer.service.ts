@@ -11,10 +11,10 @@ import {
   toRunDailyRow,
   watermarksOf,
 } from '@runstream/clickhouse';
-import { EventPublisher, IncomingMessage } from '@runstream/kafka';
+import { DeadLetter, deadLetterMessage, EventPublisher, IncomingMessage } from '@runstream/kafka';
 import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
 import { isDataRefusal, refusalReason } from './clickhouse-errors';
-import { DEAD_LETTER_PUBLISHER, DeadLetter, deadLetterMessage } from './dead-letters';
+import { DEAD_LETTER_PUBLISHER } from './dead-letter-publisher';
 import { errorText, FlushPlan, planFlush } from './flush-plan';
 import { writeSplittingOnRefusal } from './split-on-refusal';
 

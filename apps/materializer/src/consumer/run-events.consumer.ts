@@ -3,7 +3,7 @@ import { checkTopicPartitions, ClickHouseStore } from '@runstream/clickhouse';
 import { createKafka, ensureTopics, EventConsumer, EventPublisher, KafkajsBatchConsumer, runTopicSpecs } from '@runstream/kafka';
 import { Kafka } from 'kafkajs';
 import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
-import { DEAD_LETTER_PUBLISHER } from './dead-letters';
+import { DEAD_LETTER_PUBLISHER } from './dead-letter-publisher';
 import { FatalExit } from './fatal-exit';
 import { MaterializerService } from './materializer.service';
 

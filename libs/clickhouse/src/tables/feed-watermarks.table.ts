@@ -1,13 +1,16 @@
+import { z } from 'zod';
+import { column } from '../columns';
 import { ClickHouseStore } from '../store';
 
 export const FEED_WATERMARKS_TABLE = 'feed_watermarks';
 
 /** A row of `feed_watermarks` (migration 0024): rows of this partition below next_offset are all written. */
-export interface FeedWatermarkRow {
-  kafka_partition: number;
+export const FeedWatermarkRowSchema = z.object({
+  kafka_partition: column.int,
   /** UInt64 as decimal text. */
-  next_offset: string;
-}
+  next_offset: column.offset,
+});
+export type FeedWatermarkRow = z.infer<typeof FeedWatermarkRowSchema>;
 
 /** Per partition, one past the highest offset among these messages. */
 export function watermarksOf(positions: readonly { partition: number; offset: string }[]): FeedWatermarkRow[] {
@@ -25,8 +28,9 @@ export function insertFeedWatermarks(store: ClickHouseStore, rows: readonly Feed
 
 /** Per partition, the offset below which the read models are complete (absent partitions: nothing yet). */
 export async function selectFeedWatermarks(store: ClickHouseStore): Promise<Map<number, bigint>> {
-  const rows = await store.query<FeedWatermarkRow>(
+  const rows = await store.query(
+    FeedWatermarkRowSchema,
     `SELECT kafka_partition, toString(max(next_offset)) AS next_offset FROM {db:Identifier}.feed_watermarks GROUP BY kafka_partition`,
   );
-  return new Map(rows.map((row) => [Number(row.kafka_partition), BigInt(row.next_offset)]));
+  return new Map(rows.map((row) => [row.kafka_partition, BigInt(row.next_offset)]));
 }

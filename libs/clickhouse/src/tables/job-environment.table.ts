@@ -1,10 +1,10 @@
+import { z } from 'zod';
+import { column } from '../columns';
 import { ClickHouseStore } from '../store';
 
 /** A live job's environment, as stored: JSON object text, string to string (secret values). */
-export interface JobEnvironmentRow {
-  id: string;
-  environment: string;
-}
+export const JobEnvironmentRowSchema = z.object({ id: column.text, environment: column.text });
+export type JobEnvironmentRow = z.infer<typeof JobEnvironmentRowSchema>;
 
 /**
  * The current environment of the given jobs of one organisation, for the runs an agent is about
@@ -12,7 +12,8 @@ export interface JobEnvironmentRow {
  */
 export function selectJobEnvironments(store: ClickHouseStore, orgId: string, jobIds: readonly string[]): Promise<JobEnvironmentRow[]> {
   if (jobIds.length === 0) return Promise.resolve([]);
-  return store.query<JobEnvironmentRow>(
+  return store.query(
+    JobEnvironmentRowSchema,
     `SELECT id, environment FROM {db:Identifier}.jobs FINAL
      WHERE org_id = {org:String} AND id IN {ids:Array(String)} AND deleted = 0`,
     { org: orgId, ids: [...new Set(jobIds)] },

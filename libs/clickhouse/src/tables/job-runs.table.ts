@@ -1,6 +1,6 @@
 import { ClickHouseStore } from '../store';
 import { ChDateTime } from '../time';
-import { FINAL_WITHIN_PARTITIONS, RunRow } from './runs.table';
+import { FINAL_WITHIN_PARTITIONS, RunRow, RunRowSchema, TotalRowSchema } from './runs.table';
 
 /** Which runs of jobs an organisation's live executions list shows (the local backend's GET /api/v1/jobs). */
 export interface JobRunFilter {
@@ -24,19 +24,21 @@ function params(filter: JobRunFilter): Record<string, unknown> {
 /** Runs started from jobs, newest first, and how many match in all. */
 export async function listJobRuns(store: ClickHouseStore, filter: JobRunFilter): Promise<{ rows: RunRow[]; total: number }> {
   const [rows, counts] = await Promise.all([
-    store.query<RunRow>(
+    store.query(
+      RunRowSchema,
       `SELECT * FROM {db:Identifier}.runs FINAL WHERE ${WHERE} ORDER BY created_at DESC, id DESC LIMIT {limit:UInt32}`,
       params(filter),
       FINAL_WITHIN_PARTITIONS,
     ),
-    store.query<{ total: string }>(`SELECT count() AS total FROM {db:Identifier}.runs FINAL WHERE ${WHERE}`, params(filter), FINAL_WITHIN_PARTITIONS),
+    store.query(TotalRowSchema, `SELECT count() AS total FROM {db:Identifier}.runs FINAL WHERE ${WHERE}`, params(filter), FINAL_WITHIN_PARTITIONS),
   ]);
-  return { rows, total: Number(counts[0]?.total ?? 0) };
+  return { rows, total: counts[0]?.total ?? 0 };
 }
 
 /** The newest run of a job named `jobName` (the execution name `<project>-<job>-<stamp>`). */
 export async function findJobRunByName(store: ClickHouseStore, orgId: string, jobName: string): Promise<RunRow | undefined> {
-  const rows = await store.query<RunRow>(
+  const rows = await store.query(
+    RunRowSchema,
     `SELECT * FROM {db:Identifier}.runs FINAL
      WHERE org_id = {org_id:String} AND job_id != '' AND job_name = {job_name:String}
      ORDER BY created_at DESC, id DESC LIMIT 1`,

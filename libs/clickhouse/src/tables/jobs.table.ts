@@ -1,48 +1,52 @@
 import { TupleParam } from '@clickhouse/client';
+import { z } from 'zod';
+import { column } from '../columns';
 import { ClickHouseStore } from '../store';
-import { ChDateTime, fromChDateTime } from '../time';
+import { fromChDateTime } from '../time';
 import { chunkKeys } from './key-chunks';
 
 export const JOBS_TABLE = 'jobs';
 export const JOB_COMMANDS_TABLE = 'job_commands';
 
 /** A row of `jobs` (migrations 0018, 0022), as inserted and as read back with JSONEachRow. */
-export interface JobRow {
-  org_id: string;
-  project_id: string;
-  id: string;
-  name: string;
-  description: string;
-  command: string;
-  schedule: string;
-  timezone: string;
-  /** Booleans are UInt8: 0 or 1. */
-  enabled: number;
+/** Booleans are UInt8: 0 or 1. */
+const flag = z.union([z.literal(0), z.literal(1)]);
+
+export const JobRowSchema = z.object({
+  org_id: column.text,
+  project_id: column.text,
+  id: column.text,
+  name: column.text,
+  description: column.text,
+  command: column.text,
+  schedule: column.text,
+  timezone: column.text,
+  enabled: flag,
   /** JSON object text (JobResources). */
-  resources: string;
+  resources: column.text,
   /** JSON object text, string to string. Secret. */
-  environment: string;
-  slack_channel: string;
-  slack_alerts_enabled: number;
-  slack_alert_on_success: number;
-  webhook_url: string;
+  environment: column.text,
+  slack_channel: column.text,
+  slack_alerts_enabled: flag,
+  slack_alert_on_success: flag,
+  webhook_url: column.text,
   /** JSON object text, string to string. Secret. */
-  webhook_headers: string;
-  webhook_events: string[];
-  webhook_enabled: number;
+  webhook_headers: column.text,
+  webhook_events: column.texts,
+  webhook_enabled: flag,
   /** Standard Webhooks signing secret (`whsec_...`); '' for jobs created before 0022. Secret. */
-  webhook_secret: string;
+  webhook_secret: column.text,
   /** The secret the last rotation replaced, still signing until the time below. Secret. */
-  webhook_previous_secret: string;
-  webhook_previous_secret_expires_at: ChDateTime | null;
-  deleted: number;
-  created_at: ChDateTime;
-  updated_at: ChDateTime;
-  last_request_id: string;
-  kafka_partition: number;
-  /** UInt64: ClickHouse returns it quoted. */
-  kafka_offset: string;
-}
+  webhook_previous_secret: column.text,
+  webhook_previous_secret_expires_at: column.dateTime.nullable(),
+  deleted: flag,
+  created_at: column.dateTime,
+  updated_at: column.dateTime,
+  last_request_id: column.text,
+  kafka_partition: column.int,
+  kafka_offset: column.offset,
+});
+export type JobRow = z.infer<typeof JobRowSchema>;
 
 /**
  * The secrets a webhook of this job is signed with at `now`: the current one, and during a
@@ -62,23 +66,25 @@ export function activeWebhookSecrets(
  * `refused`: the change breaks a rule across fields against the job as the fold found it (a
  * concurrent change came first); `reason` holds the field errors as JSON.
  */
-export type JobCommandOutcome = 'applied' | 'conflict' | 'not_found' | 'refused';
+export const JOB_COMMAND_OUTCOMES = ['applied', 'conflict', 'not_found', 'refused'] as const;
+export type JobCommandOutcome = (typeof JOB_COMMAND_OUTCOMES)[number];
 
 /** A row of `job_commands` (migration 0019): the fold's decision on one command. */
-export interface JobCommandRow {
-  org_id: string;
-  project_id: string;
-  request_id: string;
-  job_id: string;
-  outcome: JobCommandOutcome;
-  reason: string;
-  decided_at: ChDateTime;
+export const JobCommandRowSchema = z.object({
+  org_id: column.text,
+  project_id: column.text,
+  request_id: column.text,
+  job_id: column.text,
+  outcome: z.enum(JOB_COMMAND_OUTCOMES),
+  reason: column.text,
+  decided_at: column.dateTime,
   /**
    * The project's job state the decision was made on: the offset of its newest job row, the
    * decision's own change included (migration 0030); null when the project had no job rows.
    */
-  state_offset: string | null;
-}
+  state_offset: column.offset.nullable(),
+});
+export type JobCommandRow = z.infer<typeof JobCommandRowSchema>;
 
 export interface ProjectKey {
   org_id: string;
@@ -93,19 +99,15 @@ export function insertJobCommands(store: ClickHouseStore, rows: readonly JobComm
   return store.insert(JOB_COMMANDS_TABLE, rows);
 }
 
-/** UInt64 arrives as a number or a string, depending on the connection's JSON settings. */
-function parseJobCommand(row: JobCommandRow): JobCommandRow {
-  return { ...row, state_offset: row.state_offset === null || row.state_offset === undefined ? null : String(row.state_offset) };
-}
-
 /** The decision on one command, once the fold has written it. */
 export async function findJobCommand(store: ClickHouseStore, orgId: string, projectId: string, requestId: string): Promise<JobCommandRow | undefined> {
-  const [row] = await store.query<JobCommandRow>(
+  const [row] = await store.query(
+    JobCommandRowSchema,
     `SELECT * FROM {db:Identifier}.job_commands FINAL
      WHERE org_id = {org:String} AND project_id = {project:String} AND request_id = {request:String} LIMIT 1`,
     { org: orgId, project: projectId, request: requestId },
   );
-  return row && parseJobCommand(row);
+  return row;
 }
 
 /** Decisions already written for these commands (a replayed flush keeps them). */
@@ -113,14 +115,15 @@ export async function selectJobCommands(store: ClickHouseStore, keys: readonly (
   const rows: JobCommandRow[] = [];
   for (const chunk of chunkKeys(keys, (k) => [k.org_id, k.project_id, k.request_id])) {
     rows.push(
-      ...(await store.query<JobCommandRow>(
+      ...(await store.query(
+        JobCommandRowSchema,
         `SELECT * FROM {db:Identifier}.job_commands FINAL
          WHERE (org_id, project_id, request_id) IN {keys:Array(Tuple(String, String, String))}`,
         { keys: chunk.map((k) => new TupleParam([k.org_id, k.project_id, k.request_id])) },
       )),
     );
   }
-  return rows.map(parseJobCommand);
+  return rows;
 }
 
 /**
@@ -129,7 +132,8 @@ export async function selectJobCommands(store: ClickHouseStore, keys: readonly (
  * so one such row means all of them are.
  */
 export async function jobStateReached(store: ClickHouseStore, orgId: string, projectId: string, offset: string): Promise<boolean> {
-  const rows = await store.query<{ reached: number }>(
+  const rows = await store.query(
+    z.object({ reached: column.int }),
     `SELECT 1 AS reached FROM {db:Identifier}.jobs
      WHERE org_id = {org:String} AND project_id = {project:String} AND kafka_offset >= {offset:UInt64} LIMIT 1`,
     { org: orgId, project: projectId, offset },
@@ -139,7 +143,8 @@ export async function jobStateReached(store: ClickHouseStore, orgId: string, pro
 
 /** The project's live jobs, ordered by name (the Jobs API list). */
 export function listProjectJobs(store: ClickHouseStore, orgId: string, projectId: string): Promise<JobRow[]> {
-  return store.query<JobRow>(
+  return store.query(
+    JobRowSchema,
     `SELECT * FROM {db:Identifier}.jobs FINAL
      WHERE org_id = {org:String} AND project_id = {project:String} AND deleted = 0
      ORDER BY name, id`,
@@ -149,7 +154,8 @@ export function listProjectJobs(store: ClickHouseStore, orgId: string, projectId
 
 /** One live job; deleted and unknown jobs (and other organisations' jobs) are undefined. */
 export async function findJob(store: ClickHouseStore, orgId: string, projectId: string, jobId: string): Promise<JobRow | undefined> {
-  const [row] = await store.query<JobRow>(
+  const [row] = await store.query(
+    JobRowSchema,
     `SELECT * FROM {db:Identifier}.jobs FINAL
      WHERE org_id = {org:String} AND project_id = {project:String} AND id = {id:String} AND deleted = 0 LIMIT 1`,
     { org: orgId, project: projectId, id: jobId },
@@ -162,7 +168,8 @@ export async function selectJobsByKey(store: ClickHouseStore, projects: readonly
   const rows: JobRow[] = [];
   for (const chunk of chunkKeys(projects, (k) => [k.org_id, k.project_id])) {
     rows.push(
-      ...(await store.query<JobRow>(
+      ...(await store.query(
+        JobRowSchema,
         `SELECT * FROM {db:Identifier}.jobs FINAL
          WHERE (org_id, project_id) IN {keys:Array(Tuple(String, String))}`,
         { keys: chunk.map((k) => new TupleParam([k.org_id, k.project_id])) },
@@ -174,10 +181,10 @@ export async function selectJobsByKey(store: ClickHouseStore, projects: readonly
 
 /** All live jobs of every organisation (the scheduler and the Kubernetes reconciler). */
 export function listActiveJobs(store: ClickHouseStore): Promise<JobRow[]> {
-  return store.query<JobRow>(`SELECT * FROM {db:Identifier}.jobs FINAL WHERE deleted = 0 ORDER BY org_id, project_id, id`);
+  return store.query(JobRowSchema, `SELECT * FROM {db:Identifier}.jobs FINAL WHERE deleted = 0 ORDER BY org_id, project_id, id`);
 }
 
 /** All jobs, deleted ones included, for the reconciler's full diff. */
 export function listAllJobsForReconcile(store: ClickHouseStore): Promise<JobRow[]> {
-  return store.query<JobRow>(`SELECT * FROM {db:Identifier}.jobs FINAL ORDER BY org_id, project_id, id`);
+  return store.query(JobRowSchema, `SELECT * FROM {db:Identifier}.jobs FINAL ORDER BY org_id, project_id, id`);
 }

@@ -1,8 +1,16 @@
 import { isolatedEnv } from '@runstream/testing';
+import { z } from 'zod';
 import { migrate } from '../migrate';
 import { ClickHouseStore, openClickHouse } from '../store';
 import { toChDateTime } from '../time';
-import { countModelExecutions, ExecutionFilter, insertModelExecutions, listModelExecutions, ModelExecutionRow } from './model-executions.table';
+import {
+  countModelExecutions,
+  ExecutionFilter,
+  insertModelExecutions,
+  listModelExecutions,
+  ModelExecutionRow,
+  ModelExecutionRowSchema,
+} from './model-executions.table';
 import { KEYS_FIRST_FROM_OFFSET } from './page-query';
 
 const BASE = Date.UTC(2026, 1, 26, 6);
@@ -74,7 +82,8 @@ describe('model_executions: the executions page', () => {
 
   /** What FINAL answers, in the page's order: the reference every page is held to. */
   async function reference(filter: ExecutionFilter): Promise<string[]> {
-    const rows = await store.query<{ id: string; version: string }>(
+    const rows = await store.query(
+      ModelExecutionRowSchema.pick({ id: true, version: true }),
       `SELECT id, version FROM {db:Identifier}.model_executions FINAL
        WHERE org_id = {org:String} AND project_id = {project:String} AND ({model:Nullable(String)} IS NULL OR model_name = {model:Nullable(String)})
        ORDER BY created_at DESC, started_at DESC, id DESC, model_name DESC`,
@@ -205,7 +214,8 @@ describe('model_executions: the executions page', () => {
       }
     }
     const hourly = (
-      await store.query<{ id: string; version: string }>(
+      await store.query(
+        ModelExecutionRowSchema.pick({ id: true, version: true }),
         `SELECT id, version FROM {db:Identifier}.model_executions FINAL WHERE org_id = 'org1' AND project_id = 'p5' AND cronjob_name = 'hourly'
          ORDER BY created_at DESC, started_at DESC, id DESC, model_name DESC`,
       )
@@ -226,7 +236,8 @@ describe('model_executions: the executions page', () => {
   });
 
   it('reads the newest page from the executions_by_created projection, in order', async () => {
-    const [plan] = await store.query<{ explain: string }>(
+    const [plan] = await store.query(
+      z.object({ explain: z.string() }),
       `SELECT arrayStringConcat(groupArray(explain), '\\n') AS explain FROM
          (EXPLAIN SELECT * FROM {db:Identifier}.model_executions WHERE org_id = 'org1' AND project_id = 'p1' ORDER BY created_at DESC LIMIT 100)`,
       {},

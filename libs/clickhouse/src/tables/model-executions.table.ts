@@ -1,41 +1,41 @@
 import { TupleParam } from '@clickhouse/client';
+import { z } from 'zod';
+import { column } from '../columns';
 import { equalityFilter } from '../filters';
 import { ClickHouseStore, QueryParams } from '../store';
 import { ChDateTime, toChDateTime } from '../time';
 import { latestExecutionsPage } from './execution-page';
 import { chunkKeys } from './key-chunks';
 import { finalPageSql } from './page-query';
-import { Page } from './runs.table';
+import { Page, TotalRowSchema } from './runs.table';
 
 export const MODEL_EXECUTIONS_TABLE = 'model_executions';
 
 /** A row of `model_executions` (migration 0008). */
-export interface ModelExecutionRow {
-  org_id: string;
-  project_id: string;
-  model_name: string;
-  id: string;
-  job_run_id: string;
-  cronjob_name: string;
-  status: string;
-  started_at: ChDateTime;
-  completed_at: ChDateTime | null;
-  duration_seconds: number | null;
-  rows_processed: number | string | null;
-  bytes_processed: number | string | null;
-  interval_start: ChDateTime | null;
-  interval_end: ChDateTime | null;
-  created_at: ChDateTime;
-  updated_at: ChDateTime;
-  version: string;
-}
+export const ModelExecutionRowSchema = z.object({
+  org_id: column.text,
+  project_id: column.text,
+  model_name: column.text,
+  id: column.text,
+  job_run_id: column.text,
+  cronjob_name: column.text,
+  status: column.text,
+  started_at: column.dateTime,
+  completed_at: column.dateTime.nullable(),
+  duration_seconds: column.float,
+  rows_processed: column.count.nullable(),
+  bytes_processed: column.count.nullable(),
+  interval_start: column.dateTime.nullable(),
+  interval_end: column.dateTime.nullable(),
+  created_at: column.dateTime,
+  updated_at: column.dateTime,
+  /** The writing event's offset × 10000 + its index (the materializer's fold): decimal text, exact. */
+  version: column.offset,
+});
+export type ModelExecutionRow = z.infer<typeof ModelExecutionRowSchema>;
 
-export interface ModelExecutionKey {
-  org_id: string;
-  project_id: string;
-  model_name: string;
-  id: string;
-}
+const ModelExecutionKeySchema = ModelExecutionRowSchema.pick({ org_id: true, project_id: true, model_name: true, id: true });
+export type ModelExecutionKey = z.infer<typeof ModelExecutionKeySchema>;
 
 export function insertModelExecutions(store: ClickHouseStore, rows: readonly ModelExecutionRow[]): Promise<void> {
   return store.insert(MODEL_EXECUTIONS_TABLE, rows);
@@ -45,7 +45,8 @@ export function insertModelExecutions(store: ClickHouseStore, rows: readonly Mod
 export async function selectExecutionCreatedAt(store: ClickHouseStore, keys: readonly ModelExecutionKey[]): Promise<Map<string, ChDateTime>> {
   const createdAt = new Map<string, ChDateTime>();
   for (const chunk of chunkKeys(keys, (k) => [k.org_id, k.project_id, k.model_name, k.id])) {
-    const rows = await store.query<ModelExecutionKey & { created_at: ChDateTime }>(
+    const rows = await store.query(
+      ModelExecutionKeySchema.extend({ created_at: column.dateTime }),
       `SELECT org_id, project_id, model_name, id, created_at FROM {db:Identifier}.model_executions FINAL
        WHERE (org_id, project_id, model_name, id) IN {keys:Array(Tuple(String, String, String, String))}`,
       { keys: chunk.map((k) => new TupleParam([k.org_id, k.project_id, k.model_name, k.id])) },
@@ -118,7 +119,8 @@ async function readNewestVersions(
 ): Promise<ModelExecutionRow[] | undefined> {
   const window = from === undefined ? '' : " AND created_at >= {from:DateTime64(3, 'UTC')}";
   for (const scan of scanSizes(page, scanCap(store))) {
-    const versions = await store.query<ModelExecutionRow>(
+    const versions = await store.query(
+      ModelExecutionRowSchema,
       `SELECT * FROM {db:Identifier}.model_executions WHERE ${clause.where}${window} ORDER BY created_at DESC LIMIT {scan:UInt32}`,
       { ...clause.params, ...(from === undefined ? {} : { from }), scan },
       BY_CREATED,
@@ -165,7 +167,7 @@ export async function listModelExecutions(store: ClickHouseStore, filter: Execut
     }
   }
   const order = 'created_at DESC, started_at DESC, id DESC, model_name DESC';
-  return store.query<ModelExecutionRow>(finalPageSql('model_executions', where, order, '(model_name, id)', page.offset), {
+  return store.query(ModelExecutionRowSchema, finalPageSql('model_executions', where, order, '(model_name, id)', page.offset), {
     ...params,
     limit: page.limit,
     offset: page.offset,
@@ -174,26 +176,27 @@ export async function listModelExecutions(store: ClickHouseStore, filter: Execut
 
 export async function countModelExecutions(store: ClickHouseStore, filter: ExecutionFilter): Promise<number> {
   const { where, params } = executionFilterClause(filter);
-  const [row] = await store.query<{ total: string }>(`SELECT count() AS total FROM {db:Identifier}.model_executions FINAL WHERE ${where}`, params);
-  return Number(row.total);
+  const [row] = await store.query(TotalRowSchema, `SELECT count() AS total FROM {db:Identifier}.model_executions FINAL WHERE ${where}`, params);
+  return row.total;
 }
 
-export interface ModelStatsRow {
-  model_name: string;
-  total_executions: string;
-  successful_executions: string;
-  failed_executions: string;
-  avg_duration_seconds: number | null;
-  p50_duration_seconds: number | null;
-  p95_duration_seconds: number | null;
-  max_duration_seconds: number | null;
-  min_duration_seconds: number | null;
-  total_rows_processed: string;
-  avg_rows_processed: number | null;
-  total_bytes_processed: string;
-  avg_bytes_processed: number | null;
-  last_execution_time: ChDateTime | null;
-}
+const ModelStatsRowSchema = z.object({
+  model_name: column.text,
+  total_executions: column.count,
+  successful_executions: column.count,
+  failed_executions: column.count,
+  avg_duration_seconds: column.float,
+  p50_duration_seconds: column.float,
+  p95_duration_seconds: column.float,
+  max_duration_seconds: column.float,
+  min_duration_seconds: column.float,
+  total_rows_processed: column.count,
+  avg_rows_processed: column.float,
+  total_bytes_processed: column.count,
+  avg_bytes_processed: column.float,
+  last_execution_time: column.dateTime.nullable(),
+});
+export type ModelStatsRow = z.infer<typeof ModelStatsRowSchema>;
 
 /**
  * Per-model stats, optionally for one model and for executions started within [from, to]
@@ -205,7 +208,8 @@ export function selectModelStats(
   store: ClickHouseStore,
   filter: { org_id: string; project_id: string; model_name?: string; from?: string; to?: string },
 ): Promise<ModelStatsRow[]> {
-  return store.query<ModelStatsRow>(
+  return store.query(
+    ModelStatsRowSchema,
     `SELECT model_name,
             count() AS total_executions,
             countIf(status = 'success') AS successful_executions,

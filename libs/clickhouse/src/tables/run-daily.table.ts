@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { column } from '../columns';
 import { ClickHouseStore } from '../store';
 import { FINAL_WITHIN_PARTITIONS, RunRow } from './runs.table';
 
@@ -46,6 +48,16 @@ export interface RunDay {
   successSeconds: number;
 }
 
+const RunDayRowSchema = z.object({
+  day: column.date,
+  runs: column.count,
+  successful: column.count,
+  failed: column.count,
+  errors: column.count,
+  timed_successes: column.count,
+  success_seconds: z.number(),
+});
+
 /**
  * A project's runs per day, newest day first, under the filters run_daily carries (a run's
  * cronjob and current status): where in time the runs page's rows lie, and its stats.
@@ -54,7 +66,8 @@ export async function selectRunDays(
   store: ClickHouseStore,
   filter: { org_id: string; project_id: string; cronjob_name?: string; status?: string },
 ): Promise<RunDay[]> {
-  const rows = await store.query<Record<'day' | 'runs' | 'successful' | 'failed' | 'errors' | 'timed_successes' | 'success_seconds', string | number>>(
+  const rows = await store.query(
+    RunDayRowSchema,
     `SELECT toString(day) AS day, count() AS runs,
             countIf(status = 'success') AS successful,
             countIf(status = 'failed') AS failed,
@@ -69,29 +82,21 @@ export async function selectRunDays(
     { org_id: filter.org_id, project_id: filter.project_id, cronjob_name: filter.cronjob_name ?? null, status: filter.status ?? null },
     FINAL_WITHIN_PARTITIONS,
   );
-  return rows.map((row) => ({
-    day: String(row.day),
-    runs: Number(row.runs),
-    successful: Number(row.successful),
-    failed: Number(row.failed),
-    errors: Number(row.errors),
-    timedSuccesses: Number(row.timed_successes),
-    successSeconds: Number(row.success_seconds),
-  }));
+  return rows.map(({ timed_successes, success_seconds, ...counts }) => ({ ...counts, timedSuccesses: timed_successes, successSeconds: success_seconds }));
 }
 
-export interface DailyRunStatsRow {
-  /** YYYY-MM-DD */
-  date: string;
-  total_runs: string;
-  success_count: string;
-  partial_count: string;
-  failed_count: string;
-  other_count: string;
-  avg_duration_seconds: number | null;
-  p95_duration_seconds: number | null;
-  max_duration_seconds: number | null;
-}
+const DailyRunStatsRowSchema = z.object({
+  date: column.date,
+  total_runs: column.count,
+  success_count: column.count,
+  partial_count: column.count,
+  failed_count: column.count,
+  other_count: column.count,
+  avg_duration_seconds: column.float,
+  p95_duration_seconds: column.float,
+  max_duration_seconds: column.float,
+});
+export type DailyRunStatsRow = z.infer<typeof DailyRunStatsRowSchema>;
 
 /**
  * Per-day run stats over [from, to] (dates, inclusive), optionally one cronjob; days without
@@ -101,7 +106,8 @@ export function selectDailyRunStats(
   store: ClickHouseStore,
   filter: { org_id: string; project_id: string; from: string; to: string; cronjob_name?: string },
 ): Promise<DailyRunStatsRow[]> {
-  return store.query<DailyRunStatsRow>(
+  return store.query(
+    DailyRunStatsRowSchema,
     `SELECT toString(day) AS date,
             count() AS total_runs,
             countIf(status = 'success') AS success_count,

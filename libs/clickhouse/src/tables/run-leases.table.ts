@@ -1,17 +1,19 @@
 import { ClickHouseStore } from '../store';
+import { z } from 'zod';
 import { ChDateTime } from '../time';
-import { FINAL_WITHIN_PARTITIONS } from './runs.table';
+import { FINAL_WITHIN_PARTITIONS, RunRowSchema } from './runs.table';
 
 /** A claimed, unfinished run and when it last changed (columns of `runs`). */
-export interface ClaimedRunLease {
-  org_id: string;
-  project_id: string;
-  id: string;
-  status: string;
-  target_gateway: string;
-  claimed_by: string;
-  updated_at: ChDateTime;
-}
+const ClaimedRunLeaseSchema = RunRowSchema.pick({
+  org_id: true,
+  project_id: true,
+  id: true,
+  status: true,
+  target_gateway: true,
+  claimed_by: true,
+  updated_at: true,
+});
+export type ClaimedRunLease = z.infer<typeof ClaimedRunLeaseSchema>;
 
 /**
  * Runs a gateway claimed that are still `pending` or `running` and whose latest state is older
@@ -23,7 +25,8 @@ export interface ClaimedRunLease {
  * the runs whose latest version still matches.
  */
 export function listExpiredLeases(store: ClickHouseStore, before: ChDateTime, limit: number): Promise<ClaimedRunLease[]> {
-  return store.query<ClaimedRunLease>(
+  return store.query(
+    ClaimedRunLeaseSchema,
     `SELECT org_id, project_id, id, status, target_gateway, claimed_by, updated_at
      FROM {db:Identifier}.runs FINAL
      WHERE (org_id, project_id, id) IN (
@@ -40,14 +43,8 @@ export function listExpiredLeases(store: ClickHouseStore, before: ChDateTime, li
 }
 
 /** A pending run nobody claimed, and where its executor should be (columns of `runs`). */
-export interface UnclaimedRun {
-  org_id: string;
-  project_id: string;
-  id: string;
-  namespace: string;
-  job_name: string;
-  created_at: ChDateTime;
-}
+const UnclaimedRunSchema = RunRowSchema.pick({ org_id: true, project_id: true, id: true, namespace: true, job_name: true, created_at: true });
+export type UnclaimedRun = z.infer<typeof UnclaimedRunSchema>;
 
 /**
  * Runs the control plane placed on Kubernetes for `gateway` (a job and a namespace) that are
@@ -55,7 +52,8 @@ export interface UnclaimedRun {
  * not claimed them (the Kubernetes backend's stranded-run sweep). Same two-step read as above.
  */
 export function listUnclaimedPlacedRuns(store: ClickHouseStore, gateway: string, before: ChDateTime, limit: number): Promise<UnclaimedRun[]> {
-  return store.query<UnclaimedRun>(
+  return store.query(
+    UnclaimedRunSchema,
     `SELECT org_id, project_id, id, namespace, job_name, created_at
      FROM {db:Identifier}.runs FINAL
      WHERE (org_id, project_id, id) IN (

@@ -1,24 +1,26 @@
+import { z } from 'zod';
+import { column } from '../columns';
 import { ClickHouseStore } from '../store';
-import { ChDateTime } from '../time';
 import type { RunRow } from './runs.table';
 import { currentRing, SeqRange } from './seq-range';
 
 export const RUN_LOG_ENTRIES_TABLE = 'run_log_entries';
 
 /** A row of `run_log_entries` (migration 0006). */
-export interface RunLogEntryRow {
-  org_id: string;
-  project_id: string;
-  run_id: string;
-  slot: number;
-  generation: number;
-  seq: number;
-  at: ChDateTime;
-  level: string;
-  message: string;
+export const RunLogEntryRowSchema = z.object({
+  org_id: column.text,
+  project_id: column.text,
+  run_id: column.text,
+  slot: column.int,
+  generation: column.int,
+  seq: column.count,
+  at: column.dateTime,
+  level: column.text,
+  message: column.text,
   /** UInt64 as decimal text. */
-  version: string;
-}
+  version: column.offset,
+});
+export type RunLogEntryRow = z.infer<typeof RunLogEntryRowSchema>;
 
 export function insertRunLogEntries(store: ClickHouseStore, rows: readonly RunLogEntryRow[]): Promise<void> {
   return store.insert(RUN_LOG_ENTRIES_TABLE, rows);
@@ -26,7 +28,8 @@ export function insertRunLogEntries(store: ClickHouseStore, rows: readonly RunLo
 
 /** Log lines of one generation with seq in (after, before), in seq order (lines overwritten in the ring are gone). */
 export function selectRunLogRange(store: ClickHouseStore, range: SeqRange): Promise<RunLogEntryRow[]> {
-  return store.query<RunLogEntryRow>(
+  return store.query(
+    RunLogEntryRowSchema,
     `SELECT * FROM {db:Identifier}.run_log_entries FINAL
      WHERE org_id = {org_id:String} AND project_id = {project_id:String} AND run_id = {run_id:String}
        AND generation = {generation:UInt32} AND seq > {after:Int64} AND seq < {before:Int64}

@@ -1,22 +1,25 @@
+import { z } from 'zod';
+import { column } from '../columns';
 import { ClickHouseStore } from '../store';
-import { ChDateTime } from '../time';
 import type { RunRow } from './runs.table';
 import { currentRing, SeqRange } from './seq-range';
 
 export const RUN_TELEMETRY_SAMPLES_TABLE = 'run_telemetry_samples';
 
 /** A row of `run_telemetry_samples` (migration 0007). */
-export interface RunTelemetrySampleRow {
-  org_id: string;
-  project_id: string;
-  run_id: string;
-  slot: number;
-  generation: number;
-  seq: number;
-  at: ChDateTime;
-  values: Record<string, number>;
-  version: string;
-}
+export const RunTelemetrySampleRowSchema = z.object({
+  org_id: column.text,
+  project_id: column.text,
+  run_id: column.text,
+  slot: column.int,
+  generation: column.int,
+  seq: column.count,
+  at: column.dateTime,
+  values: z.record(z.string(), z.number()),
+  /** UInt64 as decimal text. */
+  version: column.offset,
+});
+export type RunTelemetrySampleRow = z.infer<typeof RunTelemetrySampleRowSchema>;
 
 export function insertRunTelemetrySamples(store: ClickHouseStore, rows: readonly RunTelemetrySampleRow[]): Promise<void> {
   return store.insert(RUN_TELEMETRY_SAMPLES_TABLE, rows);
@@ -24,7 +27,8 @@ export function insertRunTelemetrySamples(store: ClickHouseStore, rows: readonly
 
 /** Telemetry samples of one generation with seq in (after, before), in seq order. */
 export function selectRunSampleRange(store: ClickHouseStore, range: SeqRange): Promise<RunTelemetrySampleRow[]> {
-  return store.query<RunTelemetrySampleRow>(
+  return store.query(
+    RunTelemetrySampleRowSchema,
     `SELECT * FROM {db:Identifier}.run_telemetry_samples FINAL
      WHERE org_id = {org_id:String} AND project_id = {project_id:String} AND run_id = {run_id:String}
        AND generation = {generation:UInt32} AND seq > {after:Int64} AND seq < {before:Int64}

@@ -1,4 +1,5 @@
 import { uuidv7 } from '@runstream/events';
+import { z } from 'zod';
 import { isolatedEnv } from '@runstream/testing';
 import { runRow } from '../../../../test/support/run-rows';
 import { migrate } from '../migrate';
@@ -96,7 +97,8 @@ describe('runs: pages at any depth', () => {
 
   /** Ids in the page order, at their latest version, as FINAL alone answers. */
   async function reference(updatedAfter = '1970-01-01 00:00:00.000', status?: string): Promise<string[]> {
-    const rows = await store.query<{ id: string; status: string }>(
+    const rows = await store.query(
+      z.object({ id: z.string(), status: z.string() }),
       `SELECT id, status FROM {db:Identifier}.runs FINAL
        WHERE org_id = 'org1' AND project_id = 'deep' AND updated_at > {after:DateTime64(3, 'UTC')}
          AND ({status:Nullable(String)} IS NULL OR status = {status:Nullable(String)})

@@ -1,5 +1,7 @@
 import { TupleParam } from '@clickhouse/client';
 import { uuidv7HexMillis } from '@runstream/events';
+import { z } from 'zod';
+import { column, RowSchema } from '../columns';
 import { equalityFilter } from '../filters';
 import { runWrites } from '../run-writes';
 import { ClickHouseStore, QueryParams } from '../store';
@@ -21,42 +23,45 @@ export const RUNS_TABLE = 'runs';
 export const FINAL_WITHIN_PARTITIONS = { do_not_merge_across_partitions_select_final: 1 } as const;
 
 /** A row of `runs` (migration 0002), as inserted and as read back with JSONEachRow. */
-export interface RunRow {
-  org_id: string;
-  project_id: string;
-  id: string;
-  job_id: string;
-  job_name: string;
-  cronjob_name: string;
-  namespace: string;
-  job_type: string;
-  status: string;
-  triggered_by: string;
-  target_gateway: string;
-  /** argv an executor runs; empty for runner-reported runs (migration 0017). Absent: the default, empty. */
-  command_argv?: string[];
+export const RunRowSchema = z.object({
+  org_id: column.text,
+  project_id: column.text,
+  id: column.text,
+  job_id: column.text,
+  job_name: column.text,
+  cronjob_name: column.text,
+  namespace: column.text,
+  job_type: column.text,
+  status: column.text,
+  triggered_by: column.text,
+  target_gateway: column.text,
+  /** argv an executor runs; empty for runner-reported runs (migration 0017). Absent on insert: the default, empty. */
+  command_argv: column.texts.optional(),
   /** Gateway that claimed the run; empty until claimed (migration 0003). */
-  claimed_by: string;
-  claim_id: string;
-  start_time: ChDateTime | null;
-  end_time: ChDateTime | null;
-  duration_seconds: number | null;
-  error_summary: string;
+  claimed_by: column.text,
+  claim_id: column.text,
+  start_time: column.dateTime.nullable(),
+  end_time: column.dateTime.nullable(),
+  duration_seconds: column.float,
+  error_summary: column.text,
   /** JSON object text. */
-  telemetry_summary: string;
-  created_at: ChDateTime;
-  updated_at: ChDateTime;
-  event_count: number;
-  last_event_id: string;
+  telemetry_summary: column.text,
+  created_at: column.dateTime,
+  updated_at: column.dateTime,
+  event_count: column.int,
+  last_event_id: column.text,
   /** Log and sample cursors (migration 0005). */
-  log_generation: number;
-  log_count: number | string;
-  sample_generation: number;
-  sample_count: number | string;
-  kafka_partition: number;
-  /** UInt64: ClickHouse returns it quoted. */
-  kafka_offset: string;
-}
+  log_generation: column.int,
+  log_count: column.count,
+  sample_generation: column.int,
+  sample_count: column.count,
+  kafka_partition: column.int,
+  kafka_offset: column.offset,
+});
+export type RunRow = z.infer<typeof RunRowSchema>;
+
+/** `SELECT count() AS total`. */
+export const TotalRowSchema = z.object({ total: column.count });
 
 export interface RunKey {
   org_id: string;
@@ -76,7 +81,8 @@ export async function selectRunsByKey(store: ClickHouseStore, keys: readonly Run
   // One chunk at a time: bounded URL and memory.
   for (const chunk of chunkKeys(keys, (k) => [k.org_id, k.project_id, k.id])) {
     rows.push(
-      ...(await store.query<RunRow>(
+      ...(await store.query(
+        RunRowSchema,
         `SELECT * FROM {db:Identifier}.runs FINAL
          WHERE (org_id, project_id, id) IN {keys:Array(Tuple(String, String, String))}`,
         { keys: chunk.map((k) => new TupleParam([k.org_id, k.project_id, k.id])) },
@@ -125,7 +131,8 @@ export interface Page {
 export function listRuns(store: ClickHouseStore, filter: RunFilter, page: Page, createdFrom?: ChDateTime): Promise<RunRow[]> {
   const clause = runFilterClause(filter);
   const where = createdFrom === undefined ? clause.where : `${clause.where} AND created_at >= {created_from:DateTime64(3, 'UTC')}`;
-  return store.query<RunRow>(
+  return store.query(
+    RunRowSchema,
     finalPageSql('runs', where, 'created_at DESC, id DESC', 'id', page.offset),
     { ...clause.params, ...(createdFrom === undefined ? {} : { created_from: createdFrom }), limit: page.limit, offset: page.offset },
     FINAL_WITHIN_PARTITIONS,
@@ -134,21 +141,23 @@ export function listRuns(store: ClickHouseStore, filter: RunFilter, page: Page, 
 
 export async function countRuns(store: ClickHouseStore, filter: RunFilter): Promise<number> {
   const { where, params } = runFilterClause(filter);
-  const [row] = await store.query<{ total: string }>(`SELECT count() AS total FROM {db:Identifier}.runs FINAL WHERE ${where}`, params, FINAL_WITHIN_PARTITIONS);
-  return Number(row.total);
+  const [row] = await store.query(TotalRowSchema, `SELECT count() AS total FROM {db:Identifier}.runs FINAL WHERE ${where}`, params, FINAL_WITHIN_PARTITIONS);
+  return row.total;
 }
 
-export interface RunStatsRow {
-  total_runs: string;
-  successful_runs: string;
-  failed_runs: string;
-  error_runs: string;
-  avg_success_duration: number | null;
-}
+export const RunStatsRowSchema = z.object({
+  total_runs: column.count,
+  successful_runs: column.count,
+  failed_runs: column.count,
+  error_runs: column.count,
+  avg_success_duration: column.float,
+});
+export type RunStatsRow = z.infer<typeof RunStatsRowSchema>;
 
 export async function runStats(store: ClickHouseStore, filter: RunFilter): Promise<RunStatsRow> {
   const { where, params } = runFilterClause(filter);
-  const [row] = await store.query<RunStatsRow>(
+  const [row] = await store.query(
+    RunStatsRowSchema,
     `SELECT count() AS total_runs,
             countIf(status = 'success') AS successful_runs,
             countIf(status = 'failed') AS failed_runs,
@@ -183,16 +192,16 @@ function createdNearId(runId: string): { where: string; params: QueryParams } | 
 }
 
 /** One row of a run by id within an org: first near the time its id carries, then, not found there, anywhere. */
-async function findRunById<T>(store: ClickHouseStore, columns: string, orgId: string, runId: string): Promise<T | undefined> {
+async function findRunById<T>(store: ClickHouseStore, row: RowSchema<T>, columns: string, orgId: string, runId: string): Promise<T | undefined> {
   const byId = `SELECT ${columns} FROM {db:Identifier}.runs FINAL WHERE org_id = {org_id:String} AND id = {id:String}`;
   const near = createdNearId(runId);
   if (near !== undefined) {
-    const [found] = await store.query<T>(`${byId} AND ${near.where} LIMIT 1`, { org_id: orgId, id: runId, ...near.params }, FINAL_WITHIN_PARTITIONS);
+    const [found] = await store.query(row, `${byId} AND ${near.where} LIMIT 1`, { org_id: orgId, id: runId, ...near.params }, FINAL_WITHIN_PARTITIONS);
     // Not there: an id of another shape that reads as a UUIDv7 (a schedule's hash), or no such run.
     if (found) return found;
   }
-  const [row] = await store.query<T>(`${byId} LIMIT 1`, { org_id: orgId, id: runId }, FINAL_WITHIN_PARTITIONS);
-  return row;
+  const [anywhere] = await store.query(row, `${byId} LIMIT 1`, { org_id: orgId, id: runId }, FINAL_WITHIN_PARTITIONS);
+  return anywhere;
 }
 
 /**
@@ -201,35 +210,31 @@ async function findRunById<T>(store: ClickHouseStore, columns: string, orgId: st
  */
 export async function runWritten(store: ClickHouseStore, orgId: string, runId: string): Promise<boolean> {
   const near = createdNearId(runId);
-  const rows = await store.query<{ found: number }>(
+  const rows = await store.query(
+    z.object({ found: column.int }),
     `SELECT 1 AS found FROM {db:Identifier}.runs WHERE org_id = {org_id:String} AND id = {id:String}${near ? ` AND ${near.where}` : ''} LIMIT 1`,
     { org_id: orgId, id: runId, ...near?.params },
   );
   return rows.length > 0;
 }
 
-export interface RunLocation {
-  org_id: string;
-  project_id: string;
-  status: string;
-  target_gateway: string;
-  claimed_by: string;
-  claim_id: string;
-}
+const RunLocationSchema = RunRowSchema.pick({ org_id: true, project_id: true, status: true, target_gateway: true, claimed_by: true, claim_id: true });
+export type RunLocation = z.infer<typeof RunLocationSchema>;
 
 /** Where a run lives and its status, looked up by id alone (bloom-filter index on id). */
 export function findRunLocation(store: ClickHouseStore, orgId: string, runId: string): Promise<RunLocation | undefined> {
-  return findRunById<RunLocation>(store, 'org_id, project_id, status, target_gateway, claimed_by, claim_id', orgId, runId);
+  return findRunById(store, RunLocationSchema, 'org_id, project_id, status, target_gateway, claimed_by, claim_id', orgId, runId);
 }
 
 /** One run by id within an org. */
 export function findRun(store: ClickHouseStore, orgId: string, runId: string): Promise<RunRow | undefined> {
-  return findRunById<RunRow>(store, '*', orgId, runId);
+  return findRunById(store, RunRowSchema, '*', orgId, runId);
 }
 
 /** Pending, unclaimed runs targeted at a gateway, oldest first (what an agent should pick up). */
 export function listClaimableRuns(store: ClickHouseStore, orgId: string, gateway: string, limit: number): Promise<RunRow[]> {
-  return store.query<RunRow>(
+  return store.query(
+    RunRowSchema,
     `SELECT * FROM {db:Identifier}.runs FINAL
      WHERE org_id = {org_id:String} AND target_gateway = {gateway:String} AND status = 'pending' AND claimed_by = ''
      ORDER BY created_at, id LIMIT {limit:UInt32}`,
@@ -238,16 +243,17 @@ export function listClaimableRuns(store: ClickHouseStore, orgId: string, gateway
   );
 }
 
-export interface OrgRunGroupRow {
-  bucket: ChDateTime;
-  project_id: string;
-  status: string;
-  claimed: number;
-  runs: string;
+const OrgRunGroupRowSchema = z.object({
+  bucket: column.dateTime,
+  project_id: column.text,
+  status: column.text,
+  claimed: column.int,
+  runs: column.count,
   /** Sum and count of durations of runs that have one. */
-  duration_sum: number;
-  duration_count: string;
-}
+  duration_sum: z.number(),
+  duration_count: column.count,
+});
+export type OrgRunGroupRow = z.infer<typeof OrgRunGroupRowSchema>;
 
 /**
  * Runs of an organisation created in [from, to), grouped by time bucket, project, status and
@@ -262,7 +268,8 @@ export function selectOrgRunGroups(
   granularity: 'hourly' | 'daily',
 ): Promise<OrgRunGroupRow[]> {
   const bucket = granularity === 'hourly' ? 'toStartOfHour(created_at)' : 'toStartOfDay(created_at)';
-  return store.query<OrgRunGroupRow>(
+  return store.query(
+    OrgRunGroupRowSchema,
     `SELECT ${bucket} AS bucket, project_id, status, claimed_by != '' AS claimed,
             count() AS runs, sum(ifNull(duration_seconds, 0)) AS duration_sum, count(duration_seconds) AS duration_count
      FROM {db:Identifier}.runs FINAL
@@ -275,7 +282,8 @@ export function selectOrgRunGroups(
 
 /** The latest failed, error and partial runs created in [from, to). */
 export function selectRecentFailures(store: ClickHouseStore, orgId: string, from: ChDateTime, to: ChDateTime, limit: number): Promise<RunRow[]> {
-  return store.query<RunRow>(
+  return store.query(
+    RunRowSchema,
     `SELECT * FROM {db:Identifier}.runs FINAL
      WHERE org_id = {org_id:String} AND created_at >= {from:DateTime64(3, 'UTC')} AND created_at < {to:DateTime64(3, 'UTC')}
        AND status IN ('failed', 'error', 'partial')

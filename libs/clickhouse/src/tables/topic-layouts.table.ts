@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { column } from '../columns';
 import { ClickHouseStore } from '../store';
 import { toChDateTime } from '../time';
 
@@ -15,11 +17,12 @@ export class PartitionCountChangedError extends Error {
 
 /** The partition count recorded for `topic` (its newest record), undefined before the first. */
 export async function selectTopicPartitions(store: ClickHouseStore, topic: string): Promise<number | undefined> {
-  const rows = await store.query<{ partitions: number | string }>(
+  const rows = await store.query(
+    z.object({ partitions: column.int }),
     'SELECT partitions FROM {db:Identifier}.topic_layouts WHERE topic = {topic:String} ORDER BY recorded_at DESC LIMIT 1',
     { topic },
   );
-  return rows.length === 0 ? undefined : Number(rows[0].partitions);
+  return rows.length === 0 ? undefined : rows[0].partitions;
 }
 
 export function insertTopicPartitions(store: ClickHouseStore, topic: string, partitions: number): Promise<void> {

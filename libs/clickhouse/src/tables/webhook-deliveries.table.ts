@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { column } from '../columns';
 import { ClickHouseStore } from '../store';
 import { toChDateTime } from '../time';
 
@@ -18,9 +19,7 @@ export const OPEN_DELIVERY_STATUSES = ['pending', 'retrying'] as const;
 export const OPEN_DELIVERY_WINDOW_DAYS = 7;
 export type WebhookAttemptStatus = (typeof WEBHOOK_ATTEMPT_STATUSES)[number];
 
-const chDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,9})?$/);
-/** UInt64 aggregates (count()) come back quoted. */
-const countText = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(Number);
+const chDateTime = column.dateTime;
 
 /** A row of `webhook_deliveries` (migration 0021): one webhook attempt. */
 const WebhookAttemptRowSchema = z.object({
@@ -59,7 +58,7 @@ const WebhookDeliverySummarySchema = z.object({
   outcome: z.string(),
   endpoint: z.string(),
   status: z.enum(WEBHOOK_ATTEMPT_STATUSES),
-  attempts: countText,
+  attempts: column.count,
   last_response_code: z.number().int().min(0),
   last_error: z.string(),
   first_attempted_at: chDateTime,
@@ -97,10 +96,6 @@ const SUMMARY_SELECT = `SELECT delivery_id, first_channel AS channel, first_run 
       countIf(status != 'pending') AS attempt_count, min(attempted_at) AS first_at, max(attempted_at) AS last_at
     FROM {db:Identifier}.webhook_deliveries`;
 
-function summaries(rows: unknown[]): WebhookDeliverySummary[] {
-  return rows.map((row) => WebhookDeliverySummarySchema.parse(row));
-}
-
 /** A job's deliveries, newest first: per delivery its latest attempt (status, attempts, last code, next retry). */
 export async function listJobDeliveries(
   store: ClickHouseStore,
@@ -109,7 +104,8 @@ export async function listJobDeliveries(
   jobId: string,
   limit: number,
 ): Promise<WebhookDeliverySummary[]> {
-  const rows = await store.query<unknown>(
+  return store.query(
+    WebhookDeliverySummarySchema,
     `${SUMMARY_SELECT}
      WHERE org_id = {org:String} AND project_id = {project:String} AND job_id = {job:String}
      GROUP BY delivery_id)
@@ -117,7 +113,6 @@ export async function listJobDeliveries(
      LIMIT {limit:UInt32}`,
     { org: orgId, project: projectId, job: jobId, limit },
   );
-  return summaries(rows);
 }
 
 const ROW_COLUMNS = `org_id, project_id, job_id, run_id, outcome, delivery_id, channel, kafka_partition, endpoint, attempt,
@@ -128,14 +123,14 @@ const ROW_COLUMNS = `org_id, project_id, job_id, run_id, outcome, delivery_id, c
  * a summary; undefined when none was recorded.
  */
 export async function findDelivery(store: ClickHouseStore, orgId: string, deliveryId: string): Promise<WebhookDelivery | undefined> {
-  const rows = await store.query<unknown>(
+  const all = await store.query(
+    WebhookAttemptRowSchema,
     `SELECT ${ROW_COLUMNS}
      FROM {db:Identifier}.webhook_deliveries
      WHERE org_id = {org:String} AND delivery_id = {delivery:String}
      ORDER BY attempt, attempted_at`,
     { org: orgId, delivery: deliveryId },
   );
-  const all = rows.map((row) => WebhookAttemptRowSchema.parse(row));
   const last = all.at(-1);
   if (!last) return undefined;
   const attempts = all.filter((row) => row.status !== 'pending');
@@ -165,7 +160,8 @@ export async function findDelivery(store: ClickHouseStore, orgId: string, delive
  * redelivered weeks later has its opening row outside it.
  */
 export async function selectDeliveryBody(store: ClickHouseStore, orgId: string, deliveryId: string): Promise<string> {
-  const [row] = await store.query<{ body: string }>(
+  const [row] = await store.query(
+    z.object({ body: column.text }),
     `SELECT argMinIf(body, tuple(attempt, attempted_at), status = 'pending') AS body
      FROM {db:Identifier}.webhook_deliveries
      WHERE org_id = {org:String} AND delivery_id = {delivery:String}`,
@@ -177,7 +173,8 @@ export async function selectDeliveryBody(store: ClickHouseStore, orgId: string, 
 /** Which of these delivery ids already have a series (any row): an outcome seen again opens no second one. */
 export async function selectExistingDeliveryIds(store: ClickHouseStore, deliveryIds: readonly string[]): Promise<Set<string>> {
   if (deliveryIds.length === 0) return new Set();
-  const rows = await store.query<{ delivery_id: string }>(
+  const rows = await store.query(
+    z.object({ delivery_id: column.text }),
     `SELECT DISTINCT delivery_id FROM {db:Identifier}.webhook_deliveries WHERE delivery_id IN {ids:Array(String)}`,
     { ids: [...deliveryIds] },
   );
@@ -237,7 +234,8 @@ export async function selectDueDeliveries(
   lookbackMs = OPEN_DELIVERY_WINDOW_DAYS * 86_400_000,
 ): Promise<DueDelivery[]> {
   if (partitions.length === 0) return [];
-  const rows = await store.query<unknown>(
+  return store.query(
+    DueDeliverySchema,
     `SELECT delivery_id, org AS org_id, project AS project_id, job AS job_id, run AS run_id, what AS outcome, via AS channel,
             part AS kafka_partition, target AS endpoint, opening_body AS body,
             toUInt32(if(latest.1 = 'pending', latest.2, latest.2 + 1)) AS attempt, toUInt32(greatest(started_at_attempt, 1)) AS series_start
@@ -245,18 +243,17 @@ export async function selectDueDeliveries(
      ORDER BY latest.3 LIMIT {limit:UInt32}`,
     { partitions: [...partitions], since: sinceWindow(now), recent: toChDateTime(new Date(now.getTime() - lookbackMs)), now: toChDateTime(now), limit },
   );
-  return rows.map((row) => DueDeliverySchema.parse(row));
 }
 
 /** How many series of these partitions are open (the notifier's queue depth). */
 export async function countOpenDeliveries(store: ClickHouseStore, partitions: readonly number[], now: Date): Promise<number> {
   if (partitions.length === 0) return 0;
-  const rows = await store.query<{ open: string | number }>(`SELECT count() AS open FROM (${OPEN_SELECT})`, {
+  const rows = await store.query(z.object({ open: column.count }), `SELECT count() AS open FROM (${OPEN_SELECT})`, {
     partitions: [...partitions],
     since: sinceWindow(now),
     recent: sinceWindow(now),
   });
-  return Number(rows[0]?.open ?? 0);
+  return rows[0]?.open ?? 0;
 }
 
 function sinceWindow(now: Date): string {

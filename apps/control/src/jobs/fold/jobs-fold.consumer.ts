@@ -4,7 +4,8 @@ import { createKafka, ensureTopics, EventConsumer, KafkajsBatchConsumer } from '
 import { AppMetrics } from '@runstream/observability';
 import { Kafka } from 'kafkajs';
 import { CONTROL_CONFIG, ControlConfig } from '../../config/control.config';
-import { jobTopicSpec } from '../../events/control-event-log';
+import { jobTopicSpecs } from '../../events/control-event-log';
+import { JobsDeadLetters } from './jobs-dead-letters';
 import { JobsFoldService } from './jobs-fold.service';
 
 /** Job commands are small and rare; a flush this size is never the limit. */
@@ -12,9 +13,10 @@ const MAX_BATCH = 1_000;
 const MAX_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 
 /**
- * The jobs fold's consumer group on jobs.events.v1: offsets committed after the writes. A
- * fold that keeps failing past the retry budget ends the process (exit 1), so that another
- * member takes the partitions over instead of job writes waiting on a stuck one.
+ * The jobs fold's consumer group on jobs.events.v1: offsets committed after the writes and the
+ * dead letters. A fold that keeps failing past the retry budget ends the process (exit 1), so
+ * that another member takes the partitions over instead of job writes waiting on a stuck one.
+ * Shutdown order: stop fetching, flush and commit what is buffered, then the dead-letter publisher.
  */
 @Injectable()
 export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -27,6 +29,7 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     @Inject(CONTROL_CONFIG) private readonly config: ControlConfig,
     private readonly fold: JobsFoldService,
+    private readonly deadLetters: JobsDeadLetters,
     private readonly store: ClickHouseStore,
     @Optional() metrics?: AppMetrics,
   ) {
@@ -50,14 +53,16 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const partitions = await ensureTopics(this.kafka, [jobTopicSpec(this.config.kafka)], this.config.kafka.brokers);
+    const partitions = await ensureTopics(this.kafka, jobTopicSpecs(this.config.kafka), this.config.kafka.brokers);
     // Job rows are versioned by their offset within a partition, as runs are: the count must not have changed.
     this.partitions = await checkTopicPartitions(this.store, this.config.kafka.topics.jobs, partitions.get(this.config.kafka.topics.jobs));
+    await this.deadLetters.connect();
     await this.consumer.start((messages) => this.fold.fold(messages));
     this.logger.log(`consuming ${this.config.kafka.topics.jobs} as group ${this.config.jobsFold.groupId}`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.stop();
+    await this.deadLetters.disconnect();
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClickHouseStore, insertJobCommands, insertJobs, JobCommandRow, JobRow, ProjectKey, selectJobCommands, selectJobsByKey } from '@runstream/clickhouse';
 import { AnyJobEvent, decodeJobEvent } from '@runstream/events';
-import { IncomingMessage } from '@runstream/kafka';
+import { DeadLetter, IncomingMessage } from '@runstream/kafka';
 import { foldJobEvent, LogPosition, ProjectJobs } from './job-fold';
+import { JobsDeadLetters } from './jobs-dead-letters';
 
 interface Positioned {
   event: AnyJobEvent;
@@ -36,16 +37,23 @@ function newestOffset(jobs: ProjectJobs): string | null {
  * 409 naming a job created in the same flush too; JobCommandsService).
  *
  * An event that fails decoding can only come from a foreign producer (the control app checks
- * every event before publishing): it is logged and skipped, so it never stalls the partition.
+ * every event before publishing): it goes to the jobs dead-letter topic with its reason, before
+ * the writes, and fold() resolves only once the broker has it, so the consumer never commits past
+ * a message that ended nowhere, and never stalls the partition on one (a failed publish retries
+ * the flush like a failed write).
  */
 @Injectable()
 export class JobsFoldService {
   private readonly logger = new Logger('JobsFold');
 
-  constructor(private readonly store: ClickHouseStore) {}
+  constructor(
+    private readonly store: ClickHouseStore,
+    private readonly deadLetters: JobsDeadLetters,
+  ) {}
 
   async fold(messages: IncomingMessage[]): Promise<void> {
-    const events = this.decode(messages);
+    const { events, dead } = this.decode(messages);
+    await this.deadLetters.send(dead);
     if (events.length === 0) return;
     const projects = new Map<string, ProjectKey>();
     for (const { event } of events) projects.set(projectKey(event), { org_id: event.org_id, project_id: event.project_id });
@@ -75,14 +83,15 @@ export class JobsFoldService {
     if (rows.size > 0) await insertJobs(this.store, [...rows.values()]);
   }
 
-  private decode(messages: IncomingMessage[]): Positioned[] {
+  private decode(messages: IncomingMessage[]): { events: Positioned[]; dead: DeadLetter[] } {
     const events: Positioned[] = [];
+    const dead: DeadLetter[] = [];
     for (const message of messages) {
       const decoded = decodeJobEvent(message.value);
       if (decoded.ok) events.push({ event: decoded.event, position: { partition: message.partition, offset: message.offset } });
-      else this.logger.warn(`skipping ${message.topic}[${message.partition}]@${message.offset}: ${decoded.reason}`);
+      else dead.push({ message, reason: decoded.reason });
     }
-    return events;
+    return { events, dead };
   }
 
   private async load(projects: ProjectKey[]): Promise<Map<string, ProjectJobs>> {

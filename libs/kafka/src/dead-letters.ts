@@ -1,7 +1,7 @@
-import { DEAD_LETTER_REASON_MAX_BYTES, IncomingMessage } from '@runstream/kafka';
+import { IncomingMessage, OutgoingMessage } from './event-log.port';
+import { DEAD_LETTER_REASON_MAX_BYTES } from './record-size';
 
-export const DEAD_LETTER_PUBLISHER = Symbol('DEAD_LETTER_PUBLISHER');
-
+/** A consumed message that cannot be folded, and why: it goes to its topic's dead-letter topic. */
 export interface DeadLetter {
   message: IncomingMessage;
   reason: string;
@@ -11,7 +11,7 @@ export interface DeadLetter {
  * A dead letter keeps the original key and bytes; why and where it came from travel in
  * headers, so a fixed consumer can re-publish the value unchanged.
  */
-export function deadLetterMessage({ message, reason }: DeadLetter): { key: string; value: Buffer; headers: Record<string, string> } {
+export function deadLetterMessage({ message, reason }: DeadLetter): OutgoingMessage & { headers: Record<string, string> } {
   return {
     key: message.key ?? '',
     value: message.value ?? Buffer.alloc(0),

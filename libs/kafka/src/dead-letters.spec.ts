@@ -1,5 +1,5 @@
-import { DEAD_LETTER_HEADROOM_BYTES, DEAD_LETTER_REASON_MAX_BYTES } from '@runstream/kafka';
 import { cutToBytes, deadLetterMessage } from './dead-letters';
+import { DEAD_LETTER_HEADROOM_BYTES, DEAD_LETTER_REASON_MAX_BYTES } from './record-size';
 
 describe('dead letters', () => {
   const message = { topic: 'runs.events.v1', partition: 5, offset: '123456789', key: 'run_1', value: Buffer.from('{}') };
