@@ -19,7 +19,7 @@ export interface LogSlice {
 }
 
 /** A model execution with the log position of the event that last wrote it. */
-const ExecutionChangeRowSchema = ModelExecutionRowSchema.extend({ kafka_partition: column.int, kafka_offset: column.offset });
+const ExecutionChangeRowSchema = ModelExecutionRowSchema.extend({ kafka_partition: column.int, kafka_offset: column.uint64 });
 export type ExecutionChangeRow = z.infer<typeof ExecutionChangeRowSchema>;
 
 /** As numbers: the client quotes strings in an Array(UInt64), and log offsets stay far below 2^53. */
@@ -77,7 +77,7 @@ export async function selectEventIdsAt(
   const found = new Map<string, string>();
   if (positions.length === 0) return found;
   const rows = await store.query(
-    z.object({ kafka_partition: column.int, kafka_offset: column.offset, event_id: column.text }),
+    z.object({ kafka_partition: column.int, kafka_offset: column.uint64, event_id: column.text }),
     `SELECT DISTINCT kafka_partition, toString(kafka_offset) AS kafka_offset, toString(event_id) AS event_id FROM {db:Identifier}.run_events
      WHERE org_id = {org_id:String} AND (kafka_partition, kafka_offset) IN {positions:Array(Tuple(UInt32, UInt64))}`,
     { org_id: orgId, positions: positions.map((p) => new TupleParam([p.partition, Number(p.offset)])) },

@@ -42,7 +42,7 @@ describe('statements on a real ClickHouse engine', () => {
 
   it('reads 64-bit integers exactly, as decimal text, where JSON numbers would round them', async () => {
     const [row] = await store.query(
-      z.object({ big: column.offset, count: column.count }),
+      z.object({ big: column.uint64, count: column.count }),
       'SELECT toUInt64(18446744073709551615) AS big, count() AS count FROM numbers(3)',
     );
     expect(row).toEqual({ big: '18446744073709551615', count: 3 });

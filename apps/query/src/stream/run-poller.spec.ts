@@ -13,7 +13,8 @@ class FakeSource {
 
   append(message: string): void {
     const seq = Number(this.run.log_count);
-    this.lines.push({ generation: this.run.log_generation, seq, at: AT, level: 'info', message } as RunLogEntryRow);
+    // As ClickHouse answers a UInt64: decimal text.
+    this.lines.push({ generation: this.run.log_generation, seq: String(seq), at: AT, level: 'info', message } as RunLogEntryRow);
     this.run = { ...this.run, log_count: seq + 1, kafka_offset: String(Number(this.run.kafka_offset) + 1) };
   }
 
@@ -25,7 +26,8 @@ class FakeSource {
   asSource(): RunStreamSource {
     return {
       run: () => this.runRow(),
-      logs: async (range: SeqRange) => this.lines.filter((l) => l.generation === range.generation && l.seq > range.after && l.seq < range.before),
+      logs: async (range: SeqRange) =>
+        this.lines.filter((l) => l.generation === range.generation && Number(l.seq) > range.after && Number(l.seq) < range.before),
       samples: async (): Promise<RunTelemetrySampleRow[]> => [],
     } as unknown as RunStreamSource;
   }
@@ -67,6 +69,8 @@ describe('RunPoller', () => {
     source.append('two');
     await until(() => a.messages().length >= 2);
     expect(a.messages()).toEqual(['one', 'two']);
+    // seq is read as decimal text and sent as the number the stream's docs promise.
+    expect(a.events.filter((e) => e.event === 'log').map((e) => e.data.seq)).toEqual([0, 1]);
 
     // B joins from the id of A's first line: it gets the rest, never the first again.
     const b = new CollectingSink();

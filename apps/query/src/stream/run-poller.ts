@@ -102,14 +102,16 @@ export class RunPoller {
     if (cursor.logGeneration !== run.log_generation) cursor = { ...cursor, logGeneration: run.log_generation, logSeq: -1 };
     if (cursor.sampleGeneration !== run.sample_generation) cursor = { ...cursor, sampleGeneration: run.sample_generation, sampleSeq: -1 };
     for (const line of logs) {
-      if (line.seq <= cursor.logSeq) continue;
-      cursor = { ...cursor, logSeq: line.seq };
-      subscriber.sink.send(formatStreamCursor(cursor), 'log', { seq: line.seq, at: fromChDateTime(line.at), level: line.level, message: line.message });
+      const seq = Number(line.seq);
+      if (seq <= cursor.logSeq) continue;
+      cursor = { ...cursor, logSeq: seq };
+      subscriber.sink.send(formatStreamCursor(cursor), 'log', { seq, at: fromChDateTime(line.at), level: line.level, message: line.message });
     }
     for (const sample of samples) {
-      if (sample.seq <= cursor.sampleSeq) continue;
-      cursor = { ...cursor, sampleSeq: sample.seq };
-      subscriber.sink.send(formatStreamCursor(cursor), 'sample', { ...sample.values, seq: sample.seq, at: fromChDateTime(sample.at) });
+      const seq = Number(sample.seq);
+      if (seq <= cursor.sampleSeq) continue;
+      cursor = { ...cursor, sampleSeq: seq };
+      subscriber.sink.send(formatStreamCursor(cursor), 'sample', { ...sample.values, seq, at: fromChDateTime(sample.at) });
     }
     const offset = BigInt(run.kafka_offset);
     if (offset > cursor.runOffset) {

@@ -8,7 +8,7 @@ export const FEED_WATERMARKS_TABLE = 'feed_watermarks';
 export const FeedWatermarkRowSchema = z.object({
   kafka_partition: column.int,
   /** UInt64 as decimal text. */
-  next_offset: column.offset,
+  next_offset: column.uint64,
 });
 export type FeedWatermarkRow = z.infer<typeof FeedWatermarkRowSchema>;
 

@@ -44,7 +44,7 @@ export const JobRowSchema = z.object({
   updated_at: column.dateTime,
   last_request_id: column.text,
   kafka_partition: column.int,
-  kafka_offset: column.offset,
+  kafka_offset: column.uint64,
 });
 export type JobRow = z.infer<typeof JobRowSchema>;
 
@@ -82,7 +82,7 @@ export const JobCommandRowSchema = z.object({
    * The project's job state the decision was made on: the offset of its newest job row, the
    * decision's own change included (migration 0030); null when the project had no job rows.
    */
-  state_offset: column.offset.nullable(),
+  state_offset: column.uint64.nullable(),
 });
 export type JobCommandRow = z.infer<typeof JobCommandRowSchema>;
 

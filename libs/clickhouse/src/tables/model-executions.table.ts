@@ -23,14 +23,14 @@ export const ModelExecutionRowSchema = z.object({
   started_at: column.dateTime,
   completed_at: column.dateTime.nullable(),
   duration_seconds: column.float,
-  rows_processed: column.count.nullable(),
-  bytes_processed: column.count.nullable(),
+  rows_processed: column.counter.nullable(),
+  bytes_processed: column.counter.nullable(),
   interval_start: column.dateTime.nullable(),
   interval_end: column.dateTime.nullable(),
   created_at: column.dateTime,
   updated_at: column.dateTime,
   /** The writing event's offset × 10000 + its index (the materializer's fold): decimal text, exact. */
-  version: column.offset,
+  version: column.uint64,
 });
 export type ModelExecutionRow = z.infer<typeof ModelExecutionRowSchema>;
 

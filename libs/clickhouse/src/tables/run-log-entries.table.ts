@@ -13,12 +13,12 @@ export const RunLogEntryRowSchema = z.object({
   run_id: column.text,
   slot: column.int,
   generation: column.int,
-  seq: column.count,
+  seq: column.counter,
   at: column.dateTime,
   level: column.text,
   message: column.text,
   /** UInt64 as decimal text. */
-  version: column.offset,
+  version: column.uint64,
 });
 export type RunLogEntryRow = z.infer<typeof RunLogEntryRowSchema>;
 

@@ -13,11 +13,11 @@ export const RunTelemetrySampleRowSchema = z.object({
   run_id: column.text,
   slot: column.int,
   generation: column.int,
-  seq: column.count,
+  seq: column.counter,
   at: column.dateTime,
   values: z.record(z.string(), z.number()),
   /** UInt64 as decimal text. */
-  version: column.offset,
+  version: column.uint64,
 });
 export type RunTelemetrySampleRow = z.infer<typeof RunTelemetrySampleRowSchema>;
 

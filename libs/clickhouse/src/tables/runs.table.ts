@@ -52,11 +52,11 @@ export const RunRowSchema = z.object({
   last_event_id: column.text,
   /** Log and sample cursors (migration 0005). */
   log_generation: column.int,
-  log_count: column.count,
+  log_count: column.counter,
   sample_generation: column.int,
-  sample_count: column.count,
+  sample_count: column.counter,
   kafka_partition: column.int,
-  kafka_offset: column.offset,
+  kafka_offset: column.uint64,
 });
 export type RunRow = z.infer<typeof RunRowSchema>;
 

@@ -58,7 +58,7 @@ const WebhookDeliverySummarySchema = z.object({
   outcome: z.string(),
   endpoint: z.string(),
   status: z.enum(WEBHOOK_ATTEMPT_STATUSES),
-  attempts: column.count,
+  attempts: column.int,
   last_response_code: z.number().int().min(0),
   last_error: z.string(),
   first_attempted_at: chDateTime,
