@@ -134,7 +134,7 @@ function tokenLookups(store: ClickHouseStore): jest.SpyInstance {
 }
 
 function countLookups(spy: jest.SpyInstance): number {
-  return spy.mock.calls.filter(([sql]) => String(sql).includes('api_tokens')).length;
+  return spy.mock.calls.filter(([, sql]) => String(sql).includes('api_tokens')).length;
 }
 
 describe('createHttpApp', () => {

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ClickHouseStore, listClaimableRuns, RunRow, selectJobEnvironments } from '@runstream/clickhouse';
+import { ClickHouseStore, listClaimableRuns, RunRow, selectJobEnvironments, EltRunFields, toEltRunFields } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { KnownRun } from '../runs/run-directory';
-import { RunFields, runFields } from '../runs/run-fields';
 
 /** The runs a gateway token may report on: those targeted at its gateway, or claimed by it. */
 export function gatewayMayWrite(caller: Caller): (run: KnownRun) => boolean {
@@ -10,7 +9,7 @@ export function gatewayMayWrite(caller: Caller): (run: KnownRun) => boolean {
 }
 
 /** A run as GET /api/agent/runs lists it. */
-export interface ClaimableRun extends RunFields {
+export interface ClaimableRun extends EltRunFields {
   /** The argv to run, for runs the control plane started from a job; empty for others. */
   command: string[];
   /** The job's current environment (string to string), for runs the control plane started; `{}` otherwise. */
@@ -20,7 +19,7 @@ export interface ClaimableRun extends RunFields {
 /** `environment` undefined: the run is not the agent's to execute from the listing (no argv, no environment). */
 function toClaimable(row: RunRow, environment: Record<string, string> | undefined): ClaimableRun {
   return {
-    ...runFields(row),
+    ...toEltRunFields(row),
     command: environment ? (row.command_argv ?? []) : [],
     environment: environment ?? {},
   };

@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { RunRow } from '@runstream/clickhouse';
+import { RunRow, EltRunFields, toEltRunFields } from '@runstream/clickhouse';
 import { isTerminal, RunPatchedPayload, RunStatus, toCanonicalStatus, uuidv7 } from '@runstream/events';
 import { Caller } from '@runstream/http';
 import { createHash } from 'node:crypto';
@@ -9,12 +9,11 @@ import { PatchRunDto } from './dto/patch-run.dto';
 import { ReportModelExecutionsDto } from './dto/report-model-executions.dto';
 import { executionProblems, FieldProblem, isEmptyPatch, isGiven, patchPayload, patchTexts, runEvent, toModelExecution } from './event-payloads';
 import { KnownRun, RunDirectory } from './run-directory';
-import { RunFields, runFields } from './run-fields';
 import { RunLocks } from './run-locks';
 import { TextScrubber } from './text-scrubber';
 
 /** The answer to a create: the run as stored, pending. */
-export interface CreatedRun extends RunFields {
+export interface CreatedRun extends EltRunFields {
   targetGateway: string;
   /** `pending`, but for a gateway's run announced before under the same key: its status now. */
   status: RunStatus;
@@ -161,7 +160,7 @@ export class RunService {
 
 function announcedRun(row: RunRow): CreatedRun {
   return {
-    ...runFields(row),
+    ...toEltRunFields(row),
     targetGateway: row.target_gateway,
     status: toCanonicalStatus(row.status) ?? 'pending',
   };

@@ -74,9 +74,9 @@ export function toModelStats(projectId: string, row: ModelStatsRow): ModelStats 
     p95_duration_seconds: roundSeconds(finite(row.p95_duration_seconds)),
     max_duration_seconds: roundSeconds(finite(row.max_duration_seconds)),
     min_duration_seconds: roundSeconds(finite(row.min_duration_seconds)),
-    total_rows_processed: Number(row.total_rows_processed),
+    total_rows_processed: row.total_rows_processed ?? 0,
     avg_rows_processed: round1(finite(row.avg_rows_processed)),
-    total_bytes_processed: Number(row.total_bytes_processed),
+    total_bytes_processed: row.total_bytes_processed ?? 0,
     avg_bytes_processed: round1(finite(row.avg_bytes_processed)),
     last_execution_time: fromChDateTime(row.last_execution_time),
   };

@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { fromChDateTime, Page, RunFilter, RunRow, telemetrySummaryOf, toChDateTime } from '@runstream/clickhouse';
+import { EltRunFields, fromChDateTime, Page, RunFilter, RunRow, telemetrySummaryOf, toChDateTime, toEltRunFields } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { dateWindow, DailyStats, fillDailyStats, finite } from './daily-stats';
 import { DailyStatsQueryDto } from './dto/daily-stats.query.dto';
@@ -21,15 +21,7 @@ export interface RunLogsResponse {
   total: number;
 }
 
-export interface EltRun {
-  id: string;
-  projectId: string;
-  jobId: string;
-  jobName: string;
-  cronjobName: string;
-  namespace: string;
-  jobType: string;
-  triggeredBy: string;
+export interface EltRun extends EltRunFields {
   targetGateway: string;
   claimedBy: string;
   status: string;
@@ -39,7 +31,6 @@ export interface EltRun {
   errorSummary: string;
   logEntries: LogLine[];
   telemetry: { summary: Record<string, unknown>; samples: Record<string, unknown>[] };
-  createdAt: string;
   updatedAt: string;
 }
 
@@ -124,14 +115,7 @@ export class RunService {
     const run = await this.require(runId, caller);
     const [lines, samples] = await Promise.all([this.runs.log(run), this.runs.samples(run)]);
     return {
-      id: run.id,
-      projectId: run.project_id,
-      jobId: run.job_id,
-      jobName: run.job_name,
-      cronjobName: run.cronjob_name,
-      namespace: run.namespace,
-      jobType: run.job_type,
-      triggeredBy: run.triggered_by,
+      ...toEltRunFields(run),
       targetGateway: run.target_gateway,
       claimedBy: run.claimed_by,
       status: run.status,
@@ -144,7 +128,6 @@ export class RunService {
         summary: telemetrySummaryOf(run),
         samples: samples.map((sample) => ({ at: fromChDateTime(sample.at), ...sample.values })),
       },
-      createdAt: fromChDateTime(run.created_at),
       updatedAt: fromChDateTime(run.updated_at),
     };
   }

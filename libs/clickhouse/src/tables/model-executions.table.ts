@@ -190,9 +190,10 @@ const ModelStatsRowSchema = z.object({
   p95_duration_seconds: column.float,
   max_duration_seconds: column.float,
   min_duration_seconds: column.float,
-  total_rows_processed: column.count,
+  /** sum() of a Nullable column: null when every execution left it out. */
+  total_rows_processed: column.count.nullable(),
   avg_rows_processed: column.float,
-  total_bytes_processed: column.count,
+  total_bytes_processed: column.count.nullable(),
   avg_bytes_processed: column.float,
   last_execution_time: column.dateTime.nullable(),
 });

@@ -55,7 +55,8 @@ const RunDayRowSchema = z.object({
   failed: column.count,
   errors: column.count,
   timed_successes: column.count,
-  success_seconds: z.number(),
+  /** sumIf() of a Nullable column: null on a day without a timed success. */
+  success_seconds: column.float,
 });
 
 /**
@@ -82,7 +83,7 @@ export async function selectRunDays(
     { org_id: filter.org_id, project_id: filter.project_id, cronjob_name: filter.cronjob_name ?? null, status: filter.status ?? null },
     FINAL_WITHIN_PARTITIONS,
   );
-  return rows.map(({ timed_successes, success_seconds, ...counts }) => ({ ...counts, timedSuccesses: timed_successes, successSeconds: success_seconds }));
+  return rows.map(({ timed_successes, success_seconds, ...counts }) => ({ ...counts, timedSuccesses: timed_successes, successSeconds: success_seconds ?? 0 }));
 }
 
 const DailyRunStatsRowSchema = z.object({

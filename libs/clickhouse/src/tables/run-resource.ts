@@ -59,3 +59,33 @@ export function toJobRun(row: RunRow): JobRun {
   const { id, project_id, ...rest } = toRunSummary(row);
   return { id, project_id, job_id: row.job_id, ...rest, namespace: row.namespace };
 }
+
+/**
+ * What the write API says about a run in its camelCase: ingest's create answer and gateway
+ * listing, and the head of GET /api/elt/runs/:id (reference/runs-logs-telemetry.txt), which the query app serves.
+ */
+export interface EltRunFields {
+  id: string;
+  projectId: string;
+  jobId: string;
+  jobName: string;
+  cronjobName: string;
+  namespace: string;
+  jobType: string;
+  triggeredBy: string;
+  createdAt: string;
+}
+
+export function toEltRunFields(row: RunRow): EltRunFields {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    jobId: row.job_id,
+    jobName: row.job_name,
+    cronjobName: row.cronjob_name,
+    namespace: row.namespace,
+    jobType: row.job_type,
+    triggeredBy: row.triggered_by,
+    createdAt: fromChDateTime(row.created_at),
+  };
+}
