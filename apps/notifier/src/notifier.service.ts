@@ -1,25 +1,19 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ClickHouseStore } from '@runstream/clickhouse';
-import { createKafka, ensureTopics, KafkajsBatchConsumer, KafkajsPublisher, runTopicSpecs } from '@runstream/kafka';
-import { WebhookDeliverer } from '@runstream/webhooks';
+import { ensureTopics, KafkajsBatchConsumer, KafkajsPublisher, runTopicSpecs } from '@runstream/kafka';
+import { AppMetrics } from '@runstream/observability';
 import { Admin, Kafka } from 'kafkajs';
 import { NOTIFIER_CONFIG, NotifierConfig } from './config/notifier.config';
 import { Dispatcher } from './dispatch/dispatcher';
 import { PartitionOwnership } from './dispatch/partition-ownership';
-import { SlackChannel } from './dispatch/slack.channel';
-import { WebhookChannel } from './dispatch/webhook.channel';
 import { NotifierMetrics } from './metrics/notifier.metrics';
-import { AppMetrics } from '@runstream/observability';
+import { JOB_EVENTS_PUBLISHER, NOTIFIER_KAFKA, READ_MODEL_ADMIN } from './notifier.providers';
 import { OutcomeIntake } from './outcomes/outcome-intake';
-import { ReadModelWatermark } from './outcomes/read-model-watermark';
 
-/** Longest one flush waits for the read model before it is retried (the consumer backs off, keeps heartbeating). */
-const READ_MODEL_WAIT_MS = 15_000;
 /** A notifier is a lagging reader, not a writer of record: it keeps retrying a failing flush for a day rather than exit. */
 const MAX_FLUSH_RETRY_MS = 24 * 3_600_000;
 
 /**
- * The notifier's two halves and their order. Intake: a consumer of runs.events.v1 (its own group)
+ * The notifier's two halves and their order (its parts are built in notifier.providers.ts). Intake: a consumer of runs.events.v1 (its own group)
  * that opens delivery series in the log before committing. Dispatch: sends the due attempts of the
  * partitions this instance owns. Shutdown: stop dispatching (attempts under way are recorded), then
  * stop the consumer (flush, commit), then disconnect.
@@ -27,45 +21,19 @@ const MAX_FLUSH_RETRY_MS = 24 * 3_600_000;
 @Injectable()
 export class NotifierService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Notifier');
-  private readonly kafka: Kafka;
-  private readonly admin: Admin;
-  private readonly jobEvents: KafkajsPublisher;
   readonly consumer: KafkajsBatchConsumer;
-  readonly ownership: PartitionOwnership;
-  readonly dispatcher: Dispatcher;
-  private readonly intake: OutcomeIntake;
 
   constructor(
     @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
-    store: ClickHouseStore,
+    @Inject(NOTIFIER_KAFKA) private readonly kafka: Kafka,
+    @Inject(READ_MODEL_ADMIN) private readonly admin: Admin,
+    @Inject(JOB_EVENTS_PUBLISHER) private readonly jobEvents: KafkajsPublisher,
+    readonly ownership: PartitionOwnership,
+    private readonly intake: OutcomeIntake,
+    readonly dispatcher: Dispatcher,
     readonly metrics: NotifierMetrics,
     appMetrics: AppMetrics,
   ) {
-    this.kafka = createKafka(config.kafka);
-    this.admin = this.kafka.admin();
-    this.jobEvents = new KafkajsPublisher(this.kafka, { deadlineMs: 10_000, observer: appMetrics });
-    // A gained partition waits out the longest attempt the previous owner may be finishing, webhook or Slack.
-    this.ownership = new PartitionOwnership(Math.max(config.webhooks.timeoutMs, config.slack.timeoutMs) + 2_000);
-    this.intake = new OutcomeIntake(store, new ReadModelWatermark(this.admin, config.readModelGroupId, config.kafka.topics.events), metrics, {
-      runUrl: config.runUrl,
-      readModelWaitMs: READ_MODEL_WAIT_MS,
-    });
-    const deliverer = new WebhookDeliverer(store, {
-      allowPrivate: config.webhooks.allowPrivate,
-      timeoutMs: config.webhooks.timeoutMs,
-      schedule: config.schedule,
-    });
-    this.dispatcher = new Dispatcher(
-      store,
-      this.ownership,
-      {
-        webhook: new WebhookChannel(store, deliverer, this.jobEvents, config.kafka.topics.jobs),
-        slack: new SlackChannel(store, { ...config.slack, schedule: config.schedule }),
-      },
-      metrics,
-      // A Slack Retry-After may exceed the schedule (capped at an hour).
-      { concurrency: config.concurrency, pollIntervalMs: config.pollIntervalMs, maxRetryDelayMs: Math.max(config.schedule.maxDelayMs, 3_600_000) },
-    );
     this.consumer = new KafkajsBatchConsumer(this.kafka, {
       groupId: config.groupId,
       topic: config.kafka.topics.events,
