@@ -5,7 +5,7 @@ import { z } from 'zod';
  * process: a column whose type drifted fails here, naming it. Table rows are checked by type only
  * (the materializer reads ~13,000 runs a flush, and each format check or conversion costs about as
  * much as a whole row's type checks); the engine's column type fixes the text's format. Reads
- * always quote 64-bit integers (connections.ts), so they arrive as exact decimal text, and table
+ * always quote 64-bit integers (store.ts), so they arrive as exact decimal text, and table
  * rows keep them so (a conversion costs about a microsecond a field); aggregates convert theirs.
  * Measured on a `runs` row: ~2.3 µs with these checks, ~5 µs with conversions, ~15 µs with formats.
  */

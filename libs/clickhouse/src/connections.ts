@@ -105,9 +105,7 @@ export class EmbeddedConnections implements Connections {
   }
 
   rows(statement: Statement): Promise<unknown[]> {
-    // A server quotes 64-bit integers in JSON by default and chDB does not, so JSON.parse would round those above 2^53.
-    const quoted = { ...statement, settings: { ...statement.settings, output_format_json_quote_64bit_integers: 1 as const } };
-    return this.run(quoted, async (client, query) => (await client.query({ query, format: 'JSONEachRow' })).json<unknown>());
+    return this.run(statement, async (client, query) => (await client.query({ query, format: 'JSONEachRow' })).json<unknown>());
   }
 
   command(statement: Statement): Promise<void> {

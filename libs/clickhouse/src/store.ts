@@ -32,6 +32,12 @@ export interface StatementObserver {
 }
 
 /**
+ * 64-bit integers as JSON strings, which JSON.parse keeps exact: a server quotes them by default
+ * (unless a profile says otherwise) and chDB does not, so every read asks (columns.ts relies on it).
+ */
+const QUOTED_64BIT = { output_format_json_quote_64bit_integers: 1 } as const;
+
+/**
  * The one way the apps talk to ClickHouse. Every statement names its database through
  * the bound identifier {db:Identifier}, and every value goes in as a bound parameter.
  */
@@ -59,7 +65,8 @@ export class ClickHouseStore {
 
   /** The rows of a SELECT, each parsed by `row` (RowShapeError names the column that does not fit). */
   async query<T>(row: RowSchema<T>, sql: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
-    const rows = await this.observed('query', () => this.connections.rows(this.statement(sql, params, { ...this.querySettings, ...settings })));
+    const all = { ...this.querySettings, ...settings, ...QUOTED_64BIT };
+    const rows = await this.observed('query', () => this.connections.rows(this.statement(sql, params, all)));
     return parseRows(row, rows, sql);
   }
 

@@ -62,7 +62,10 @@ export class JobsFoldConsumer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
-    await this.deadLetters.disconnect();
+    try {
+      await this.consumer.stop();
+    } finally {
+      await this.deadLetters.disconnect();
+    }
   }
 }
