@@ -2,24 +2,12 @@ import { z } from 'zod';
 import { column } from '../columns';
 import { ClickHouseStore } from '../store';
 import type { RunRow } from './runs.table';
-import { currentRing, SeqRange } from './seq-range';
+import { currentRing, RING_ROW_COLUMNS, SeqRange } from './seq-range';
 
 export const RUN_LOG_ENTRIES_TABLE = 'run_log_entries';
 
 /** A row of `run_log_entries` (migration 0006). */
-export const RunLogEntryRowSchema = z.object({
-  org_id: column.text,
-  project_id: column.text,
-  run_id: column.text,
-  slot: column.int,
-  generation: column.int,
-  seq: column.counter,
-  at: column.dateTime,
-  level: column.text,
-  message: column.text,
-  /** UInt64 as decimal text. */
-  version: column.uint64,
-});
+export const RunLogEntryRowSchema = z.object({ ...RING_ROW_COLUMNS, level: column.text, message: column.text });
 export type RunLogEntryRow = z.infer<typeof RunLogEntryRowSchema>;
 
 export function insertRunLogEntries(store: ClickHouseStore, rows: readonly RunLogEntryRow[]): Promise<void> {

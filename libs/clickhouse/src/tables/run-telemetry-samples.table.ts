@@ -1,24 +1,12 @@
 import { z } from 'zod';
-import { column } from '../columns';
 import { ClickHouseStore } from '../store';
 import type { RunRow } from './runs.table';
-import { currentRing, SeqRange } from './seq-range';
+import { currentRing, RING_ROW_COLUMNS, SeqRange } from './seq-range';
 
 export const RUN_TELEMETRY_SAMPLES_TABLE = 'run_telemetry_samples';
 
 /** A row of `run_telemetry_samples` (migration 0007). */
-export const RunTelemetrySampleRowSchema = z.object({
-  org_id: column.text,
-  project_id: column.text,
-  run_id: column.text,
-  slot: column.int,
-  generation: column.int,
-  seq: column.counter,
-  at: column.dateTime,
-  values: z.record(z.string(), z.number()),
-  /** UInt64 as decimal text. */
-  version: column.uint64,
-});
+export const RunTelemetrySampleRowSchema = z.object({ ...RING_ROW_COLUMNS, values: z.record(z.string(), z.number()) });
 export type RunTelemetrySampleRow = z.infer<typeof RunTelemetrySampleRowSchema>;
 
 export function insertRunTelemetrySamples(store: ClickHouseStore, rows: readonly RunTelemetrySampleRow[]): Promise<void> {

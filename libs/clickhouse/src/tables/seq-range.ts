@@ -1,4 +1,20 @@
+import { column } from '../columns';
 import type { RunRow } from './runs.table';
+
+/**
+ * The columns every row of a run's log or samples ring has (migrations 0006, 0007): item `seq` of a
+ * generation in slot seq % cap; version orders writes (offset × 10000 + position), as decimal text.
+ */
+export const RING_ROW_COLUMNS = {
+  org_id: column.text,
+  project_id: column.text,
+  run_id: column.text,
+  slot: column.int,
+  generation: column.int,
+  seq: column.counter,
+  at: column.dateTime,
+  version: column.uint64,
+};
 
 /**
  * Part of one generation of a run's log or samples ring: seq in (after, before). The full key
