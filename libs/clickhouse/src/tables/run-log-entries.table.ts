@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { column } from '../columns';
 import { ClickHouseStore } from '../store';
 import type { RunRow } from './runs.table';
-import { currentRing, RING_ROW_COLUMNS, SeqRange } from './seq-range';
+import { currentRing, RING_ROW_COLUMNS, selectRingRange, RingTable, SeqRange } from './seq-range';
 
-export const RUN_LOG_ENTRIES_TABLE = 'run_log_entries';
+export const RUN_LOG_ENTRIES_TABLE = 'run_log_entries' satisfies RingTable;
 
 /** A row of `run_log_entries` (migration 0006). */
 export const RunLogEntryRowSchema = z.object({ ...RING_ROW_COLUMNS, level: column.text, message: column.text });
@@ -16,14 +16,7 @@ export function insertRunLogEntries(store: ClickHouseStore, rows: readonly RunLo
 
 /** Log lines of one generation with seq in (after, before), in seq order (lines overwritten in the ring are gone). */
 export function selectRunLogRange(store: ClickHouseStore, range: SeqRange): Promise<RunLogEntryRow[]> {
-  return store.query(
-    RunLogEntryRowSchema,
-    `SELECT * FROM {db:Identifier}.run_log_entries FINAL
-     WHERE org_id = {org_id:String} AND project_id = {project_id:String} AND run_id = {run_id:String}
-       AND generation = {generation:UInt32} AND seq > {after:Int64} AND seq < {before:Int64}
-     ORDER BY seq`,
-    { ...range },
-  );
+  return selectRingRange(store, RUN_LOG_ENTRIES_TABLE, RunLogEntryRowSchema, range);
 }
 
 /** The run's current log, oldest kept line first; no read when its row counts no line. */

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ClickHouseStore } from '../store';
 import type { RunRow } from './runs.table';
-import { currentRing, RING_ROW_COLUMNS, SeqRange } from './seq-range';
+import { currentRing, RING_ROW_COLUMNS, selectRingRange, RingTable, SeqRange } from './seq-range';
 
-export const RUN_TELEMETRY_SAMPLES_TABLE = 'run_telemetry_samples';
+export const RUN_TELEMETRY_SAMPLES_TABLE = 'run_telemetry_samples' satisfies RingTable;
 
 /** A row of `run_telemetry_samples` (migration 0007). */
 export const RunTelemetrySampleRowSchema = z.object({ ...RING_ROW_COLUMNS, values: z.record(z.string(), z.number()) });
@@ -15,14 +15,7 @@ export function insertRunTelemetrySamples(store: ClickHouseStore, rows: readonly
 
 /** Telemetry samples of one generation with seq in (after, before), in seq order. */
 export function selectRunSampleRange(store: ClickHouseStore, range: SeqRange): Promise<RunTelemetrySampleRow[]> {
-  return store.query(
-    RunTelemetrySampleRowSchema,
-    `SELECT * FROM {db:Identifier}.run_telemetry_samples FINAL
-     WHERE org_id = {org_id:String} AND project_id = {project_id:String} AND run_id = {run_id:String}
-       AND generation = {generation:UInt32} AND seq > {after:Int64} AND seq < {before:Int64}
-     ORDER BY seq`,
-    { ...range },
-  );
+  return selectRingRange(store, RUN_TELEMETRY_SAMPLES_TABLE, RunTelemetrySampleRowSchema, range);
 }
 
 /** The run's current samples in the order they were reported; no read when its row counts none. */

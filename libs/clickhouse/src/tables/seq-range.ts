@@ -1,4 +1,5 @@
-import { column } from '../columns';
+import { column, RowSchema } from '../columns';
+import { ClickHouseStore } from '../store';
 import type { RunRow } from './runs.table';
 
 /**
@@ -38,4 +39,19 @@ export function currentRing(run: Pick<RunRow, 'org_id' | 'project_id' | 'id'>, g
   const before = Number(count);
   if (before === 0) return undefined;
   return { org_id: run.org_id, project_id: run.project_id, run_id: run.id, generation, after: -1, before };
+}
+
+/** The two ring tables (migrations 0006, 0007): a run's log lines and its telemetry samples. */
+export type RingTable = 'run_log_entries' | 'run_telemetry_samples';
+
+/** Rows of one generation of a run's ring with seq in (after, before), in seq order (those overwritten in the ring are gone). */
+export function selectRingRange<T>(store: ClickHouseStore, table: RingTable, row: RowSchema<T>, range: SeqRange): Promise<T[]> {
+  return store.query(
+    row,
+    `SELECT * FROM {db:Identifier}.${table} FINAL
+     WHERE org_id = {org_id:String} AND project_id = {project_id:String} AND run_id = {run_id:String}
+       AND generation = {generation:UInt32} AND seq > {after:Int64} AND seq < {before:Int64}
+     ORDER BY seq`,
+    { ...range },
+  );
 }
