@@ -70,6 +70,13 @@ describe('read API input bounds', () => {
     await expectRefused(`/v1/executions/stats?granularity=daily&from=0&from=1&to=86400000`, 'from');
   });
 
+  it('refuses a project id over 128 characters on every project route, naming it', async () => {
+    const long = `/api/v1/projects/${'p'.repeat(129)}`;
+    for (const route of ['runs', 'runs/daily-stats', 'model-executions', 'model-executions/stats', 'model-executions/stats/some.model']) {
+      await expectRefused(`${long}/${route}`, 'id');
+    }
+  });
+
   it('answers pages at any depth: past the last, an empty list; only a page number beyond any offset is refused', async () => {
     for (const path of [`${project}/runs?page=2002&limit=50`, `${project}/runs?page=500000&limit=500&include_stats=false`]) {
       const response = await get<{ runs: unknown[]; pagination: { page: number } }>(path);

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { MAX_DATE, MIN_DATE } from '../../validation/bounds';
 import { IsBoundedDate } from '../../validation/decorators';
+import { ProjectIdParams } from '../../runs/dto/project-id.params';
 
 /** GET /api/v1/projects/:id/model-executions/stats[/:modelName]: dates inclusive, by started_at (UTC). */
 export class ModelStatsQueryDto {
@@ -16,11 +17,8 @@ export class ModelStatsQueryDto {
   end_date?: string;
 }
 
-export class ModelNameParams {
-  @ApiProperty({ description: 'Project ID' })
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, { message: 'id may contain letters, digits, _ . : - only' })
-  id!: string;
-
+/** The project id checked as on every project route (ProjectIdParams), plus the model. */
+export class ModelNameParams extends ProjectIdParams {
   @ApiProperty({ description: 'Model name' })
   @Matches(/^.{1,512}$/, { message: 'modelName must be 1 to 512 characters' })
   modelName!: string;
