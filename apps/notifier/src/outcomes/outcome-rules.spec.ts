@@ -63,6 +63,9 @@ describe('outcome rules', () => {
     expect(deliveryChannels(slack, 'failure')).toEqual(['slack']);
     expect(deliveryChannels(slack, 'success')).toEqual([]);
     expect(deliveryChannels({ ...slack, slack_alert_on_success: 1 }, 'success')).toEqual(['slack']);
+    // "Also alert on success": nothing goes to Slack while its alerts are off.
+    expect(deliveryChannels({ ...slack, slack_alerts_enabled: 0, slack_alert_on_success: 1 }, 'success')).toEqual([]);
+    expect(deliveryChannels({ ...slack, slack_alerts_enabled: 0 }, 'failure')).toEqual([]);
     expect(deliveryChannels({ ...slack, slack_channel: '' }, 'failure')).toEqual([]);
     expect(deliveryChannels(slack, 'started')).toEqual([]);
   });

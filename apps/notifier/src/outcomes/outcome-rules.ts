@@ -34,15 +34,15 @@ export function statusChangeTaken(reported: RunStatus, run: Pick<RunRow, 'status
 
 /**
  * Where one outcome of a job's run goes. Webhook: enabled, a URL, and the outcome among
- * webhook_events (an empty list means every outcome). Slack: a channel, and a failure with
- * slack_alerts_enabled or a success with slack_alert_on_success.
+ * webhook_events (an empty list means every outcome). Slack: a channel and slack_alerts_enabled,
+ * and for a success slack_alert_on_success too ("also alert on success", the reference).
  */
 export function deliveryChannels(job: JobRow, outcome: JobWebhookEvent): DeliveryChannel[] {
   const channels: DeliveryChannel[] = [];
   const events = job.webhook_events;
   if (job.webhook_enabled === 1 && job.webhook_url !== '' && (events.length === 0 || events.includes(outcome))) channels.push('webhook');
-  const slackWanted = (outcome === 'failure' && job.slack_alerts_enabled === 1) || (outcome === 'success' && job.slack_alert_on_success === 1);
-  if (job.slack_channel !== '' && slackWanted) channels.push('slack');
+  const slackWanted = outcome === 'failure' || (outcome === 'success' && job.slack_alert_on_success === 1);
+  if (job.slack_channel !== '' && job.slack_alerts_enabled === 1 && slackWanted) channels.push('slack');
   return channels;
 }
 
