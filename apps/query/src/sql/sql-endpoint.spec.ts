@@ -127,6 +127,38 @@ describe('SqlEndpoint', () => {
     }
   });
 
+  it('checks credentials before it decodes a body: a stranger spends no CPU on gzip or block checksums', async () => {
+    const endpoint = new SqlEndpoint(new FakeEngine(ok), authenticator, gate);
+    const body = gzipSync(await compressNative(Buffer.from('SELECT 1')));
+    const checked: string[] = [];
+    const counting = {
+      organisationOf: async (credentials: { token: string }, ip: string) => {
+        checked.push(ip);
+        return authenticator.organisationOf(credentials, ip);
+      },
+    } as unknown as SqlAuthenticator;
+    const guarded = new SqlEndpoint(new FakeEngine(ok), counting, gate);
+    // A body that cannot be decoded: with bad credentials the answer is 403, never the 400 decoding would give.
+    const garbage = { 'content-encoding': 'gzip' };
+    const refused = await guarded.handle({
+      ip: '10.0.0.1',
+      method: 'POST',
+      url: '/?decompress=1&user=acme&password=bad',
+      headers: garbage,
+      body: Buffer.from('not gzip'),
+    });
+    expect(refused.status).toBe(403);
+    expect(checked).toEqual(['10.0.0.1']);
+    const accepted = await endpoint.handle({
+      ip: '127.0.0.1',
+      method: 'POST',
+      url: '/?decompress=1&user=acme&password=good',
+      headers: { 'content-encoding': 'gzip' },
+      body,
+    });
+    expect(accepted.status).toBe(200);
+  });
+
   it('answers every failure ClickHouse-style with a 4xx or a 503, never a 500', async () => {
     const engineError = Object.assign(new Error('Code: 47. DB::Exception: Unknown identifier x. (UNKNOWN_IDENTIFIER)'), {
       code: '47',

@@ -1,7 +1,7 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { RetryLaterException } from '@runstream/http';
 import { promisify } from 'node:util';
-import { brotliCompress, brotliDecompress, deflate, gunzip, gzip, inflate } from 'node:zlib';
+import { brotliCompress, brotliDecompress, constants as zlibConstants, deflate, gunzip, gzip, inflate } from 'node:zlib';
 import { classifyClickHouseFailure } from '@runstream/clickhouse';
 import { QueryGate } from '../overload/query-gate';
 import { compressNative, decompressNative } from './clickhouse-compression';
@@ -10,7 +10,7 @@ import { credentialsOf } from './sql-credentials';
 import { SqlEngine } from './sql-engine';
 import { badRequest, parseEngineError, SqlError } from './sql-error';
 import { contentTypeOf } from './sql-formats';
-import { MAX_QUERY_BYTES, nativeCompressionOf, parseSqlRequest } from './sql-request';
+import { MAX_QUERY_BYTES, nativeCompressionOf, parseSqlRequest, urlCredentials } from './sql-request';
 
 export interface SqlHttpRequest {
   method: string;
@@ -28,7 +28,17 @@ export interface SqlHttpResponse {
 }
 
 type Codec = (input: Buffer, options?: { maxOutputLength?: number }) => Promise<Buffer>;
-const ENCODERS: Record<string, Codec> = { gzip: promisify(gzip), deflate: promisify(deflate), br: promisify(brotliCompress) };
+const brotli = promisify(brotliCompress);
+/**
+ * Brotli at quality 4, not Node's default 11: 11 compresses well under 1 MB/s, so a large answer
+ * would hold a thread of libuv's small pool (DNS lookups, files, zlib) for minutes.
+ */
+const BROTLI_QUALITY = 4;
+const ENCODERS: Record<string, Codec> = {
+  gzip: promisify(gzip),
+  deflate: promisify(deflate),
+  br: (input) => brotli(input, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } }),
+};
 const DECODERS: Record<string, Codec> = { gzip: promisify(gunzip), deflate: promisify(inflate), br: promisify(brotliDecompress) };
 const tooLarge = (what: string) =>
   new SqlError(413, 229, 'QUERY_IS_TOO_LARGE', `the body (${what}) decompresses to more than the ${MAX_QUERY_BYTES}-byte query limit`);
@@ -64,10 +74,11 @@ export class SqlEndpoint {
     try {
       const native = nativeCompressionOf(url);
       compressAnswer = native.answer;
+      // Credentials first, as ClickHouse checks them: decoding a body costs CPU no stranger may spend.
+      const orgId = await this.authenticator.organisationOf(credentialsOf(request.headers, urlCredentials(url)), request.ip);
       const body = await decoded(request, native.body);
       const parsed = parseSqlRequest(request.method, url, body);
       queryId = parsed.queryId;
-      const orgId = await this.authenticator.organisationOf(credentialsOf(request.headers, parsed), request.ip);
       if (parsed.database !== undefined && parsed.database !== '' && !this.engine.databaseNames(orgId).includes(parsed.database)) {
         throw new SqlError(
           404,

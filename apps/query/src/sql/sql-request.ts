@@ -16,9 +16,11 @@ export interface SqlRequest {
   queryId: string;
   /** enable_http_compression=1: the answer may be compressed as Accept-Encoding allows. */
   httpCompression: boolean;
-  /** URL user/password (ClickHouse accepts credentials there too). */
-  user?: string;
-  password?: string;
+}
+
+/** URL user/password (ClickHouse accepts credentials there too), the last of each as sent; read before the body is. */
+export function urlCredentials(url: URLSearchParams): { user?: string; password?: string } {
+  return { user: url.getAll('user').at(-1), password: url.getAll('password').at(-1) };
 }
 
 /**
@@ -92,8 +94,6 @@ export function parseSqlRequest(method: string, url: URLSearchParams, body: Buff
       if (!QUERY_ID.test(value)) throw badRequest('query_id must be 1-128 characters of A-Z a-z 0-9 _ . : -');
       request.queryId = value;
     } else if (name === 'enable_http_compression') request.httpCompression = value === '1' || value === 'true';
-    else if (name === 'user') request.user = value;
-    else if (name === 'password') request.password = value;
     else if (ACCEPTED_VALUES[name]) {
       if (!ACCEPTED_VALUES[name].includes(value)) throw readonlyRefused(`Cannot modify '${name}' setting in readonly mode`);
     } else if (!TRANSPORT_PARAMETERS.has(name)) throw readonlyRefused(`Cannot modify '${name}' setting in readonly mode`);
