@@ -17,4 +17,10 @@ describe('approvalKey', () => {
     expect(approvalKey('acme', byTable, { table: 'runs_current' })).not.toBe(approvalKey('acme', byTable, { table: 'system.users' }));
     expect(approvalKey('acme', byTable, { table: 'runs_current', other: 'x' })).toBe(approvalKey('acme', byTable, { table: 'runs_current', other: 'y' }));
   });
+
+  it('is a digest: a 1 MiB query text keeps no 1 MiB key in the cache', () => {
+    const long = `SELECT 1 /* ${'\u0001'.repeat(1 << 20)} */`;
+    expect(approvalKey('acme', long, {})).toHaveLength(43);
+    expect(approvalKey('acme', long, {})).not.toBe(approvalKey('acme', `${long} `, {}));
+  });
 });

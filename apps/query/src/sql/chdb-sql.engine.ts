@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { createHash } from 'node:crypto';
 import { biDatabaseFor, canonicalQuery, chdbOrgViewStatements, ClickHouseStore, explainAst, explainQueryTree, runInDatabase } from '@runstream/clickhouse';
 import { SqlEngine, SqlQuery, SqlResult } from './sql-engine';
 import { checkAst, checkQueryTree, withoutFormat } from './sql-guard';
 import { outputFormat } from './sql-formats';
 
 const FORMAT_LINE = /\nFORMAT ([A-Za-z]+)$/;
+/** What the approved queries' canonical texts may hold in all. */
+const APPROVED_MAX_BYTES = 16 * 1024 * 1024;
 
 /** A query the checks passed: its canonical text without FORMAT, and the FORMAT it asked for. */
 interface Approved {
@@ -27,9 +30,14 @@ export class ChdbSqlEngine extends SqlEngine {
    * Dashboards send the same queries again and again, with new parameter values. The checks'
    * verdict depends only on the text, the organisation (whose views are fixed) and the parameters
    * that stand for identifiers (approvalKey), so a passed query is not parsed three more times:
-   * this saves three of the four engine calls.
+   * this saves three of the four engine calls. Bounded by bytes as well as entries: a query's
+   * text may be up to 1 MiB, and approval keys are hashes of it.
    */
-  private readonly approved = new LRUCache<string, Approved>({ max: 2_000 });
+  private readonly approved = new LRUCache<string, Approved>({
+    max: 2_000,
+    maxSize: APPROVED_MAX_BYTES,
+    sizeCalculation: (approved) => approved.body.length + (approved.format?.length ?? 0) + 64,
+  });
 
   constructor(private readonly store: ClickHouseStore) {
     super();
@@ -84,5 +92,7 @@ export class ChdbSqlEngine extends SqlEngine {
  */
 export function approvalKey(orgId: string, sql: string, params: Record<string, string>): string {
   const identifiers = [...sql.matchAll(/\{\s*(\w+)\s*:\s*Identifier\s*\}/g)].map((match) => match[1]).sort();
-  return JSON.stringify([orgId, sql, identifiers.map((name) => [name, params[name] ?? null])]);
+  const identity = JSON.stringify([orgId, sql, identifiers.map((name) => [name, params[name] ?? null])]);
+  // A digest, not the text: a key holds 43 characters whatever the query's length.
+  return createHash('sha256').update(identity).digest('base64url');
 }
