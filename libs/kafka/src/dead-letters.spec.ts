@@ -1,4 +1,4 @@
-import { cutToBytes, deadLetterMessage } from './dead-letters';
+import { cutToBytes, deadLetterMessage, fittedDeadLetter } from './dead-letters';
 import { DEAD_LETTER_HEADROOM_BYTES, DEAD_LETTER_REASON_MAX_BYTES } from './record-size';
 
 describe('dead letters', () => {
@@ -24,5 +24,24 @@ describe('dead letters', () => {
     // Each header as recordBytes counts it: 10 bytes of framing, its name and its value.
     const bytes = Object.entries(headers).reduce((sum, [name, value]) => sum + 10 + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
     expect(bytes).toBeLessThanOrEqual(DEAD_LETTER_HEADROOM_BYTES);
+  });
+});
+
+describe('fittedDeadLetter', () => {
+  const letter = deadLetterMessage({
+    message: { topic: 'runs.events.v1', partition: 1, offset: '7', key: 'run_1', value: Buffer.alloc(2000, 0x61) },
+    reason: 'unknown schema_version',
+  });
+
+  it('leaves a dead letter that fits as it is', () => {
+    expect(fittedDeadLetter(letter, 4000)).toBe(letter);
+  });
+
+  it('drops the value, saying how large it was, when only that makes it fit; the key too when even that is not enough', () => {
+    const withoutValue = fittedDeadLetter(letter, 1000);
+    expect(withoutValue).toMatchObject({ key: 'run_1', value: Buffer.alloc(0), headers: { 'dlq.value-dropped': '2000', 'dlq.offset': '7' } });
+    const longKey = { ...letter, key: 'k'.repeat(3000) };
+    const bare = fittedDeadLetter(longKey, 1000);
+    expect(bare).toMatchObject({ key: '', value: Buffer.alloc(0), headers: { 'dlq.value-dropped': '2000', 'dlq.key-dropped': '3000' } });
   });
 });

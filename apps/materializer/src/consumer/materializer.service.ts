@@ -11,7 +11,7 @@ import {
   toRunDailyRow,
   watermarksOf,
 } from '@runstream/clickhouse';
-import { DeadLetter, deadLetterMessage, EventPublisher, IncomingMessage } from '@runstream/kafka';
+import { DeadLetter, EventPublisher, IncomingMessage, publishDeadLetters } from '@runstream/kafka';
 import { MATERIALIZER_CONFIG, MaterializerConfig } from '../config/materializer.config';
 import { isDataRefusal, refusalReason } from './clickhouse-errors';
 import { DEAD_LETTER_PUBLISHER } from './dead-letter-publisher';
@@ -112,7 +112,7 @@ export class MaterializerService {
 
   private async publishDeadLetters(dead: DeadLetter[]): Promise<void> {
     if (dead.length === 0) return;
-    await this.deadLetterPublisher.publish(this.config.kafka.topics.deadLetters, dead.map(deadLetterMessage));
+    await publishDeadLetters(this.deadLetterPublisher, this.config.kafka.topics.deadLetters, dead);
     for (const letter of dead) {
       this.logger.warn(`dead letter ${letter.message.topic}/${letter.message.partition}@${letter.message.offset}: ${letter.reason}`);
     }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { DeadLetter, deadLetterMessage, EventPublisher } from '@runstream/kafka';
+import { DeadLetter, EventPublisher, publishDeadLetters } from '@runstream/kafka';
 import { AppMetrics } from '@runstream/observability';
 import { Counter, Registry } from 'prom-client';
 import { CONTROL_CONFIG, ControlConfig } from '../../config/control.config';
@@ -43,7 +43,7 @@ export class JobsDeadLetters {
 
   async send(dead: DeadLetter[]): Promise<void> {
     if (dead.length === 0) return;
-    await this.publisher.publish(this.config.kafka.topics.jobDeadLetters, dead.map(deadLetterMessage));
+    await publishDeadLetters(this.publisher, this.config.kafka.topics.jobDeadLetters, dead);
     this.sent.inc(dead.length);
     for (const { message, reason } of dead) this.logger.warn(`dead letter ${message.topic}/${message.partition}@${message.offset}: ${reason}`);
   }
