@@ -1,4 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { ClickHouseStore, insertWebhookAttempts, toChDateTime, WebhookAttemptRow } from '@runstream/clickhouse';
 import { loadNotifierConfig } from '../../apps/notifier/src/config/notifier.config';
 import { createNotifierApp } from '../../apps/notifier/src/notifier.app';
 import { NotifierService } from '../../apps/notifier/src/notifier.service';
@@ -266,6 +267,35 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
     expect((JSON.parse(received?.body ?? '{}') as { type: string }).type).toBe('webhook.test');
     expect((await http('GET', jobsUrl('/job_missing/deliveries'), undefined, auth())).status).toBe(404);
     expect((await http('POST', jobsUrl(`/${jobIds.get('flaky')}/deliveries/not-an-id/redeliver`), undefined, auth())).status).toBe(400);
+  });
+
+  it('answers 410 to a redelivery whose body is no longer kept (the opening row past its TTL, a later failed row left)', async () => {
+    const deliveryId = `msg_${'e'.repeat(32)}`;
+    const failed: WebhookAttemptRow = {
+      org_id: stack.orgId,
+      project_id: projectId,
+      job_id: jobIds.get('flaky') as string,
+      run_id: 'run_expired',
+      outcome: 'failure',
+      delivery_id: deliveryId,
+      channel: 'webhook',
+      kafka_partition: 0,
+      endpoint: flaky.url,
+      attempt: 8,
+      status: 'failed',
+      response_code: 500,
+      error: '',
+      duration_ms: 3,
+      attempted_at: toChDateTime(new Date()),
+      next_attempt_at: null,
+      body: '',
+    };
+    await insertWebhookAttempts(control.app.get(ClickHouseStore), [failed]);
+    const before = flaky.requests.length;
+    const answer = await http<{ message: string }>('POST', jobsUrl(`/${failed.job_id}/deliveries/${deliveryId}/redeliver`), undefined, auth());
+    expect(answer.status).toBe(410);
+    expect(answer.body.message).toContain('no longer kept');
+    expect(flaky.requests.length).toBe(before);
   });
 
   it('opens no second series when the whole log is read again by a new consumer group (a replay)', async () => {

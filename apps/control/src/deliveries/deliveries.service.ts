@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, GoneException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import {
   activeWebhookSecrets,
   ClickHouseStore,
@@ -55,6 +55,9 @@ export class DeliveriesService {
     const now = toChDateTime(new Date());
     // The same body again, carried on this row too: the series' opening row may be older than the notifier's window.
     const body = await selectDeliveryBody(this.store, caller.orgId, deliveryId);
+    if (body === '') {
+      throw new GoneException(`delivery ${deliveryId}'s body is no longer kept (attempts are kept 35 days, migration 0021's TTL): it cannot be sent again`);
+    }
     await insertWebhookAttempts(this.store, [
       { ...last, attempt: last.attempt + 1, status: 'pending', response_code: 0, error: '', duration_ms: 0, attempted_at: now, next_attempt_at: now, body },
     ]);

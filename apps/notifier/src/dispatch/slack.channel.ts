@@ -24,18 +24,16 @@ export class SlackChannel {
   async attempt(due: DueDelivery): Promise<WebhookAttemptRow> {
     const attemptedAt = new Date();
     let row: WebhookAttemptRow;
+    const message = storedMessage(due.body);
+    const notSent = (error: string) => attemptRow(due, { status: 'failed', responseCode: 0, error, durationMs: 0, attemptedAt, next: null });
     if (this.options.token === '') {
-      row = attemptRow(due, {
-        status: 'failed',
-        responseCode: 0,
-        error: 'not sent: no Slack bot token configured (NOTIFIER_SLACK_BOT_TOKEN)',
-        durationMs: 0,
-        attemptedAt,
-        next: null,
-      });
+      row = notSent('not sent: no Slack bot token configured (NOTIFIER_SLACK_BOT_TOKEN)');
+    } else if (message === undefined) {
+      // Recorded as failed, so the series ends rather than fail again on every pass.
+      row = notSent('not sent: the stored message is not a Slack message (empty or not JSON)');
     } else {
       const { token, baseUrl, timeoutMs } = this.options;
-      const result = await postSlackMessage({ token, baseUrl, timeoutMs }, JSON.parse(due.body) as SlackMessage);
+      const result = await postSlackMessage({ token, baseUrl, timeoutMs }, message);
       const inSeries = due.attempt - due.series_start + 1;
       let next: Date | null = null;
       if (result.verdict === 'retry' && inSeries < MAX_ATTEMPTS) {
@@ -47,5 +45,15 @@ export class SlackChannel {
     }
     await insertWebhookAttempts(this.store, [row]);
     return row;
+  }
+}
+
+/** The chat.postMessage body the alert was opened with, or undefined if what is stored is not one. */
+export function storedMessage(body: string): SlackMessage | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as SlackMessage) : undefined;
+  } catch {
+    return undefined;
   }
 }
