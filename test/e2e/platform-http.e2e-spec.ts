@@ -227,6 +227,17 @@ describe('createHttpApp', () => {
     });
   });
 
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy (HTTP_TRUST_PROXY): rotating it escapes no budget', async () => {
+    const untrusting = await startProbe(env, { rateLimit: { unauthenticatedPerSecond: 1, unauthenticatedBurst: 5 }, trustProxy: ['192.0.2.254'] });
+    try {
+      const answers: Answer[] = [];
+      for (let i = 0; i < 12; i += 1) answers.push(await call(`${untrusting.url}/probe`, { token: madeUpToken(), ip: `198.51.100.${i + 1}` }));
+      expect(answers.filter((a) => a.status === 429).length).toBeGreaterThanOrEqual(5);
+    } finally {
+      await untrusting.app.close();
+    }
+  });
+
   describe('token lookups', () => {
     it('answers a flood of unknown tokens 401 with at most one lookup per token, and malformed ones with none', async () => {
       const unknown = Array.from({ length: 5 }, madeUpToken);

@@ -23,6 +23,7 @@ import { bodyRefusal } from './limits/body-admission';
 import { HandlerDeadline } from './limits/handler-deadline';
 import { DEFAULT_JSON_WORKER_MIN_BYTES, JsonBodyParser } from './limits/json-body-parser';
 import { DEFAULT_RATE_LIMIT, RateLimitOptions, RequestRateLimiter } from './limits/request-rate-limiter';
+import { DEFAULT_TRUST_PROXY } from './limits/http-limits.env';
 import { createValidationPipe, FastValidators } from './validation';
 
 export interface HttpTimeoutOptions {
@@ -46,6 +47,8 @@ export interface HttpAppOptions {
   timeouts?: Partial<HttpTimeoutOptions>;
   /** JSON bodies of at least this many bytes are parsed and shape-checked on a worker thread; 0: all on the event loop. */
   jsonWorkerMinBytes?: number;
+  /** Whose X-Forwarded-For names the client (Fastify's trustProxy; HTTP_TRUST_PROXY): default, proxies on private networks. */
+  trustProxy?: boolean | number | string[];
   /** The largest body shape any route takes, checked on that worker before a large body is handed back. */
   bodyShape?: BodyShapeLimits;
   /** The validation pipe's quick accept paths for hot routes' DTOs (class-validator answers the rest). */
@@ -77,10 +80,14 @@ function withPlatform(module: AppModule, limiter: RequestRateLimiter, metrics: A
   return { module: HttpPlatformModule, global: true, imports, providers, exports: providers.map((provider) => provider.provide) };
 }
 
-function fastifyOptions(bodyLimit: number, timeouts: HttpTimeoutOptions): FastifyHttpOptions<Server> & { bodyLimit: number } {
+function fastifyOptions(
+  bodyLimit: number,
+  timeouts: HttpTimeoutOptions,
+  trustProxy: boolean | number | string[],
+): FastifyHttpOptions<Server> & { bodyLimit: number } {
   return {
     bodyLimit,
-    trustProxy: true,
+    trustProxy,
     // A caller's X-Request-ID (a sane one) is kept, so a request can be followed across services.
     genReqId: (raw) => {
       const given = raw.headers['x-request-id'];
@@ -126,7 +133,7 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
   const json = (options.logFormat ?? 'json') === 'json' ? createAppLogger(options.metrics?.app ?? 'http', logLevels) : undefined;
   const app = await NestFactory.create<NestFastifyApplication>(
     withPlatform(module, limiter, options.metrics),
-    new HardenedFastifyAdapter(fastifyOptions(bodyLimit, timeouts)),
+    new HardenedFastifyAdapter(fastifyOptions(bodyLimit, timeouts, options.trustProxy ?? DEFAULT_TRUST_PROXY.split(','))),
     {
       logger: json ? new PinoNestLogger(json) : logLevels,
       bufferLogs: false,

@@ -1,7 +1,29 @@
-import { IsInt, IsNumber, Max, Min } from 'class-validator';
+import { isIP } from 'node:net';
+import { IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
 import type { HttpAppOptions } from '../http-app';
 import { DEFAULT_JSON_WORKER_MIN_BYTES } from './json-body-parser';
 import { DEFAULT_RATE_LIMIT } from './request-rate-limiter';
+
+export const DEFAULT_TRUST_PROXY = 'loopback,linklocal,uniquelocal';
+/** Shape of HTTP_TRUST_PROXY; trustProxyOf checks each listed address. */
+const TRUST_PROXY = /^(true|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/;
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Fastify's trustProxy from HTTP_TRUST_PROXY; throws naming the variable for an entry that is no address, CIDR or name. */
+export function trustProxyOf(value: string): boolean | number | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!PROXY_NAMES.has(entry) && (family === 0 || !bitsOk || extra !== undefined)) {
+      throw new Error(`HTTP_TRUST_PROXY: ${JSON.stringify(entry)} is not an IP address, a CIDR, loopback, linklocal or uniquelocal`);
+    }
+  }
+  return entries;
+}
 
 /**
  * Env of an HTTP app's protective limits (for `loadEnv`); defaults suit a runner that
@@ -56,10 +78,21 @@ export class HttpLimitsEnv {
   @Min(100)
   @Max(600_000)
   HTTP_RECEIVE_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * Which peers' X-Forwarded-For names the client (its address spends the failed-authentication
+   * budget): `true`, `false`, a hop count, or addresses, CIDRs and the names loopback, linklocal
+   * and uniquelocal, comma-separated. The default trusts proxies on private networks (an ingress
+   * in the cluster, compose's network), so a client on the internet cannot choose its address.
+   */
+  @Matches(TRUST_PROXY, {
+    message: 'HTTP_TRUST_PROXY must be true, false, a hop count, or a comma-separated list of IP addresses, CIDRs, loopback, linklocal, uniquelocal',
+  })
+  HTTP_TRUST_PROXY: string = DEFAULT_TRUST_PROXY;
 }
 
 /** createHttpApp options from the env. */
-export function httpLimits(env: HttpLimitsEnv): Required<Pick<HttpAppOptions, 'rateLimit' | 'timeouts' | 'jsonWorkerMinBytes'>> {
+export function httpLimits(env: HttpLimitsEnv): Required<Pick<HttpAppOptions, 'rateLimit' | 'timeouts' | 'jsonWorkerMinBytes' | 'trustProxy'>> {
   return {
     rateLimit: {
       perSecond: env.RATE_LIMIT_PER_SECOND,
@@ -71,6 +104,7 @@ export function httpLimits(env: HttpLimitsEnv): Required<Pick<HttpAppOptions, 'r
     },
     timeouts: { handlerMs: env.HTTP_REQUEST_TIMEOUT_MS, receiveMs: env.HTTP_RECEIVE_TIMEOUT_MS },
     jsonWorkerMinBytes: env.HTTP_JSON_WORKER_MIN_BYTES,
+    trustProxy: trustProxyOf(env.HTTP_TRUST_PROXY),
   };
 }
 
