@@ -78,6 +78,14 @@ class QuerySqlEnv {
   @IsString()
   @MinLength(16, { message: 'QUERY_SQL_SERVER_KEY must be at least 16 characters' })
   QUERY_SQL_SERVER_KEY?: string;
+
+  /**
+   * Answer bytes the endpoint may hold for clients still reading them (a slow reader keeps its
+   * whole answer in memory); past it, a query is answered 503 with Retry-After before it runs.
+   */
+  @IsInt()
+  @Min(1024 * 1024)
+  QUERY_SQL_MAX_UNSENT_BYTES: number = 256 * 1024 * 1024;
 }
 
 /** Live run streams (GET /api/v1/runs/:id/stream, docs/change-feed.md). */
@@ -98,6 +106,8 @@ class QueryStreamEnv {
 export interface QuerySqlConfig {
   /** -1: off. */
   port: number;
+  /** QUERY_SQL_MAX_UNSENT_BYTES. */
+  maxUnsentBytes: number;
   serverKey?: string;
 }
 
@@ -152,7 +162,11 @@ export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConf
     limits: httpLimits(loaded.http_limits),
     controlUrl: loaded.web.QUERY_CONTROL_URL.replace(/\/+$/, ''),
     webDir: loaded.web.QUERY_WEB_DIR,
-    sql: { port: loaded.sql.QUERY_SQL_PORT, serverKey: loaded.sql.QUERY_SQL_SERVER_KEY || undefined },
+    sql: {
+      port: loaded.sql.QUERY_SQL_PORT,
+      serverKey: loaded.sql.QUERY_SQL_SERVER_KEY || undefined,
+      maxUnsentBytes: loaded.sql.QUERY_SQL_MAX_UNSENT_BYTES,
+    },
     stream: {
       pollIntervalMs: loaded.stream.QUERY_STREAM_POLL_MS,
       maxStreamsPerToken: loaded.stream.QUERY_STREAM_MAX_PER_TOKEN,

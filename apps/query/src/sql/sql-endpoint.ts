@@ -107,6 +107,17 @@ export class SqlEndpoint {
     }
   }
 
+  /** A request refused before it is read (the server's own limits), answered as handle() answers failures. */
+  refused(request: SqlHttpRequest, error: SqlError): Promise<SqlHttpResponse> {
+    let compressAnswer = false;
+    try {
+      compressAnswer = nativeCompressionOf(new URL(request.url, 'http://localhost').searchParams).answer;
+    } catch {
+      // A malformed compress= flag: the refusal goes plain.
+    }
+    return this.failure(error, '', compressAnswer);
+  }
+
   /**
    * With compress=1 the error text is in compressed blocks too, as ClickHouse writes an error
    * into the answer's stream, except 401/403: ClickHouse refuses credentials before that stream

@@ -54,6 +54,7 @@ export function sqlModulesFor(config: QueryConfig): DynamicModule[] {
         port: config.sql.port,
         host: config.http.host,
         bodyLimit: MAX_QUERY_BYTES,
+        maxUnsentBytes: config.sql.maxUnsentBytes,
         timeouts: { handlerMs: timeoutMs, receiveMs: config.limits.timeouts.receiveMs ?? DEFAULT_TIMEOUTS.receiveMs },
       },
       server: url ? { url, database, key: config.sql.serverKey, timeoutMs } : undefined,

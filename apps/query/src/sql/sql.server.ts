@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { HttpTimeoutOptions, receiveLimits } from '@runstream/http';
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SqlEndpoint } from './sql-endpoint';
+import { SqlError } from './sql-error';
 
 export const SQL_LISTEN = Symbol('SQL_LISTEN');
 
@@ -13,6 +14,8 @@ export interface SqlListen {
   bodyLimit: number;
   /** A query's longest answer time, and how long its headers and body may take to arrive. */
   timeouts: HttpTimeoutOptions;
+  /** Answer bytes held for clients still reading them; past it, queries get 503 before they run. */
+  maxUnsentBytes: number;
 }
 
 /**
@@ -23,6 +26,7 @@ export interface SqlListen {
 export class SqlServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SqlServer');
   private server?: FastifyInstance;
+  private unsentBytes = 0;
   /** Where it listens, once started. */
   url?: string;
 
@@ -36,12 +40,16 @@ export class SqlServer implements OnApplicationBootstrap, OnApplicationShutdown 
     server.removeAllContentTypeParsers();
     server.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-      const response = await this.endpoint.handle({
-        method: request.method,
-        ip: request.ip,
-        url: request.url,
-        headers: request.headers,
-        body: request.body as Buffer | undefined,
+      const sqlRequest = { method: request.method, ip: request.ip, url: request.url, headers: request.headers, body: request.body as Buffer | undefined };
+      const response =
+        this.unsentBytes < this.listen.maxUnsentBytes
+          ? await this.endpoint.handle(sqlRequest)
+          : await this.endpoint.refused(sqlRequest, answersBacklogged(this.unsentBytes));
+      // Held until the client has read it all or gone: answers of slow readers add up here.
+      const bytes = response.body.length;
+      this.unsentBytes += bytes;
+      reply.raw.once('close', () => {
+        this.unsentBytes -= bytes;
       });
       return reply.code(response.status).headers(response.headers).send(response.body);
     };
@@ -64,4 +72,9 @@ export class SqlServer implements OnApplicationBootstrap, OnApplicationShutdown 
   async onApplicationShutdown(): Promise<void> {
     await this.server?.close();
   }
+}
+
+function answersBacklogged(unsentBytes: number): SqlError {
+  const mib = Math.round(unsentBytes / 2 ** 20);
+  return new SqlError(503, 202, 'TOO_MANY_SIMULTANEOUS_QUERIES', `${mib} MiB of earlier answers are still being read by their clients; retry shortly`, 1);
 }
