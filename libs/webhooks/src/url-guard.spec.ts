@@ -97,4 +97,29 @@ describe('webhook URL guard', () => {
       [null, '93.184.215.14', 4],
     ]);
   });
+
+  it('gives a host whose DNS does not answer up as unresolved (retried later) after resolveTimeoutMs, not the attempt', async () => {
+    const slow = () => new Promise<LookupAddress[]>((resolve) => setTimeout(() => resolve([{ address: '8.8.8.8', family: 4 }]), 300));
+    const check = await checkWebhookUrl('https://slow.example.com/x', { allowPrivate: false, resolve: slow, resolveTimeoutMs: 50 });
+    expect(check).toEqual({ ok: false, kind: 'unresolved', reason: 'cannot resolve slow.example.com: ETIMEOUT' });
+    // The lookup above still holds its slot until it answers.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+
+  it("runs at most two lookups at once (they hold threads of libuv's small pool); the rest wait their turn", async () => {
+    let running = 0;
+    let most = 0;
+    const counted = async (): Promise<LookupAddress[]> => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      running -= 1;
+      return [{ address: '8.8.8.8', family: 4 }];
+    };
+    const checks = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => checkWebhookUrl(`https://h${i}.example.com/x`, { allowPrivate: false, resolve: counted, resolveTimeoutMs: 2_000 })),
+    );
+    expect(checks.every((check) => check.ok)).toBe(true);
+    expect(most).toBe(2);
+  });
 });

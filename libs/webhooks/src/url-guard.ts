@@ -15,7 +15,17 @@ export interface UrlGuardOptions {
   allowPrivate: boolean;
   /** Resolver; dns.lookup with all addresses by default. */
   resolve?: (host: string) => Promise<LookupAddress[]>;
+  /** A host not resolved within this is `unresolved` (retried later); default DEFAULT_RESOLVE_TIMEOUT_MS. */
+  resolveTimeoutMs?: number;
 }
+
+export const DEFAULT_RESOLVE_TIMEOUT_MS = 5_000;
+/**
+ * dns.lookup (getaddrinfo) holds a thread of libuv's pool, 4 by default and shared with file
+ * reads, zlib and every other lookup, until the resolver gives up: a receiver's host whose DNS
+ * never answers could hold them all. Webhook lookups take at most this many at once.
+ */
+const MAX_CONCURRENT_LOOKUPS = 2;
 
 export interface CheckedUrl {
   url: URL;
@@ -32,6 +42,36 @@ const lookupAll = promisify(dnsLookup);
 
 function resolveAll(host: string): Promise<LookupAddress[]> {
   return lookupAll(host, { all: true, verbatim: true });
+}
+
+let lookupsRunning = 0;
+const lookupsWaiting = new Set<() => void>();
+
+/**
+ * `resolve(host)` with at most MAX_CONCURRENT_LOOKUPS running, failing with ETIMEOUT when it has
+ * not answered (or not started) within `timeoutMs`. A lookup that times out keeps its slot until
+ * it ends: its thread is still busy.
+ */
+function boundedLookup(resolve: (host: string) => Promise<LookupAddress[]>, host: string, timeoutMs: number): Promise<LookupAddress[]> {
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => {
+      lookupsWaiting.delete(start);
+      fail(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEOUT' }));
+    }, timeoutMs);
+    function start(): void {
+      lookupsWaiting.delete(start);
+      lookupsRunning += 1;
+      resolve(host)
+        .then(done, fail)
+        .finally(() => {
+          clearTimeout(timer);
+          lookupsRunning -= 1;
+          lookupsWaiting.values().next().value?.();
+        });
+    }
+    if (lookupsRunning < MAX_CONCURRENT_LOOKUPS) start();
+    else lookupsWaiting.add(start);
+  });
 }
 
 /** The ipaddr.js range of an address (`unicast` for a public one), IPv4-mapped IPv6 read as IPv4. */
@@ -54,7 +94,7 @@ export async function checkWebhookUrl(raw: string, options: UrlGuardOptions): Pr
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: LookupAddress[];
   try {
-    addresses = await (options.resolve ?? resolveAll)(host);
+    addresses = await boundedLookup(options.resolve ?? resolveAll, host, options.resolveTimeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS);
   } catch (error) {
     return { ok: false, kind: 'unresolved', reason: `cannot resolve ${host}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
   }

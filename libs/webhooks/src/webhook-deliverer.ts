@@ -119,7 +119,11 @@ export class WebhookDeliverer {
   /** One attempt, signed afresh (the timestamp is the attempt's), as the row that records it. */
   private async attempt(request: WebhookDeliveryRequest, attempt: number, inSeries: number): Promise<WebhookAttemptRow> {
     const attemptedAt = this.now();
-    const check = await checkWebhookUrl(request.url, { allowPrivate: this.options.allowPrivate, resolve: this.options.resolve });
+    const check = await checkWebhookUrl(request.url, {
+      allowPrivate: this.options.allowPrivate,
+      resolve: this.options.resolve,
+      resolveTimeoutMs: this.options.timeoutMs,
+    });
     let result: AttemptResult;
     let status: WebhookAttemptStatus;
     let next: Date | null = null;
