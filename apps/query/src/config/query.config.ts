@@ -101,6 +101,12 @@ class QueryStreamEnv {
   @Min(1)
   @Max(10_000)
   QUERY_STREAM_MAX_PER_TOKEN: number = 20;
+
+  /** Open streams the query app holds in all, whatever their tokens; one more is answered 503 with Retry-After. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  QUERY_STREAM_MAX_TOTAL: number = 2_000;
 }
 
 export interface QuerySqlConfig {
@@ -170,6 +176,7 @@ export function loadQueryConfig(env: NodeJS.ProcessEnv = process.env): QueryConf
     stream: {
       pollIntervalMs: loaded.stream.QUERY_STREAM_POLL_MS,
       maxStreamsPerToken: loaded.stream.QUERY_STREAM_MAX_PER_TOKEN,
+      maxStreams: loaded.stream.QUERY_STREAM_MAX_TOTAL,
       heartbeatMs: 15_000,
       reconnectMs: 1_000,
       // The token cache's own freshness (libs/auth): checking more often would see nothing new.

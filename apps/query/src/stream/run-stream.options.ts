@@ -4,6 +4,8 @@ export interface RunStreamOptions {
   pollIntervalMs: number;
   /** Open streams one token may hold; one more is answered 429 with Retry-After. */
   maxStreamsPerToken: number;
+  /** Open streams the process holds in all; one more is answered 503 with Retry-After. */
+  maxStreams: number;
   heartbeatMs: number;
   /** The `retry:` a client's EventSource waits before reconnecting. */
   reconnectMs: number;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, NotFoundException, OnModuleDestroy } from '@nestjs/common';
-import { Caller, tooManyRequests } from '@runstream/http';
+import { Caller, serviceUnavailable, tooManyRequests } from '@runstream/http';
 import { ServerResponse } from 'node:http';
 import { RunPoller, StreamSink, Subscriber } from './run-poller';
 import { RUN_STREAM_OPTIONS, RunStreamOptions } from './run-stream.options';
@@ -22,6 +22,8 @@ export class RunStreams implements OnModuleDestroy {
   private readonly pollers = new Map<string, RunPoller>();
   private readonly perToken = new Map<string, number>();
   private readonly sinks = new Set<StreamSink>();
+  /** Streams holding a slot: admitted, attached or not yet. */
+  private admitted = 0;
 
   constructor(
     private readonly source: RunStreamSource,
@@ -35,7 +37,12 @@ export class RunStreams implements OnModuleDestroy {
     if (open >= this.options.maxStreamsPerToken) {
       throw tooManyRequests(`this token already holds ${open} open run streams (at most ${this.options.maxStreamsPerToken}); close one or retry later`, 5);
     }
+    // Many tokens together: each stream holds a socket and a share of its run's polling.
+    if (this.admitted >= this.options.maxStreams) {
+      throw serviceUnavailable(`the server holds ${this.admitted} open run streams, its most; retry shortly`, 5);
+    }
     this.perToken.set(caller.tokenId, open + 1);
+    this.admitted += 1;
     let attached = false;
     try {
       // Another organisation's run answers exactly as a missing one.
@@ -94,6 +101,7 @@ export class RunStreams implements OnModuleDestroy {
   }
 
   private release(tokenId: string): void {
+    this.admitted -= 1;
     const open = (this.perToken.get(tokenId) ?? 1) - 1;
     if (open > 0) this.perToken.set(tokenId, open);
     else this.perToken.delete(tokenId);

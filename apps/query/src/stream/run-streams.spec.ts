@@ -36,11 +36,12 @@ describe('RunStreams', () => {
       logs: async () => [],
       samples: async () => [],
     } as unknown as RunStreamSource;
-    const options = { pollIntervalMs: 20, maxStreamsPerToken: 2, heartbeatMs: 15_000, reconnectMs: 1_000, tokenCheckMs: 50 };
+    const options = { pollIntervalMs: 20, maxStreamsPerToken: 2, maxStreams: 3, heartbeatMs: 15_000, reconnectMs: 1_000, tokenCheckMs: 50 };
     watch = new StreamTokenWatch(async () => (revoked ? undefined : caller), options);
     streams = new RunStreams(source, options, watch);
-    server = createServer((_request, response) => {
-      streams.admit(caller, 'rst_token', 'r', STREAM_START).then(
+    server = createServer((request, response) => {
+      const tokenId = typeof request.headers['x-token'] === 'string' ? request.headers['x-token'] : caller.tokenId;
+      streams.admit({ ...caller, tokenId }, 'rst_token', 'r', STREAM_START).then(
         (admitted) => admitted.attach(response),
         (error: { getStatus?: () => number }) => response.writeHead(error.getStatus?.() ?? 500).end(),
       );
@@ -99,5 +100,28 @@ describe('RunStreams', () => {
     revoked = true;
     await Promise.all(ended);
     expect(streams.openStreams).toBe(0);
+  });
+
+  it('answers 503 past the process-wide number of open streams, whatever the tokens, and admits again once one closes', async () => {
+    const held = ['a', 'b', 'c'].map((token) => {
+      const request = get({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', headers: { 'x-token': token } }, (response) => response.resume());
+      request.on('error', () => undefined);
+      return request;
+    });
+    await until(() => streams.openStreams === 3);
+    const status = (token: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = get({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', headers: { 'x-token': token } }, (response) => {
+          resolve(response.statusCode ?? 0);
+          request.destroy();
+        });
+        request.on('error', reject);
+      });
+    // A fourth token: its own budget has room, the process's has none.
+    expect(await status('d')).toBe(503);
+    held[0].destroy();
+    await until(() => streams.openStreams === 2);
+    expect(await status('d')).toBe(200);
+    for (const request of held) request.destroy();
   });
 });

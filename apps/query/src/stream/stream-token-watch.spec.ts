@@ -3,7 +3,7 @@ import { Caller } from '@runstream/http';
 import { StreamSink } from './run-poller';
 import { StreamTokenWatch } from './stream-token-watch';
 
-const OPTIONS = { pollIntervalMs: 20, maxStreamsPerToken: 5, heartbeatMs: 15_000, reconnectMs: 1_000, tokenCheckMs: 20 };
+const OPTIONS = { pollIntervalMs: 20, maxStreamsPerToken: 5, maxStreams: 100, heartbeatMs: 15_000, reconnectMs: 1_000, tokenCheckMs: 20 };
 const alice = { orgId: 'org', tokenId: 'tok_alice' } as Caller;
 const bob = { orgId: 'org', tokenId: 'tok_bob' } as Caller;
 
