@@ -26,6 +26,8 @@ export interface ExportPage {
  * Follows the change feed from `cursor`: every change exactly once, in order. Store `cursor`
  * after applying a page's changes; pass it back to resume after a restart. A cursor the server
  * cannot honour any more throws GoneError: start again without one, applying changes as upserts.
+ * With `follow`, 429, 503 and network failures are retried until `signal` aborts; without it,
+ * the transport's maxAttempts times. An abort ends the iterator without an error.
  */
 export async function* exportChanges(transport: Transport, options: ExportOptions = {}): AsyncGenerator<ExportPage> {
   let cursor = options.cursor;
@@ -33,11 +35,21 @@ export async function* exportChanges(transport: Transport, options: ExportOption
   for (;;) {
     if (options.signal?.aborted) return;
     const query = { limit, ...(cursor ? { cursor } : {}) };
-    const page = await transport.call<ChangesPage>(() =>
-      options.projectId === undefined
-        ? transport.read.GET('/api/v1/changes', { params: { query }, signal: options.signal })
-        : transport.read.GET('/api/v1/projects/{id}/changes', { params: { path: { id: options.projectId }, query }, signal: options.signal }),
-    );
+    let page: ChangesPage;
+    try {
+      // Following: 429, 503 and network failures are waited out for as long as it takes (a restart).
+      page = await transport.call<ChangesPage>(
+        () =>
+          options.projectId === undefined
+            ? transport.read.GET('/api/v1/changes', { params: { query }, signal: options.signal })
+            : transport.read.GET('/api/v1/projects/{id}/changes', { params: { path: { id: options.projectId }, query }, signal: options.signal }),
+        { signal: options.signal, untilAborted: options.follow === true },
+      );
+    } catch (error) {
+      // Stopped by its signal: the iterator ends, as it does between two polls.
+      if (options.signal?.aborted) return;
+      throw error;
+    }
     cursor = page.next_cursor;
     if (page.changes.length > 0) yield { changes: page.changes, cursor };
     if (!page.has_more) {

@@ -30,14 +30,16 @@ const SILENT_CONNECTION_MS = 45_000;
 /**
  * Follows one run live until its `end` event: every event once, in order, as an EventSource
  * would. A connection that drops, or stays silent past SILENT_CONNECTION_MS (heartbeats
- * included), is resumed from the last event's id after the server's `retry:` wait; 429 and 503 are retried after their Retry-After, network failures after it too,
- * up to the transport's maxAttempts in a row; other answers throw the typed RunstreamError
- * (404: no such run; 401: the token was revoked, which also ends an open stream).
+ * included), is resumed from the last event's id after the server's `retry:` wait. As an
+ * EventSource does, it keeps reconnecting until `signal` aborts: 429 and 503 after their
+ * Retry-After, network failures after the `retry:` wait doubled per failure in a row (capped by
+ * maxWaitMs), so a server's restart does not end it; other answers throw the typed
+ * RunstreamError (404: no such run; 401: the token was revoked, which also ends an open stream).
  */
 export async function* streamRun(transport: Transport, runId: string, options: RunStreamOptions = {}): AsyncGenerator<RunStreamEvent> {
   const { signal } = options;
   const url = `${transport.config.queryUrl ?? ''}/api/v1/runs/${encodeURIComponent(runId)}/stream`;
-  const maxAttempts = transport.config.maxAttempts ?? 5;
+  const maxWaitMs = transport.config.maxWaitMs ?? 60_000;
   let lastEventId = options.lastEventId;
   let retryMs = DEFAULT_RETRY_MS;
   let failures = 0;
@@ -52,14 +54,15 @@ export async function* streamRun(transport: Transport, runId: string, options: R
     } catch (error) {
       connection.close();
       if (signal?.aborted) return;
-      if (++failures >= maxAttempts) throw error;
-      await abortableSleep(retryMs, signal);
+      failures += 1;
+      await abortableSleep(Math.min(retryMs * 2 ** (failures - 1), maxWaitMs), signal);
       continue;
     }
     if (!response.ok || !response.body) {
       connection.close();
       const error = errorFor(response.status, await response.json().catch(() => undefined), response.headers.get('retry-after'));
-      if (!error.retryable || ++failures >= maxAttempts) throw error;
+      if (!error.retryable) throw error;
+      failures += 1;
       await abortableSleep(transport.waitFor(error, failures), signal);
       continue;
     }

@@ -15,8 +15,23 @@ export interface RunnerOptions {
   flushIntervalMs?: number;
   /** The latest sample() is appended this often while it changes (default 5000 ms). */
   telemetryIntervalMs?: number;
-  /** Told about a background flush that failed after its retries (it is thrown again at finish). */
+  /** Told about a background write that failed after its retries (finish() then throws RunReportIncompleteError). */
   onError?: (error: unknown) => void;
+}
+
+/**
+ * Thrown by finish() after the final status was written, when writes before it failed after their
+ * retries: the run ended, but `linesNotSent` log lines (and maybe a sample or summary) are missing.
+ */
+export class RunReportIncompleteError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly linesNotSent: number,
+    override readonly cause: unknown,
+  ) {
+    super(`run ${runId} ended, but earlier writes failed (${linesNotSent} log lines not sent): ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'RunReportIncompleteError';
+  }
 }
 
 /**
@@ -35,6 +50,7 @@ export class RunReporter {
   private latestSample: Record<string, number> | undefined;
   private sampleSent = true;
   private failure: unknown;
+  private linesNotSent = 0;
   private readonly timers: NodeJS.Timeout[] = [];
 
   private constructor(
@@ -110,17 +126,29 @@ export class RunReporter {
       const lines = this.lines.splice(0);
       if (lines.length === 0 && first.telemetrySummary === undefined) return;
       const bodies: PatchRunBody[] = lines.length === 0 ? [first] : lines.map((line, i) => ({ ...(i === 0 ? first : {}), appendLog: line }));
-      for (const body of bodies) await this.send(body);
+      for (const [sent, body] of bodies.entries()) {
+        try {
+          await this.send(body);
+        } catch (error) {
+          // The rest of this flush is not sent either (lines stay in order): counted for finish().
+          this.linesNotSent += lines.length - sent;
+          throw error;
+        }
+      }
     });
   }
 
-  /** Flushes, then the final status (succeeded unless told otherwise); stops the timers. */
+  /**
+   * Flushes, then the final status (succeeded unless told otherwise); stops the timers. The status
+   * is sent even when earlier writes failed, so the run never stays running for that; finish()
+   * then throws RunReportIncompleteError. A failure of the status write itself is thrown as it is.
+   */
   async finish(status: FinishStatus = 'succeeded', fields: Omit<PatchRunBody, 'status'> = {}): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.queueSample();
-    await this.flush();
-    if (this.failure !== undefined) throw this.failure;
+    await this.flush().catch(() => undefined);
     await this.patch({ ...fields, status });
+    if (this.failure !== undefined) throw new RunReportIncompleteError(this.runId, this.linesNotSent, this.failure);
   }
 
   private patch(body: PatchRunBody): Promise<void> {

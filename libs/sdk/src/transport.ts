@@ -1,6 +1,7 @@
 import createClient, { Client } from 'openapi-fetch';
 import type { paths as IngestPaths } from './api/ingest';
 import type { paths as QueryPaths } from './api/query';
+import { abortableSleep } from './abortable-sleep';
 import { errorFor, RunstreamError } from './errors';
 
 export interface RunstreamOptions {
@@ -21,6 +22,17 @@ export interface RunstreamOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** How one call retries. */
+export interface CallOptions {
+  /** Ends the retries and their waits at once: the call throws as soon as it aborts. */
+  signal?: AbortSignal;
+  /**
+   * Retry 429, 503 and network failures until `signal` aborts instead of maxAttempts times (waits
+   * still capped by maxWaitMs): a follower meant to run for days outlives a server's restart.
+   */
+  untilAborted?: boolean;
+}
+
 /** What an openapi-fetch call answers. */
 interface FetchResult {
   data?: unknown;
@@ -38,7 +50,7 @@ export class Transport {
   readonly write: Client<IngestPaths>;
   readonly read: Client<QueryPaths>;
   readonly fetch: typeof fetch;
-  private readonly options: Required<Pick<RunstreamOptions, 'maxAttempts' | 'backoffMs' | 'maxWaitMs'>> & { sleep: (ms: number) => Promise<void> };
+  private readonly options: Required<Pick<RunstreamOptions, 'maxAttempts' | 'backoffMs' | 'maxWaitMs'>>;
 
   constructor(readonly config: RunstreamOptions) {
     this.fetch = config.fetch ?? globalThis.fetch;
@@ -49,26 +61,26 @@ export class Transport {
       maxAttempts: config.maxAttempts ?? 5,
       backoffMs: config.backoffMs ?? 500,
       maxWaitMs: config.maxWaitMs ?? 60_000,
-      sleep: config.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     };
   }
 
-  /** Runs one call with retries; answers its parsed body as T, or throws a RunstreamError. */
-  async call<T>(request: () => Promise<FetchResult>): Promise<T> {
+  /** Runs one call with retries; answers its parsed body as T, or throws a RunstreamError (or the abort's error). */
+  async call<T>(request: () => Promise<FetchResult>, options: CallOptions = {}): Promise<T> {
+    const again = (attempt: number) => !options.signal?.aborted && (options.untilAborted === true || attempt < this.options.maxAttempts);
     for (let attempt = 1; ; attempt++) {
       let result: FetchResult;
       try {
         result = await request();
       } catch (error) {
         // A network failure: the request may or may not have arrived; the idempotency key makes a retry safe.
-        if (attempt >= this.options.maxAttempts) throw error;
-        await this.options.sleep(this.backoff(attempt));
+        if (!again(attempt)) throw error;
+        await this.wait(this.backoff(attempt), options.signal);
         continue;
       }
       if (result.response.ok) return result.data as T;
       const error = errorFor(result.response.status, result.error, result.response.headers.get('retry-after'));
-      if (!error.retryable || attempt >= this.options.maxAttempts) throw error;
-      await this.options.sleep(this.waitFor(error, attempt));
+      if (!error.retryable || !again(attempt)) throw error;
+      await this.wait(this.waitFor(error, attempt), options.signal);
     }
   }
 
@@ -78,7 +90,12 @@ export class Transport {
     return Math.min(ms, this.options.maxWaitMs);
   }
 
-  private backoff(attempt: number): number {
+  /** The configured sleep (tests pass their own); by default one an abort ends at once. */
+  private wait(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.config.sleep ? this.config.sleep(ms) : abortableSleep(ms, signal);
+  }
+
+  backoff(attempt: number): number {
     return Math.min(this.options.backoffMs * 2 ** (attempt - 1), this.options.maxWaitMs);
   }
 }

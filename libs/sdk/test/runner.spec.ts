@@ -1,4 +1,4 @@
-import { Runstream } from '../src';
+import { RunReportIncompleteError, Runstream } from '../src';
 import { Recorded, testServer } from './test-server';
 
 describe('SDK runner', () => {
@@ -57,6 +57,32 @@ describe('SDK runner', () => {
         'PATCH /api/agent/runs/run_9',
       ]);
       expect(typeof (server.requests[0].body as { claimId: string }).claimId).toBe('string');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('still ends the run when a write before it failed for good, then throws RunReportIncompleteError counting the lines not sent', async () => {
+    const server = await testServer((request) => {
+      if (request.method === 'POST') return { status: 201, body: { id: 'run_2', status: 'pending' } };
+      const body = request.body as { appendLog?: { message: string } };
+      // "line 1" meets a broken server every time: the client gives up on it, and on the line after it.
+      if (body.appendLog?.message === 'line 1') return { status: 400, body: { message: 'appendLog.message: refused' } };
+      return { status: 202, body: { id: 'run_2', status: 'running' } };
+    });
+    try {
+      const errors: unknown[] = [];
+      const client = new Runstream({ ingestUrl: server.url, token: 'tok', sleep: async () => undefined });
+      const run = await client.createRun({ projectId: 'proj', jobName: 'nightly' }, { flushIntervalMs: 60_000, onError: (error) => errors.push(error) });
+      await run.start();
+      for (let i = 0; i < 3; i++) run.log('info', `line ${i}`);
+      await expect(run.flush()).rejects.toThrow('refused');
+      expect(errors).toHaveLength(1);
+      const finished = run.finish('failed', { errorSummary: 'boom' });
+      await expect(finished).rejects.toBeInstanceOf(RunReportIncompleteError);
+      await expect(finished).rejects.toMatchObject({ runId: 'run_2', linesNotSent: 2 });
+      const patches = server.requests.filter((r) => r.method === 'PATCH').map((r) => r.body);
+      expect(patches[patches.length - 1]).toEqual({ status: 'failed', errorSummary: 'boom' });
     } finally {
       await server.close();
     }
