@@ -56,4 +56,29 @@ describe('SDK exporter', () => {
       await server.close();
     }
   });
+
+  it('following, waits out more 503s than maxAttempts (a restart), and ends without an error when its signal aborts', async () => {
+    let unavailable = 8;
+    const server = await testServer((request) => {
+      const cursor = new URL(request.url, 'http://x').searchParams.get('cursor');
+      if (cursor === null && unavailable-- > 0) return { status: 503, body: { message: 'restarting' }, headers: { 'retry-after': '0' } };
+      return cursor === null
+        ? { status: 200, body: { changes: [change('a')], next_cursor: '1', has_more: false } }
+        : { status: 503, body: {}, headers: { 'retry-after': '30' } };
+    });
+    try {
+      const controller = new AbortController();
+      const client = new Runstream({ queryUrl: server.url, token: 'tok', maxAttempts: 3 });
+      const pages = [];
+      for await (const page of client.changes({ projectId: 'proj', follow: true, pollIntervalMs: 10, signal: controller.signal })) {
+        pages.push(page);
+        // The next request meets a 503 asking for 30 s: the abort must end that wait, and the iterator quietly.
+        setTimeout(() => controller.abort(), 100);
+      }
+      expect(pages.map((p) => p.cursor)).toEqual(['1']);
+      expect(server.requests.length).toBeGreaterThanOrEqual(10);
+    } finally {
+      await server.close();
+    }
+  });
 });
