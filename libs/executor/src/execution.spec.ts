@@ -1,3 +1,4 @@
+import { isWellFormed } from '@runstream/events';
 import { buildChildEnv, Execution, LineSplitter } from './execution';
 import { outcomeOf, Tail } from './outcome';
 
@@ -57,6 +58,12 @@ describe('LineSplitter', () => {
 
   it('cuts a line longer than the limit so memory stays bounded', () => {
     expect(split(['x'.repeat(25), 'y\n'], 10)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'xxxxxy']);
+  });
+
+  it('never cuts between the halves of a surrogate pair (ingest refuses half a pair)', () => {
+    const lines = split(['a'.repeat(9) + '😀' + 'tail', '\n'], 10);
+    expect(lines).toEqual(['a'.repeat(9), '😀tail']);
+    expect(lines.every(isWellFormed)).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { delimiter } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { truncateText } from '@runstream/events';
 import { MAX_MESSAGE_CHARS } from './log-batch';
 
 /**
@@ -87,8 +88,10 @@ export class LineSplitter {
     this.partial = parts.pop() ?? '';
     for (const line of parts) this.emit(line);
     while (this.partial.length > this.maxLine) {
-      this.emit(this.partial.slice(0, this.maxLine));
-      this.partial = this.partial.slice(this.maxLine);
+      // Never between the two halves of a surrogate pair: ingest refuses half a pair.
+      const piece = truncateText(this.partial, this.maxLine);
+      this.emit(piece);
+      this.partial = this.partial.slice(piece.length);
     }
   }
 }

@@ -88,10 +88,34 @@ describe('LogBuffer', () => {
       buffer.push(i % 2 === 0 ? 'info' : 'warn', `line ${i}`);
     }
     buffer.seal();
-    expect(buffer.next()).toEqual({ level: 'warn', message: expect.stringContaining('7 log messages dropped') });
+    expect(buffer.next()).toEqual({ level: 'warn', message: expect.stringContaining('7 log lines or messages dropped') });
     expect(buffer.next()).toEqual({ level: 'warn', message: 'line 7' });
     let last;
     for (let m = buffer.next(); m; m = buffer.next()) last = m;
     expect(last?.message).toBe(`line ${MAX_QUEUED_MESSAGES + 6}`);
+  });
+
+  it('seals a flood of lines alternating levels (one message each) without overflowing the stack', () => {
+    const buffer = new LogBuffer();
+    for (let i = 0; i < 300_000; i++) buffer.push(i % 2 === 0 ? 'error' : 'info', i % 2 === 0 ? 'error x' : 'x');
+    expect(() => buffer.seal()).not.toThrow();
+    expect(buffer.next()?.message).toMatch(/^\[runstream agent\] \d+ log lines or messages dropped/);
+    let kept = 0;
+    while (buffer.next()) kept++;
+    expect(kept).toBe(MAX_QUEUED_MESSAGES);
+  });
+
+  it('holds at most about what the queue could send between two seals, dropping the oldest lines', () => {
+    const buffer = new LogBuffer();
+    const line = 'y'.repeat(9_999);
+    for (let i = 0; i < 5 * MAX_QUEUED_MESSAGES; i++) buffer.push('info', `${String(i).padStart(6, '0')}${line}`.slice(0, 9_999));
+    buffer.seal();
+    const note = buffer.next();
+    expect(note?.message).toMatch(/dropped/);
+    const first = buffer.next();
+    // The newest lines survive: the last one pushed is the last one sent.
+    let last = first;
+    for (let m = buffer.next(); m; m = buffer.next()) last = m;
+    expect(last?.message.startsWith(String(5 * MAX_QUEUED_MESSAGES - 1).padStart(6, '0'))).toBe(true);
   });
 });

@@ -7,6 +7,11 @@ export const MAX_MESSAGE_CHARS = 10_000;
  * a program writes faster than ingest accepts, the oldest waiting messages are dropped first.
  */
 export const MAX_QUEUED_MESSAGES = 500;
+/**
+ * Characters of output held between two seals: what the queued messages could hold. A program
+ * writing faster than that within one flush interval has its oldest lines dropped first.
+ */
+const MAX_UNSEALED_CHARS = MAX_QUEUED_MESSAGES * MAX_MESSAGE_CHARS;
 
 export interface LogMessage {
   level: LogLevel;
@@ -67,24 +72,36 @@ export function packLines(lines: readonly LogMessage[], max: number = MAX_MESSAG
 /** One run's output between flushes, and the messages made from it that ingest has not taken yet. */
 export class LogBuffer {
   private lines: LogMessage[] = [];
-  private readonly messages: LogMessage[] = [];
+  private unsealedChars = 0;
+  private messages: LogMessage[] = [];
+  /** Lines and messages dropped since the last note. */
   private dropped = 0;
 
   push(level: LogLevel, message: string): void {
     this.lines.push({ level, message });
+    this.unsealedChars += message.length + 1;
+    // Dropped in one cut when twice over, so a flood costs amortized constant time per line.
+    if (this.unsealedChars > 2 * MAX_UNSEALED_CHARS) {
+      let cut = 0;
+      while (this.unsealedChars > MAX_UNSEALED_CHARS) this.unsealedChars -= this.lines[cut++].message.length + 1;
+      this.lines.splice(0, cut);
+      this.dropped += cut;
+    }
   }
 
-  /** Packs the lines received since the last seal into messages. */
+  /** Packs the lines received since the last seal into messages, the newest MAX_QUEUED_MESSAGES kept. */
   seal(): void {
     if (this.lines.length === 0) return;
     // Lines sealed while an earlier message still waits join it when they fit: fewer PATCHes.
     const waiting = this.messages.pop();
-    this.messages.push(...packLines(waiting ? [waiting, ...this.lines] : this.lines));
+    const packed = packLines(waiting ? [waiting, ...this.lines] : this.lines);
     this.lines = [];
-    while (this.messages.length > MAX_QUEUED_MESSAGES) {
-      this.messages.shift();
-      this.dropped++;
-    }
+    this.unsealedChars = 0;
+    // concat, not push(...packed): lines alternating levels make one message each, too many to spread as arguments.
+    const all = this.messages.concat(packed);
+    const over = Math.max(0, all.length - MAX_QUEUED_MESSAGES);
+    this.messages = over > 0 ? all.slice(over) : all;
+    this.dropped += over;
   }
 
   /** The next message to send; a note first when messages had to be dropped. */
@@ -92,7 +109,7 @@ export class LogBuffer {
     if (this.dropped > 0) {
       const note = {
         level: 'warn' as const,
-        message: `[runstream agent] ${this.dropped} log messages dropped: the program wrote faster than ingest accepted them`,
+        message: `[runstream agent] ${this.dropped} log lines or messages dropped: the program wrote faster than ingest accepted them`,
       };
       this.dropped = 0;
       return note;

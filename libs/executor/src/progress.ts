@@ -1,3 +1,4 @@
+import { truncateText } from '@runstream/events';
 /** What one output line says about a run's progress; only the fields the line tells. */
 export interface ProgressUpdate {
   progress?: number;
@@ -25,7 +26,7 @@ function dbtResource(description: string): string | undefined {
   const match = DBT_RESOURCE.exec(description);
   if (match) return match[1].replace(/\.+$/, '');
   const plain = description.replace(/\s*\.{2,}.*$/, '').trim();
-  return plain === '' ? undefined : plain.slice(0, 256);
+  return plain === '' ? undefined : truncateText(plain, 256);
 }
 
 function parseDbt(line: string): ProgressUpdate | undefined {
@@ -57,6 +58,6 @@ export function parseProgress(line: string): ProgressUpdate | undefined {
   const update = parseDbt(line) ?? parseSqlmesh(line);
   if (!update) return undefined;
   for (const key of Object.keys(update) as (keyof ProgressUpdate)[]) if (update[key] === undefined) delete update[key];
-  if (update.currentResource) update.currentResource = update.currentResource.slice(0, 256);
+  if (update.currentResource) update.currentResource = truncateText(update.currentResource, 256);
   return update;
 }

@@ -184,6 +184,16 @@ export class RunReporter {
       if (Object.keys(rest).length > 0) await this.send(rest, false);
       return;
     }
+    if ((answer.status === 400 || answer.status === 413) && body.status) {
+      // A line or summary ingest refuses must not cost the run its status: the status goes alone.
+      const { status, startedAt, finishedAt } = body;
+      const statusOnly: PatchBody = { status, ...(startedAt ? { startedAt } : {}), ...(finishedAt ? { finishedAt } : {}) };
+      if (Object.keys(body).length > Object.keys(statusOnly).length) {
+        this.options.logger.error(`run ${this.runId}: report refused with ${answer.status}: ${answer.body?.message ?? ''}; sending its status alone`);
+        await this.send(statusOnly, isFinal);
+        return;
+      }
+    }
     if (answer.status === 404) {
       this.gone = true;
       this.options.logger.error(`run ${this.runId}: ingest no longer knows this run for our gateway (404); reports stop`);
