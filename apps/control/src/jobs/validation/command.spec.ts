@@ -69,7 +69,7 @@ describe('schedules and time zones', () => {
     '0 2 * * *',
     '*/5 * * * *',
     '@daily',
-    '@MIDNIGHT',
+    '@midnight',
     '@hourly',
     '@weekly',
     '@monthly',
@@ -94,6 +94,9 @@ describe('schedules and time zones', () => {
   );
 
   it.each([
+    ['@DAILY', 'write the macro exactly as @daily (lower case, no spaces around it)'],
+    [' @hourly', 'write the macro exactly as @hourly (lower case, no spaces around it)'],
+    ['@Weekly ', 'write the macro exactly as @weekly (lower case, no spaces around it)'],
     ['0 0 31 2 *', 'never fires: no date matches it'],
     ['0 0 * * 7', 'day-of-week takes 0-6 (Sunday is 0); 7 is not standard cron'],
     ['0 0 * * 5-7', 'day-of-week takes 0-6 (Sunday is 0); 7 is not standard cron'],

@@ -12,9 +12,9 @@ const NAMES = /^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED
 export function scheduleProblem(schedule: string): string | undefined {
   const trimmed = schedule.trim();
   if (trimmed.startsWith('@')) {
-    return (CRON_MACROS as readonly string[]).includes(trimmed.toLowerCase())
-      ? undefined
-      : `must be a 5-field cron expression or one of ${CRON_MACROS.join(' ')}`;
+    if (!(CRON_MACROS as readonly string[]).includes(trimmed.toLowerCase())) return `must be a 5-field cron expression or one of ${CRON_MACROS.join(' ')}`;
+    // Kubernetes' parser knows a macro only as written here: "@DAILY" or " @daily" would never fire there.
+    return schedule === trimmed.toLowerCase() ? undefined : `write the macro exactly as ${trimmed.toLowerCase()} (lower case, no spaces around it)`;
   }
   const fields = trimmed.split(/\s+/);
   if (fields.length !== 5) return `must have 5 fields (minute hour day-of-month month day-of-week), not ${fields.length}`;
