@@ -18,6 +18,12 @@ export interface AgentOptions {
 const CLAIM_RETRY_MS = 60_000;
 /** Run ids this agent claimed or lost recently: a poll may list them until the read model catches up. */
 const RECENT_IDS = 2_000;
+/**
+ * How long a claim whose outcome is still unknown after CLAIM_RETRY_MS (ingest answered 503 "not
+ * decided yet" throughout: the materializer was stalled) is asked again, once per poll, with the
+ * same claimId: it may have won, and a won run nobody runs would be ended `error` by the sweeper.
+ */
+const UNDECIDED_CLAIM_MS = 15 * 60_000;
 
 /**
  * The runner agent: polls ingest for pending runs of its gateway while it has free slots
@@ -32,6 +38,7 @@ export function startAgent(config: AgentConfig, options: AgentOptions = {}): Run
   const agentId = randomUUID();
   const active = new Map<string, RunTask>();
   const recent = new Set<string>();
+  const undecided = new Map<string, { run: ListedRun; claimId: string; since: number }>();
   let stopping = false;
   let stopDeadline = Infinity;
   // A run that ends while a poll is under way must not wait a whole interval for the next one.
@@ -65,8 +72,7 @@ export function startAgent(config: AgentConfig, options: AgentOptions = {}): Run
     });
   }
 
-  async function claim(run: ListedRun): Promise<boolean> {
-    const claimId = randomUUID();
+  async function claim(run: ListedRun, claimId: string = randomUUID()): Promise<boolean> {
     const started = Date.now();
     remember(run.id);
     try {
@@ -79,11 +85,19 @@ export function startAgent(config: AgentConfig, options: AgentOptions = {}): Run
           deadline: () => Math.min(started + CLAIM_RETRY_MS, stopDeadline),
         },
       );
+      undecided.delete(run.id);
       if (answer.status === 200) return true;
       if (answer.status !== 409 && answer.status !== 404) logger.warn(`run ${run.id}: claim answered ${answer.status} ${answer.body?.message ?? ''}`);
     } catch (error) {
       if (!(error instanceof IngestUnavailableError)) throw error;
-      logger.warn(`run ${run.id}: claim outcome unknown (${error.last}); if it won, the lease sweeper ends the run`);
+      const since = undecided.get(run.id)?.since ?? started;
+      if (Date.now() - since < UNDECIDED_CLAIM_MS) {
+        if (!undecided.has(run.id)) logger.warn(`run ${run.id}: claim outcome unknown (${error.last}); asking again each poll`);
+        undecided.set(run.id, { run, claimId, since });
+      } else {
+        undecided.delete(run.id);
+        logger.warn(`run ${run.id}: claim outcome still unknown after ${UNDECIDED_CLAIM_MS / 60_000} min; if it won, the lease sweeper ends the run`);
+      }
     }
     return false;
   }
@@ -111,6 +125,11 @@ export function startAgent(config: AgentConfig, options: AgentOptions = {}): Run
     if (answer.status !== 200) throw new IngestUnavailableError(`${answer.status} ${answer.body?.message ?? ''}`);
     if (!reachable) logger.log(`ingest at ${config.ingestUrl} answers again`);
     reachable = true;
+    // Claims still undecided first, with their own claimId: one of them may have won already.
+    for (const { run, claimId } of [...undecided.values()]) {
+      if (stopping || active.size >= config.concurrency) break;
+      if (await claim(run, claimId)) execute(run);
+    }
     for (const run of answer.body.runs ?? []) {
       if (stopping || active.size >= config.concurrency) break;
       if (recent.has(run.id) || active.has(run.id)) continue;
