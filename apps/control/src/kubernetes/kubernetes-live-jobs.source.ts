@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ANNOTATION, JOB_NAME_LABEL, LABEL, MANAGED_BY, RUNNER_CONTAINER } from './cronjob-manifest';
 import { liveJobStatus, rfc3339 } from './job-status';
-import { apiStatus, type KubernetesClients, type V1Job } from './kubernetes.client';
+import { apiStatus, kubernetesUnavailable, type KubernetesClients, type V1Job } from './kubernetes.client';
 import type { KubernetesConfig } from './kubernetes.env';
 import { KUBERNETES_CLIENTS, KUBERNETES_CONFIG } from './kubernetes.tokens';
 import { DNS_LABEL_MAX, labelValue, namespaceFor } from './kubernetes-names';
@@ -26,7 +26,7 @@ export class KubernetesLiveJobsSource implements LiveJobsSource {
       items = list.items;
     } catch (error) {
       if (apiStatus(error) === 404) return { jobs: [], total: 0 };
-      throw error;
+      throw kubernetesUnavailable(error);
     }
     const matches = items
       .filter((job) => this.ownedBy(job, orgId))
@@ -54,19 +54,28 @@ export class KubernetesLiveJobsSource implements LiveJobsSource {
     const job = await this.read(orgId, id);
     if (!job) return undefined;
     const namespace = this.namespace(orgId);
-    const pods = await this.clients.core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${id}` });
+    const pods = await this.clients.core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${id}` }).catch((error: unknown) => {
+      throw kubernetesUnavailable(error);
+    });
     const newest = [...pods.items].sort((a, b) => (b.metadata?.creationTimestamp?.getTime?.() ?? 0) - (a.metadata?.creationTimestamp?.getTime?.() ?? 0))[0];
     const pod = newest?.metadata?.name;
     if (!pod) return { id, pod: null, lines: [] };
     try {
-      const text = await this.clients.core.readNamespacedPodLog({ name: pod, namespace, container: RUNNER_CONTAINER, tailLines: tail });
+      // limitBytes: at most ~1 KiB a line of the tail asked for, whatever a line's length.
+      const text = await this.clients.core.readNamespacedPodLog({
+        name: pod,
+        namespace,
+        container: RUNNER_CONTAINER,
+        tailLines: tail,
+        limitBytes: tail * 1024,
+      });
       const lines = text.split('\n');
       if (lines[lines.length - 1] === '') lines.pop();
       return { id, pod, lines };
     } catch (error) {
       // 400: the container has not started yet; 404: the pod went away between list and read.
       if (apiStatus(error) === 400 || apiStatus(error) === 404) return { id, pod, lines: [] };
-      throw error;
+      throw kubernetesUnavailable(error);
     }
   }
 
@@ -86,7 +95,7 @@ export class KubernetesLiveJobsSource implements LiveJobsSource {
       return this.ownedBy(job, orgId) ? job : undefined;
     } catch (error) {
       if (apiStatus(error) === 404) return undefined;
-      throw error;
+      throw kubernetesUnavailable(error);
     }
   }
 

@@ -1,4 +1,5 @@
 import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { RetryLaterException, serviceUnavailable } from '@runstream/http';
 import type { KubernetesConfig } from './kubernetes.env';
 
 /**
@@ -72,4 +73,21 @@ export function apiStatus(error: unknown): number | undefined {
     if (typeof code === 'number') return code;
   }
   return undefined;
+}
+
+/** Retry-After when the API server sends none (priority and fairness' 429s usually do). */
+const KUBERNETES_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A failed read of the live-jobs API as the caller should see it: 503 with Retry-After (the API
+ * server's own on a 429), since a throttled, failing, forbidden or unreachable API server is a
+ * dependency's trouble, not the request's and not a bug.
+ */
+export function kubernetesUnavailable(error: unknown): RetryLaterException {
+  const status = apiStatus(error);
+  const headers = (error as { headers?: Record<string, string> } | null)?.headers;
+  const given = Number(headers?.['retry-after'] ?? headers?.['Retry-After']);
+  const retryAfter = Number.isInteger(given) && given > 0 && given <= 600 ? given : KUBERNETES_RETRY_AFTER_SECONDS;
+  const what = status === undefined ? `could not be reached (${error instanceof Error ? error.message : String(error)})` : `answered ${status}`;
+  return serviceUnavailable(`the Kubernetes API ${what}; retry shortly`, retryAfter);
 }
