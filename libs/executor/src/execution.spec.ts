@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isWellFormed } from '@runstream/events';
 import { buildChildEnv, Execution, LineSplitter } from './execution';
 import { outcomeOf, Tail } from './outcome';
@@ -31,6 +32,10 @@ describe('buildChildEnv', () => {
     expect(env.TZ).toBe('Europe/Paris');
     expect(env.DBT_TARGET).toBe('prod');
     expect(env.RUNSTREAM_GATEWAY_TOKEN).toBeUndefined();
+  });
+
+  it("keeps the run's own RUNSTREAM_RUN_ID whatever the job's environment says", () => {
+    expect(buildChildEnv(agentEnv, { RUNSTREAM_RUN_ID: 'run_other' }, { runId: 'run_1' }).RUNSTREAM_RUN_ID).toBe('run_1');
   });
 
   it('uses AGENT_PATH alone when the agent has no PATH', () => {
@@ -115,5 +120,26 @@ describe('Execution', () => {
     const result = await execution.done;
     expect(result).toMatchObject({ kind: 'spawn-failed', code: 'ERR_INVALID_ARG_VALUE' });
     expect(JSON.stringify(result)).not.toContain('hunter2');
+  });
+
+  it('kills what is left of the process group once the grace is over, though the main process exited at SIGTERM', async () => {
+    const lines: string[] = [];
+    // The main shell exits at SIGTERM; the worker it started ignores SIGTERM and would sleep on.
+    const script = '(trap "" TERM; exec sleep 30) & echo "worker $!"; trap "exit 0" TERM; wait';
+    const execution = new Execution(['sh', '-c', script], { PATH: '/usr/bin:/bin' }, { onSpawn: () => undefined, onLine: (_stream, line) => lines.push(line) });
+    while (!lines.some((line) => line.startsWith('worker '))) await new Promise((resolve) => setTimeout(resolve, 20));
+    const worker = Number(lines.find((line) => line.startsWith('worker '))?.slice('worker '.length));
+    // Running or sleeping; a zombie (killed, not yet reaped by whatever adopted it) counts as gone.
+    const alive = () => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${worker}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    await execution.terminate(300);
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(alive()).toBe(false);
   });
 });

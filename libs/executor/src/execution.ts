@@ -51,8 +51,8 @@ export function buildChildEnv(agentEnv: NodeJS.ProcessEnv, jobEnv: Record<string
     if (value !== undefined) env[name] = value;
   }
   if (options.extraPath) env.PATH = env.PATH ? `${options.extraPath}${delimiter}${env.PATH}` : options.extraPath;
-  env.RUNSTREAM_RUN_ID = options.runId;
-  return { ...env, ...jobEnv };
+  // The run's own id last: a job's environment cannot make its program report under another run.
+  return { ...env, ...jobEnv, RUNSTREAM_RUN_ID: options.runId };
 }
 
 export type ExecutionResult =
@@ -158,22 +158,40 @@ export class Execution {
     });
   }
 
-  /** SIGTERM to the process group, SIGKILL after `graceMs`; resolves when the child has exited. */
+  /**
+   * SIGTERM to the process group, SIGKILL after `graceMs` to whatever of the group is left (a
+   * worker the program started may ignore SIGTERM and outlive it); resolves when the child has exited.
+   */
   async terminate(graceMs: number): Promise<void> {
-    if (!this.child || this.child.pid === undefined || this.exited) return;
-    this.signal('SIGTERM');
-    const killer = setTimeout(() => this.signal('SIGKILL'), graceMs);
-    await this.done;
-    clearTimeout(killer);
-  }
-
-  private signal(signal: NodeJS.Signals): void {
     const pid = this.child?.pid;
     if (pid === undefined || this.exited) return;
+    const started = Date.now();
+    this.signal(pid, 'SIGTERM');
+    let graceOver: NodeJS.Timeout | undefined;
+    await Promise.race([this.done, new Promise<void>((resolve) => (graceOver = setTimeout(resolve, graceMs)))]);
+    clearTimeout(graceOver);
+    if (groupAlive(pid)) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, graceMs - (Date.now() - started))));
+      this.signal(pid, 'SIGKILL');
+    }
+    await this.done;
+  }
+
+  private signal(pid: number, signal: NodeJS.Signals): void {
     try {
       process.kill(-pid, signal);
     } catch {
-      this.child?.kill(signal); // the group is gone; the child itself may not be
+      if (!this.exited) this.child?.kill(signal); // the group is gone; the child itself may not be
     }
+  }
+}
+
+/** Whether any process of the group `pid` leads is still there (signal 0 checks without sending). */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
