@@ -72,7 +72,13 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   /** One pass: the runs started (their ids). Exposed for tests that drive time themselves. */
   async tick(): Promise<string[]> {
     const now = this.clock();
-    let due = this.planner.plan(await this.catalog.current(now), now);
+    const jobs = await this.catalog.current(now);
+    // Jobs deleted while their start kept failing leave no report behind.
+    if (this.reported.size > 0) {
+      const listed = new Set(jobs.map((job) => job.id));
+      for (const id of this.reported.keys()) if (!listed.has(id)) this.reported.delete(id);
+    }
+    let due = this.planner.plan(jobs, now);
     // Something is due: decide on a list read after its tick, so a job disabled or deleted before
     // the tick (the API answered) does not fire on a list read earlier, however little.
     if (due.some(({ tick }) => this.catalog.readNoLaterThan(tick))) {
