@@ -1,4 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { api, withQuery } from './client';
 import type {
   DailyStats,
@@ -49,7 +50,23 @@ export function isActive(status: string | undefined): boolean {
 /** A run shows at most this many of its executions (20 pages of the list's largest). */
 const MAX_RUN_EXECUTION_PAGES = 20;
 
+/** After a run ends, its executions are read again this long later: dbt reports them with or just after the final status. */
+const AFTER_END_MS = 5_000;
+
 export function useRunExecutions(projectId: string | undefined, createdAt: string | undefined, runId: string, live: boolean) {
+  const client = useQueryClient();
+  const wasLive = useRef(live);
+  useEffect(() => {
+    if (!wasLive.current || live) {
+      wasLive.current = live;
+      return;
+    }
+    wasLive.current = false;
+    const refresh = () => void client.invalidateQueries({ queryKey: ['run-executions', runId] });
+    refresh();
+    const later = setTimeout(refresh, AFTER_END_MS);
+    return () => clearTimeout(later);
+  }, [live, runId, client]);
   return useQuery({
     queryKey: ['run-executions', runId],
     enabled: Boolean(projectId && createdAt),
@@ -64,7 +81,9 @@ export function useRunExecutions(projectId: string | undefined, createdAt: strin
         executions.push(...list.executions);
         if (page >= list.total_pages) break;
       }
-      return executions.sort((a, b) => a.started_at.localeCompare(b.started_at));
+      // An execution is (model, id); a live run's new rows shift the pages, so one may come twice.
+      const unique = new Map(executions.map((execution) => [executionKey(execution), execution]));
+      return [...unique.values()].sort((a, b) => a.started_at.localeCompare(b.started_at));
     },
     refetchInterval: live ? LIVE_MS : false,
   });
@@ -147,4 +166,9 @@ export function useJobRuns(project: string, jobName: string, awaiting?: string) 
       return runs.some((run) => isActive(run.status)) ? LIVE_MS : 10_000;
     },
   });
+}
+
+/** What identifies a model execution: its id within its model (docs/write-api.md). */
+export function executionKey(execution: { model_name: string; id: string }): string {
+  return `${execution.model_name}\u0000${execution.id}`;
 }

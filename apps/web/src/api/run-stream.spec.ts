@@ -1,4 +1,4 @@
-import { readSse, SseEvent } from './run-stream';
+import { readSse, retryAfterMs, SseEvent } from './run-stream';
 
 function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -27,5 +27,24 @@ describe('readSse', () => {
     const events: SseEvent[] = [];
     await readSse(streamOf(['event: run\ndata: a\ndata: b\n\nevent: log\ndata: cut off']), (event) => events.push(event));
     expect(events).toEqual([{ event: 'run', data: 'a\nb' }]);
+  });
+
+  it('tells every chunk, heartbeats included, so a silent connection can be told from a quiet one', async () => {
+    let chunks = 0;
+    await readSse(
+      streamOf([': heartbeat\n\n', ': heartbeat\n\n', 'event: run\ndata: {}\n\n']),
+      () => undefined,
+      () => (chunks += 1),
+    );
+    expect(chunks).toBe(3);
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads seconds, caps a long wait, and leaves anything else to the caller', () => {
+    expect(retryAfterMs('5')).toBe(5_000);
+    expect(retryAfterMs('3600')).toBe(60_000);
+    expect(retryAfterMs(null)).toBeUndefined();
+    expect(retryAfterMs('soon')).toBeUndefined();
   });
 });

@@ -21,9 +21,12 @@ export function localTitle(iso: string | null | undefined): string | undefined {
 
 export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '–';
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m} m ${Math.round(seconds % 60)} s`;
+  const shown = seconds.toFixed(seconds < 10 ? 2 : 1);
+  if (Number(shown) < 60) return `${shown} s`;
+  // Rounded once, then split: 119.6 s is 2 m 0 s, never 1 m 60 s.
+  const total = Math.round(seconds);
+  const m = Math.floor(total / 60);
+  if (m < 60) return `${m} m ${total % 60} s`;
   return `${Math.floor(m / 60)} h ${m % 60} m`;
 }
 

@@ -15,6 +15,8 @@ const STATUS_COLORS = { success: '#1f8f4e', partial: '#d88c12', failed: '#c7362f
 
 /** Days on the x axis, half a day of room either side so the first and last days' bars are drawn whole. */
 const DAY_AXIS: uPlot.Scale = { time: true, range: (_u, min, max) => [(min ?? 0) - 43_200, (max ?? 0) + 43_200] };
+/** uPlot labels time axes in the browser's zone unless told: the days here are UTC days, as the table beside them. */
+const IN_UTC = (seconds: number) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC');
 
 /** Runs per day by status, duration per day against an SLA, success rate, and the model table. */
 export function HealthPage() {
@@ -93,6 +95,7 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
       index === null ? '–' : String(stats[index]?.[key] ?? '–');
     return {
       height: 220,
+      tzDate: IN_UTC,
       // Counts: from zero, whole-number ticks.
       scales: { x: DAY_AXIS, y: { range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] } },
       axes: [{}, { label: 'runs', size: 50, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000] }],
@@ -114,6 +117,7 @@ function DailyCharts({ stats, sla }: { stats: DailyStat[]; sla: number | undefin
   const durationOptions = useMemo<Omit<Options, 'width'>>(
     () => ({
       height: 220,
+      tzDate: IN_UTC,
       scales: { x: DAY_AXIS, y: { range: (_u, _min, max) => [0, Math.max(1, (max ?? 1) * 1.1)] } },
       axes: [{}, { label: 'seconds', size: 60 }],
       series: [

@@ -5,6 +5,7 @@ import { Job } from '../api/types';
 import { Empty, ErrorState, Loading, StatusBadge } from '../components/states';
 import { Time } from '../components/time';
 import { duration } from '../lib/format';
+import { routeParam } from '../lib/route-param';
 
 /** A project's jobs (enable/disable, trigger, last runs) and what is running now; without a project, the organisation's live executions. */
 export function JobsPage({ project }: { project?: string }) {
@@ -30,7 +31,8 @@ function ProjectJobs({ project }: { project: string }) {
   const loaded = jobs.isSuccess;
   // A run's "Job" link points at /projects/:id/jobs#<job id>: bring that job into view once listed.
   useEffect(() => {
-    const target = loaded && window.location.hash ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null;
+    // routeParam: a malformed escape in a pasted link must not throw and blank the page.
+    const target = loaded && window.location.hash ? document.getElementById(routeParam(window.location.hash.slice(1))) : null;
     target?.scrollIntoView({ block: 'start' });
     target?.classList.add('targeted');
   }, [loaded]);

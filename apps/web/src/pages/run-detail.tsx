@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'wouter';
-import { isActive, useEltRun, useRunExecutions } from '../api/queries';
+import { executionKey, isActive, useEltRun, useRunExecutions } from '../api/queries';
 import { useRunStream } from '../api/run-stream';
 import { EltRun, TelemetrySample } from '../api/types';
 import { Sparkline } from '../components/chart';
@@ -23,7 +23,8 @@ export function RunDetailPage() {
   const run = useEltRun(runId, !streaming);
   useRunStream(runId, isActive(run.data?.status), setStreaming);
   if (run.isPending) return <Loading what={`run ${runId}`} />;
-  if (run.isError) return <ErrorState error={run.error} what={`run ${runId}`} retry={() => void run.refetch()} />;
+  // A failed background refresh keeps the page it has (scroll, log position); the next poll catches up.
+  if (run.isError && run.data === undefined) return <ErrorState error={run.error} what={`run ${runId}`} retry={() => void run.refetch()} />;
   return <RunDetail run={run.data} />;
 }
 
@@ -139,7 +140,7 @@ function Executions({ run, live }: { run: EltRun; live: boolean }) {
       <h2 id="models">Model executions</h2>
       {executions.isPending ? (
         <Loading what="model executions" />
-      ) : executions.isError ? (
+      ) : executions.isError && executions.data === undefined ? (
         <ErrorState error={executions.error} what="model executions" retry={() => void executions.refetch()} />
       ) : executions.data.length === 0 ? (
         <p className="muted">This run reported no model executions.</p>
@@ -167,7 +168,7 @@ function Executions({ run, live }: { run: EltRun; live: boolean }) {
             </thead>
             <tbody>
               {executions.data.map((execution) => (
-                <tr key={execution.id}>
+                <tr key={executionKey(execution)}>
                   <th scope="row">{execution.model_name}</th>
                   <td>
                     <StatusBadge status={execution.status} />

@@ -96,7 +96,7 @@ export function RunsPage() {
       </form>
       {runs.isPending ? (
         <Loading what="runs" />
-      ) : runs.isError ? (
+      ) : runs.isError && runs.data === undefined ? (
         <ErrorState error={runs.error} what="runs" retry={() => void runs.refetch()} />
       ) : runs.data.runs.length === 0 && page > 1 && runs.data.total > 0 ? (
         <Empty title={`Page ${page} is past the last page`}>
