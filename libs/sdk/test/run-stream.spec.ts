@@ -75,6 +75,24 @@ describe('SDK streamRun', () => {
     }
   });
 
+  it('keeps reconnecting past maxAttempts while the server is away (a restart), as an EventSource does', async () => {
+    const server = await sseServer((_request, response, index) => {
+      // Six connections in a row cut before any answer, then the stream.
+      if (index < 6) return response.destroy();
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(frame('1:0:0:0', 'end', { status: 'success' }));
+    });
+    try {
+      const client = new Runstream({ queryUrl: server.url, token: 'tok', maxAttempts: 2, maxWaitMs: 20 });
+      const events: RunStreamEvent[] = [];
+      for await (const event of client.streamRun('run_r')) events.push(event);
+      expect(events.map((event) => event.event)).toEqual(['end']);
+      expect(server.requests).toHaveLength(7);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('stops when its signal aborts, and releases the connection when the caller stops early', async () => {
     let closed = 0;
     const server = await sseServer((_request, response) => {
