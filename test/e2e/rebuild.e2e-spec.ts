@@ -1,8 +1,9 @@
 import { ClickHouseStore, openClickHouse, snapshotReadModels } from '@runstream/clickhouse';
 import { eventually, http } from '@runstream/testing';
+import { createKafka } from '@runstream/kafka';
 import { loadMaterializerConfig } from '../../apps/materializer/src/config/materializer.config';
 import { RunEventsConsumer } from '../../apps/materializer/src/consumer/run-events.consumer';
-import { rebuildReadModels } from '../../apps/materializer/src/rebuild/rebuild';
+import { rebuildReadModels, RebuildRefusedError } from '../../apps/materializer/src/rebuild/rebuild';
 import { bearer, startStack, Stack } from '../support/stack';
 
 describe('rebuild: drop the read models, replay the topic, get identical tables', () => {
@@ -57,6 +58,19 @@ describe('rebuild: drop the read models, replay the topic, get identical tables'
     await stack.materializer.close();
     const report = await rebuildReadModels(loadMaterializerConfig(stack.env));
     expect(report.events).toBe(6 * 9);
+    expect(await snapshot()).toEqual(before);
+
+    // A topic whose retention dropped its first events (here: deleted up to offset 1) is refused before anything is emptied.
+    const config = loadMaterializerConfig(stack.env);
+    const admin = createKafka(config.kafka).admin();
+    await admin.connect();
+    try {
+      const partition = (await admin.fetchTopicOffsets(config.kafka.topics.events)).find((p) => BigInt(p.high) > 1n) as { partition: number };
+      await admin.deleteTopicRecords({ topic: config.kafka.topics.events, partitions: [{ partition: partition.partition, offset: '1' }] });
+    } finally {
+      await admin.disconnect();
+    }
+    await expect(rebuildReadModels(config)).rejects.toBeInstanceOf(RebuildRefusedError);
     expect(await snapshot()).toEqual(before);
   });
 });

@@ -24,6 +24,19 @@ describe('ensureTopics on a real broker', () => {
     }
   });
 
+  it('creates a log of record (keepForever) with unlimited retention, by time and by size', async () => {
+    const topic = `test.topics.forever.${randomBytes(4).toString('hex')}`;
+    await ensureTopics(kafka, [{ topic, numPartitions: 1, replicationFactor: 1, minInsyncReplicas: 1, keepForever: true }]);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await topicConfig(admin, topic, 'retention.ms')).toBe('-1');
+      expect(await topicConfig(admin, topic, 'retention.bytes')).toBe('-1');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('lets apps starting side by side, as npm start runs them, each create or find the same new topics', async () => {
     for (let round = 0; round < 5; round++) {
       const suffix = randomBytes(4).toString('hex');

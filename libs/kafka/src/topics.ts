@@ -10,6 +10,11 @@ export interface TopicSpec {
   replicationFactor?: number;
   /** Copies that must have a write before acks=all acknowledges it; unset: the broker default. */
   minInsyncReplicas?: number;
+  /**
+   * Created with retention.ms and retention.bytes -1: the topic is a log of record (the source
+   * of truth a rebuild replays), which the broker's default retention (7 days) would cut.
+   */
+  keepForever?: boolean;
 }
 
 /** The slice of an app's Kafka config that says which topics it uses and how durable they must be. */
@@ -23,7 +28,7 @@ export interface RunTopicsConfig {
 /** The run events topic and its dead-letter topic, as every app creates or checks them. */
 export function runTopicSpecs(config: RunTopicsConfig): TopicSpec[] {
   const { topicPartitions: numPartitions, replicationFactor, minInsyncReplicas } = config;
-  return [config.topics.events, config.topics.deadLetters].map((topic) => ({ topic, numPartitions, replicationFactor, minInsyncReplicas }));
+  return [config.topics.events, config.topics.deadLetters].map((topic) => ({ topic, numPartitions, replicationFactor, minInsyncReplicas, keepForever: true }));
 }
 
 /** An existing topic keeps fewer copies than configured: acks=all would not mean what it promises. */
@@ -80,7 +85,7 @@ async function createTopics(admin: Admin, missing: TopicSpec[]): Promise<void> {
         topic: spec.topic,
         numPartitions: spec.numPartitions,
         replicationFactor: spec.replicationFactor ?? -1,
-        configEntries: spec.minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) }],
+        configEntries: topicConfigEntries(spec),
       })),
       // kafkajs's own wait gives up on the first UNKNOWN_TOPIC_OR_PARTITION (waitForLeaders below does not).
       waitForLeaders: false,
@@ -89,6 +94,12 @@ async function createTopics(admin: Admin, missing: TopicSpec[]): Promise<void> {
     const names = missing.map((spec) => `${spec.topic} (${spec.numPartitions} partitions)`).join(', ');
     throw new KafkaClusterError(`cannot create ${names}: ${(error as Error).message}; create them yourself, or let this principal create topics`);
   }
+}
+
+function topicConfigEntries(spec: TopicSpec): { name: string; value: string }[] {
+  const entries = spec.minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) }];
+  if (spec.keepForever) entries.push({ name: 'retention.ms', value: '-1' }, { name: 'retention.bytes', value: '-1' });
+  return entries;
 }
 
 /** How long new topics' partitions may take to have leaders before the app gives up starting. */

@@ -8,7 +8,7 @@ import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 /** jobs.events.v1 and its dead-letter topic are created like the run topics: same partitions and durability settings. */
 export function jobTopicSpecs(config: ControlConfig['kafka']): TopicSpec[] {
   const { topicPartitions: numPartitions, replicationFactor, minInsyncReplicas } = config;
-  return [config.topics.jobs, config.topics.jobDeadLetters].map((topic) => ({ topic, numPartitions, replicationFactor, minInsyncReplicas }));
+  return [config.topics.jobs, config.topics.jobDeadLetters].map((topic) => ({ topic, numPartitions, replicationFactor, minInsyncReplicas, keepForever: true }));
 }
 
 /**

@@ -9,6 +9,18 @@ export interface RebuildReport extends MaterializeStats {
   endOffsets: { partition: number; offset: string }[];
 }
 
+/** The topic's retention has dropped early events: replaying it would rebuild the read models without them. */
+export class RebuildRefusedError extends Error {
+  override readonly name = 'RebuildRefusedError';
+
+  constructor(topic: string, trimmed: { partition: number; low: string }[]) {
+    super(
+      `not rebuilding: ${topic} no longer holds its first events (${trimmed.map((p) => `partition ${p.partition} starts at offset ${p.low}`).join(', ')}), ` +
+        'so the read models would lose every run they came from; nothing was emptied. Its retention must be unlimited (docs/kafka.md)',
+    );
+  }
+}
+
 /** During a rebuild, dead letters were already published the first time: count, don't resend. */
 class CountingPublisher implements EventPublisher {
   count = 0;
@@ -34,8 +46,12 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
   const rebuildGroup = `${config.groupId}.rebuild.${Date.now()}`;
   try {
     await migrate(store, readMigrations(), { cluster: config.clickhouse.cluster });
+    const offsets = await admin.fetchTopicOffsets(topic);
+    // Before anything is emptied: a topic that no longer starts at its first event cannot rebuild what it dropped.
+    const trimmed = offsets.filter((p) => BigInt(p.low) > 0n);
+    if (trimmed.length > 0) throw new RebuildRefusedError(topic, trimmed);
     await truncateReadModels(store);
-    const endOffsets = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+    const endOffsets = offsets.map((p) => ({ partition: p.partition, offset: p.high }));
     // The read models are folded afresh under the topic as it is now.
     await insertTopicPartitions(store, topic, endOffsets.length);
     logger.log(`replaying ${topic} up to ${endOffsets.map((p) => `${p.partition}@${p.offset}`).join(', ')}`);
