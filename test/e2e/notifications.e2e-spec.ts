@@ -298,6 +298,32 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
     expect(flaky.requests.length).toBe(before);
   });
 
+  it('sends an attempt once while ClickHouse refuses to record it, and records it once it can', async () => {
+    const store = control.app.get(ClickHouseStore);
+    const counting = await startReceiver((_request, response) => response.writeHead(204).end());
+    // Series open (their pending rows insert), but no attempt can be recorded.
+    await store.command(`ALTER TABLE {db:Identifier}.webhook_deliveries ADD CONSTRAINT attempts_refused CHECK status = 'pending'`);
+    let dropped = false;
+    try {
+      await createJob('unrecorded', { webhook_url: counting.url, webhook_enabled: true, webhook_events: ['success'] });
+      await runJob('unrecorded', { status: 'succeeded' });
+      await eventually(async () => (counting.requests.length > 0 ? true : undefined), 'the attempt to be sent', 60_000, 100);
+      // Many dispatcher passes (every 100 ms here) while the insert keeps failing.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(counting.requests).toHaveLength(1);
+      await store.command('ALTER TABLE {db:Identifier}.webhook_deliveries DROP CONSTRAINT attempts_refused');
+      dropped = true;
+      await eventually(
+        async () => ((await deliveries('unrecorded')).some((delivery) => delivery.status === 'delivered') ? true : undefined),
+        'the attempt recorded',
+      );
+      expect(counting.requests).toHaveLength(1);
+    } finally {
+      if (!dropped) await store.command('ALTER TABLE {db:Identifier}.webhook_deliveries DROP CONSTRAINT IF EXISTS attempts_refused');
+      await counting.close();
+    }
+  });
+
   it('opens no second series when the whole log is read again by a new consumer group (a replay)', async () => {
     // Every series settled first (a redelivery above may still be under way).
     for (const job of jobIds.keys()) {

@@ -106,9 +106,14 @@ export class WebhookDeliverer {
    * `retry: false` makes a single attempt (a test event): a failure is final.
    */
   async attemptOnce(request: WebhookDeliveryRequest, attempt: number, seriesStart = 1, retry = true): Promise<WebhookAttemptRow> {
-    const row = await this.attempt(request, attempt, retry ? attempt - seriesStart + 1 : MAX_ATTEMPTS);
+    const row = await this.unrecordedAttempt(request, attempt, seriesStart, retry);
     await insertWebhookAttempts(this.store, [row]);
     return row;
+  }
+
+  /** attemptOnce without recording it: for a caller that records it itself, and must not send it again when recording fails. */
+  unrecordedAttempt(request: WebhookDeliveryRequest, attempt: number, seriesStart = 1, retry = true): Promise<WebhookAttemptRow> {
+    return this.attempt(request, attempt, retry ? attempt - seriesStart + 1 : MAX_ATTEMPTS);
   }
 
   private async waitUntil(due: Date, signal?: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ClickHouseStore, countOpenDeliveries, DueDelivery, selectDueDeliveries, WebhookAttemptRow } from '@runstream/clickhouse';
+import { ClickHouseStore, countOpenDeliveries, DueDelivery, insertWebhookAttempts, selectDueDeliveries, WebhookAttemptRow } from '@runstream/clickhouse';
 import { PeriodicTask } from '@runstream/runtime';
 import pLimit from 'p-limit';
 import { NotifierMetrics } from '../metrics/notifier.metrics';
@@ -35,6 +35,12 @@ export class Dispatcher {
    * otherwise see the series still due and send the same attempt again.
    */
   private readonly made = new Map<string, { attempt: number; at: number }>();
+  /**
+   * Attempts made but not recorded (ClickHouse refused the insert): recorded again each pass, and
+   * their series not sent from meanwhile, so a failing insert never makes a receiver (or a Slack
+   * channel) get the same attempt once a pass.
+   */
+  private readonly unrecorded = new Map<string, WebhookAttemptRow>();
 
   constructor(
     private readonly store: ClickHouseStore,
@@ -68,17 +74,19 @@ export class Dispatcher {
     const full = now.getTime() - this.lastFullPass >= FULL_PASS_EVERY_MS;
     // Between full passes only rows young enough to belong to a series still retrying are read.
     const lookbackMs = full ? undefined : this.options.maxRetryDelayMs + 10 * 60_000;
+    if (this.unrecorded.size > 0) await this.recordAgain();
     const free = this.options.concurrency * 2 - this.inFlight.size;
     if (free > 0) {
       for (const due of await selectDueDeliveries(this.store, partitions, now, free + this.inFlight.size, lookbackMs)) {
-        if (this.inFlight.has(due.delivery_id) || due.attempt <= (this.made.get(due.delivery_id)?.attempt ?? 0)) continue;
+        if (this.inFlight.has(due.delivery_id) || this.unrecorded.has(due.delivery_id) || due.attempt <= (this.made.get(due.delivery_id)?.attempt ?? 0))
+          continue;
         const sent = this.limit(() => this.send(due)).finally(() => this.inFlight.delete(due.delivery_id));
         this.inFlight.set(due.delivery_id, sent);
       }
     }
     if (full) {
       this.lastFullPass = now.getTime();
-      for (const [id, { at }] of this.made) if (now.getTime() - at > FULL_PASS_EVERY_MS) this.made.delete(id);
+      for (const [id, { at }] of this.made) if (now.getTime() - at > FULL_PASS_EVERY_MS && !this.unrecorded.has(id)) this.made.delete(id);
       this.metrics.queueDepth.set(await countOpenDeliveries(this.store, partitions, now));
     }
   }
@@ -91,14 +99,31 @@ export class Dispatcher {
     try {
       row = due.channel === 'webhook' ? await this.channels.webhook.attempt(due) : await this.channels.slack.attempt(due);
     } catch (error) {
-      // Not recorded (ClickHouse unavailable, say): the series stays due and the next pass retries.
-      this.logger.warn(`attempt ${due.attempt} of ${due.delivery_id} not recorded: ${(error as Error).message}`);
+      // Not made (the job could not be read, say): the series stays due and the next pass retries.
+      this.logger.warn(`attempt ${due.attempt} of ${due.delivery_id} not made: ${(error as Error).message}`);
       return;
     } finally {
       stopTimer();
     }
     this.made.set(due.delivery_id, { attempt: row.attempt, at: Date.now() });
+    try {
+      await insertWebhookAttempts(this.store, [row]);
+    } catch (error) {
+      this.unrecorded.set(due.delivery_id, row);
+      this.logger.warn(`attempt ${due.attempt} of ${due.delivery_id} made but not recorded yet: ${(error as Error).message}`);
+    }
     this.metrics.attempts.inc({ channel: due.channel, result: row.status });
     if (row.status !== 'retrying') this.metrics.deliveries.inc({ channel: due.channel, result: row.status });
+  }
+
+  /** One insert of every attempt made but not recorded yet; those it records leave the list. */
+  private async recordAgain(): Promise<void> {
+    const rows = [...this.unrecorded.values()];
+    try {
+      await insertWebhookAttempts(this.store, rows);
+      for (const row of rows) this.unrecorded.delete(row.delivery_id);
+    } catch (error) {
+      this.logger.warn(`${rows.length} attempts still not recorded: ${(error as Error).message}`);
+    }
   }
 }

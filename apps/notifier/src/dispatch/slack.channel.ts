@@ -1,4 +1,4 @@
-import { ClickHouseStore, DueDelivery, insertWebhookAttempts, WebhookAttemptRow } from '@runstream/clickhouse';
+import { DueDelivery, WebhookAttemptRow } from '@runstream/clickhouse';
 import { MAX_ATTEMPTS, nextAttemptAt, RetrySchedule } from '@runstream/webhooks';
 import { postSlackMessage, SlackMessage } from '../slack';
 import { attemptRow } from './attempt-row';
@@ -16,11 +16,9 @@ export interface SlackChannelOptions {
  * revoked token) end the series at once.
  */
 export class SlackChannel {
-  constructor(
-    private readonly store: ClickHouseStore,
-    private readonly options: SlackChannelOptions,
-  ) {}
+  constructor(private readonly options: SlackChannelOptions) {}
 
+  /** The attempt's row, not yet recorded: the dispatcher records it (and keeps it until it is). */
   async attempt(due: DueDelivery): Promise<WebhookAttemptRow> {
     const attemptedAt = new Date();
     let row: WebhookAttemptRow;
@@ -43,7 +41,6 @@ export class SlackChannel {
       const status = result.verdict === 'delivered' ? 'delivered' : next ? 'retrying' : 'failed';
       row = attemptRow(due, { status, responseCode: result.status, error: result.error, durationMs: result.durationMs, attemptedAt, next });
     }
-    await insertWebhookAttempts(this.store, [row]);
     return row;
   }
 }

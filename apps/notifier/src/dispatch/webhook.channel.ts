@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { activeWebhookSecrets, ClickHouseStore, DueDelivery, findJob, insertWebhookAttempts, WebhookAttemptRow } from '@runstream/clickhouse';
+import { activeWebhookSecrets, ClickHouseStore, DueDelivery, findJob, WebhookAttemptRow } from '@runstream/clickhouse';
 import { encodeJobEvent, jobEventKey, webhookDisabledEvent } from '@runstream/events';
 import { EventPublisher } from '@runstream/kafka';
 import { WebhookDeliverer } from '@runstream/webhooks';
@@ -20,6 +20,7 @@ export class WebhookChannel {
     private readonly jobsTopic: string,
   ) {}
 
+  /** The attempt's row, not yet recorded: the dispatcher records it (and keeps it until it is). */
   async attempt(due: DueDelivery): Promise<WebhookAttemptRow> {
     const now = new Date();
     const job = await findJob(this.store, due.org_id, due.project_id, due.job_id);
@@ -32,11 +33,9 @@ export class WebhookChannel {
           ? 'the job has no signing secret (rotate one)'
           : '';
     if (!job || ended) {
-      const row = attemptRow(due, { status: 'failed', responseCode: 0, error: `not sent: ${ended}`, durationMs: 0, attemptedAt: now, next: null });
-      await insertWebhookAttempts(this.store, [row]);
-      return row;
+      return attemptRow(due, { status: 'failed', responseCode: 0, error: `not sent: ${ended}`, durationMs: 0, attemptedAt: now, next: null });
     }
-    const row = await this.deliverer.attemptOnce(
+    const row = await this.deliverer.unrecordedAttempt(
       {
         orgId: due.org_id,
         projectId: due.project_id,
