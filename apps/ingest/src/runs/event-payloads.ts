@@ -1,5 +1,6 @@
 import {
   LogEntry,
+  MAX_EVENT_TEXT_LENGTH,
   MAX_LOG_ENTRIES,
   ModelExecution,
   RunEventEnvelope,
@@ -68,7 +69,16 @@ function toSample(sample: Record<string, number | string>, now: Date): Telemetry
 }
 
 function toLogEntry(entry: { at: string; level: LogEntry['level']; message: string }, scrubText: ScrubText): LogEntry {
-  return { at: toIso(entry.at), level: entry.level, message: scrubText(entry.message) };
+  return { at: toIso(entry.at), level: entry.level, message: scrubbedText(entry.message, scrubText) };
+}
+
+/**
+ * Scrubbed text within the event's text limit: each redaction is longer than what it replaces
+ * (`a=;` → `a=[REDACTED];`), so a message the API accepted could otherwise make an event the
+ * schema refuses, a 400 the client could not act on.
+ */
+function scrubbedText(text: string, scrubText: ScrubText): string {
+  return truncateText(scrubText(text), MAX_EVENT_TEXT_LENGTH);
 }
 
 /**
@@ -107,7 +117,7 @@ export function patchPayload(dto: PatchRunDto, now: Date, scrubText: ScrubText =
   if (isGiven(dto.status)) payload.status = toCanonicalStatus(dto.status);
   if (isGiven(dto.startedAt)) payload.started_at = toIso(dto.startedAt);
   if (isGiven(dto.finishedAt)) payload.finished_at = toIso(dto.finishedAt);
-  if (isGiven(dto.errorSummary)) payload.error_summary = scrubText(dto.errorSummary);
+  if (isGiven(dto.errorSummary)) payload.error_summary = scrubbedText(dto.errorSummary, scrubText);
   if (isGiven(dto.appendLog)) payload.append_log = toLogEntry({ ...dto.appendLog, at: now.toISOString() }, scrubText);
   if (isGiven(dto.logEntries)) payload.log_entries = keptLogEntries(dto).map((entry) => toLogEntry(entry, scrubText));
   if (isGiven(dto.telemetrySummary)) payload.telemetry_summary = storedSummary(dto.telemetrySummary, scrubText);

@@ -12,6 +12,16 @@ describe('patchPayload', () => {
     expect(Object.values(payload)).not.toContain(undefined);
   });
 
+  it('keeps a message the API accepted within the event limit however much scrubbing lengthens it', () => {
+    // 9,998 characters; each "a=;" becomes "a=[REDACTED];", ~43,000 characters in all.
+    const message = `Cookie: ${'a=;'.repeat(3330)}`;
+    const payload = patchPayload({ appendLog: { level: 'info', message }, errorSummary: message }, now);
+    expect(payload.append_log?.message.length).toBe(32_768);
+    expect(payload.error_summary?.length).toBe(32_768);
+    expect(payload.append_log?.message.startsWith('Cookie: a=[REDACTED];')).toBe(true);
+    expect(validateEvent(runEvent(caller, 'proj', 'run_1', 'run.patched', payload, now))).toBeUndefined();
+  });
+
   it('keeps the last 500 lines of a longer log replace, scrubbing only those ("capped at 500 lines server-side")', () => {
     const line = (n: number) => ({ at: `2026-02-26T06:00:00.${String(n % 1000).padStart(3, '0')}Z`, level: 'info' as const, message: `line ${n} token=t${n}` });
     const dto: PatchRunDto = { logEntries: Array.from({ length: 600 }, (_, n) => line(n)) };
