@@ -79,13 +79,18 @@ async function startInProcess(): Promise<Stop> {
   logger.log(`gateway token (gateway ${tokens.gateway.gateway}): ${tokens.gateway.token}`);
   logger.log(`gateway token (gateway ${tokens.demoGateway.gateway}, which no agent polls): ${tokens.demoGateway.token}`);
   logger.log(`tokens are kept next to the chDB directory, for this machine's local mode only`);
+  // In order, each step whatever the one before it did: the materializer's last flush and commit must still run.
   return async () => {
-    await agent.stop();
-    await control.close();
-    await ingest.close();
-    await notifier.close();
-    await materializer.close();
-    await query.close();
+    for (const [name, stop] of [
+      ['agent', () => agent.stop()],
+      ['control', () => control.close()],
+      ['ingest', () => ingest.close()],
+      ['notifier', () => notifier.close()],
+      ['materializer', () => materializer.close()],
+      ['query', () => query.close()],
+    ] as const) {
+      await stop().catch((error: unknown) => logger.error(`stopping ${name} failed: ${error instanceof Error ? error.message : String(error)}`));
+    }
   };
 }
 
@@ -163,9 +168,19 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.log('stopping: agent and control, ingest, the notifier, then materializer (drain and commit), then query and Kafka');
-    await stopApps();
-    await stopKafka?.();
-    process.exit(0);
+    let failed = false;
+    try {
+      await stopApps();
+    } catch (error) {
+      failed = true;
+      logger.error(`stopping the apps failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    // The broker is stopped even when an app did not stop cleanly.
+    await stopKafka?.().catch((error: unknown) => {
+      failed = true;
+      logger.error(`stopping Kafka failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    process.exit(failed ? 1 : 0);
   };
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
