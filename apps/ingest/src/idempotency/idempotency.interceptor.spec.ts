@@ -129,6 +129,25 @@ describe('IdempotencyInterceptor', () => {
       expect(handler.writes).toBe(1);
     });
 
+    it('keeps an in-doubt slot however many large answers fill the cache meanwhile, so its retry never writes twice', async () => {
+      const never = new Promise<InDoubtOutcome>(() => undefined);
+      await expect(send({ key: 'doubtful' }, inDoubt(never))).rejects.toBeInstanceOf(WriteInDoubtError);
+      // ~650 KB answers (1,000 executions echoed): 120 of them are more than the cache's 64 MiB.
+      const large = { executions: Array.from({ length: 1_000 }, (_, i) => ({ id: `exec_${i}`.padEnd(128, 'x'), model_name: 'm'.repeat(512) })) };
+      for (let i = 0; i < 120; i++) await send({ key: `big-${i}` }, () => of(large));
+      jest.useFakeTimers();
+      try {
+        const handler = counter();
+        const retry = send({ key: 'doubtful' }, handler.handle);
+        const settled = expect(retry).rejects.toBeInstanceOf(RetryLaterError);
+        await jest.advanceTimersByTimeAsync(10_001);
+        await settled;
+        expect(handler.writes).toBe(0);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
     it('answers 503 again while the outcome is still unknown', async () => {
       jest.useFakeTimers();
       try {

@@ -12,14 +12,13 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a retry of an in-doubt write waits for Kafka's late answer before a 503 of its own. */
 const IN_DOUBT_WAIT_MS = 10_000;
 /** Accounted size of a slot whose answer is not known yet, and of the slot's own fields. */
-const PENDING_BYTES = 512;
 const SLOT_BYTES = 256;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-type Entry =
-  | { state: 'pending'; fingerprint: string; result: Promise<unknown> }
-  | { state: 'answered'; fingerprint: string; answer: unknown; bytes: number }
-  | { state: 'in-doubt'; fingerprint: string; outcome: Promise<InDoubtOutcome> };
+type Answered = { state: 'answered'; fingerprint: string; answer: unknown; bytes: number };
+type Unsettled =
+  { state: 'pending'; fingerprint: string; result: Promise<unknown> } | { state: 'in-doubt'; fingerprint: string; outcome: Promise<InDoubtOutcome> };
+type Entry = Answered | Unsettled;
 
 /** Runs a write at most once per Idempotency-Key (answering retries from the first), or just runs it without a key. */
 export type IdempotentWrite = <T>(write: () => Promise<T>) => Promise<T>;
@@ -85,19 +84,30 @@ function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
-  private readonly entries = new LRUCache<string, Entry>({
+  /** Answered writes: bounded in number and bytes, the oldest evicted first. */
+  private readonly entries = new LRUCache<string, Answered>({
     max: IDEMPOTENCY_MAX_KEYS,
     maxSize: IDEMPOTENCY_MAX_BYTES,
     ttl: IDEMPOTENCY_TTL_MS,
-    sizeCalculation: (entry) => SLOT_BYTES + (entry.state === 'answered' ? entry.bytes : PENDING_BYTES),
+    sizeCalculation: (entry) => SLOT_BYTES + entry.bytes,
   });
+  /**
+   * Writes still waiting for Kafka, or in doubt until their late acknowledgement settles: never
+   * evicted (large answers filling the cache must not make a retry write twice), and bounded by
+   * the publisher's pending bytes, since each settles into `entries` or away.
+   */
+  private readonly unsettled = new Map<string, Unsettled>();
+
+  private current(slot: string): Entry | undefined {
+    return this.unsettled.get(slot) ?? this.entries.get(slot);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<IdempotentRequest>();
     const slot = this.slotOf(context, request);
     if (!slot) return true;
     // Before the validation pipe, as the interceptor: a reused key is a 422 even when the body is also invalid.
-    const entry = this.entries.peek(slot.slot);
+    const entry = this.unsettled.get(slot.slot) ?? this.entries.peek(slot.slot);
     if (entry && entry.fingerprint !== slot.fingerprint) throw mismatch();
     request[IDEMPOTENT] = <T>(write: () => Promise<T>) => this.respond(slot.slot, slot.fingerprint, write) as Promise<T>;
     return true;
@@ -122,7 +132,7 @@ export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
 
   private async respond(slot: string, fingerprint: string, write: () => Promise<unknown>): Promise<unknown> {
     for (;;) {
-      const entry = this.entries.get(slot);
+      const entry = this.current(slot);
       if (!entry) return this.start(slot, fingerprint, write);
       if (entry.fingerprint !== fingerprint) throw mismatch();
       if (entry.state === 'answered') return entry.answer;
@@ -134,35 +144,45 @@ export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
           IN_DOUBT_RETRY_AFTER_SECONDS,
         );
       }
-      if (this.entries.peek(slot) !== entry) continue; // a concurrent retry moved the slot on
-      if (settled.landed) {
-        this.answered(slot, fingerprint, settled.answer);
-        return settled.answer;
-      }
-      // Certainly not written: this retry writes it.
-      this.entries.delete(slot);
+      // The settled outcome moved the slot on (answered, or gone: certainly not written, so this retry writes it).
+      if (this.unsettled.get(slot) === entry) this.settle(slot, entry, settled);
     }
   }
 
   private start(slot: string, fingerprint: string, write: () => Promise<unknown>): Promise<unknown> {
     const result = write();
-    const entry: Entry = { state: 'pending', fingerprint, result };
-    this.entries.set(slot, entry);
+    const entry: Unsettled = { state: 'pending', fingerprint, result };
+    this.unsettled.set(slot, entry);
     result.then(
       (answer) => {
-        if (this.entries.peek(slot) === entry) this.answered(slot, fingerprint, answer);
+        if (this.unsettled.get(slot) === entry) this.answered(slot, fingerprint, answer);
       },
       (error: unknown) => {
-        if (this.entries.peek(slot) !== entry) return;
-        if (error instanceof WriteInDoubtError) this.entries.set(slot, { state: 'in-doubt', fingerprint, outcome: error.outcome }, { noUpdateTTL: true });
-        else this.entries.delete(slot);
+        if (this.unsettled.get(slot) !== entry) return;
+        if (!(error instanceof WriteInDoubtError)) {
+          this.unsettled.delete(slot);
+          return;
+        }
+        const inDoubt: Unsettled = { state: 'in-doubt', fingerprint, outcome: error.outcome };
+        this.unsettled.set(slot, inDoubt);
+        // Settled without a retry too, so an in-doubt slot does not stay for good.
+        error.outcome.then(
+          (outcome) => this.unsettled.get(slot) === inDoubt && this.settle(slot, inDoubt, outcome),
+          () => undefined, // never rejects (PublishTimeoutError.landed); a retry would meet it in doubt
+        );
       },
     );
     return result;
   }
 
+  private settle(slot: string, entry: Unsettled, outcome: InDoubtOutcome): void {
+    if (outcome.landed) this.answered(slot, entry.fingerprint, outcome.answer);
+    else this.unsettled.delete(slot);
+  }
+
   private answered(slot: string, fingerprint: string, answer: unknown): void {
+    this.unsettled.delete(slot);
     const bytes = Buffer.byteLength(JSON.stringify(answer) ?? '');
-    this.entries.set(slot, { state: 'answered', fingerprint, answer, bytes }, { noUpdateTTL: true });
+    this.entries.set(slot, { state: 'answered', fingerprint, answer, bytes });
   }
 }
