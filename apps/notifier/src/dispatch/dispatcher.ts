@@ -61,10 +61,12 @@ export class Dispatcher {
     this.task.start(0);
   }
 
-  /** No new attempt starts; resolves once the attempts under way are recorded. */
+  /** No new attempt starts; resolves once the attempts under way are made, and recorded if ClickHouse takes them. */
   async stop(): Promise<void> {
     await this.task.stop();
     await Promise.allSettled([...this.inFlight.values()]);
+    // Last try: an attempt left unrecorded is made again, under the same webhook-id, after a restart.
+    if (this.unrecorded.size > 0) await this.recordAgain();
   }
 
   /** One look at the log: start every due attempt not already under way, up to the concurrency. */

@@ -91,8 +91,8 @@ describe('jobTopicSpecs', () => {
       KAFKA_MIN_INSYNC_REPLICAS: '2',
     });
     expect(jobTopicSpecs(kafka)).toEqual([
-      { topic: 'p.jobs.events.v1', numPartitions: 12, replicationFactor: 3, minInsyncReplicas: 2 },
-      { topic: 'p.jobs.events.dlq.v1', numPartitions: 12, replicationFactor: 3, minInsyncReplicas: 2 },
+      { topic: 'p.jobs.events.v1', numPartitions: 12, replicationFactor: 3, minInsyncReplicas: 2, keepForever: true },
+      { topic: 'p.jobs.events.dlq.v1', numPartitions: 12, replicationFactor: 3, minInsyncReplicas: 2, keepForever: true },
     ]);
   });
 });
