@@ -30,7 +30,7 @@ describe('SseResponse', () => {
     server.close();
   });
 
-  it(`disconnects a client that stopped reading once ${MAX_UNSENT_BYTES} bytes still wait for it at a heartbeat, instead of buffering without end`, async () => {
+  it(`disconnects a client that stopped reading once over ${MAX_UNSENT_BYTES} bytes wait for it, unread since the last heartbeat, instead of buffering without end`, async () => {
     const { server, client, sse, closed } = await stream(100);
     client.pause();
     const response = await sse;

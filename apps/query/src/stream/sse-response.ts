@@ -2,23 +2,25 @@ import { ServerResponse } from 'node:http';
 import { StreamEventName, StreamSink } from './run-poller';
 
 /**
- * Unsent bytes a client may still have waiting at a heartbeat, a whole heartbeat interval after
- * the last one: more means it stopped reading (a laptop asleep, a half-open connection), and
- * every event would otherwise be buffered for it for good. It is cut off, reconnects with
- * Last-Event-ID and misses nothing (docs/change-feed.md). A large backlog written at once to a
- * client that reads drains long before the next heartbeat.
+ * Unsent bytes a client may have waiting at a heartbeat without having read any of it since the
+ * one before: more, and not shrinking, means it stopped reading (a laptop asleep, a half-open
+ * connection), and every event would otherwise be buffered for it for good. It is cut off,
+ * reconnects with Last-Event-ID and misses nothing (docs/change-feed.md). A client still
+ * draining a large backlog (a busy server, a slow link) is kept while its backlog shrinks.
  */
 export const MAX_UNSENT_BYTES = 1024 * 1024;
 
 /**
  * Writes Server-Sent Events on a hijacked Fastify reply's raw response: a comment every
  * heartbeatMs keeps proxies from closing a quiet stream, and the socket's idle timeout is
- * lifted (the server's connection timeout is meant for requests, not streams); a client still
- * MAX_UNSENT_BYTES behind at a heartbeat is disconnected instead.
+ * lifted (the server's connection timeout is meant for requests, not streams); a client more
+ * than MAX_UNSENT_BYTES behind that read nothing since the last heartbeat is disconnected instead.
  */
 export class SseResponse implements StreamSink {
   private readonly heartbeat: NodeJS.Timeout;
   private ended = false;
+  /** Unsent bytes at the last heartbeat; none before the first, so the first measures from there. */
+  private unsentAtLastBeat = Infinity;
 
   constructor(
     private readonly raw: ServerResponse,
@@ -48,11 +50,13 @@ export class SseResponse implements StreamSink {
   }
 
   private beat(): void {
-    if (this.raw.writableLength > MAX_UNSENT_BYTES) {
+    const unsent = this.raw.writableLength;
+    if (unsent > MAX_UNSENT_BYTES && unsent >= this.unsentAtLastBeat) {
       this.raw.destroy();
       this.closed();
       return;
     }
+    this.unsentAtLastBeat = unsent;
     this.write(': keepalive\n\n');
   }
 
