@@ -1,17 +1,10 @@
-import { connect, createServer, Socket } from 'node:net';
+import { connect, Socket } from 'node:net';
 import { eventually } from '@runstream/testing';
+import { freePort } from '../../../../test/faults/support/ports';
 import { startStack, Stack } from '../../../../test/support/stack';
 
 /** 20 rows of 1,000,000 characters: ~20 MB of answer. */
 const LARGE = "SELECT repeat('x', 1000000) FROM system.one ARRAY JOIN range(20) AS i";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * A client that asks for a large answer and stops reading holds that answer in the query app's

@@ -6,22 +6,15 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { freePort } from '../../../../test/faults/support/ports';
 import { bearer, startStack, Stack } from '../../../../test/support/stack';
 import { decompressNative } from './clickhouse-compression';
 import { hostileQueries } from './hostile-queries';
 
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** PostgreSQL percentile_cont: linear interpolation between closest ranks. */
 function percentileCont(values: number[], p: number): number {
