@@ -95,7 +95,7 @@ export class Transport {
     return this.config.sleep ? this.config.sleep(ms) : abortableSleep(ms, signal);
   }
 
-  backoff(attempt: number): number {
+  private backoff(attempt: number): number {
     return Math.min(this.options.backoffMs * 2 ** (attempt - 1), this.options.maxWaitMs);
   }
 }
