@@ -1,5 +1,5 @@
 import { ClickHouseStore, openClickHouse, snapshotReadModels } from '@runstream/clickhouse';
-import { eventually, http } from '@runstream/testing';
+import { eventually, http, readTopic } from '@runstream/testing';
 import { createKafka } from '@runstream/kafka';
 import { loadMaterializerConfig } from '../../apps/materializer/src/config/materializer.config';
 import { RunEventsConsumer } from '../../apps/materializer/src/consumer/run-events.consumer';
@@ -48,6 +48,16 @@ describe('rebuild: drop the read models, replay the topic, get identical tables'
       });
     }
 
+    // Poison the materializer dead-letters while it runs, and poison it never reaches: only the rebuild sees the second.
+    const config = loadMaterializerConfig(stack.env);
+    const kafka = createKafka(config.kafka);
+    const producer = kafka.producer();
+    await producer.connect();
+    const poison = async (value: string) => {
+      const [sent] = await producer.send({ topic: config.kafka.topics.events, messages: [{ key: 'run_poison', value, partition: 0 }] });
+      return sent.baseOffset as string;
+    };
+    const seenLive = await poison('not json: seen by the materializer');
     const consumer = stack.materializer.get(RunEventsConsumer).consumer;
     await eventually(async () => ((await consumer.lag()).every((p) => p.lag === 0) ? true : undefined), 'the materializer to catch up');
     const before = await snapshot();
@@ -56,21 +66,35 @@ describe('rebuild: drop the read models, replay the topic, get identical tables'
     expect(before.run_events.length).toBe(6 * 9);
 
     await stack.materializer.close();
-    const report = await rebuildReadModels(loadMaterializerConfig(stack.env));
+    const seenByRebuildOnly = await poison('not json: published after the materializer stopped');
+    await producer.disconnect();
+    const report = await rebuildReadModels(config);
     expect(report.events).toBe(6 * 9);
-    expect(await snapshot()).toEqual(before);
+    expect(report.deadLetters).toBe(2);
+    expect(report.deadLettersPublished).toBe(1);
+    // The same tables; the change feed's watermark on partition 0 has moved past the second poison message too.
+    type Watermark = { kafka_partition: number; next_offset: string };
+    const pastPoison = (watermark: Watermark) =>
+      watermark.kafka_partition === 0 ? { ...watermark, next_offset: String(BigInt(watermark.next_offset) + 1n) } : watermark;
+    expect(await snapshot()).toEqual({ ...before, feed_watermarks: (before.feed_watermarks as Watermark[]).map(pastPoison) });
 
-    // A topic whose retention dropped its first events (here: deleted up to offset 1) is refused before anything is emptied.
-    const config = loadMaterializerConfig(stack.env);
-    const admin = createKafka(config.kafka).admin();
+    // Each poison message is dead-lettered exactly once: the first by the materializer, the second by the rebuild.
+    const admin = kafka.admin();
     await admin.connect();
     try {
+      const dlq = await admin.fetchTopicOffsets(config.kafka.topics.deadLetters);
+      expect(dlq.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0)).toBe(2);
+      const letters = await readTopic(config.kafka.brokers, config.kafka.topics.deadLetters, 2);
+      expect(letters.map((letter) => letter.headers['dlq.offset']).sort()).toEqual([seenLive, seenByRebuildOnly].sort());
+
+      // A topic whose retention dropped its first events (here: deleted up to offset 1) is refused before anything is emptied.
       const partition = (await admin.fetchTopicOffsets(config.kafka.topics.events)).find((p) => BigInt(p.high) > 1n) as { partition: number };
       await admin.deleteTopicRecords({ topic: config.kafka.topics.events, partitions: [{ partition: partition.partition, offset: '1' }] });
     } finally {
       await admin.disconnect();
     }
+    const rebuilt = await snapshot();
     await expect(rebuildReadModels(config)).rejects.toBeInstanceOf(RebuildRefusedError);
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(rebuilt);
   });
 });

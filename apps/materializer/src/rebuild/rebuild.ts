@@ -1,12 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { insertTopicPartitions, migrate, openClickHouse, readMigrations, truncateReadModels } from '@runstream/clickhouse';
-import { createKafka, EventPublisher, KafkajsBatchConsumer, OutgoingMessage } from '@runstream/kafka';
+import { createKafka, KafkajsBatchConsumer, KafkajsPublisher } from '@runstream/kafka';
 import { MaterializerConfig } from '../config/materializer.config';
 import { MaterializeStats, MaterializerService } from '../consumer/materializer.service';
+import { ReplayDeadLetterPublisher } from './replay-dead-letters';
 
 export interface RebuildReport extends MaterializeStats {
   /** Per partition, the end offset the rebuild replayed up to and handed to the main group. */
   endOffsets: { partition: number; offset: string }[];
+  /** Dead letters sent by this rebuild: events past the main group's commit, which it had not reached. */
+  deadLettersPublished: number;
 }
 
 /** The topic's retention has dropped early events: replaying it would rebuild the read models without them. */
@@ -21,21 +24,12 @@ export class RebuildRefusedError extends Error {
   }
 }
 
-/** During a rebuild, dead letters were already published the first time: count, don't resend. */
-class CountingPublisher implements EventPublisher {
-  count = 0;
-  async connect(): Promise<void> {}
-  async publish(_topic: string, messages: OutgoingMessage[]): Promise<void> {
-    this.count += messages.length;
-  }
-  async disconnect(): Promise<void> {}
-}
-
 /**
  * Empties the read models and replays runs.events.v1 from the beginning into them. The
  * materializer must be stopped (its group's offsets are moved at the end). A temporary
  * group replays up to the end offsets seen at the start; the main group then continues
  * from there, and anything written meanwhile is replayed once more, which changes nothing.
+ * Dead letters go out once: those the main group already published are not sent again.
  */
 export async function rebuildReadModels(config: MaterializerConfig, logger = new Logger('rebuild')): Promise<RebuildReport> {
   const store = openClickHouse(config.clickhouse);
@@ -44,18 +38,24 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
   await admin.connect();
   const topic = config.kafka.topics.events;
   const rebuildGroup = `${config.groupId}.rebuild.${Date.now()}`;
+  let deadLetters: ReplayDeadLetterPublisher | undefined;
   try {
     await migrate(store, readMigrations(), { cluster: config.clickhouse.cluster });
     const offsets = await admin.fetchTopicOffsets(topic);
     // Before anything is emptied: a topic that no longer starts at its first event cannot rebuild what it dropped.
     const trimmed = offsets.filter((p) => BigInt(p.low) > 0n);
     if (trimmed.length > 0) throw new RebuildRefusedError(topic, trimmed);
+    const [mainGroup] = await admin.fetchOffsets({ groupId: config.groupId, topics: [topic] });
+    deadLetters = new ReplayDeadLetterPublisher(
+      new KafkajsPublisher(createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-rebuild-dlq` }), { topics: [config.kafka.topics.deadLetters] }),
+      new Map(mainGroup.partitions.map((p) => [p.partition, BigInt(p.offset)])),
+    );
+    await deadLetters.connect();
     await truncateReadModels(store);
     const endOffsets = offsets.map((p) => ({ partition: p.partition, offset: p.high }));
     // The read models are folded afresh under the topic as it is now.
     await insertTopicPartitions(store, topic, endOffsets.length);
     logger.log(`replaying ${topic} up to ${endOffsets.map((p) => `${p.partition}@${p.offset}`).join(', ')}`);
-    const deadLetters = new CountingPublisher();
     const materializer = new MaterializerService(store, deadLetters, config);
     const consumer = new KafkajsBatchConsumer(kafka, {
       groupId: rebuildGroup,
@@ -85,9 +85,10 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
     }
     await admin.setOffsets({ groupId: config.groupId, topic, partitions: endOffsets });
     await admin.deleteGroups([rebuildGroup]).catch(() => undefined);
-    logger.log(`rebuilt: ${JSON.stringify(materializer.totals)}`);
-    return { ...materializer.totals, endOffsets };
+    logger.log(`rebuilt: ${JSON.stringify(materializer.totals)}; dead letters: ${deadLetters.published} sent, ${deadLetters.resent} sent before`);
+    return { ...materializer.totals, endOffsets, deadLettersPublished: deadLetters.published };
   } finally {
+    await deadLetters?.disconnect();
     await admin.disconnect();
     await store.close();
   }
