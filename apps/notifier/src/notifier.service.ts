@@ -46,6 +46,12 @@ export class NotifierService implements OnApplicationBootstrap, BeforeApplicatio
         this.ownership.assign(partitions);
         this.metrics.ownedPartitions.set(partitions.length);
       },
+      // A flush stuck retrying may learn that its partitions went elsewhere: their series are the new owner's to send.
+      onRevoked: (reason) => {
+        this.ownership.release();
+        this.metrics.ownedPartitions.set(0);
+        this.logger.warn(`no partitions sent from until the group assigns them again (${reason})`);
+      },
       onSinkError: (error, attempt) => this.logger.warn(`taking outcomes failed (attempt ${attempt}), retrying: ${error.message}`),
       onFatal: (error) => {
         // As the materializer does: a member that cannot consume must not hold partitions (and their series).

@@ -28,6 +28,12 @@ export interface BatchConsumerOptions {
   /** Told this member's partitions of `topic` after every rebalance (an empty list when it has none). */
   onAssignment?: (partitions: number[]) => void;
   /**
+   * Told when a flush learns (from its heartbeat or commit) that the group is rebalancing or has
+   * gone on without this member: its partitions may be another member's before onAssignment
+   * speaks again. The flush then stops retrying and lets kafkajs rejoin; nothing was committed.
+   */
+  onRevoked?: (reason: string) => void;
+  /**
    * The partition count the sink's state is built under, once known: an assignment holding a
    * partition beyond it (partitions added while running) fails the consumer before it fetches.
    */
@@ -39,6 +45,17 @@ export interface BatchConsumerOptions {
    * commits nothing; the caller is expected to end the process so a new member takes over.
    */
   onFatal?: (error: Error) => void;
+}
+
+/** kafkajs errors saying this member's assignment no longer holds (kafkajs rejoins on each). */
+const MEMBERSHIP_CHANGES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+
+const isMembershipChange = (error: unknown): error is Error & { type: string } =>
+  error instanceof Error && MEMBERSHIP_CHANGES.has((error as { type?: string }).type ?? '');
+
+/** What one flush has learnt about the group while it ran. */
+interface FlushMembership {
+  change?: Error;
 }
 
 interface Pending {
@@ -172,12 +189,16 @@ export class KafkajsBatchConsumer implements EventConsumer {
     if (this.current.status === 'failed') return this.hold(taken);
     const messages = taken.flatMap((p) => p.messages);
     const started = Date.now();
+    const membership: FlushMembership = {};
     const heartbeats = setInterval(() => {
-      for (const p of taken) p.payload.heartbeat().catch(() => undefined);
+      for (const p of taken) p.payload.heartbeat().catch((error: unknown) => this.noticeMembership(membership, error));
     }, 1_000);
     try {
-      await this.writeWithRetry(messages);
-      await commit(taken);
+      await this.writeWithRetry(messages, membership);
+      await commit(taken).catch((error: unknown) => {
+        this.noticeMembership(membership, error);
+        throw error;
+      });
       for (const p of taken) p.payload.resolveOffset(p.payload.batch.lastOffset());
       this.stats.flushes += 1;
       this.stats.messages += messages.length;
@@ -196,6 +217,17 @@ export class KafkajsBatchConsumer implements EventConsumer {
     }
   }
 
+  /**
+   * A heartbeat or commit refused because the group moves on: the partitions are not this
+   * member's to act on until it rejoins, and a retrying flush stops (its commit would be refused).
+   */
+  private noticeMembership(membership: FlushMembership, error: unknown): void {
+    if (!isMembershipChange(error) || membership.change) return;
+    membership.change = error;
+    this.options.onRevoked?.(`${error.type}: ${error.message}`);
+    this.wakeUp?.();
+  }
+
   /** No retry, no commit: the batches wait (kafkajs makes no progress on them) until stop(). */
   private hold(taken: Pending[]): void {
     if (this.stopping) for (const p of taken) p.reject(new Error('consumer failed'));
@@ -208,7 +240,7 @@ export class KafkajsBatchConsumer implements EventConsumer {
     this.options.onFatal?.(error);
   }
 
-  private async writeWithRetry(messages: IncomingMessage[]): Promise<void> {
+  private async writeWithRetry(messages: IncomingMessage[], membership: FlushMembership): Promise<void> {
     const sink = this.sink;
     if (!sink) throw new Error('consumer not started');
     const budget = this.options.maxRetryMs ?? 300_000;
@@ -226,10 +258,13 @@ export class KafkajsBatchConsumer implements EventConsumer {
         this.options.onSinkError?.(error as Error, attempt);
         // On shutdown give up: nothing was committed, so the next owner replays these.
         if (this.stopping) throw error;
+        // The group moved on: kafkajs rejoins on this error and the owner then replays these.
+        if (membership.change) throw membership.change;
         const elapsed = Date.now() - started;
         if (elapsed >= budget) throw new RetriesExhaustedError(attempt, elapsed, error as Error);
         // Equal jitter: members that failed together do not retry in lockstep.
         await this.sleep(Math.min(delay / 2 + (Math.random() * delay) / 2, budget - elapsed));
+        if (membership.change) throw membership.change;
         delay = Math.min(delay * 2, this.options.retryMaxMs ?? 10_000);
       }
     }

@@ -108,6 +108,57 @@ describe('kafkajs adapter on a real broker', () => {
     }
   });
 
+  it('a flush stuck retrying learns of a rebalance: it tells onRevoked and rejoins, so no partition is believed owned by two members', async () => {
+    const topic = await freshTopic(4);
+    await publisher.publish(
+      topic,
+      Array.from({ length: 40 }, (_, i) => ({ key: `run_${i}`, value: Buffer.from(String(i)) })),
+    );
+    const groupId = `test-${randomBytes(4).toString('hex')}`;
+    let ownedByA = new Set<number>();
+    let revokedA = 0;
+    let failing = true;
+    const delivered = new Set<string>();
+    const collect = async (messages: IncomingMessage[]) => {
+      for (const m of messages) delivered.add(`${m.partition}@${m.offset}`);
+    };
+    const a = consumerOf(topic, {
+      groupId,
+      retryInitialMs: 50,
+      onAssignment: (partitions) => void (ownedByA = new Set(partitions)),
+      onRevoked: () => {
+        revokedA += 1;
+        ownedByA = new Set();
+      },
+    });
+    await a.start(async (messages) => {
+      if (failing) throw new Error('ClickHouse is down');
+      await collect(messages);
+    });
+    const overlaps: number[][] = [];
+    let ownedByB: number[] = [];
+    const b = consumerOf(topic, {
+      groupId,
+      onAssignment: (partitions) => {
+        ownedByB = partitions;
+        overlaps.push(partitions.filter((partition) => ownedByA.has(partition)));
+      },
+    });
+    try {
+      await waitFor(() => a.metrics().failedAttempts >= 3 && ownedByA.size === 4);
+      await b.start(collect);
+      // Without the revocation, A keeps retrying (believing it owns all four) until the group drops it.
+      await waitFor(() => ownedByB.length > 0 && ownedByA.size > 0, 45_000);
+      expect(revokedA).toBeGreaterThanOrEqual(1);
+      expect(overlaps.every((overlap) => overlap.length === 0)).toBe(true);
+      expect([...ownedByA, ...ownedByB].sort()).toEqual([0, 1, 2, 3]);
+      failing = false;
+      await waitFor(() => delivered.size === 40);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  }, 60_000);
+
   it('flushes at most once per interval, and a message fetched after a quiet interval without waiting another', async () => {
     const topic = await freshTopic(1);
     const groupId = `test-${randomBytes(4).toString('hex')}`;
