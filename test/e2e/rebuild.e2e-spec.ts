@@ -65,10 +65,31 @@ describe('rebuild: drop the read models, replay the topic, get identical tables'
     expect(before.model_executions).toHaveLength(6);
     expect(before.run_events.length).toBe(6 * 9);
 
+    // With the materializer still in its group, nothing is emptied.
+    await expect(rebuildReadModels(config)).rejects.toThrow(/stop every materializer first/);
+    expect(await snapshot()).toEqual(before);
+
     await stack.materializer.close();
     const seenByRebuildOnly = await poison('not json: published after the materializer stopped');
     await producer.disconnect();
-    const report = await rebuildReadModels(config);
+    // While the tables are refilled, the group's commits (what the notifier and the scheduler wait on) say they are empty.
+    const admin = kafka.admin();
+    await admin.connect();
+    const committedTotals: number[] = [];
+    const rebuilding = rebuildReadModels(config);
+    let settled = false;
+    void rebuilding.finally(() => (settled = true)).catch(() => undefined);
+    while (!settled) {
+      const [group] = await admin.fetchOffsets({ groupId: config.groupId, topics: [config.kafka.topics.events] });
+      committedTotals.push(group.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const report = await rebuilding;
+    expect(committedTotals).toContain(0);
+    const [after] = await admin.fetchOffsets({ groupId: config.groupId, topics: [config.kafka.topics.events] });
+    expect(after.partitions.map((p) => ({ partition: p.partition, offset: p.offset })).sort((x, y) => x.partition - y.partition)).toEqual(
+      [...report.endOffsets].sort((x, y) => x.partition - y.partition),
+    );
     expect(report.events).toBe(6 * 9);
     expect(report.deadLetters).toBe(2);
     expect(report.deadLettersPublished).toBe(1);
@@ -79,8 +100,6 @@ describe('rebuild: drop the read models, replay the topic, get identical tables'
     expect(await snapshot()).toEqual({ ...before, feed_watermarks: (before.feed_watermarks as Watermark[]).map(pastPoison) });
 
     // Each poison message is dead-lettered exactly once: the first by the materializer, the second by the rebuild.
-    const admin = kafka.admin();
-    await admin.connect();
     try {
       const dlq = await admin.fetchTopicOffsets(config.kafka.topics.deadLetters);
       expect(dlq.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0)).toBe(2);

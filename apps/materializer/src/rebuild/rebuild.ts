@@ -26,7 +26,7 @@ export class RebuildRefusedError extends Error {
 
 /**
  * Empties the read models and replays runs.events.v1 from the beginning into them. The
- * materializer must be stopped (its group's offsets are moved at the end). A temporary
+ * materializer must be stopped (its group is rewound first and moved to the end last). A temporary
  * group replays up to the end offsets seen at the start; the main group then continues
  * from there, and anything written meanwhile is replayed once more, which changes nothing.
  * Dead letters go out once: those the main group already published are not sent again.
@@ -51,6 +51,14 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
       new Map(mainGroup.partitions.map((p) => [p.partition, BigInt(p.offset)])),
     );
     await deadLetters.connect();
+    // Rewound before anything is emptied: readers of the group's commits (the notifier, the scheduler) then wait for the
+    // tables instead of finding them empty, a rebuild cut short leaves the materializer to replay it all, and a running
+    // materializer is found here (Kafka refuses offsets for a group with members), before any harm.
+    await admin
+      .setOffsets({ groupId: config.groupId, topic, partitions: offsets.map((p) => ({ partition: p.partition, offset: '0' })) })
+      .catch((error: Error) => {
+        throw new Error(`not rebuilding: could not rewind group ${config.groupId} (stop every materializer first): ${error.message}; nothing was emptied`);
+      });
     await truncateReadModels(store);
     const endOffsets = offsets.map((p) => ({ partition: p.partition, offset: p.high }));
     // The read models are folded afresh under the topic as it is now.
