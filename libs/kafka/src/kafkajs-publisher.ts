@@ -119,8 +119,10 @@ export class KafkajsPublisher implements EventPublisher {
 
   async disconnect(): Promise<void> {
     this.closing = true;
-    // Bounded: sends in doubt are given up, queued calls leave at their deadline, kafkajs gives up on a send after its retries.
+    // Bounded: sends in doubt are given up, and so are queued chunks of calls past their deadline (they would
+    // wait for the broker to come back); queued calls leave at their deadline, kafkajs gives up on a send after its retries.
     this.giveUpInDoubt(() => true);
+    this.giveUpExpired();
     while (this.draining) await new Promise((resolve) => setTimeout(resolve, 5));
     await Promise.all(this.producers.map((producer) => producer.disconnect()));
     await this.layouts.disconnect();
@@ -154,6 +156,19 @@ export class KafkajsPublisher implements EventPublisher {
   private expire(call: PublishCall, deadlineMs: number): void {
     if (!call.sent) for (const chunk of this.queue.remove(call)) this.release(chunk.bytes);
     call.expire(deadlineMs, !call.sent);
+    if (this.closing) this.giveUpExpired();
+  }
+
+  /** While closing, a call past its deadline is not worth waiting for the broker: its queued chunks fail (landed: false). */
+  private giveUpExpired(): void {
+    for (const chunk of this.queue.removeWhere((queued) => !queued.call.pending)) {
+      this.failChunk(chunk, new PublisherUnavailableError('The publisher shut down before Kafka could take the write'));
+    }
+  }
+
+  /** A chunk whose send was not written goes again while its call still wants it (while closing: only before its deadline). */
+  private wanted(chunk: Chunk): boolean {
+    return this.closing ? chunk.call.pending : chunk.call.live;
   }
 
   private async drain(): Promise<void> {
@@ -197,7 +212,7 @@ export class KafkajsPublisher implements EventPublisher {
     const requeue: Chunk[] = [];
     for (const chunk of send.chunks) {
       chunk.rejections += 1;
-      if (failure === 'unwritten' && chunk.rejections < MAX_REJECTIONS && chunk.call.live) requeue.push(chunk);
+      if (failure === 'unwritten' && chunk.rejections < MAX_REJECTIONS && this.wanted(chunk)) requeue.push(chunk);
       else this.failChunk(chunk, new PublisherUnavailableError(`Kafka did not acknowledge the write: ${error.message}`, { cause: error }));
     }
     this.queue.requeue(requeue);

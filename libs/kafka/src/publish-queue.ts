@@ -138,9 +138,14 @@ export class SendQueue {
 
   /** Removes and returns every queued chunk of a call. */
   remove(call: PublishCall): Chunk[] {
+    return this.removeWhere((chunk) => chunk.call === call);
+  }
+
+  /** Removes and returns every queued chunk `which` picks. */
+  removeWhere(which: (chunk: Chunk) => boolean): Chunk[] {
     const removed: Chunk[] = [];
     for (const [key, lane] of this.lanes) {
-      const kept = lane.filter((chunk) => chunk.call !== call || (removed.push(chunk), false));
+      const kept = lane.filter((chunk) => !which(chunk) || (removed.push(chunk), false));
       if (kept.length === 0) this.lanes.delete(key);
       else this.lanes.set(key, kept);
     }
