@@ -2,6 +2,8 @@ import { TupleParam } from '@clickhouse/client';
 import { z } from 'zod';
 import { anyRow, column } from './columns';
 import { isolatedEnv } from '@runstream/testing';
+import { classifyClickHouseFailure } from './clickhouse-failure';
+import { NoFreeSessionError } from './connections';
 import { ClickHouseStore, openClickHouse } from './store';
 
 /** Parameters and settings as a store passes them, on a real engine (embedded chDB unless CLICKHOUSE_URL is set). */
@@ -113,5 +115,23 @@ describe('statements on a real ClickHouse engine', () => {
     await slow;
     // chDB's bound-parameter call ran one statement at a time for the whole process: quick came second.
     expect(finished).toEqual(['quick', 'slow']);
+  });
+
+  it('refuses a statement, as a 503, once every session is busy and the waiting line is full', async () => {
+    if (!store.embedded) return; // A server's HTTP client has its own connection pool.
+    const env = isolatedEnv('connections-queue');
+    const small = openClickHouse({ path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '', sessions: 1, maxQueuedStatements: 2 });
+    try {
+      const slow = small.query(anyRow, 'SELECT sleep(1) FROM numbers({n:UInt8})', { n: 1 });
+      const queued = [small.query(anyRow, 'SELECT 1'), small.query(anyRow, 'SELECT 2')];
+      const refused = await small.query(anyRow, 'SELECT 3').catch((caught: unknown) => caught);
+      expect(refused).toBeInstanceOf(NoFreeSessionError);
+      expect(classifyClickHouseFailure(refused)).toMatchObject({ status: 503, retryAfterSeconds: 1 });
+      await Promise.all([slow, ...queued]);
+      // The line emptied: statements are taken again.
+      expect(await small.query(anyRow, 'SELECT 4 AS four')).toEqual([{ four: 4 }]);
+    } finally {
+      await small.close();
+    }
   });
 });

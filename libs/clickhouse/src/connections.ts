@@ -84,6 +84,20 @@ interface Session {
   settings: SessionSettings;
 }
 
+/** Statements a store lets wait for an embedded session before refusing more. */
+export const DEFAULT_MAX_QUEUED_STATEMENTS = 1_024;
+
+/** Every session busy and the waiting line full: shaped as ClickHouse's own NO_FREE_CONNECTION (code 203), answered 503. */
+export class NoFreeSessionError extends Error {
+  override readonly name = 'NoFreeSessionError';
+  readonly code = '203';
+  readonly type = 'NO_FREE_CONNECTION';
+
+  constructor(sessions: number, queued: number) {
+    super(`all ${sessions} chDB sessions are busy and ${queued} statements already wait for one`);
+  }
+}
+
 /**
  * Embedded chDB through up to `size` sessions on the one data directory, each running one
  * statement at a time. chDB runs statements of different sessions in parallel, except those
@@ -100,6 +114,7 @@ export class EmbeddedConnections implements Connections {
   constructor(
     private readonly path: string,
     readonly size: number,
+    private readonly maxQueued = DEFAULT_MAX_QUEUED_STATEMENTS,
   ) {
     this.idle.push(this.open());
   }
@@ -170,6 +185,8 @@ export class EmbeddedConnections implements Connections {
   private acquire(): Promise<Session> {
     const session = this.idle.pop() ?? (this.all.length < this.size ? this.open() : undefined);
     if (session) return Promise.resolve(session);
+    // Past the bound, callers answer 503 at once (classifyClickHouseFailure) instead of queueing work their clients gave up on.
+    if (this.waiting.length >= this.maxQueued) return Promise.reject(new NoFreeSessionError(this.size, this.maxQueued));
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 

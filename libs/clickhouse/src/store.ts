@@ -19,6 +19,8 @@ export interface ClickHouseOptions {
   querySettings?: ClickHouseSettings;
   /** Embedded chDB only: how many statements may run at once (CLICKHOUSE_EMBEDDED_SESSIONS). */
   sessions?: number;
+  /** Embedded chDB only: how many more may wait for a session before a statement is refused (NoFreeSessionError, a 503). */
+  maxQueuedStatements?: number;
 }
 
 /** Sessions of embedded chDB a store opens when not told: statements of one process run side by side up to this. */
@@ -113,7 +115,7 @@ export function openClickHouse(options: ClickHouseOptions): ClickHouseStore {
   if (options.url) return new ClickHouseStore(new ServerConnections(options.url), options.database, options.querySettings);
   // chDB reads the process time zone; every column is declared UTC as well.
   process.env.TZ = 'UTC';
-  const connections = new EmbeddedConnections(options.path, options.sessions ?? DEFAULT_EMBEDDED_SESSIONS);
+  const connections = new EmbeddedConnections(options.path, options.sessions ?? DEFAULT_EMBEDDED_SESSIONS, options.maxQueuedStatements);
   return new ClickHouseStore(connections, options.database, options.querySettings);
 }
 
