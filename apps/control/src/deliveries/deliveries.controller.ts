@@ -34,7 +34,7 @@ export class DeliveriesController {
     return this.deliveries.redeliver(caller, id, job_id, delivery_id);
   }
 
-  /** 200: one signed `webhook.test` request sent now to the job's webhook_url (enabled or not), and its result. */
+  /** 200: one signed `webhook.test` request sent now to the job's webhook_url (enabled or not), and its result; 429 while one to the job is under way. */
   @Post('webhook/test')
   @HttpCode(200)
   @ApiOkResponse({ type: TestEventSchema })

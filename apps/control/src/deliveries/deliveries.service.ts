@@ -17,21 +17,25 @@ import { randomBytes } from 'node:crypto';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { badRequest } from '../jobs/validation-errors';
 import { DeliveryDetailResponse, DeliveryListResponse, DeliveryResponse, TestEventResponse, toAttemptResponse, toDeliveryResponse } from './delivery.response';
+import { TestSendSlots } from './test-send-slots';
 
 /**
  * The delivery log of a job (written by the notifier), a manual redelivery (a 'pending' row the
  * notifier owning the run's partition picks up, under the same webhook-id, on a fresh retry
- * schedule) and the test event (one signed request sent from here, at once, and logged).
+ * schedule) and the test event (one signed request sent from here, at once, and logged; one
+ * per job and a few per instance at a time: test-send-slots.ts).
  */
 @Injectable()
 export class DeliveriesService {
   private readonly deliverer: WebhookDeliverer;
+  private readonly testSends: TestSendSlots;
 
   constructor(
     private readonly store: ClickHouseStore,
     @Inject(CONTROL_CONFIG) config: ControlConfig,
   ) {
     this.deliverer = new WebhookDeliverer(store, config.webhooks);
+    this.testSends = new TestSendSlots(Math.ceil(config.webhooks.timeoutMs / 1000));
   }
 
   async list(caller: Caller, projectId: string, jobId: string, limit: number): Promise<DeliveryListResponse> {
@@ -70,22 +74,24 @@ export class DeliveriesService {
     const secrets = activeWebhookSecrets(job, new Date());
     if (secrets.length === 0) throw new ConflictException('the job has no webhook signing secret: rotate one first (POST …/webhook-secret/rotate)');
     const deliveryId = `msg_${randomBytes(16).toString('hex')}`;
-    const row = await this.deliverer.attemptOnce(
-      {
-        orgId: caller.orgId,
-        projectId,
-        jobId,
-        runId: '',
-        outcome: 'test',
-        deliveryId,
-        url: job.webhook_url,
-        headers: JSON.parse(job.webhook_headers) as Record<string, string>,
-        secrets,
-        body: testWebhookBody(projectId, { id: job.id, name: job.name }, new Date()),
-      },
-      1,
-      1,
-      false,
+    const row = await this.testSends.run(`${caller.orgId}/${projectId}/${jobId}`, () =>
+      this.deliverer.attemptOnce(
+        {
+          orgId: caller.orgId,
+          projectId,
+          jobId,
+          runId: '',
+          outcome: 'test',
+          deliveryId,
+          url: job.webhook_url,
+          headers: JSON.parse(job.webhook_headers) as Record<string, string>,
+          secrets,
+          body: testWebhookBody(projectId, { id: job.id, name: job.name }, new Date()),
+        },
+        1,
+        1,
+        false,
+      ),
     );
     return {
       delivery_id: deliveryId,
