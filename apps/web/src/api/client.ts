@@ -5,10 +5,17 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Seconds, from the answer's Retry-After (429 and 503). */
     readonly retryAfter?: number,
   ) {
     super(message);
   }
+}
+
+/** Retry-After in seconds (the API sends the seconds form); undefined when absent or unreadable. */
+export function retryAfterSeconds(header: string | null): number | undefined {
+  const seconds = header === null || header.trim() === '' ? NaN : Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 /** Fired when the API answers 401: the app goes back to sign-in. */
@@ -49,8 +56,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
   }
   const message = typeof body === 'object' && body !== null && 'message' in body ? String((body as { message: unknown }).message) : response.statusText;
-  const retryAfter = Number(response.headers.get('retry-after')) || undefined;
-  throw new ApiError(response.status, message || `HTTP ${response.status}`, retryAfter);
+  throw new ApiError(response.status, message || `HTTP ${response.status}`, retryAfterSeconds(response.headers.get('retry-after')));
 }
 
 function safeJson(text: string): unknown {

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { sessionHeaders } from './client';
+import { retryAfterSeconds, sessionHeaders } from './client';
 
 export interface SseEvent {
   id?: string;
@@ -132,8 +132,8 @@ export function useRunStream(runId: string, active: boolean, onConnected: (conne
 
 /** Retry-After in ms (seconds form), at most MAX_RETRY_AFTER_MS; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null): number | undefined {
-  const seconds = Number(header);
-  return header !== null && Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1_000, MAX_RETRY_AFTER_MS) : undefined;
+  const seconds = retryAfterSeconds(header);
+  return seconds === undefined ? undefined : Math.min(seconds * 1_000, MAX_RETRY_AFTER_MS);
 }
 
 function streamHeaders(lastId: string | undefined): Record<string, string> {
