@@ -21,3 +21,14 @@ export class RetriesExhaustedError extends Error {
     this.name = 'RetriesExhaustedError';
   }
 }
+
+/** kafkajs errors saying this member's assignment no longer holds (kafkajs rejoins on each). */
+const MEMBERSHIP_CHANGES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+
+export const isMembershipChange = (error: unknown): error is Error & { type: string } =>
+  error instanceof Error && MEMBERSHIP_CHANGES.has((error as { type?: string }).type ?? '');
+
+/** What one flush has learnt about the group while it ran. */
+export interface FlushMembership {
+  change?: Error;
+}
