@@ -64,7 +64,8 @@ export class KafkajsBatchConsumer implements EventConsumer {
       const beyond = count === undefined ? undefined : assigned.find((partition) => partition >= count);
       if (beyond !== undefined) return this.fail(new PartitionsAddedError(options.topic, count!, beyond));
       this.options.onAssignment?.(assigned);
-      if (this.current.status === 'starting' || this.current.status === 'restarting') this.current = { status: 'running' };
+      // kafkajs rejoins only once every eachBatch has returned, so a flush that was retrying has ended too (membership change).
+      if (this.current.status !== 'failed' && this.current.status !== 'stopped') this.current = { status: 'running' };
     });
     // kafkajs restarts after a retriable crash by itself; after any other it stays down, and so
     // would this member: giving up (a new process rejoins the group) beats holding partitions.

@@ -159,7 +159,10 @@ export class KafkajsPublisher implements EventPublisher {
     if (this.closing) this.giveUpExpired();
   }
 
-  /** While closing, a call past its deadline is not worth waiting for the broker: its queued chunks fail (landed: false). */
+  /**
+   * While closing, a call past its deadline is not worth waiting for the broker: its queued chunks fail (landed: false,
+   * exact for a call of one chunk such as an ingest event; a call of several may have had others written, as when any chunk fails).
+   */
   private giveUpExpired(): void {
     for (const chunk of this.queue.removeWhere((queued) => !queued.call.pending)) {
       this.failChunk(chunk, new PublisherUnavailableError('The publisher shut down before Kafka could take the write'));

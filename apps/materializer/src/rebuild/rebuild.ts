@@ -49,6 +49,7 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
     deadLetters = new ReplayDeadLetterPublisher(
       new KafkajsPublisher(createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-rebuild-dlq` }), { topics: [config.kafka.topics.deadLetters] }),
       new Map(mainGroup.partitions.map((p) => [p.partition, BigInt(p.offset)])),
+      new Map(offsets.map((p) => [p.partition, BigInt(p.high)])),
     );
     await deadLetters.connect();
     // Rewound before anything is emptied: readers of the group's commits (the notifier, the scheduler) then wait for the
@@ -93,7 +94,7 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
     }
     await admin.setOffsets({ groupId: config.groupId, topic, partitions: endOffsets });
     await admin.deleteGroups([rebuildGroup]).catch(() => undefined);
-    logger.log(`rebuilt: ${JSON.stringify(materializer.totals)}; dead letters: ${deadLetters.published} sent, ${deadLetters.resent} sent before`);
+    logger.log(`rebuilt: ${JSON.stringify(materializer.totals)}; dead letters: ${deadLetters.published} sent, ${deadLetters.skipped} not (sent before, or left to the materializer)`);
     return { ...materializer.totals, endOffsets, deadLettersPublished: deadLetters.published };
   } finally {
     await deadLetters?.disconnect();
