@@ -65,6 +65,9 @@ export function selectExecutionChanges(store: ClickHouseStore, slice: LogSlice):
      ORDER BY intDiv(e.version, 10000), r.kafka_partition, e.model_name, e.id
      LIMIT {limit:UInt32}`,
     sliceParams(slice),
+    // ClickHouse's docs say max_result_rows is checked for subqueries too (chDB 3.4's analyzer does not), and the
+    // join's holds one row per run of the organisation: the answer is bounded by LIMIT, the join by max_memory_usage.
+    { max_result_rows: '0' },
   );
 }
 

@@ -11,8 +11,8 @@ export type ChangeBody = ({ type: 'run'; run: JobRun } | { type: 'model_executio
 export interface Change {
   partition: number;
   offset: bigint;
-  /** Orders the changes of one event: runs before executions, then by key. */
-  key: string;
+  /** Orders the changes of one event: runs before executions, then by key (the SQL's ORDER BY columns). */
+  key: readonly string[];
   body: ChangeBody;
 }
 
@@ -20,7 +20,7 @@ export function runChange(row: RunRow): Change {
   return {
     partition: Number(row.kafka_partition),
     offset: BigInt(row.kafka_offset),
-    key: `0\u0000${row.id}`,
+    key: ['0', row.id],
     body: { type: 'run', run: toJobRun(row), log_position: `${row.kafka_partition}:${row.kafka_offset}` },
   };
 }
@@ -29,7 +29,7 @@ export function executionChange(row: ExecutionChangeRow): Change {
   return {
     partition: Number(row.kafka_partition),
     offset: BigInt(row.kafka_offset),
-    key: `1\u0000${row.model_name}\u0000${row.id}`,
+    key: ['1', row.model_name, row.id],
     body: { type: 'model_execution', model_execution: toExecution(row), log_position: `${row.kafka_partition}:${row.kafka_offset}` },
   };
 }
@@ -38,7 +38,32 @@ export function executionChange(row: ExecutionChangeRow): Change {
 export function compareChanges(a: Change, b: Change): number {
   if (a.offset !== b.offset) return a.offset < b.offset ? -1 : 1;
   if (a.partition !== b.partition) return a.partition - b.partition;
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  for (let i = 0; i < Math.min(a.key.length, b.key.length); i += 1) {
+    const order = compareUtf8(a.key[i], b.key[i]);
+    if (order !== 0) return order;
+  }
+  return a.key.length - b.key.length;
+}
+
+/**
+ * Strings in UTF-8 byte order, as ClickHouse sorts them (the feed's SQL and this order must
+ * agree, or a page that completes an event drops its changes). UTF-16 code units order the
+ * same except surrogates (code points past U+FFFF), which UTF-8 puts after U+E000–U+FFFF.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return inCodePointOrder(x) - inCodePointOrder(y);
+  }
+  return a.length - b.length;
+}
+
+/** Moves surrogates above U+E000–U+FFFF, keeping every other code unit's order. */
+function inCodePointOrder(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
 export const sameEvent = (a: Change, b: Change): boolean => a.partition === b.partition && a.offset === b.offset;

@@ -146,4 +146,20 @@ describe('ChangesService', () => {
     );
     await expect(replaced.page(caller, 'p', { cursor: end, limit: 100 })).rejects.toBeInstanceOf(GoneException);
   });
+
+  it('delivers nothing and keeps the cursor when a rebuild empties the watermarks while the page is read', async () => {
+    const repository = repositoryOver(
+      log,
+      new Map([
+        [0, 6n],
+        [1, 3n],
+      ]),
+    );
+    // The first read sees the read model whole; by the second the rebuild has emptied the watermarks (rows half replayed).
+    const reads = [repository.watermarks(), Promise.resolve(new Map<number, bigint>())];
+    const service = new ChangesService({ ...repository, watermarks: () => reads.shift() ?? Promise.resolve(new Map()) } as unknown as ChangesRepository);
+    expect(await service.page(caller, 'p', { limit: 100 })).toMatchObject({ changes: [], has_more: false });
+    const whole = await new ChangesService(repository).page(caller, 'p', { limit: 100 });
+    expect(whole.changes).toHaveLength(8);
+  });
 });

@@ -45,6 +45,9 @@ export class ChangesService {
       const rest = await this.read({ ...scopeFilter, from: only(last.offset), to: only(last.offset + 1n), limit: EVENT_CHANGES_CAP });
       page = [...page, ...rest.filter((change) => compareChanges(change, last) > 0)];
     }
+    // A rebuild that began after the watermarks were read empties them first, and the rows read may then be half replayed:
+    // deliver nothing, and the same cursor reads the rebuilt tables later.
+    if (watermarksFell(watermarks, await this.repository.watermarks())) return { changes: [], next_cursor: formatFeedCursor(cursor), has_more: false };
     return { changes: page.map((change) => change.body), next_cursor: formatFeedCursor(await this.advance(caller.orgId, cursor, page)), has_more: hasMore };
   }
 
@@ -89,4 +92,9 @@ export class ChangesService {
     }
     return { scope: cursor.scope, positions };
   }
+}
+
+/** Whether any partition's watermark is lower now than it was (only a rebuild lowers them). */
+function watermarksFell(before: ReadonlyMap<number, bigint>, now: ReadonlyMap<number, bigint>): boolean {
+  return [...before].some(([partition, offset]) => (now.get(partition) ?? 0n) < offset);
 }
