@@ -19,9 +19,12 @@ export class RunstreamError extends Error {
     this.name = new.target.name;
   }
 
-  /** True for answers worth retrying as they are (after Retry-After): 429 and 503. */
+  /**
+   * True for answers worth retrying as they are (after Retry-After): 429 and 503, and a proxy's 502 and 504
+   * (a server restarting behind it), which are a network failure's equal: the write's idempotency key makes a retry safe.
+   */
   get retryable(): boolean {
-    return this.status === 429 || this.status === 503;
+    return this.status === 429 || this.status === 503 || this.status === 502 || this.status === 504;
   }
 }
 

@@ -39,6 +39,24 @@ describe('SDK transport: retries and typed errors', () => {
     }
   });
 
+  it('retries a proxy’s 502 and 504 (a server restarting behind it) with backoff, but not a 500', async () => {
+    const server = await testServer((_request, i) =>
+      i === 0 ? { status: 502, body: {} } : i === 1 ? { status: 504, body: {} } : { status: 200, body: { threshold_seconds: 5, breaches: [] } },
+    );
+    const broken = await testServer(() => ({ status: 500, body: { statusCode: 500, message: 'bug' } }));
+    try {
+      const client = new Runstream({ queryUrl: server.url, token: 'tok', sleep, backoffMs: 100 });
+      expect(await client.sla('proj', 5)).toEqual({ threshold_seconds: 5, breaches: [] });
+      expect(waits).toEqual([100, 200]);
+      const failing = new Runstream({ queryUrl: broken.url, token: 'tok', sleep });
+      await expect(failing.sla('proj', 5)).rejects.toMatchObject({ status: 500 });
+      expect(broken.requests).toHaveLength(1);
+    } finally {
+      await server.close();
+      await broken.close();
+    }
+  });
+
   it('gives up after maxAttempts with the typed error and its Retry-After', async () => {
     const server = await testServer(() => ({
       status: 503,
