@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, request, Server as HttpServer } from 'node:http';
 import { createServer, connect, Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { encodeEvent, RunEventEnvelope, uuidv7 } from '@runstream/events';
@@ -205,5 +206,110 @@ describe('runner agent while ingest is unreachable', () => {
     const lines = run.logEntries.flatMap((entry) => entry.message.split('\n'));
     for (const second of [0, 1, 2, 3]) expect(lines.filter((line) => line.endsWith(`still working (${second} s)`))).toHaveLength(1);
     expect(lines.filter((line) => line.includes('Done. PASS=4'))).toHaveLength(1);
+  });
+});
+
+/**
+ * An HTTP proxy to ingest that, while `swallowing`, forwards each claim and waits for ingest's
+ * answer, then drops the connection instead of passing it on: the claim is decided, the agent
+ * cannot learn how.
+ */
+class ClaimSwallowingProxy {
+  swallowing = true;
+  swallowed = 0;
+  readonly claimIds: string[] = [];
+  private server?: HttpServer;
+  port = 0;
+
+  constructor(private readonly target: string) {}
+
+  async open(): Promise<void> {
+    const server = createHttpServer((incoming, outgoing) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const claim = incoming.method === 'POST' && /\/claim$/.test(incoming.url ?? '');
+        if (claim) this.claimIds.push((JSON.parse(body.toString('utf8')) as { claimId: string }).claimId);
+        const upstream = request(new URL(incoming.url ?? '/', this.target), { method: incoming.method, headers: incoming.headers }, (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (part: Buffer) => parts.push(part));
+          answer.on('end', () => {
+            if (claim && this.swallowing) {
+              this.swallowed += 1;
+              incoming.socket.destroy();
+              return;
+            }
+            outgoing.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(parts));
+          });
+        });
+        upstream.on('error', () => outgoing.destroy());
+        upstream.end(body);
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** A claim ingest decided but whose answer never reached the agent: asked again with the same claimId, and the run is run. */
+describe('runner agent whose claim answer is lost', () => {
+  let stack: Stack;
+  let agent: RunningAgent | undefined;
+  let proxy: ClaimSwallowingProxy;
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack('agent-claims');
+    proxy = new ClaimSwallowingProxy(stack.ingestUrl);
+    await proxy.open();
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    await proxy?.close();
+    await stack?.close();
+  });
+
+  it('asks again at each poll with the same claimId until it learns it won, then runs the run', async () => {
+    const runId = await announce(stack, 'proj_agent-claims', ['dbt', 'build']);
+    agent = startAgent(
+      {
+        ingestUrl: `http://127.0.0.1:${proxy.port}`,
+        gatewayToken: stack.tokens.gateway,
+        concurrency: 1,
+        pollIntervalMs: 100,
+        heartbeatMs: 200,
+        logFlushMs: 50,
+        extraPath: FAKE_BIN,
+        inheritEnv: [],
+        killGraceMs: 3_000,
+        maxRunSeconds: 0,
+        shutdownReportMs: 10_000,
+        claimRetryMs: 1_000,
+      },
+      { logger: { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) } },
+    );
+    // The first claim won inside ingest, and its retries (the same attempt) and the polls' re-asks were all cut off.
+    await eventually(
+      async () => (logged.some((line) => line.includes(`run ${runId}: claim outcome unknown`)) && proxy.swallowed >= 3 ? true : undefined),
+      `the claim to be undecided (agent said: ${logged.slice(-3).join(' | ')})`,
+      30_000,
+      100,
+    );
+    proxy.swallowing = false;
+    await eventually(
+      async () => ((await readRun(stack, runId)).status === 'success' ? true : undefined),
+      `the run to succeed (agent said: ${logged.slice(-3).join(' | ')})`,
+      60_000,
+      200,
+    );
+    expect(new Set(proxy.claimIds).size).toBe(1);
   });
 });

@@ -14,7 +14,7 @@ export interface AgentOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** How long a claim is retried (same claimId) to learn whether it won. */
+/** How long a claim is retried (same claimId) to learn whether it won, unless AGENT_CLAIM_RETRY_MS says. */
 const CLAIM_RETRY_MS = 60_000;
 /** Run ids this agent claimed or lost recently: a poll may list them until the read model catches up. */
 const RECENT_IDS = 2_000;
@@ -82,7 +82,7 @@ export function startAgent(config: AgentConfig, options: AgentOptions = {}): Run
         { claimId },
         {
           idempotencyKey: claimId,
-          deadline: () => Math.min(started + CLAIM_RETRY_MS, stopDeadline),
+          deadline: () => Math.min(started + (config.claimRetryMs ?? CLAIM_RETRY_MS), stopDeadline),
         },
       );
       undecided.delete(run.id);

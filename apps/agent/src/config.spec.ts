@@ -15,6 +15,7 @@ describe('loadAgentConfig', () => {
       killGraceMs: 10_000,
       maxRunSeconds: 86_400,
       shutdownReportMs: 60_000,
+      claimRetryMs: 60_000,
     });
   });
 

@@ -63,6 +63,12 @@ class AgentEnv {
   @Max(2_147_483)
   AGENT_MAX_RUN_SECONDS: number = 86_400;
 
+  /** How long one claim is retried (same claimId) before it counts as undecided, then asked again at each poll. */
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  AGENT_CLAIM_RETRY_MS: number = 60_000;
+
   /** On shutdown, how long final reports may keep retrying while ingest is unreachable. */
   @IsInt()
   @Min(1_000)
@@ -84,6 +90,8 @@ export interface AgentConfig {
   killGraceMs: number;
   maxRunSeconds: number;
   shutdownReportMs: number;
+  /** Default 60 s (AGENT_CLAIM_RETRY_MS). */
+  claimRetryMs?: number;
 }
 
 /** The token from the env, or from a plain-text or local-tokens.json file. */
@@ -121,5 +129,6 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     killGraceMs: agent.AGENT_KILL_GRACE_MS,
     maxRunSeconds: agent.AGENT_MAX_RUN_SECONDS,
     shutdownReportMs: agent.AGENT_SHUTDOWN_REPORT_MS,
+    claimRetryMs: agent.AGENT_CLAIM_RETRY_MS,
   };
 }
