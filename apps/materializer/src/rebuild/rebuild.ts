@@ -94,7 +94,9 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
     }
     await admin.setOffsets({ groupId: config.groupId, topic, partitions: endOffsets });
     await admin.deleteGroups([rebuildGroup]).catch(() => undefined);
-    logger.log(`rebuilt: ${JSON.stringify(materializer.totals)}; dead letters: ${deadLetters.published} sent, ${deadLetters.skipped} not (sent before, or left to the materializer)`);
+    logger.log(
+      `rebuilt: ${JSON.stringify(materializer.totals)}; dead letters: ${deadLetters.published} sent, ${deadLetters.skipped} not (sent before, or left to the materializer)`,
+    );
     return { ...materializer.totals, endOffsets, deadLettersPublished: deadLetters.published };
   } finally {
     await deadLetters?.disconnect();
