@@ -52,7 +52,7 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
       new Map(offsets.map((p) => [p.partition, BigInt(p.high)])),
     );
     await deadLetters.connect();
-    // Rewound before anything is emptied: readers of the group's commits (the notifier, the scheduler) then wait for the
+    // Rewound before anything is emptied: readers of the group's commits (the notifier, the lease sweeper) then wait for the
     // tables instead of finding them empty, a rebuild cut short leaves the materializer to replay it all, and a running
     // materializer is found here (Kafka refuses offsets for a group with members), before any harm.
     await admin
