@@ -5,6 +5,7 @@ import { encodeEvent, RunEventEnvelope, uuidv7 } from '@runstream/events';
 import { createKafka, KafkajsPublisher } from '@runstream/kafka';
 import { eventually, http, REPO_ROOT, sampleSum } from '@runstream/testing';
 import { RunningAgent, startAgent } from '../../apps/agent/src/agent';
+import { AgentConfig } from '../../apps/agent/src/config';
 import { loadIngestConfig } from '../../apps/ingest/src/config/ingest.config';
 import { bearer, startStack, Stack } from '../support/stack';
 
@@ -40,6 +41,25 @@ async function announce(stack: Stack, jobName: string, argv: string[]): Promise<
   return runId;
 }
 
+/** An agent polling fast through `ingestUrl` with the stack's gateway token, its log lines kept in `logged`. */
+function fastAgent(stack: Stack, ingestUrl: string, logged: string[], overrides: Partial<AgentConfig> = {}, env?: NodeJS.ProcessEnv): RunningAgent {
+  const config: AgentConfig = {
+    ingestUrl,
+    gatewayToken: stack.tokens.gateway,
+    concurrency: 1,
+    pollIntervalMs: 100,
+    heartbeatMs: 200,
+    logFlushMs: 50,
+    extraPath: FAKE_BIN,
+    inheritEnv: [],
+    killGraceMs: 3_000,
+    maxRunSeconds: 0,
+    shutdownReportMs: 10_000,
+    ...overrides,
+  };
+  return startAgent(config, { env, logger: { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) } });
+}
+
 interface ReadRun {
   status: string;
   logEntries: { message: string }[];
@@ -71,22 +91,7 @@ describe('runner agent under a tight rate limit', () => {
   it('delivers all 2,000 lines of a chatty program and its final status', async () => {
     const runId = await announce(stack, 'proj_agent-chatty', ['dbt', 'build', '--select', 'chatty']);
 
-    agent = startAgent(
-      {
-        ingestUrl: stack.ingestUrl,
-        gatewayToken: stack.tokens.gateway,
-        concurrency: 2,
-        pollIntervalMs: 100,
-        heartbeatMs: 200,
-        logFlushMs: 50,
-        extraPath: FAKE_BIN,
-        inheritEnv: [],
-        killGraceMs: 3_000,
-        maxRunSeconds: 0,
-        shutdownReportMs: 10_000,
-      },
-      { logger: { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) } },
-    );
+    agent = fastAgent(stack, stack.ingestUrl, logged, { concurrency: 2 });
     const run = await eventually(
       async () => {
         const answer = await readRun(stack, runId);
@@ -168,23 +173,14 @@ describe('runner agent while ingest is unreachable', () => {
 
   it('keeps the output and reports the final status once ingest is back', async () => {
     const runId = await announce(stack, 'proj_agent-outage', ['dbt', 'build']);
-    agent = startAgent(
+    agent = fastAgent(
+      stack,
+      `http://127.0.0.1:${proxy.port}`,
+      logged,
+      { inheritEnv: ['FAKE_DBT_SLEEP_SECONDS'] },
       {
-        ingestUrl: `http://127.0.0.1:${proxy.port}`,
-        gatewayToken: stack.tokens.gateway,
-        concurrency: 1,
-        pollIntervalMs: 100,
-        heartbeatMs: 200,
-        logFlushMs: 50,
-        extraPath: FAKE_BIN,
-        inheritEnv: ['FAKE_DBT_SLEEP_SECONDS'],
-        killGraceMs: 3_000,
-        maxRunSeconds: 0,
-        shutdownReportMs: 10_000,
-      },
-      {
-        env: { ...process.env, FAKE_DBT_SLEEP_SECONDS: '4' },
-        logger: { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) },
+        ...process.env,
+        FAKE_DBT_SLEEP_SECONDS: '4',
       },
     );
     await eventually(async () => ((await readRun(stack, runId)).status === 'running' ? true : undefined), 'the run to start', 30_000, 100);
@@ -279,23 +275,7 @@ describe('runner agent whose claim answer is lost', () => {
 
   it('asks again at each poll with the same claimId until it learns it won, then runs the run', async () => {
     const runId = await announce(stack, 'proj_agent-claims', ['dbt', 'build']);
-    agent = startAgent(
-      {
-        ingestUrl: `http://127.0.0.1:${proxy.port}`,
-        gatewayToken: stack.tokens.gateway,
-        concurrency: 1,
-        pollIntervalMs: 100,
-        heartbeatMs: 200,
-        logFlushMs: 50,
-        extraPath: FAKE_BIN,
-        inheritEnv: [],
-        killGraceMs: 3_000,
-        maxRunSeconds: 0,
-        shutdownReportMs: 10_000,
-        claimRetryMs: 1_000,
-      },
-      { logger: { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) } },
-    );
+    agent = fastAgent(stack, `http://127.0.0.1:${proxy.port}`, logged, { claimRetryMs: 1_000 });
     // The first claim won inside ingest, and its retries (the same attempt) and the polls' re-asks were all cut off.
     await eventually(
       async () => (logged.some((line) => line.includes(`run ${runId}: claim outcome unknown`)) && proxy.swallowed >= 3 ? true : undefined),
