@@ -81,6 +81,7 @@ async function startInProcess(): Promise<Stop> {
   logger.log(`tokens are kept next to the chDB directory, for this machine's local mode only`);
   // In order, each step whatever the one before it did: the materializer's last flush and commit must still run.
   return async () => {
+    const failed: string[] = [];
     for (const [name, stop] of [
       ['agent', () => agent.stop()],
       ['control', () => control.close()],
@@ -89,8 +90,13 @@ async function startInProcess(): Promise<Stop> {
       ['materializer', () => materializer.close()],
       ['query', () => query.close()],
     ] as const) {
-      await stop().catch((error: unknown) => logger.error(`stopping ${name} failed: ${error instanceof Error ? error.message : String(error)}`));
+      await stop().catch((error: unknown) => {
+        failed.push(name);
+        logger.error(`stopping ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
     }
+    // Told to the caller, which still stops Kafka and then exits 1.
+    if (failed.length > 0) throw new Error(`${failed.join(', ')} did not stop cleanly`);
   };
 }
 
