@@ -79,6 +79,8 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     if (complete === null) return [];
     const before = new Date(Math.min(now.getTime(), complete.getTime()) - this.config.leaseMs);
     const expired = await listExpiredLeases(this.store, toChDateTime(before), MAX_PER_SWEEP);
+    // A rebuild that began meanwhile may have shown this read half-empty tables: end nothing on it.
+    if (!(await this.upTo.stillPassed())) return [];
     const listed = new Set(expired.map((run) => run.id));
     for (const id of this.ended) if (!listed.has(id)) this.ended.delete(id);
     const ended: string[] = [];

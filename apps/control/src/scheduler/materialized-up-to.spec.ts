@@ -46,4 +46,23 @@ describe('MaterializedUpTo', () => {
     ends.set(1, 1);
     expect(await upTo.sample(at(2))).toEqual(at(1));
   });
+
+  it('tells whether the commits still pass the sample it answered, and not after a rebuild rewound them', async () => {
+    const { admin, ends, committed } = offsets();
+    const upTo = new MaterializedUpTo(admin, 't', 'g');
+    expect(await upTo.stillPassed()).toBe(false);
+    ends.set(0, 10).set(1, 5);
+    committed.set(0, 10).set(1, 5);
+    expect(await upTo.sample(at(0))).toEqual(at(0));
+    ends.set(0, 12);
+    expect(await upTo.stillPassed()).toBe(true);
+    // A rebuild rewinds the group to 0 before it empties the tables.
+    committed.set(0, 0).set(1, 0);
+    expect(await upTo.stillPassed()).toBe(false);
+    expect(await upTo.sample(at(1))).toBeNull();
+    // The rebuild ends by committing the end offsets it replayed to.
+    committed.set(0, 12).set(1, 5);
+    expect(await upTo.stillPassed()).toBe(true);
+    expect(await upTo.sample(at(2))).toEqual(at(2));
+  });
 });

@@ -62,6 +62,8 @@ export class OutcomeIntake {
       ).map((r) => [key(r.org_id, r.project_id, r.id), r]),
     );
     const jobs = await this.jobsOf([...runs.values()]);
+    // A rebuild that began since waitFor may have shown these reads half-empty tables: the flush retries.
+    await this.watermark.confirm(needed);
     const now = (this.options.now ?? (() => new Date()))();
     const opened = new Map<string, WebhookAttemptRow>();
     for (const change of changes) {

@@ -27,12 +27,26 @@ export class ReadModelWatermark {
   async waitFor(needed: ReadonlyMap<number, string>, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const committed = await this.committed();
-      const behind = [...needed].find(([partition, offset]) => (committed.get(partition) ?? -1n) <= BigInt(offset));
+      const behind = this.firstBehind(needed, await this.committed());
       if (!behind) return;
-      if (Date.now() >= deadline) throw new ReadModelBehindError(behind[0], behind[1], String(committed.get(behind[0]) ?? 'nothing'));
+      if (Date.now() >= deadline) throw new ReadModelBehindError(...behind);
       await sleep(POLL_MS);
     }
+  }
+
+  /**
+   * Throws unless every `partition → offset` is still below the group's committed offset. A
+   * rebuild rewinds the group to 0 before it empties the tables, so a read made after `waitFor`
+   * and confirmed here did not meet tables being emptied and refilled.
+   */
+  async confirm(needed: ReadonlyMap<number, string>): Promise<void> {
+    const behind = this.firstBehind(needed, await this.committed());
+    if (behind) throw new ReadModelBehindError(...behind);
+  }
+
+  private firstBehind(needed: ReadonlyMap<number, string>, committed: Map<number, bigint>): [number, string, string] | undefined {
+    const behind = [...needed].find(([partition, offset]) => (committed.get(partition) ?? -1n) <= BigInt(offset));
+    return behind && [behind[0], behind[1], String(committed.get(behind[0]) ?? 'nothing')];
   }
 
   private async committed(): Promise<Map<number, bigint>> {
