@@ -74,7 +74,7 @@ export class DeliveriesService {
     const secrets = activeWebhookSecrets(job, new Date());
     if (secrets.length === 0) throw new ConflictException('the job has no webhook signing secret: rotate one first (POST …/webhook-secret/rotate)');
     const deliveryId = `msg_${randomBytes(16).toString('hex')}`;
-    const row = await this.testSends.run(`${caller.orgId}/${projectId}/${jobId}`, () =>
+    const row = await this.testSends.run({ orgId: caller.orgId, jobKey: `${caller.orgId}/${projectId}/${jobId}` }, () =>
       this.deliverer.attemptOnce(
         {
           orgId: caller.orgId,
