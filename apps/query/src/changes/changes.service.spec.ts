@@ -122,6 +122,27 @@ describe('ChangesService', () => {
     expect(idsOf(next.changes as never)).toEqual(['e4', 'r4']);
   });
 
+  it("answers a caught-up follower's poll without reading the read models", async () => {
+    const repository = repositoryOver(
+      log,
+      new Map([
+        [0, 6n],
+        [1, 3n],
+      ]),
+    );
+    const reads = { runs: 0, executions: 0 };
+    const { runs, executions } = repository;
+    repository.runs = (slice) => ((reads.runs += 1), runs(slice));
+    repository.executions = (slice) => ((reads.executions += 1), executions(slice));
+    const service = new ChangesService(repository);
+    const all = await service.page(caller, 'p', { limit: 100 });
+    expect(all.changes).toHaveLength(8);
+    expect(reads).toEqual({ runs: 1, executions: 1 });
+    const poll = await service.page(caller, 'p', { cursor: all.next_cursor, limit: 100 });
+    expect(poll).toMatchObject({ changes: [], has_more: false, next_cursor: all.next_cursor });
+    expect(reads).toEqual({ runs: 1, executions: 1 });
+  });
+
   it('keeps a cursor the read model has not reached (a rebuild in progress) and answers 410 for one into another log', async () => {
     const full = new ChangesService(
       repositoryOver(

@@ -52,6 +52,8 @@ export class ChangesService {
   }
 
   private async read(slice: LogSlice): Promise<Change[]> {
+    // A caught-up follower's poll: nothing lies between its cursor and the watermarks, and each read scans the organisation's rows.
+    if (slice.from.every((from, p) => from >= (slice.to[p] ?? 0n))) return [];
     const [runs, executions] = await Promise.all([this.repository.runs(slice), this.repository.executions(slice)]);
     return [...runs.map(runChange), ...executions.map(executionChange)].sort(compareChanges).slice(0, slice.limit);
   }
