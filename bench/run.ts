@@ -8,7 +8,8 @@
  * Sections: ingest (1, 6), materializer (2, 6), freshness (3), queries (4, 6, 7), peer (5; its PostgreSQL
  * stays up for concurrency, which needs it and the query data set),
  * scrub and hostile (issue 10: linear scrubbing, ingest under hostile bodies), kafka-lines (issue 18:
- * ingest and materializer on a 3.9.x and a 4.4.x broker), feed (issue 15: change feed and run stream freshness).
+ * ingest and materializer on a 3.9.x and a 4.4.x broker), feed (issue 15: change feed and run stream freshness),
+ * feed-pages (the change feed's page reads over one organisation's long history).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext, compiled, scratch } from './context';
 import { benchFeed, FeedResult, feedReport } from './feed';
+import { benchFeedPages, FeedPagesResult, feedPagesReport } from './feed-pages';
 import { benchFreshness, FreshnessResult, freshnessReport } from './freshness';
 import { benchHostile, HostileResult, hostileReport } from './hostile';
 import { benchConcurrency, ConcurrencyResult, concurrencyReport } from './concurrency';
@@ -32,7 +34,7 @@ import { growthReport, queryReport } from './queries-report';
 import { benchScrub, ScrubResult, scrubReport } from './scrub';
 import { ROOT, run } from './support';
 
-const SECTIONS = ['ingest', 'materializer', 'freshness', 'feed', 'queries', 'peer', 'concurrency', 'scrub', 'hostile', 'kafka-lines'] as const;
+const SECTIONS = ['ingest', 'materializer', 'freshness', 'feed', 'feed-pages', 'queries', 'peer', 'concurrency', 'scrub', 'hostile', 'kafka-lines'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(argv: string[]): Section[] {
@@ -68,6 +70,7 @@ interface Results {
   materializer?: MaterializerResult;
   freshness?: FreshnessResult;
   feed?: FeedResult;
+  'feed-pages'?: FeedPagesResult;
   queries?: QueryResult;
   peer?: PeerResult;
   concurrency?: ConcurrencyResult;
@@ -105,6 +108,7 @@ function render(r: Results): string {
     r.materializer && materializerReport(r.materializer),
     r.freshness && freshnessReport(r.freshness),
     r.feed && feedReport(r.feed),
+    r['feed-pages'] && feedPagesReport(r['feed-pages']),
     r.queries && queryReport(r.queries),
     r.queries?.bi && biReport(r.queries.bi),
     r.queries?.web && webReport(r.queries.web),
@@ -178,6 +182,7 @@ async function measure(quick: boolean, sections: Section[], partialFile: string)
       if (section === 'materializer') results.materializer = await benchMaterializer(ctx);
       if (section === 'freshness') results.freshness = await benchFreshness(ctx);
       if (section === 'feed') results.feed = await benchFeed(ctx);
+      if (section === 'feed-pages') results['feed-pages'] = await benchFeedPages(ctx);
       if (section === 'queries') results.queries = await benchQueries(ctx, exporter?.afterStep);
       if (section === 'peer' && results.queries) results.peer = await benchPeer(results.queries, exporter?.exports ?? [], (postgres = startPostgres()));
       if (section === 'concurrency' && results.queries) results.concurrency = await benchConcurrency(ctx, results.queries, postgres);

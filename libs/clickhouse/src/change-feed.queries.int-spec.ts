@@ -1,16 +1,71 @@
 import { isolatedEnv } from '@runstream/testing';
 import { runRow } from '../../../test/support/run-rows';
-import { selectExecutionChanges, selectRunChanges } from './change-feed.queries';
+import { isNarrowSlice, LogSlice, selectExecutionChanges, selectRunChanges } from './change-feed.queries';
 import { migrate } from './migrate';
 import { ClickHouseStore, openClickHouse } from './store';
-import { insertModelExecutions } from './tables/model-executions.table';
-import { insertRuns } from './tables/runs.table';
+import { insertModelExecutions, ModelExecutionRow } from './tables/model-executions.table';
+import { insertRunEvents } from './tables/run-events.table';
+import { insertRuns, RunRow } from './tables/runs.table';
+
+const AT = '2026-02-26 06:00:00.000';
+
+function execution(run: RunRow, model_name: string, id: string, offset: number, index = 0, status = 'success'): ModelExecutionRow {
+  return {
+    org_id: run.org_id,
+    project_id: run.project_id,
+    model_name,
+    id,
+    job_run_id: run.id,
+    cronjob_name: 'nightly',
+    status,
+    started_at: AT,
+    completed_at: AT,
+    duration_seconds: 60,
+    rows_processed: offset,
+    bytes_processed: null,
+    interval_start: null,
+    interval_end: null,
+    created_at: AT,
+    updated_at: AT,
+    version: String(offset * 10_000 + index),
+  };
+}
+
+/** The audit rows of the events that wrote these rows, as the materializer writes them beside the rows. */
+function eventsOf(rows: { run: RunRow; offset: number }[]) {
+  return rows.map(({ run, offset }) => ({
+    event_id: `00000000-0000-7000-8000-${String(run.kafka_partition).padStart(4, '0')}${String(offset).padStart(8, '0')}`,
+    type: 'run.patched',
+    schema_version: 1,
+    org_id: run.org_id,
+    project_id: run.project_id,
+    run_id: run.id,
+    occurred_at: AT,
+    actor: 'test',
+    payload: '{}',
+    kafka_partition: run.kafka_partition,
+    kafka_offset: String(offset),
+  }));
+}
+
+/** A partition of the slice with no rows in it: it sets what share of the log the slice holds. */
+const EMPTY_PARTITION = 2;
+const FAR = 1_000_000_000_000n;
+const withEmptyPartition = (slice: LogSlice, from: bigint, to: bigint): LogSlice => {
+  const pad = (values: readonly bigint[], last: bigint) => [...Array.from({ length: EMPTY_PARTITION }, (_, p) => values[p] ?? 0n), last];
+  return { ...slice, from: pad(slice.from, from), to: pad(slice.to, to) };
+};
+/** The same slice in a log a trillion positions longer: read from its own rows. */
+const narrow = (slice: LogSlice) => withEmptyPartition(slice, FAR, FAR);
+/** The same slice and a trillion empty positions more: read from the organisation's history. */
+const wide = (slice: LogSlice) => withEmptyPartition(slice, 0n, FAR);
 
 /**
  * The change feed's reads on a real engine: slices per partition, log order, LIMIT, and each
  * execution under its run's partition, with the query app's result limit below the organisation's
- * run count (here 3 for 8 runs), which applies to the page and not to the join that finds each
- * execution's partition (ClickHouse's docs say some versions check subqueries too).
+ * run count (here 3 for 8 runs), which applies to the page and not to the subqueries that find
+ * rows and partitions (ClickHouse's docs say some versions check subqueries too). A slice near the
+ * head is read from its own rows, a wide one from the organisation's history: both give one answer.
  */
 describe('change feed reads: slices, order and partitions under a small max_result_rows', () => {
   const env = isolatedEnv('change-feed-queries');
@@ -23,28 +78,37 @@ describe('change feed reads: slices, order and partitions under a small max_resu
     await migrate(setup);
     const runs = Array.from({ length: RUNS }, (_, i) => runRow({ id: `run_${i}`, kafka_partition: i % 2, kafka_offset: String(i * 10) }));
     await insertRuns(setup, runs);
+    // Each run's executions are written by the event after the run's own, at offset i * 10 + 1.
     await insertModelExecutions(
       setup,
-      runs.map((run, i) => ({
-        org_id: run.org_id,
-        project_id: run.project_id,
-        model_name: `model_${i}`,
-        id: `exec_${i}`,
-        job_run_id: run.id,
-        cronjob_name: 'nightly',
-        status: 'success',
-        started_at: '2026-02-26 06:00:00.000',
-        completed_at: '2026-02-26 06:01:00.000',
-        duration_seconds: 60,
-        rows_processed: i,
-        bytes_processed: null,
-        interval_start: null,
-        interval_end: null,
-        created_at: '2026-02-26 06:00:00.000',
-        updated_at: '2026-02-26 06:01:00.000',
-        // Written by the event after the run's own, at offset i * 10 + 1.
-        version: String((i * 10 + 1) * 10_000),
-      })),
+      runs.map((run, i) => execution(run, `model_${i}`, `exec_${i}`, i * 10 + 1)),
+    );
+    await insertRunEvents(setup, eventsOf(runs.flatMap((run, i) => [i * 10, i * 10 + 1].map((offset) => ({ run, offset })))));
+
+    // Another organisation, unmerged row versions: run A (partition 0) written at 100, 130 and 170, run B (partition 1)
+    // at 105 and 200, run C (partition 0) at 140; executions X of A at 101 and 131, Y of A at 102, Z of B at 106 and 201.
+    const a = (offset: number, status: string) => runRow({ org_id: 'org2', id: 'run_a', kafka_partition: 0, kafka_offset: String(offset), status });
+    const b = (offset: number, status: string) => runRow({ org_id: 'org2', id: 'run_b', kafka_partition: 1, kafka_offset: String(offset), status });
+    const c = runRow({ org_id: 'org2', id: 'run_c', kafka_partition: 0, kafka_offset: '140' });
+    for (const version of [a(100, 'pending'), a(130, 'running'), b(105, 'running'), c, a(170, 'success'), b(200, 'failed')]) {
+      await insertRuns(setup, [version]);
+    }
+    for (const version of [
+      execution(a(0, ''), 'm1', 'x', 101, 0, 'running'),
+      execution(a(0, ''), 'm1', 'y', 102, 1),
+      execution(b(0, ''), 'm2', 'z', 106, 0, 'running'),
+      execution(a(0, ''), 'm1', 'x', 131),
+      execution(b(0, ''), 'm2', 'z', 201, 0, 'failed'),
+    ]) {
+      await insertModelExecutions(setup, [version]);
+    }
+    await insertRunEvents(
+      setup,
+      eventsOf([
+        ...[100, 101, 102, 130, 131, 170].map((offset) => ({ run: a(offset, ''), offset })),
+        ...[105, 106, 200, 201].map((offset) => ({ run: b(offset, ''), offset })),
+        { run: c, offset: 140 },
+      ]),
     );
     await setup.close();
     store = openClickHouse({ ...options, querySettings: { max_result_rows: '3', result_overflow_mode: 'throw' } });
@@ -55,14 +119,57 @@ describe('change feed reads: slices, order and partitions under a small max_resu
   it('pages executions and runs in log order, each execution under its run’s partition', async () => {
     const org_id = runRow({ id: 'x' }).org_id;
     const slice = { org_id, from: [0n, 0n], to: [1_000n, 1_000n], limit: 2 };
-    const executions = await selectExecutionChanges(store, slice);
-    expect(executions.map((row) => [row.id, row.kafka_partition, row.kafka_offset])).toEqual([
-      ['exec_0', 0, '1'],
-      ['exec_1', 1, '11'],
-    ]);
-    // Only partition 1 from offset 30 on: exec_3 (31), exec_5 (51), …
-    const later = await selectExecutionChanges(store, { ...slice, from: [1_000n, 30n] });
-    expect(later.map((row) => row.id)).toEqual(['exec_3', 'exec_5']);
-    expect((await selectRunChanges(store, slice)).map((row) => row.id)).toEqual(['run_0', 'run_1']);
+    for (const read of [narrow(slice), wide(slice)]) {
+      const executions = await selectExecutionChanges(store, read);
+      expect(executions.map((row) => [row.id, row.kafka_partition, row.kafka_offset])).toEqual([
+        ['exec_0', 0, '1'],
+        ['exec_1', 1, '11'],
+      ]);
+      // Only partition 1 from offset 30 on: exec_3 (31), exec_5 (51), …
+      const later = await selectExecutionChanges(store, { ...read, from: [1_000n, 30n, ...read.from.slice(EMPTY_PARTITION)] });
+      expect(later.map((row) => row.id)).toEqual(['exec_3', 'exec_5']);
+      expect((await selectRunChanges(store, read)).map((row) => row.id)).toEqual(['run_0', 'run_1']);
+    }
+  });
+
+  it('shows each row at its current version only, whichever way the slice is read', async () => {
+    const slice = (from: bigint[], to: bigint[]): LogSlice => ({ org_id: 'org2', from, to, limit: 100 });
+    const answer = async (read: LogSlice) => ({
+      runs: (await selectRunChanges(store, read)).map((row) => `${row.id}@${row.kafka_partition}:${row.kafka_offset}`),
+      executions: (await selectExecutionChanges(store, read)).map((row) => `${row.id}@${row.kafka_partition}:${row.kafka_offset}:${row.status}`),
+    });
+    // A's and B's current rows lie past offset 160; X's current row is at 131 and Z's past 160.
+    const head = slice([0n, 0n], [160n, 160n]);
+    expect(isNarrowSlice(narrow(head))).toBe(true);
+    expect(isNarrowSlice(wide(head))).toBe(false);
+    expect(await answer(narrow(head))).toEqual({ runs: ['run_c@0:140'], executions: ['y@0:102:success', 'x@0:131:success'] });
+    for (const [from, to] of [
+      [
+        [0n, 0n],
+        [1_000n, 1_000n],
+      ],
+      [
+        [131n, 106n],
+        [171n, 201n],
+      ],
+      [
+        [132n, 0n],
+        [1_000n, 202n],
+      ],
+      [
+        [101n, 105n],
+        [102n, 106n],
+      ],
+      [
+        [200n, 201n],
+        [1_000n, 1_000n],
+      ],
+    ]) {
+      expect(await answer(narrow(slice(from, to)))).toEqual(await answer(wide(slice(from, to))));
+    }
+    expect(await answer(wide(slice([132n, 0n], [1_000n, 202n])))).toEqual({
+      runs: ['run_c@0:140', 'run_a@0:170', 'run_b@1:200'],
+      executions: ['z@1:201:failed'],
+    });
   });
 });

@@ -25,19 +25,69 @@ export type ExecutionChangeRow = z.infer<typeof ExecutionChangeRowSchema>;
 /** As numbers: the client quotes strings in an Array(UInt64), and log offsets stay far below 2^53. */
 const offsets = (values: readonly bigint[]) => values.map((v) => Number(v));
 
-function sliceParams(slice: LogSlice) {
-  return { org_id: slice.org_id, project_id: slice.project_id ?? null, from: offsets(slice.from), to: offsets(slice.to), limit: slice.limit };
+/**
+ * A slice holding at most this share of the log's positions (all partitions and organisations up
+ * to the slice's end) is read from its own rows, found by the offset skip indexes (migrations
+ * 0032–0035), instead of from the organisation's whole history under FINAL. Both costs grow with
+ * rows read, so the share decides which is cheaper, at any size: the narrow reads passed the
+ * whole-history ones at 4–6% of the log (bench/feed-pages.ts, 1 M and 10 M executions).
+ */
+export const NARROW_SLICE_SHARE = 0.02;
+
+export function isNarrowSlice(slice: LogSlice): boolean {
+  let positions = 0n;
+  let log = 0n;
+  slice.to.forEach((to, p) => {
+    const from = slice.from[p] ?? 0n;
+    if (to > from) positions += to - from;
+    log += to;
+  });
+  return Number(positions) <= NARROW_SLICE_SHARE * Number(log);
 }
+
+function sliceParams(slice: LogSlice) {
+  return {
+    org_id: slice.org_id,
+    project_id: slice.project_id ?? null,
+    from: offsets(slice.from),
+    to: offsets(slice.to),
+    limit: slice.limit,
+    lowest: Number(slice.from.reduce((low, from) => (from < low ? from : low), slice.from[0] ?? 0n)),
+  };
+}
+
+const IN_SCOPE = `org_id = {org_id:String} AND ({project_id:Nullable(String)} IS NULL OR project_id = {project_id:Nullable(String)})`;
+const IN_SLICE = (offset: string, partition: string) =>
+  `${offset} >= arrayElement({from:Array(UInt64)}, ${partition} + 1) AND ${offset} < arrayElement({to:Array(UInt64)}, ${partition} + 1)`;
+/**
+ * The newest row version of each key whose newest version is at or past `since`. Exact without
+ * FINAL: a key whose newest version lies below `since` has every version below it, so none is
+ * read; any other key's newest version is read, and kept.
+ */
+const NEWEST_SINCE = (table: string, version: string, since: string, key: string) =>
+  `SELECT * FROM {db:Identifier}.${table} WHERE ${IN_SCOPE} AND ${version} >= ${since}
+   ORDER BY ${version} DESC LIMIT 1 BY ${key}`;
+/** The result is bounded by LIMIT; ClickHouse's docs say some versions check max_result_rows in subqueries too. */
+const UNBOUNDED_SUBQUERIES = { max_result_rows: '0' };
 
 /** Runs whose current row was written by an event in the slice, in log order. */
 export function selectRunChanges(store: ClickHouseStore, slice: LogSlice): Promise<RunRow[]> {
+  if (isNarrowSlice(slice)) {
+    return store.query(
+      RunRowSchema,
+      `SELECT * FROM (${NEWEST_SINCE('runs', 'kafka_offset', '{lowest:UInt64}', 'project_id, id')})
+       WHERE ${IN_SLICE('kafka_offset', 'kafka_partition')}
+       ORDER BY kafka_offset, kafka_partition, id
+       LIMIT {limit:UInt32}`,
+      sliceParams(slice),
+      UNBOUNDED_SUBQUERIES,
+    );
+  }
   // WHERE applies after FINAL: a run shows once, at its current row's position, or not at all.
   return store.query(
     RunRowSchema,
     `SELECT * FROM {db:Identifier}.runs FINAL
-     WHERE org_id = {org_id:String} AND ({project_id:Nullable(String)} IS NULL OR project_id = {project_id:Nullable(String)})
-       AND kafka_offset >= arrayElement({from:Array(UInt64)}, kafka_partition + 1)
-       AND kafka_offset < arrayElement({to:Array(UInt64)}, kafka_partition + 1)
+     WHERE ${IN_SCOPE} AND ${IN_SLICE('kafka_offset', 'kafka_partition')}
      ORDER BY kafka_offset, kafka_partition, id
      LIMIT {limit:UInt32}`,
     sliceParams(slice),
@@ -47,27 +97,40 @@ export function selectRunChanges(store: ClickHouseStore, slice: LogSlice): Promi
 /**
  * Model executions whose current row was written by an event in the slice, in log order. An
  * execution's offset is in its version (offset × 10000 + index, see the materializer's fold);
- * its partition is its run's (events are keyed by run id).
+ * its partition is its run's (events are keyed by run id), found from the slice's events in a
+ * narrow slice and from the organisation's runs otherwise.
  */
 export function selectExecutionChanges(store: ClickHouseStore, slice: LogSlice): Promise<ExecutionChangeRow[]> {
+  if (isNarrowSlice(slice)) {
+    return store.query(
+      ExecutionChangeRowSchema,
+      `SELECT e.*, ev.kafka_partition AS kafka_partition, toString(ev.kafka_offset) AS kafka_offset
+       FROM (${NEWEST_SINCE('model_executions', 'version', '{lowest:UInt64} * 10000', 'project_id, model_name, id')}) AS e
+       INNER JOIN (
+         SELECT DISTINCT project_id, run_id, kafka_partition, kafka_offset FROM {db:Identifier}.run_events
+         WHERE ${IN_SCOPE} AND kafka_offset >= {lowest:UInt64} AND ${IN_SLICE('kafka_offset', 'kafka_partition')}
+       ) AS ev ON e.project_id = ev.project_id AND e.job_run_id = ev.run_id AND intDiv(e.version, 10000) = ev.kafka_offset
+       ORDER BY ev.kafka_offset, ev.kafka_partition, e.model_name, e.id
+       LIMIT {limit:UInt32}`,
+      sliceParams(slice),
+      UNBOUNDED_SUBQUERIES,
+    );
+  }
   return store.query(
     ExecutionChangeRowSchema,
     `SELECT e.*, r.kafka_partition AS kafka_partition, toString(intDiv(e.version, 10000)) AS kafka_offset
      FROM {db:Identifier}.model_executions AS e FINAL
      INNER JOIN (
-       SELECT id, any(kafka_partition) AS kafka_partition FROM {db:Identifier}.runs
-       WHERE org_id = {org_id:String} AND ({project_id:Nullable(String)} IS NULL OR project_id = {project_id:Nullable(String)})
-       GROUP BY id
+       SELECT id, any(kafka_partition) AS kafka_partition FROM {db:Identifier}.runs WHERE ${IN_SCOPE} GROUP BY id
      ) AS r ON e.job_run_id = r.id
      WHERE e.org_id = {org_id:String} AND ({project_id:Nullable(String)} IS NULL OR e.project_id = {project_id:Nullable(String)})
-       AND intDiv(e.version, 10000) >= arrayElement({from:Array(UInt64)}, r.kafka_partition + 1)
-       AND intDiv(e.version, 10000) < arrayElement({to:Array(UInt64)}, r.kafka_partition + 1)
+       AND ${IN_SLICE('intDiv(e.version, 10000)', 'r.kafka_partition')}
      ORDER BY intDiv(e.version, 10000), r.kafka_partition, e.model_name, e.id
      LIMIT {limit:UInt32}`,
     sliceParams(slice),
-    // ClickHouse's docs say max_result_rows is checked for subqueries too (chDB 3.4's analyzer does not), and the
-    // join's holds one row per run of the organisation: the answer is bounded by LIMIT, the join by max_memory_usage.
-    { max_result_rows: '0' },
+    // The join's holds one row per run of the organisation (chDB 3.4's analyzer does not check subqueries): the answer
+    // is bounded by LIMIT, the join by max_memory_usage.
+    UNBOUNDED_SUBQUERIES,
   );
 }
 
