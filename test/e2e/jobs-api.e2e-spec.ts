@@ -155,6 +155,16 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
     expect(updated.body.environment).toEqual({ DBT_PASSWORD: '********', TARGET: '********', EXTRA: '********' });
     const stored = await findJob(control.app.get(ClickHouseStore), stack.orgId, projectId, created.body.id);
     expect(JSON.parse(stored?.environment ?? '{}')).toEqual({ DBT_PASSWORD: 's3cr3t-value', TARGET: 'prod', EXTRA: 'x' });
+    // A client sends back the whole object it read, read-only fields included, changing one value: the secrets stay.
+    const read = (await list()).jobs.find((job) => job.id === created.body.id) as Job;
+    const putBack = await http<Job>('PUT', `${jobsUrl()}/${read.id}`, { ...read, description: 'edited' }, auth());
+    expect(putBack.status).toBe(200);
+    expect(putBack.body).toMatchObject({ id: read.id, description: 'edited', created_at: read.created_at });
+    const kept = await findJob(control.app.get(ClickHouseStore), stack.orgId, projectId, created.body.id);
+    expect(JSON.parse(kept?.environment ?? '{}')).toEqual({ DBT_PASSWORD: 's3cr3t-value', TARGET: 'prod', EXTRA: 'x' });
+    const another = await http<{ errors: { field: string }[] }>('PUT', `${jobsUrl()}/${read.id}`, { ...read, id: 'job_other', project_id: 'p9' }, auth());
+    expect(another.status).toBe(400);
+    expect(another.body.errors.map((error) => error.field)).toEqual(['id', 'project_id']);
     // The BI view names the keys, never the values.
     const [view] = await control.app
       .get(ClickHouseStore)

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '@runstream/http';
-import { CreateJobDto, TriggerJobDto, UpdateJobDto } from './dto/job-body.dto';
+import { CreateJobDto, PutJobDto, TriggerJobDto } from './dto/job-body.dto';
 import { JobParams, ProjectParams } from './dto/job.params';
 import { CreatedJobResponse, JobListResponse, JobResponse, WebhookSecretRotation } from './job.response';
 import { CreatedJobSchema, JobListSchema, JobSchema, TriggerSchema, WebhookSecretRotationSchema } from './job.schemas';
@@ -33,7 +33,7 @@ export class JobsController {
 
   @Put(':job_id')
   @ApiOkResponse({ type: JobSchema })
-  update(@Param() { id, job_id }: JobParams, @Body() body: UpdateJobDto, @CurrentCaller() caller: Caller): Promise<JobResponse> {
+  update(@Param() { id, job_id }: JobParams, @Body() body: PutJobDto, @CurrentCaller() caller: Caller): Promise<JobResponse> {
     return this.jobs.update(caller, id, job_id, body);
   }
 

@@ -4,7 +4,7 @@ import { JOB_SPEC_DEFAULTS, JobSpec, WEBHOOK_SECRET_GRACE_MS } from '@runstream/
 import { Caller } from '@runstream/http';
 import { newWebhookSecret } from '@runstream/webhooks';
 import { RUN_EXECUTOR, RunExecutor } from '../runs/run-executor';
-import { CreateJobDto, UpdateJobDto } from './dto/job-body.dto';
+import { CreateJobDto, PutJobDto, UpdateJobDto } from './dto/job-body.dto';
 import { JobCommandsService, newJobId } from './job-commands.service';
 import { CreatedJobResponse, JobListResponse, JobResponse, specOf, toJobResponse, WebhookSecretRotation } from './job.response';
 import { jobRuleProblems } from './validation/job-rules';
@@ -47,8 +47,16 @@ export class JobsService {
     return { ...toJobResponse(await this.find(caller, projectId, jobId)), webhook_secret: secret };
   }
 
-  async update(caller: Caller, projectId: string, jobId: string, dto: UpdateJobDto): Promise<JobResponse> {
-    const changes = supplied(dto);
+  async update(caller: Caller, projectId: string, jobId: string, dto: PutJobDto): Promise<JobResponse> {
+    const { id, project_id, created_at: _created, updated_at: _updated, ...spec } = dto;
+    const mismatched = [
+      ...(id !== undefined && id !== jobId ? [{ field: 'id', reasons: [`is read-only: must be ${jobId}, the job in the path, or left out`] }] : []),
+      ...(project_id !== undefined && project_id !== projectId
+        ? [{ field: 'project_id', reasons: [`is read-only: must be ${projectId}, the project in the path, or left out`] }]
+        : []),
+    ];
+    if (mismatched.length > 0) throw badRequest(mismatched);
+    const changes = supplied(spec);
     this.checkRules({ ...specOf(await this.find(caller, projectId, jobId)), ...changes });
     await this.commands.run(caller, projectId, jobId, 'job.updated', { changes });
     await this.executor.definitionsChanged();

@@ -439,6 +439,46 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "success" | "failed";
         };
+        PutJobDto: {
+            /** @description dbt or sqlmesh command, run without a shell */
+            command?: string;
+            /** @description Read-only: ignored */
+            readonly created_at?: string;
+            /** @description Human-readable description */
+            description?: string;
+            /** @description Whether the schedule fires (default true) */
+            enabled?: boolean;
+            /** @description Environment variables (secret: answered masked) */
+            environment?: Record<string, never>;
+            /** @description Read-only: the job in the path */
+            readonly id?: string;
+            /** @description Job name, unique per project */
+            name?: string;
+            /** @description Read-only: the project in the path */
+            readonly project_id?: string;
+            /** @description Kubernetes resources: { requests: { cpu, memory, ephemeral-storage }, limits: {...} } */
+            resources?: Record<string, never>;
+            /** @description Cron expression (5 fields) or macro (@daily, ...) */
+            schedule?: string;
+            /** @description Also alert on success (default false) */
+            slack_alert_on_success?: boolean;
+            /** @description Slack failure alerts (default false) */
+            slack_alerts_enabled?: boolean;
+            /** @description Slack channel for alerts, e.g. #data-alerts */
+            slack_channel?: string;
+            /** @description IANA time zone the schedule is read in (default UTC) */
+            timezone?: string;
+            /** @description Read-only: ignored */
+            readonly updated_at?: string;
+            /** @description Enable webhook delivery (dbt jobs only; default false) */
+            webhook_enabled?: boolean;
+            /** @description Outcomes to deliver: started, success, failure, cancelled (dbt jobs only) */
+            webhook_events?: string[];
+            /** @description HTTP headers for webhook requests (dbt jobs only; secret: answered masked) */
+            webhook_headers?: Record<string, never>;
+            /** @description URL to POST job status events to (dbt jobs only) */
+            webhook_url?: string;
+        };
         TestEventSchema: {
             delivery_id: string;
             duration_ms: number;
@@ -457,38 +497,6 @@ export interface components {
             message: string;
             /** @enum {string} */
             status: "pending";
-        };
-        UpdateJobDto: {
-            /** @description dbt or sqlmesh command, run without a shell */
-            command?: string;
-            /** @description Human-readable description */
-            description?: string;
-            /** @description Whether the schedule fires (default true) */
-            enabled?: boolean;
-            /** @description Environment variables (secret: answered masked) */
-            environment?: Record<string, never>;
-            /** @description Job name, unique per project */
-            name?: string;
-            /** @description Kubernetes resources: { requests: { cpu, memory, ephemeral-storage }, limits: {...} } */
-            resources?: Record<string, never>;
-            /** @description Cron expression (5 fields) or macro (@daily, ...) */
-            schedule?: string;
-            /** @description Also alert on success (default false) */
-            slack_alert_on_success?: boolean;
-            /** @description Slack failure alerts (default false) */
-            slack_alerts_enabled?: boolean;
-            /** @description Slack channel for alerts, e.g. #data-alerts */
-            slack_channel?: string;
-            /** @description IANA time zone the schedule is read in (default UTC) */
-            timezone?: string;
-            /** @description Enable webhook delivery (dbt jobs only; default false) */
-            webhook_enabled?: boolean;
-            /** @description Outcomes to deliver: started, success, failure, cancelled (dbt jobs only) */
-            webhook_events?: string[];
-            /** @description HTTP headers for webhook requests (dbt jobs only; secret: answered masked) */
-            webhook_headers?: Record<string, never>;
-            /** @description URL to POST job status events to (dbt jobs only) */
-            webhook_url?: string;
         };
         WebhookSecretRotationSchema: {
             /**
@@ -640,7 +648,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdateJobDto"];
+                "application/json": components["schemas"]["PutJobDto"];
             };
         };
         responses: {

@@ -16,7 +16,7 @@ export type ModelStatsParams = QueryOf<QueryOps['ExecutionController_stats']>;
 export type ExecutionListParams = QueryOf<QueryOps['ExecutionController_list']>;
 export type OrgStatsParams = QueryOf<QueryOps['ExecutionStatsController_get']>;
 export type LiveJobsParams = QueryOf<ControlOps['LiveJobsController_list']>;
-export type UpdateJobBody = ControlComponents['schemas']['UpdateJobDto'];
+export type UpdateJobBody = ControlComponents['schemas']['PutJobDto'];
 export type JobSpec = Required<ControlComponents['schemas']['CreateJobDto']>;
 
 export const RUN_STATUSES: RunStatus[] = ['pending', 'running', 'success', 'partial', 'failed', 'error', 'cancelled'];

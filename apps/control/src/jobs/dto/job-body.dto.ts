@@ -132,6 +132,32 @@ export class UpdateJobDto extends JobOptionalFields {
   schedule?: string;
 }
 
+/**
+ * PUT's body may also carry the Job object's read-only fields, so a client can send back what it
+ * read: `id` and `project_id` must name the job in the path, the times are ignored.
+ */
+export class PutJobDto extends UpdateJobDto {
+  @ApiPropertyOptional({ description: 'Read-only: the job in the path', readOnly: true })
+  @Optional()
+  @IsString()
+  id?: string;
+
+  @ApiPropertyOptional({ description: 'Read-only: the project in the path', readOnly: true })
+  @Optional()
+  @IsString()
+  project_id?: string;
+
+  @ApiPropertyOptional({ description: 'Read-only: ignored', readOnly: true })
+  @Optional()
+  @IsString()
+  created_at?: string;
+
+  @ApiPropertyOptional({ description: 'Read-only: ignored', readOnly: true })
+  @Optional()
+  @IsString()
+  updated_at?: string;
+}
+
 export class TriggerJobDto {
   @ApiPropertyOptional({ description: 'Override the command for this run only (dbt jobs only; a dbt command)' })
   @Optional()
