@@ -68,6 +68,12 @@ describe('read API input bounds', () => {
     await expectRefused(`${project}/model-executions?limit=1&limit=2`, 'limit');
     await expectRefused(`${project}/runs?status=success&status=failed`, 'status');
     await expectRefused(`/v1/executions/stats?granularity=daily&from=0&from=1&to=86400000`, 'from');
+    // That route's answers are an envelope; its errors carry the envelope's fields too.
+    const refused = await get<{ code?: number; data?: unknown; requestId?: string }>(`/v1/executions/stats?granularity=weekly&from=0&to=1`);
+    expect(refused.body).toMatchObject({ code: 400, data: null, requestId: expect.any(String), statusCode: 400 });
+    const unauthorized = await fetch(`${stack.queryUrl}/v1/executions/stats?granularity=daily&from=0&to=1`, { headers: bearer('not-a-token') });
+    expect(unauthorized.status).toBe(401);
+    expect(await unauthorized.json()).toMatchObject({ code: 401, data: null, requestId: expect.any(String) });
   });
 
   it('refuses a project id over 128 characters on every project route, naming it', async () => {

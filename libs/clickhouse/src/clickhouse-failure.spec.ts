@@ -12,6 +12,11 @@ describe('classifyClickHouseFailure', () => {
     ['203', 'NO_FREE_CONNECTION'],
     ['242', 'TABLE_IS_READ_ONLY'],
     ['999', 'KEEPER_EXCEPTION'],
+    ['225', 'NO_ZOOKEEPER'],
+    ['439', 'CANNOT_SCHEDULE_TASK'],
+    ['173', 'CANNOT_ALLOCATE_MEMORY'],
+    ['236', 'ABORTED'],
+    ['285', 'TOO_FEW_LIVE_REPLICAS'],
   ])('answers code %s (%s) as a retryable 503 with Retry-After', (code, type) => {
     expect(classifyClickHouseFailure(failure(code, type))).toMatchObject({ status: 503, retryAfterSeconds: expect.any(Number) });
   });

@@ -30,6 +30,11 @@ const BY_CODE: Record<string, ClickHouseFailure> = {
   '203': { status: 503, retryAfterSeconds: 1, message: 'ClickHouse has no free connection; retry shortly' }, // NO_FREE_CONNECTION
   '242': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'a ClickHouse replica is read-only for now; retry shortly' }, // TABLE_IS_READ_ONLY
   '999': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'ClickHouse lost its coordination service for now; retry shortly' }, // KEEPER_EXCEPTION
+  '225': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'ClickHouse lost its coordination service for now; retry shortly' }, // NO_ZOOKEEPER
+  '439': { status: 503, retryAfterSeconds: 1, message: 'ClickHouse has no free thread for the query; retry shortly' }, // CANNOT_SCHEDULE_TASK
+  '173': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: `ClickHouse could not allocate memory for the query; ${BUSY}` }, // CANNOT_ALLOCATE_MEMORY
+  '236': { status: 503, retryAfterSeconds: 1, message: 'ClickHouse aborted the query (shutting down or cancelled); retry shortly' }, // ABORTED
+  '285': { status: 503, retryAfterSeconds: LIMIT_RETRY_AFTER_SECONDS, message: 'too few ClickHouse replicas are live; retry shortly' }, // TOO_FEW_LIVE_REPLICAS
   '158': { status: 422, message: `the answer would exceed the row limit; ${NARROW}` }, // TOO_MANY_ROWS
   '307': { status: 422, message: `the answer would exceed the size limit; ${NARROW}` }, // TOO_MANY_BYTES
   '396': { status: 422, message: `the answer would exceed the row or size limit; ${NARROW}` }, // TOO_MANY_ROWS_OR_BYTES

@@ -5,6 +5,7 @@ export * from './health.controller';
 export * from './openapi';
 export * from './errors/retry-later.exception';
 export * from './errors/http-exception.filter';
+export * from './errors/envelope-error.filter';
 export * from './errors/fastify-errors';
 export * from './limits/request-rate-limiter';
 export * from './limits/http-limits.env';

@@ -1,12 +1,14 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
+import { Controller, Get, Query, Req, UseFilters } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
-import { Caller, CurrentCaller } from '@runstream/http';
+import { classifyClickHouseFailure } from '@runstream/clickhouse';
+import { Caller, CurrentCaller, EnvelopeErrorFilter } from '@runstream/http';
 import { ExecutionStatsQueryDto } from './execution-stats.query.dto';
 import { ExecutionStatsSchema } from './execution-stats.schemas';
 import { ExecutionStatsResponse, ExecutionStatsService } from './execution-stats.service';
 
-/** Organisation-wide execution stats (reference/executions-stats-api.txt). */
+/** Organisation-wide execution stats (reference/executions-stats-api.txt); its errors carry the answer's envelope fields too. */
 @Controller('v1/executions/stats')
+@UseFilters(new EnvelopeErrorFilter(classifyClickHouseFailure))
 export class ExecutionStatsController {
   constructor(private readonly stats: ExecutionStatsService) {}
 

@@ -1,4 +1,5 @@
 import { ArgumentsHost, NotFoundException } from '@nestjs/common';
+import { EnvelopeErrorFilter } from './envelope-error.filter';
 import { FailureClassifier, FilterReply, HttpExceptionFilter } from './http-exception.filter';
 
 interface Answer {
@@ -61,5 +62,16 @@ describe('HttpExceptionFilter', () => {
       status: 404,
       body: { message: 'run run_1 not found' },
     });
+  });
+
+  it("gives an envelope route's errors the envelope's code, data and requestId beside the usual fields", () => {
+    const filter = new EnvelopeErrorFilter(classify);
+    expect(answer(filter, new NotFoundException('no such thing'))).toEqual({
+      status: 404,
+      headers: {},
+      body: { code: 404, data: null, statusCode: 404, error: 'Not Found', message: 'no such thing', requestId: 'req-1' },
+    });
+    expect(answer(filter, unreachable)).toMatchObject({ status: 503, headers: { 'retry-after': '5' }, body: { code: 503, data: null, requestId: 'req-1' } });
+    expect(answer(filter, new Error('a bug'))).toMatchObject({ status: 500, body: { code: 500, data: null, statusCode: 500, requestId: 'req-1' } });
   });
 });

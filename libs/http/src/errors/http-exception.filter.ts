@@ -3,7 +3,7 @@ import { reasonPhrase } from './fastify-errors';
 import { RetryLaterException, serviceUnavailable } from './retry-later.exception';
 
 /** The parts of a Fastify request and reply the filter uses. */
-interface FilterRequest {
+export interface FilterRequest {
   id?: string;
   method?: string;
   url?: string;
@@ -69,10 +69,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   constructor(private readonly classify?: FailureClassifier) {}
 
+  /** Where the answer is written: the reply itself here; a route's own filter may shape the body on the way. */
+  protected replyFor(reply: FilterReply, _request: FilterRequest): FilterReply {
+    return reply;
+  }
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FilterRequest>();
-    const reply = http.getResponse<FilterReply>();
+    const reply = this.replyFor(http.getResponse<FilterReply>(), request);
     if (reply.sent) {
       this.logger.debug(`${request.method} ${request.url} (request ${request.id}) failed after its answer was sent: ${String(exception)}`);
       return;
