@@ -1,12 +1,22 @@
 /**
  * The change feed's page reads over one organisation's long history, in the engine (libs/clickhouse,
- * no HTTP): how a page's cost depends on how far its cursor is from the log's head. Baseline, same
- * run, same slices: the whole-history reads every page made before narrow slices were read from
- * their own rows (still the reads of a wide slice), forced by a slice that also spans an empty
- * partition of a trillion positions.
+ * no HTTP): how a page's cost depends on how many of the organisation's events lie between its
+ * cursor and the log's head. Baseline, same run, same slices: the history reads every page made
+ * before slices with few of the organisation's events were read from their own rows (and that
+ * such a slice with many still makes).
  */
 import { rmSync } from 'node:fs';
-import { ClickHouseStore, LogSlice, migrate, NARROW_SLICE_SHARE, openClickHouse, selectExecutionChanges, selectRunChanges } from '@runstream/clickhouse';
+import {
+  ClickHouseStore,
+  LogSlice,
+  migrate,
+  openClickHouse,
+  OWN_ROWS_MAX_EVENTS,
+  planSliceRead,
+  selectExecutionChanges,
+  selectRunChanges,
+  SliceRead,
+} from '@runstream/clickhouse';
 import { BenchContext, scratch } from './context';
 import { median } from './support';
 
@@ -15,15 +25,20 @@ const EVENTS_PER_RUN = 10;
 const EXECUTIONS_PER_RUN = 10;
 const LIMIT = 500;
 const ROUNDS = 7;
-/** Cursors this many positions per partition behind the head (after one at the head); then the middle and the start of the log. */
-const BEHIND = [100, 1_000, 10_000, 33_000];
+/** Cursors this many positions per partition behind the head (after ones at the head); then the middle and the start of the log. */
+const BEHIND = [100, 1_000, 3_000, 10_000, 33_000];
+/** Events other organisations wrote since a quiet organisation's follower caught up. */
+const QUIET_EVENTS = 600_000;
 
 export interface FeedPageRow {
   /** Where the cursor is. */
   cursor: string;
   /** Log positions between the cursor and the head, over every partition. */
   positions: number;
-  /** p50 ms of the page's two reads (runs, then executions), this build and the baseline. */
+  /** p50 ms of this build's plan (counting the organisation's events in the slice), then of the page's two reads (runs, then executions), this build and the baseline. */
+  plan: number;
+  /** How this build read it. */
+  read: SliceRead['kind'];
   runs: number;
   executions: number;
   baselineRuns: number;
@@ -90,23 +105,35 @@ async function timed(read: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-/** p50 of each read, this build's and the baseline's alternating; an empty slice is read by no one since the service answers it itself. */
+const HISTORY: SliceRead = { kind: 'history' };
+
+/** p50 of each step, this build's and the baseline's alternating; a caught-up slice is answered by the service without a read. */
 async function measureSlice(store: ClickHouseStore, slice: LogSlice): Promise<Omit<FeedPageRow, 'cursor' | 'positions'>> {
-  const whole: LogSlice = { ...slice, from: [...slice.from, 0n], to: [...slice.to, 1_000_000_000_000n] };
   const empty = slice.from.every((from, p) => from >= slice.to[p]);
-  const t = { runs: [] as number[], executions: [] as number[], baselineRuns: [] as number[], baselineExecutions: [] as number[] };
+  const t = { plan: [] as number[], runs: [] as number[], executions: [] as number[], baselineRuns: [] as number[], baselineExecutions: [] as number[] };
+  let read: SliceRead = { kind: 'none' };
   for (let round = 0; round < ROUNDS + 1; round += 1) {
+    const planned = performance.now();
+    if (!empty) read = await planSliceRead(store, slice);
     const times = {
-      runs: empty ? 0 : await timed(() => selectRunChanges(store, slice)),
-      executions: empty ? 0 : await timed(() => selectExecutionChanges(store, slice)),
-      baselineRuns: await timed(() => selectRunChanges(store, whole)),
-      baselineExecutions: await timed(() => selectExecutionChanges(store, whole)),
+      plan: empty ? 0 : performance.now() - planned,
+      runs: await timed(() => selectRunChanges(store, slice, read)),
+      executions: await timed(() => selectExecutionChanges(store, slice, read)),
+      baselineRuns: await timed(() => selectRunChanges(store, slice, HISTORY)),
+      baselineExecutions: await timed(() => selectExecutionChanges(store, slice, HISTORY)),
     };
     if (round === 0) continue; // warm-up
     for (const key of Object.keys(t) as (keyof typeof t)[]) t[key].push(times[key]);
   }
   const p50 = (values: number[]) => Math.round(median(values) * 10) / 10;
-  return { runs: p50(t.runs), executions: p50(t.executions), baselineRuns: p50(t.baselineRuns), baselineExecutions: p50(t.baselineExecutions) };
+  return {
+    plan: p50(t.plan),
+    read: empty ? 'none' : read.kind,
+    runs: p50(t.runs),
+    executions: p50(t.executions),
+    baselineRuns: p50(t.baselineRuns),
+    baselineExecutions: p50(t.baselineExecutions),
+  };
 }
 
 export async function benchFeedPages(ctx: BenchContext): Promise<FeedPagesResult> {
@@ -120,19 +147,22 @@ export async function benchFeedPages(ctx: BenchContext): Promise<FeedPagesResult
     await generate(store, runs);
     const generateSeconds = Math.round((performance.now() - started) / 100) / 10;
     const head = Array.from({ length: PARTITIONS }, (_, p) => BigInt(Math.ceil((runs - p) / PARTITIONS) * EVENTS_PER_RUN));
-    const cursors: [string, bigint[]][] = [
-      ['at the head (a caught-up poll)', head],
-      ...BEHIND.map((behind): [string, bigint[]] => [
-        `${behind.toLocaleString('en')} behind the head`,
+    const quiet = head.map((end) => end + BigInt(QUIET_EVENTS / PARTITIONS));
+    const cursors: [string, bigint[], bigint[]][] = [
+      ['at the head (a caught-up poll)', head, head],
+      [`at the head, ${QUIET_EVENTS.toLocaleString('en')} events of other organisations since`, head, quiet],
+      ...BEHIND.map((behind): [string, bigint[], bigint[]] => [
+        `${(behind * PARTITIONS).toLocaleString('en')} events behind the head`,
         head.map((end) => (end > behind ? end - BigInt(behind) : 0n)),
+        head,
       ]),
-      ['the middle of the log', head.map((end) => end / 2n)],
-      ['the start of the log', head.map(() => 0n)],
+      ['the middle of the log', head.map((end) => end / 2n), head],
+      ['the start of the log', head.map(() => 0n), head],
     ];
     const rows: FeedPageRow[] = [];
-    for (const [cursor, from] of cursors) {
-      const positions = Number(head.reduce((sum, end, p) => sum + end - from[p], 0n));
-      rows.push({ cursor, positions, ...(await measureSlice(store, { org_id: 'org_feed', from, to: head, limit: LIMIT + 1 })) });
+    for (const [cursor, from, to] of cursors) {
+      const positions = Number(to.reduce((sum, end, p) => sum + end - from[p], 0n));
+      rows.push({ cursor, positions, ...(await measureSlice(store, { org_id: 'org_feed', from, to, limit: LIMIT + 1 })) });
     }
     return { runs, executions: runs * EXECUTIONS_PER_RUN, generateSeconds, rows };
   } finally {
@@ -143,28 +173,29 @@ export async function benchFeedPages(ctx: BenchContext): Promise<FeedPagesResult
 
 export function feedPagesReport(f: FeedPagesResult): string {
   const ratio = (ours: number, base: number) => `${(ours / base).toFixed(2)}×`;
-  const rows = f.rows.map(
-    (r) =>
-      `| ${r.cursor} | ${r.positions.toLocaleString('en')} | ${r.runs} / ${r.baselineRuns} | ${r.executions} / ${r.baselineExecutions} | ${ratio(r.runs + r.executions, r.baselineRuns + r.baselineExecutions)} |`,
-  );
+  const rows = f.rows.map((r) => {
+    const page = r.plan + r.runs + r.executions;
+    return `| ${r.cursor} | ${r.positions.toLocaleString('en')} | ${r.read} | ${r.plan} | ${r.runs} / ${r.baselineRuns} | ${r.executions} / ${r.baselineExecutions} | ${ratio(page, r.baselineRuns + r.baselineExecutions)} |`;
+  });
   return `## Change feed pages over a long history (issue 16)
 
 One organisation's log of ${(f.runs * EVENTS_PER_RUN).toLocaleString('en')} events on ${PARTITIONS} partitions, generated in the engine in log order
 (${f.runs.toLocaleString('en')} runs, each created 30 s after the last, with ${EXECUTIONS_PER_RUN} executions reported by its next ${EVENTS_PER_RUN - 1} events;
 ${f.executions.toLocaleString('en')} executions in all, ${f.generateSeconds} s to generate and merge). A page of the organisation's feed
-(\`limit=${LIMIT}\`) makes two reads, runs and executions, timed in the engine through libs/clickhouse: p50 of ${ROUNDS}, this build and the
-baseline alternating. The baseline is the whole-history reads, which every page made until 2026-11-27 and a slice holding more than
-${NARROW_SLICE_SHARE * 100}% of the log's positions still makes: \`runs FINAL\` and \`model_executions FINAL\` over the organisation, joined to all its runs for their
-partitions. A caught-up follower's poll (cursor at the head) now makes no read (0 ms below).
+(\`limit=${LIMIT}\`) counts the organisation's events in its slice (up to ${OWN_ROWS_MAX_EVENTS.toLocaleString('en')} + 1, in \`run_events\`), then makes
+two reads, runs and executions: from the slice's own rows when it holds at most ${OWN_ROWS_MAX_EVENTS.toLocaleString('en')} of those events (\`own-rows\`: the
+row versions written since the first of them, found by skip indexes on \`runs.kafka_offset\` and \`model_executions.version\`,
+migrations 0032–0035, newest per key, executions joined to the slice's events for their partitions), from the organisation's
+history otherwise, and none when it holds none. Timed in the engine through libs/clickhouse: p50 of ${ROUNDS}, this build and the
+baseline alternating. The baseline is the history reads every page made until 2026-11-27: \`runs FINAL\` and
+\`model_executions FINAL\` over the organisation, executions joined to all its runs for their partitions. A caught-up poll (cursor
+at the head) is answered by the service without any read; one whose slice holds only other organisations' events pays the count.
 
-| cursor | positions to the head | runs read ms (this / baseline) | executions read ms (this / baseline) | page / baseline |
-|---|---|---|---|---|
+| cursor | log positions to the end of the slice | read | count ms | runs read ms (this / baseline) | executions read ms (this / baseline) | page / baseline |
+|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-A slice of at most ${NARROW_SLICE_SHARE * 100}% of the log's positions is read from its own rows: the row versions written since the cursor, found by skip indexes
-on \`runs.kafka_offset\` and \`model_executions.version\` (migrations 0032–0035), newest per key, executions joined to the slice's
-events for their partitions. Its cost follows the slice, not the history; the executions read still touches every granule holding
-one execution written since the cursor, and executions are ordered by model and id, not by time. Wider slices (a follower far
-behind, or a first read from the start) keep the whole-history reads.
+The own-rows reads cost what the slice holds, not the history; the executions read still touches every granule holding one
+execution written since the slice's first event, as executions are ordered by model and id, not by time.
 `;
 }

@@ -1,6 +1,6 @@
 import { isolatedEnv } from '@runstream/testing';
 import { runRow } from '../../../test/support/run-rows';
-import { isNarrowSlice, LogSlice, selectExecutionChanges, selectRunChanges } from './change-feed.queries';
+import { LogSlice, planSliceRead, selectExecutionChanges, selectRunChanges, SliceRead } from './change-feed.queries';
 import { migrate } from './migrate';
 import { ClickHouseStore, openClickHouse } from './store';
 import { insertModelExecutions, ModelExecutionRow } from './tables/model-executions.table';
@@ -48,24 +48,14 @@ function eventsOf(rows: { run: RunRow; offset: number }[]) {
   }));
 }
 
-/** A partition of the slice with no rows in it: it sets what share of the log the slice holds. */
-const EMPTY_PARTITION = 2;
-const FAR = 1_000_000_000_000n;
-const withEmptyPartition = (slice: LogSlice, from: bigint, to: bigint): LogSlice => {
-  const pad = (values: readonly bigint[], last: bigint) => [...Array.from({ length: EMPTY_PARTITION }, (_, p) => values[p] ?? 0n), last];
-  return { ...slice, from: pad(slice.from, from), to: pad(slice.to, to) };
-};
-/** The same slice in a log a trillion positions longer: read from its own rows. */
-const narrow = (slice: LogSlice) => withEmptyPartition(slice, FAR, FAR);
-/** The same slice and a trillion empty positions more: read from the organisation's history. */
-const wide = (slice: LogSlice) => withEmptyPartition(slice, 0n, FAR);
+const HISTORY: SliceRead = { kind: 'history' };
 
 /**
  * The change feed's reads on a real engine: slices per partition, log order, LIMIT, and each
  * execution under its run's partition, with the query app's result limit below the organisation's
  * run count (here 3 for 8 runs), which applies to the page and not to the subqueries that find
- * rows and partitions (ClickHouse's docs say some versions check subqueries too). A slice near the
- * head is read from its own rows, a wide one from the organisation's history: both give one answer.
+ * rows and partitions (ClickHouse's docs say some versions check subqueries too). A slice with few
+ * of the organisation's events is read from its own rows, another from its history: one answer.
  */
 describe('change feed reads: slices, order and partitions under a small max_result_rows', () => {
   const env = isolatedEnv('change-feed-queries');
@@ -119,30 +109,45 @@ describe('change feed reads: slices, order and partitions under a small max_resu
   it('pages executions and runs in log order, each execution under its run’s partition', async () => {
     const org_id = runRow({ id: 'x' }).org_id;
     const slice = { org_id, from: [0n, 0n], to: [1_000n, 1_000n], limit: 2 };
-    for (const read of [narrow(slice), wide(slice)]) {
-      const executions = await selectExecutionChanges(store, read);
+    const later = { ...slice, from: [1_000n, 30n] };
+    expect(await planSliceRead(store, slice)).toEqual({ kind: 'own-rows', since: 0n });
+    expect(await planSliceRead(store, later)).toEqual({ kind: 'own-rows', since: 30n });
+    for (const read of [undefined, HISTORY]) {
+      const executions = await selectExecutionChanges(store, slice, read ?? (await planSliceRead(store, slice)));
       expect(executions.map((row) => [row.id, row.kafka_partition, row.kafka_offset])).toEqual([
         ['exec_0', 0, '1'],
         ['exec_1', 1, '11'],
       ]);
       // Only partition 1 from offset 30 on: exec_3 (31), exec_5 (51), …
-      const later = await selectExecutionChanges(store, { ...read, from: [1_000n, 30n, ...read.from.slice(EMPTY_PARTITION)] });
-      expect(later.map((row) => row.id)).toEqual(['exec_3', 'exec_5']);
-      expect((await selectRunChanges(store, read)).map((row) => row.id)).toEqual(['run_0', 'run_1']);
+      const fromThirty = await selectExecutionChanges(store, later, read ?? (await planSliceRead(store, later)));
+      expect(fromThirty.map((row) => row.id)).toEqual(['exec_3', 'exec_5']);
+      expect((await selectRunChanges(store, slice, read ?? (await planSliceRead(store, slice)))).map((row) => row.id)).toEqual(['run_0', 'run_1']);
     }
+  });
+
+  it("plans no read for a slice without the scope's events, and the history reads past the event bound", async () => {
+    const org2 = (from: bigint[], to: bigint[]): LogSlice => ({ org_id: 'org2', from, to, limit: 100 });
+    // org2's events lie at 100-170 on partition 0 and 105-201 on partition 1; org1's elsewhere.
+    expect(await planSliceRead(store, org2([171n, 202n], [1_000n, 1_000n]))).toEqual({ kind: 'none' });
+    expect(await planSliceRead(store, { ...org2([0n, 0n], [100n, 100n]), project_id: 'p9' })).toEqual({ kind: 'none' });
+    expect(await planSliceRead(store, org2([0n, 0n], [160n, 160n]))).toEqual({ kind: 'own-rows', since: 100n });
+    expect(await planSliceRead(store, org2([0n, 0n], [160n, 160n]), 8)).toEqual({ kind: 'own-rows', since: 100n });
+    expect(await planSliceRead(store, org2([0n, 0n], [160n, 160n]), 7)).toEqual({ kind: 'history' });
+    expect(await planSliceRead(store, { org_id: 'org1', from: [100n, 100n], to: [1_000n, 1_000n], limit: 10 })).toEqual({ kind: 'none' });
   });
 
   it('shows each row at its current version only, whichever way the slice is read', async () => {
     const slice = (from: bigint[], to: bigint[]): LogSlice => ({ org_id: 'org2', from, to, limit: 100 });
-    const answer = async (read: LogSlice) => ({
-      runs: (await selectRunChanges(store, read)).map((row) => `${row.id}@${row.kafka_partition}:${row.kafka_offset}`),
-      executions: (await selectExecutionChanges(store, read)).map((row) => `${row.id}@${row.kafka_partition}:${row.kafka_offset}:${row.status}`),
-    });
+    const answer = async (slice: LogSlice, read?: SliceRead) => {
+      const plan = read ?? (await planSliceRead(store, slice));
+      return {
+        runs: (await selectRunChanges(store, slice, plan)).map((row) => `${row.id}@${row.kafka_partition}:${row.kafka_offset}`),
+        executions: (await selectExecutionChanges(store, slice, plan)).map((row) => `${row.id}@${row.kafka_partition}:${row.kafka_offset}:${row.status}`),
+      };
+    };
     // A's and B's current rows lie past offset 160; X's current row is at 131 and Z's past 160.
     const head = slice([0n, 0n], [160n, 160n]);
-    expect(isNarrowSlice(narrow(head))).toBe(true);
-    expect(isNarrowSlice(wide(head))).toBe(false);
-    expect(await answer(narrow(head))).toEqual({ runs: ['run_c@0:140'], executions: ['y@0:102:success', 'x@0:131:success'] });
+    expect(await answer(head)).toEqual({ runs: ['run_c@0:140'], executions: ['y@0:102:success', 'x@0:131:success'] });
     for (const [from, to] of [
       [
         [0n, 0n],
@@ -165,9 +170,9 @@ describe('change feed reads: slices, order and partitions under a small max_resu
         [1_000n, 1_000n],
       ],
     ]) {
-      expect(await answer(narrow(slice(from, to)))).toEqual(await answer(wide(slice(from, to))));
+      expect(await answer(slice(from, to))).toEqual(await answer(slice(from, to), HISTORY));
     }
-    expect(await answer(wide(slice([132n, 0n], [1_000n, 202n])))).toEqual({
+    expect(await answer(slice([132n, 0n], [1_000n, 202n]), HISTORY)).toEqual({
       runs: ['run_c@0:140', 'run_a@0:170', 'run_b@1:200'],
       executions: ['z@1:201:failed'],
     });

@@ -25,26 +25,6 @@ export type ExecutionChangeRow = z.infer<typeof ExecutionChangeRowSchema>;
 /** As numbers: the client quotes strings in an Array(UInt64), and log offsets stay far below 2^53. */
 const offsets = (values: readonly bigint[]) => values.map((v) => Number(v));
 
-/**
- * A slice holding at most this share of the log's positions (all partitions and organisations up
- * to the slice's end) is read from its own rows, found by the offset skip indexes (migrations
- * 0032–0035), instead of from the organisation's whole history under FINAL. Both costs grow with
- * rows read, so the share decides which is cheaper, at any size: the narrow reads passed the
- * whole-history ones at 4–6% of the log (bench/feed-pages.ts, 1 M and 10 M executions).
- */
-export const NARROW_SLICE_SHARE = 0.02;
-
-export function isNarrowSlice(slice: LogSlice): boolean {
-  let positions = 0n;
-  let log = 0n;
-  slice.to.forEach((to, p) => {
-    const from = slice.from[p] ?? 0n;
-    if (to > from) positions += to - from;
-    log += to;
-  });
-  return Number(positions) <= NARROW_SLICE_SHARE * Number(log);
-}
-
 function sliceParams(slice: LogSlice) {
   return {
     org_id: slice.org_id,
@@ -59,6 +39,40 @@ function sliceParams(slice: LogSlice) {
 const IN_SCOPE = `org_id = {org_id:String} AND ({project_id:Nullable(String)} IS NULL OR project_id = {project_id:Nullable(String)})`;
 const IN_SLICE = (offset: string, partition: string) =>
   `${offset} >= arrayElement({from:Array(UInt64)}, ${partition} + 1) AND ${offset} < arrayElement({to:Array(UInt64)}, ${partition} + 1)`;
+
+/**
+ * How a slice's changes are read. `none`: the scope has no event in the slice. `own-rows`: the row
+ * versions written since the scope's first event in the slice, found by the offset skip indexes
+ * (migrations 0032–0035), which costs what the slice holds. `history`: the scope's current rows
+ * under FINAL, which costs what its whole history holds.
+ */
+export type SliceRead = { kind: 'none' } | { kind: 'own-rows'; since: bigint } | { kind: 'history' };
+
+/**
+ * A slice holding at most this many of the scope's events is read from its own rows. On one
+ * organisation's 10 M events, 6,000 to 200,000 of them took 0.28–0.49× of the history reads
+ * (bench/feed-pages.ts); on 1 M events, 60,000 took as long as the history reads.
+ */
+export const OWN_ROWS_MAX_EVENTS = 20_000;
+
+/**
+ * Counts the scope's events in the slice (run_events, which holds every event a change comes from,
+ * written before the watermark that lets the feed read it), up to `maxEvents` + 1: a quiet
+ * organisation's poll on a busy log reads nothing more.
+ */
+export async function planSliceRead(store: ClickHouseStore, slice: LogSlice, maxEvents = OWN_ROWS_MAX_EVENTS): Promise<SliceRead> {
+  const [found] = await store.query(
+    z.object({ events: column.count, first: column.uint64 }),
+    `SELECT count() AS events, toString(min(kafka_offset)) AS first FROM (
+       SELECT kafka_offset FROM {db:Identifier}.run_events
+       WHERE ${IN_SCOPE} AND kafka_offset >= {lowest:UInt64} AND ${IN_SLICE('kafka_offset', 'kafka_partition')}
+       LIMIT {cap:UInt32})`,
+    { ...sliceParams(slice), cap: maxEvents + 1 },
+  );
+  if (!found || found.events === 0) return { kind: 'none' };
+  return found.events > maxEvents ? { kind: 'history' } : { kind: 'own-rows', since: BigInt(found.first) };
+}
+
 /**
  * The newest row version of each key whose newest version is at or past `since`. Exact without
  * FINAL: a key whose newest version lies below `since` has every version below it, so none is
@@ -71,15 +85,16 @@ const NEWEST_SINCE = (table: string, version: string, since: string, key: string
 const UNBOUNDED_SUBQUERIES = { max_result_rows: '0' };
 
 /** Runs whose current row was written by an event in the slice, in log order. */
-export function selectRunChanges(store: ClickHouseStore, slice: LogSlice): Promise<RunRow[]> {
-  if (isNarrowSlice(slice)) {
+export async function selectRunChanges(store: ClickHouseStore, slice: LogSlice, read: SliceRead): Promise<RunRow[]> {
+  if (read.kind === 'none') return [];
+  if (read.kind === 'own-rows') {
     return store.query(
       RunRowSchema,
-      `SELECT * FROM (${NEWEST_SINCE('runs', 'kafka_offset', '{lowest:UInt64}', 'project_id, id')})
+      `SELECT * FROM (${NEWEST_SINCE('runs', 'kafka_offset', '{since:UInt64}', 'project_id, id')})
        WHERE ${IN_SLICE('kafka_offset', 'kafka_partition')}
        ORDER BY kafka_offset, kafka_partition, id
        LIMIT {limit:UInt32}`,
-      sliceParams(slice),
+      { ...sliceParams(slice), since: Number(read.since) },
       UNBOUNDED_SUBQUERIES,
     );
   }
@@ -97,22 +112,23 @@ export function selectRunChanges(store: ClickHouseStore, slice: LogSlice): Promi
 /**
  * Model executions whose current row was written by an event in the slice, in log order. An
  * execution's offset is in its version (offset × 10000 + index, see the materializer's fold);
- * its partition is its run's (events are keyed by run id), found from the slice's events in a
- * narrow slice and from the organisation's runs otherwise.
+ * its partition is its run's (events are keyed by run id), found from the slice's own events or
+ * from the organisation's runs.
  */
-export function selectExecutionChanges(store: ClickHouseStore, slice: LogSlice): Promise<ExecutionChangeRow[]> {
-  if (isNarrowSlice(slice)) {
+export async function selectExecutionChanges(store: ClickHouseStore, slice: LogSlice, read: SliceRead): Promise<ExecutionChangeRow[]> {
+  if (read.kind === 'none') return [];
+  if (read.kind === 'own-rows') {
     return store.query(
       ExecutionChangeRowSchema,
       `SELECT e.*, ev.kafka_partition AS kafka_partition, toString(ev.kafka_offset) AS kafka_offset
-       FROM (${NEWEST_SINCE('model_executions', 'version', '{lowest:UInt64} * 10000', 'project_id, model_name, id')}) AS e
+       FROM (${NEWEST_SINCE('model_executions', 'version', '{since:UInt64} * 10000', 'project_id, model_name, id')}) AS e
        INNER JOIN (
          SELECT DISTINCT project_id, run_id, kafka_partition, kafka_offset FROM {db:Identifier}.run_events
-         WHERE ${IN_SCOPE} AND kafka_offset >= {lowest:UInt64} AND ${IN_SLICE('kafka_offset', 'kafka_partition')}
+         WHERE ${IN_SCOPE} AND kafka_offset >= {since:UInt64} AND ${IN_SLICE('kafka_offset', 'kafka_partition')}
        ) AS ev ON e.project_id = ev.project_id AND e.job_run_id = ev.run_id AND intDiv(e.version, 10000) = ev.kafka_offset
        ORDER BY ev.kafka_offset, ev.kafka_partition, e.model_name, e.id
        LIMIT {limit:UInt32}`,
-      sliceParams(slice),
+      { ...sliceParams(slice), since: Number(read.since) },
       UNBOUNDED_SUBQUERIES,
     );
   }

@@ -3,11 +3,13 @@ import {
   ClickHouseStore,
   ExecutionChangeRow,
   LogSlice,
+  planSliceRead,
   RunRow,
   selectEventIdsAt,
   selectExecutionChanges,
   selectFeedWatermarks,
   selectRunChanges,
+  SliceRead,
 } from '@runstream/clickhouse';
 
 /** The change feed's door to the read models; the SQL lives in @runstream/clickhouse. */
@@ -19,12 +21,16 @@ export class ChangesRepository {
     return selectFeedWatermarks(this.store);
   }
 
-  runs(slice: LogSlice): Promise<RunRow[]> {
-    return selectRunChanges(this.store, slice);
+  plan(slice: LogSlice): Promise<SliceRead> {
+    return planSliceRead(this.store, slice);
   }
 
-  executions(slice: LogSlice): Promise<ExecutionChangeRow[]> {
-    return selectExecutionChanges(this.store, slice);
+  runs(slice: LogSlice, read: SliceRead): Promise<RunRow[]> {
+    return selectRunChanges(this.store, slice, read);
+  }
+
+  executions(slice: LogSlice, read: SliceRead): Promise<ExecutionChangeRow[]> {
+    return selectExecutionChanges(this.store, slice, read);
   }
 
   eventIds(orgId: string, positions: { partition: number; offset: bigint }[]): Promise<Map<string, string>> {

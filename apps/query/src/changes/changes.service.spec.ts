@@ -33,6 +33,7 @@ function repositoryOver(log: Written[], watermarks: Map<number, bigint>): Change
   const ordered = [...log].sort((a, b) => a.offset - b.offset || a.partition - b.partition);
   return {
     watermarks: async () => watermarks,
+    plan: async (slice: LogSlice) => (log.some((e) => inSlice(slice, e.partition, e.offset)) ? { kind: 'history' } : { kind: 'none' }),
     runs: async (slice: LogSlice) =>
       ordered
         .filter((e) => inSlice(slice, e.partition, e.offset))
@@ -132,8 +133,8 @@ describe('ChangesService', () => {
     );
     const reads = { runs: 0, executions: 0 };
     const { runs, executions } = repository;
-    repository.runs = (slice) => ((reads.runs += 1), runs(slice));
-    repository.executions = (slice) => ((reads.executions += 1), executions(slice));
+    repository.runs = (slice, read) => ((reads.runs += 1), runs(slice, read));
+    repository.executions = (slice, read) => ((reads.executions += 1), executions(slice, read));
     const service = new ChangesService(repository);
     const all = await service.page(caller, 'p', { limit: 100 });
     expect(all.changes).toHaveLength(8);

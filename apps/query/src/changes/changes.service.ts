@@ -52,9 +52,10 @@ export class ChangesService {
   }
 
   private async read(slice: LogSlice): Promise<Change[]> {
-    // A caught-up follower's poll: nothing lies between its cursor and the watermarks, and each read scans the organisation's rows.
+    // A caught-up follower's poll: nothing lies between its cursor and the watermarks.
     if (slice.from.every((from, p) => from >= (slice.to[p] ?? 0n))) return [];
-    const [runs, executions] = await Promise.all([this.repository.runs(slice), this.repository.executions(slice)]);
+    const plan = await this.repository.plan(slice);
+    const [runs, executions] = await Promise.all([this.repository.runs(slice, plan), this.repository.executions(slice, plan)]);
     return [...runs.map(runChange), ...executions.map(executionChange)].sort(compareChanges).slice(0, slice.limit);
   }
 
