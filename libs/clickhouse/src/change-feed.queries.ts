@@ -32,8 +32,18 @@ function sliceParams(slice: LogSlice) {
     from: offsets(slice.from),
     to: offsets(slice.to),
     limit: slice.limit,
-    lowest: Number(slice.from.reduce((low, from) => (from < low ? from : low), slice.from[0] ?? 0n)),
+    lowest: Number(lowestOffset(slice)),
   };
+}
+
+/** The lowest offset the slice holds on any partition; a partition whose range is empty holds none. */
+function lowestOffset(slice: LogSlice): bigint {
+  let lowest: bigint | undefined;
+  slice.to.forEach((to, p) => {
+    const from = slice.from[p] ?? 0n;
+    if (from < to && (lowest === undefined || from < lowest)) lowest = from;
+  });
+  return lowest ?? 0n;
 }
 
 const IN_SCOPE = `org_id = {org_id:String} AND ({project_id:Nullable(String)} IS NULL OR project_id = {project_id:Nullable(String)})`;
