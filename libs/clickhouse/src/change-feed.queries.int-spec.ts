@@ -130,9 +130,14 @@ describe('change feed reads: slices, order and partitions under a small max_resu
     // org2's events lie at 100-170 on partition 0 and 105-201 on partition 1; org1's elsewhere.
     expect(await planSliceRead(store, org2([171n, 202n], [1_000n, 1_000n]))).toEqual({ kind: 'none' });
     expect(await planSliceRead(store, { ...org2([0n, 0n], [100n, 100n]), project_id: 'p9' })).toEqual({ kind: 'none' });
+    // 8 of org2's events lie in this slice, 11 at or past its first (100), which the own-rows reads go through.
     expect(await planSliceRead(store, org2([0n, 0n], [160n, 160n]))).toEqual({ kind: 'own-rows', since: 100n });
-    expect(await planSliceRead(store, org2([0n, 0n], [160n, 160n]), 8)).toEqual({ kind: 'own-rows', since: 100n });
+    expect(await planSliceRead(store, org2([0n, 0n], [160n, 160n]), 11)).toEqual({ kind: 'own-rows', since: 100n });
+    expect(await planSliceRead(store, org2([0n, 0n], [160n, 160n]), 10)).toEqual({ kind: 'history' });
     expect(await planSliceRead(store, org2([0n, 0n], [160n, 160n]), 7)).toEqual({ kind: 'history' });
+    // The rest of one event far behind the head: one event in the slice, but 11 at or past it.
+    expect(await planSliceRead(store, org2([100n], [101n]), 10)).toEqual({ kind: 'history' });
+    expect(await planSliceRead(store, org2([100n], [101n]), 11)).toEqual({ kind: 'own-rows', since: 100n });
     expect(await planSliceRead(store, { org_id: 'org1', from: [100n, 100n], to: [1_000n, 1_000n], limit: 10 })).toEqual({ kind: 'none' });
   });
 

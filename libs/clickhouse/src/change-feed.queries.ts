@@ -50,6 +50,9 @@ const IN_SCOPE = `org_id = {org_id:String} AND ({project_id:Nullable(String)} IS
 const IN_SLICE = (offset: string, partition: string) =>
   `${offset} >= arrayElement({from:Array(UInt64)}, ${partition} + 1) AND ${offset} < arrayElement({to:Array(UInt64)}, ${partition} + 1)`;
 
+/** The result is bounded by LIMIT; ClickHouse's docs say some versions check max_result_rows in subqueries too. */
+const UNBOUNDED_SUBQUERIES = { max_result_rows: '0' };
+
 /**
  * How a slice's changes are read. `none`: the scope has no event in the slice. `own-rows`: the row
  * versions written since the scope's first event in the slice, found by the offset skip indexes
@@ -59,28 +62,40 @@ const IN_SLICE = (offset: string, partition: string) =>
 export type SliceRead = { kind: 'none' } | { kind: 'own-rows'; since: bigint } | { kind: 'history' };
 
 /**
- * A slice holding at most this many of the scope's events is read from its own rows. On one
- * organisation's 10 M events, 6,000 to 200,000 of them took 0.28–0.49× of the history reads
- * (bench/feed-pages.ts); on 1 M events, 60,000 took as long as the history reads.
+ * A slice is read from its own rows when at most this many of the scope's events lie at or past
+ * its first one, on any partition: what those reads go through. On one organisation's 10 M
+ * events, 6,000 to 200,000 of them took 0.28–0.49× of the history reads (bench/feed-pages.ts); on
+ * 1 M events, 60,000 took as long as the history reads.
  */
 export const OWN_ROWS_MAX_EVENTS = 20_000;
 
-/**
- * Counts the scope's events in the slice (run_events, which holds every event a change comes from,
- * written before the watermark that lets the feed read it), up to `maxEvents` + 1: a quiet
- * organisation's poll on a busy log reads nothing more.
- */
-export async function planSliceRead(store: ClickHouseStore, slice: LogSlice, maxEvents = OWN_ROWS_MAX_EVENTS): Promise<SliceRead> {
+/** The scope's events matching `where`, counted up to `cap`, and the lowest offset among those counted. */
+async function countEvents(store: ClickHouseStore, where: string, params: Record<string, unknown>, cap: number): Promise<{ events: number; first: bigint }> {
   const [found] = await store.query(
     z.object({ events: column.count, first: column.uint64 }),
     `SELECT count() AS events, toString(min(kafka_offset)) AS first FROM (
-       SELECT kafka_offset FROM {db:Identifier}.run_events
-       WHERE ${IN_SCOPE} AND kafka_offset >= {lowest:UInt64} AND ${IN_SLICE('kafka_offset', 'kafka_partition')}
-       LIMIT {cap:UInt32})`,
-    { ...sliceParams(slice), cap: maxEvents + 1 },
+       SELECT kafka_offset FROM {db:Identifier}.run_events WHERE ${IN_SCOPE} AND ${where} LIMIT {cap:UInt32})`,
+    { ...params, cap },
+    UNBOUNDED_SUBQUERIES,
   );
-  if (!found || found.events === 0) return { kind: 'none' };
-  return found.events > maxEvents ? { kind: 'history' } : { kind: 'own-rows', since: BigInt(found.first) };
+  return { events: found?.events ?? 0, first: BigInt(found?.first ?? 0) };
+}
+
+/**
+ * Plans a slice's read from run_events, which holds every event a change comes from, written
+ * before the watermark that lets the feed read it. None of the scope's events in the slice: no
+ * read (a quiet organisation's poll on a busy log). Otherwise its own rows, if at most `maxEvents`
+ * of the scope's events lie at or past the first of them on any partition (the rest of one event
+ * far behind the head, or partitions far apart, would make those reads go through more than the
+ * history); else the history.
+ */
+export async function planSliceRead(store: ClickHouseStore, slice: LogSlice, maxEvents = OWN_ROWS_MAX_EVENTS): Promise<SliceRead> {
+  const params = sliceParams(slice);
+  const inSlice = await countEvents(store, `kafka_offset >= {lowest:UInt64} AND ${IN_SLICE('kafka_offset', 'kafka_partition')}`, params, maxEvents + 1);
+  if (inSlice.events === 0) return { kind: 'none' };
+  if (inSlice.events > maxEvents) return { kind: 'history' };
+  const since = await countEvents(store, 'kafka_offset >= {since:UInt64}', { ...params, since: Number(inSlice.first) }, maxEvents + 1);
+  return since.events > maxEvents ? { kind: 'history' } : { kind: 'own-rows', since: inSlice.first };
 }
 
 /**
@@ -91,8 +106,6 @@ export async function planSliceRead(store: ClickHouseStore, slice: LogSlice, max
 const NEWEST_SINCE = (table: string, version: string, since: string, key: string) =>
   `SELECT * FROM {db:Identifier}.${table} WHERE ${IN_SCOPE} AND ${version} >= ${since}
    ORDER BY ${version} DESC LIMIT 1 BY ${key}`;
-/** The result is bounded by LIMIT; ClickHouse's docs say some versions check max_result_rows in subqueries too. */
-const UNBOUNDED_SUBQUERIES = { max_result_rows: '0' };
 
 /** Runs whose current row was written by an event in the slice, in log order. */
 export async function selectRunChanges(store: ClickHouseStore, slice: LogSlice, read: SliceRead): Promise<RunRow[]> {
