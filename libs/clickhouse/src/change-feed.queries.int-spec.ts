@@ -129,6 +129,8 @@ describe('change feed reads: slices, order and partitions under a small max_resu
     const org2 = (from: bigint[], to: bigint[]): LogSlice => ({ org_id: 'org2', from, to, limit: 100 });
     // org2's events lie at 100-170 on partition 0 and 105-201 on partition 1; org1's elsewhere.
     expect(await planSliceRead(store, org2([171n, 202n], [1_000n, 1_000n]))).toEqual({ kind: 'none' });
+    // A slice holding no position at all (a caught-up follower's poll).
+    expect(await planSliceRead(store, org2([160n, 201n], [160n, 201n]))).toEqual({ kind: 'none' });
     expect(await planSliceRead(store, { ...org2([0n, 0n], [100n, 100n]), project_id: 'p9' })).toEqual({ kind: 'none' });
     // 8 of org2's events lie in this slice, 11 at or past its first (100), which the own-rows reads go through.
     expect(await planSliceRead(store, org2([0n, 0n], [160n, 160n]))).toEqual({ kind: 'own-rows', since: 100n });

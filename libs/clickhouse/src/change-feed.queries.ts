@@ -32,18 +32,18 @@ function sliceParams(slice: LogSlice) {
     from: offsets(slice.from),
     to: offsets(slice.to),
     limit: slice.limit,
-    lowest: Number(lowestOffset(slice)),
+    lowest: Number(lowestOffset(slice) ?? 0n),
   };
 }
 
-/** The lowest offset the slice holds on any partition; a partition whose range is empty holds none. */
-function lowestOffset(slice: LogSlice): bigint {
+/** The lowest offset the slice holds on any partition (a partition whose range is empty holds none); undefined when it holds none at all. */
+function lowestOffset(slice: LogSlice): bigint | undefined {
   let lowest: bigint | undefined;
   slice.to.forEach((to, p) => {
     const from = slice.from[p] ?? 0n;
     if (from < to && (lowest === undefined || from < lowest)) lowest = from;
   });
-  return lowest ?? 0n;
+  return lowest;
 }
 
 const IN_SCOPE = `org_id = {org_id:String} AND ({project_id:Nullable(String)} IS NULL OR project_id = {project_id:Nullable(String)})`;
@@ -83,13 +83,15 @@ async function countEvents(store: ClickHouseStore, where: string, params: Record
 
 /**
  * Plans a slice's read from run_events, which holds every event a change comes from, written
- * before the watermark that lets the feed read it. None of the scope's events in the slice: no
+ * before the watermark that lets the feed read it. A slice holding no position (a caught-up
+ * follower's poll) is answered without a query. None of the scope's events in the slice: no
  * read (a quiet organisation's poll on a busy log). Otherwise its own rows, if at most `maxEvents`
  * of the scope's events lie at or past the first of them on any partition (the rest of one event
  * far behind the head, or partitions far apart, would make those reads go through more than the
  * history); else the history.
  */
 export async function planSliceRead(store: ClickHouseStore, slice: LogSlice, maxEvents = OWN_ROWS_MAX_EVENTS): Promise<SliceRead> {
+  if (lowestOffset(slice) === undefined) return { kind: 'none' };
   const params = sliceParams(slice);
   const inSlice = await countEvents(store, `kafka_offset >= {lowest:UInt64} AND ${IN_SLICE('kafka_offset', 'kafka_partition')}`, params, maxEvents + 1);
   if (inSlice.events === 0) return { kind: 'none' };

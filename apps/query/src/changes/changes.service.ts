@@ -52,9 +52,9 @@ export class ChangesService {
   }
 
   private async read(slice: LogSlice): Promise<Change[]> {
-    // A caught-up follower's poll: nothing lies between its cursor and the watermarks.
-    if (slice.from.every((from, p) => from >= (slice.to[p] ?? 0n))) return [];
+    // None of the scope's events lie between the cursor and the watermarks (a caught-up follower's poll plans that without a query).
     const plan = await this.repository.plan(slice);
+    if (plan.kind === 'none') return [];
     const [runs, executions] = await Promise.all([this.repository.runs(slice, plan), this.repository.executions(slice, plan)]);
     return [...runs.map(runChange), ...executions.map(executionChange)].sort(compareChanges).slice(0, slice.limit);
   }
