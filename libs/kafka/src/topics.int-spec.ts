@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createKafka } from './kafkajs-client';
 import { connectChecked, KafkaClusterError } from './cluster-check';
-import { ensureTopics, topicConfig, TopicDurabilityError } from './topics';
+import { Logger } from '@nestjs/common';
+import { ensureTopics, limitedRetention, topicConfig, TopicDurabilityError } from './topics';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
 
@@ -34,6 +35,32 @@ describe('ensureTopics on a real broker', () => {
       expect(await topicConfig(admin, topic, 'retention.bytes')).toBe('-1');
     } finally {
       await admin.disconnect();
+    }
+  });
+
+  it('warns at start of a log of record created earlier with limited retention, and leaves the retention as it is', async () => {
+    const limited = `test.topics.limited.${randomBytes(4).toString('hex')}`;
+    const forever = `test.topics.forever.${randomBytes(4).toString('hex')}`;
+    await ensureTopics(kafka, [{ topic: limited, numPartitions: 1 }]);
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const specs = [limited, forever].map((topic) => ({ topic, numPartitions: 1, keepForever: true }));
+      await ensureTopics(kafka, specs);
+      const warnings = warn.mock.calls.map(([message]) => String(message));
+      expect(warnings.filter((message) => message.includes(limited))).toHaveLength(1);
+      expect(warnings.some((message) => message.includes(forever))).toBe(false);
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        // The broker's default (7 days unless the broker says otherwise), not changed by the start.
+        const retentionMs = await topicConfig(admin, limited, 'retention.ms');
+        expect(retentionMs).not.toBe('-1');
+        expect(await limitedRetention(admin, specs)).toEqual([{ topic: limited, retentionMs, retentionBytes: '-1' }]);
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      warn.mockRestore();
     }
   });
 

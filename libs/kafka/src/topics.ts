@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
 import { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
 import { Backoff } from './backoff';
 import { clusterFacts, connectChecked, KafkaClusterError } from './cluster-check';
@@ -46,7 +47,8 @@ export class TopicDurabilityError extends Error {
 
 /**
  * Creates missing topics with the configured replication and min.insync.replicas; refuses
- * (TopicDurabilityError) an existing topic weaker than configured. Partition counts of
+ * (TopicDurabilityError) an existing topic weaker than configured, and warns of a log of record
+ * with limited retention. Partition counts of
  * existing topics are left as they are (they never shrink); the answer gives each topic's
  * count as it is now, for the folds to check against the one they were built under.
  */
@@ -71,6 +73,7 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], brokers: re
     );
     // Also checks topics just created: another instance may have won the race with other settings.
     for (const spec of specs) await checkDurability(admin, spec);
+    for (const topic of await limitedRetention(admin, specs)) new Logger('Kafka').warn(limitedRetentionWarning(topic));
     const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) });
     return new Map(topics.map((topic) => [topic.name, topic.partitions.length]));
   } finally {
@@ -100,6 +103,39 @@ function topicConfigEntries(spec: TopicSpec): { name: string; value: string }[] 
   const entries = spec.minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) }];
   if (spec.keepForever) entries.push({ name: 'retention.ms', value: '-1' }, { name: 'retention.bytes', value: '-1' });
   return entries;
+}
+
+/** A log of record (keepForever) whose broker drops events after a time or past a size. */
+export interface LimitedRetention {
+  topic: string;
+  retentionMs: string;
+  retentionBytes: string;
+}
+
+/**
+ * The keepForever topics that do not keep every event: created before the apps set unlimited
+ * retention, or by hand. Reported, not changed: the retention may be the operator's choice.
+ */
+export async function limitedRetention(admin: Pick<Admin, 'describeConfigs'>, specs: readonly TopicSpec[]): Promise<LimitedRetention[]> {
+  const topics = specs.filter((spec) => spec.keepForever).map((spec) => spec.topic);
+  if (topics.length === 0) return [];
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms', 'retention.bytes'] })),
+  });
+  return resources
+    .map((resource) => {
+      const value = (name: string) => resource.configEntries.find((entry) => entry.configName === name)?.configValue ?? '-1';
+      return { topic: resource.resourceName, retentionMs: value('retention.ms'), retentionBytes: value('retention.bytes') };
+    })
+    .filter((topic) => topic.retentionMs !== '-1' || topic.retentionBytes !== '-1');
+}
+
+export function limitedRetentionWarning({ topic, retentionMs, retentionBytes }: LimitedRetention): string {
+  return (
+    `Topic ${topic} keeps events for retention.ms=${retentionMs} and retention.bytes=${retentionBytes}, but it is a log of record: ` +
+    'events past that are gone for good, and npm run rebuild refuses once any are. Set both to -1 (docs/kafka.md, "Retention")'
+  );
 }
 
 /** How long new topics' partitions may take to have leaders before the app gives up starting. */
