@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { ClickHouseStore, insertWebhookAttempts, toChDateTime, WebhookAttemptRow } from '@runstream/clickhouse';
 import { loadNotifierConfig } from '../../apps/notifier/src/config/notifier.config';
 import { createNotifierApp } from '../../apps/notifier/src/notifier.app';
+import { NotifierMetrics } from '../../apps/notifier/src/metrics/notifier.metrics';
 import { NotifierService } from '../../apps/notifier/src/notifier.service';
 import { eventually, http, Receiver, seriesOf, specVerify, startReceiver } from '@runstream/testing';
 import { bearer, startStack, Stack } from '../support/stack';
@@ -344,5 +345,24 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
     // Past the ownership grace and a few dispatch passes: anything it opened would have been sent by now.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect([verifying, flaky, slow, gone, slack].map((receiver) => receiver.requests.length)).toEqual(counts);
+  });
+
+  it('sends no outcome older than NOTIFIER_MAX_OUTCOME_AGE_MS when a new group reads the log after the series rows are gone', async () => {
+    for (const notifier of notifiers.splice(0)) await notifier.close();
+    const counts = [verifying, flaky, slow, gone, slack].map((receiver) => receiver.requests.length);
+    // As after the rows' 35-day TTL: no series is left to find.
+    await control.app.get(ClickHouseStore).command('TRUNCATE TABLE {db:Identifier}.webhook_deliveries');
+    const late = await createNotifierApp(
+      loadNotifierConfig({ ...env, NOTIFIER_GROUP_ID: `${env.NOTIFIER_GROUP_ID}-expired`, NOTIFIER_MAX_OUTCOME_AGE_MS: '1000' }),
+      env.LOG_LEVEL,
+      false,
+    );
+    notifiers.push(late);
+    const lag = async () => (await late.get(NotifierService).consumer.lag()).reduce((sum, p) => sum + p.lag, 0);
+    await eventually(async () => ((await lag()) === 0 ? true : undefined), 'the new group consumed the whole log', 60_000, 200);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect([verifying, flaky, slow, gone, slack].map((receiver) => receiver.requests.length)).toEqual(counts);
+    // Every outcome of the tests above was seen, and found too old (the newest is several seconds old: the replay above waited 5 s).
+    expect((await late.get(NotifierMetrics).staleOutcomes.get()).values[0].value).toBeGreaterThan(10);
   });
 });

@@ -59,6 +59,7 @@ export const notifierProviders: Provider[] = [
       new OutcomeIntake(store, new ReadModelWatermark(admin, config.readModelGroupId, config.kafka.topics.events), metrics, {
         runUrl: config.runUrl,
         readModelWaitMs: READ_MODEL_WAIT_MS,
+        maxOutcomeAgeMs: config.maxOutcomeAgeMs,
       }),
   },
   {

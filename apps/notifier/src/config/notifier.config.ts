@@ -61,6 +61,16 @@ class NotifierEnv {
   @Max(24 * 3_600_000)
   NOTIFIER_RETRY_MAX_DELAY_MS: number = 3_600_000;
 
+  /**
+   * An outcome read from the log later than this after it happened is not sent (counted in
+   * runstream_notifier_stale_outcomes_total). At most 30 days: delivery series are kept 35, and an
+   * outcome still in this window always finds its series, so reading the log again sends nothing twice.
+   */
+  @IsInt()
+  @Min(1_000)
+  @Max(30 * 86_400_000)
+  NOTIFIER_MAX_OUTCOME_AGE_MS: number = 86_400_000;
+
   /** How long the group waits for a silent instance before its partitions (and deliveries) move to another. */
   @IsInt()
   @Min(6_000)
@@ -86,6 +96,7 @@ export interface NotifierConfig {
   concurrency: number;
   pollIntervalMs: number;
   runUrl: string;
+  maxOutcomeAgeMs: number;
   schedule: RetrySchedule;
   sessionTimeoutMs: number;
   webhooks: { allowPrivate: boolean; timeoutMs: number };
@@ -108,6 +119,7 @@ export function loadNotifierConfig(env: NodeJS.ProcessEnv = process.env): Notifi
     concurrency: n.NOTIFIER_CONCURRENCY,
     pollIntervalMs: n.NOTIFIER_POLL_INTERVAL_MS,
     runUrl: n.NOTIFIER_RUN_URL,
+    maxOutcomeAgeMs: n.NOTIFIER_MAX_OUTCOME_AGE_MS,
     schedule: { minDelayMs: n.NOTIFIER_RETRY_MIN_DELAY_MS, baseDelayMs: n.NOTIFIER_RETRY_BASE_DELAY_MS, maxDelayMs: n.NOTIFIER_RETRY_MAX_DELAY_MS },
     sessionTimeoutMs: n.NOTIFIER_SESSION_TIMEOUT_MS,
     webhooks: { allowPrivate: loaded.webhooks.NOTIFIER_ALLOW_PRIVATE_URLS, timeoutMs: loaded.webhooks.NOTIFIER_WEBHOOK_TIMEOUT_MS },

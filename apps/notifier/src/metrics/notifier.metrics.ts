@@ -45,6 +45,12 @@ export class NotifierMetrics {
     registers: [this.registry],
   });
 
+  readonly staleOutcomes = new Counter({
+    name: 'runstream_notifier_stale_outcomes_total',
+    help: 'Status changes read from the event log older than NOTIFIER_MAX_OUTCOME_AGE_MS, which open no delivery.',
+    registers: [this.registry],
+  });
+
   readonly seriesOpened = new Counter({
     name: 'runstream_notifier_series_opened_total',
     help: 'Delivery series opened (an outcome seen again opens none).',

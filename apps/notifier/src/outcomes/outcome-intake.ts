@@ -43,11 +43,12 @@ export class OutcomeIntake {
     private readonly store: ClickHouseStore,
     private readonly watermark: ReadModelWatermark,
     private readonly metrics: NotifierMetrics,
-    private readonly options: { runUrl: string; readModelWaitMs: number; now?: () => Date },
+    private readonly options: { runUrl: string; readModelWaitMs: number; maxOutcomeAgeMs: number; now?: () => Date },
   ) {}
 
   async take(messages: IncomingMessage[]): Promise<void> {
-    const changes = this.statusChanges(messages);
+    const now = (this.options.now ?? (() => new Date()))();
+    const changes = this.freshOnly(this.statusChanges(messages), now);
     if (changes.length === 0) return;
     const needed = new Map<number, string>();
     for (const message of messages) needed.set(message.partition, message.offset);
@@ -64,7 +65,6 @@ export class OutcomeIntake {
     const jobs = await this.jobsOf([...runs.values()]);
     // A rebuild that began since waitFor may have shown these reads half-empty tables: the flush retries.
     await this.watermark.confirm(needed);
-    const now = (this.options.now ?? (() => new Date()))();
     const opened = new Map<string, WebhookAttemptRow>();
     for (const change of changes) {
       const run = runs.get(key(change.orgId, change.projectId, change.runId));
@@ -99,6 +99,18 @@ export class OutcomeIntake {
       changes.push({ orgId: org_id, projectId: project_id, runId: run_id, status, occurredAt: occurred_at, partition: message.partition });
     }
     return changes;
+  }
+
+  /**
+   * Outcomes older than maxOutcomeAgeMs open nothing. An outcome's series is found again only while
+   * its rows are kept (35 days), so a group reading the log from the start (a new group, or offsets
+   * expired) would otherwise send every older outcome again; and an alert that late tells nobody much.
+   */
+  private freshOnly(changes: StatusChange[], now: Date): StatusChange[] {
+    const oldest = now.getTime() - this.options.maxOutcomeAgeMs;
+    const fresh = changes.filter((change) => Date.parse(change.occurredAt) >= oldest);
+    this.metrics.staleOutcomes.inc(changes.length - fresh.length);
+    return fresh;
   }
 
   /** The live jobs the runs belong to; runs of no job (or of a deleted one) notify nobody. */
