@@ -10,10 +10,15 @@ const FORMAT_LINE = /\nFORMAT ([A-Za-z]+)$/;
 /** What the approved queries' canonical texts may hold in all. */
 const APPROVED_MAX_BYTES = 16 * 1024 * 1024;
 
-/** A query the checks passed: its canonical text without FORMAT, and the FORMAT it asked for. */
+/**
+ * A query the checks passed: its canonical text without FORMAT, the FORMAT it asked for, and the
+ * values its table-naming parameters had (name and value; null when not sent), undefined when
+ * those could not be told apart.
+ */
 interface Approved {
   body: string;
   format?: string;
+  identifiers?: [string, string | null][];
 }
 
 /**
@@ -28,9 +33,9 @@ export class ChdbSqlEngine extends SqlEngine {
   private readonly prepared = new Map<string, Promise<void>>();
   /**
    * Dashboards send the same queries again and again, with new parameter values. The checks'
-   * verdict depends only on the text, the organisation (whose views are fixed) and the parameters
-   * that stand for identifiers (approvalKey), so a passed query is not parsed three more times:
-   * this saves three of the four engine calls. Bounded by bytes as well as entries: a query's
+   * verdict depends only on the organisation (whose views are fixed), the text and the values of
+   * the parameters that name tables, so a passed query is not parsed three more times while those
+   * values stay as approved: this saves three of the four engine calls. Bounded by bytes as well as entries: a query's
    * text may be up to 1 MiB, and approval keys are hashes of it.
    */
   private readonly approved = new LRUCache<string, Approved>({
@@ -54,9 +59,11 @@ export class ChdbSqlEngine extends SqlEngine {
   async run(orgId: string, query: SqlQuery): Promise<SqlResult> {
     await this.prepare(orgId);
     const database = biDatabaseFor(orgId);
-    const key = approvalKey(orgId, query.sql, query.params);
-    const { body, format } = this.approved.get(key) ?? (await this.check(database, query));
-    this.approved.set(key, { body, format });
+    const key = approvalKey(orgId, query.sql);
+    const cached = this.approved.get(key);
+    const approved = cached?.identifiers && sameIdentifiers(cached.identifiers, query.params) ? cached : await this.check(database, query);
+    if (approved.identifiers) this.approved.set(key, approved);
+    const { body, format } = approved;
     const chosen = outputFormat(format ?? query.defaultFormat);
     const result = await runInDatabase(this.store, database, body, query.params, chosen);
     return { body: result.body, format: chosen, summary: result.summary };
@@ -68,7 +75,8 @@ export class ChdbSqlEngine extends SqlEngine {
     const body = withoutFormat(canonical, format);
     checkAst(await explainAst(this.store, body, query.params), database);
     checkQueryTree(await explainQueryTree(this.store, database, body, query.params), database);
-    return { body, format };
+    const identifiers = identifierParameters(body)?.map((name): [string, string | null] => [name, query.params[name] ?? null]);
+    return { body, format, identifiers };
   }
 
   /** The organisation's views, (re)created once per process so their definitions follow the code. */
@@ -85,14 +93,25 @@ export class ChdbSqlEngine extends SqlEngine {
   }
 }
 
+/** The cache key of a query's approval: a digest, so a key holds 43 characters whatever the query's length. */
+export function approvalKey(orgId: string, sql: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify([orgId, sql]))
+    .digest('base64url');
+}
+
 /**
- * What the checks' verdict depends on: a `{name:Identifier}` parameter can name a table, so its
- * value counts; any other parameter is a typed literal value, which cannot change which tables,
- * functions or settings the query reaches.
+ * The parameters that name a table or column: `{name:Identifier}` in the engine's canonical text
+ * (formatQuery drops the comments and spaces its parser allows inside the braces, which a match on
+ * the caller's text would miss). Undefined when the match misses any `:Identifier}` of the text:
+ * such an approval is not kept.
  */
-export function approvalKey(orgId: string, sql: string, params: Record<string, string>): string {
-  const identifiers = [...sql.matchAll(/\{\s*(\w+)\s*:\s*Identifier\s*\}/g)].map((match) => match[1]).sort();
-  const identity = JSON.stringify([orgId, sql, identifiers.map((name) => [name, params[name] ?? null])]);
-  // A digest, not the text: a key holds 43 characters whatever the query's length.
-  return createHash('sha256').update(identity).digest('base64url');
+export function identifierParameters(canonical: string): string[] | undefined {
+  const names = [...canonical.matchAll(/\{([^{}:]+):Identifier\}/g)].map((match) => match[1]);
+  const mentions = canonical.split(':Identifier}').length - 1;
+  return names.length === mentions ? [...new Set(names)] : undefined;
+}
+
+function sameIdentifiers(approved: [string, string | null][], params: Record<string, string>): boolean {
+  return approved.every(([name, value]) => (params[name] ?? null) === value);
 }

@@ -146,6 +146,8 @@ export function hostileQueries(other: string, base: string): string[] {
     `SELECT * FROM runs_current PASTE JOIN ${base}.runs`,
     `SELECT * FROM runs_current WHERE {p:String} = '1'`,
     `SELECT * FROM {t:Identifier}`,
+    `SELECT (SELECT count() FROM runs_current WHERE id IN ${base}.runs)`,
+    `SELECT * FROM {t/**/:Identifier}`,
     `SELECT * FROM ${base}.runs_current\u0000`,
     `SELECT\u00a0*\u00a0FROM ${base}.runs`,
     `SELECT * FROM runs_current WHERE org_id = '\u0000${other}'`,

@@ -294,6 +294,24 @@ describe('SQL endpoint for BI tools: isolation and real clients', () => {
     }
   });
 
+  it('checks a query again whenever a parameter value changes: an approval for one table is never reused for another', async () => {
+    // ClickHouse's parser skips comments and spaces inside {name:Identifier}; the approval must not rely on spotting it.
+    for (const text of [
+      'SELECT * FROM {d/**/:Identifier}.{t/**/:Identifier}',
+      'SELECT * FROM {d:/* */Identifier}.{t:/* */Identifier}',
+      'SELECT * FROM {d:Identifier/**/}.{t:Identifier/**/}',
+    ]) {
+      const approved = await sql(text, stack.tokens.user, orgA, { d: 'system', t: 'one' });
+      expect({ text, status: approved.status }).toEqual({ text, status: 200 });
+      await approved.arrayBuffer();
+      for (const t of ['runs', 'jobs', 'api_tokens']) {
+        const response = await sql(text, stack.tokens.user, orgA, { d: base, t });
+        const body = await response.text();
+        expect({ text, t, status: response.status, leaked: body.includes(MARKER) || body.includes(orgB) }).toEqual({ text, t, status: 403, leaked: false });
+      }
+    }
+  });
+
   it('answers 408 and closes a connection whose body trickles in, as the read API does', async () => {
     const { port } = new URL(sqlUrl);
     const socket = connect(Number(port), '127.0.0.1');

@@ -48,6 +48,23 @@ describe('checkAst', () => {
     expect(() => checkAst(dump, 'bi_acme')).toThrow(message);
   });
 
+  it('reads the name on the right of IN (and its kin) as the table it is, and leaves a column on its left alone', () => {
+    const membership = (fn: string, left: string, right: string) =>
+      SELECT_OWN.replace(
+        '    Function count (children 1)\n     ExpressionList\n',
+        `    Function ${fn} (children 1)\n     ExpressionList (children 2)\n      ${left}\n      ${right}\n`,
+      );
+    for (const fn of ['in', 'notIn', 'globalIn', 'globalNotIn', 'nullIn', 'globalNotNullIn']) {
+      expect(() => checkAst(membership(fn, 'Identifier dummy', 'Identifier runstream.runs'), 'bi_acme')).toThrow(
+        /table runstream.runs is not one of your views/,
+      );
+    }
+    expect(() => checkAst(membership('in', 'Identifier x', 'Identifier runs_current'), 'bi_acme')).not.toThrow();
+    expect(() => checkAst(membership('in', 'Identifier x', 'Identifier bi_acme.runs_current'), 'bi_acme')).not.toThrow();
+    expect(() => checkAst(membership('in', 'Identifier r.project_id', 'Literal Tuple_(UInt64_1, UInt64_2)'), 'bi_acme')).not.toThrow();
+    expect(() => checkAst(membership('equals', 'Identifier x', 'Identifier runstream.runs'), 'bi_acme')).not.toThrow();
+  });
+
   it('refuses functions by prefix, whatever their case', () => {
     for (const name of ['file', 'FILE', 'dictGet', 'joinGet', 'getSetting', 'sleepEachRow', 'hasColumnInTable', 'url', 's3', 'remoteSecure', 'executable'])
       expect(isRefusedFunction(name)).toBe(true);

@@ -62,6 +62,9 @@ const REFUSED_FUNCTION_PREFIXES = [
   '__',
 ];
 
+/** Functions whose right-hand argument, written as a name, is a table: `x IN db.t`. */
+const SET_MEMBERSHIP_FUNCTIONS = new Set(['in', 'notin', 'globalin', 'globalnotin', 'nullin', 'notnullin', 'globalnullin', 'globalnotnullin']);
+
 /** Tables a query may name outside its own database: `SELECT 1` reads system.one. */
 const ALLOWED_SYSTEM_TABLES = new Set(['system.one']);
 
@@ -71,6 +74,7 @@ interface DumpLine {
   depth: number;
   text: string;
   parent?: DumpLine;
+  children: DumpLine[];
 }
 
 /** An EXPLAIN dump as lines with their parents (indentation is the nesting). */
@@ -81,7 +85,8 @@ function dumpLines(dump: string, indent: number): DumpLine[] {
     if (raw.trim() === '') continue;
     const depth = (raw.length - raw.trimStart().length) / indent;
     while (stack.length > 0 && stack[stack.length - 1].depth >= depth) stack.pop();
-    const line: DumpLine = { depth, text: raw.trim(), parent: stack[stack.length - 1] };
+    const line: DumpLine = { depth, text: raw.trim(), parent: stack[stack.length - 1], children: [] };
+    line.parent?.children.push(line);
     lines.push(line);
     stack.push(line);
   }
@@ -121,10 +126,18 @@ export function checkAst(dump: string, ownDatabase: string): AstFacts {
       if (line.parent?.text.startsWith('TableExpression')) throw accessDenied(`table function ${name} is not allowed; query the views of docs/bi.md`);
       if (isRefusedFunction(name)) throw accessDenied(`function ${name} is not allowed in BI access`);
     }
-    if (kind === 'TableIdentifier' && !isOwnTable(withoutAlias(name), ownDatabase))
-      throw accessDenied(`table ${name} is not one of your views; query the views of docs/bi.md without a database prefix`);
+    const table = kind === 'TableIdentifier' ? name : kind === 'Function' ? membershipTable(line, name) : undefined;
+    if (table !== undefined && !isOwnTable(withoutAlias(table), ownDatabase))
+      throw accessDenied(`table ${table} is not one of your views; query the views of docs/bi.md without a database prefix`);
   }
   return facts;
+}
+
+/** The name on the right of `IN` (and its kin), which the engine reads as a table; undefined when the right is not a name. */
+function membershipTable(line: DumpLine, name: string): string | undefined {
+  if (!SET_MEMBERSHIP_FUNCTIONS.has(name.toLowerCase())) return undefined;
+  const right = line.children[0]?.children[1]?.text;
+  return right?.startsWith('Identifier ') ? right.slice('Identifier '.length) : undefined;
 }
 
 /** `runs_current (alias r)` → `runs_current`: the name comes first, so an alias cannot disguise it. */
