@@ -187,6 +187,8 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
       [{ name: 'x', command: 'dbt build', schedule: '0 0 * *' }, 'schedule'],
       [{ name: 'x', command: 'dbt build', schedule: '@daily', unknown: 1 }, 'unknown'],
       [{ name: 'x', command: 'sqlmesh run', schedule: '@daily', webhook_enabled: true }, 'webhook_enabled'],
+      [{ name: 'x', command: 'dbt build', schedule: '@daily', webhook_headers: { 'X-Note': 'a\r\nX-Injected: b' } }, 'webhook_headers'],
+      [{ name: 'x', command: 'dbt build', schedule: '@daily', resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } }, 'resources.requests.cpu'],
     ];
     for (const [body, field] of cases) {
       const answer = await http<ErrorBody>('POST', jobsUrl(), body, auth());

@@ -15,6 +15,8 @@ export interface AttemptResult {
   status: number;
   error: string;
   durationMs: number;
+  /** Node refused to build the request (a header value it cannot send): every retry would fail the same way. */
+  refused?: true;
 }
 
 /** Headers a job's `webhook_headers` may not set: the body's framing, the host, and the signature. */
@@ -97,7 +99,7 @@ export function sendWebhook(target: CheckedUrl, headers: Readonly<Record<string,
       });
     } catch (error) {
       // Node refuses a header value it cannot send (a control character) before any I/O.
-      finish({ ok: false, status: 0, error: `request refused: ${(error as Error).message}` });
+      finish({ ok: false, status: 0, error: `request refused (fix the job's webhook_headers): ${(error as Error).message}`, refused: true });
       return;
     }
     timer = setTimeout(() => {

@@ -164,6 +164,15 @@ describe('WebhookDeliverer against real local receivers', () => {
     });
   });
 
+  it('ends a series at once when Node cannot send a header value (a job written before values were checked): no retry could pass', async () => {
+    const target = await receiver((_received, res) => res.writeHead(200).end());
+    const job = { ...request(target.url), headers: { 'X-Price': '\u20ac5' } };
+    expect(await deliverer().deliverer.deliver(job)).toEqual({ deliveryId: job.deliveryId, status: 'failed', attempts: 1, lastResponseCode: 0 });
+    expect(target.requests).toHaveLength(0);
+    const delivery = await findDelivery(store, job.orgId, job.deliveryId);
+    expect(delivery?.attempts[0].error).toMatch(/^request refused \(fix the job's webhook_headers\): .*x-price/);
+  });
+
   it('does not follow a redirect: the 302 is a failed attempt and the redirect target gets nothing', async () => {
     const elsewhere = await receiver((_received, res) => res.writeHead(200).end());
     const target = await receiver((_received, res) => res.writeHead(302, { location: elsewhere.url }).end());

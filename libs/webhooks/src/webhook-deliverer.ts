@@ -145,7 +145,7 @@ export class WebhookDeliverer {
         result = { ok: false, status: 0, error: check.reason, durationMs: 0 };
       }
       const verdict = attemptVerdict(result.status, result.ok);
-      next = verdict === 'retry' ? nextAttemptAt(inSeries, this.now(), this.random, this.options.schedule) : null;
+      next = verdict === 'retry' && !result.refused ? nextAttemptAt(inSeries, this.now(), this.random, this.options.schedule) : null;
       status = verdict === 'delivered' ? 'delivered' : verdict === 'disabled' ? 'disabled' : next ? 'retrying' : 'failed';
     }
     return {

@@ -8,6 +8,7 @@ import { CreateJobDto, PutJobDto, UpdateJobDto } from './dto/job-body.dto';
 import { JobCommandsService, newJobId } from './job-commands.service';
 import { CreatedJobResponse, JobListResponse, JobResponse, specOf, toJobResponse, WebhookSecretRotation } from './job.response';
 import { jobRuleProblems } from './validation/job-rules';
+import { resourceProblems } from './validation/resource-rules';
 import { badRequest } from './validation-errors';
 
 /** Only what the client supplied (class-transformer leaves absent fields undefined). */
@@ -79,7 +80,7 @@ export class JobsService {
   }
 
   private checkRules(spec: JobSpec): void {
-    const problems = jobRuleProblems(spec);
+    const problems = [...jobRuleProblems(spec), ...resourceProblems(spec.resources)];
     if (problems.length > 0) throw badRequest(problems);
   }
 }

@@ -12,7 +12,7 @@ import {
   MAX_JOB_URL_LENGTH,
 } from '@runstream/events';
 import { IsBoolean, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { HoldsNoNul, IsCronSchedule, IsJobCommand, IsTimeZoneName, MatchesJobSpec, Optional } from './job-validators';
+import { HoldsNoNul, IsCronSchedule, IsJobCommand, IsTimeZoneName, MatchesJobSpec, Optional, SendableHeaderValues } from './job-validators';
 
 const NAME_RULE = `name must be 1-${MAX_JOB_NAME_LENGTH} characters of a-z, 0-9 and -, starting and ending with a letter or digit (it becomes part of Kubernetes names)`;
 
@@ -75,6 +75,7 @@ export class JobOptionalFields {
   @ApiPropertyOptional({ description: 'HTTP headers for webhook requests (dbt jobs only; secret: answered masked)' })
   @Optional()
   @MatchesJobSpec('webhook_headers')
+  @SendableHeaderValues()
   webhook_headers?: Record<string, string>;
 
   @ApiPropertyOptional({ description: 'Outcomes to deliver: started, success, failure, cancelled (dbt jobs only)' })

@@ -58,3 +58,17 @@ export const HoldsNoNul = () =>
     const found = Object.entries(value as Record<string, unknown>).find(([, text]) => typeof text === 'string' && text.includes('\u0000'));
     return found ? `value of ${found[0]} must not contain a NUL character` : undefined;
   });
+
+/** What Node's HTTP client sends in a header value: tab, space, visible ASCII and Latin-1 (obs-text); no line break. */
+const SENDABLE_HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** A webhook header value the notifier could never send would fail every attempt: refused when the job is written. */
+export const SendableHeaderValues = () =>
+  CheckedBy('sendableHeaderValues', (value) => {
+    // Anything but an object is the shape check's to refuse.
+    if (typeof value !== 'object' || value === null) return undefined;
+    const found = Object.entries(value as Record<string, unknown>).find(([, text]) => typeof text === 'string' && !SENDABLE_HEADER_VALUE.test(text));
+    return found
+      ? `value of ${found[0]} can hold only tabs, spaces, printable ASCII and Latin-1 characters (an HTTP header value cannot carry a line break)`
+      : undefined;
+  });

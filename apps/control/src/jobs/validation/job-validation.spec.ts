@@ -103,12 +103,19 @@ describe('job body validation: every 400 names its field', () => {
     ['webhook_url', { command: 'dbt build', webhook_url: 'ftp://example.com' }],
     ['webhook_url', { command: 'dbt build', webhook_url: 'not a url' }],
     ['webhook_headers', { command: 'dbt build', webhook_headers: { 'Bad Header': 'x' } }],
+    ['webhook_headers', { command: 'dbt build', webhook_headers: { 'X-Note': 'one\r\nX-Injected: two' } }],
+    ['webhook_headers', { command: 'dbt build', webhook_headers: { 'X-Price': '€5' } }],
     ['webhook_events', { command: 'dbt build', webhook_events: ['sometimes'] }],
     ['webhook_events', { command: 'dbt build', webhook_events: 'success' }],
     ['webhook_enabled', { command: 'dbt build', webhook_enabled: 'true' }],
     ['unknown_field', { unknown_field: 1 }],
   ])('create refuses %s (case %#)', async (field, change) => {
     expect(await fieldsRefused(CreateJobDto, { ...valid, ...change })).toContain(field);
+  });
+
+  it('accepts webhook header values Node sends: tabs, spaces, printable ASCII and Latin-1', async () => {
+    const headers = { Authorization: 'Bearer abc.DEF-123', 'X-Note': 'caf\u00e9\tau lait ~!' };
+    expect(await fieldsRefused(CreateJobDto, { ...valid, command: 'dbt build', webhook_headers: headers })).toEqual([]);
   });
 
   it.each<[string, Record<string, unknown>]>([
