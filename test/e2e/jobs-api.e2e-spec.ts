@@ -1,5 +1,5 @@
 import { ClickHouseStore, findJob, anyRow } from '@runstream/clickhouse';
-import { http } from '@runstream/testing';
+import { eventually, http } from '@runstream/testing';
 import { bearer, startStack, Stack } from '../support/stack';
 import { ControlInstance, startControl } from './support-control';
 
@@ -247,5 +247,35 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
     expect((await http('DELETE', `${jobsUrl()}/${job.id}`, undefined, auth())).status).toBe(204);
     const after = await http<{ id: string; job_id: string }>('GET', `${stack.queryUrl}/api/v1/runs/${runId}`, undefined, auth());
     expect(after).toMatchObject({ status: 200, body: { id: runId, job_id: job.id } });
+  });
+
+  it("never hands an agent a pending run of a deleted job: the agent's poll ends it cancelled, and lists the live job's run with its environment", async () => {
+    const gw1 = await startControl(stack, { CONTROL_LOCAL_GATEWAY: 'gw-1' });
+    try {
+      const create = async (name: string) =>
+        (await http<Job>('POST', jobsUrl(gw1.url), { name, command: 'dbt run', schedule: '@daily', environment: { DBT_TARGET: name } }, auth())).body.id;
+      const trigger = async (jobId: string) =>
+        (await http<{ job_run_id: string }>('POST', `${jobsUrl(gw1.url)}/${jobId}/trigger`, undefined, auth())).body.job_run_id;
+      const [gone, kept] = [await create('deleted-before-start'), await create('still-here')];
+      const [orphan, live] = [await trigger(gone), await trigger(kept)];
+      expect((await http('DELETE', `${jobsUrl(gw1.url)}/${gone}`, undefined, auth())).status).toBe(204);
+
+      const polled = await http<{ runs: { id: string; command: string[]; environment: Record<string, string> }[] }>(
+        'GET',
+        `${stack.ingestUrl}/api/agent/runs?limit=100`,
+        undefined,
+        bearer(stack.tokens.gateway),
+      );
+      expect(polled.status).toBe(200);
+      expect(polled.body.runs.map((run) => run.id)).not.toContain(orphan);
+      expect(polled.body.runs.find((run) => run.id === live)).toMatchObject({ command: ['dbt', 'run'], environment: { DBT_TARGET: 'still-here' } });
+      const ended = await eventually(async () => {
+        const run = await http<{ status: string; errorSummary: string }>('GET', `${stack.queryUrl}/api/elt/runs/${orphan}`, undefined, auth());
+        return run.body.status === 'cancelled' ? run.body : undefined;
+      }, 'the orphaned run cancelled');
+      expect(ended.errorSummary).toBe(`job ${gone} was deleted before this run started`);
+    } finally {
+      await gw1.app.close();
+    }
   });
 });

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClickHouseStore, listClaimableRuns, RunRow, selectJobEnvironments, EltRunFields, toEltRunFields } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
+import { PatchRunDto } from '../runs/dto/patch-run.dto';
 import { KnownRun } from '../runs/run-directory';
+import { RunService } from '../runs/run.service';
 
 /** The runs a gateway token may report on: those targeted at its gateway, or claimed by it. */
 export function gatewayMayWrite(caller: Caller): (run: KnownRun) => boolean {
@@ -51,28 +53,47 @@ function parseEnvironment(text: string): Record<string, string> {
 export class AgentService {
   private readonly logger = new Logger('AgentService');
 
-  constructor(private readonly store: ClickHouseStore) {}
+  constructor(
+    private readonly store: ClickHouseStore,
+    private readonly runs: RunService,
+  ) {}
 
   async claimable(caller: Caller, limit: number): Promise<{ runs: ClaimableRun[] }> {
     const rows = await listClaimableRuns(this.store, caller.orgId, caller.gateway, limit);
-    const environments = await this.environments(
+    const jobs = await this.jobs(
       caller.orgId,
       rows.filter(startedByControlPlane).map((row) => row.job_id),
     );
-    return { runs: rows.map((row) => toClaimable(row, startedByControlPlane(row) ? (environments.get(row.job_id) ?? {}) : undefined)) };
+    const orphaned = rows.filter((row) => startedByControlPlane(row) && jobs.get(row.job_id)?.deleted);
+    await Promise.all(orphaned.map((row) => this.cancelOrphan(row, caller)));
+    const listed = rows.filter((row) => !orphaned.includes(row));
+    return { runs: listed.map((row) => toClaimable(row, startedByControlPlane(row) ? (jobs.get(row.job_id)?.environment ?? {}) : undefined)) };
   }
 
-  /** One query for the whole list; deleted jobs are absent and give `{}`. */
-  private async environments(orgId: string, jobIds: string[]): Promise<Map<string, Record<string, string>>> {
+  /**
+   * A pending run the control plane started for a job deleted since (or deleted while it was
+   * being triggered): executing it would run a deleted job, without its environment. The agent's
+   * poll is where it would start, so there it ends, `cancelled`, instead of being listed.
+   */
+  private async cancelOrphan(row: RunRow, caller: Caller): Promise<void> {
+    const cancel = Object.assign(new PatchRunDto(), { status: 'cancelled', errorSummary: `job ${row.job_id} was deleted before this run started` });
+    await this.runs.patch(row.id, cancel, caller, gatewayMayWrite(caller)).catch((error: Error) => {
+      // A run that has just been claimed or ended is no longer pending: nothing to cancel.
+      this.logger.warn(`run ${row.id} of deleted job ${row.job_id}: not cancelled (${error.message})`);
+    });
+  }
+
+  /** One query for the whole list; unknown jobs are absent. */
+  private async jobs(orgId: string, jobIds: string[]): Promise<Map<string, { environment: Record<string, string>; deleted: boolean }>> {
     const rows = await selectJobEnvironments(this.store, orgId, jobIds);
-    const environments = new Map<string, Record<string, string>>();
+    const jobs = new Map<string, { environment: Record<string, string>; deleted: boolean }>();
     for (const row of rows) {
       const environment = parseEnvironment(row.environment);
       if (row.environment !== '' && row.environment !== '{}' && Object.keys(environment).length === 0) {
         this.logger.warn(`job ${row.id}: stored environment is not a string-to-string object; listing its runs with none`);
       }
-      environments.set(row.id, environment);
+      jobs.set(row.id, { environment, deleted: row.deleted === 1 });
     }
-    return environments;
+    return jobs;
   }
 }
