@@ -66,7 +66,11 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
     flaky = await startReceiver((_request, response, index) => response.writeHead(index <= 3 ? 500 : 200).end(index <= 3 ? 'not yet' : 'ok'));
     slow = await startReceiver((_request, response) => setTimeout(() => response.writeHead(200).end(), 2_000).unref());
     gone = await startReceiver((_request, response) => response.writeHead(410).end('gone'));
-    slack = await startReceiver((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"ts":"1.2"}'), '/api');
+    // Slack is down for one channel only, so a test can move a retrying alert to another.
+    slack = await startReceiver((request, response) => {
+      if (request.body.includes('"#slack-down"')) return response.writeHead(500).end('down');
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"ts":"1.2"}');
+    }, '/api');
     stack = await startStack('notifications', { ...FAST, NOTIFIER_SLACK_API_URL: slack.url });
     env = stack.env;
     control = await startControl(stack);
@@ -242,6 +246,40 @@ describe('Notifier: signed webhooks and Slack alerts, one series per outcome, wi
         ?.webhook_enabled;
     await eventually(async () => ((await webhookEnabled()) === false ? true : undefined), 'the webhook turned off');
     expect(gone.requests).toHaveLength(1);
+  });
+
+  it('sends each retry to the job as it is now: a moved Slack channel gets the alert, an outcome taken out of webhook_events ends its series', async () => {
+    const down = await startReceiver((_request, response) => response.writeHead(500).end('down'));
+    try {
+      await createJob('edited-mid-series', {
+        webhook_url: down.url,
+        webhook_events: ['failure'],
+        webhook_enabled: true,
+        slack_channel: '#slack-down',
+        slack_alerts_enabled: true,
+      });
+      await runJob('edited-mid-series', { status: 'failed' });
+      const retrying = async (channel: string) =>
+        (await deliveries('edited-mid-series')).some((delivery) => delivery.channel === channel && delivery.status === 'retrying') ? true : undefined;
+      await eventually(async () => ((await retrying('slack')) && (await retrying('webhook')) ? true : undefined), 'both series retrying', 60_000, 100);
+      const put = await http('PUT', jobsUrl(`/${jobIds.get('edited-mid-series')}`), { slack_channel: '#slack-back', webhook_events: ['success'] }, auth());
+      expect(put.status).toBe(200);
+      const ended = await eventually(async () => {
+        const all = await deliveries('edited-mid-series');
+        return all.every((delivery) => delivery.status === 'delivered' || delivery.status === 'failed') ? all : undefined;
+      }, 'both series ended');
+      expect(Object.fromEntries(ended.map((delivery) => [delivery.channel, delivery.status]))).toEqual({ slack: 'delivered', webhook: 'failed' });
+      expect(slack.requests.filter((request) => request.body.includes('"#slack-back"'))).toHaveLength(1);
+      const detail = await http<{ attempt_log: { error: string }[] }>(
+        'GET',
+        jobsUrl(`/${jobIds.get('edited-mid-series')}/deliveries/${ended.find((delivery) => delivery.channel === 'webhook')?.id}`),
+        undefined,
+        auth(),
+      );
+      expect(detail.body.attempt_log.at(-1)?.error).toBe("not sent: the job's webhook_events no longer include failure");
+    } finally {
+      await down.close();
+    }
   });
 
   it('redelivers a delivery on request under the same webhook-id, and sends a signed test event', async () => {

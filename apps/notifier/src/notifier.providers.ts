@@ -30,7 +30,7 @@ function dispatcher(config: NotifierConfig, store: ClickHouseStore, ownership: P
   });
   const channels = {
     webhook: new WebhookChannel(store, deliverer, jobEvents, config.kafka.topics.jobs),
-    slack: new SlackChannel({ ...config.slack, schedule: config.schedule }),
+    slack: new SlackChannel(store, { ...config.slack, schedule: config.schedule }),
   };
   // A Slack Retry-After may exceed the schedule (capped at an hour).
   const maxRetryDelayMs = Math.max(config.schedule.maxDelayMs, 3_600_000);

@@ -1,6 +1,7 @@
-import { DueDelivery, WebhookAttemptRow } from '@runstream/clickhouse';
+import { ClickHouseStore, DueDelivery, findJob, WebhookAttemptRow } from '@runstream/clickhouse';
 import { MAX_ATTEMPTS, nextAttemptAt, RetrySchedule } from '@runstream/webhooks';
 import { postSlackMessage, SlackMessage } from '../slack';
+import { seriesEnded } from '../outcomes/outcome-rules';
 import { attemptRow } from './attempt-row';
 
 export interface SlackChannelOptions {
@@ -11,12 +12,16 @@ export interface SlackChannelOptions {
 }
 
 /**
- * One chat.postMessage of a due Slack alert. Retried on the webhooks' schedule, except that a
- * 429's Retry-After sets the wait (never sooner); errors a retry cannot fix (a missing channel, a
- * revoked token) end the series at once.
+ * One chat.postMessage of a due Slack alert, to the job's channel as it is now: a deleted job or
+ * alerts turned off end the series, a corrected channel rescues it. Retried on the webhooks'
+ * schedule, except that a 429's Retry-After sets the wait (never sooner); errors a retry cannot
+ * fix (a missing channel, a revoked token) end the series at once.
  */
 export class SlackChannel {
-  constructor(private readonly options: SlackChannelOptions) {}
+  constructor(
+    private readonly store: ClickHouseStore,
+    private readonly options: SlackChannelOptions,
+  ) {}
 
   /** The attempt's row, not yet recorded: the dispatcher records it (and keeps it until it is). */
   async attempt(due: DueDelivery): Promise<WebhookAttemptRow> {
@@ -24,14 +29,18 @@ export class SlackChannel {
     let row: WebhookAttemptRow;
     const message = storedMessage(due.body);
     const notSent = (error: string) => attemptRow(due, { status: 'failed', responseCode: 0, error, durationMs: 0, attemptedAt, next: null });
-    if (this.options.token === '') {
+    const job = await findJob(this.store, due.org_id, due.project_id, due.job_id);
+    const ended = seriesEnded(job, due.outcome, 'slack');
+    if (!job || ended !== undefined) {
+      row = notSent(`not sent: ${ended}`);
+    } else if (this.options.token === '') {
       row = notSent('not sent: no Slack bot token configured (NOTIFIER_SLACK_BOT_TOKEN)');
     } else if (message === undefined) {
       // Recorded as failed, so the series ends rather than fail again on every pass.
       row = notSent('not sent: the stored message is not a Slack message (empty or not JSON)');
     } else {
       const { token, baseUrl, timeoutMs } = this.options;
-      const result = await postSlackMessage({ token, baseUrl, timeoutMs }, message);
+      const result = await postSlackMessage({ token, baseUrl, timeoutMs }, { ...message, channel: job.slack_channel });
       const inSeries = due.attempt - due.series_start + 1;
       let next: Date | null = null;
       if (result.verdict === 'retry' && inSeries < MAX_ATTEMPTS) {

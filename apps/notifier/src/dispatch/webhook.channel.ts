@@ -3,11 +3,13 @@ import { activeWebhookSecrets, ClickHouseStore, DueDelivery, findJob, WebhookAtt
 import { encodeJobEvent, jobEventKey, webhookDisabledEvent } from '@runstream/events';
 import { EventPublisher } from '@runstream/kafka';
 import { WebhookDeliverer } from '@runstream/webhooks';
+import { seriesEnded } from '../outcomes/outcome-rules';
 import { attemptRow } from './attempt-row';
 
 /**
  * One webhook attempt of a due delivery, to the job's webhook as it is now: a fixed URL or
- * headers rescue a series still retrying, a disabled or deleted webhook ends it. A 410 also turns
+ * headers rescue a series still retrying; a deleted job, a disabled webhook or an outcome taken
+ * out of webhook_events ends it. A 410 also turns
  * the job's webhook off (a job.webhook_disabled command, applied only if the URL is unchanged).
  */
 export class WebhookChannel {
@@ -25,13 +27,7 @@ export class WebhookChannel {
     const now = new Date();
     const job = await findJob(this.store, due.org_id, due.project_id, due.job_id);
     const secrets = job ? activeWebhookSecrets(job, now) : [];
-    const ended = !job
-      ? 'the job was deleted'
-      : job.webhook_enabled !== 1 || job.webhook_url === ''
-        ? "the job's webhook is disabled"
-        : secrets.length === 0
-          ? 'the job has no signing secret (rotate one)'
-          : '';
+    const ended = seriesEnded(job, due.outcome, 'webhook') ?? (secrets.length === 0 ? 'the job has no signing secret (rotate one)' : undefined);
     if (!job || ended) {
       return attemptRow(due, { status: 'failed', responseCode: 0, error: `not sent: ${ended}`, durationMs: 0, attemptedAt: now, next: null });
     }

@@ -1,5 +1,5 @@
 import { JobRow } from '@runstream/clickhouse';
-import { deliveryChannels, outcomeOfStatus, runLink, statusChangeTaken } from './outcome-rules';
+import { deliveryChannels, outcomeOfStatus, runLink, seriesEnded, statusChangeTaken } from './outcome-rules';
 
 function job(overrides: Partial<JobRow> = {}): JobRow {
   return {
@@ -33,6 +33,25 @@ function job(overrides: Partial<JobRow> = {}): JobRow {
     ...overrides,
   };
 }
+
+describe('seriesEnded: the job as it is now, before each attempt', () => {
+  const slack = { slack_channel: '#data', slack_alerts_enabled: 1 } as const;
+
+  it('lets a series go on while the job still wants the outcome on that channel', () => {
+    expect(seriesEnded(job({ webhook_events: ['failure'] }), 'failure', 'webhook')).toBeUndefined();
+    expect(seriesEnded(job(slack), 'failure', 'slack')).toBeUndefined();
+  });
+
+  it('ends it, saying why, once the job is deleted, the channel off or the outcome no longer asked for', () => {
+    expect(seriesEnded(undefined, 'failure', 'webhook')).toBe('the job was deleted');
+    expect(seriesEnded(job({ webhook_enabled: 0 }), 'failure', 'webhook')).toBe("the job's webhook is disabled");
+    expect(seriesEnded(job({ webhook_events: ['success'] }), 'failure', 'webhook')).toBe("the job's webhook_events no longer include failure");
+    expect(seriesEnded(job(), 'failure', 'slack')).toBe("the job's Slack alerts are disabled");
+    expect(seriesEnded(job({ ...slack, slack_alerts_enabled: 0 }), 'failure', 'slack')).toBe("the job's Slack alerts are disabled");
+    expect(seriesEnded(job(slack), 'success', 'slack')).toBe('the job no longer alerts Slack on success');
+    expect(seriesEnded(job(), 'not-an-outcome', 'webhook')).toBe("the job's webhook_events no longer include not-an-outcome");
+  });
+});
 
 describe('outcome rules', () => {
   it('maps statuses to the webhook_events words; pending announces nothing', () => {

@@ -1,5 +1,5 @@
 import { DeliveryChannel, JobRow, RunRow } from '@runstream/clickhouse';
-import { isTerminal, JobWebhookEvent, RunStatus, toCanonicalStatus } from '@runstream/events';
+import { isTerminal, JOB_WEBHOOK_EVENTS, JobWebhookEvent, RunStatus, toCanonicalStatus } from '@runstream/events';
 
 /** The outcome a status change announces: `failure` covers failed, error and partial; pending announces nothing. */
 export function outcomeOfStatus(status: RunStatus): JobWebhookEvent | undefined {
@@ -44,6 +44,21 @@ export function deliveryChannels(job: JobRow, outcome: JobWebhookEvent): Deliver
   const slackWanted = outcome === 'failure' || (outcome === 'success' && job.slack_alert_on_success === 1);
   if (job.slack_channel !== '' && job.slack_alerts_enabled === 1 && slackWanted) channels.push('slack');
   return channels;
+}
+
+/**
+ * Why the job as it is now no longer wants a due attempt of its series (deleted, the channel
+ * turned off, the outcome taken out of what it asks for); undefined when it still does. Checked
+ * before every attempt, so an edit takes effect on the series still retrying.
+ */
+export function seriesEnded(job: JobRow | undefined, outcome: string, channel: DeliveryChannel): string | undefined {
+  if (!job) return 'the job was deleted';
+  const known = (JOB_WEBHOOK_EVENTS as readonly string[]).includes(outcome);
+  if (known && deliveryChannels(job, outcome as JobWebhookEvent).includes(channel)) return undefined;
+  if (channel === 'webhook') {
+    return job.webhook_enabled !== 1 || job.webhook_url === '' ? "the job's webhook is disabled" : `the job's webhook_events no longer include ${outcome}`;
+  }
+  return job.slack_channel === '' || job.slack_alerts_enabled !== 1 ? "the job's Slack alerts are disabled" : `the job no longer alerts Slack on ${outcome}`;
 }
 
 /** The link to a run: the template's `{run_id}` replaced. */
