@@ -36,6 +36,10 @@ describe('webhook URL guard', () => {
     // Forms that embed an IPv4 address behind a translator are refused too.
     ['64:ff9b::a00:1', 'rfc6052'],
     ['2002:a00:1::1', '6to4'],
+    // IPv4-compatible IPv6 (deprecated), which a host's 6in4 tunnel would route to the IPv4 inside.
+    ['::7f00:1', 'ipv4Compatible'],
+    ['::a9fe:a9fe', 'ipv4Compatible'],
+    ['::808:808', 'ipv4Compatible'],
   ])('refuses %s (%s)', async (address, range) => {
     expect(addressRange(address)).toBe(range);
     expect(isPublicAddress(address)).toBe(false);
@@ -121,5 +125,32 @@ describe('webhook URL guard', () => {
     );
     expect(checks.every((check) => check.ok)).toBe(true);
     expect(most).toBe(2);
+  });
+
+  it('shares one lookup among concurrent checks of one host, so a host whose DNS hangs holds one slot', async () => {
+    let calls = 0;
+    const counted = async (): Promise<LookupAddress[]> => {
+      calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return [{ address: '8.8.8.8', family: 4 }];
+    };
+    const checks = await Promise.all(
+      Array.from({ length: 4 }, () => checkWebhookUrl('https://same.example.com/x', { allowPrivate: false, resolve: counted, resolveTimeoutMs: 2_000 })),
+    );
+    expect(checks.every((check) => check.ok)).toBe(true);
+    expect(calls).toBe(1);
+  });
+
+  it('does not blame a host that waited for a slot behind other hosts whose DNS hangs', async () => {
+    const hang = () => new Promise<LookupAddress[]>((resolve) => setTimeout(() => resolve([{ address: '8.8.8.8', family: 4 }]), 400));
+    const hung = ['a', 'b'].map((host) => checkWebhookUrl(`https://${host}.hang.example.com/x`, { allowPrivate: false, resolve: hang, resolveTimeoutMs: 100 }));
+    const victim = await checkWebhookUrl('https://victim.example.com/x', { allowPrivate: false, resolve: resolveTo('8.8.8.8'), resolveTimeoutMs: 100 });
+    expect(victim).toEqual({ ok: false, kind: 'unresolved', reason: "victim.example.com not looked up yet: other hosts' DNS lookups held every slot" });
+    expect(await Promise.all(hung)).toEqual([
+      { ok: false, kind: 'unresolved', reason: 'cannot resolve a.hang.example.com: ETIMEOUT' },
+      { ok: false, kind: 'unresolved', reason: 'cannot resolve b.hang.example.com: ETIMEOUT' },
+    ]);
+    // The hung lookups still hold their slots until they answer.
+    await new Promise((resolve) => setTimeout(resolve, 400));
   });
 });

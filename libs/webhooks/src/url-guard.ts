@@ -5,8 +5,9 @@ import ipaddr from 'ipaddr.js';
 /**
  * SSRF guard for webhook URLs. Only addresses ipaddr.js classifies as global unicast pass:
  * loopback, link-local, private (RFC 1918, IPv6 unique-local), carrier-grade NAT, 0.0.0.0/8,
- * multicast, broadcast, reserved and documentation ranges, NAT64/6to4/Teredo forms (which embed
- * an IPv4 address) and IPv4-mapped IPv6 (`::ffff:127.0.0.1`, read as the IPv4 it maps) are refused.
+ * multicast, broadcast, reserved and documentation ranges, NAT64/6to4/Teredo and IPv4-compatible
+ * forms (which embed an IPv4 address) and IPv4-mapped IPv6 (`::ffff:127.0.0.1`, read as the IPv4 it
+ * maps) are refused.
  * The request then connects to the very addresses checked here (see `pinnedLookup`), so a DNS
  * answer that changes between check and connect (rebinding) cannot reach a refused address.
  */
@@ -47,36 +48,82 @@ function resolveAll(host: string): Promise<LookupAddress[]> {
 let lookupsRunning = 0;
 const lookupsWaiting = new Set<() => void>();
 
-/**
- * `resolve(host)` with at most MAX_CONCURRENT_LOOKUPS running, failing with ETIMEOUT when it has
- * not answered (or not started) within `timeoutMs`. A lookup that times out keeps its slot until
- * it ends: its thread is still busy.
- */
-function boundedLookup(resolve: (host: string) => Promise<LookupAddress[]>, host: string, timeoutMs: number): Promise<LookupAddress[]> {
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => {
+/** One host's lookup: `started` once it holds a slot. */
+interface Lookup {
+  answer: Promise<LookupAddress[]>;
+  started: boolean;
+}
+
+/** Lookups under way or waiting, by host: checks of one host share one, so a host whose DNS hangs holds one slot, not all. */
+const lookupsByHost = new Map<string, Lookup>();
+
+function lookupError(code: 'ETIMEOUT' | 'EBUSY', message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/** `run` once a slot is free (at most MAX_CONCURRENT_LOOKUPS at once); EBUSY if none came free within `startWithinMs`. */
+function slottedLookup(run: () => Promise<LookupAddress[]>, startWithinMs: number): Lookup {
+  const lookup = { started: false } as Lookup;
+  lookup.answer = new Promise((done, fail) => {
+    let giveUp: NodeJS.Timeout | undefined;
+    const start = (): void => {
+      clearTimeout(giveUp);
       lookupsWaiting.delete(start);
-      fail(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEOUT' }));
-    }, timeoutMs);
-    function start(): void {
-      lookupsWaiting.delete(start);
+      lookup.started = true;
       lookupsRunning += 1;
-      resolve(host)
+      void run()
         .then(done, fail)
         .finally(() => {
-          clearTimeout(timer);
           lookupsRunning -= 1;
           lookupsWaiting.values().next().value?.();
         });
-    }
-    if (lookupsRunning < MAX_CONCURRENT_LOOKUPS) start();
-    else lookupsWaiting.add(start);
+    };
+    if (lookupsRunning < MAX_CONCURRENT_LOOKUPS) return start();
+    lookupsWaiting.add(start);
+    giveUp = setTimeout(() => {
+      lookupsWaiting.delete(start);
+      fail(lookupError('EBUSY', `no DNS lookup slot came free within ${startWithinMs} ms`));
+    }, startWithinMs);
+  });
+  return lookup;
+}
+
+/**
+ * `resolve(host)` failing with ETIMEOUT when it has not answered within `timeoutMs`, or EBUSY
+ * when it never got a slot (other hosts' lookups are slow). A lookup that times out keeps its
+ * slot until it ends: its thread is still busy.
+ */
+function boundedLookup(resolve: (host: string) => Promise<LookupAddress[]>, host: string, timeoutMs: number): Promise<LookupAddress[]> {
+  let lookup = lookupsByHost.get(host);
+  if (!lookup) {
+    const created = slottedLookup(() => resolve(host), timeoutMs);
+    const forget = (): void => {
+      if (lookupsByHost.get(host) === created) lookupsByHost.delete(host);
+    };
+    created.answer.then(forget, forget);
+    lookupsByHost.set(host, created);
+    lookup = created;
+  }
+  const shared = lookup;
+  return new Promise((done, fail) => {
+    const timer = setTimeout(
+      () => fail(shared.started ? lookupError('ETIMEOUT', `no answer within ${timeoutMs} ms`) : lookupError('EBUSY', 'no DNS lookup slot came free')),
+      timeoutMs,
+    );
+    shared.answer.then(done, fail).finally(() => clearTimeout(timer));
   });
 }
 
-/** The ipaddr.js range of an address (`unicast` for a public one), IPv4-mapped IPv6 read as IPv4. */
+/**
+ * The ipaddr.js range of an address (`unicast` for a public one), IPv4-mapped IPv6 read as IPv4.
+ * IPv4-compatible IPv6 (`::7f00:1`, the first 96 bits zero; deprecated) is `ipv4Compatible`: it
+ * embeds an IPv4 address that some hosts' tunnels would reach.
+ */
 export function addressRange(address: string): string {
-  return ipaddr.process(address.replace(/%.*$/, '')).range();
+  const parsed = ipaddr.process(address.replace(/%.*$/, ''));
+  const range = parsed.range();
+  if (range === 'unicast' && parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) return 'ipv4Compatible';
+  return range;
 }
 
 export function isPublicAddress(address: string): boolean {
@@ -96,7 +143,10 @@ export async function checkWebhookUrl(raw: string, options: UrlGuardOptions): Pr
   try {
     addresses = await boundedLookup(options.resolve ?? resolveAll, host, options.resolveTimeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS);
   } catch (error) {
-    return { ok: false, kind: 'unresolved', reason: `cannot resolve ${host}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'EBUSY' ? `${host} not looked up yet: other hosts' DNS lookups held every slot` : `cannot resolve ${host}: ${code ?? String(error)}`;
+    return { ok: false, kind: 'unresolved', reason };
   }
   if (addresses.length === 0) return { ok: false, kind: 'unresolved', reason: `cannot resolve ${host}: no address` };
   if (!options.allowPrivate) {

@@ -50,7 +50,7 @@ describe('sendWebhook against real local servers', () => {
     const target = await serve((_req, res) => res.writeHead(200).end());
     const before = received;
     const result = await sendWebhook(target, { 'x-bad': 'a\r\nInjected: yes' }, '{}', 2_000);
-    expect(result).toMatchObject({ ok: false, status: 0, error: expect.stringMatching(/^request refused: /) });
+    expect(result).toMatchObject({ ok: false, status: 0, error: expect.stringMatching(/^request refused \(fix the job's webhook_headers\): /), refused: true });
     expect(received).toBe(before);
   });
 

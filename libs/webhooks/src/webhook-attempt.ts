@@ -71,9 +71,16 @@ function drain(response: IncomingMessage): Promise<string> {
 /**
  * One POST of `body` to the checked URL, connecting only to its checked addresses. Redirects
  * are not followed (node:http never follows them; a 3xx is a failed attempt). The whole attempt
- * (connect, headers, body) must finish within `timeoutMs`.
+ * (the lookup already spent, connect, headers, body) must finish within `timeoutMs`.
  */
-export function sendWebhook(target: CheckedUrl, headers: Readonly<Record<string, string>>, body: string, timeoutMs: number): Promise<AttemptResult> {
+export function sendWebhook(
+  target: CheckedUrl,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  timeoutMs: number,
+  /** Of timeoutMs, what the attempt already spent before this request (looking the host up). */
+  spentMs = 0,
+): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   const request = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -102,10 +109,13 @@ export function sendWebhook(target: CheckedUrl, headers: Readonly<Record<string,
       finish({ ok: false, status: 0, error: `request refused (fix the job's webhook_headers): ${(error as Error).message}`, refused: true });
       return;
     }
-    timer = setTimeout(() => {
-      finish({ ok: false, status: 0, error: `timed out after ${timeoutMs} ms` });
-      req.destroy();
-    }, timeoutMs);
+    timer = setTimeout(
+      () => {
+        finish({ ok: false, status: 0, error: `timed out after ${timeoutMs} ms` });
+        req.destroy();
+      },
+      Math.max(1, timeoutMs - spentMs),
+    );
     req.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, status: 0, error: error.code ? `${error.code}: ${error.message}` : error.message }));
     req.end(payload);
   });

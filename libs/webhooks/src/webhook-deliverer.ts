@@ -124,6 +124,8 @@ export class WebhookDeliverer {
   /** One attempt, signed afresh (the timestamp is the attempt's), as the row that records it. */
   private async attempt(request: WebhookDeliveryRequest, attempt: number, inSeries: number): Promise<WebhookAttemptRow> {
     const attemptedAt = this.now();
+    // One deadline for the whole attempt, the lookup included: the notifier's partition handover waits out no more.
+    const started = performance.now();
     const check = await checkWebhookUrl(request.url, {
       allowPrivate: this.options.allowPrivate,
       resolve: this.options.resolve,
@@ -140,7 +142,7 @@ export class WebhookDeliverer {
       if (check.ok) {
         const timestamp = Math.floor(this.now().getTime() / 1000);
         const headers = mergeHeaders(request.headers, signedHeaders(request.secrets, request.deliveryId, timestamp, request.body));
-        result = await sendWebhook(check.target, headers, request.body, this.options.timeoutMs);
+        result = await sendWebhook(check.target, headers, request.body, this.options.timeoutMs, performance.now() - started);
       } else {
         result = { ok: false, status: 0, error: check.reason, durationMs: 0 };
       }

@@ -48,7 +48,8 @@ export class WebhookChannel {
       due.attempt,
       due.series_start,
     );
-    if (row.status === 'disabled') await this.disableWebhook(due, job.webhook_url);
+    // Not awaited: the attempt is recorded at once, within the deadline the partition handover waits out.
+    if (row.status === 'disabled') void this.disableWebhook(due, job.webhook_url);
     return row;
   }
 
