@@ -21,8 +21,9 @@ export function toScheduledJob(row: JobRow): ScheduledJob {
 
 /**
  * The live jobs, read at most once per `refreshMs` (the scheduler ticks every second; the job
- * list changes rarely). A failed read keeps the last list: schedules keep firing while
- * ClickHouse is briefly away.
+ * list changes rarely). A failed read keeps the last list, but the scheduler fires no tick later
+ * than the last read on it (readBefore): while ClickHouse is away, ticks wait for it, up to their
+ * starting deadline.
  */
 export class JobCatalog {
   private readonly logger = new Logger('Scheduler');
@@ -37,6 +38,11 @@ export class JobCatalog {
   /** Whether the list was read at or before `instant`: a change answered just before it may be missing. */
   readNoLaterThan(instant: Date): boolean {
     return this.readAtMs <= instant.getTime();
+  }
+
+  /** Whether the list was last read before `instant`: it may miss any change since. */
+  readBefore(instant: Date): boolean {
+    return this.readAtMs < instant.getTime();
   }
 
   /** The list, re-read first when it is older than `maxAgeMs`. */

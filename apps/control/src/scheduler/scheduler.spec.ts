@@ -147,6 +147,29 @@ describe('Scheduler', () => {
     expect(calls).toEqual([]);
   });
 
+  it('fires no tick on a list older than it when the re-read fails, and fires it once a read succeeds within its deadline', async () => {
+    let now = new Date('2026-02-01T10:00:30Z');
+    let failing = false;
+    const job = jobRow('job_a', { updated_at: toChDateTime(new Date('2026-02-01T10:00:20Z')) });
+    const { store, reads } = jobStore(() => {
+      if (failing) throw new Error('ClickHouse is away');
+      return [job];
+    });
+    const { starter, calls } = recordingStarter();
+    const scheduler = new Scheduler(config, store, starter, () => now);
+    await scheduler.tick();
+    failing = true; // from here the list read at 10:00:30 is all there is; the job may have been deleted since
+    now = new Date('2026-02-01T10:01:00.005Z');
+    expect(await scheduler.tick()).toEqual([]);
+    now = new Date('2026-02-01T10:01:01.005Z');
+    expect(await scheduler.tick()).toEqual([]);
+    expect(calls).toEqual([]);
+    failing = false;
+    now = new Date('2026-02-01T10:01:02.005Z');
+    expect(await scheduler.tick()).toEqual([scheduledRunId('job_a', new Date('2026-02-01T10:01:00Z'))]);
+    expect(reads()).toBeGreaterThan(3);
+  });
+
   it('runs on its own timer once started, one run per tick, and stops', async () => {
     const { store } = jobStore(() => [jobRow('job_fast', { schedule: '* * * * * *' })]);
     const { starter, calls } = recordingStarter();

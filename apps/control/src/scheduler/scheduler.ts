@@ -83,6 +83,9 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     // the tick (the API answered) does not fire on a list read earlier, however little.
     if (due.some(({ tick }) => this.catalog.readNoLaterThan(tick))) {
       due = this.planner.plan(await this.catalog.current(now, 0), now);
+      // A re-read that failed leaves the list older than those ticks: they stay due (retried each
+      // pass until their starting deadline), not fired on a list that may still hold a deleted job.
+      due = due.filter(({ tick }) => !this.catalog.readBefore(tick));
     }
     const started = await Promise.all(due.map((tick) => this.limit(() => this.fire(tick))));
     return started.filter((id): id is string => id !== undefined);
