@@ -6,6 +6,8 @@ import { ExecutorLogger, IngestClient, IngestUnavailableError, ListedRun, RunTas
 export interface RunningAgent {
   /** Stops polling, SIGTERMs running programs, reports their runs `cancelled`, flushes; resolves when all runs are reported. */
   stop(): Promise<void>;
+  /** SIGKILLs every running program's process group at once, reporting nothing (the lease sweeper ends their runs). */
+  kill(): void;
 }
 
 export interface AgentOptions {
@@ -166,6 +168,9 @@ export function startAgent(config: AgentConfig, options: AgentOptions = {}): Run
         logger.log(`agent ${agentId} stopped`);
       })();
       return stopped;
+    },
+    kill(): void {
+      for (const task of active.values()) task.kill();
     },
   };
 }

@@ -14,8 +14,10 @@ function main(): void {
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      // A second Ctrl-C: leave now, the lease sweeper ends what was not reported.
-      logger.warn(`${signal} again: exiting without waiting for reports`);
+      // A second Ctrl-C: leave now, taking the programs along (their own process groups would not
+      // hear the signal); the lease sweeper ends the runs not reported.
+      logger.warn(`${signal} again: killing running programs and exiting without waiting for reports`);
+      agent.kill();
       process.exit(1);
     }
     stopping = true;

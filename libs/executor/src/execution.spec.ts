@@ -142,4 +142,36 @@ describe('Execution', () => {
     for (let i = 0; i < 100 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(alive()).toBe(false);
   });
+
+  /** Starts `script`, waits for its "worker <pid>" line; `alive()` tells whether that worker still runs. */
+  async function withWorker(script: string): Promise<{ execution: Execution; alive: () => boolean }> {
+    const lines: string[] = [];
+    const execution = new Execution(['sh', '-c', script], { PATH: '/usr/bin:/bin' }, { onSpawn: () => undefined, onLine: (_stream, line) => lines.push(line) });
+    while (!lines.some((line) => line.startsWith('worker '))) await new Promise((resolve) => setTimeout(resolve, 20));
+    const worker = Number(lines.find((line) => line.startsWith('worker '))?.slice('worker '.length));
+    const alive = () => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${worker}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    return { execution, alive };
+  }
+
+  it('kills what the program left behind in its group when it exits on its own: the run is over', async () => {
+    const { execution, alive } = await withWorker('(exec sleep 30 >/dev/null 2>&1) & echo "worker $!"; sleep 0.3; exit 0');
+    expect(alive()).toBe(true);
+    expect(await execution.done).toEqual({ kind: 'exited', code: 0 });
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(alive()).toBe(false);
+  });
+
+  it('kill() SIGKILLs the whole group at once, for an agent that must exit now', async () => {
+    const { execution, alive } = await withWorker('(trap "" TERM; exec sleep 30) & echo "worker $!"; trap "" TERM; wait');
+    execution.kill();
+    expect(await execution.done).toEqual({ kind: 'signalled', signal: 'SIGKILL' });
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(alive()).toBe(false);
+  });
 });

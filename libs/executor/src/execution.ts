@@ -146,6 +146,8 @@ export class Execution {
           clearTimeout(cut);
           stdout.end();
           stderr.end();
+          // The run is over: a process the program left behind in its group would outlive it unseen.
+          if (child.pid !== undefined && groupAlive(child.pid)) this.signal(child.pid, 'SIGKILL');
           resolve(result);
         };
         const cut = setTimeout(() => {
@@ -164,7 +166,8 @@ export class Execution {
    */
   async terminate(graceMs: number): Promise<void> {
     const pid = this.child?.pid;
-    if (pid === undefined || this.exited) return;
+    // After the program exited, what it started may still run in its group: that is stopped too.
+    if (pid === undefined || (this.exited && !groupAlive(pid))) return;
     const started = Date.now();
     this.signal(pid, 'SIGTERM');
     let graceOver: NodeJS.Timeout | undefined;
@@ -175,6 +178,12 @@ export class Execution {
       this.signal(pid, 'SIGKILL');
     }
     await this.done;
+  }
+
+  /** SIGKILL to the whole process group at once, without waiting: for an agent that must exit now. */
+  kill(): void {
+    const pid = this.child?.pid;
+    if (pid !== undefined && (!this.exited || groupAlive(pid))) this.signal(pid, 'SIGKILL');
   }
 
   private signal(pid: number, signal: NodeJS.Signals): void {

@@ -87,6 +87,11 @@ export class RunTask {
     void this.execution?.terminate(this.context.config.killGraceMs);
   }
 
+  /** SIGKILLs the program's whole process group at once, reporting nothing: the agent is exiting now. */
+  kill(): void {
+    this.execution?.kill();
+  }
+
   /** Resolves with the run's outcome once its final status was reported (or retries ran out). */
   async run(): Promise<Outcome> {
     try {
