@@ -42,7 +42,8 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
   const projectId = `proj_sched_${Date.now()}`;
   let fakeNow = new Date();
   const clock = (): Date => fakeNow;
-  const schedulerConfig = { enabled: false, tickMs: 1_000, refreshMs: 5_000, startingDeadlineMs: 5 * MINUTE };
+  // Allow: these runs stay pending (no agent runs them), which Forbid would wait for; Forbid has its own test.
+  const schedulerConfig = { enabled: false, tickMs: 1_000, refreshMs: 5_000, startingDeadlineMs: 5 * MINUTE, concurrencyPolicy: 'Allow' as const };
   const newScheduler = (): Scheduler => new Scheduler(schedulerConfig, store, starter, clock);
 
   beforeAll(async () => {
@@ -158,6 +159,37 @@ describe('Scheduler: exactly one run per (job, tick) across instances, crashes a
       return listed.body.runs.find((run) => run.id === runnerRun.body.id);
     }, 'the runner-made run in the agent poll');
     expect(byHand).toMatchObject({ command: [], environment: {} });
+  });
+
+  it('under Forbid skips the ticks that come while the job has a run pending (no agent took it), and fires again once it ended', async () => {
+    const job = await createJob('forbid-overlap');
+    const first = Math.ceil(Date.parse(job.updated_at) / MINUTE) * MINUTE + MINUTE;
+    const tick = (k: number): Date => new Date(first + (k - 1) * MINUTE);
+    const forbid = new Scheduler({ ...schedulerConfig, concurrencyPolicy: 'Forbid' }, store, starter, clock);
+    fakeNow = new Date(tick(1).getTime() + 300);
+    expect(await forbid.tick()).toEqual([scheduledRunId(job.id, tick(1))]);
+    // The read model holds that run, still pending: ticks 2 and 3 are skipped.
+    await eventually(async () => ((await runsOf(job.id)).length === 1 ? true : undefined), 'the first run in the read model');
+    for (const k of [2, 3]) {
+      fakeNow = new Date(tick(k).getTime() + 300);
+      expect(await forbid.tick()).toEqual([]);
+    }
+    // The run ends; tick 4 fires, and only it.
+    const ended = await http(
+      'PATCH',
+      `${stack.ingestUrl}/api/agent/runs/${scheduledRunId(job.id, tick(1))}`,
+      { status: 'cancelled' },
+      bearer(stack.tokens.gateway),
+    );
+    expect(ended.status).toBe(202);
+    await eventually(async () => {
+      const run = await http<{ status: string }>('GET', `${stack.queryUrl}/api/v1/runs/${scheduledRunId(job.id, tick(1))}`, undefined, auth());
+      return run.body.status === 'cancelled' ? true : undefined;
+    }, 'the first run ended in the read model');
+    fakeNow = new Date(tick(4).getTime() + 300);
+    expect(await forbid.tick()).toEqual([scheduledRunId(job.id, tick(4))]);
+    await eventually(async () => ((await runsOf(job.id)).length === 2 ? true : undefined), 'two runs in the read model');
+    expect((await runsOf(job.id)).map(tickOf)).toEqual([tick(1), tick(4)].map((at) => at.toISOString()));
   });
 
   it('ends a claimed run whose agent stopped reporting after the lease, and not one that keeps reporting', async () => {

@@ -6,7 +6,7 @@ const load = (env: NodeJS.ProcessEnv): SchedulerEnv => loadEnv({ scheduler: Sche
 describe('SchedulerEnv', () => {
   it('defaults: on, 1 s ticks, 5 min starting deadline, 60 s lease swept every 15 s', () => {
     const env = load({});
-    expect(schedulerConfig(env)).toEqual({ enabled: true, tickMs: 1_000, refreshMs: 5_000, startingDeadlineMs: 300_000 });
+    expect(schedulerConfig(env)).toEqual({ enabled: true, tickMs: 1_000, refreshMs: 5_000, startingDeadlineMs: 300_000, concurrencyPolicy: 'Forbid' });
     expect(leaseSweeperConfig(env)).toEqual({ enabled: true, leaseMs: 60_000, sweepMs: 15_000, materializerGroupId: 'runstream-materializer' });
   });
 

@@ -27,6 +27,14 @@ export class SchedulerEnv {
   @Max(86_400_000)
   CONTROL_SCHEDULER_STARTING_DEADLINE_MS: number = 5 * 60_000;
 
+  /**
+   * Forbid: a tick whose job still has a run pending or running is skipped (Kubernetes'
+   * concurrencyPolicy, the CronJobs' default here too), so runs of one job never overlap or pile
+   * up while no agent picks them up. Allow: every tick fires.
+   */
+  @IsIn(['Forbid', 'Allow'], { message: 'CONTROL_SCHEDULER_CONCURRENCY_POLICY must be Forbid or Allow' })
+  CONTROL_SCHEDULER_CONCURRENCY_POLICY: 'Forbid' | 'Allow' = 'Forbid';
+
   /** Off: claimed runs are never ended for silence. */
   @IsIn(['true', 'false'], { message: 'CONTROL_LEASE_SWEEPER_ENABLED must be true or false' })
   CONTROL_LEASE_SWEEPER_ENABLED = 'true';
@@ -51,6 +59,7 @@ export interface SchedulerConfig {
   tickMs: number;
   refreshMs: number;
   startingDeadlineMs: number;
+  concurrencyPolicy: 'Forbid' | 'Allow';
 }
 
 export interface LeaseSweeperConfig {
@@ -67,6 +76,7 @@ export function schedulerConfig(env: SchedulerEnv): SchedulerConfig {
     tickMs: env.CONTROL_SCHEDULER_TICK_MS,
     refreshMs: env.CONTROL_SCHEDULER_REFRESH_MS,
     startingDeadlineMs: env.CONTROL_SCHEDULER_STARTING_DEADLINE_MS,
+    concurrencyPolicy: env.CONTROL_SCHEDULER_CONCURRENCY_POLICY,
   };
 }
 

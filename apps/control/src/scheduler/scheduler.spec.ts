@@ -1,4 +1,4 @@
-import { ClickHouseStore, JobRow, toChDateTime } from '@runstream/clickhouse';
+import { ActiveJobRun, ClickHouseStore, JobRow, toChDateTime } from '@runstream/clickhouse';
 import { RunNotLaunchedError, RunStarter, StartRun } from '../runs/run-starter';
 import { scheduledRunId } from './schedule-ticks';
 import { Scheduler } from './scheduler';
@@ -36,11 +36,15 @@ function jobRow(id: string, overrides: Partial<JobRow> = {}): JobRow {
   };
 }
 
-/** The store's one query the scheduler makes (listActiveJobs), answered from `rows`; counts reads. */
-function jobStore(rows: () => JobRow[]): { store: ClickHouseStore; reads: () => number } {
+/**
+ * The store's two queries the scheduler makes: listActiveJobs, answered from `rows` (reads are
+ * counted), and selectActiveJobRuns (under Forbid), answered from `active`.
+ */
+function jobStore(rows: () => JobRow[], active: () => ActiveJobRun[] = () => []): { store: ClickHouseStore; reads: () => number } {
   let reads = 0;
   const store = {
-    query: async () => {
+    query: async (_schema: unknown, sql: string) => {
+      if (sql.includes('.runs FINAL')) return active();
       reads += 1;
       return rows();
     },
@@ -63,7 +67,7 @@ function recordingStarter(fail: (request: StartRun) => boolean | Error = () => f
   return { starter, calls };
 }
 
-const config = { enabled: true, tickMs: 1_000, refreshMs: 5_000, startingDeadlineMs: 300_000 };
+const config = { enabled: true, tickMs: 1_000, refreshMs: 5_000, startingDeadlineMs: 300_000, concurrencyPolicy: 'Allow' as const };
 
 describe('Scheduler', () => {
   it('fires due ticks as scheduled runs with the deterministic id and the tick as their time', async () => {
@@ -168,6 +172,42 @@ describe('Scheduler', () => {
     now = new Date('2026-02-01T10:01:02.005Z');
     expect(await scheduler.tick()).toEqual([scheduledRunId('job_a', new Date('2026-02-01T10:01:00Z'))]);
     expect(reads()).toBeGreaterThan(3);
+  });
+
+  it('under Forbid skips a tick while the job has a run pending or running, for good, and fires the next one once it ended', async () => {
+    let now = new Date('2026-02-01T10:00:30Z');
+    let active: ActiveJobRun[] = [{ org_id: 'org_a', project_id: 'proj_a', job_id: 'job_a', id: 'run_previous', status: 'running' }];
+    const { store } = jobStore(
+      () => [
+        jobRow('job_a', { updated_at: toChDateTime(new Date('2026-02-01T09:00:00Z')) }),
+        jobRow('job_b', { updated_at: toChDateTime(new Date('2026-02-01T09:00:00Z')) }),
+      ],
+      () => active,
+    );
+    const { starter, calls } = recordingStarter();
+    const scheduler = new Scheduler({ ...config, concurrencyPolicy: 'Forbid' }, store, starter, () => now);
+    now = new Date('2026-02-01T10:01:00.005Z');
+    // job_b has no run under way: it fires; job_a's tick is skipped.
+    expect(await scheduler.tick()).toEqual([scheduledRunId('job_b', new Date('2026-02-01T10:01:00Z'))]);
+    active = [];
+    now = new Date('2026-02-01T10:01:30Z'); // the run ended: the skipped tick is not caught up
+    expect(await scheduler.tick()).toEqual([]);
+    now = new Date('2026-02-01T10:02:00.005Z');
+    expect((await scheduler.tick()).sort()).toEqual(
+      [scheduledRunId('job_a', new Date('2026-02-01T10:02:00Z')), scheduledRunId('job_b', new Date('2026-02-01T10:02:00Z'))].sort(),
+    );
+    expect(calls.map((call) => call.runId)).not.toContain(scheduledRunId('job_a', new Date('2026-02-01T10:01:00Z')));
+  });
+
+  it('under Allow fires every tick, whatever runs are under way', async () => {
+    const now = new Date('2026-02-01T10:01:00.005Z');
+    const { store } = jobStore(
+      () => [jobRow('job_a', { updated_at: toChDateTime(new Date('2026-02-01T09:00:00Z')) })],
+      () => [{ org_id: 'org_a', project_id: 'proj_a', job_id: 'job_a', id: 'run_previous', status: 'running' }],
+    );
+    const { starter } = recordingStarter();
+    const scheduler = new Scheduler(config, store, starter, () => now);
+    expect(await scheduler.tick()).toEqual([scheduledRunId('job_a', new Date('2026-02-01T10:01:00Z'))]);
   });
 
   it('runs on its own timer once started, one run per tick, and stops', async () => {

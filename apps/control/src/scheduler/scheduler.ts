@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
-import { ClickHouseStore, listActiveJobs } from '@runstream/clickhouse';
+import { ClickHouseStore, listActiveJobs, selectActiveJobRuns, toChDateTime } from '@runstream/clickhouse';
 import pLimit from 'p-limit';
 import { RunNotLaunchedError, RunStarter } from '../runs/run-starter';
 import { JobCatalog, ScheduledJob } from './job-catalog';
@@ -17,6 +17,8 @@ export const CONTROL_PLANE_ACTOR = 'control-plane';
 const START_CONCURRENCY = 16;
 /** Wake this long after each multiple of the tick, so a tick on the whole second is already past. */
 const WAKE_OFFSET_MS = 5;
+/** Under Forbid, runs created longer ago than this no longer hold a job's ticks back (a run left pending for a week). */
+const ACTIVE_RUN_HORIZON_MS = 7 * 86_400_000;
 
 /**
  * Turns enabled jobs' schedules into scheduled runs (docs/scheduler.md). Every instance runs
@@ -36,7 +38,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
 
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
-    store: ClickHouseStore,
+    private readonly store: ClickHouseStore,
     private readonly starter: RunStarter,
     @Optional() @Inject(SCHEDULER_CLOCK) private readonly clock: () => Date = () => new Date(),
   ) {
@@ -87,8 +89,29 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       // pass until their starting deadline), not fired on a list that may still hold a deleted job.
       due = due.filter(({ tick }) => !this.catalog.readBefore(tick));
     }
+    if (this.config.concurrencyPolicy === 'Forbid' && due.length > 0) due = await this.withoutActiveRuns(due, now);
     const started = await Promise.all(due.map((tick) => this.limit(() => this.fire(tick))));
     return started.filter((id): id is string => id !== undefined);
+  }
+
+  /**
+   * Forbid: a due tick whose job still has a run pending or running is skipped, not kept for later
+   * (the run of that very tick, announced by an earlier pass, counts as fired). A failed read fails
+   * the pass: the ticks stay due.
+   */
+  private async withoutActiveRuns(due: DueTick<ScheduledJob>[], now: Date): Promise<DueTick<ScheduledJob>[]> {
+    const key = (org: string, project: string, job: string) => `${org}\u0000${project}\u0000${job}`;
+    const jobs = due.map(({ job }) => ({ org_id: job.row.org_id, project_id: job.row.project_id, job_id: job.id }));
+    const active = await selectActiveJobRuns(this.store, jobs, toChDateTime(new Date(now.getTime() - ACTIVE_RUN_HORIZON_MS)));
+    const busy = new Map(active.map((run) => [key(run.org_id, run.project_id, run.job_id), run]));
+    return due.filter(({ job, tick, runId }) => {
+      const run = busy.get(key(job.row.org_id, job.row.project_id, job.id));
+      if (!run) return true;
+      this.planner.fired(job.id, tick);
+      if (run.id !== runId)
+        this.logger.log(`job ${job.id}: tick ${tick.toISOString()} skipped, run ${run.id} is still ${run.status} (concurrency policy Forbid)`);
+      return false;
+    });
   }
 
   private async fire(due: DueTick<ScheduledJob>): Promise<string | undefined> {

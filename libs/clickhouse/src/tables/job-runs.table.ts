@@ -1,3 +1,7 @@
+import { TupleParam } from '@clickhouse/client';
+import { z } from 'zod';
+import { isTerminal, RUN_STATUSES } from '@runstream/events';
+import { column } from '../columns';
 import { ClickHouseStore } from '../store';
 import { ChDateTime } from '../time';
 import { FINAL_WITHIN_PARTITIONS, RunRow, RunRowSchema, TotalRowSchema } from './runs.table';
@@ -46,4 +50,31 @@ export async function findJobRunByName(store: ClickHouseStore, orgId: string, jo
     FINAL_WITHIN_PARTITIONS,
   );
   return rows[0];
+}
+
+const ActiveJobRunSchema = z.object({ org_id: column.text, project_id: column.text, job_id: column.text, id: column.text, status: column.text });
+/** A job's run not ended yet (pending or running). */
+export type ActiveJobRun = z.infer<typeof ActiveJobRunSchema>;
+
+const ACTIVE_STATUSES = RUN_STATUSES.filter((status) => !isTerminal(status));
+
+/**
+ * One run not ended yet (pending or running) of each of the given jobs that has one, among the runs
+ * created at or after `since`: what a schedule under the Forbid concurrency policy waits for.
+ */
+export function selectActiveJobRuns(
+  store: ClickHouseStore,
+  jobs: readonly { org_id: string; project_id: string; job_id: string }[],
+  since: ChDateTime,
+): Promise<ActiveJobRun[]> {
+  if (jobs.length === 0) return Promise.resolve([]);
+  return store.query(
+    ActiveJobRunSchema,
+    `SELECT org_id, project_id, job_id, id, status FROM {db:Identifier}.runs FINAL
+     WHERE (org_id, project_id, job_id) IN {keys:Array(Tuple(String, String, String))}
+       AND created_at >= {since:DateTime64(3, 'UTC')} AND status IN {statuses:Array(String)}
+     ORDER BY created_at DESC LIMIT 1 BY org_id, project_id, job_id`,
+    { keys: jobs.map((job) => new TupleParam([job.org_id, job.project_id, job.job_id])), since, statuses: ACTIVE_STATUSES },
+    FINAL_WITHIN_PARTITIONS,
+  );
 }
