@@ -48,7 +48,7 @@ describe('BI access DDL', () => {
     const user = biUserFor('acme');
     expect(statements[0]).toMatch(
       new RegExp(
-        `^CREATE SETTINGS PROFILE OR REPLACE ${user}_limits SETTINGS readonly = 2 CONST, max_execution_time = 10 CONST, max_memory_usage = 536870912 CONST, max_result_rows = 500000 CONST, max_result_bytes = 134217728 CONST, result_overflow_mode = 'throw' CONST$`,
+        `^CREATE SETTINGS PROFILE OR REPLACE ${user}_limits SETTINGS readonly = 2 CONST, max_execution_time = 10 CONST, max_memory_usage = 536870912 CONST, max_result_rows = 500000 CONST, max_result_bytes = 134217728 CONST, result_overflow_mode = 'throw' CONST, log_queries = 1 CONST$`,
       ),
     );
     expect(statements[1]).toBe(

@@ -107,7 +107,8 @@ export interface GrantOptions {
 /**
  * Server: a read-only user for one organisation. readonly = 2 (no writes, no DDL; format and
  * client settings such as default_format may still be sent, as BI clients do) and the limits
- * are CONST constraints, so neither SETTINGS nor URL parameters change them or the mode; it may SELECT the documented views and (views
+ * are CONST constraints, so neither SETTINGS nor URL parameters change them, the mode or query
+ * logging (a SETTINGS clause may still set what the profile leaves free); it may SELECT the documented views and (views
  * run with the invoker's rights) their base tables, whose row policies show it only its
  * organisation's rows. It has no other grant: no table
  * functions (they need CREATE TEMPORARY TABLE and source grants), no other tables.
@@ -122,7 +123,7 @@ export function serverGrantStatements(options: GrantOptions): string[] {
   return [
     `CREATE SETTINGS PROFILE OR REPLACE ${profile} SETTINGS readonly = 2 CONST, max_execution_time = ${options.maxExecutionSeconds} CONST, ` +
       `max_memory_usage = ${options.maxMemoryBytes} CONST, max_result_rows = ${options.maxResultRows} CONST, ` +
-      `max_result_bytes = ${options.maxResultBytes} CONST, result_overflow_mode = 'throw' CONST`,
+      `max_result_bytes = ${options.maxResultBytes} CONST, result_overflow_mode = 'throw' CONST, log_queries = 1 CONST`,
     `CREATE USER OR REPLACE ${user} IDENTIFIED WITH sha256_password BY ${stringLiteral(options.password)} DEFAULT DATABASE ${db} SETTINGS PROFILE ${stringLiteral(profile)}`,
     ...views.map((view) => `GRANT SELECT ON ${db}.${view} TO ${user}`),
     ...tables.map((table) => `GRANT SELECT ON ${db}.${table} TO ${user}`),

@@ -42,6 +42,20 @@ describe('statements on a real ClickHouse engine', () => {
     }
   });
 
+  it("refuses a caller's answer whose formatted bytes pass max_result_bytes, though the engine's column bytes stay under it", async () => {
+    const bounded = new ClickHouseStore(store.connections, store.database, { max_result_bytes: '100000', result_overflow_mode: 'throw' });
+    // 60,000 control characters: ~60 KB in the engine's column, ~360 KB as JSON (each one \u0001).
+    const sql = 'SELECT repeat(char(1), 60000) AS text';
+    const error = await bounded.raw(sql, {}, 'JSON').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(
+      /^Code: 396\. DB::Exception: Limit for result exceeded, max bytes: 100000 of the formatted answer.*\(TOO_MANY_ROWS_OR_BYTES\)$/,
+    );
+    expect(classifyClickHouseFailure(error)?.status).toBe(422);
+    // The same under the bound as TabSeparatedRaw (the bytes as they are).
+    expect((await bounded.raw(sql, {}, 'TabSeparatedRaw')).body.length).toBe(60_001);
+  });
+
   it('reads 64-bit integers exactly, as decimal text, where JSON numbers would round them', async () => {
     const [row] = await store.query(
       z.object({ big: column.uint64, count: column.count }),

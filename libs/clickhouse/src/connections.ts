@@ -33,11 +33,30 @@ export interface Connections {
   close(): Promise<void>;
 }
 
-async function collect(stream: Readable): Promise<Buffer> {
+/**
+ * The answer's bytes, refused past `maxBytes` (0: no bound) with the engine's own error: the
+ * result limits count the engine's column bytes, and a format can write those several times over
+ * (JSON escapes a control character in six), all held here before the answer is sent.
+ */
+async function collect(stream: Readable, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  let bytes = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    bytes += buffer.length;
+    if (maxBytes > 0 && bytes > maxBytes) {
+      stream.destroy();
+      // Shaped as the engine's own errors are (code and type beside the text), so every caller classifies it alike.
+      const message = `Code: 396. DB::Exception: Limit for result exceeded, max bytes: ${maxBytes} of the formatted answer; select fewer rows or columns. (TOO_MANY_ROWS_OR_BYTES)`;
+      throw Object.assign(new Error(message), { code: '396', type: 'TOO_MANY_ROWS_OR_BYTES' });
+    }
+    chunks.push(buffer);
+  }
   return Buffer.concat(chunks);
 }
+
+/** The formatted answer's bound: the same number as the engine's max_result_bytes. */
+const answerBound = (settings: ClickHouseSettings): number => Number(settings.max_result_bytes ?? 0);
 
 const summaryOf = (summary: object | undefined): Record<string, string> => ({ ...(summary ?? {}) }) as Record<string, string>;
 
@@ -65,7 +84,7 @@ export class ServerConnections implements Connections {
 
   async raw({ sql, params, settings }: Statement, format: string): Promise<RawResult> {
     const result = await this.client.exec({ query: sql, query_params: params, clickhouse_settings: { ...settings, default_format: format as DataFormat } });
-    return { body: await collect(result.stream), summary: summaryOf(result.summary) };
+    return { body: await collect(result.stream, answerBound(settings)), summary: summaryOf(result.summary) };
   }
 
   close(): Promise<void> {
@@ -149,7 +168,7 @@ export class EmbeddedConnections implements Connections {
       const query = new SessionSettings().statement(sql, params, settings);
       // chDB takes the output format as an option of the call (default_format), not as a setting.
       const result = await client.exec({ query, clickhouse_settings: { default_format: format as DataFormat } });
-      return { body: await collect(result.stream), summary: summaryOf(result.summary) };
+      return { body: await collect(result.stream, answerBound(settings)), summary: summaryOf(result.summary) };
     } finally {
       await client.close();
       this.release(slot);

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ClickHouseStore } from '@runstream/clickhouse';
+import { ClickHouseStore, DEFAULT_EMBEDDED_SESSIONS } from '@runstream/clickhouse';
 import { DEFAULT_TIMEOUTS } from '@runstream/http';
 import { QueryConfig, QueryGateConfig } from '../config/query.config';
 import { QueryGate } from '../overload/query-gate';
@@ -15,7 +15,7 @@ export interface SqlModuleConfig {
   listen: SqlListen;
   /** Set when the apps use a ClickHouse server (CLICKHOUSE_URL): the endpoint then forwards to it. */
   server?: ServerSqlOptions;
-  /** Its own gate, with the read API's bounds: a BI dashboard's burst cannot starve the read API's slots. */
+  /** Its own gate (biGate): a BI dashboard's burst cannot starve the read API's slots. */
   gate: QueryGateConfig;
 }
 
@@ -43,6 +43,17 @@ export class SqlModule {
   }
 }
 
+/**
+ * The SQL endpoint's gate: the read API's bounds, and on embedded chDB at most half the query
+ * app's sessions (at least one), since its statements run on those too: the read API keeps the
+ * rest whatever the BI tools send.
+ */
+export function biGate(config: Pick<QueryConfig, 'clickhouse' | 'gate'>): QueryGateConfig {
+  if (config.clickhouse.url) return config.gate;
+  const sessions = config.clickhouse.sessions ?? DEFAULT_EMBEDDED_SESSIONS;
+  return { ...config.gate, maxConcurrent: Math.min(config.gate.maxConcurrent, Math.max(1, Math.floor(sessions / 2))) };
+}
+
 /** The SQL endpoint as the query app's config asks for it: [] when QUERY_SQL_PORT is -1. */
 export function sqlModulesFor(config: QueryConfig): DynamicModule[] {
   if (config.sql.port < 0) return [];
@@ -58,7 +69,7 @@ export function sqlModulesFor(config: QueryConfig): DynamicModule[] {
         timeouts: { handlerMs: timeoutMs, receiveMs: config.limits.timeouts.receiveMs ?? DEFAULT_TIMEOUTS.receiveMs },
       },
       server: url ? { url, database, key: config.sql.serverKey, timeoutMs } : undefined,
-      gate: config.gate,
+      gate: biGate(config),
     }),
   ];
 }
