@@ -17,6 +17,21 @@ export interface DispatcherOptions {
 /** How often a pass reads the whole open-series window (and counts the queue) instead of the recent rows. */
 const FULL_PASS_EVERY_MS = 60_000;
 
+/** The receiver host an attempt goes to (every Slack alert goes to Slack's). */
+export function receiverHost(due: Pick<DueDelivery, 'channel' | 'endpoint'>): string {
+  if (due.channel === 'slack') return 'slack';
+  try {
+    return new URL(due.endpoint).host;
+  } catch {
+    return due.endpoint;
+  }
+}
+
+/** Attempts in flight to one host at most: a quarter of the concurrency (at least 1). */
+export function perHostLimit(concurrency: number): number {
+  return Math.max(1, Math.floor(concurrency / 4));
+}
+
 /**
  * Sends the due attempts of the series this instance owns: those whose runs.events.v1 partition
  * the notifier's consumer group gave it. Every attempt is read from and written to the delivery
@@ -27,6 +42,8 @@ export class Dispatcher {
   private readonly logger = new Logger('Dispatcher');
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Attempts in flight per receiver host: a slow or hanging receiver holds at most perHostLimit of the slots. */
+  private readonly hostsInFlight = new Map<string, number>();
   private readonly task: PeriodicTask;
   private lastFullPass = 0;
   /**
@@ -79,10 +96,20 @@ export class Dispatcher {
     if (this.unrecorded.size > 0) await this.recordAgain();
     const free = this.options.concurrency * 2 - this.inFlight.size;
     if (free > 0) {
-      for (const due of await selectDueDeliveries(this.store, partitions, now, free + this.inFlight.size, lookbackMs)) {
+      const perHost = perHostLimit(this.options.concurrency);
+      for (const due of await selectDueDeliveries(this.store, partitions, now, free + this.inFlight.size, lookbackMs, perHost)) {
         if (this.inFlight.has(due.delivery_id) || this.unrecorded.has(due.delivery_id) || due.attempt <= (this.made.get(due.delivery_id)?.attempt ?? 0))
           continue;
-        const sent = this.limit(() => this.send(due)).finally(() => this.inFlight.delete(due.delivery_id));
+        const host = receiverHost(due);
+        const busy = this.hostsInFlight.get(host) ?? 0;
+        if (busy >= perHost) continue;
+        this.hostsInFlight.set(host, busy + 1);
+        const sent = this.limit(() => this.send(due)).finally(() => {
+          this.inFlight.delete(due.delivery_id);
+          const left = (this.hostsInFlight.get(host) ?? 1) - 1;
+          if (left > 0) this.hostsInFlight.set(host, left);
+          else this.hostsInFlight.delete(host);
+        });
         this.inFlight.set(due.delivery_id, sent);
       }
     }

@@ -77,6 +77,22 @@ describe('webhook_deliveries: the open series a dispatcher reads', () => {
     expect(await selectDueDeliveries(store, [], now, 100)).toEqual([]);
   });
 
+  it('takes at most perHost due series of one receiver host (Slack is one host), earliest due first, so others get their turn', async () => {
+    const tarpit = Array.from({ length: 6 }, (_, i) => [
+      row(`msg_tarpit_${i}`, 1, 'pending', 10 * MINUTE, ago(10 * MINUTE), { body: '{}', kafka_partition: 4, endpoint: `https://tarpit.example.com/hook/${i}` }),
+      row(`msg_tarpit_${i}`, 1, 'retrying', 10 * MINUTE - 1, ago(5 * MINUTE - i), { kafka_partition: 4, endpoint: `https://tarpit.example.com/hook/${i}` }),
+    ]).flat();
+    await insertWebhookAttempts(store, [
+      ...tarpit,
+      row('msg_other_host', 1, 'pending', 1_000, ago(1_000), { body: '{}', kafka_partition: 4, endpoint: 'https://ok.example.org/hook' }),
+      row('msg_slack_a', 1, 'pending', 2_000, ago(2_000), { body: '{}', kafka_partition: 4, channel: 'slack', endpoint: 'slack:#a' }),
+      row('msg_slack_b', 1, 'pending', 1_500, ago(1_500), { body: '{}', kafka_partition: 4, channel: 'slack', endpoint: 'slack:#b' }),
+    ]);
+    const due = await selectDueDeliveries(store, [4], now, 100, 70 * MINUTE, 2);
+    expect(due.map((d) => d.delivery_id)).toEqual(['msg_tarpit_0', 'msg_tarpit_1', 'msg_slack_a', 'msg_slack_b', 'msg_other_host']);
+    expect((await selectDueDeliveries(store, [4], now, 100, 70 * MINUTE)).length).toBe(9);
+  });
+
   it('sends a series redelivered weeks after it opened with its own body (the redelivery carries it)', async () => {
     const DAY = 24 * 60 * MINUTE;
     await insertWebhookAttempts(store, [

@@ -225,7 +225,9 @@ const OPEN_SELECT = `SELECT delivery_id, any(org_id) AS org, any(project_id) AS 
 /**
  * `lookbackMs` bounds the rows read: an open series' latest row is at most one retry wait old
  * unless the notifier was down, so most passes look back a little over the longest wait and an
- * occasional pass looks back the whole window (OPEN_DELIVERY_WINDOW_DAYS).
+ * occasional pass looks back the whole window (OPEN_DELIVERY_WINDOW_DAYS). Earliest due first, at
+ * most `perHost` of one receiver's host (Slack counts as one host): many series of one slow or
+ * failing receiver leave room for everyone else's.
  */
 export async function selectDueDeliveries(
   store: ClickHouseStore,
@@ -233,6 +235,7 @@ export async function selectDueDeliveries(
   now: Date,
   limit: number,
   lookbackMs = OPEN_DELIVERY_WINDOW_DAYS * 86_400_000,
+  perHost = limit,
 ): Promise<DueDelivery[]> {
   if (partitions.length === 0) return [];
   return store.query(
@@ -241,8 +244,15 @@ export async function selectDueDeliveries(
             part AS kafka_partition, target AS endpoint, opening_body AS body,
             toUInt32(if(latest.1 = 'pending', latest.2, latest.2 + 1)) AS attempt, toUInt32(greatest(started_at_attempt, 1)) AS series_start
      FROM (${OPEN_SELECT} AND latest.3 <= {now:DateTime64(3)})
-     ORDER BY latest.3 LIMIT {limit:UInt32}`,
-    { partitions: [...partitions], since: sinceWindow(now), recent: toChDateTime(new Date(now.getTime() - lookbackMs)), now: toChDateTime(now), limit },
+     ORDER BY latest.3 LIMIT {per_host:UInt32} BY if(via = 'slack', 'slack', domain(target)) LIMIT {limit:UInt32}`,
+    {
+      partitions: [...partitions],
+      since: sinceWindow(now),
+      recent: toChDateTime(new Date(now.getTime() - lookbackMs)),
+      now: toChDateTime(now),
+      limit,
+      per_host: perHost,
+    },
   );
 }
 
