@@ -121,6 +121,9 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
   it('updates a changed job, suspends a disabled one, deletes a deleted one, and follows a rename', async () => {
     jobs = [row({}), row({ id: 'job_00000000000000000000000000000003', name: 'weekly', schedule: '@weekly' })];
     await reconciler.reconcileNow();
+    const uid = async (name: string) => (await readCronJob('runstream-acme', name)).metadata?.uid;
+    const [nightlyUid, weeklyUid] = [await uid('analytics-nightly-refresh'), await uid('analytics-weekly')];
+    expect(nightlyUid).toEqual(expect.any(String));
 
     jobs[0] = row({ schedule: '30 3 * * *', command: 'dbt run', environment: '{"DBT_TARGET":"staging"}' });
     jobs[1] = row({ id: 'job_00000000000000000000000000000003', name: 'weekly', schedule: '@weekly', enabled: 0 });
@@ -134,6 +137,14 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
     expect(runner(updated).args).toEqual(['dbt', 'run']);
     expect(runner(updated).env).toContainEqual({ name: 'DBT_TARGET', value: 'staging' });
     expect((await readCronJob('runstream-acme', 'analytics-weekly')).spec?.suspend).toBe(true);
+    // A new schedule is a new CronJob (no lastScheduleTime, so no missed tick fires at once); a suspend is an update in place.
+    expect(await uid('analytics-nightly-refresh')).not.toBe(nightlyUid);
+    expect(await uid('analytics-weekly')).toBe(weeklyUid);
+    // So is a resume: ticks missed while suspended are not started.
+    jobs[1] = { ...jobs[1], enabled: 1 };
+    expect((await reconciler.reconcileNow()).updated).toEqual([{ name: 'runstream-acme/analytics-weekly', fields: ['spec.suspend'] }]);
+    expect(await uid('analytics-weekly')).not.toBe(weeklyUid);
+    expect((await readCronJob('runstream-acme', 'analytics-weekly')).spec?.suspend).toBe(false);
 
     jobs[1] = { ...jobs[1], deleted: 1 };
     jobs[0] = { ...jobs[0], name: 'nightly' };

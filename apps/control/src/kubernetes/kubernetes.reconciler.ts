@@ -30,6 +30,15 @@ const truthy = (flag: number | boolean) => flag === true || flag === 1;
  * the first (create, replace drifted, delete orphaned). Nothing depends on having seen a change,
  * so a CronJob edited or deleted behind our back is repaired at the next pass.
  */
+/** How often, and how far apart, a recreated CronJob's create is tried while Kubernetes still holds the old one's name. */
+const RECREATE_ATTEMPTS = 10;
+const RECREATE_WAIT_MS = 500;
+
+/** A change after which the CronJob must not fire a tick it missed: a resume, a new schedule or time zone. */
+function startsScheduleAfresh(fields: readonly string[], desired: V1CronJob): boolean {
+  return fields.includes('spec.schedule') || fields.includes('spec.timeZone') || (fields.includes('spec.suspend') && desired.spec?.suspend !== true);
+}
+
 @Injectable()
 export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(KubernetesReconciler.name);
@@ -131,8 +140,12 @@ export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDes
         }
         const fields = cronJobDrift(desired, match);
         if (fields.length === 0) return;
-        const body = { ...desired, metadata: { ...desired.metadata, resourceVersion: match.metadata?.resourceVersion } };
-        await this.clients.batch.replaceNamespacedCronJob({ name: body.metadata.name!, namespace: body.metadata.namespace!, body });
+        if (startsScheduleAfresh(fields, desired)) {
+          await this.recreate(match, desired);
+        } else {
+          const body = { ...desired, metadata: { ...desired.metadata, resourceVersion: match.metadata?.resourceVersion } };
+          await this.clients.batch.replaceNamespacedCronJob({ name: body.metadata.name!, namespace: body.metadata.namespace!, body });
+        }
         report.updated.push({ name: ref(desired), fields });
       });
     }
@@ -178,6 +191,26 @@ export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDes
     } catch (error) {
       if (apiStatus(error) !== 409) throw error;
       return this.clients.batch.readNamespacedCronJob({ name: desired.metadata!.name!, namespace });
+    }
+  }
+
+  /**
+   * Replaced by a new CronJob, which has no lastScheduleTime: Kubernetes' controller would otherwise
+   * start, at once, the latest tick missed while suspended or due under the new schedule since the
+   * last run (within startingDeadlineSeconds). The Jobs it started run on (Orphan). Kubernetes may
+   * take a moment to let the name go: the create is tried again for a few seconds, then left to
+   * the next pass.
+   */
+  private async recreate(existing: V1CronJob, desired: V1CronJob): Promise<void> {
+    await this.remove(existing, { created: [], updated: [], deleted: [], failed: [] }, 'Orphan');
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.create(desired, { created: [], updated: [], deleted: [], failed: [] });
+        return;
+      } catch (error) {
+        if (apiStatus(error) !== 409 || attempt >= RECREATE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RECREATE_WAIT_MS));
+      }
     }
   }
 
