@@ -13,8 +13,9 @@ export function toScheduledJob(row: JobRow): ScheduledJob {
     schedule: row.schedule,
     timezone: row.timezone || 'UTC',
     enabled: Number(row.enabled) === 1,
-    // The job's last change (its creation when never changed): see SchedulableJob.since.
-    since: new Date(fromChDateTime(row.updated_at)),
+    // Its creation, or its last change of schedule, timezone or enabled (see SchedulableJob.since);
+    // rows older than that column: the last change of any kind.
+    since: new Date(fromChDateTime(row.schedule_since ?? row.updated_at)),
     row,
   };
 }

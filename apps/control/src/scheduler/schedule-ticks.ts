@@ -35,9 +35,9 @@ export interface SchedulableJob {
   timezone: string;
   enabled: boolean;
   /**
-   * When the job took its current form (its last change; its creation when never changed):
-   * a tick before it is never fired, so a job created, re-enabled or rescheduled after a tick
-   * does not start a run for that tick.
+   * Since when its schedule stands (its creation, or its last change of schedule, timezone or
+   * enabled): a tick before it is never fired, so a job created, re-enabled or rescheduled after a
+   * tick does not start a run for that tick. Other edits leave it, and so a tick still retried.
    */
   since: Date;
 }

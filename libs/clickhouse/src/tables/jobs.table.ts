@@ -8,7 +8,7 @@ import { chunkKeys } from './key-chunks';
 export const JOBS_TABLE = 'jobs';
 export const JOB_COMMANDS_TABLE = 'job_commands';
 
-/** A row of `jobs` (migrations 0018, 0022), as inserted and as read back with JSONEachRow. */
+/** A row of `jobs` (migrations 0018, 0022, 0036), as inserted and as read back with JSONEachRow. */
 /** Booleans are UInt8: 0 or 1. */
 const flag = z.union([z.literal(0), z.literal(1)]);
 
@@ -42,6 +42,11 @@ export const JobRowSchema = z.object({
   deleted: flag,
   created_at: column.dateTime,
   updated_at: column.dateTime,
+  /**
+   * Since when the job's schedule stands: its creation, or its last change of schedule, timezone or
+   * enabled (migration 0036); ticks before it never run. Null in rows written before 0036.
+   */
+  schedule_since: column.dateTime.nullable().optional(),
   last_request_id: column.text,
   kafka_partition: column.int,
   kafka_offset: column.uint64,

@@ -81,6 +81,29 @@ describe('jobs fold: the single writer decides every command in log order', () =
     expect(updated.updated_at > created.updated_at).toBe(true);
   });
 
+  it('moves schedule_since only on creation and a change of schedule, timezone or enabled; other edits keep it', () => {
+    const jobs: ProjectJobs = new Map();
+    const since = () => (jobs.get('job_t') as JobRow).schedule_since;
+    fold(jobs, event('job.created', 'job_t', { spec: spec('t') }));
+    const created = jobs.get('job_t') as JobRow;
+    expect(created.schedule_since).toBe(created.created_at);
+    fold(jobs, event('job.updated', 'job_t', { changes: { description: 'edited' } }));
+    fold(jobs, event('job.webhook_secret_rotated', 'job_t', { webhook_secret: 'whsec_AAAA', previous_expires_at: '2026-04-29T12:00:00.000Z' }));
+    expect(since()).toBe(created.created_at);
+    expect((jobs.get('job_t') as JobRow).updated_at > created.updated_at).toBe(true);
+    for (const changes of [{ schedule: '@hourly' }, { timezone: 'Europe/Berlin' }, { enabled: false }]) {
+      const before = since();
+      fold(jobs, event('job.updated', 'job_t', { changes }));
+      expect(since()).toBe((jobs.get('job_t') as JobRow).updated_at);
+      expect(String(since()) > String(before)).toBe(true);
+    }
+    // A row written before the column: its last change stands in.
+    jobs.set('job_t', { ...(jobs.get('job_t') as JobRow), schedule_since: null });
+    const old = jobs.get('job_t') as JobRow;
+    fold(jobs, event('job.updated', 'job_t', { changes: { description: 'again' } }));
+    expect(since()).toBe(old.updated_at);
+  });
+
   it('writes no new version for a change that changes nothing, and recognises an event already folded', () => {
     const jobs: ProjectJobs = new Map();
     fold(jobs, event('job.created', 'job_n', { spec: spec('n') }));
