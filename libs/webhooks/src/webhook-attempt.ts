@@ -101,7 +101,10 @@ export function sendWebhook(
         const status = response.statusCode ?? 0;
         void drain(response).then((text) => {
           const ok = status >= 200 && status < 300;
-          finish({ ok, status, error: ok ? '' : `HTTP ${status}${text ? `: ${text}` : ''}` });
+          const location = status >= 300 && status < 400 ? response.headers.location : undefined;
+          // The fix for a redirect is the job's URL: say where the receiver points.
+          const redirect = location ? ` (redirects are not followed; set webhook_url to ${location.slice(0, 512)} if that is the receiver)` : '';
+          finish({ ok, status, error: ok ? '' : `HTTP ${status}${redirect}${text ? `: ${text}` : ''}` });
         });
       });
     } catch (error) {

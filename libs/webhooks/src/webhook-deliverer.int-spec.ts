@@ -189,6 +189,7 @@ describe('WebhookDeliverer against real local receivers', () => {
     expect(elsewhere.requests).toHaveLength(0);
     const delivery = await findDelivery(store, job.orgId, job.deliveryId);
     expect(delivery?.attempts).toEqual([expect.objectContaining({ attempt: 1, status: 'retrying', response_code: 302 })]);
+    expect(delivery?.attempts[0].error).toBe(`HTTP 302 (redirects are not followed; set webhook_url to ${elsewhere.url} if that is the receiver)`);
   });
 
   it('refuses 127.0.0.1 unless private addresses are allowed, sending nothing and logging the refusal', async () => {

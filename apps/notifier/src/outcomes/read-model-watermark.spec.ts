@@ -22,7 +22,7 @@ describe('ReadModelWatermark', () => {
     const { admin, committed } = group();
     const watermark = new ReadModelWatermark(admin, 'g', 't');
     committed.set(0, 10).set(2, 4);
-    await expect(watermark.waitFor(needed, 0)).rejects.toThrow('runs.events.v1[2]@4 yet (materializer committed 4)');
+    await expect(watermark.waitFor(needed, 0)).rejects.toThrow('runs.events.v1[2]@4 yet (materializer group g committed 4)');
     committed.set(2, 5);
     await expect(watermark.waitFor(needed, 0)).resolves.toBeUndefined();
   });
@@ -36,6 +36,6 @@ describe('ReadModelWatermark', () => {
     committed.set(0, 0).set(2, 0);
     await expect(watermark.confirm(needed)).rejects.toBeInstanceOf(ReadModelBehindError);
     committed.delete(0);
-    await expect(watermark.confirm(needed)).rejects.toThrow('runs.events.v1[0]@9 yet (materializer committed nothing)');
+    await expect(watermark.confirm(needed)).rejects.toThrow('runs.events.v1[0]@9 yet (materializer group g committed nothing)');
   });
 });

@@ -5,8 +5,11 @@ const POLL_MS = 200;
 
 /** The read model has not reached an outcome yet (the materializer is behind or down). */
 export class ReadModelBehindError extends Error {
-  constructor(partition: number, offset: string, committed: string) {
-    super(`the read model has not reached runs.events.v1[${partition}]@${offset} yet (materializer committed ${committed}); retrying`);
+  constructor(groupId: string, partition: number, offset: string, committed: string) {
+    super(
+      `the read model has not reached runs.events.v1[${partition}]@${offset} yet (materializer group ${groupId} committed ${committed}); retrying. ` +
+        'If the materializer runs and this persists, NOTIFIER_READ_MODEL_GROUP_ID must name its group (its MATERIALIZER_GROUP_ID)',
+    );
     this.name = 'ReadModelBehindError';
   }
 }
@@ -29,7 +32,7 @@ export class ReadModelWatermark {
     for (;;) {
       const behind = this.firstBehind(needed, await this.committed());
       if (!behind) return;
-      if (Date.now() >= deadline) throw new ReadModelBehindError(...behind);
+      if (Date.now() >= deadline) throw new ReadModelBehindError(this.groupId, ...behind);
       await sleep(POLL_MS);
     }
   }
@@ -41,7 +44,7 @@ export class ReadModelWatermark {
    */
   async confirm(needed: ReadonlyMap<number, string>): Promise<void> {
     const behind = this.firstBehind(needed, await this.committed());
-    if (behind) throw new ReadModelBehindError(...behind);
+    if (behind) throw new ReadModelBehindError(this.groupId, ...behind);
   }
 
   private firstBehind(needed: ReadonlyMap<number, string>, committed: Map<number, bigint>): [number, string, string] | undefined {
