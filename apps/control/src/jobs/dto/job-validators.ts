@@ -19,7 +19,11 @@ function CheckedBy(name: string, problem: (value: unknown) => string | undefined
       options,
       validator: {
         validate: (value: unknown) => problem(value) === undefined,
-        defaultMessage: (args) => `${args?.property ?? propertyName} ${problem(args?.value) ?? 'is invalid'}`,
+        defaultMessage: (args) => {
+          const reason = problem(args?.value) ?? 'is invalid';
+          // A reason about a part of the value (`[1]: …`, `.A: …`) follows the name without a space.
+          return `${args?.property ?? propertyName}${/^[[.]/.test(reason) ? '' : ' '}${reason}`;
+        },
       },
     });
   };
@@ -46,8 +50,10 @@ export const MatchesJobSpec = (field: SpecField) =>
     const result = jobSpecSchema.shape[field].safeParse(value);
     if (result.success) return undefined;
     const issue = result.error.issues[0];
-    const at = issue.path.length > 0 ? ` (at ${issue.path.map(String).join('.')})` : '';
-    return `${issue.message}${at}`;
+    // `[1]: invalid option: …`, which CheckedBy puts after the field's name: `webhook_events[1]: …`.
+    const at = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+    const message = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+    return at ? `${at}: ${message}` : message;
   });
 
 /** A process environment cannot hold a NUL character: such a value could never be given to the job's program. */

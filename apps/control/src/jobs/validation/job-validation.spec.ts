@@ -113,6 +113,19 @@ describe('job body validation: every 400 names its field', () => {
     expect(await fieldsRefused(CreateJobDto, { ...valid, ...change })).toContain(field);
   });
 
+  it('says which entry of a field is wrong, after the field name', async () => {
+    const messageFor = async (body: Record<string, unknown>) => {
+      const error = await pipe
+        .transform({ ...valid, command: 'dbt build', ...body }, { type: 'body', metatype: CreateJobDto })
+        .catch((caught: unknown) => caught);
+      return ((error as BadRequestException).getResponse() as { message: string }).message;
+    };
+    expect(await messageFor({ webhook_events: ['success', 'sometimes'] })).toMatch(
+      /^webhook_events: webhook_events\[1\]: invalid option: expected one of "started"\|"success"\|"failure"\|"cancelled"$/,
+    );
+    expect(await messageFor({ environment: { A: 1 } })).toMatch(/^environment: environment\.A: invalid input: expected string, received number$/);
+  });
+
   it('accepts webhook header values Node sends: tabs, spaces, printable ASCII and Latin-1', async () => {
     const headers = { Authorization: 'Bearer abc.DEF-123', 'X-Note': 'caf\u00e9\tau lait ~!' };
     expect(await fieldsRefused(CreateJobDto, { ...valid, command: 'dbt build', webhook_headers: headers })).toEqual([]);
