@@ -94,8 +94,10 @@ export class MaterializerService {
       insertRunLogEntries(this.store, plan.logs),
       insertRunTelemetrySamples(this.store, plan.samples),
       insertModelExecutions(this.store, plan.executions),
-      insertRunDaily(this.store, changed.map(toRunDailyRow)),
     ]);
+    // The runs' new states only once the range's other rows are in: a range ClickHouse refused
+    // (split to find the event, dead-lettered) leaves no status or duration of it in daily stats.
+    await insertRunDaily(this.store, changed.map(toRunDailyRow));
     await this.publishDeadLetters(plan.dead);
     await insertRuns(this.store, changed);
     // Last: the change feed reads only below it, so nothing it has passed appears later.

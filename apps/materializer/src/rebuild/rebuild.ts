@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { insertTopicPartitions, migrate, openClickHouse, readMigrations, truncateReadModels } from '@runstream/clickhouse';
-import { createKafka, KafkajsBatchConsumer, KafkajsPublisher } from '@runstream/kafka';
+import { createKafka, IncomingMessage, KafkajsBatchConsumer, KafkajsPublisher } from '@runstream/kafka';
 import { MaterializerConfig } from '../config/materializer.config';
 import { MaterializeStats, MaterializerService } from '../consumer/materializer.service';
 import { ReplayDeadLetterPublisher } from './replay-dead-letters';
@@ -22,6 +22,15 @@ export class RebuildRefusedError extends Error {
         'so the read models would lose every run they came from; nothing was emptied. Its retention must be unlimited (docs/kafka.md)',
     );
   }
+}
+
+/**
+ * The messages below their partition's end offset. Those past it were written while the rebuild
+ * ran and are the main group's to fold after it: folded here too, the runs would already hold
+ * them, and the main group would take them for applied and never dead-letter a refused one.
+ */
+export function withinReplay(messages: readonly IncomingMessage[], ends: ReadonlyMap<number, bigint>): IncomingMessage[] {
+  return messages.filter((message) => BigInt(message.offset) < (ends.get(message.partition) ?? 0n));
 }
 
 /**
@@ -76,7 +85,11 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
       retryInitialMs: config.retry.initialMs,
       maxRetryMs: config.retry.maxTotalMs,
     });
-    await consumer.start(async (messages) => void (await materializer.materialize(messages)));
+    const ends = new Map(endOffsets.map((end) => [end.partition, BigInt(end.offset)]));
+    await consumer.start(async (messages) => {
+      const replayed = withinReplay(messages, ends);
+      if (replayed.length > 0) await materializer.materialize(replayed);
+    });
     try {
       for (;;) {
         const state = consumer.state();
