@@ -88,12 +88,15 @@ export class RequestRateLimiter {
   /**
    * Before a request's body is read (its size as declared): 429 when a token not seen to
    * authenticate comes from a client IP out of failed authentications (a flood of made-up
-   * tokens), or when the sender's byte budget is spent. Runners behind one address keep
+   * tokens), or when the sender's byte budget is spent (a known token's own, else its IP's). Runners behind one address keep
    * writing while one of them holds a bad token: their tokens are known.
    */
   admitBody(token: string | undefined, ip: string, bytes: number): void {
-    if (token === undefined || !this.authenticated.has(token)) this.assertFailedAuthBudget(ip);
-    this.chargeBodyBytes(token ?? `ip:${ip}`, bytes);
+    const known = token !== undefined && this.authenticated.has(token);
+    if (!known) this.assertFailedAuthBudget(ip);
+    // A token not yet seen to authenticate spends its IP's bytes: made-up tokens, one per
+    // request, would each get a full budget of their own and flood the process with bodies.
+    this.chargeBodyBytes(known ? token : `ip:${ip}`, bytes);
   }
 
   /** Notes a bearer token that passed authentication (the auth guard calls it). */

@@ -91,8 +91,10 @@ describe('RequestRateLimiter', () => {
     }
   });
 
-  it('keeps one body-byte budget per token, and per IP without one', () => {
+  it('keeps one body-byte budget per authenticated token, and per IP without one', () => {
     const l = limiter();
+    l.rememberAuthenticated('a');
+    l.rememberAuthenticated('b');
     l.admitBody('a', '1.1.1.1', 3_000);
     expect(() => l.admitBody('a', '1.1.1.1', 2_000)).toThrow(RetryLaterException);
     expect(() => l.admitBody('b', '1.1.1.1', 2_000)).not.toThrow();
@@ -101,6 +103,13 @@ describe('RequestRateLimiter', () => {
     expect(() => l.admitBody(undefined, '3.3.3.3', 1)).not.toThrow();
     now += 2_000;
     expect(() => l.admitBody('a', '1.1.1.1', 2_000)).not.toThrow();
+  });
+
+  it('charges the bodies of tokens not yet seen to authenticate to their IP: made-up tokens get no budget of their own', () => {
+    const l = limiter();
+    l.admitBody('made-up-1', '7.7.7.7', 3_000);
+    expect(() => l.admitBody('made-up-2', '7.7.7.7', 2_000)).toThrow(/request body budget of 1000 bytes\/s \(burst 4000\)/);
+    expect(() => l.admitBody('made-up-3', '8.8.8.8', 2_000)).not.toThrow();
   });
 
   it('reads no body of an unknown token from an IP out of failed authentications, but does of a known one', () => {
