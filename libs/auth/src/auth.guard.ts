@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Optional, SetMetadata, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { bearerToken, Caller, PUBLIC_ROUTE, RequestRateLimiter, TokenKind } from '@runstream/http';
+import { bearerToken, Caller, PUBLIC_ROUTE, requestCost, RequestRateLimiter, TokenKind } from '@runstream/http';
 import { TokenService } from './token.service';
 
 const TOKEN_KINDS = 'runstream:token-kinds';
@@ -11,6 +11,7 @@ export const AcceptTokens = (...kinds: TokenKind[]) => SetMetadata(TOKEN_KINDS, 
 interface AuthRequest {
   headers: Record<string, string | string[] | undefined>;
   ip?: string;
+  body?: unknown;
   caller?: Caller;
 }
 
@@ -45,7 +46,7 @@ export class AuthGuard implements CanActivate {
     if (token === undefined) this.refuse(ip, 'missing bearer token (Authorization: Bearer <token>)');
     const caller = await this.tokens.verify(token, () => this.limiter?.assertFailedAuthBudget(ip));
     if (!caller) this.refuse(ip, 'invalid or revoked token');
-    this.limiter?.chargeToken(caller.tokenId);
+    this.limiter?.chargeToken(caller.tokenId, requestCost(request.body));
     this.limiter?.rememberAuthenticated(token);
     const kinds = this.reflector.getAllAndOverride<TokenKind[]>(TOKEN_KINDS, targets) ?? ['user'];
     if (!kinds.includes(caller.kind)) throw new ForbiddenException(`this route needs a ${kinds.join(' or ')} token`);

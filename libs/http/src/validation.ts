@@ -37,8 +37,14 @@ class QuickValidationPipe extends ValidationPipe {
 }
 
 /**
+ * The most bad fields a 400 lists: 2,000 bad array items would otherwise make a megabyte of
+ * answer; the message says how many more there were.
+ */
+export const MAX_FIELD_ERRORS = 20;
+
+/**
  * 400 body: { statusCode, error, message, errors: [{ field, reasons }] }, where message
- * names every bad field so a human reading a log line sees it at once.
+ * names the bad fields (the first MAX_FIELD_ERRORS) so a human reading a log line sees them at once.
  */
 export function createValidationPipe(quick: FastValidators = new Map()): ValidationPipe {
   return new QuickValidationPipe(quick, {
@@ -48,11 +54,13 @@ export function createValidationPipe(quick: FastValidators = new Map()): Validat
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fieldErrors = flattenValidationErrors(errors);
+      const shown = fieldErrors.slice(0, MAX_FIELD_ERRORS);
+      const more = fieldErrors.length - shown.length;
       return new BadRequestException({
         statusCode: 400,
         error: 'Bad Request',
-        message: fieldErrors.map((e) => `${e.field}: ${e.reasons.join(', ')}`).join('; '),
-        errors: fieldErrors,
+        message: shown.map((e) => `${e.field}: ${e.reasons.join(', ')}`).join('; ') + (more > 0 ? `; and ${more} more fields` : ''),
+        errors: shown,
       });
     },
   });

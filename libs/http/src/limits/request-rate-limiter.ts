@@ -25,6 +25,22 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
   bytesBurst: 16 * 1024 * 1024,
 };
 
+/** Array items in a body that cost one more request of the token's budget. */
+export const ITEMS_PER_REQUEST = 100;
+
+/**
+ * What a request costs from its token's request budget: one, plus one per ITEMS_PER_REQUEST items
+ * of the arrays its body carries at its top level (log entries, samples, executions). Validating
+ * and answering 2,000 items costs what tens of small requests do, so a client sending large
+ * batches in a loop, valid or not, waits before it can hold the event loop every caller shares.
+ */
+export function requestCost(body: unknown): number {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 1;
+  let items = 0;
+  for (const value of Object.values(body)) if (Array.isArray(value)) items += value.length;
+  return 1 + Math.floor(items / ITEMS_PER_REQUEST);
+}
+
 /** Buckets kept per kind; an evicted key starts again with a full bucket. */
 const MAX_KEYS = 100_000;
 /** How long a token that authenticated counts as known to the body gate (admitBody). */
@@ -120,9 +136,9 @@ export class RequestRateLimiter {
     }
   }
 
-  /** Spends one request of a token's budget; throws 429 when it is used up. */
-  chargeToken(tokenId: string): void {
-    const wait = this.callers.take(tokenId);
+  /** Spends `cost` requests of a token's budget (requestCost); throws 429 when it is used up. */
+  chargeToken(tokenId: string, cost = 1): void {
+    const wait = this.callers.take(tokenId, cost);
     if (wait !== undefined) {
       throw tooManyRequests(
         `rate limit of ${this.options.perSecond} requests/s (burst ${this.options.burst}) for this token exceeded; retry after ${wait} s`,

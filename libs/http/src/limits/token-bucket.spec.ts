@@ -1,5 +1,5 @@
 import { take } from './token-bucket';
-import { RequestRateLimiter } from './request-rate-limiter';
+import { RequestRateLimiter, requestCost } from './request-rate-limiter';
 import { RetryLaterException } from '../errors/retry-later.exception';
 
 describe('token bucket', () => {
@@ -77,6 +77,17 @@ describe('RequestRateLimiter', () => {
     l.assertFailedAuthBudget('5.6.7.8');
     l.chargeFailedAuth('5.6.7.8');
     expect(() => l.assertFailedAuthBudget('5.6.7.8')).toThrow(RetryLaterException);
+  });
+
+  it('charges a request one token, plus one per 100 items of the arrays its body carries', () => {
+    expect(requestCost(undefined)).toBe(1);
+    expect(requestCost({ status: 'running' })).toBe(1);
+    expect(requestCost({ logEntries: new Array(99).fill({}) })).toBe(1);
+    expect(requestCost({ logEntries: new Array(2_000).fill({}), telemetrySamples: new Array(100).fill({}) })).toBe(22);
+    expect(requestCost([1, 2, 3])).toBe(1);
+    const l = limiter();
+    l.chargeToken('big', 3);
+    expect(() => l.chargeToken('big', 3)).toThrow(RetryLaterException);
   });
 
   it('limits nothing when a rate is 0', () => {

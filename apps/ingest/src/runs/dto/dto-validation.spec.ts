@@ -215,3 +215,13 @@ describe('telemetry keys are data, never a prototype lookup', () => {
     expect((await validate(PatchRunDto, { appendTelemetrySample: { ...tooMany, at } })).message).toContain('at most 32 measurements');
   });
 });
+
+describe('a 400 for many bad array items stays small', () => {
+  it('lists the first 20 bad fields and says how many more there were', async () => {
+    const executions = Array.from({ length: 50 }, () => ({ ...execution, status: 'sometimes' }));
+    const { fields, message } = await validate(ReportModelExecutionsDto, { executions });
+    expect(fields).toHaveLength(20);
+    expect(fields?.[0]).toBe('executions.0.status');
+    expect(message).toMatch(/; and 30 more fields$/);
+  });
+});
