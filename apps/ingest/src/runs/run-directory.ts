@@ -14,6 +14,11 @@ export interface KnownRun {
 }
 
 const MAX_CACHED_RUNS = 100_000;
+/**
+ * Misses polled at once per organisation; past it a miss is looked up once. Writes to made-up
+ * run ids would otherwise each poll the read model a dozen times over the wait.
+ */
+export const MAX_POLLED_MISSES_PER_ORG = 32;
 /** A miss is looked up again after 50, 100, 200, 200… ms until INGEST_RUN_LOOKUP_WAIT_MS. */
 const LOOKUP_POLL = { firstDelayMs: 50, maxDelayMs: 200 };
 
@@ -27,6 +32,9 @@ const LOOKUP_POLL = { firstDelayMs: 50, maxDelayMs: 200 };
 @Injectable()
 export class RunDirectory {
   private readonly cache = new LRUCache<string, KnownRun>({ max: MAX_CACHED_RUNS });
+  /** Misses being polled, by organisation and run: concurrent writes to one run share one poll. */
+  private readonly polling = new Map<string, Promise<KnownRun | undefined>>();
+  private readonly pollsByOrg = new Map<string, number>();
 
   constructor(
     private readonly store: ClickHouseStore,
@@ -52,7 +60,23 @@ export class RunDirectory {
   async find(orgId: string, runId: string): Promise<KnownRun | undefined> {
     const cached = this.cache.get(runId);
     if (cached) return cached.org_id === orgId ? cached : undefined;
-    const found = await pollUntil(() => this.lookup(orgId, runId), { ...LOOKUP_POLL, timeoutMs: this.config.runLookupWaitMs });
+    const key = `${orgId}\u0000${runId}`;
+    const shared = this.polling.get(key);
+    if (shared) return shared;
+    const polls = this.pollsByOrg.get(orgId) ?? 0;
+    if (polls >= MAX_POLLED_MISSES_PER_ORG) return this.remembered(runId, await this.lookup(orgId, runId));
+    this.pollsByOrg.set(orgId, polls + 1);
+    const poll = pollUntil(() => this.lookup(orgId, runId), { ...LOOKUP_POLL, timeoutMs: this.config.runLookupWaitMs }).finally(() => {
+      this.polling.delete(key);
+      const left = (this.pollsByOrg.get(orgId) ?? 1) - 1;
+      if (left > 0) this.pollsByOrg.set(orgId, left);
+      else this.pollsByOrg.delete(orgId);
+    });
+    this.polling.set(key, poll);
+    return this.remembered(runId, await poll);
+  }
+
+  private remembered(runId: string, found: KnownRun | undefined): KnownRun | undefined {
     if (found) this.remember(runId, found);
     return found;
   }
