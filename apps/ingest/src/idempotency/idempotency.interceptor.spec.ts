@@ -13,6 +13,7 @@ interface Call {
   url?: string;
   key?: string;
   tokenId?: string;
+  orgId?: string;
   params?: Record<string, string>;
   body?: unknown;
   handler?: 'patch' | 'claim';
@@ -25,7 +26,7 @@ function context(call: Call): ExecutionContext {
     params: call.params ?? { id: 'run_1' },
     body: call.body ?? { status: 'running' },
     headers: call.key === undefined ? {} : { 'idempotency-key': call.key },
-    caller: { orgId: 'org_1', tokenId: call.tokenId ?? 'tok_a', kind: 'user', gateway: '' },
+    caller: { orgId: call.orgId ?? 'org_1', tokenId: call.tokenId ?? 'tok_a', kind: 'user', gateway: '' },
   };
   return {
     switchToHttp: () => ({ getRequest: () => request }),
@@ -77,6 +78,21 @@ describe('IdempotencyInterceptor', () => {
     expect(await send({ url: '/api/elt/runs/run_1?a=2' }, handler.handle)).toEqual({ write: 1 });
     await expect(send({ params: { id: 'run_2' } }, handler.handle)).rejects.toBeInstanceOf(UnprocessableEntityException);
     await expect(send({ body: { status: 'failed' } }, handler.handle)).rejects.toBeInstanceOf(UnprocessableEntityException);
+  });
+
+  it("keeps another organisation's keys while one organisation fills the cache with large answers: that one loses its own oldest", async () => {
+    const quiet = counter();
+    await send({ key: 'quiet', orgId: 'org_quiet' }, quiet.handle);
+    const big = 'x'.repeat(1024 * 1024);
+    const loud = { writes: 0 };
+    const handleLoud = () => of({ write: ++loud.writes, echo: big });
+    // Over 64 MiB of answers from one organisation: the whole cache's size, 8 times its share.
+    for (let i = 0; i < 70; i += 1) await send({ key: `loud-${i}`, orgId: 'org_loud', params: { id: `run_${i}` } }, handleLoud);
+    expect(await send({ key: 'quiet', orgId: 'org_quiet' }, quiet.handle)).toEqual({ write: 1 });
+    expect(quiet.writes).toBe(1);
+    // The loud organisation's latest keys are still answered; its first ones were evicted (a retry writes again).
+    expect(await send({ key: 'loud-69', orgId: 'org_loud', params: { id: 'run_69' } }, handleLoud)).toMatchObject({ write: 70 });
+    expect(await send({ key: 'loud-0', orgId: 'org_loud', params: { id: 'run_0' } }, handleLoud)).toMatchObject({ write: 71 });
   });
 
   it('never caches GET', async () => {

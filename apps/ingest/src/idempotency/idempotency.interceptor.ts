@@ -5,20 +5,29 @@ import { createHash } from 'node:crypto';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { IN_DOUBT_RETRY_AFTER_SECONDS } from '../errors/retry-later.filter';
 import { InDoubtOutcome, RetryLaterError, WriteInDoubtError } from '../errors/write-outcome.errors';
+import { OwnerShares } from './owner-shares';
 
 export const IDEMPOTENCY_MAX_KEYS = 100_000;
 export const IDEMPOTENCY_MAX_BYTES = 64 * 1024 * 1024;
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** What one organisation's answered slots may hold of IDEMPOTENCY_MAX_BYTES; past it, its own oldest go. */
+export const IDEMPOTENCY_MAX_BYTES_PER_ORG = IDEMPOTENCY_MAX_BYTES / 8;
 /** How long a retry of an in-doubt write waits for Kafka's late answer before a 503 of its own. */
 const IN_DOUBT_WAIT_MS = 10_000;
 /** Accounted size of a slot whose answer is not known yet, and of the slot's own fields. */
 const SLOT_BYTES = 256;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-type Answered = { state: 'answered'; fingerprint: string; answer: unknown; bytes: number };
+type Answered = { state: 'answered'; fingerprint: string; answer: unknown; bytes: number; owner: string };
 type Unsettled =
   { state: 'pending'; fingerprint: string; result: Promise<unknown> } | { state: 'in-doubt'; fingerprint: string; outcome: Promise<InDoubtOutcome> };
 type Entry = Answered | Unsettled;
+
+interface Slot {
+  slot: string;
+  fingerprint: string;
+  owner: string;
+}
 
 /** Runs a write at most once per Idempotency-Key (answering retries from the first), or just runs it without a key. */
 export type IdempotentWrite = <T>(write: () => Promise<T>) => Promise<T>;
@@ -90,7 +99,9 @@ export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
     maxSize: IDEMPOTENCY_MAX_BYTES,
     ttl: IDEMPOTENCY_TTL_MS,
     sizeCalculation: (entry) => SLOT_BYTES + entry.bytes,
+    dispose: (entry, slot) => this.shares.remove(entry.owner, slot),
   });
+  private readonly shares = new OwnerShares(IDEMPOTENCY_MAX_BYTES_PER_ORG);
   /**
    * Writes still waiting for Kafka, or in doubt until their late acknowledgement settles: never
    * evicted (large answers filling the cache must not make a retry write twice), and bounded by
@@ -109,17 +120,17 @@ export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
     // Before the validation pipe, as the interceptor: a reused key is a 422 even when the body is also invalid.
     const entry = this.unsettled.get(slot.slot) ?? this.entries.peek(slot.slot);
     if (entry && entry.fingerprint !== slot.fingerprint) throw mismatch();
-    request[IDEMPOTENT] = <T>(write: () => Promise<T>) => this.respond(slot.slot, slot.fingerprint, write) as Promise<T>;
+    request[IDEMPOTENT] = <T>(write: () => Promise<T>) => this.respond(slot, write) as Promise<T>;
     return true;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const slot = this.slotOf(context, context.switchToHttp().getRequest<IdempotentRequest>());
-    return slot ? from(this.respond(slot.slot, slot.fingerprint, () => lastValueFrom(next.handle()))) : next.handle();
+    return slot ? from(this.respond(slot, () => lastValueFrom(next.handle()))) : next.handle();
   }
 
-  /** The request's slot (token, route, key) and fingerprint (params, body); undefined without a key, 422 for a malformed one. */
-  private slotOf(context: ExecutionContext, request: IdempotentRequest): { slot: string; fingerprint: string } | undefined {
+  /** The request's slot (token, route, key), fingerprint (params, body) and owner (organisation); undefined without a key, 422 for a malformed one. */
+  private slotOf(context: ExecutionContext, request: IdempotentRequest): Slot | undefined {
     const header = request.headers['idempotency-key'];
     if (header === undefined || request.method === 'GET' || request.method === 'HEAD') return undefined;
     const key = Array.isArray(header) ? header[0] : header;
@@ -127,13 +138,13 @@ export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
     // The auth guard ran first, so the caller is known: keys belong to the token that sent them.
     const route = `${context.getClass().name}.${context.getHandler().name}`;
     const slot = sha256(`${request.caller?.tokenId ?? ''}\u0000${request.method}\u0000${route}\u0000${key}`);
-    return { slot, fingerprint: sha256(JSON.stringify([request.params ?? {}, request.body ?? null])) };
+    return { slot, fingerprint: sha256(JSON.stringify([request.params ?? {}, request.body ?? null])), owner: request.caller?.orgId ?? '' };
   }
 
-  private async respond(slot: string, fingerprint: string, write: () => Promise<unknown>): Promise<unknown> {
+  private async respond({ slot, fingerprint, owner }: Slot, write: () => Promise<unknown>): Promise<unknown> {
     for (;;) {
       const entry = this.current(slot);
-      if (!entry) return this.start(slot, fingerprint, write);
+      if (!entry) return this.start({ slot, fingerprint, owner }, write);
       if (entry.fingerprint !== fingerprint) throw mismatch();
       if (entry.state === 'answered') return entry.answer;
       if (entry.state === 'pending') return entry.result;
@@ -145,17 +156,17 @@ export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
         );
       }
       // The settled outcome moved the slot on (answered, or gone: certainly not written, so this retry writes it).
-      if (this.unsettled.get(slot) === entry) this.settle(slot, entry, settled);
+      if (this.unsettled.get(slot) === entry) this.settle(slot, owner, entry, settled);
     }
   }
 
-  private start(slot: string, fingerprint: string, write: () => Promise<unknown>): Promise<unknown> {
+  private start({ slot, fingerprint, owner }: Slot, write: () => Promise<unknown>): Promise<unknown> {
     const result = write();
     const entry: Unsettled = { state: 'pending', fingerprint, result };
     this.unsettled.set(slot, entry);
     result.then(
       (answer) => {
-        if (this.unsettled.get(slot) === entry) this.answered(slot, fingerprint, answer);
+        if (this.unsettled.get(slot) === entry) this.answered(slot, owner, fingerprint, answer);
       },
       (error: unknown) => {
         if (this.unsettled.get(slot) !== entry) return;
@@ -167,7 +178,7 @@ export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
         this.unsettled.set(slot, inDoubt);
         // Settled without a retry too, so an in-doubt slot does not stay for good.
         error.outcome.then(
-          (outcome) => this.unsettled.get(slot) === inDoubt && this.settle(slot, inDoubt, outcome),
+          (outcome) => this.unsettled.get(slot) === inDoubt && this.settle(slot, owner, inDoubt, outcome),
           () => undefined, // never rejects (PublishTimeoutError.landed); a retry would meet it in doubt
         );
       },
@@ -175,14 +186,15 @@ export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
     return result;
   }
 
-  private settle(slot: string, entry: Unsettled, outcome: InDoubtOutcome): void {
-    if (outcome.landed) this.answered(slot, entry.fingerprint, outcome.answer);
+  private settle(slot: string, owner: string, entry: Unsettled, outcome: InDoubtOutcome): void {
+    if (outcome.landed) this.answered(slot, owner, entry.fingerprint, outcome.answer);
     else this.unsettled.delete(slot);
   }
 
-  private answered(slot: string, fingerprint: string, answer: unknown): void {
+  private answered(slot: string, owner: string, fingerprint: string, answer: unknown): void {
     this.unsettled.delete(slot);
     const bytes = Buffer.byteLength(JSON.stringify(answer) ?? '');
-    this.entries.set(slot, { state: 'answered', fingerprint, answer, bytes });
+    this.entries.set(slot, { state: 'answered', fingerprint, answer, bytes, owner });
+    for (const evicted of this.shares.add(owner, slot, SLOT_BYTES + bytes)) this.entries.delete(evicted);
   }
 }
