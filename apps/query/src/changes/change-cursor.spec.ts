@@ -1,5 +1,5 @@
 import { BadRequestException, GoneException } from '@nestjs/common';
-import { formatFeedCursor, parseFeedCursor } from './change-cursor';
+import { fingerprintMatches, fingerprintOf, formatFeedCursor, parseFeedCursor } from './change-cursor';
 
 const encode = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -13,6 +13,24 @@ describe('change-feed cursor', () => {
       ],
     };
     expect(parseFeedCursor(formatFeedCursor(cursor), 'project:proj_a')).toEqual(cursor);
+  });
+
+  it('reads a format 1 cursor, whose fingerprints were the first digits of the event id, as such', () => {
+    expect(parseFeedCursor(encode('1|org|5:0195fd5e,0:'), 'org')).toEqual({
+      scope: 'org',
+      positions: [
+        { offset: 5n, eventId: 'h0195fd5e' },
+        { offset: 0n, eventId: '' },
+      ],
+    });
+    expect(fingerprintMatches('h0195fd5e', '0195fd5e-0000-7000-8000-0000aaaabbbb')).toBe(true);
+  });
+
+  it("fingerprints an event by its id's random tail: two events of one minute differ", () => {
+    const [first, second] = ['01a2200c-1111-7000-8000-00000000beef', '01a2200c-2222-7000-8000-00000000cafe'];
+    expect(fingerprintOf(first)).toBe('0000beef');
+    expect(fingerprintMatches(fingerprintOf(first), first)).toBe(true);
+    expect(fingerprintMatches(fingerprintOf(first), second)).toBe(false);
   });
 
   it('starts at the beginning without a cursor', () => {
@@ -29,6 +47,6 @@ describe('change-feed cursor', () => {
 
   it('refuses a cursor of another feed (400) and of an unknown format version (410)', () => {
     expect(() => parseFeedCursor(formatFeedCursor({ scope: 'org', positions: [] }), 'project:p')).toThrow(BadRequestException);
-    expect(() => parseFeedCursor(encode('2|org|'), 'org')).toThrow(GoneException);
+    expect(() => parseFeedCursor(encode('3|org|'), 'org')).toThrow(GoneException);
   });
 });

@@ -25,7 +25,8 @@ const EXECUTION = {
   interval_end: null,
 };
 const caller: Caller = { orgId: 'org', tokenId: 't', kind: 'user', gateway: '' };
-const eventId = (p: number, o: number) => `${String(p).padStart(4, '0')}${String(o).padStart(4, '0')}-0000-7000-8000-000000000000`;
+/** UUIDv7-like: every event of the test shares its first digits (its minute), the random tail tells them apart. */
+const eventId = (p: number, o: number) => `01a2200c-0000-7000-8000-0000${String(p).padStart(4, '0')}${String(o).padStart(4, '0')}`;
 
 /** The repository over an in-memory log, with the slice semantics of the SQL. */
 function repositoryOver(log: Written[], watermarks: Map<number, bigint>): ChangesRepository {
@@ -183,5 +184,18 @@ describe('ChangesService', () => {
     expect(await service.page(caller, 'p', { limit: 100 })).toMatchObject({ changes: [], has_more: false });
     const whole = await new ChangesService(repository).page(caller, 'p', { limit: 100 });
     expect(whole.changes).toHaveLength(8);
+  });
+
+  it('answers no 410 when a rebuild empties the events a cursor names between reading the watermarks and checking it', async () => {
+    const watermarks = new Map([
+      [0, 6n],
+      [1, 3n],
+    ]);
+    const end = (await new ChangesService(repositoryOver(log, watermarks)).page(caller, 'p', { limit: 100 })).next_cursor;
+    // The watermarks are read whole, then the rebuild empties them and run_events before the cursor is checked.
+    const emptied = repositoryOver([], new Map());
+    const reads = [Promise.resolve(watermarks), Promise.resolve(new Map<number, bigint>())];
+    const service = new ChangesService({ ...emptied, watermarks: () => reads.shift() ?? Promise.resolve(new Map()) } as unknown as ChangesRepository);
+    expect(await service.page(caller, 'p', { cursor: end, limit: 100 })).toEqual({ changes: [], next_cursor: end, has_more: false });
   });
 });

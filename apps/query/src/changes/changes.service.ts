@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { GoneException, Injectable } from '@nestjs/common';
 import { LogSlice } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { Change, ChangeBody, compareChanges, executionChange, runChange, sameEvent } from './change';
-import { cursorGone, FeedCursor, FeedPosition, formatFeedCursor, parseFeedCursor } from './change-cursor';
+import { cursorGone, FeedCursor, FeedPosition, fingerprintMatches, fingerprintOf, formatFeedCursor, parseFeedCursor } from './change-cursor';
 import { ChangesRepository } from './changes.repository';
 import { ChangesQueryDto } from './dto/changes.query.dto';
 
@@ -15,7 +15,6 @@ export interface ChangesPage {
 
 /** The rest of one event's changes is read in one go; an event reports at most this many executions. */
 const EVENT_CHANGES_CAP = 100_000;
-const FINGERPRINT = 8;
 
 /**
  * The change feed (docs/change-feed.md): runs and model executions in log order, read only
@@ -29,7 +28,13 @@ export class ChangesService {
     const scope = projectId === undefined ? 'org' : `project:${projectId}`;
     const cursor = parseFeedCursor(query.cursor, scope);
     const watermarks = await this.repository.watermarks();
-    await this.verify(caller.orgId, cursor, watermarks);
+    try {
+      await this.verify(caller.orgId, cursor, watermarks);
+    } catch (error) {
+      // A rebuild that began after the watermarks were read empties the events the cursor names too: not a replaced log.
+      if (error instanceof GoneException && watermarksFell(watermarks, await this.repository.watermarks())) return unchanged(cursor);
+      throw error;
+    }
     const partitions = Math.max(cursor.positions.length, ...[...watermarks.keys()].map((p) => p + 1));
     const from = Array.from({ length: partitions }, (_, p) => cursor.positions[p]?.offset ?? 0n);
     const to = Array.from({ length: partitions }, (_, p) => watermarks.get(p) ?? 0n);
@@ -47,7 +52,7 @@ export class ChangesService {
     }
     // A rebuild that began after the watermarks were read empties them first, and the rows read may then be half replayed:
     // deliver nothing, and the same cursor reads the rebuilt tables later.
-    if (watermarksFell(watermarks, await this.repository.watermarks())) return { changes: [], next_cursor: formatFeedCursor(cursor), has_more: false };
+    if (watermarksFell(watermarks, await this.repository.watermarks())) return unchanged(cursor);
     return { changes: page.map((change) => change.body), next_cursor: formatFeedCursor(await this.advance(caller.orgId, cursor, page)), has_more: hasMore };
   }
 
@@ -71,7 +76,7 @@ export class ChangesService {
     );
     for (const p of reached) {
       const id = ids.get(`${p.partition}@${p.offset - 1n}`);
-      if (id === undefined || !id.replaceAll('-', '').startsWith(p.eventId)) {
+      if (id === undefined || !fingerprintMatches(p.eventId, id)) {
         throw cursorGone(`the event log no longer holds the event this cursor follows (partition ${p.partition}, offset ${p.offset - 1n})`);
       }
     }
@@ -89,12 +94,17 @@ export class ChangesService {
       );
       for (const [partition, offset] of last) {
         while (positions.length <= partition) positions.push({ offset: 0n, eventId: '' });
-        const id = (ids.get(`${partition}@${offset}`) ?? '').replaceAll('-', '').slice(0, FINGERPRINT);
+        const id = fingerprintOf(ids.get(`${partition}@${offset}`) ?? '');
         positions[partition] = { offset: offset + 1n, eventId: id };
       }
     }
     return { scope: cursor.scope, positions };
   }
+}
+
+/** An empty page that leaves the follower where it was: the same cursor reads the rebuilt tables later. */
+function unchanged(cursor: FeedCursor): ChangesPage {
+  return { changes: [], next_cursor: formatFeedCursor(cursor), has_more: false };
 }
 
 /** Whether any partition's watermark is lower now than it was (only a rebuild lowers them). */
