@@ -69,7 +69,8 @@ export function useRunStream(runId: string, active: boolean, onConnected: (conne
     const refresh = () => {
       timer ??= setTimeout(() => {
         timer = undefined;
-        void client.invalidateQueries({ queryKey: ['elt-run', runId] });
+        // A refresh still under way is left to finish: cancelling it at every burst would let none land on a slow server.
+        void client.invalidateQueries({ queryKey: ['elt-run', runId] }, { cancelRefetch: false });
       }, REFRESH_MS);
     };
     void (async () => {

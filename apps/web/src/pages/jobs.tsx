@@ -53,12 +53,28 @@ function ProjectJobs({ project }: { project: string }) {
   );
 }
 
+/** How long a triggered run is polled for every second before the card goes back to its usual pace. */
+const AWAIT_RUN_MS = 60_000;
+
 function JobCard({ project, job }: { project: string; job: Job }) {
   const update = useUpdateJob(project);
   const trigger = useTriggerJob(project);
   const [awaiting, setAwaiting] = useState<string>();
-  const runs = useJobRuns(project, job.name, awaiting);
+  // Polled every second only until the triggered run shows up, or for a minute at most.
+  const [appeared, setAppeared] = useState(false);
+  const [gaveUp, setGaveUp] = useState(false);
+  const runs = useJobRuns(project, job.name, awaiting !== undefined && !appeared && !gaveUp ? awaiting : undefined);
   const seen = awaiting !== undefined && runs.data?.runs.some((run) => run.id === awaiting);
+  useEffect(() => {
+    if (seen) setAppeared(true);
+  }, [seen]);
+  useEffect(() => {
+    if (awaiting === undefined) return;
+    setAppeared(false);
+    setGaveUp(false);
+    const timer = setTimeout(() => setGaveUp(true), AWAIT_RUN_MS);
+    return () => clearTimeout(timer);
+  }, [awaiting]);
 
   return (
     <li className="job" id={job.id} data-job={job.name}>
@@ -89,8 +105,9 @@ function JobCard({ project, job }: { project: string; job: Job }) {
       )}
       {awaiting && (
         <p className="notice" role="status">
-          Triggered run <Link href={`/runs/${awaiting}`}>{awaiting}</Link>
-          {seen ? '.' : '; waiting for it to appear…'}
+          {/* Linked once readable: the run goes through Kafka first, and its page would answer 404 before. */}
+          Triggered run {appeared ? <Link href={`/runs/${awaiting}`}>{awaiting}</Link> : <code>{awaiting}</code>}
+          {appeared ? '.' : gaveUp ? '; not listed yet: it will show in Runs once recorded.' : '; waiting for it to appear…'}
         </p>
       )}
       <h3>Last runs</h3>
