@@ -17,6 +17,8 @@ export interface RunStreamOptions {
   signal?: AbortSignal;
   /** A connection silent this long (no event, no heartbeat) is resumed on a new one (default 45 s; the server's heartbeat is 15 s). */
   silentConnectionMs?: number;
+  /** How long 404 is taken for a run not readable yet (default 10 s; see NOT_FOUND_GRACE_MS); 0 throws at the first 404. */
+  notFoundGraceMs?: number;
 }
 
 /** The server's reconnect wait until it says otherwise (its `retry:` field). */
@@ -34,7 +36,8 @@ const SILENT_CONNECTION_MS = 45_000;
  * EventSource does, it keeps reconnecting until `signal` aborts: 429 and 503 after their
  * Retry-After, network failures after the `retry:` wait doubled per failure in a row (capped by
  * maxWaitMs), so a server's restart does not end it; other answers throw the typed
- * RunstreamError (404: no such run; 401: the token was revoked, which also ends an open stream).
+ * RunstreamError (404: no such run, once NOT_FOUND_GRACE_MS passed without a first event; 401:
+ * the token was revoked, which also ends an open stream).
  */
 export async function* streamRun(transport: Transport, runId: string, options: RunStreamOptions = {}): AsyncGenerator<RunStreamEvent> {
   const { signal } = options;
@@ -43,6 +46,7 @@ export async function* streamRun(transport: Transport, runId: string, options: R
   let lastEventId = options.lastEventId;
   let retryMs = DEFAULT_RETRY_MS;
   let failures = 0;
+  const started = Date.now();
   while (!signal?.aborted) {
     let response: Response;
     // This connection's own signal: the caller's, or silence for SILENT_CONNECTION_MS.
@@ -61,7 +65,8 @@ export async function* streamRun(transport: Transport, runId: string, options: R
     if (!response.ok || !response.body) {
       connection.close();
       const error = errorFor(response.status, await response.json().catch(() => undefined), response.headers.get('retry-after'));
-      if (!error.retryable) throw error;
+      const graceMs = options.notFoundGraceMs ?? NOT_FOUND_GRACE_MS;
+      if (!error.retryable && !(response.status === 404 && notFoundIsEarly(started, graceMs, lastEventId))) throw error;
       failures += 1;
       await abortableSleep(transport.waitFor(error, failures), signal);
       continue;
@@ -90,6 +95,18 @@ export async function* streamRun(transport: Transport, runId: string, options: R
     // The connection ended before the run did (a restart, a proxy's timeout): resume after the last event.
     await abortableSleep(retryMs, signal);
   }
+}
+
+/**
+ * How long a 404 is taken for a run not readable yet rather than no run: one created a moment ago
+ * answers 404 for a few hundred milliseconds (its events go through Kafka first), and a run whose
+ * events were streamed answers it while a rebuild refills the tables.
+ */
+const NOT_FOUND_GRACE_MS = 10_000;
+
+/** Whether a 404 is worth asking again: within the grace of the first connection, or for a run already streamed. */
+function notFoundIsEarly(started: number, graceMs: number, lastEventId: string | undefined): boolean {
+  return (graceMs > 0 && lastEventId !== undefined) || Date.now() - started < graceMs;
 }
 
 /** Aborts its signal when the caller's aborts or when nothing was heard for `silentMs`. */

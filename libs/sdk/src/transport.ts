@@ -72,8 +72,10 @@ export class Transport {
       try {
         result = await request();
       } catch (error) {
-        // A network failure: the request may or may not have arrived; the idempotency key makes a retry safe.
-        if (!again(attempt)) throw error;
+        // A network failure (fetch's TypeError): the request may or may not have arrived; the idempotency key
+        // makes a retry safe. Anything else (an answer that is not JSON, from a proxy) would fail the same way again.
+        // By name: fetch's TypeError may come from another realm (a test runner's, a bundler's polyfill).
+        if ((error as Error | undefined)?.name !== 'TypeError' || !again(attempt)) throw error;
         await this.wait(this.backoff(attempt), options.signal);
         continue;
       }

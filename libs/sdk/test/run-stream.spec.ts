@@ -69,7 +69,25 @@ describe('SDK streamRun', () => {
       for await (const event of client.streamRun('run_b', { lastEventId: '0:0:0:0' })) events.push(event);
       expect(events).toEqual([{ id: '1:0:0:0', event: 'end', data: { status: 'failed' } }]);
       expect(server.requests[1].headers['last-event-id']).toBe('0:0:0:0');
-      await expect(client.streamRun('missing').next()).rejects.toBeInstanceOf(NotFoundError);
+      await expect(client.streamRun('missing', { notFoundGraceMs: 0 }).next()).rejects.toBeInstanceOf(NotFoundError);
+      await expect(client.streamRun('missing', { notFoundGraceMs: 300 }).next()).rejects.toBeInstanceOf(NotFoundError);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('asks again while a run created a moment ago still answers 404, and streams it once it is readable', async () => {
+    const server = await sseServer((_request, response, index) => {
+      if (index < 2) return response.writeHead(404, { 'content-type': 'application/json' }).end('{"statusCode":404,"message":"run new not found"}');
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(frame('1:0:0:0', 'end', { status: 'success' }));
+    });
+    try {
+      const client = new Runstream({ queryUrl: server.url, token: 'tok', backoffMs: 1 });
+      const events: RunStreamEvent[] = [];
+      for await (const event of client.streamRun('run_new')) events.push(event);
+      expect(events).toEqual([{ id: '1:0:0:0', event: 'end', data: { status: 'success' } }]);
+      expect(server.requests).toHaveLength(3);
     } finally {
       await server.close();
     }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import {
   BadRequestError,
   ConflictError,
@@ -108,6 +110,25 @@ describe('SDK transport: retries and typed errors', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('retries a network failure, but not an answer it cannot parse (a proxy page): that would fail the same way again', async () => {
+    let requests = 0;
+    const portal = createServer((_request, response) => {
+      requests += 1;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('<html>captive portal</html>');
+    });
+    await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
+      await expect(new Runstream({ queryUrl: url, token: 'tok', sleep }).sla('proj', 5)).rejects.toBeInstanceOf(SyntaxError);
+      expect(requests).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => portal.close(() => resolve()));
+    }
+    const nowhere = new Runstream({ queryUrl: 'http://127.0.0.1:1', token: 'tok', sleep, maxAttempts: 3 });
+    await expect(nowhere.sla('proj', 5)).rejects.toMatchObject({ name: 'TypeError' });
+    expect(waits).toHaveLength(2);
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {
