@@ -19,8 +19,10 @@ describe('declaredBodyBytes', () => {
 describe('bodyRefusal', () => {
   const limiter = () => new RequestRateLimiter({ ...DEFAULT_RATE_LIMIT, bytesPerSecond: 100, bytesBurst: 1_000 }, () => 0);
 
-  it('charges the bearer token named in the headers, and refuses with 429 once its budget is spent', () => {
+  it('charges the bearer token named in the headers (once it authenticated), and refuses with 429 once its budget is spent', () => {
     const l = limiter();
+    l.rememberAuthenticated('rst_one');
+    l.rememberAuthenticated('rst_two');
     const headers = { authorization: 'Bearer rst_one', 'content-length': '600' };
     expect(bodyRefusal(headers, '1.2.3.4', l, 1_000_000)).toBeUndefined();
     const refusal = bodyRefusal(headers, '1.2.3.4', l, 1_000_000);
