@@ -187,6 +187,29 @@ describe('MaterializerService on real ClickHouse and Kafka', () => {
     await service.materialize(history);
     expect(await q('SELECT toUInt32(seq) AS seq, level, message FROM {db:Identifier}.run_log_entries_current WHERE project_id = {p:String}')).toEqual(replaced);
   });
+  it('leaves no status of a refused, dead-lettered event in daily stats: run_daily is written after the rows ClickHouse may refuse', async () => {
+    const projectId = `proj_${randomBytes(3).toString('hex')}`;
+    await store.command("ALTER TABLE {db:Identifier}.run_telemetry_samples ADD CONSTRAINT refuse_poison_sample CHECK NOT mapContains(values, 'poison')");
+    try {
+      const [created, running, success] = runEvents('run_daily_refused', projectId);
+      // The run's last event ends it and carries a sample ClickHouse refuses: the event is dead-lettered whole.
+      const refused = {
+        ...success,
+        payload: { status: 'success', append_telemetry_sample: { at: '2026-02-26T06:10:01.000Z', values: { poison: 1 } } },
+      } as RunEventEnvelope;
+      const stats = await service.materialize([created, running, refused].map((e) => message(e)));
+      expect(stats).toMatchObject({ deadLetters: 1 });
+      const { runs: rows } = await snapshot(projectId);
+      expect(rows.map((r) => r.status)).toEqual(['running']);
+      const daily = await store.query(z.object({ status: z.string() }), 'SELECT status FROM {db:Identifier}.run_daily FINAL WHERE project_id = {p:String}', {
+        p: projectId,
+      });
+      expect(daily).toEqual([{ status: 'running' }]);
+    } finally {
+      await store.command('ALTER TABLE {db:Identifier}.run_telemetry_samples DROP CONSTRAINT IF EXISTS refuse_poison_sample');
+    }
+  });
+
   it('dead-letters the one event ClickHouse refuses (split out of its flush) and writes every other event of it', async () => {
     const projectId = `proj_${randomBytes(3).toString('hex')}`;
     // A real server refusal on data: a constraint this database's model_executions enforces.
