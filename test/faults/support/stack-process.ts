@@ -20,6 +20,18 @@ async function answers(url: string): Promise<boolean> {
  * process. Ports and the data directory stay fixed across restarts, so clients retry the same
  * URL and a restart reopens the same data. Needs `npm run build` first.
  */
+interface Ports {
+  ingest: number;
+  query: number;
+  metrics: number;
+  control: number;
+  notifierMetrics: number;
+}
+
+async function freePorts(): Promise<Ports> {
+  return { ingest: await freePort(), query: await freePort(), metrics: await freePort(), control: await freePort(), notifierMetrics: await freePort() };
+}
+
 export class StackProcess {
   /** Starts so far: attempts record it to tell which process answered (ledger.inDoubt). */
   incarnation = 0;
@@ -28,33 +40,34 @@ export class StackProcess {
   private constructor(
     readonly dir: string,
     private readonly env: NodeJS.ProcessEnv,
-    private readonly ports: { ingest: number; query: number; metrics: number; control: number; notifierMetrics: number },
+    private ports: Ports,
   ) {}
 
   static async create(name: string, overrides: NodeJS.ProcessEnv): Promise<StackProcess> {
     const dir = mkdtempSync(join(tmpdir(), `runstream-faults-${name}-`));
-    const ports = {
-      ingest: await freePort(),
-      query: await freePort(),
-      metrics: await freePort(),
-      control: await freePort(),
-      notifierMetrics: await freePort(),
-    };
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...isolatedEnv(name),
       CLICKHOUSE_PATH: join(dir, 'chdb'),
-      PORT: String(ports.ingest),
-      QUERY_PORT: String(ports.query),
-      MATERIALIZER_METRICS_PORT: String(ports.metrics),
-      CONTROL_PORT: String(ports.control),
-      NOTIFIER_METRICS_PORT: String(ports.notifierMetrics),
       TZ: 'UTC',
       ...overrides,
     };
     // Embedded chDB always: with CLICKHOUSE_URL, local.js would run each app as its own child.
     delete env.CLICKHOUSE_URL;
-    return new StackProcess(dir, env, ports);
+    const stack = new StackProcess(dir, env, await freePorts());
+    stack.usePorts(stack.ports);
+    return stack;
+  }
+
+  private usePorts(ports: Ports): void {
+    this.ports = ports;
+    Object.assign(this.env, {
+      PORT: String(ports.ingest),
+      QUERY_PORT: String(ports.query),
+      MATERIALIZER_METRICS_PORT: String(ports.metrics),
+      CONTROL_PORT: String(ports.control),
+      NOTIFIER_METRICS_PORT: String(ports.notifierMetrics),
+    });
   }
 
   get ingestUrl(): string {
@@ -90,8 +103,24 @@ export class StackProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the process and waits until its apps answer. */
+  /**
+   * Starts the process and waits until its apps answer. At the first start only, a port another
+   * test's process took between the check and the bind (EADDRINUSE) is traded for fresh ones; a
+   * restart keeps its ports, which its clients retry.
+   */
   async start(timeoutMs = 60_000): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.startOnce(timeoutMs);
+      } catch (error) {
+        if (this.incarnation > 1 || attempt >= 3 || !/EADDRINUSE/.test((error as Error).message)) throw error;
+        this.incarnation = 0;
+        this.usePorts(await freePorts());
+      }
+    }
+  }
+
+  private async startOnce(timeoutMs: number): Promise<void> {
     if (this.running()) throw new Error('stack process already running');
     const log = openSync(this.logFile, 'a');
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'scripts', 'local.js')], { env: this.env, stdio: ['ignore', log, log] });
