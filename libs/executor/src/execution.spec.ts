@@ -122,28 +122,10 @@ describe('Execution', () => {
     expect(JSON.stringify(result)).not.toContain('hunter2');
   });
 
-  it('kills what is left of the process group once the grace is over, though the main process exited at SIGTERM', async () => {
-    const lines: string[] = [];
-    // The main shell exits at SIGTERM; the worker it started ignores SIGTERM and would sleep on.
-    const script = '(trap "" TERM; exec sleep 30) & echo "worker $!"; trap "exit 0" TERM; wait';
-    const execution = new Execution(['sh', '-c', script], { PATH: '/usr/bin:/bin' }, { onSpawn: () => undefined, onLine: (_stream, line) => lines.push(line) });
-    while (!lines.some((line) => line.startsWith('worker '))) await new Promise((resolve) => setTimeout(resolve, 20));
-    const worker = Number(lines.find((line) => line.startsWith('worker '))?.slice('worker '.length));
-    // Running or sleeping; a zombie (killed, not yet reaped by whatever adopted it) counts as gone.
-    const alive = () => {
-      try {
-        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${worker}/stat`, 'utf8'));
-      } catch {
-        return false;
-      }
-    };
-    expect(alive()).toBe(true);
-    await execution.terminate(300);
-    for (let i = 0; i < 100 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(alive()).toBe(false);
-  });
-
-  /** Starts `script`, waits for its "worker <pid>" line; `alive()` tells whether that worker still runs. */
+  /**
+   * Starts `script`, waits for its "worker <pid>" line; `alive()` tells whether that worker still
+   * runs (running or sleeping; a zombie, killed and not yet reaped by whatever adopted it, counts as gone).
+   */
   async function withWorker(script: string): Promise<{ execution: Execution; alive: () => boolean }> {
     const lines: string[] = [];
     const execution = new Execution(['sh', '-c', script], { PATH: '/usr/bin:/bin' }, { onSpawn: () => undefined, onLine: (_stream, line) => lines.push(line) });
@@ -159,19 +141,31 @@ describe('Execution', () => {
     return { execution, alive };
   }
 
+  /** Waits (up to 2 s) for `alive` to turn false. */
+  async function gone(alive: () => boolean): Promise<boolean> {
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    return !alive();
+  }
+
+  it('kills what is left of the process group once the grace is over, though the main process exited at SIGTERM', async () => {
+    // The main shell exits at SIGTERM; the worker it started ignores SIGTERM and would sleep on.
+    const { execution, alive } = await withWorker('(trap "" TERM; exec sleep 30) & echo "worker $!"; trap "exit 0" TERM; wait');
+    expect(alive()).toBe(true);
+    await execution.terminate(300);
+    expect(await gone(alive)).toBe(true);
+  });
+
   it('kills what the program left behind in its group when it exits on its own: the run is over', async () => {
     const { execution, alive } = await withWorker('(exec sleep 30 >/dev/null 2>&1) & echo "worker $!"; sleep 0.3; exit 0');
     expect(alive()).toBe(true);
     expect(await execution.done).toEqual({ kind: 'exited', code: 0 });
-    for (let i = 0; i < 100 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(alive()).toBe(false);
+    expect(await gone(alive)).toBe(true);
   });
 
   it('kill() SIGKILLs the whole group at once, for an agent that must exit now', async () => {
     const { execution, alive } = await withWorker('(trap "" TERM; exec sleep 30) & echo "worker $!"; trap "" TERM; wait');
     execution.kill();
     expect(await execution.done).toEqual({ kind: 'signalled', signal: 'SIGKILL' });
-    for (let i = 0; i < 100 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(alive()).toBe(false);
+    expect(await gone(alive)).toBe(true);
   });
 });
