@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClickHouseStore, findRun, findRunLocation, RunRow } from '@runstream/clickhouse';
 import { isTerminal, RunStatus, toCanonicalStatus } from '@runstream/events';
-import { pollUntil } from '@runstream/runtime';
+import { KeyedCounts, pollUntil } from '@runstream/runtime';
 import { LRUCache } from 'lru-cache';
 import { INGEST_CONFIG, IngestConfig } from '../config/ingest.config';
 
@@ -34,7 +34,7 @@ export class RunDirectory {
   private readonly cache = new LRUCache<string, KnownRun>({ max: MAX_CACHED_RUNS });
   /** Misses being polled, by organisation and run: concurrent writes to one run share one poll. */
   private readonly polling = new Map<string, Promise<KnownRun | undefined>>();
-  private readonly pollsByOrg = new Map<string, number>();
+  private readonly pollsByOrg = new KeyedCounts();
 
   constructor(
     private readonly store: ClickHouseStore,
@@ -63,14 +63,11 @@ export class RunDirectory {
     const key = `${orgId}\u0000${runId}`;
     const shared = this.polling.get(key);
     if (shared) return shared;
-    const polls = this.pollsByOrg.get(orgId) ?? 0;
-    if (polls >= MAX_POLLED_MISSES_PER_ORG) return this.remembered(runId, await this.lookup(orgId, runId));
-    this.pollsByOrg.set(orgId, polls + 1);
+    if (this.pollsByOrg.of(orgId) >= MAX_POLLED_MISSES_PER_ORG) return this.remembered(runId, await this.lookup(orgId, runId));
+    this.pollsByOrg.add(orgId);
     const poll = pollUntil(() => this.lookup(orgId, runId), { ...LOOKUP_POLL, timeoutMs: this.config.runLookupWaitMs }).finally(() => {
       this.polling.delete(key);
-      const left = (this.pollsByOrg.get(orgId) ?? 1) - 1;
-      if (left > 0) this.pollsByOrg.set(orgId, left);
-      else this.pollsByOrg.delete(orgId);
+      this.pollsByOrg.remove(orgId);
     });
     this.polling.set(key, poll);
     return this.remembered(runId, await poll);

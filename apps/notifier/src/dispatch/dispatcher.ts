@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ClickHouseStore, countOpenDeliveries, DueDelivery, insertWebhookAttempts, selectDueDeliveries, WebhookAttemptRow } from '@runstream/clickhouse';
-import { PeriodicTask } from '@runstream/runtime';
+import { KeyedCounts, PeriodicTask } from '@runstream/runtime';
 import pLimit from 'p-limit';
 import { NotifierMetrics } from '../metrics/notifier.metrics';
 import { PartitionOwnership } from './partition-ownership';
@@ -43,7 +43,7 @@ export class Dispatcher {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Attempts in flight per receiver host: a slow or hanging receiver holds at most perHostLimit of the slots. */
-  private readonly hostsInFlight = new Map<string, number>();
+  private readonly hostsInFlight = new KeyedCounts();
   private readonly task: PeriodicTask;
   private lastFullPass = 0;
   /**
@@ -101,14 +101,11 @@ export class Dispatcher {
         if (this.inFlight.has(due.delivery_id) || this.unrecorded.has(due.delivery_id) || due.attempt <= (this.made.get(due.delivery_id)?.attempt ?? 0))
           continue;
         const host = receiverHost(due);
-        const busy = this.hostsInFlight.get(host) ?? 0;
-        if (busy >= perHost) continue;
-        this.hostsInFlight.set(host, busy + 1);
+        if (this.hostsInFlight.of(host) >= perHost) continue;
+        this.hostsInFlight.add(host);
         const sent = this.limit(() => this.send(due)).finally(() => {
           this.inFlight.delete(due.delivery_id);
-          const left = (this.hostsInFlight.get(host) ?? 1) - 1;
-          if (left > 0) this.hostsInFlight.set(host, left);
-          else this.hostsInFlight.delete(host);
+          this.hostsInFlight.remove(host);
         });
         this.inFlight.set(due.delivery_id, sent);
       }
