@@ -45,20 +45,19 @@ function secretsOf(row: JobRow): WebhookSecrets {
   };
 }
 
-/** When the job was created, and since when its schedule stands (its creation, or the last change of schedule, timezone or enabled). */
-interface JobTimes {
-  created_at: string;
-  schedule_since: string;
+/**
+ * Since when a job's schedule stands once `next` is folded onto `current`: the change's time when
+ * it is new or changes schedule, timezone or enabled; else as it was (rows written before
+ * schedule_since existed: their last change is the best bound known).
+ */
+function scheduleSince(current: JobRow | undefined, next: JobSpec, at: string): string {
+  if (!current || next.schedule !== current.schedule || next.timezone !== current.timezone || (next.enabled ? 1 : 0) !== current.enabled) return at;
+  return current.schedule_since ?? current.updated_at;
 }
 
-/** A job's times as a change leaves them: kept, unless the change set a new schedule, timezone or enabled. */
-function timesAfter(current: JobRow, next: JobSpec, at: string): JobTimes {
-  const rescheduled = next.schedule !== current.schedule || next.timezone !== current.timezone || (next.enabled ? 1 : 0) !== current.enabled;
-  // Rows written before schedule_since existed: their last change is the best bound known.
-  return { created_at: current.created_at, schedule_since: rescheduled ? at : (current.schedule_since ?? current.updated_at) };
-}
-
-function toRow(event: AnyJobEvent, spec: JobSpec, secrets: WebhookSecrets, position: LogPosition, times: JobTimes, deleted: boolean): JobRow {
+/** The job's row after `event`, folded onto `current` (undefined: the event creates it). */
+function toRow(event: AnyJobEvent, spec: JobSpec, secrets: WebhookSecrets, position: LogPosition, current: JobRow | undefined, deleted: boolean): JobRow {
+  const at = toChDateTime(event.occurred_at);
   return {
     org_id: event.org_id,
     project_id: event.project_id,
@@ -80,9 +79,9 @@ function toRow(event: AnyJobEvent, spec: JobSpec, secrets: WebhookSecrets, posit
     webhook_enabled: spec.webhook_enabled ? 1 : 0,
     ...secrets,
     deleted: deleted ? 1 : 0,
-    created_at: times.created_at,
-    updated_at: toChDateTime(event.occurred_at),
-    schedule_since: times.schedule_since,
+    created_at: current?.created_at ?? at,
+    updated_at: at,
+    schedule_since: scheduleSince(current, spec, at),
     last_request_id: event.payload.request_id,
     kafka_partition: position.partition,
     kafka_offset: position.offset,
@@ -129,8 +128,7 @@ export function foldJobEvent(jobs: ProjectJobs, event: AnyJobEvent, position: Lo
       const taken = holder(jobs, event.payload.spec.name, event.job_id);
       if (taken) return decision(event, 'conflict', `a job named "${taken.name}" already exists in this project (${taken.id})`, decidedAt);
       const secrets = { ...NO_SECRETS, webhook_secret: event.payload.webhook_secret ?? '' };
-      const at = toChDateTime(event.occurred_at);
-      const row = toRow(event, event.payload.spec, secrets, position, { created_at: at, schedule_since: at }, false);
+      const row = toRow(event, event.payload.spec, secrets, position, undefined, false);
       return decision(event, 'applied', '', decidedAt, row);
     }
     case 'job.updated': {
@@ -144,18 +142,11 @@ export function foldJobEvent(jobs: ProjectJobs, event: AnyJobEvent, position: Lo
       if (taken) return decision(event, 'conflict', `a job named "${taken.name}" already exists in this project (${taken.id})`, decidedAt);
       // Nothing changed: no new version, updated_at stays when the job last changed.
       if (JSON.stringify(next) === JSON.stringify(spec)) return decision(event, 'applied', 'unchanged', decidedAt);
-      const times = timesAfter(current, next, toChDateTime(event.occurred_at));
-      return decision(event, 'applied', '', decidedAt, toRow(event, next, secretsOf(current), position, times, false));
+      return decision(event, 'applied', '', decidedAt, toRow(event, next, secretsOf(current), position, current, false));
     }
     case 'job.deleted': {
       if (!current || current.deleted === 1) return decision(event, 'not_found', `job ${event.job_id} not found`, decidedAt);
-      return decision(
-        event,
-        'applied',
-        '',
-        decidedAt,
-        toRow(event, specOf(current), secretsOf(current), position, timesAfter(current, specOf(current), toChDateTime(event.occurred_at)), true),
-      );
+      return decision(event, 'applied', '', decidedAt, toRow(event, specOf(current), secretsOf(current), position, current, true));
     }
     case 'job.webhook_secret_rotated': {
       if (!current || current.deleted === 1) return decision(event, 'not_found', `job ${event.job_id} not found`, decidedAt);
@@ -164,13 +155,7 @@ export function foldJobEvent(jobs: ProjectJobs, event: AnyJobEvent, position: Lo
         webhook_previous_secret: current.webhook_secret,
         webhook_previous_secret_expires_at: current.webhook_secret ? toChDateTime(event.payload.previous_expires_at) : null,
       };
-      return decision(
-        event,
-        'applied',
-        '',
-        decidedAt,
-        toRow(event, specOf(current), secrets, position, timesAfter(current, specOf(current), toChDateTime(event.occurred_at)), false),
-      );
+      return decision(event, 'applied', '', decidedAt, toRow(event, specOf(current), secrets, position, current, false));
     }
     case 'job.webhook_disabled': {
       // The notifier does not wait on this decision; a job gone or already off is left as it is.
@@ -178,13 +163,7 @@ export function foldJobEvent(jobs: ProjectJobs, event: AnyJobEvent, position: Lo
       // The 410 came from a URL the job no longer posts to: the new one has not been refused.
       if (current.webhook_url !== event.payload.webhook_url) return decision(event, 'applied', 'url changed', decidedAt);
       const spec = { ...specOf(current), webhook_enabled: false };
-      return decision(
-        event,
-        'applied',
-        '',
-        decidedAt,
-        toRow(event, spec, secretsOf(current), position, timesAfter(current, spec, toChDateTime(event.occurred_at)), false),
-      );
+      return decision(event, 'applied', '', decidedAt, toRow(event, spec, secretsOf(current), position, current, false));
     }
   }
 }
