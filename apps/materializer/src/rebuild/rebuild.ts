@@ -55,10 +55,12 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
     const trimmed = offsets.filter((p) => BigInt(p.low) > 0n);
     if (trimmed.length > 0) throw new RebuildRefusedError(topic, trimmed);
     const [mainGroup] = await admin.fetchOffsets({ groupId: config.groupId, topics: [topic] });
+    // Per partition, the offset the replay stops at and the main group then starts from.
+    const ends = new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
     deadLetters = new ReplayDeadLetterPublisher(
       new KafkajsPublisher(createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-rebuild-dlq` }), { topics: [config.kafka.topics.deadLetters] }),
       new Map(mainGroup.partitions.map((p) => [p.partition, BigInt(p.offset)])),
-      new Map(offsets.map((p) => [p.partition, BigInt(p.high)])),
+      ends,
     );
     await deadLetters.connect();
     // Rewound before anything is emptied: readers of the group's commits (the notifier, the lease sweeper) then wait for the
@@ -85,7 +87,6 @@ export async function rebuildReadModels(config: MaterializerConfig, logger = new
       retryInitialMs: config.retry.initialMs,
       maxRetryMs: config.retry.maxTotalMs,
     });
-    const ends = new Map(endOffsets.map((end) => [end.partition, BigInt(end.offset)]));
     await consumer.start(async (messages) => {
       const replayed = withinReplay(messages, ends);
       if (replayed.length > 0) await materializer.materialize(replayed);
