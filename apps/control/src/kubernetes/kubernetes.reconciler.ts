@@ -25,20 +25,23 @@ const ref = (c: V1CronJob) => `${c.metadata?.namespace}/${c.metadata?.name}`;
 const jobIdOf = (c: V1CronJob) => c.metadata?.annotations?.[ANNOTATION.jobId] ?? c.metadata?.labels?.[LABEL.jobId] ?? '';
 const truthy = (flag: number | boolean) => flag === true || flag === 1;
 
-/**
- * Level-based: every pass lists every job and every CronJob we manage and makes the second match
- * the first (create, replace drifted, delete orphaned). Nothing depends on having seen a change,
- * so a CronJob edited or deleted behind our back is repaired at the next pass.
- */
 /** How often, and how far apart, a recreated CronJob's create is tried while Kubernetes still holds the old one's name. */
 const RECREATE_ATTEMPTS = 10;
 const RECREATE_WAIT_MS = 500;
+
+/** A report for a pass, or for work whose outcome the caller reports itself (or not at all). */
+const newReport = (): ReconcileReport => ({ created: [], updated: [], deleted: [], failed: [] });
 
 /** A change after which the CronJob must not fire a tick it missed: a resume, a new schedule or time zone. */
 function startsScheduleAfresh(fields: readonly string[], desired: V1CronJob): boolean {
   return fields.includes('spec.schedule') || fields.includes('spec.timeZone') || (fields.includes('spec.suspend') && desired.spec?.suspend !== true);
 }
 
+/**
+ * Level-based: every pass lists every job and every CronJob we manage and makes the second match
+ * the first (create, replace drifted, delete orphaned). Nothing depends on having seen a change,
+ * so a CronJob edited or deleted behind our back is repaired at the next pass.
+ */
 @Injectable()
 export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(KubernetesReconciler.name);
@@ -116,7 +119,7 @@ export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDes
   }
 
   private async pass(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { created: [], updated: [], deleted: [], failed: [] };
+    const report = newReport();
     const [rows, list] = await Promise.all([this.listJobs(), this.clients.batch.listCronJobForAllNamespaces({ labelSelector: OURS_SELECTOR })]);
     const actualByJob = new Map<string, V1CronJob[]>();
     for (const cronJob of list.items) actualByJob.set(jobIdOf(cronJob), [...(actualByJob.get(jobIdOf(cronJob)) ?? []), cronJob]);
@@ -187,7 +190,7 @@ export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDes
     }
     await this.namespaces.ensure(namespace);
     try {
-      return await this.create(desired, { created: [], updated: [], deleted: [], failed: [] });
+      return await this.create(desired, newReport());
     } catch (error) {
       if (apiStatus(error) !== 409) throw error;
       return this.clients.batch.readNamespacedCronJob({ name: desired.metadata!.name!, namespace });
@@ -202,10 +205,10 @@ export class KubernetesReconciler implements OnApplicationBootstrap, OnModuleDes
    * the next pass.
    */
   private async recreate(existing: V1CronJob, desired: V1CronJob): Promise<void> {
-    await this.remove(existing, { created: [], updated: [], deleted: [], failed: [] }, 'Orphan');
+    await this.remove(existing, newReport(), 'Orphan');
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.create(desired, { created: [], updated: [], deleted: [], failed: [] });
+        await this.create(desired, newReport());
         return;
       } catch (error) {
         if (apiStatus(error) !== 409 || attempt >= RECREATE_ATTEMPTS) throw error;

@@ -9,8 +9,8 @@ import { attemptRow } from './attempt-row';
 /**
  * One webhook attempt of a due delivery, to the job's webhook as it is now: a fixed URL or
  * headers rescue a series still retrying; a deleted job, a disabled webhook or an outcome taken
- * out of webhook_events ends it. A 410 also turns
- * the job's webhook off (a job.webhook_disabled command, applied only if the URL is unchanged).
+ * out of webhook_events ends it. A 410 also turns the job's webhook off (a job.webhook_disabled
+ * command, applied only if the URL is unchanged).
  */
 export class WebhookChannel {
   private readonly logger = new Logger('WebhookChannel');
