@@ -1,9 +1,9 @@
 import { perHostLimit, receiverHost } from './dispatcher';
 
 describe('dispatch fairness', () => {
-  it('counts attempts by the host they go to: the URL host with its port, and Slack as one', () => {
+  it('counts attempts by the host name they go to, without the port (as ClickHouse domain() groups them), and Slack as one', () => {
     expect(receiverHost({ channel: 'webhook', endpoint: 'https://hooks.example.com/a' })).toBe('hooks.example.com');
-    expect(receiverHost({ channel: 'webhook', endpoint: 'http://127.0.0.1:8080/b' })).toBe('127.0.0.1:8080');
+    expect(receiverHost({ channel: 'webhook', endpoint: 'http://127.0.0.1:8080/b' })).toBe('127.0.0.1');
     expect(receiverHost({ channel: 'slack', endpoint: 'slack:#alerts' })).toBe('slack');
   });
 

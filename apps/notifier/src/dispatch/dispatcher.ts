@@ -17,11 +17,14 @@ export interface DispatcherOptions {
 /** How often a pass reads the whole open-series window (and counts the queue) instead of the recent rows. */
 const FULL_PASS_EVERY_MS = 60_000;
 
-/** The receiver host an attempt goes to (every Slack alert goes to Slack's). */
+/**
+ * The receiver host an attempt goes to (every Slack alert goes to Slack's), without its port: the
+ * due-deliveries query groups by ClickHouse's domain(), and both sides must count the same hosts.
+ */
 export function receiverHost(due: Pick<DueDelivery, 'channel' | 'endpoint'>): string {
   if (due.channel === 'slack') return 'slack';
   try {
-    return new URL(due.endpoint).host;
+    return new URL(due.endpoint).hostname;
   } catch {
     return due.endpoint;
   }
