@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { LRUCache } from 'lru-cache';
 import { tooManyRequests } from '../errors/retry-later.exception';
 import { Bucket, BucketRate, refill, secondsUntilToken, take } from './token-bucket';
@@ -39,6 +40,22 @@ export function requestCost(body: unknown): number {
   let items = 0;
   for (const value of Object.values(body)) if (Array.isArray(value)) items += value.length;
   return 1 + Math.floor(items / ITEMS_PER_REQUEST);
+}
+
+/** Bits of an IPv6 address one client holds: a /64 is what one subscriber or host is routed. */
+const IPV6_CLIENT_PREFIX = 64;
+
+/**
+ * The key a client address's budgets are kept under: an IPv4 address as it is (IPv4-mapped IPv6
+ * read as IPv4), an IPv6 address by its /64, since one host can use any of the 2^64 addresses
+ * of its prefix and would otherwise get a fresh budget with each.
+ */
+export function clientAddressKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  const prefix = ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${IPV6_CLIENT_PREFIX}`);
+  return `${prefix.toString()}/${IPV6_CLIENT_PREFIX}`;
 }
 
 /** Buckets kept per kind; an evicted key starts again with a full bucket. */
@@ -112,7 +129,7 @@ export class RequestRateLimiter {
     if (!known) this.assertFailedAuthBudget(ip);
     // A token not yet seen to authenticate spends its IP's bytes: made-up tokens, one per
     // request, would each get a full budget of their own and flood the process with bodies.
-    this.chargeBodyBytes(known ? token : `ip:${ip}`, bytes);
+    this.chargeBodyBytes(known ? token : `ip:${clientAddressKey(ip)}`, bytes);
   }
 
   /** Notes a bearer token that passed authentication (the auth guard calls it). */
@@ -149,13 +166,13 @@ export class RequestRateLimiter {
 
   /** Spends one failed authentication of a client IP's budget; throws 429 when it is used up. */
   chargeFailedAuth(ip: string): void {
-    const wait = this.unauthenticated.take(ip);
+    const wait = this.unauthenticated.take(clientAddressKey(ip));
     if (wait !== undefined) throw this.failedAuthLimit(wait);
   }
 
   /** Throws 429 when a client IP has no failed authentications left, without spending one. */
   assertFailedAuthBudget(ip: string): void {
-    const wait = this.unauthenticated.peek(ip);
+    const wait = this.unauthenticated.peek(clientAddressKey(ip));
     if (wait !== undefined) throw this.failedAuthLimit(wait);
   }
 

@@ -1,5 +1,5 @@
 import { take } from './token-bucket';
-import { RequestRateLimiter, requestCost } from './request-rate-limiter';
+import { clientAddressKey, RequestRateLimiter, requestCost } from './request-rate-limiter';
 import { RetryLaterException } from '../errors/retry-later.exception';
 
 describe('token bucket', () => {
@@ -130,5 +130,22 @@ describe('RequestRateLimiter', () => {
     expect(() => l.admitBody('made-up', '9.9.9.9', 10)).toThrow(/without a valid token/);
     expect(() => l.admitBody(undefined, '9.9.9.9', 10)).toThrow(/without a valid token/);
     expect(() => l.admitBody('good', '9.9.9.9', 10)).not.toThrow();
+  });
+
+  it('keeps one failed-authentication budget per IPv6 /64: a host cannot rotate through its prefix', () => {
+    const l = limiter();
+    l.chargeFailedAuth('2001:db8:1:2::1');
+    expect(() => l.chargeFailedAuth('2001:db8:1:2:ffff:aaaa:bbbb:cccc')).toThrow(/without a valid token/);
+    expect(() => l.admitBody('made-up', '2001:db8:1:2::99', 10)).toThrow(/without a valid token/);
+    expect(() => l.chargeFailedAuth('2001:db8:1:3::1')).not.toThrow();
+  });
+});
+
+describe('clientAddressKey', () => {
+  it('keys IPv4 as it is, IPv4-mapped IPv6 as its IPv4, IPv6 by its /64', () => {
+    expect(clientAddressKey('10.1.2.3')).toBe('10.1.2.3');
+    expect(clientAddressKey('::ffff:10.1.2.3')).toBe('10.1.2.3');
+    expect(clientAddressKey('2001:DB8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(clientAddressKey('')).toBe('');
   });
 });
