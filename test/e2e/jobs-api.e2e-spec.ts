@@ -176,6 +176,18 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
       webhook_host: 'hooks.example.com',
     });
     expect(JSON.stringify(view)).not.toMatch(/s3cr3t-value|tok-123/);
+    // The create answer, secret included, goes back as it is; another secret is refused, not taken.
+    const createdBack = await http<Job>('PUT', `${jobsUrl()}/${read.id}`, { ...created.body, description: 'from the create answer' }, auth());
+    expect(createdBack.status).toBe(200);
+    expect(createdBack.body).not.toHaveProperty('webhook_secret');
+    const otherSecret = await http<{ errors: { field: string }[] }>(
+      'PUT',
+      `${jobsUrl()}/${read.id}`,
+      { ...created.body, webhook_secret: 'whsec_other' },
+      auth(),
+    );
+    expect(otherSecret.status).toBe(400);
+    expect(otherSecret.body.errors.map((error) => error.field)).toEqual(['webhook_secret']);
   });
 
   it('answers 400 naming the field for bad bodies and dbt-only fields on SQLMesh jobs', async () => {

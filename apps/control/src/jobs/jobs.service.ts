@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ClickHouseStore, findJob, JobRow, listProjectJobs } from '@runstream/clickhouse';
 import { JOB_SPEC_DEFAULTS, JobSpec, WEBHOOK_SECRET_GRACE_MS } from '@runstream/events';
@@ -14,6 +15,13 @@ import { badRequest } from './validation-errors';
 /** Only what the client supplied (class-transformer leaves absent fields undefined). */
 function supplied(dto: UpdateJobDto): Partial<JobSpec> {
   return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as Partial<JobSpec>;
+}
+
+/** Compares a sent secret with the stored one in constant time, so the answer's timing tells nothing of it. */
+function sameSecret(sent: string, stored: string): boolean {
+  const a = Buffer.from(sent);
+  const b = Buffer.from(stored);
+  return stored !== '' && a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The Jobs API's definitions: reads from the jobs table, writes as commands (JobCommandsService). */
@@ -49,7 +57,7 @@ export class JobsService {
   }
 
   async update(caller: Caller, projectId: string, jobId: string, dto: PutJobDto): Promise<JobResponse> {
-    const { id, project_id, created_at: _created, updated_at: _updated, ...spec } = dto;
+    const { id, project_id, webhook_secret, created_at: _created, updated_at: _updated, ...spec } = dto;
     const mismatched = [
       ...(id !== undefined && id !== jobId ? [{ field: 'id', reasons: [`is read-only: must be ${jobId}, the job in the path, or left out`] }] : []),
       ...(project_id !== undefined && project_id !== projectId
@@ -57,8 +65,14 @@ export class JobsService {
         : []),
     ];
     if (mismatched.length > 0) throw badRequest(mismatched);
+    const current = await this.find(caller, projectId, jobId);
+    if (webhook_secret !== undefined && !sameSecret(webhook_secret, current.webhook_secret)) {
+      throw badRequest([
+        { field: 'webhook_secret', reasons: ["is read-only: must be the job's current secret, or left out (POST …/webhook-secret/rotate changes it)"] },
+      ]);
+    }
     const changes = supplied(spec);
-    this.checkRules({ ...specOf(await this.find(caller, projectId, jobId)), ...changes });
+    this.checkRules({ ...specOf(current), ...changes });
     await this.commands.run(caller, projectId, jobId, 'job.updated', { changes });
     await this.executor.definitionsChanged();
     return toJobResponse(await this.find(caller, projectId, jobId));

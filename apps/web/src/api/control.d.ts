@@ -476,6 +476,8 @@ export interface components {
             webhook_events?: string[];
             /** @description HTTP headers for webhook requests (dbt jobs only; secret: answered masked) */
             webhook_headers?: Record<string, never>;
+            /** @description Read-only: the job's current signing secret (as the create answer gave it); rotate to change it */
+            readonly webhook_secret?: string;
             /** @description URL to POST job status events to (dbt jobs only) */
             webhook_url?: string;
         };

@@ -135,7 +135,8 @@ export class UpdateJobDto extends JobOptionalFields {
 
 /**
  * PUT's body may also carry the Job object's read-only fields, so a client can send back what it
- * read: `id` and `project_id` must name the job in the path, the times are ignored.
+ * read (the create answer included): `id` and `project_id` must name the job in the path,
+ * `webhook_secret` must be the job's current secret, the times are ignored.
  */
 export class PutJobDto extends UpdateJobDto {
   @ApiPropertyOptional({ description: 'Read-only: the job in the path', readOnly: true })
@@ -157,6 +158,11 @@ export class PutJobDto extends UpdateJobDto {
   @Optional()
   @IsString()
   updated_at?: string;
+
+  @ApiPropertyOptional({ description: "Read-only: the job's current signing secret (as the create answer gave it); rotate to change it", readOnly: true })
+  @Optional()
+  @IsString()
+  webhook_secret?: string;
 }
 
 export class TriggerJobDto {
