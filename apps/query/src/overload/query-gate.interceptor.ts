@@ -1,10 +1,10 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { PUBLIC_ROUTE } from '@runstream/http';
+import { Caller, PUBLIC_ROUTE } from '@runstream/http';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { QueryGate } from './query-gate';
 
-/** Runs every authenticated route's handler through the QueryGate; public routes (health, docs) skip it. */
+/** Runs every authenticated route's handler through the QueryGate, as its caller's organisation; public routes (health, docs) skip it. */
 @Injectable()
 export class QueryGateInterceptor implements NestInterceptor {
   constructor(
@@ -14,6 +14,7 @@ export class QueryGateInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return next.handle();
-    return from(this.gate.run(() => lastValueFrom(next.handle(), { defaultValue: undefined })));
+    const { caller } = context.switchToHttp().getRequest<{ caller?: Caller }>();
+    return from(this.gate.run(caller?.orgId ?? '', () => lastValueFrom(next.handle(), { defaultValue: undefined })));
   }
 }
