@@ -82,6 +82,9 @@ const NO_PROBES = new Set(['agent']);
 /** Made outside the manifests in production (sealed-secrets / external-secrets), with the keys of the base's placeholder. */
 const EXTERNAL_SECRETS = new Set(['runstream-secrets']);
 const PLACEHOLDER_SECRET = parseAllDocuments(readFileSync(join(K8S, 'base/secret.yaml'), 'utf8'))[0].toJS() as { stringData: Record<string, string> };
+/** A Secret's values as the operator fills them in: the apps refuse a key left at its placeholder. */
+const filledIn = (values: Record<string, string>) =>
+  Object.fromEntries(Object.entries(values).map(([key, value]) => [key, value.replaceAll('REPLACE_ME', 'set-by-the-operator')]));
 
 function render(overlay: string): K8sObject[] {
   let text: string;
@@ -156,13 +159,13 @@ function containerEnv(objects: K8sObject[], container: Container, overlay: strin
     if (source.secretRef) {
       const [secret] = byKind(objects, 'Secret').filter((o) => o.metadata.name === source.secretRef!.name);
       if (!secret && EXTERNAL_SECRETS.has(source.secretRef.name)) {
-        Object.assign(env, PLACEHOLDER_SECRET.stringData);
+        Object.assign(env, filledIn(PLACEHOLDER_SECRET.stringData));
         continue;
       }
       expect({ overlay, secret: source.secretRef.name, found: Boolean(secret) }).toEqual({ overlay, secret: source.secretRef.name, found: true });
       Object.assign(
         env,
-        secret.stringData,
+        filledIn((secret.stringData ?? {}) as Record<string, string>),
         Object.fromEntries(Object.entries((secret.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()])),
       );
     }
@@ -298,5 +301,16 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
     const secrets = byKind(objects, 'Secret').map((s) => s.metadata.name);
     if (overlay === 'production') expect(secrets).toEqual([]);
     else expect(secrets).toContain('runstream-secrets');
+  });
+});
+
+describe('the placeholder Secret', () => {
+  it('cannot start the query app as it is: the public BI key would give away every BI password', () => {
+    expect(() => loadQueryConfig({ ...PLACEHOLDER_SECRET.stringData })).toThrow(/QUERY_SQL_SERVER_KEY is still the placeholder/);
+    expect(() => loadQueryConfig(filledIn(PLACEHOLDER_SECRET.stringData))).not.toThrow();
+  });
+
+  it('leaves the Slack token empty, so Slack alerts fail naming the variable instead of calling Slack with a bogus token', () => {
+    expect(PLACEHOLDER_SECRET.stringData.NOTIFIER_SLACK_BOT_TOKEN).toBe('');
   });
 });

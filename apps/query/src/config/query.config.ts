@@ -1,7 +1,7 @@
 import { ClickHouseSettings } from '@clickhouse/client';
 import { ClickHouseConfig, ClickHouseEnv, clickHouseConfig, HttpConfig, HttpEnv, httpConfig, loadEnv } from '@runstream/config';
 import { HttpLimits, httpLimits, HttpLimitsEnv } from '@runstream/http';
-import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUrl, Max, Min, Matches, MinLength, ValidateIf } from 'class-validator';
 import { RunStreamOptions } from '../stream/run-stream.options';
 
 class QueryHttpEnv extends HttpEnv {
@@ -77,6 +77,8 @@ class QuerySqlEnv {
   @ValidateIf((env: QuerySqlEnv) => env.QUERY_SQL_SERVER_KEY !== undefined && env.QUERY_SQL_SERVER_KEY !== '')
   @IsString()
   @MinLength(16, { message: 'QUERY_SQL_SERVER_KEY must be at least 16 characters' })
+  // The shipped manifests' placeholder is public: every BI password derived from it would be too.
+  @Matches(/^(?!REPLACE_ME)/, { message: 'QUERY_SQL_SERVER_KEY is still the placeholder (REPLACE_ME…): set a secret of 16+ random characters' })
   QUERY_SQL_SERVER_KEY?: string;
 
   /**
