@@ -52,7 +52,7 @@ RUN mkdir -p /app/.data && chown node:node /app/.data
 # The base image's `node` user, numeric so Kubernetes' runAsNonRoot can verify it (deploy/k8s runs as 1000:1000).
 USER 1000:1000
 # ingest, query, materializer metrics, control, notifier metrics
-EXPOSE 3000 3001 3002 3003 3004
+EXPOSE 3000 3001 3002 3003 3004 8123
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "/app/deploy/docker/healthcheck.js"]
 ENTRYPOINT ["/app/deploy/docker/entrypoint.sh"]

@@ -24,8 +24,8 @@ const HTTP_APPS = {
   materializer: ['MATERIALIZER_METRICS_PORT', 3002, 'MATERIALIZER_METRICS_HOST'],
   notifier: ['NOTIFIER_METRICS_PORT', 3004, 'NOTIFIER_METRICS_HOST'],
 };
-const PROCESS_ONLY = ['agent'];
-const ONE_SHOT = ['migrate', 'tokens'];
+const PROCESS_ONLY = ['agent', 'runner'];
+const ONE_SHOT = ['migrate', 'tokens', 'bi', 'rebuild'];
 
 /**
  * What to probe for an app: { url } for an HTTP probe, { process: true } when only a live
@@ -55,7 +55,7 @@ function runningApps(procDir = '/proc') {
     } catch {
       continue; // the process ended while we looked
     }
-    const match = /\/dist\/(?:apps\/([a-z]+)\/src\/main|scripts\/(migrate|tokens))\.js\0/.exec(cmdline);
+    const match = /\/dist\/(?:apps\/([a-z]+)\/src\/main|scripts\/(migrate|tokens|bi|rebuild))\.js\0/.exec(cmdline);
     if (match) apps.push(match[1] ?? match[2]);
   }
   return apps;

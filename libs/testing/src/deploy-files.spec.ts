@@ -201,8 +201,8 @@ describe('deploy/docker', () => {
       Object.fromEntries(Object.entries(LISTEN).map(([app, listen]) => [app, listen({}).port])),
     );
     expect(HealthCheck.healthTarget('query', { PORT: '8080', HOST: '::' })).toMatchObject({ url: 'http://127.0.0.1:8080/health' });
-    expect(HealthCheck.healthTarget('agent', {})).toEqual({ process: true });
-    expect(HealthCheck.healthTarget('migrate', {})).toEqual({ skip: true });
+    for (const app of ['agent', 'runner']) expect(HealthCheck.healthTarget(app, {})).toEqual({ process: true });
+    for (const command of ['migrate', 'tokens', 'bi', 'rebuild']) expect(HealthCheck.healthTarget(command, {})).toEqual({ skip: true });
     expect(HealthCheck.healthTarget('bogus', {})).toBeUndefined();
   });
 });
