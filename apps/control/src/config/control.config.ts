@@ -108,7 +108,7 @@ export function loadControlConfig(env: NodeJS.ProcessEnv = process.env): Control
     decisionTimeoutMs: control.CONTROL_DECISION_TIMEOUT_MS,
     publishDeadlineMs: control.CONTROL_PUBLISH_DEADLINE_MS,
     scheduler: schedulerConfig(loaded.scheduler),
-    leaseSweeper: leaseSweeperConfig(loaded.scheduler),
+    leaseSweeper: leaseSweeperConfig(loaded.scheduler, env),
     kubernetes: kubernetesConfig(loaded.kubernetes),
     webhooks: { allowPrivate: loaded.webhooks.NOTIFIER_ALLOW_PRIVATE_URLS, timeoutMs: loaded.webhooks.NOTIFIER_WEBHOOK_TIMEOUT_MS },
   };

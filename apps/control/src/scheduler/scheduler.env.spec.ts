@@ -10,6 +10,12 @@ describe('SchedulerEnv', () => {
     expect(leaseSweeperConfig(env)).toEqual({ enabled: true, leaseMs: 60_000, sweepMs: 15_000, materializerGroupId: 'runstream-materializer' });
   });
 
+  it("watches the materializer's own group when only MATERIALIZER_GROUP_ID is set", () => {
+    expect(leaseSweeperConfig(load({}), { MATERIALIZER_GROUP_ID: 'mat-eu' }).materializerGroupId).toBe('mat-eu');
+    const both = { CONTROL_MATERIALIZER_GROUP_ID: 'mat-control', MATERIALIZER_GROUP_ID: 'mat-eu' };
+    expect(leaseSweeperConfig(load(both), both).materializerGroupId).toBe('mat-control');
+  });
+
   it('reads false as false and a short lease as a quick sweep', () => {
     const env = load({ CONTROL_SCHEDULER_ENABLED: 'false', CONTROL_LEASE_SWEEPER_ENABLED: 'false', CONTROL_RUN_LEASE_MS: '2000' });
     expect(schedulerConfig(env).enabled).toBe(false);

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
 /**
  * The scheduler's and the lease sweeper's env (docs/scheduler.md). Booleans are the words
@@ -46,12 +46,14 @@ export class SchedulerEnv {
   CONTROL_RUN_LEASE_MS: number = 60_000;
 
   /**
-   * The materializer's consumer group (its MATERIALIZER_GROUP_ID): the sweeper reads its
-   * committed offsets so that a lagging read model never looks like silent agents.
+   * The materializer's consumer group: the sweeper reads its committed offsets so that a lagging
+   * read model never looks like silent agents. Unset: MATERIALIZER_GROUP_ID, as the materializer
+   * reads it (else its default), so renaming the materializer's group alone cannot stop the sweeper.
    */
+  @IsOptional()
   @IsString()
   @Length(1, 256)
-  CONTROL_MATERIALIZER_GROUP_ID = 'runstream-materializer';
+  CONTROL_MATERIALIZER_GROUP_ID?: string;
 }
 
 export interface SchedulerConfig {
@@ -80,11 +82,11 @@ export function schedulerConfig(env: SchedulerEnv): SchedulerConfig {
   };
 }
 
-export function leaseSweeperConfig(env: SchedulerEnv): LeaseSweeperConfig {
+export function leaseSweeperConfig(env: SchedulerEnv, processEnv: NodeJS.ProcessEnv = {}): LeaseSweeperConfig {
   return {
     enabled: env.CONTROL_LEASE_SWEEPER_ENABLED === 'true',
     leaseMs: env.CONTROL_RUN_LEASE_MS,
     sweepMs: Math.min(15_000, Math.max(250, Math.floor(env.CONTROL_RUN_LEASE_MS / 4))),
-    materializerGroupId: env.CONTROL_MATERIALIZER_GROUP_ID,
+    materializerGroupId: env.CONTROL_MATERIALIZER_GROUP_ID ?? processEnv.MATERIALIZER_GROUP_ID ?? 'runstream-materializer',
   };
 }
