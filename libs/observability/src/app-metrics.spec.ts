@@ -31,14 +31,28 @@ describe('AppMetrics', () => {
     expect(sampleSum(text, 'process_cpu_seconds_total', { app: 'ingest' })).toBeGreaterThan(0);
   });
 
-  it("serves an included registry's series with the app label, and fails the scrape when a lag read fails", async () => {
+  it("serves an included registry's series with the app label, and leaves out only the lag of a group whose read failed, counting it", async () => {
     const metrics = new AppMetrics('notifier');
     const own = new Registry();
     new Counter({ name: 'runstream_notifier_outcomes_total', help: 'outcomes', registers: [own] }).inc(2);
     metrics.include(own);
     expect(sampleSum(await metrics.exposition(), 'runstream_notifier_outcomes_total', { app: 'notifier' })).toBe(2);
-    metrics.watchLag('g', 't', { lag: () => Promise.reject(new Error('broker away')) });
-    await expect(metrics.exposition()).rejects.toThrow('broker away');
-    expect(await metrics.answer()).toMatchObject({ status: 503, headers: { 'retry-after': '5' }, body: 'metrics unavailable: broker away' });
+    metrics.watchLag('away', 't', { lag: () => Promise.reject(new Error('broker away')) });
+    metrics.watchLag('fine', 't', { lag: async () => [{ partition: 0, lag: 7 }] });
+    const answer = await metrics.answer();
+    expect(answer.status).toBe(200);
+    expect(sampleSum(answer.body, 'runstream_notifier_outcomes_total', { app: 'notifier' })).toBe(2);
+    expect(sampleSum(answer.body, 'runstream_kafka_consumer_lag', { group: 'fine' })).toBe(7);
+    expect(sampleSum(answer.body, 'runstream_kafka_consumer_lag', { group: 'away' })).toBeNaN();
+    // The failure is counted while that scrape is written, so the count shows from the next one.
+    expect(sampleSum((await metrics.answer()).body, 'runstream_kafka_consumer_lag_read_errors_total', { group: 'away' })).toBe(1);
+  });
+
+  it('answers 503 with Retry-After when a collector throws', async () => {
+    const metrics = new AppMetrics('query');
+    metrics.watchWorkerQueue('json', () => {
+      throw new Error('queue gone');
+    });
+    expect(await metrics.answer()).toMatchObject({ status: 503, headers: { 'retry-after': '5' }, body: 'metrics unavailable: queue gone' });
   });
 });

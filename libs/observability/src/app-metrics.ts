@@ -56,6 +56,13 @@ export class AppMetrics implements PublishObserver, StatementObserver {
     registers: [this.registry],
   });
 
+  private readonly lagReadErrors = new Counter({
+    name: 'runstream_kafka_consumer_lag_read_errors_total',
+    help: "Scrapes that could not read a consumer group's lag (Kafka away), whose lag series were left out; shows from the next scrape.",
+    labelNames: ['group', 'topic'] as const,
+    registers: [this.registry],
+  });
+
   private readonly workerQueues = new Map<string, () => number>();
 
   constructor(readonly app: string) {
@@ -73,16 +80,22 @@ export class AppMetrics implements PublishObserver, StatementObserver {
       },
     });
     const consumers = this.consumers;
+    const lagReadErrors = this.lagReadErrors;
     new Gauge({
       name: 'runstream_kafka_consumer_lag',
       help: "Messages behind the end of each partition (high watermark minus the group's committed offset), read at scrape time.",
       labelNames: ['group', 'topic', 'partition'] as const,
       registers: [this.registry],
+      // A lag read that fails (Kafka away) leaves out only that group's series: the scrape still
+      // carries every other series, the apps' health gauges among them, when they matter most.
       async collect() {
         this.reset();
-        for (const { group, topic, consumer } of consumers) {
-          for (const { partition, lag } of await consumer.lag()) this.set({ group, topic, partition: String(partition) }, lag);
-        }
+        const reads = await Promise.allSettled(consumers.map(({ consumer }) => consumer.lag()));
+        reads.forEach((read, i) => {
+          const { group, topic } = consumers[i];
+          if (read.status === 'rejected') lagReadErrors.inc({ group, topic });
+          else for (const { partition, lag } of read.value) this.set({ group, topic, partition: String(partition) }, lag);
+        });
       },
     });
   }
@@ -119,7 +132,7 @@ export class AppMetrics implements PublishObserver, StatementObserver {
     this.parts.push(registry);
   }
 
-  /** The exposition text; a failing collector (a lag read while Kafka is away) fails the scrape. */
+  /** The exposition text; a collector that throws fails the scrape (a failed lag read does not: it is counted). */
   async exposition(): Promise<string> {
     // Concatenated, not Registry.merge(): the merged registry would drop the default labels.
     const texts = await Promise.all([this.registry, ...this.parts].map((registry) => registry.metrics()));
