@@ -7,6 +7,7 @@ import {
   listRuns,
   Page,
   RunDay,
+  RunDayCount,
   RunFilter,
   RunLogEntryRow,
   RunRow,
@@ -15,6 +16,7 @@ import {
   RunTelemetrySampleRow,
   runWrites,
   selectDailyRunStats,
+  selectRunDayCounts,
   selectRunDays,
   selectRunLog,
   selectRunSamples,
@@ -41,6 +43,10 @@ export class RunRepository implements OnModuleDestroy {
 
   days(filter: RunFilter): Promise<RunDay[]> {
     return selectRunDays(this.store, filter);
+  }
+
+  dayCounts(filter: RunFilter): Promise<RunDayCount[]> {
+    return selectRunDayCounts(this.store, filter);
   }
 
   count(filter: RunFilter): Promise<number> {

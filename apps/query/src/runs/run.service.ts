@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { EltRunFields, fromChDateTime, Page, RunFilter, RunRow, telemetrySummaryOf, toChDateTime, toEltRunFields } from '@runstream/clickhouse';
+import { EltRunFields, fromChDateTime, Page, RunDayCount, RunFilter, RunRow, telemetrySummaryOf, toChDateTime, toEltRunFields } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { dateWindow, DailyStats, fillDailyStats, finite } from './daily-stats';
 import { DailyStatsQueryDto } from './dto/daily-stats.query.dto';
@@ -56,7 +56,7 @@ export class RunService {
     };
     const page = { limit: query.limit, offset: pageOffset(query.page, query.limit) };
     const { rows, total, stats } = countedPerDay(filter)
-      ? await this.pageOfCountedRuns(projectId, filter, page)
+      ? await this.pageOfCountedRuns(projectId, filter, page, query.include_stats)
       : await this.pageOfRuns(projectId, filter, page, query.include_stats);
     const runs = query.include_telemetry ? rows.map((row) => ({ ...toRunSummary(row), telemetry_summary: telemetrySummaryOf(row) })) : rows.map(toRunSummary);
     const response: RunListResponse = { runs, ...pageMeta(total, query.page, query.limit) };
@@ -69,17 +69,19 @@ export class RunService {
    * per-day counts. Those tell from which day the page's runs come, so a big project's page reads
    * those days' partitions instead of sorting every run it has. run_daily is written just before
    * runs in each flush, so the counts only place the read: a page that comes back short is read
-   * again over every day.
+   * again over every day. Without stats only the runs per day are counted.
    */
-  private async pageOfCountedRuns(projectId: string, filter: RunFilter, page: Page): Promise<RunPage> {
-    const days = await this.runs.days(filter);
-    const stats = statsOfDays(projectId, days);
+  private async pageOfCountedRuns(projectId: string, filter: RunFilter, page: Page, withStats: boolean): Promise<RunPage> {
+    const counted = withStats ? await this.runs.days(filter) : undefined;
+    const stats = counted && statsOfDays(projectId, counted);
+    const days: RunDayCount[] = counted ?? (await this.runs.dayCounts(filter));
+    const total = days.reduce((sum, day) => sum + day.runs, 0);
     const from = firstDayHolding(days, page.offset + page.limit);
     if (from !== undefined) {
       const rows = await this.runs.list(filter, page, `${from} 00:00:00.000`);
-      if (rows.length === page.limit) return { rows, total: stats.total_runs, stats };
+      if (rows.length === page.limit) return { rows, total, stats };
     }
-    return { rows: await this.runs.list(filter, page), total: stats.total_runs, stats };
+    return { rows: await this.runs.list(filter, page), total, stats };
   }
 
   /** Without per-day counts the page and its total (or stats, whose total_runs it is) are independent reads, made side by side. */

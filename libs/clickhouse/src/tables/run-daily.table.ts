@@ -59,14 +59,22 @@ const RunDayRowSchema = z.object({
   success_seconds: column.float,
 });
 
+export type RunDayFilter = { org_id: string; project_id: string; cronjob_name?: string; status?: string };
+
+const RUN_DAYS_WHERE = `FROM {db:Identifier}.run_daily FINAL
+     WHERE org_id = {org_id:String} AND project_id = {project_id:String}
+       AND ({cronjob_name:Nullable(String)} IS NULL OR cronjob_name = {cronjob_name:Nullable(String)})
+       AND ({status:Nullable(String)} IS NULL OR status = {status:Nullable(String)})`;
+
+function runDaysParams(filter: RunDayFilter) {
+  return { org_id: filter.org_id, project_id: filter.project_id, cronjob_name: filter.cronjob_name ?? null, status: filter.status ?? null };
+}
+
 /**
  * A project's runs per day, newest day first, under the filters run_daily carries (a run's
  * cronjob and current status): where in time the runs page's rows lie, and its stats.
  */
-export async function selectRunDays(
-  store: ClickHouseStore,
-  filter: { org_id: string; project_id: string; cronjob_name?: string; status?: string },
-): Promise<RunDay[]> {
+export async function selectRunDays(store: ClickHouseStore, filter: RunDayFilter): Promise<RunDay[]> {
   const rows = await store.query(
     RunDayRowSchema,
     `SELECT toString(day) AS day, count() AS runs,
@@ -75,15 +83,25 @@ export async function selectRunDays(
             countIf(status = 'error') AS errors,
             countIf(status = 'success' AND duration_seconds IS NOT NULL) AS timed_successes,
             sumIf(duration_seconds, status = 'success' AND duration_seconds IS NOT NULL) AS success_seconds
-     FROM {db:Identifier}.run_daily FINAL
-     WHERE org_id = {org_id:String} AND project_id = {project_id:String}
-       AND ({cronjob_name:Nullable(String)} IS NULL OR cronjob_name = {cronjob_name:Nullable(String)})
-       AND ({status:Nullable(String)} IS NULL OR status = {status:Nullable(String)})
+     ${RUN_DAYS_WHERE}
      GROUP BY day ORDER BY day DESC`,
-    { org_id: filter.org_id, project_id: filter.project_id, cronjob_name: filter.cronjob_name ?? null, status: filter.status ?? null },
+    runDaysParams(filter),
     FINAL_WITHIN_PARTITIONS,
   );
   return rows.map(({ timed_successes, success_seconds, ...counts }) => ({ ...counts, timedSuccesses: timed_successes, successSeconds: success_seconds ?? 0 }));
+}
+
+const RunDayCountRowSchema = z.object({ day: column.date, runs: column.count });
+export type RunDayCount = z.infer<typeof RunDayCountRowSchema>;
+
+/** The runs per day alone, for a page asked without stats: statuses and durations are not read (unless filtered on). */
+export function selectRunDayCounts(store: ClickHouseStore, filter: RunDayFilter): Promise<RunDayCount[]> {
+  return store.query(
+    RunDayCountRowSchema,
+    `SELECT toString(day) AS day, count() AS runs ${RUN_DAYS_WHERE} GROUP BY day ORDER BY day DESC`,
+    runDaysParams(filter),
+    FINAL_WITHIN_PARTITIONS,
+  );
 }
 
 const DailyRunStatsRowSchema = z.object({
