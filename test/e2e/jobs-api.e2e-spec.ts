@@ -290,4 +290,31 @@ describe('Jobs API: definitions through the jobs fold, read-your-writes, unique 
       await gw1.app.close();
     }
   });
+
+  it("caps an organisation's live jobs across its projects (409 naming the setting), and a delete frees a place and drops the job's secrets", async () => {
+    const capped = await startControl(stack, { CONTROL_MAX_JOBS_PER_ORG: '2' });
+    try {
+      const other = () => bearer(stack.tokens.otherOrg);
+      const create = (project: string, name: string) =>
+        http<Job & ErrorBody>(
+          'POST',
+          jobsUrl(capped.url, project),
+          { name, command: 'dbt build', schedule: '@daily', environment: { PASSWORD: 'pw-1' } },
+          other(),
+        );
+      const first = await create('cap-a', 'one');
+      expect([first.status, (await create('cap-b', 'two')).status]).toEqual([201, 201]);
+      const refused = await create('cap-c', 'three');
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toContain('CONTROL_MAX_JOBS_PER_ORG');
+      expect((await http('DELETE', `${jobsUrl(capped.url, 'cap-a')}/${first.body.id}`, undefined, other())).status).toBe(204);
+      expect((await create('cap-c', 'three')).status).toBe(201);
+      const [deleted] = await capped.app
+        .get(ClickHouseStore)
+        .query(anyRow, 'SELECT deleted, name, environment, webhook_secret FROM {db:Identifier}.jobs FINAL WHERE id = {id:String}', { id: first.body.id });
+      expect(deleted).toEqual({ deleted: 1, name: 'one', environment: '{}', webhook_secret: '' });
+    } finally {
+      await capped.app.close();
+    }
+  });
 });

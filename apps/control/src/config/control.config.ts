@@ -59,6 +59,15 @@ class ControlEnv {
   @Min(100)
   @Max(60_000)
   CONTROL_PUBLISH_DEADLINE_MS: number = 5_000;
+
+  /**
+   * Live jobs an organisation may hold across its projects (each project holds at most 1,000,
+   * decided by the fold). Checked when a job is created, so concurrent creates may pass it by a few.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CONTROL_MAX_JOBS_PER_ORG: number = 10_000;
 }
 
 export interface ControlConfig {
@@ -70,6 +79,7 @@ export interface ControlConfig {
   jobsFold: { groupId: string; flushIntervalMs: number; maxRetryMs: number };
   decisionTimeoutMs: number;
   publishDeadlineMs: number;
+  maxJobsPerOrg: number;
   scheduler: SchedulerConfig;
   leaseSweeper: LeaseSweeperConfig;
   kubernetes: KubernetesConfig;
@@ -107,6 +117,7 @@ export function loadControlConfig(env: NodeJS.ProcessEnv = process.env): Control
     },
     decisionTimeoutMs: control.CONTROL_DECISION_TIMEOUT_MS,
     publishDeadlineMs: control.CONTROL_PUBLISH_DEADLINE_MS,
+    maxJobsPerOrg: control.CONTROL_MAX_JOBS_PER_ORG,
     scheduler: schedulerConfig(loaded.scheduler),
     leaseSweeper: leaseSweeperConfig(loaded.scheduler, env),
     kubernetes: kubernetesConfig(loaded.kubernetes),

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { ClickHouseStore, findJob, JobRow, listProjectJobs } from '@runstream/clickhouse';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ClickHouseStore, countOrgJobs, findJob, JobRow, listProjectJobs } from '@runstream/clickhouse';
+import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { JOB_SPEC_DEFAULTS, JobSpec, WEBHOOK_SECRET_GRACE_MS } from '@runstream/events';
 import { Caller } from '@runstream/http';
 import { newWebhookSecret } from '@runstream/webhooks';
@@ -31,6 +32,7 @@ export class JobsService {
     private readonly store: ClickHouseStore,
     private readonly commands: JobCommandsService,
     @Inject(RUN_EXECUTOR) private readonly executor: RunExecutor,
+    @Inject(CONTROL_CONFIG) private readonly config: ControlConfig,
   ) {}
 
   async list(caller: Caller, projectId: string): Promise<JobListResponse> {
@@ -49,6 +51,13 @@ export class JobsService {
   async create(caller: Caller, projectId: string, dto: CreateJobDto): Promise<CreatedJobResponse> {
     const spec: JobSpec = { ...JOB_SPEC_DEFAULTS, ...supplied(dto), name: dto.name, command: dto.command, schedule: dto.schedule };
     this.checkRules(spec);
+    if ((await countOrgJobs(this.store, caller.orgId)) >= this.config.maxJobsPerOrg) {
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `the organisation holds ${this.config.maxJobsPerOrg} jobs, the most it may (CONTROL_MAX_JOBS_PER_ORG): delete one first`,
+      });
+    }
     const jobId = newJobId();
     const secret = newWebhookSecret();
     await this.commands.run(caller, projectId, jobId, 'job.created', { spec, webhook_secret: secret });

@@ -69,9 +69,10 @@ export function activeWebhookSecrets(
 
 /**
  * `refused`: the change breaks a rule across fields against the job as the fold found it (a
- * concurrent change came first); `reason` holds the field errors as JSON.
+ * concurrent change came first); `reason` holds the field errors as JSON. `full`: a create in a
+ * project holding the most live jobs a project may.
  */
-export const JOB_COMMAND_OUTCOMES = ['applied', 'conflict', 'not_found', 'refused'] as const;
+export const JOB_COMMAND_OUTCOMES = ['applied', 'conflict', 'not_found', 'refused', 'full'] as const;
 export type JobCommandOutcome = (typeof JOB_COMMAND_OUTCOMES)[number];
 
 /** A row of `job_commands` (migration 0019): the fold's decision on one command. */
@@ -155,6 +156,16 @@ export function listProjectJobs(store: ClickHouseStore, orgId: string, projectId
      ORDER BY name, id`,
     { org: orgId, project: projectId },
   );
+}
+
+/** How many live jobs an organisation holds, across its projects. */
+export async function countOrgJobs(store: ClickHouseStore, orgId: string): Promise<number> {
+  const [row] = await store.query(
+    z.object({ jobs: column.count }),
+    `SELECT count() AS jobs FROM {db:Identifier}.jobs FINAL WHERE org_id = {org:String} AND deleted = 0`,
+    { org: orgId },
+  );
+  return row?.jobs ?? 0;
 }
 
 /** One live job; deleted and unknown jobs (and other organisations' jobs) are undefined. */

@@ -1,7 +1,7 @@
 import { activeWebhookSecrets, JobRow } from '@runstream/clickhouse';
 import { AnyJobEvent, JOB_SPEC_DEFAULTS, JobEventPayloads, JobEventType, JobSpec } from '@runstream/events';
 import { SECRET_MASK } from '../job.response';
-import { foldJobEvent, ProjectJobs } from './job-fold';
+import { foldJobEvent, MAX_LIVE_JOBS_PER_PROJECT, ProjectJobs } from './job-fold';
 
 let offset = 0;
 const spec = (name: string, extra: Partial<JobSpec> = {}): JobSpec => ({ ...JOB_SPEC_DEFAULTS, name, command: 'dbt build', schedule: '@daily', ...extra });
@@ -61,6 +61,35 @@ describe('jobs fold: the single writer decides every command in log order', () =
     expect(jobs.get('job_r')).toMatchObject({ command: 'sqlmesh run', webhook_url: '' });
     const refused = foldJobEvent(jobs, event('job.updated', 'job_r', { changes: { webhook_enabled: true } }), { partition: 0, offset: '999' }, new Date());
     expect(JSON.parse(refused.command.reason)).toEqual([{ field: 'webhook_enabled', reasons: [expect.stringContaining('dbt jobs only')] }]);
+  });
+
+  it('refuses a create in a project holding the most live jobs, until one is deleted', () => {
+    const jobs: ProjectJobs = new Map();
+    for (let i = 0; i < MAX_LIVE_JOBS_PER_PROJECT; i += 1) fold(jobs, event('job.created', `job_${i}`, { spec: spec(`j-${i}`) }));
+    expect(fold(jobs, event('job.created', 'job_over', { spec: spec('over') }))).toEqual(['full']);
+    expect(jobs.has('job_over')).toBe(false);
+    expect(fold(jobs, event('job.deleted', 'job_0', {}), event('job.created', 'job_over', { spec: spec('over') }))).toEqual(['applied', 'applied']);
+  });
+
+  it("drops a deleted job's environment, headers and signing secrets, keeping what its past runs are read by", () => {
+    const jobs: ProjectJobs = new Map();
+    fold(
+      jobs,
+      event('job.created', 'job_d', {
+        spec: spec('d', { environment: { PASSWORD: 'p' }, webhook_headers: { Authorization: 'x' } }),
+        webhook_secret: 'whsec_d',
+      }),
+    );
+    fold(jobs, event('job.deleted', 'job_d', {}));
+    expect(jobs.get('job_d')).toMatchObject({
+      deleted: 1,
+      name: 'd',
+      command: 'dbt build',
+      environment: '{}',
+      webhook_headers: '{}',
+      webhook_secret: '',
+      webhook_previous_secret: '',
+    });
   });
 
   it('answers not_found for unknown and deleted jobs', () => {
@@ -123,7 +152,7 @@ describe('jobs fold: the single writer decides every command in log order', () =
     const secretC = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
     const secretsOf = (row: JobRow | undefined) => [row?.webhook_secret, row?.webhook_previous_secret, row?.webhook_previous_secret_expires_at];
 
-    it('stores the created secret, and keeps it through updates, masked PUTs and deletes', () => {
+    it('stores the created secret, keeps it through updates and masked PUTs, and drops it on delete', () => {
       const jobs: ProjectJobs = new Map();
       fold(jobs, event('job.created', 'job_w', { spec: spec('w', { webhook_headers: { Authorization: 'Bearer t' } }), webhook_secret: secretA }));
       expect(secretsOf(jobs.get('job_w'))).toEqual([secretA, '', null]);
@@ -131,7 +160,7 @@ describe('jobs fold: the single writer decides every command in log order', () =
       expect(secretsOf(jobs.get('job_w'))).toEqual([secretA, '', null]);
       expect(JSON.parse(jobs.get('job_w')?.webhook_headers ?? '{}')).toEqual({ Authorization: 'Bearer t' });
       fold(jobs, event('job.deleted', 'job_w', {}));
-      expect(jobs.get('job_w')).toMatchObject({ deleted: 1, webhook_secret: secretA });
+      expect(jobs.get('job_w')).toMatchObject({ deleted: 1, webhook_secret: '' });
     });
 
     it('rotates: the old secret becomes the previous one until the given time; unknown and deleted jobs are not_found', () => {
@@ -153,7 +182,7 @@ describe('jobs fold: the single writer decides every command in log order', () =
         event('job.webhook_secret_rotated', jobId, { webhook_secret: secretA, previous_expires_at: '2026-04-29T12:00:00.000Z' });
       fold(jobs, event('job.deleted', 'job_r', {}));
       expect(fold(jobs, rotate('job_r'), rotate('job_unknown'))).toEqual(['not_found', 'not_found']);
-      expect(jobs.get('job_r')?.webhook_secret).toBe(secretC);
+      expect(jobs.get('job_r')?.webhook_secret).toBe('');
     });
 
     it('gives a job created before secrets existed its first secret, with no previous one', () => {

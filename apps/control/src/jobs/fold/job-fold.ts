@@ -88,6 +88,18 @@ function toRow(event: AnyJobEvent, spec: JobSpec, secrets: WebhookSecrets, posit
   };
 }
 
+/**
+ * Live jobs a project may hold. Decided by the fold, the project's single writer, so it holds
+ * exactly under concurrent creates; fixed in code, since a replay must decide as the first fold did.
+ */
+export const MAX_LIVE_JOBS_PER_PROJECT = 1_000;
+
+function liveJobs(jobs: ProjectJobs): number {
+  let live = 0;
+  for (const row of jobs.values()) if (row.deleted === 0) live += 1;
+  return live;
+}
+
 /** The live job (not this one) holding `name` in the project, if any. */
 function holder(jobs: ProjectJobs, name: string, except: string): JobRow | undefined {
   for (const row of jobs.values()) if (row.deleted === 0 && row.name === name && row.id !== except) return row;
@@ -127,6 +139,9 @@ export function foldJobEvent(jobs: ProjectJobs, event: AnyJobEvent, position: Lo
       if (current) return decision(event, 'conflict', `job id ${event.job_id} already exists`, decidedAt);
       const taken = holder(jobs, event.payload.spec.name, event.job_id);
       if (taken) return decision(event, 'conflict', `a job named "${taken.name}" already exists in this project (${taken.id})`, decidedAt);
+      if (liveJobs(jobs) >= MAX_LIVE_JOBS_PER_PROJECT) {
+        return decision(event, 'full', `the project holds ${MAX_LIVE_JOBS_PER_PROJECT} jobs, the most a project may: delete one first`, decidedAt);
+      }
       const secrets = { ...NO_SECRETS, webhook_secret: event.payload.webhook_secret ?? '' };
       const row = toRow(event, event.payload.spec, secrets, position, undefined, false);
       return decision(event, 'applied', '', decidedAt, row);
@@ -146,7 +161,10 @@ export function foldJobEvent(jobs: ProjectJobs, event: AnyJobEvent, position: Lo
     }
     case 'job.deleted': {
       if (!current || current.deleted === 1) return decision(event, 'not_found', `job ${event.job_id} not found`, decidedAt);
-      return decision(event, 'applied', '', decidedAt, toRow(event, specOf(current), secretsOf(current), position, current, true));
+      // A deleted job keeps its name and command for past runs' sake, not its secrets: no one
+      // reads them again, and every read of the project's rows would carry them.
+      const spec = { ...specOf(current), environment: {}, webhook_headers: {} };
+      return decision(event, 'applied', '', decidedAt, toRow(event, spec, NO_SECRETS, position, current, true));
     }
     case 'job.webhook_secret_rotated': {
       if (!current || current.deleted === 1) return decision(event, 'not_found', `job ${event.job_id} not found`, decidedAt);
