@@ -3,6 +3,7 @@ import { JobRow } from '@runstream/clickhouse';
 import { RunExecutor, RunPlacement } from '../runs/run-executor';
 import type { KubernetesConfig } from './kubernetes.env';
 import { kubernetesJobNameFor, namespaceFor } from './kubernetes-names';
+import { publicKubernetesError } from './kubernetes.client';
 import { KubernetesReconciler } from './kubernetes.reconciler';
 import { KUBERNETES_CONFIG } from './kubernetes.tokens';
 
@@ -33,8 +34,14 @@ export class KubernetesRunExecutor implements RunExecutor {
     };
   }
 
+  /** A refusal reaches the run's error_summary and the trigger's answer: told as publicKubernetesError, logged whole. */
   async launch(job: JobRow, runId: string, placement: RunPlacement, argv: string[]): Promise<void> {
-    await this.reconciler.trigger(job, runId, placement.job_name, argv);
+    try {
+      await this.reconciler.trigger(job, runId, placement.job_name, argv);
+    } catch (error) {
+      this.logger.warn(`run ${runId} of job ${job.id}: the Kubernetes API refused its Job: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(publicKubernetesError(error), { cause: error });
+    }
   }
 
   /**

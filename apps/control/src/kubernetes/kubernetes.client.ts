@@ -1,4 +1,5 @@
 import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { Logger } from '@nestjs/common';
 import { RetryLaterException, serviceUnavailable } from '@runstream/http';
 import type { KubernetesConfig } from './kubernetes.env';
 
@@ -75,6 +76,35 @@ export function apiStatus(error: unknown): number | undefined {
   return undefined;
 }
 
+/** The Status object's reason and message of a failed API call (ApiException.body), when it has one. */
+function statusOf(error: unknown): { reason?: string; message?: string } {
+  const body = (error as { body?: unknown } | null)?.body;
+  try {
+    const status: unknown = typeof body === 'string' ? JSON.parse(body) : body;
+    if (typeof status !== 'object' || status === null) return {};
+    const { reason, message } = status as Record<string, unknown>;
+    return { reason: typeof reason === 'string' ? reason : undefined, message: typeof message === 'string' ? message : undefined };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * What a tenant may be told of a failed API call (a run's error_summary, a trigger's 503): the
+ * status and the Status reason, and the message only for 422 Invalid, which is about the manifest
+ * its job made. Other messages, the exception's headers and a transport error's text name the
+ * control plane's service account, namespaces and API server address: those go to the log only.
+ */
+export function publicKubernetesError(error: unknown): string {
+  const status = apiStatus(error);
+  if (status === undefined) return 'the Kubernetes API could not be reached';
+  const { reason, message } = statusOf(error);
+  const detail = status === 422 && message ? `: ${message}` : '';
+  return `the Kubernetes API answered ${status}${reason ? ` ${reason}` : ''}${detail}`;
+}
+
+const apiLogger = new Logger('KubernetesApi');
+
 /** Retry-After when the API server sends none (priority and fairness' 429s usually do). */
 const KUBERNETES_RETRY_AFTER_SECONDS = 5;
 
@@ -84,10 +114,9 @@ const KUBERNETES_RETRY_AFTER_SECONDS = 5;
  * dependency's trouble, not the request's and not a bug.
  */
 export function kubernetesUnavailable(error: unknown): RetryLaterException {
-  const status = apiStatus(error);
   const headers = (error as { headers?: Record<string, string> } | null)?.headers;
   const given = Number(headers?.['retry-after'] ?? headers?.['Retry-After']);
   const retryAfter = Number.isInteger(given) && given > 0 && given <= 600 ? given : KUBERNETES_RETRY_AFTER_SECONDS;
-  const what = status === undefined ? `could not be reached (${error instanceof Error ? error.message : String(error)})` : `answered ${status}`;
-  return serviceUnavailable(`the Kubernetes API ${what}; retry shortly`, retryAfter);
+  apiLogger.warn(`a read of the live-jobs API failed: ${error instanceof Error ? error.message : String(error)}`);
+  return serviceUnavailable(`${publicKubernetesError(error)}; retry shortly`, retryAfter);
 }
