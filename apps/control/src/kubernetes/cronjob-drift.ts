@@ -49,12 +49,14 @@ export function cronJobDrift(desired: V1CronJob, actual: V1CronJob): string[] {
     ['jobTemplate.labels', pick(desired.spec?.jobTemplate.metadata?.labels, labelKeys), pick(actual.spec?.jobTemplate.metadata?.labels, labelKeys)],
     ['jobTemplate.backoffLimit', desired.spec?.jobTemplate.spec?.backoffLimit, actual.spec?.jobTemplate.spec?.backoffLimit],
     ['pod.restartPolicy', podSpec(desired)?.restartPolicy, podSpec(actual)?.restartPolicy],
+    ['pod.securityContext', podSpec(desired)?.securityContext ?? {}, podSpec(actual)?.securityContext ?? {}],
     ['pod.containers', podSpec(desired)?.containers.length, podSpec(actual)?.containers.length],
     ['runner.image', want?.image, have?.image],
     ['runner.command', want?.command ?? null, have?.command ?? null],
     ['runner.args', want?.args ?? [], have?.args ?? []],
     ['runner.env', envProjection(want?.env), envProjection(have?.env)],
     ['runner.resources', want?.resources ?? {}, have?.resources ?? {}],
+    ['runner.securityContext', want?.securityContext ?? {}, have?.securityContext ?? {}],
   ];
   return checks.filter(([, a, b]) => canonical(a) !== canonical(b)).map(([field]) => field);
 }

@@ -54,6 +54,9 @@ describe('desiredCronJob', () => {
       { name: 'B', value: '2' },
     ]);
     expect(env.some((v) => v.name === 'RUNSTREAM_RUN_ID')).toBe(false);
+    // The tenant's program runs here: no root, no privilege escalation, no capabilities, the runtime's seccomp profile.
+    expect(cronJob.spec!.jobTemplate.spec!.template.spec!.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
   });
 
   it('suspends a disabled job', () => {
@@ -86,7 +89,17 @@ describe('cronJobDrift', () => {
     runner(edited).args = ['dbt', 'run'];
     runner(edited).env!.push({ name: 'C', value: '3' });
     edited.metadata!.labels!['runstream.dev/project'] = 'other';
-    expect(cronJobDrift(desired, edited)).toEqual(['metadata.labels', 'spec.schedule', 'spec.suspend', 'runner.args', 'runner.env']);
+    edited.spec!.jobTemplate.spec!.template.spec!.securityContext = undefined;
+    runner(edited).securityContext = { privileged: true };
+    expect(cronJobDrift(desired, edited)).toEqual([
+      'metadata.labels',
+      'spec.schedule',
+      'spec.suspend',
+      'pod.securityContext',
+      'runner.args',
+      'runner.env',
+      'runner.securityContext',
+    ]);
   });
 });
 

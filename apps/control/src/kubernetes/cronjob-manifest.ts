@@ -1,4 +1,13 @@
-import type { V1Container, V1CronJob, V1EnvVar, V1Job, V1JobTemplateSpec, V1ResourceRequirements } from './kubernetes.client';
+import type {
+  V1Container,
+  V1CronJob,
+  V1EnvVar,
+  V1Job,
+  V1JobTemplateSpec,
+  V1PodSecurityContext,
+  V1ResourceRequirements,
+  V1SecurityContext,
+} from './kubernetes.client';
 import type { KubernetesConfig } from './kubernetes.env';
 import type { ArgvParser, KubernetesJobRow } from './kubernetes-job-row';
 import { cronJobNameFor, labelValue, namespaceFor } from './kubernetes-names';
@@ -89,6 +98,14 @@ function runnerEnv(job: KubernetesJobRow, config: ManifestConfig): V1EnvVar[] {
   ];
 }
 
+/**
+ * A tenant's program runs in these pods: restricted as the apps' own Deployments are (the
+ * Kubernetes "restricted" Pod Security Standard), so it cannot gain privileges or capabilities.
+ * The runner image runs as a numeric non-root user (docs/kubernetes.md, runner image).
+ */
+export const RUNNER_POD_SECURITY: V1PodSecurityContext = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+export const RUNNER_CONTAINER_SECURITY: V1SecurityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+
 function jobTemplate(job: KubernetesJobRow, config: ManifestConfig, argv: string[]): V1JobTemplateSpec {
   const resources = resourcesOf(job.resources);
   const container: V1Container = {
@@ -97,6 +114,7 @@ function jobTemplate(job: KubernetesJobRow, config: ManifestConfig, argv: string
     // The image's entrypoint is the runner; it runs these args as the job's process, without a shell.
     args: argv,
     env: [...runnerEnv(job, config), ...userEnv(job.environment)],
+    securityContext: RUNNER_CONTAINER_SECURITY,
     ...(resources ? { resources } : {}),
   };
   return {
@@ -106,7 +124,7 @@ function jobTemplate(job: KubernetesJobRow, config: ManifestConfig, argv: string
       backoffLimit: 0,
       template: {
         metadata: { labels: jobLabels(job) },
-        spec: { restartPolicy: 'Never', automountServiceAccountToken: false, containers: [container] },
+        spec: { restartPolicy: 'Never', automountServiceAccountToken: false, securityContext: RUNNER_POD_SECURITY, containers: [container] },
       },
     },
   };

@@ -24,6 +24,8 @@ export type V1EnvVar = K8s.V1EnvVar;
 export type V1JobTemplateSpec = K8s.V1JobTemplateSpec;
 export type V1ResourceRequirements = K8s.V1ResourceRequirements;
 export type V1Pod = K8s.V1Pod;
+export type V1PodSecurityContext = K8s.V1PodSecurityContext;
+export type V1SecurityContext = K8s.V1SecurityContext;
 export type CoreV1Api = K8s.CoreV1Api;
 export type BatchV1Api = K8s.BatchV1Api;
 
