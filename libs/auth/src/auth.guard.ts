@@ -11,6 +11,8 @@ export const AcceptTokens = (...kinds: TokenKind[]) => SetMetadata(TOKEN_KINDS, 
 interface AuthRequest {
   headers: Record<string, string | string[] | undefined>;
   ip?: string;
+  /** The connection's own address: the forwarding peer when `ip` came from X-Forwarded-For. */
+  socket?: { remoteAddress?: string };
   body?: unknown;
   caller?: Caller;
 }
@@ -42,10 +44,11 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthRequest>();
     const ip = request.ip ?? '';
+    const peer = request.socket?.remoteAddress;
     const token = bearerToken(header(request, 'authorization'));
-    if (token === undefined) this.refuse(ip, 'missing bearer token (Authorization: Bearer <token>)');
-    const caller = await this.tokens.verify(token, () => this.limiter?.assertFailedAuthBudget(ip));
-    if (!caller) this.refuse(ip, 'invalid or revoked token');
+    if (token === undefined) this.refuse(ip, peer, 'missing bearer token (Authorization: Bearer <token>)');
+    const caller = await this.tokens.verify(token, () => this.limiter?.assertFailedAuthBudget(ip, peer));
+    if (!caller) this.refuse(ip, peer, 'invalid or revoked token');
     this.limiter?.chargeToken(caller.tokenId, requestCost(request.body));
     this.limiter?.rememberAuthenticated(token);
     const kinds = this.reflector.getAllAndOverride<TokenKind[]>(TOKEN_KINDS, targets) ?? ['user'];
@@ -59,8 +62,8 @@ export class AuthGuard implements CanActivate {
   }
 
   /** 401, or 429 once the client IP has failed too often. */
-  private refuse(ip: string, message: string): never {
-    this.limiter?.chargeFailedAuth(ip);
+  private refuse(ip: string, peer: string | undefined, message: string): never {
+    this.limiter?.chargeFailedAuth(ip, peer);
     throw new UnauthorizedException(message);
   }
 }

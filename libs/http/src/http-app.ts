@@ -23,7 +23,7 @@ import { bodyRefusal } from './limits/body-admission';
 import { HandlerDeadline } from './limits/handler-deadline';
 import { DEFAULT_JSON_WORKER_MIN_BYTES, JsonBodyParser } from './limits/json-body-parser';
 import { DEFAULT_RATE_LIMIT, RateLimitOptions, RequestRateLimiter } from './limits/request-rate-limiter';
-import { DEFAULT_TRUST_PROXY } from './limits/http-limits.env';
+import { DEFAULT_TRUST_PROXY, trustsByNetwork } from './limits/http-limits.env';
 import { createValidationPipe, FastValidators } from './validation';
 
 export interface HttpTimeoutOptions {
@@ -128,12 +128,13 @@ export function receiveLimits(timeouts: HttpTimeoutOptions): Pick<FastifyHttpOpt
 export async function createHttpApp(module: AppModule, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const limiter = new RequestRateLimiter({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit });
+  const trustProxy = options.trustProxy ?? DEFAULT_TRUST_PROXY.split(',');
+  const limiter = new RequestRateLimiter({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit, limitForwardingPeers: trustsByNetwork(trustProxy) });
   const logLevels = options.logLevels ?? logLevelsFrom('log');
   const json = (options.logFormat ?? 'json') === 'json' ? createAppLogger(options.metrics?.app ?? 'http', logLevels) : undefined;
   const app = await NestFactory.create<NestFastifyApplication>(
     withPlatform(module, limiter, options.metrics),
-    new HardenedFastifyAdapter(fastifyOptions(bodyLimit, timeouts, options.trustProxy ?? DEFAULT_TRUST_PROXY.split(','))),
+    new HardenedFastifyAdapter(fastifyOptions(bodyLimit, timeouts, trustProxy)),
     {
       logger: json ? new PinoNestLogger(json) : logLevels,
       bufferLogs: false,
@@ -158,7 +159,7 @@ export async function createHttpApp(module: AppModule, options: HttpAppOptions =
     // The request id (the caller's X-Request-ID or a new one) goes back with every answer.
     reply.header('x-request-id', request.id);
     deadline.start(reply);
-    const refusal = bodyRefusal(request.headers, request.ip, limiter, bodyLimit);
+    const refusal = bodyRefusal(request.headers, request.ip, limiter, bodyLimit, request.socket.remoteAddress);
     if (refusal === undefined) return done();
     // The body is never read: closing the connection spares receiving it too.
     reply.header('connection', 'close');

@@ -22,11 +22,17 @@ export function declaredBodyBytes(headers: IncomingHttpHeaders, bodyLimit: numbe
  * Parsing ~1 MiB of JSON holds the event loop every caller shares; refused here, a client
  * sending such bodies in a loop costs little more than its answers.
  */
-export function bodyRefusal(headers: IncomingHttpHeaders, ip: string, limiter: RequestRateLimiter, bodyLimit: number): RetryLaterException | undefined {
+export function bodyRefusal(
+  headers: IncomingHttpHeaders,
+  ip: string,
+  limiter: RequestRateLimiter,
+  bodyLimit: number,
+  peer?: string,
+): RetryLaterException | undefined {
   const bytes = declaredBodyBytes(headers, bodyLimit);
   if (bytes === 0) return undefined;
   try {
-    limiter.admitBody(bearerToken(headers.authorization), ip, bytes);
+    limiter.admitBody(bearerToken(headers.authorization), ip, bytes, peer);
     return undefined;
   } catch (error) {
     if (error instanceof RetryLaterException) return error;

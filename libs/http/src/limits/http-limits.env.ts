@@ -26,6 +26,16 @@ export function trustProxyOf(value: string): boolean | number | string[] {
 }
 
 /**
+ * True when a trustProxy setting trusts peers by the network they are on (every peer, a hop
+ * count, or a named range such as the default's private networks) rather than by the addresses an
+ * operator listed: such a peer may be any workload there, a tenant's job pod included.
+ */
+export function trustsByNetwork(trustProxy: boolean | number | string[]): boolean {
+  if (typeof trustProxy !== 'object') return trustProxy !== false;
+  return trustProxy.some((entry) => PROXY_NAMES.has(entry));
+}
+
+/**
  * Env of an HTTP app's protective limits (for `loadEnv`); defaults suit a runner that
  * PATCHes in bursts. An app needing other defaults subclasses it and overrides a field.
  */

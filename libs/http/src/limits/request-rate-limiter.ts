@@ -15,6 +15,12 @@ export interface RateLimitOptions {
   bytesPerSecond: number;
   /** Body bytes a token may send at once after a quiet spell. */
   bytesBurst: number;
+  /**
+   * Whether a forwarding peer's own address spends from a failed-authentication budget too
+   * (PEER_FAILED_AUTH_FACTOR): on when proxies are trusted by network (trustsByNetwork), off when
+   * the operator listed them, so a listed ingress is never run dry by its many clients.
+   */
+  limitForwardingPeers?: boolean;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
@@ -57,6 +63,14 @@ export function clientAddressKey(ip: string): string {
   const prefix = ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${IPV6_CLIENT_PREFIX}`);
   return `${prefix.toString()}/${IPV6_CLIENT_PREFIX}`;
 }
+
+/**
+ * How many times a client's failed-authentication budget a forwarding peer gets: a trusted
+ * proxy's requests come from many clients, but a peer that merely claims to forward (a pod on
+ * the cluster's private network, trusted by default) cannot mint fresh budgets by rotating
+ * X-Forwarded-For: its own address runs dry too.
+ */
+export const PEER_FAILED_AUTH_FACTOR = 10;
 
 /** Buckets kept per kind; an evicted key starts again with a full bucket. */
 const MAX_KEYS = 100_000;
@@ -101,6 +115,7 @@ class KeyedBuckets {
 export class RequestRateLimiter {
   private readonly callers: KeyedBuckets;
   private readonly unauthenticated: KeyedBuckets;
+  private readonly unauthenticatedPeers: KeyedBuckets;
   private readonly bodyBytes: KeyedBuckets;
   /**
    * Bearer tokens (as sent) that passed authentication within KNOWN_TOKEN_MS: their bodies are
@@ -115,6 +130,10 @@ export class RequestRateLimiter {
   ) {
     this.callers = new KeyedBuckets({ perSecond: options.perSecond, burst: options.burst }, now);
     this.unauthenticated = new KeyedBuckets({ perSecond: options.unauthenticatedPerSecond, burst: options.unauthenticatedBurst }, now);
+    this.unauthenticatedPeers = new KeyedBuckets(
+      { perSecond: options.unauthenticatedPerSecond * PEER_FAILED_AUTH_FACTOR, burst: options.unauthenticatedBurst * PEER_FAILED_AUTH_FACTOR },
+      now,
+    );
     this.bodyBytes = new KeyedBuckets({ perSecond: options.bytesPerSecond, burst: options.bytesBurst }, now);
   }
 
@@ -124,9 +143,9 @@ export class RequestRateLimiter {
    * tokens), or when the sender's byte budget is spent (a known token's own, else its IP's). Runners behind one address keep
    * writing while one of them holds a bad token: their tokens are known.
    */
-  admitBody(token: string | undefined, ip: string, bytes: number): void {
+  admitBody(token: string | undefined, ip: string, bytes: number, peer?: string): void {
     const known = token !== undefined && this.authenticated.has(token);
-    if (!known) this.assertFailedAuthBudget(ip);
+    if (!known) this.assertFailedAuthBudget(ip, peer);
     // A token not yet seen to authenticate spends its IP's bytes: made-up tokens, one per
     // request, would each get a full budget of their own and flood the process with bodies.
     this.chargeBodyBytes(known ? token : `ip:${clientAddressKey(ip)}`, bytes);
@@ -164,16 +183,27 @@ export class RequestRateLimiter {
     }
   }
 
-  /** Spends one failed authentication of a client IP's budget; throws 429 when it is used up. */
-  chargeFailedAuth(ip: string): void {
-    const wait = this.unauthenticated.take(clientAddressKey(ip));
+  /**
+   * Spends one failed authentication of a client IP's budget, and of its forwarding peer's (the
+   * socket's address, when the IP came from X-Forwarded-For); throws 429 when either is used up.
+   */
+  chargeFailedAuth(ip: string, peer?: string): void {
+    const forwarded = this.limitsPeer(ip, peer);
+    const wait = forwarded
+      ? (this.unauthenticatedPeers.take(clientAddressKey(peer)) ?? this.unauthenticated.take(clientAddressKey(ip)))
+      : this.unauthenticated.take(clientAddressKey(ip));
     if (wait !== undefined) throw this.failedAuthLimit(wait);
   }
 
-  /** Throws 429 when a client IP has no failed authentications left, without spending one. */
-  assertFailedAuthBudget(ip: string): void {
-    const wait = this.unauthenticated.peek(clientAddressKey(ip));
+  /** Throws 429 when a client IP, or its forwarding peer, has no failed authentications left, without spending one. */
+  assertFailedAuthBudget(ip: string, peer?: string): void {
+    const forwarded = this.limitsPeer(ip, peer);
+    const wait = (forwarded ? this.unauthenticatedPeers.peek(clientAddressKey(peer)) : undefined) ?? this.unauthenticated.peek(clientAddressKey(ip));
     if (wait !== undefined) throw this.failedAuthLimit(wait);
+  }
+
+  private limitsPeer(ip: string, peer: string | undefined): peer is string {
+    return this.options.limitForwardingPeers !== false && peer !== undefined && peer !== ip;
   }
 
   private failedAuthLimit(wait: number) {

@@ -1,6 +1,7 @@
 import { take } from './token-bucket';
-import { clientAddressKey, RequestRateLimiter, requestCost } from './request-rate-limiter';
+import { clientAddressKey, PEER_FAILED_AUTH_FACTOR, RequestRateLimiter, requestCost } from './request-rate-limiter';
 import { RetryLaterException } from '../errors/retry-later.exception';
+import { DEFAULT_TRUST_PROXY, trustsByNetwork } from './http-limits.env';
 
 describe('token bucket', () => {
   const rate = { perSecond: 10, burst: 5 };
@@ -138,6 +139,44 @@ describe('RequestRateLimiter', () => {
     expect(() => l.chargeFailedAuth('2001:db8:1:2:ffff:aaaa:bbbb:cccc')).toThrow(/without a valid token/);
     expect(() => l.admitBody('made-up', '2001:db8:1:2::99', 10)).toThrow(/without a valid token/);
     expect(() => l.chargeFailedAuth('2001:db8:1:3::1')).not.toThrow();
+  });
+});
+
+describe('failed authentications through a forwarding peer', () => {
+  const limiter = () =>
+    new RequestRateLimiter({ perSecond: 1, burst: 1, unauthenticatedPerSecond: 1, unauthenticatedBurst: 2, bytesPerSecond: 1_000, bytesBurst: 4_000 }, () => 0);
+
+  it('runs a peer dry after PEER_FAILED_AUTH_FACTOR times a client budget, however it rotates X-Forwarded-For', () => {
+    const l = limiter();
+    for (let i = 0; i < 2 * PEER_FAILED_AUTH_FACTOR; i += 1) l.chargeFailedAuth(`203.0.113.${i}`, '10.1.2.3');
+    expect(() => l.chargeFailedAuth('198.51.100.7', '10.1.2.3')).toThrow(/without a valid token/);
+    expect(() => l.assertFailedAuthBudget('198.51.100.8', '10.1.2.3')).toThrow(/without a valid token/);
+    expect(() => l.admitBody('made-up', '198.51.100.9', 10, '10.1.2.3')).toThrow(/without a valid token/);
+    // Another peer, and a client not forwarded at all, keep their own budgets.
+    expect(() => l.chargeFailedAuth('198.51.100.7', '10.9.9.9')).not.toThrow();
+    expect(() => l.chargeFailedAuth('10.1.2.4', '10.1.2.4')).not.toThrow();
+  });
+
+  it("leaves peers the operator listed (HTTP_TRUST_PROXY addresses) to their clients' budgets alone", () => {
+    const l = new RequestRateLimiter(
+      { perSecond: 1, burst: 1, unauthenticatedPerSecond: 1, unauthenticatedBurst: 2, bytesPerSecond: 1_000, bytesBurst: 4_000, limitForwardingPeers: false },
+      () => 0,
+    );
+    for (let i = 0; i < 4 * PEER_FAILED_AUTH_FACTOR; i += 1) l.chargeFailedAuth(`203.0.113.${i}`, '10.1.2.3');
+    expect(() => l.chargeFailedAuth('198.51.100.7', '10.1.2.3')).not.toThrow();
+    expect(trustsByNetwork(['10.1.2.3', '192.0.2.0/24'])).toBe(false);
+    expect(trustsByNetwork(DEFAULT_TRUST_PROXY.split(','))).toBe(true);
+    expect(trustsByNetwork(true)).toBe(true);
+    expect(trustsByNetwork(1)).toBe(true);
+    expect(trustsByNetwork(false)).toBe(false);
+  });
+
+  it('still limits each forwarded client by its own budget', () => {
+    const l = limiter();
+    l.chargeFailedAuth('203.0.113.1', '10.1.2.3');
+    l.chargeFailedAuth('203.0.113.1', '10.1.2.3');
+    expect(() => l.chargeFailedAuth('203.0.113.1', '10.1.2.3')).toThrow(/without a valid token/);
+    expect(() => l.chargeFailedAuth('203.0.113.2', '10.1.2.3')).not.toThrow();
   });
 });
 
