@@ -28,7 +28,7 @@ class AgentEnv {
   @Max(300_000)
   AGENT_POLL_INTERVAL_MS: number = 2_000;
 
-  /** A PATCH per running run at least this often; the control plane's lease is 4 × this. */
+  /** A PATCH per running run at least this often: keep it at most a quarter of the control plane's lease (CONTROL_RUN_LEASE_MS, 60 s by default). */
   @IsInt()
   @Min(100)
   @Max(300_000)

@@ -23,7 +23,7 @@ import { LiveJobsController } from './live-jobs/live-jobs.controller';
 import { RunStarter } from './runs/run-starter';
 
 export interface ControlExtensions {
-  /** More providers (the scheduler, the Kubernetes reconciler); they may inject RunStarter, ClickHouseStore, CONTROL_CONFIG. */
+  /** More providers and controllers, for tests; they may inject RunStarter, ClickHouseStore, CONTROL_CONFIG. */
   providers?: Provider[];
   controllers?: DynamicModule['controllers'];
 }

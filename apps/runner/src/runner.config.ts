@@ -47,7 +47,7 @@ class RunnerEnv {
   @IsIn(TRIGGERS, { message: `RUNSTREAM_TRIGGERED_BY must be one of ${TRIGGERS.join(', ')}` })
   RUNSTREAM_TRIGGERED_BY: TriggeredBy = 'scheduled';
 
-  /** A PATCH at least this often while the program runs; the control plane's lease is 60 s. */
+  /** A PATCH at least this often while the program runs: at most a quarter of the control plane's lease (CONTROL_RUN_LEASE_MS, 60 s by default). */
   @IsInt()
   @Min(100)
   @Max(300_000)
@@ -72,7 +72,7 @@ class RunnerEnv {
   @Max(2_147_483)
   RUNNER_MAX_RUN_SECONDS: number = 86_400;
 
-  /** How long the final report is retried at most, so the pod ends even while ingest is down (the run's lease is 60 s). */
+  /** How long the final report is retried at most, so the pod ends even while ingest is down (the run's lease, CONTROL_RUN_LEASE_MS, is 60 s by default). */
   @IsInt()
   @Min(1_000)
   @Max(3_600_000)

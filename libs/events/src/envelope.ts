@@ -100,7 +100,7 @@ export interface RunEventPayloads {
 export type RunEventType = keyof RunEventPayloads;
 export const RUN_EVENT_TYPES: readonly RunEventType[] = ['run.created', 'run.patched', 'run.claimed', 'model_executions.reported'];
 
-/** The immutable event on runs.events.v1 (shared/DESIGN.md decision 3), keyed by run_id. */
+/** The immutable event on runs.events.v1 (docs/events.md), keyed by run_id. */
 export interface RunEventEnvelope<T extends RunEventType = RunEventType> {
   event_id: string;
   type: T;

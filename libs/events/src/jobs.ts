@@ -1,5 +1,5 @@
 /**
- * Job definitions are event-sourced like runs (shared/DESIGN.md decision 9): every change is a
+ * Job definitions are event-sourced like runs (docs/jobs.md, "How writes work"): every change is a
  * command event on jobs.events.v1, keyed by `${org_id}/${project_id}` so all commands on one
  * project's jobs land on one partition, whose consumer (the jobs fold) is the single writer
  * that decides them (unique names, unknown jobs).

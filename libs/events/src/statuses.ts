@@ -1,11 +1,11 @@
-/** Canonical run statuses (shared/DESIGN.md). */
+/** Canonical run statuses (docs/events.md). */
 export const RUN_STATUSES = ['pending', 'running', 'success', 'partial', 'failed', 'error', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['success', 'partial', 'failed', 'error', 'cancelled']);
 
 /**
- * Runner vocabulary (reference/runs-logs-telemetry.txt) and the canonical names, both
+ * Runner vocabulary (docs/write-api.md) and the canonical names, both
  * accepted on writes; stored and served canonical.
  */
 export const RUNNER_STATUS_MAP: Readonly<Record<string, RunStatus>> = {

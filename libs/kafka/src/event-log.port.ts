@@ -1,4 +1,4 @@
-/** The small port between Runstream and its Kafka client (shared/DESIGN.md decision 7). */
+/** The small port between Runstream and its Kafka client (docs/kafka.md). */
 
 export interface OutgoingMessage {
   key: string;

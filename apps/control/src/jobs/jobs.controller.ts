@@ -8,7 +8,7 @@ import { CreatedJobSchema, JobListSchema, JobSchema, TriggerSchema, WebhookSecre
 import { JobsService } from './jobs.service';
 import { TriggerResponse, TriggerService } from './trigger.service';
 
-/** Job definitions of a project and their manual trigger (reference/jobs-api.txt). */
+/** Job definitions of a project and their manual trigger (docs/jobs.md). */
 @ApiTags('jobs')
 @Controller('api/v1/projects/:id/jobs')
 export class JobsController {

@@ -10,7 +10,7 @@ import { StrandedRunSweeper } from './stranded-run.sweeper';
 import { ARGV_PARSER, JOBS_FOR_RECONCILE, KUBERNETES_CLIENTS, KUBERNETES_CONFIG, LIVE_JOBS_SOURCE } from './kubernetes.tokens';
 
 /**
- * The Kubernetes backend's providers for ControlModule (ControlExtensions.providers); none when
+ * The Kubernetes backend's providers for ControlModule (its backend providers); none when
  * CONTROL_KUBERNETES=off. Reads jobs through the module's ClickHouseStore.
  */
 export function kubernetesProviders(config: KubernetesConfig): Provider[] {

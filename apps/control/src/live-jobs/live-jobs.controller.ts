@@ -7,7 +7,7 @@ import { LiveJobDetailSchema, LiveJobListSchema, LiveJobLogsSchema } from './liv
 import { ListLiveJobsQueryDto, LiveJobLogsQueryDto, LiveJobParams } from './live-jobs.dto';
 
 /**
- * The organisation's live executions (reference/jobs-api.txt, GET /api/v1/jobs…): Kubernetes Job
+ * The organisation's live executions (docs/jobs.md, GET /api/v1/jobs…): Kubernetes Job
  * objects and pod logs when the Kubernetes backend is on, else the agent's runs of jobs.
  */
 @ApiTags('jobs')

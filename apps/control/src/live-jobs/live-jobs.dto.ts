@@ -6,7 +6,7 @@ import { LIVE_JOB_STATUSES, LiveJobStatus } from '../kubernetes/live-jobs';
 export const MAX_LIVE_JOBS = 500;
 export const MAX_LOG_TAIL = 5000;
 
-/** GET /api/v1/jobs (reference/jobs-api.txt). */
+/** GET /api/v1/jobs (docs/jobs.md). */
 export class ListLiveJobsQueryDto {
   @ApiPropertyOptional({ enum: LIVE_JOB_STATUSES })
   @IsOptional()

@@ -4,7 +4,7 @@ import { Scheduler, SCHEDULER_CONFIG } from './scheduler';
 import type { LeaseSweeperConfig, SchedulerConfig } from './scheduler.env';
 
 /**
- * The scheduler and the lease sweeper for ControlModule (ControlExtensions.providers). Each
+ * The scheduler and the lease sweeper for ControlModule (its backend providers). Each
  * starts on application bootstrap when enabled and stops on shutdown; they use the module's
  * ClickHouseStore, RunStarter, ControlEventLog and CONTROL_CONFIG.
  */

@@ -17,7 +17,7 @@ export class WriteInDoubtError extends Error {
   }
 }
 
-/** A 503 that tells the client when to come back (answered with Retry-After by PublishErrorFilter). */
+/** A 503 that tells the client when to come back (answered with Retry-After by RetryLaterFilter). */
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
 

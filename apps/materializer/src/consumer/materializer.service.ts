@@ -43,10 +43,11 @@ async function allWritten(writes: Promise<void>[]): Promise<void> {
 
 /**
  * Folds one flush of runs.events.v1 into ClickHouse. Writes are ordered so that a crash
- * anywhere leaves a state the replay repairs: audit rows, log lines, samples, executions and
- * dead letters first (deterministic rows that collapse when written twice, or tolerated
- * twice), the `runs` rows last, because their offsets tell a replay which events are
- * already folded in.
+ * anywhere leaves a state the replay repairs: audit rows, log lines, samples and executions
+ * first (deterministic rows that collapse when written twice), then `run_daily` and the dead
+ * letters (once those rows are in, so a refused range leaves nothing in daily stats), then the
+ * `runs` rows, whose offsets tell a replay which events are already folded in, and last the
+ * change feed's watermarks, which the feed reads below.
  *
  * One event never stops the flow: an event that fails decoding, the schema or the fold is
  * dead-lettered with its reason; when ClickHouse refuses a write on its data, the flush is split

@@ -2,7 +2,7 @@ import { fromChDateTime, ModelExecutionRow, ModelStatsRow } from '@runstream/cli
 import { finite } from '../runs/daily-stats';
 import { roundSeconds } from '../runs/run.response';
 
-/** reference/execution-metrics-api.txt, executions object. */
+/** docs/read-api.md, executions object. */
 export interface Execution {
   id: string;
   job_run_id: string;

@@ -6,7 +6,7 @@ import { ExecutionStatsQueryDto } from './execution-stats.query.dto';
 import { ExecutionStatsSchema } from './execution-stats.schemas';
 import { ExecutionStatsResponse, ExecutionStatsService } from './execution-stats.service';
 
-/** Organisation-wide execution stats (reference/executions-stats-api.txt); its errors carry the answer's envelope fields too. */
+/** Organisation-wide execution stats (docs/read-api.md); its errors carry the answer's envelope fields too. */
 @Controller('v1/executions/stats')
 @UseFilters(new EnvelopeErrorFilter(classifyClickHouseFailure))
 export class ExecutionStatsController {

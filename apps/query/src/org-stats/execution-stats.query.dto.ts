@@ -5,7 +5,7 @@ import { QueryInteger } from '@runstream/http';
 
 const UNIX_MS_RANGE = 'Unix milliseconds from 1970-01-01T00:00:00Z to 2299-12-31T23:59:59.999Z';
 
-/** GET /v1/executions/stats (reference/executions-stats-api.txt): all three are required. */
+/** GET /v1/executions/stats (docs/read-api.md): all three are required. */
 export class ExecutionStatsQueryDto {
   /** Start, Unix milliseconds (inclusive). */
   @ApiProperty({ type: Number, minimum: MIN_TIMESTAMP_MS, maximum: MAX_TIMESTAMP_MS, description: 'Start timestamp (Unix milliseconds, inclusive)' })

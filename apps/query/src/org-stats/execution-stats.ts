@@ -1,6 +1,6 @@
 import { fromChDateTime, OrgRunGroupRow, RunRow } from '@runstream/clickhouse';
 
-/** The endpoint's status enum (reference/executions-stats-api.txt). */
+/** The endpoint's status enum (docs/read-api.md). */
 export const EXECUTION_STATUSES = [
   'awaiting_payment',
   'payment_confirmed',

@@ -6,7 +6,7 @@ import { JobRun } from './run.response';
 import { EltRunSchema, JobRunSchema, RunLogsSchema } from './run.schemas';
 import { EltRun, RunLogsResponse, RunService } from './run.service';
 
-/** Single runs: the reference JobRun and its logs (reference/jobs-api.txt). */
+/** Single runs: the reference JobRun and its logs (docs/read-api.md). */
 @Controller('api/v1/runs/:runId')
 export class RunDetailController {
   constructor(private readonly runs: RunService) {}
@@ -24,7 +24,7 @@ export class RunDetailController {
   }
 }
 
-/** The write API's run, read back (reference/runs-logs-telemetry.txt). */
+/** The write API's run, read back (docs/write-api.md). */
 @Controller('api/elt/runs/:id')
 export class EltRunController {
   constructor(private readonly runs: RunService) {}

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Where `npm run build` puts the web app (vite, apps/web/vite.config.ts): dist/web at the
+ * Where `npm run build` puts the web app (vite, apps/web/vite.config.mts): dist/web at the
  * repository root. From compiled code (dist/apps/query/src/web) that is four levels up plus
  * `web`; from the sources (tests run them through swc) it is four levels up plus `dist/web`.
  */

@@ -6,7 +6,7 @@ import { fromChDateTime } from '../time';
  * sends them in webhook bodies, so both stay one shape.
  */
 
-/** A run in list responses (reference/execution-metrics-api.txt). */
+/** A run in list responses (docs/read-api.md). */
 export interface RunSummary {
   id: string;
   project_id: string;
@@ -49,7 +49,7 @@ export function telemetrySummaryOf(row: RunRow): Record<string, unknown> {
   return JSON.parse(row.telemetry_summary || '{}') as Record<string, unknown>;
 }
 
-/** A single run (reference/jobs-api.txt, GET /api/v1/runs/:runId). */
+/** A single run (docs/read-api.md, GET /api/v1/runs/:runId). */
 export interface JobRun extends RunSummary {
   job_id: string;
   namespace: string;
@@ -62,7 +62,7 @@ export function toJobRun(row: RunRow): JobRun {
 
 /**
  * What the write API says about a run in its camelCase: ingest's create answer and gateway
- * listing, and the head of GET /api/elt/runs/:id (reference/runs-logs-telemetry.txt), which the query app serves.
+ * listing, and the head of GET /api/elt/runs/:id (docs/write-api.md), which the query app serves.
  */
 export interface EltRunFields {
   id: string;

@@ -5,7 +5,7 @@ import { IsWellFormedText } from './field-validators';
 
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 
-/** POST /api/elt/runs. The write API speaks camelCase (reference/runs-logs-telemetry.txt). */
+/** POST /api/elt/runs. The write API speaks camelCase (docs/write-api.md). */
 export class CreateRunDto {
   @ApiProperty({ maxLength: 128 })
   @IsString()

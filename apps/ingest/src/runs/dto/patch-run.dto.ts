@@ -36,7 +36,7 @@ export class LogEntryDto extends AppendLogDto {
 }
 
 /**
- * PATCH /api/elt/runs/:id and /api/agent/runs/:id (reference/runs-logs-telemetry.txt).
+ * PATCH /api/elt/runs/:id and /api/agent/runs/:id (docs/write-api.md).
  * Every field present is applied together, as one event. A null field counts as absent.
  */
 export class PatchRunDto {

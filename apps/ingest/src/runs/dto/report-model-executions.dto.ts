@@ -10,7 +10,7 @@ export const EXECUTION_STATUSES = ['success', 'succeeded', 'failed', 'error', 's
 
 /**
  * One model execution, with the field names of the reference executions object
- * (reference/execution-metrics-api.txt), which is what the read API serves back. A null
+ * (docs/read-api.md), which is what the read API serves back. A null
  * field counts as absent, as the read API serves absent ones. Counts are whole numbers up to
  * 2^53 - 1 (the UInt64 columns hold more, JSON numbers above it are not exact).
  */

@@ -18,7 +18,7 @@ export function toBoolean({ value }: { value: unknown }): unknown {
   return value;
 }
 
-/** GET /api/v1/projects/:id/runs (reference/execution-metrics-api.txt). */
+/** GET /api/v1/projects/:id/runs (docs/read-api.md). */
 export class ListRunsQueryDto {
   /** Any depth: a page past the last answers an empty list (MAX_PAGE only keeps the offset exact). */
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: MAX_PAGE, default: 1 })
