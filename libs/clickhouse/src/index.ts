@@ -1,6 +1,7 @@
 export * from './migrate';
 export * from './store';
 export * from './columns';
+export * from './json-columns';
 export * from './tables/run-events.table';
 export * from './tables/runs.table';
 export * from './tables/key-chunks';

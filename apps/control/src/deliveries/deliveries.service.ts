@@ -8,6 +8,7 @@ import {
   selectDeliveryBody,
   JobRow,
   listJobDeliveries,
+  stringMapOf,
   toChDateTime,
   WebhookDelivery,
 } from '@runstream/clickhouse';
@@ -84,7 +85,7 @@ export class DeliveriesService {
           outcome: 'test',
           deliveryId,
           url: job.webhook_url,
-          headers: JSON.parse(job.webhook_headers) as Record<string, string>,
+          headers: stringMapOf(job.webhook_headers),
           secrets,
           body: testWebhookBody(projectId, { id: job.id, name: job.name }, new Date()),
         },

@@ -1,5 +1,5 @@
-import { fromChDateTime, JobRow } from '@runstream/clickhouse';
-import { JobResources, JobSpec, JobWebhookEvent } from '@runstream/events';
+import { fromChDateTime, jobResourcesOf, JobRow, jobWebhookEventsOf, stringMapOf } from '@runstream/clickhouse';
+import { JobSpec } from '@runstream/events';
 
 /** What every secret value is answered as (environment and webhook_headers values). */
 export const SECRET_MASK = '********';
@@ -34,14 +34,14 @@ export function specOf(row: JobRow): JobSpec {
     schedule: row.schedule,
     timezone: row.timezone,
     enabled: row.enabled === 1,
-    resources: JSON.parse(row.resources) as JobResources,
-    environment: JSON.parse(row.environment) as Record<string, string>,
+    resources: jobResourcesOf(row.resources),
+    environment: stringMapOf(row.environment),
     slack_channel: row.slack_channel,
     slack_alerts_enabled: row.slack_alerts_enabled === 1,
     slack_alert_on_success: row.slack_alert_on_success === 1,
     webhook_url: row.webhook_url,
-    webhook_headers: JSON.parse(row.webhook_headers) as Record<string, string>,
-    webhook_events: row.webhook_events as JobWebhookEvent[],
+    webhook_headers: stringMapOf(row.webhook_headers),
+    webhook_events: jobWebhookEventsOf(row.webhook_events),
     webhook_enabled: row.webhook_enabled === 1,
   };
 }

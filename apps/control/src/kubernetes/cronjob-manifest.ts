@@ -10,6 +10,7 @@ import type {
 } from './kubernetes.client';
 import type { KubernetesConfig } from './kubernetes.env';
 import type { ArgvParser, KubernetesJobRow } from './kubernetes-job-row';
+import { jsonObjectOf } from '@runstream/clickhouse';
 import { cronJobNameFor, labelValue, namespaceFor } from './kubernetes-names';
 
 export const LABEL = {
@@ -45,15 +46,6 @@ function jobAnnotations(job: Pick<KubernetesJobRow, 'org_id' | 'project_id' | 'i
   return { [ANNOTATION.org]: job.org_id, [ANNOTATION.project]: job.project_id, [ANNOTATION.jobId]: job.id };
 }
 
-function parseObject(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json || '{}');
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 function quantities(value: unknown): Record<string, string> | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const out: Record<string, string> = {};
@@ -65,7 +57,7 @@ function quantities(value: unknown): Record<string, string> | undefined {
 
 /** `{ requests?, limits? }` as Kubernetes spells them; flat `{ cpu, memory }` means requests. */
 export function resourcesOf(json: string): V1ResourceRequirements | undefined {
-  const raw = parseObject(json);
+  const raw = jsonObjectOf(json);
   const nested = 'requests' in raw || 'limits' in raw;
   const requests = quantities(nested ? raw.requests : raw);
   const limits = nested ? quantities(raw.limits) : undefined;
@@ -75,7 +67,7 @@ export function resourcesOf(json: string): V1ResourceRequirements | undefined {
 
 /** The job's own variables, sorted; RUNSTREAM_* names are the runner's and cannot be overridden. */
 function userEnv(json: string): V1EnvVar[] {
-  return Object.entries(parseObject(json))
+  return Object.entries(jsonObjectOf(json))
     .filter(([name, value]) => typeof value === 'string' && !name.startsWith('RUNSTREAM_'))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, value]) => ({ name, value: value as string }));

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ClickHouseStore, listClaimableRuns, RunRow, selectJobEnvironments, EltRunFields, toEltRunFields } from '@runstream/clickhouse';
+import { ClickHouseStore, listClaimableRuns, RunRow, selectJobEnvironments, EltRunFields, stringMapOf, toEltRunFields } from '@runstream/clickhouse';
 import { Caller } from '@runstream/http';
 import { PatchRunDto } from '../runs/dto/patch-run.dto';
 import { KnownRun } from '../runs/run-directory';
@@ -36,17 +36,6 @@ function toClaimable(row: RunRow, environment: Record<string, string> | undefine
  */
 function startedByControlPlane(row: RunRow): boolean {
   return row.job_id !== '' && (row.command_argv ?? []).length > 0 && row.namespace === '';
-}
-
-/** The stored JSON object text, string values only; anything else is no environment. */
-function parseEnvironment(text: string): Record<string, string> {
-  try {
-    const parsed: unknown = JSON.parse(text || '{}');
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-  } catch {
-    return {};
-  }
 }
 
 @Injectable()
@@ -88,7 +77,7 @@ export class AgentService {
     const rows = await selectJobEnvironments(this.store, orgId, jobIds);
     const jobs = new Map<string, { environment: Record<string, string>; deleted: boolean }>();
     for (const row of rows) {
-      const environment = parseEnvironment(row.environment);
+      const environment = stringMapOf(row.environment);
       if (row.environment !== '' && row.environment !== '{}' && Object.keys(environment).length === 0) {
         this.logger.warn(`job ${row.id}: stored environment is not a string-to-string object; listing its runs with none`);
       }

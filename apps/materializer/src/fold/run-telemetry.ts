@@ -1,11 +1,7 @@
+import { jsonObjectOf } from '@runstream/clickhouse';
 import { MAX_TELEMETRY_SUMMARY_KEYS, TelemetrySummary } from '@runstream/events';
 
 /** How a run's telemetry summary and its log and sample rings take a PATCH (the fold's row building, apart from its rules). */
-
-function parseSummary(text: string): Record<string, unknown> {
-  const parsed: unknown = JSON.parse(text || '{}');
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-}
 
 /**
  * Shallow-merges a PATCH's summary into the run's, holding at most MAX_TELEMETRY_SUMMARY_KEYS
@@ -14,7 +10,7 @@ function parseSummary(text: string): Record<string, unknown> {
  * left, and the rest are dropped. A Map keeps the merge free of prototype effects.
  */
 export function mergeSummary(current: string, patch: TelemetrySummary): string {
-  const merged = new Map(Object.entries(parseSummary(current)));
+  const merged = new Map(Object.entries(jsonObjectOf(current)));
   for (const [key, value] of Object.entries(patch)) {
     if (merged.has(key) || merged.size < MAX_TELEMETRY_SUMMARY_KEYS) merged.set(key, value);
   }

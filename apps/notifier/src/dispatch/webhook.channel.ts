@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { activeWebhookSecrets, ClickHouseStore, DueDelivery, findJob, WebhookAttemptRow } from '@runstream/clickhouse';
+import { activeWebhookSecrets, ClickHouseStore, DueDelivery, findJob, stringMapOf, WebhookAttemptRow } from '@runstream/clickhouse';
 import { encodeJobEvent, jobEventKey, webhookDisabledEvent } from '@runstream/events';
 import { EventPublisher } from '@runstream/kafka';
 import { WebhookDeliverer } from '@runstream/webhooks';
@@ -41,7 +41,7 @@ export class WebhookChannel {
         deliveryId: due.delivery_id,
         kafkaPartition: due.kafka_partition,
         url: job.webhook_url,
-        headers: JSON.parse(job.webhook_headers) as Record<string, string>,
+        headers: stringMapOf(job.webhook_headers),
         secrets,
         body: due.body,
       },

@@ -1,16 +1,11 @@
-import { JobRow, roundSeconds, RunRow, toJobRun } from '@runstream/clickhouse';
+import { JobRow, jsonObjectOf, roundSeconds, RunRow, toJobRun } from '@runstream/clickhouse';
 import { JobWebhookEvent, TelemetrySummary } from '@runstream/events';
 import { OutcomeNotice } from './outcome-notice';
 import { runLink } from './outcome-rules';
 
 function reportedSummary(text: string): TelemetrySummary | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text || '{}');
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0) return parsed as TelemetrySummary;
-  } catch {
-    // The fold writes only JSON objects here; anything else is treated as not reported.
-  }
-  return undefined;
+  const summary = jsonObjectOf(text);
+  return Object.keys(summary).length > 0 ? (summary as TelemetrySummary) : undefined;
 }
 
 /** What a webhook or Slack message says about one outcome, from the run and job as the read model holds them. */

@@ -1,5 +1,6 @@
 import { RunRow } from './runs.table';
 import { fromChDateTime } from '../time';
+import { jsonObjectOf } from '../json-columns';
 
 /**
  * The read API's run shapes, built from a `runs` row: the query app answers them and the notifier
@@ -46,7 +47,7 @@ export function toRunSummary(row: RunRow): RunSummary {
 
 /** The run's telemetry summary as served (the write API's telemetrySummary, shallow-merged): `{}` when none was sent. */
 export function telemetrySummaryOf(row: RunRow): Record<string, unknown> {
-  return JSON.parse(row.telemetry_summary || '{}') as Record<string, unknown>;
+  return jsonObjectOf(row.telemetry_summary);
 }
 
 /** A single run (docs/read-api.md, GET /api/v1/runs/:runId). */
