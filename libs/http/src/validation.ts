@@ -43,6 +43,22 @@ class QuickValidationPipe extends ValidationPipe {
 export const MAX_FIELD_ERRORS = 20;
 
 /**
+ * The 400 every app answers for bad input: `{ statusCode, error, message, errors: [{ field,
+ * reasons }] }`, naming the first MAX_FIELD_ERRORS fields at fault (and how many more), so a
+ * human reading a log line sees them at once.
+ */
+export function invalidFields(errors: FieldError[]): BadRequestException {
+  const shown = errors.slice(0, MAX_FIELD_ERRORS);
+  const more = errors.length - shown.length;
+  return new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: shown.map((e) => `${e.field}: ${e.reasons.join(', ')}`).join('; ') + (more > 0 ? `; and ${more} more fields` : ''),
+    errors: shown,
+  });
+}
+
+/**
  * 400 body: { statusCode, error, message, errors: [{ field, reasons }] }, where message
  * names the bad fields (the first MAX_FIELD_ERRORS) so a human reading a log line sees them at once.
  */
@@ -52,16 +68,6 @@ export function createValidationPipe(quick: FastValidators = new Map()): Validat
     forbidNonWhitelisted: true,
     transform: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const fieldErrors = flattenValidationErrors(errors);
-      const shown = fieldErrors.slice(0, MAX_FIELD_ERRORS);
-      const more = fieldErrors.length - shown.length;
-      return new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: shown.map((e) => `${e.field}: ${e.reasons.join(', ')}`).join('; ') + (more > 0 ? `; and ${more} more fields` : ''),
-        errors: shown,
-      });
-    },
+    exceptionFactory: (errors) => invalidFields(flattenValidationErrors(errors)),
   });
 }

@@ -12,11 +12,10 @@ import {
   toChDateTime,
   WebhookDelivery,
 } from '@runstream/clickhouse';
-import { Caller } from '@runstream/http';
+import { Caller, invalidFields } from '@runstream/http';
 import { testWebhookBody, WebhookDeliverer } from '@runstream/webhooks';
 import { randomBytes } from 'node:crypto';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
-import { badRequest } from '../jobs/validation-errors';
 import { DeliveryDetailResponse, DeliveryListResponse, DeliveryResponse, TestEventResponse, toAttemptResponse, toDeliveryResponse } from './delivery.response';
 import { TestSendSlots } from './test-send-slots';
 
@@ -71,7 +70,7 @@ export class DeliveriesService {
 
   async sendTest(caller: Caller, projectId: string, jobId: string): Promise<TestEventResponse> {
     const job = await this.job(caller, projectId, jobId);
-    if (job.webhook_url === '') throw badRequest([{ field: 'webhook_url', reasons: ['the job has no webhook_url to send a test event to'] }]);
+    if (job.webhook_url === '') throw invalidFields([{ field: 'webhook_url', reasons: ['the job has no webhook_url to send a test event to'] }]);
     const secrets = activeWebhookSecrets(job, new Date());
     if (secrets.length === 0) throw new ConflictException('the job has no webhook signing secret: rotate one first (POST …/webhook-secret/rotate)');
     const deliveryId = `msg_${randomBytes(16).toString('hex')}`;

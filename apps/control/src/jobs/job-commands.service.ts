@@ -1,7 +1,7 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ClickHouseStore, findJobCommand, JobCommandRow, jobStateReached } from '@runstream/clickhouse';
 import { JobEventEnvelope, JobEventPayloads, JobEventType, newJobRequestId, SCHEMA_VERSION, uuidv7, validateJobEvent } from '@runstream/events';
-import { Caller, FieldError, serviceUnavailable } from '@runstream/http';
+import { badRequest, Caller, FieldError, serviceUnavailable } from '@runstream/http';
 import { pollUntil } from '@runstream/runtime';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { ControlEventLog } from '../events/control-event-log';
@@ -51,13 +51,7 @@ export class JobCommandsService {
     } as JobEventEnvelope;
     const problem = validateJobEvent(event);
     // The DTOs admit only valid events; this is the net under them, never a 500.
-    if (problem)
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: `the write makes an invalid event: ${problem}`,
-        errors: [{ field: 'body', reasons: [problem] }],
-      });
+    if (problem) throw badRequest('body', `the write makes an invalid event: ${problem}`);
     try {
       await this.log.appendJobEvent(event);
     } catch (error) {

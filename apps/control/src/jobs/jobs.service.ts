@@ -3,7 +3,7 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { ClickHouseStore, countOrgJobs, findJob, JobRow, listProjectJobs } from '@runstream/clickhouse';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { JOB_SPEC_DEFAULTS, JobSpec, WEBHOOK_SECRET_GRACE_MS } from '@runstream/events';
-import { Caller } from '@runstream/http';
+import { Caller, invalidFields } from '@runstream/http';
 import { newWebhookSecret } from '@runstream/webhooks';
 import { RUN_EXECUTOR, RunExecutor } from '../runs/run-executor';
 import { CreateJobDto, PutJobDto, UpdateJobDto } from './dto/job-body.dto';
@@ -11,7 +11,6 @@ import { JobCommandsService, newJobId } from './job-commands.service';
 import { CreatedJobResponse, JobListResponse, JobResponse, specOf, toJobResponse, WebhookSecretRotation } from './job.response';
 import { jobRuleProblems } from './validation/job-rules';
 import { resourceProblems } from './validation/resource-rules';
-import { badRequest } from './validation-errors';
 
 /** Only what the client supplied (class-transformer leaves absent fields undefined). */
 function supplied(dto: UpdateJobDto): Partial<JobSpec> {
@@ -73,10 +72,10 @@ export class JobsService {
         ? [{ field: 'project_id', reasons: [`is read-only: must be ${projectId}, the project in the path, or left out`] }]
         : []),
     ];
-    if (mismatched.length > 0) throw badRequest(mismatched);
+    if (mismatched.length > 0) throw invalidFields(mismatched);
     const current = await this.find(caller, projectId, jobId);
     if (webhook_secret !== undefined && !sameSecret(webhook_secret, current.webhook_secret)) {
-      throw badRequest([
+      throw invalidFields([
         { field: 'webhook_secret', reasons: ["is read-only: must be the job's current secret, or left out (POST …/webhook-secret/rotate changes it)"] },
       ]);
     }
@@ -104,6 +103,6 @@ export class JobsService {
 
   private checkRules(spec: JobSpec): void {
     const problems = [...jobRuleProblems(spec), ...resourceProblems(spec.resources)];
-    if (problems.length > 0) throw badRequest(problems);
+    if (problems.length > 0) throw invalidFields(problems);
   }
 }

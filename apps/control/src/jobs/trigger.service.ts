@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClickHouseStore, runWritten } from '@runstream/clickhouse';
-import { Caller, serviceUnavailable } from '@runstream/http';
+import { Caller, invalidFields, serviceUnavailable } from '@runstream/http';
 import { pollUntil } from '@runstream/runtime';
 import { CONTROL_CONFIG, ControlConfig } from '../config/control.config';
 import { publishRefusal } from '../events/publish-refusal';
@@ -8,7 +8,6 @@ import { InvalidRunEventError, RunNotLaunchedError, RunStarter } from '../runs/r
 import { TriggerJobDto } from './dto/job-body.dto';
 import { JobsService } from './jobs.service';
 import { commandTool, parseCommand } from './validation/command';
-import { badRequest } from './validation-errors';
 
 export interface TriggerResponse {
   job_run_id: string;
@@ -42,7 +41,7 @@ export class TriggerService {
       .start({ orgId: caller.orgId, projectId, actor: caller.tokenId, job, triggeredBy: 'manual', commandArgv })
       .catch((error: unknown) => {
         if (error instanceof InvalidRunEventError)
-          throw badRequest([{ field: dto.command_override === undefined ? 'command' : 'command_override', reasons: [error.message] }]);
+          throw invalidFields([{ field: dto.command_override === undefined ? 'command' : 'command_override', reasons: [error.message] }]);
         if (error instanceof RunNotLaunchedError) {
           const state = error.ended ? 'was created and ended as error' : 'was created and stays pending (ending it failed too)';
           throw serviceUnavailable(`run ${error.runId} ${state}, ${error.message}; retry later`, 5);
@@ -64,9 +63,9 @@ export class TriggerService {
 
   private overrideArgv(jobCommand: string, override: string): string[] {
     if (commandTool(jobCommand) !== 'dbt')
-      throw badRequest([{ field: 'command_override', reasons: ['command_override is for dbt jobs only; this job runs sqlmesh'] }]);
+      throw invalidFields([{ field: 'command_override', reasons: ['command_override is for dbt jobs only; this job runs sqlmesh'] }]);
     const parsed = parseCommand(override, true);
-    if (!parsed.ok) throw badRequest([{ field: 'command_override', reasons: [`command_override ${parsed.reason}`] }]);
+    if (!parsed.ok) throw invalidFields([{ field: 'command_override', reasons: [`command_override ${parsed.reason}`] }]);
     return parsed.argv;
   }
 }

@@ -1,10 +1,11 @@
-import { BadRequestException, Injectable, PayloadTooLargeException } from '@nestjs/common';
+import { Injectable, PayloadTooLargeException } from '@nestjs/common';
 import { encodeEvent, RunEventEnvelope, validateEvent } from '@runstream/events';
 import { MessageTooLargeError, PublisherOverloadedError, PublishTimeoutError } from '@runstream/kafka';
 import { largestField } from '../errors/largest-field';
 import { IN_DOUBT_RETRY_AFTER_SECONDS } from '../errors/retry-later.filter';
 import { InDoubtOutcome, RetryLaterError, WriteInDoubtError } from '../errors/write-outcome.errors';
 import { RunEventLog } from './run-event-log';
+import { badRequest } from '@runstream/http';
 
 /**
  * Appends the events of one write and turns every way that can fail into an answer the
@@ -45,13 +46,7 @@ export class EventWriter {
     return events.map((event) => {
       const problem = validateEvent(event);
       // DTO validation admits only valid events; this is the net under it, never a 500.
-      if (problem)
-        throw new BadRequestException({
-          statusCode: 400,
-          error: 'Bad Request',
-          message: `the write makes an invalid event: ${problem}`,
-          errors: [{ field: 'body', reasons: [problem] }],
-        });
+      if (problem) throw badRequest('body', `the write makes an invalid event: ${problem}`);
       const encoded = encodeEvent(event);
       if (encoded.length > maxBytes) throw tooLarge(body, encoded.length, maxBytes);
       return encoded;

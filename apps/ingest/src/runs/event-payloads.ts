@@ -15,7 +15,7 @@ import {
   truncateText,
   uuidv7,
 } from '@runstream/events';
-import { Caller } from '@runstream/http';
+import { Caller, FieldError } from '@runstream/http';
 import { LogEntryDto, PatchRunDto } from './dto/patch-run.dto';
 import { ModelExecutionDto } from './dto/report-model-executions.dto';
 import { MAX_STRING_VALUE } from './dto/telemetry.validators';
@@ -23,12 +23,6 @@ import { scrub } from './scrub';
 
 /** How a payload's text is scrubbed: `scrub` itself, or a lookup of texts scrubbed elsewhere (text-scrubber.ts). */
 export type ScrubText = (text: string) => string;
-
-/** Field problems in the 400 body's shape. */
-export interface FieldProblem {
-  field: string;
-  reasons: string[];
-}
 
 /** The event one write makes; `now` is its server time. */
 export function runEvent<T extends RunEventType>(
@@ -145,8 +139,8 @@ export function toModelExecution(dto: ModelExecutionDto): ModelExecution {
 }
 
 /** Rules across fields, which class-validator checks one at a time. */
-export function executionProblems(dto: ModelExecutionDto, index: number): FieldProblem[] {
-  const problems: FieldProblem[] = [];
+export function executionProblems(dto: ModelExecutionDto, index: number): FieldError[] {
+  const problems: FieldError[] = [];
   if (isGiven(dto.completed_at) && Date.parse(dto.completed_at) < Date.parse(dto.started_at)) {
     problems.push({ field: `executions.${index}.completed_at`, reasons: ['completed_at must not be before started_at'] });
   }

@@ -1,13 +1,13 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { RunRow, EltRunFields, toEltRunFields } from '@runstream/clickhouse';
 import { isTerminal, RunPatchedPayload, RunStatus, toCanonicalStatus, uuidv7 } from '@runstream/events';
-import { Caller } from '@runstream/http';
+import { Caller, invalidFields } from '@runstream/http';
 import { createHash } from 'node:crypto';
 import { EventWriter } from '../events/event-writer';
 import { CreateRunDto } from './dto/create-run.dto';
 import { PatchRunDto } from './dto/patch-run.dto';
 import { ReportModelExecutionsDto } from './dto/report-model-executions.dto';
-import { executionProblems, FieldProblem, isEmptyPatch, isGiven, patchPayload, patchTexts, runEvent, toModelExecution } from './event-payloads';
+import { executionProblems, isEmptyPatch, isGiven, patchPayload, patchTexts, runEvent, toModelExecution } from './event-payloads';
 import { KnownRun, RunDirectory } from './run-directory';
 import { RunLocks } from './run-locks';
 import { TextScrubber } from './text-scrubber';
@@ -50,15 +50,6 @@ export interface CreateOptions {
   runId?: string;
   /** Default: the body's targetGateway. */
   targetGateway?: string;
-}
-
-function badRequest(problems: FieldProblem[]): BadRequestException {
-  return new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; '),
-    errors: problems,
-  });
 }
 
 @Injectable()
@@ -112,7 +103,7 @@ export class RunService {
   async createForGateway(dto: CreateRunDto, caller: Caller, idempotencyKey: string | undefined): Promise<CreatedRun> {
     const gateway = caller.gateway;
     if (dto.targetGateway !== undefined && dto.targetGateway !== gateway) {
-      throw badRequest([{ field: 'targetGateway', reasons: [`a gateway token creates runs for its own gateway (${gateway}) only`] }]);
+      throw invalidFields([{ field: 'targetGateway', reasons: [`a gateway token creates runs for its own gateway (${gateway}) only`] }]);
     }
     if (idempotencyKey === undefined) return this.create(dto, caller, { targetGateway: gateway });
     const runId = gatewayRunIdFor(caller.orgId, gateway, idempotencyKey);
@@ -123,7 +114,7 @@ export class RunService {
 
   /** `mayWrite` narrows which runs this caller may touch (agents: their gateway's runs). */
   async patch(runId: string, dto: PatchRunDto, caller: Caller, mayWrite: (run: KnownRun) => boolean = () => true): Promise<AcceptedPatch> {
-    if (isEmptyPatch(dto)) throw badRequest([{ field: 'body', reasons: ['at least one field is required'] }]);
+    if (isEmptyPatch(dto)) throw invalidFields([{ field: 'body', reasons: ['at least one field is required'] }]);
     const changesStatus = isGiven(dto.status);
     const write = async (): Promise<AcceptedPatch> => {
       const run = changesStatus ? await this.directory.forStatusChange(caller.orgId, runId) : await this.directory.find(caller.orgId, runId);
@@ -145,7 +136,7 @@ export class RunService {
 
   async reportExecutions(runId: string, dto: ReportModelExecutionsDto, caller: Caller): Promise<AcceptedExecutions> {
     const problems = dto.executions.flatMap(executionProblems);
-    if (problems.length > 0) throw badRequest(problems);
+    if (problems.length > 0) throw invalidFields(problems);
     const run = await this.directory.find(caller.orgId, runId);
     if (!run) throw new NotFoundException(`run ${runId} not found`);
     const executions = dto.executions.map(toModelExecution);

@@ -1,6 +1,6 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { toChDateTime } from '@runstream/clickhouse';
-import { Caller } from '@runstream/http';
+import { badRequest, Caller } from '@runstream/http';
 import { ListExecutionsQueryDto } from './dto/list-executions.query.dto';
 import { ModelStatsQueryDto } from './dto/model-stats.query.dto';
 import { pageMeta, PageMeta, pageOffset } from '../runs/page';
@@ -35,12 +35,7 @@ export class ExecutionService {
   /** All-time without dates; with them, executions started within the window. */
   async stats(projectId: string, query: ModelStatsQueryDto, caller: Caller, modelName?: string): Promise<{ stats: ModelStats[]; total: number }> {
     if (query.start_date && query.end_date && query.start_date > query.end_date) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'end_date: must not be before start_date',
-        errors: [{ field: 'end_date', reasons: ['must not be before start_date'] }],
-      });
+      throw badRequest('end_date', 'must not be before start_date');
     }
     const rows = await this.executions.stats({
       org_id: caller.orgId,

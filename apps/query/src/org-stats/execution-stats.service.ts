@@ -1,6 +1,6 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ClickHouseStore, selectOrgRunGroups, selectRecentFailures, toChDateTime } from '@runstream/clickhouse';
-import { Caller } from '@runstream/http';
+import { Caller, invalidFields } from '@runstream/http';
 import { ExecutionStatsQueryDto } from './execution-stats.query.dto';
 import { buildExecutionStats, ExecutionStatsData, statsWindowProblems } from './execution-stats';
 
@@ -20,14 +20,7 @@ export class ExecutionStatsService {
   async stats(query: ExecutionStatsQueryDto, caller: Caller, requestId: string): Promise<ExecutionStatsResponse> {
     // Checked arithmetically before anything is built or queried.
     const problems = statsWindowProblems(query.from, query.to, query.granularity);
-    if (problems.length > 0) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; '),
-        errors: problems,
-      });
-    }
+    if (problems.length > 0) throw invalidFields(problems);
     const from = toChDateTime(query.from);
     const to = toChDateTime(query.to);
     const [groups, failures] = await Promise.all([

@@ -1,6 +1,7 @@
 import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { serviceUnavailable } from './retry-later.exception';
+import { invalidFields } from '../validation';
 
 /** Fastify's errors carry a `code` (FST_…) and the status it meant to answer. */
 interface FrameworkError {
@@ -15,7 +16,7 @@ function isFrameworkError(error: unknown): error is FrameworkError & Error {
 
 /** 400 in the validation pipe's shape, naming one field. */
 export function badRequest(field: string, reason: string): BadRequestException {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `${field}: ${reason}`, errors: [{ field, reasons: [reason] }] });
+  return invalidFields([{ field, reasons: [reason] }]);
 }
 
 /** Seconds a client waits after a handler deadline before retrying. */
