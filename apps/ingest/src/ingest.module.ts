@@ -7,7 +7,7 @@ import { ClaimService } from './agent/claim.service';
 import { INGEST_CONFIG, IngestConfig } from './config/ingest.config';
 import { EventWriter } from './events/event-writer';
 import { RunEventLog } from './events/run-event-log';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyGuard } from './idempotency/idempotency.guard';
 import { HealthController, READINESS_PROBES } from '@runstream/http';
 import { TerminusModule } from '@nestjs/terminus';
 import { RunController } from './runs/run.controller';
@@ -35,7 +35,7 @@ export class IngestModule {
         RunService,
         ClaimService,
         AgentService,
-        IdempotencyInterceptor,
+        IdempotencyGuard,
       ],
     };
   }

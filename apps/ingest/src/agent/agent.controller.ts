@@ -3,7 +3,7 @@ import { AcceptTokens } from '@runstream/auth';
 import { Caller, CurrentCaller } from '@runstream/http';
 import { RetryLaterFilter } from '../errors/retry-later.filter';
 import { WriteGuards } from '../http/write-guards';
-import { Idempotent, IdempotentWrite } from '../idempotency/idempotency.interceptor';
+import { Idempotent, IdempotentWrite } from '../idempotency/idempotency.guard';
 import { CreateRunDto } from '../runs/dto/create-run.dto';
 import { PatchRunDto } from '../runs/dto/patch-run.dto';
 import { RunIdParams } from '../runs/dto/run-id.params';

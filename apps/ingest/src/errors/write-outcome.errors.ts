@@ -4,7 +4,7 @@ export type InDoubtOutcome = { landed: true; answer: unknown } | { landed: false
 /**
  * The broker did not acknowledge a write in time, but it may still: `outcome` settles (never
  * rejects) with the answer the client would have had, if the event landed after all. The
- * idempotency interceptor keeps it so a retry with the same key learns which it was.
+ * idempotency guard's slots keep it so a retry with the same key learns which it was.
  */
 export class WriteInDoubtError extends Error {
   override readonly name = 'WriteInDoubtError';

@@ -1,7 +1,7 @@
 import { UseGuards } from '@nestjs/common';
 import { BodyShapeGuard, BodyShapeLimits, MAX_BODY_DEPTH } from '@runstream/http';
 import { MAX_TELEMETRY_SAMPLES } from '@runstream/events';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { IdempotencyGuard } from '../idempotency/idempotency.guard';
 
 /** The longest array a write takes is telemetrySamples, the most keys a telemetrySummary. */
 export const INGEST_BODY_SHAPE: BodyShapeLimits = { maxDepth: MAX_BODY_DEPTH, maxArrayItems: MAX_TELEMETRY_SAMPLES, maxObjectKeys: 64 };
@@ -18,4 +18,4 @@ export const MAX_LOG_ENTRIES_SENT = INGEST_BODY_SHAPE.maxArrayItems;
  * it), then the Idempotency-Key, whose handlers wrap their write in @Idempotent(). Guards rather than
  * interceptors: any interceptor costs every request rxjs and Nest's AsyncResource.bind.
  */
-export const WriteGuards = (): ClassDecorator & MethodDecorator => UseGuards(new BodyShapeGuard(INGEST_BODY_SHAPE), IdempotencyInterceptor);
+export const WriteGuards = (): ClassDecorator & MethodDecorator => UseGuards(new BodyShapeGuard(INGEST_BODY_SHAPE), IdempotencyGuard);

@@ -1,13 +1,13 @@
 import { ExecutionContext, UnprocessableEntityException } from '@nestjs/common';
-import { IdempotencyInterceptor, idempotentWriteOf } from './idempotency.interceptor';
+import { IdempotencyGuard, idempotentWriteOf } from './idempotency.guard';
 
 class RunController {
   patch(): void {}
 }
 
-/** The interceptor as the write controllers use it: a guard before the pipe, the handler wrapping its write. */
-describe('IdempotencyInterceptor as a guard', () => {
-  let idempotency: IdempotencyInterceptor;
+/** The guard as the write controllers use it: before the pipe, the handler wrapping its write. */
+describe('IdempotencyGuard', () => {
+  let idempotency: IdempotencyGuard;
   let writes: number;
 
   const request = (key: string | undefined, body: unknown = { status: 'running' }, method = 'PATCH') => ({
@@ -30,7 +30,7 @@ describe('IdempotencyInterceptor as a guard', () => {
   };
 
   beforeEach(() => {
-    idempotency = new IdempotencyInterceptor();
+    idempotency = new IdempotencyGuard();
     writes = 0;
   });
 

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Patch, Post, UseFilters } from '@nes
 import { Caller, CurrentCaller } from '@runstream/http';
 import { RetryLaterFilter } from '../errors/retry-later.filter';
 import { WriteGuards } from '../http/write-guards';
-import { Idempotent, IdempotentWrite } from '../idempotency/idempotency.interceptor';
+import { Idempotent, IdempotentWrite } from '../idempotency/idempotency.guard';
 import { CreateRunDto } from './dto/create-run.dto';
 import { PatchRunDto } from './dto/patch-run.dto';
 import { ReportModelExecutionsDto } from './dto/report-model-executions.dto';

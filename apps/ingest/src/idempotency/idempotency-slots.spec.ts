@@ -1,7 +1,7 @@
 import { ExecutionContext, UnprocessableEntityException } from '@nestjs/common';
 import { lastValueFrom, Observable, of, throwError } from 'rxjs';
 import { InDoubtOutcome, RetryLaterError, WriteInDoubtError } from '../errors/write-outcome.errors';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { IdempotencyGuard, idempotentWriteOf } from './idempotency.guard';
 
 class RunController {
   patch(): void {}
@@ -20,7 +20,11 @@ interface Call {
 }
 
 function context(call: Call): ExecutionContext {
-  const request = {
+  return contextOf(requestOf(call), call);
+}
+
+function requestOf(call: Call) {
+  return {
     method: call.method ?? 'PATCH',
     url: call.url ?? '/api/elt/runs/run_1',
     params: call.params ?? { id: 'run_1' },
@@ -28,6 +32,9 @@ function context(call: Call): ExecutionContext {
     headers: call.key === undefined ? {} : { 'idempotency-key': call.key },
     caller: { orgId: call.orgId ?? 'org_1', tokenId: call.tokenId ?? 'tok_a', kind: 'user', gateway: '' },
   };
+}
+
+function contextOf(request: object, call: Call): ExecutionContext {
   return {
     switchToHttp: () => ({ getRequest: () => request }),
     getClass: () => RunController,
@@ -51,12 +58,17 @@ function counter() {
   };
 }
 
-describe('IdempotencyInterceptor', () => {
-  let interceptor: IdempotencyInterceptor;
-  const send = (call: Call, handle: () => Observable<unknown>) => lastValueFrom(interceptor.intercept(context({ key: 'k1', ...call }), { handle }));
+/** The answers kept per Idempotency-Key, through the guard as a write route runs it: the guard, then the handler's write. */
+describe('IdempotencySlots', () => {
+  let guard: IdempotencyGuard;
+  const send = async (call: Call, handle: () => Observable<unknown>) => {
+    const request = requestOf({ key: 'k1', ...call });
+    guard.canActivate(contextOf(request, call));
+    return idempotentWriteOf(request)(() => lastValueFrom(handle()));
+  };
 
   beforeEach(() => {
-    interceptor = new IdempotencyInterceptor();
+    guard = new IdempotencyGuard();
   });
 
   it('answers a retry with the first answer and writes once', async () => {
@@ -117,8 +129,8 @@ describe('IdempotencyInterceptor', () => {
   });
 
   it('refuses malformed keys', () => {
-    expect(() => interceptor.intercept(context({ key: 'has space' }), { handle: () => of(1) })).toThrow(UnprocessableEntityException);
-    expect(() => interceptor.intercept(context({ key: 'x'.repeat(256) }), { handle: () => of(1) })).toThrow(UnprocessableEntityException);
+    expect(() => guard.canActivate(context({ key: 'has space' }))).toThrow(UnprocessableEntityException);
+    expect(() => guard.canActivate(context({ key: 'x'.repeat(256) }))).toThrow(UnprocessableEntityException);
   });
 
   describe('a write left in doubt (Kafka acknowledged late or not at all)', () => {

@@ -1,8 +1,5 @@
-import { CallHandler, CanActivate, createParamDecorator, ExecutionContext, Injectable, NestInterceptor, UnprocessableEntityException } from '@nestjs/common';
-import { Caller } from '@runstream/http';
+import { UnprocessableEntityException } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { createHash } from 'node:crypto';
-import { from, lastValueFrom, Observable } from 'rxjs';
 import { IN_DOUBT_RETRY_AFTER_SECONDS } from '../errors/retry-later.filter';
 import { InDoubtOutcome, RetryLaterError, WriteInDoubtError } from '../errors/write-outcome.errors';
 import { OwnerShares } from './owner-shares';
@@ -16,46 +13,20 @@ export const IDEMPOTENCY_MAX_BYTES_PER_ORG = IDEMPOTENCY_MAX_BYTES / 8;
 const IN_DOUBT_WAIT_MS = 10_000;
 /** Accounted size of a slot whose answer is not known yet, and of the slot's own fields. */
 const SLOT_BYTES = 256;
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 type Answered = { state: 'answered'; fingerprint: string; answer: unknown; bytes: number; owner: string };
 type Unsettled =
   { state: 'pending'; fingerprint: string; result: Promise<unknown> } | { state: 'in-doubt'; fingerprint: string; outcome: Promise<InDoubtOutcome> };
-type Entry = Answered | Unsettled;
 
-interface Slot {
+/** One write's place: its key's hash (token, route, key), its request's fingerprint (params, body) and its organisation. */
+export interface Slot {
   slot: string;
   fingerprint: string;
   owner: string;
 }
 
-/** Runs a write at most once per Idempotency-Key (answering retries from the first), or just runs it without a key. */
-export type IdempotentWrite = <T>(write: () => Promise<T>) => Promise<T>;
-
-const IDEMPOTENT = Symbol('runstream:idempotent-write');
-
-interface IdempotentRequest {
-  method: string;
-  params?: unknown;
-  body?: unknown;
-  headers: Record<string, string | string[] | undefined>;
-  caller?: Caller;
-  [IDEMPOTENT]?: IdempotentWrite;
-}
-
-const withoutKey: IdempotentWrite = (write) => write();
-
-/** How the handler of `request` runs its write: as IdempotencyInterceptor (as a guard) prepared it, or plainly without a key. */
-export function idempotentWriteOf(request: object): IdempotentWrite {
-  return (request as IdempotentRequest)[IDEMPOTENT] ?? withoutKey;
-}
-
-/** The handler's IdempotentWrite (idempotentWriteOf its request). */
-export const Idempotent = createParamDecorator((_data: unknown, context: ExecutionContext): IdempotentWrite =>
-  idempotentWriteOf(context.switchToHttp().getRequest()),
-);
-
-function unprocessable(message: string): UnprocessableEntityException {
+/** The 422 naming the Idempotency-Key header. */
+export function idempotencyKeyError(message: string): UnprocessableEntityException {
   return new UnprocessableEntityException({
     statusCode: 422,
     error: 'Unprocessable Entity',
@@ -65,11 +36,7 @@ function unprocessable(message: string): UnprocessableEntityException {
 }
 
 function mismatch(): UnprocessableEntityException {
-  return unprocessable('Idempotency-Key was already used with a different request (run id or body)');
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return idempotencyKeyError('Idempotency-Key was already used with a different request (run id or body)');
 }
 
 function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
@@ -79,20 +46,14 @@ function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 }
 
 /**
- * `Idempotency-Key` on a write. The key belongs to the token that sent it and to the route
- * (method + handler, not the URL with its query); route params and body must match, or 422.
- * A retry gets the first answer again and appends no second event; a concurrent duplicate
- * waits for the first; failed writes are forgotten so they can be retried. A write Kafka did
- * not acknowledge in time stays in doubt: a retry waits for the late answer and gets the
- * original success if the event landed, or writes it if it certainly did not. GET is never
- * cached. Slots are bounded in number and bytes and kept 24 hours, by this instance only.
- *
- * The write controllers use it as a guard (after authentication, before the validation pipe,
- * as the interceptor ran) with the handler wrapping its write in @Idempotent(): an interceptor
- * costs every request rxjs and Nest's AsyncResource.bind, key or not.
+ * The writes made under an Idempotency-Key, by this instance: a retry gets the first answer
+ * again and appends no second event; a concurrent duplicate waits for the first; failed writes
+ * are forgotten so they can be retried. A write Kafka did not acknowledge in time stays in doubt:
+ * a retry waits for the late answer and gets the original success if the event landed, or writes
+ * it if it certainly did not. Answers are bounded in number and bytes (one organisation's at most
+ * an eighth) and kept 24 hours.
  */
-@Injectable()
-export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
+export class IdempotencySlots {
   /** Answered writes: bounded in number and bytes, the oldest evicted first. */
   private readonly entries = new LRUCache<string, Answered>({
     max: IDEMPOTENCY_MAX_KEYS,
@@ -109,41 +70,16 @@ export class IdempotencyInterceptor implements NestInterceptor, CanActivate {
    */
   private readonly unsettled = new Map<string, Unsettled>();
 
-  private current(slot: string): Entry | undefined {
-    return this.unsettled.get(slot) ?? this.entries.get(slot);
+  /** 422 when the slot's key was used with another request; does not touch the answer's age. */
+  assertSameRequest({ slot, fingerprint }: Slot): void {
+    const entry = this.unsettled.get(slot) ?? this.entries.peek(slot);
+    if (entry && entry.fingerprint !== fingerprint) throw mismatch();
   }
 
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<IdempotentRequest>();
-    const slot = this.slotOf(context, request);
-    if (!slot) return true;
-    // Before the validation pipe, as the interceptor: a reused key is a 422 even when the body is also invalid.
-    const entry = this.unsettled.get(slot.slot) ?? this.entries.peek(slot.slot);
-    if (entry && entry.fingerprint !== slot.fingerprint) throw mismatch();
-    request[IDEMPOTENT] = <T>(write: () => Promise<T>) => this.respond(slot, write) as Promise<T>;
-    return true;
-  }
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const slot = this.slotOf(context, context.switchToHttp().getRequest<IdempotentRequest>());
-    return slot ? from(this.respond(slot, () => lastValueFrom(next.handle()))) : next.handle();
-  }
-
-  /** The request's slot (token, route, key), fingerprint (params, body) and owner (organisation); undefined without a key, 422 for a malformed one. */
-  private slotOf(context: ExecutionContext, request: IdempotentRequest): Slot | undefined {
-    const header = request.headers['idempotency-key'];
-    if (header === undefined || request.method === 'GET' || request.method === 'HEAD') return undefined;
-    const key = Array.isArray(header) ? header[0] : header;
-    if (!KEY_PATTERN.test(key)) throw unprocessable('Idempotency-Key must be 1-255 visible ASCII characters');
-    // The auth guard ran first, so the caller is known: keys belong to the token that sent them.
-    const route = `${context.getClass().name}.${context.getHandler().name}`;
-    const slot = sha256(`${request.caller?.tokenId ?? ''}\u0000${request.method}\u0000${route}\u0000${key}`);
-    return { slot, fingerprint: sha256(JSON.stringify([request.params ?? {}, request.body ?? null])), owner: request.caller?.orgId ?? '' };
-  }
-
-  private async respond({ slot, fingerprint, owner }: Slot, write: () => Promise<unknown>): Promise<unknown> {
+  /** The slot's answer: the first write's, or `write`'s when the slot holds none. */
+  async respond({ slot, fingerprint, owner }: Slot, write: () => Promise<unknown>): Promise<unknown> {
     for (;;) {
-      const entry = this.current(slot);
+      const entry = this.unsettled.get(slot) ?? this.entries.get(slot);
       if (!entry) return this.start({ slot, fingerprint, owner }, write);
       if (entry.fingerprint !== fingerprint) throw mismatch();
       if (entry.state === 'answered') return entry.answer;
