@@ -144,7 +144,7 @@ describe('faults: the stack process and its broker', () => {
    * learn whether the first attempt landed; the materializer must wait for the broker, not die.
    */
   (localBrokerAvailable() ? it : it.skip)(
-    'broker SIGKILLed and restarted under write load: answers within the deadline, nothing lost or doubled',
+    `broker SIGKILLed and restarted under write load: answers within the deadline, nothing lost or doubled${localBrokerAvailable() ? '' : ' (skipped: no local broker to kill, Java and Maven are needed)'}`,
     async () => {
       const broker = await OwnBroker.create();
       cleanups.push(() => broker.close());

@@ -6,6 +6,10 @@ import { classifyClickHouseFailure } from './clickhouse-failure';
 import { NoFreeSessionError } from './connections';
 import { ClickHouseStore, openClickHouse } from './store';
 
+/** The tests of chDB's sessions, skipped (saying so) against a server, whose HTTP requests share no session. */
+const onEmbeddedChDb = process.env.CLICKHOUSE_URL ? it.skip : it;
+const EMBEDDED_ONLY = 'embedded chDB only, skipped against a ClickHouse server';
+
 /** Parameters and settings as a store passes them, on a real engine (embedded chDB unless CLICKHOUSE_URL is set). */
 describe('statements on a real ClickHouse engine', () => {
   let store: ClickHouseStore;
@@ -111,8 +115,10 @@ describe('statements on a real ClickHouse engine', () => {
     const text = async (sql: string) => (await store.raw(sql, {}, 'TabSeparatedRaw')).body.toString('utf8').trim();
     await expect(text('SELECT {secret:String}')).rejects.toThrow(/secret/);
     expect(await text("SELECT getSetting('max_result_rows')")).toBe('0');
-    if (!store.embedded) return; // A server's HTTP requests share no session at all.
-    // What a caller's SQL sets stays with it too.
+  });
+
+  onEmbeddedChDb(`keeps what a caller's SQL sets on a session with that statement (${EMBEDDED_ONLY})`, async () => {
+    const text = async (sql: string) => (await store.raw(sql, {}, 'TabSeparatedRaw')).body.toString('utf8').trim();
     expect(await text("USE system; SET param_secret = 'mine'; SELECT {secret:String}")).toBe('mine');
     await expect(text('SELECT {secret:String}')).rejects.toThrow(/secret/);
     expect(await text('SELECT currentDatabase()')).toBe('default');
@@ -120,8 +126,7 @@ describe('statements on a real ClickHouse engine', () => {
     expect(row.db).toBe('default');
   });
 
-  it('answers a quick statement while a slow one runs', async () => {
-    if (!store.embedded) return; // A server's HTTP client already runs requests side by side.
+  onEmbeddedChDb(`answers a quick statement while a slow one runs (${EMBEDDED_ONLY})`, async () => {
     const finished: string[] = [];
     const slow = store.query(anyRow, 'SELECT sleep(1.5) FROM numbers({n:UInt8})', { n: 1 }).then(() => finished.push('slow'));
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -131,8 +136,7 @@ describe('statements on a real ClickHouse engine', () => {
     expect(finished).toEqual(['quick', 'slow']);
   });
 
-  it('refuses a statement, as a 503, once every session is busy and the waiting line is full', async () => {
-    if (!store.embedded) return; // A server's HTTP client has its own connection pool.
+  onEmbeddedChDb(`refuses a statement, as a 503, once every session is busy and the waiting line is full (${EMBEDDED_ONLY})`, async () => {
     const env = isolatedEnv('connections-queue');
     const small = openClickHouse({ path: env.CLICKHOUSE_PATH ?? '', database: env.CLICKHOUSE_DATABASE ?? '', sessions: 1, maxQueuedStatements: 2 });
     try {

@@ -101,17 +101,14 @@ describe('KafkajsPublisher on a real broker', () => {
         await publisher.publish(topic, [small(0)]);
         broker('stop');
 
-        const started = Date.now();
         const inFlight = publisher.publish(topic, [small(1)]).catch((caught: unknown) => caught);
         const queued = publisher.publish(topic, [small(2)]).catch((caught: unknown) => caught);
         const overloaded = await publisher.publish(topic, [padded('big', 3, 63 * 1024)]).catch((caught: unknown) => caught);
         expect(overloaded).toBeInstanceOf(PublisherOverloadedError);
 
         const [first, second] = await Promise.all([inFlight, queued]);
-        const waited = Date.now() - started;
         expect(first).toBeInstanceOf(PublishTimeoutError);
         expect(second).toBeInstanceOf(PublishTimeoutError);
-        expect(waited / deadlineMs).toBeLessThan(2);
 
         broker('start');
         await eventually(() => publisher.publish(topic, [small(4)]), 60_000);

@@ -40,9 +40,8 @@ describe('sendWebhook against real local servers', () => {
     });
     const timeoutMs = 5_000;
     const result = await sendWebhook(target, { 'content-type': 'application/json' }, '{}', timeoutMs);
+    // Reading the endless body to its end would have run into the deadline: the attempt would have failed.
     expect(result).toMatchObject({ ok: true, status: 200, error: '' });
-    // Reading the endless body to its end would have run into the deadline.
-    expect(result.durationMs).toBeLessThan(timeoutMs);
     expect(sent).toBeLessThan(MAX_RESPONSE_BYTES * 64);
   });
 

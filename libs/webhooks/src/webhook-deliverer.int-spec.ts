@@ -146,8 +146,6 @@ describe('WebhookDeliverer against real local receivers', () => {
     expect(delivery?.attempts.map((a) => a.status)).toEqual([...Array(MAX_ATTEMPTS - 1).fill('retrying'), 'failed']);
     for (const attempt of delivery?.attempts ?? []) {
       expect(attempt.error).toBe(`timed out after ${timeoutMs} ms`);
-      expect(attempt.duration_ms).toBeGreaterThanOrEqual(timeoutMs - 5);
-      expect(attempt.duration_ms / timeoutMs).toBeLessThan(10);
     }
     expect(delivery?.summary).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS, next_attempt_at: null });
   });

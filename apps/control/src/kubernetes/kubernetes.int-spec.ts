@@ -210,23 +210,31 @@ describe('Kubernetes backend on an API server (fabric8 CRUD mock)', () => {
   it('answers a job change without waiting past its bound, and ends each call at its deadline, on an API server that accepts and never answers', async () => {
     // A real TCP peer that takes the connection and stays silent (a blackholed API server).
     const held: Socket[] = [];
-    const silent = createServer((socket) => held.push(socket));
+    let hangUp = false;
+    const silent = createServer((socket) => (hangUp ? socket.destroy() : held.push(socket)));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const kubeconfig = join(mkdtempSync(join(tmpdir(), 'k8s-silent-')), 'kubeconfig');
     const port = (silent.address() as AddressInfo).port;
     writeFileSync(kubeconfig, readFileSync(mock.kubeconfigPath, 'utf8').replace(/server: .*/, `server: http://127.0.0.1:${port}`));
-    const stuck = new KubernetesReconciler(
-      config,
-      createKubernetesClients({ ...config, kubeconfigPath: kubeconfig, requestTimeoutMs: 2_000 }),
-      async () => jobs,
-      jobArgv,
-    );
+    const reconcilerWithDeadline = (requestTimeoutMs: number) =>
+      new KubernetesReconciler(config, createKubernetesClients({ ...config, kubeconfigPath: kubeconfig, requestTimeoutMs }), async () => jobs, jobArgv);
     try {
-      await new KubernetesRunExecutor(config, stuck).definitionsChanged();
+      // A pass whose calls outlast the write's bound: the write is answered while that pass still waits.
+      const hanging = reconcilerWithDeadline(120_000);
+      await new KubernetesRunExecutor(config, hanging).definitionsChanged();
       expect(held.length).toBeGreaterThan(0);
+      const pass = hanging.reconcileNow().then(
+        () => 'ended',
+        () => 'ended',
+      );
+      expect(await Promise.race([pass, new Promise((resolve) => setImmediate(() => resolve('still waiting')))])).toBe('still waiting');
       // The pass itself ends: its calls give up at the request deadline, so later passes are not queued behind it for good.
       // (The client's errors come from outside jest's realm, hence a property match, as above.)
-      await expect(stuck.reconcileNow()).rejects.toHaveProperty('name', 'AbortError');
+      await expect(reconcilerWithDeadline(2_000).reconcileNow()).rejects.toHaveProperty('name', 'AbortError');
+      // Once the API server hangs up, the waiting pass (and the one queued behind it) end.
+      hangUp = true;
+      for (const socket of held) socket.destroy();
+      expect(await pass).toBe('ended');
     } finally {
       for (const socket of held) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));

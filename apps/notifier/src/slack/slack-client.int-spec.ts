@@ -55,7 +55,6 @@ describe('postSlackMessage against a local stand-in for the Slack Web API', () =
     const before = received.length;
     const result = await post(`${baseUrl}/`);
     expect(result).toMatchObject({ verdict: 'delivered', status: 200, error: '' });
-    expect(result.durationMs).toBeGreaterThanOrEqual(0);
     expect(received.length).toBe(before + 1);
     const request = received.at(-1)!;
     expect(request.method).toBe('POST');
@@ -89,9 +88,6 @@ describe('postSlackMessage against a local stand-in for the Slack Web API', () =
     const timeoutMs = 300;
     const result = await post(baseUrl, timeoutMs);
     expect(result).toMatchObject({ verdict: 'retry', status: 0, error: `timed out after ${timeoutMs} ms` });
-    // It waited for the deadline, and not much longer.
-    expect(result.durationMs / timeoutMs).toBeGreaterThanOrEqual(0.9);
-    expect(result.durationMs / timeoutMs).toBeLessThan(10);
   });
 
   it('holds the deadline while reading the body too', async () => {
@@ -102,7 +98,6 @@ describe('postSlackMessage against a local stand-in for the Slack Web API', () =
     const timeoutMs = 300;
     const result = await post(baseUrl, timeoutMs);
     expect(result).toMatchObject({ verdict: 'retry', status: 200, error: `timed out after ${timeoutMs} ms` });
-    expect(result.durationMs / timeoutMs).toBeLessThan(10);
   });
 
   it('does not follow a 302 (the token would go with it) and gives up', async () => {
@@ -129,9 +124,8 @@ describe('postSlackMessage against a local stand-in for the Slack Web API', () =
     });
     const timeoutMs = 5_000;
     const result = await post(baseUrl, timeoutMs);
+    // Reading the endless body to its end would have run into the deadline: the verdict would be a retry.
     expect(result).toMatchObject({ verdict: 'delivered', status: 200 });
-    // Reading the endless body to its end would have run into the deadline.
-    expect(result.durationMs).toBeLessThan(timeoutMs);
     expect(sent).toBeLessThan(MAX_SLACK_RESPONSE_BYTES * 64);
   });
 

@@ -66,11 +66,11 @@ describe('RunStreams', () => {
     });
 
   it('gives back the slot, and polls nothing, for a client that left while its stream was admitted', async () => {
-    for (let i = 0; i < 2; i++) {
-      const request = get({ port: (server.address() as AddressInfo).port, host: '127.0.0.1' });
-      request.on('error', () => undefined);
-      setTimeout(() => request.destroy(), 20);
-    }
+    const requests = Array.from({ length: 2 }, () => get({ port: (server.address() as AddressInfo).port, host: '127.0.0.1' }).on('error', () => undefined));
+    // Both admissions are under way (their run lookups started, each taking 100 ms) when the clients leave.
+    await until(() => reads === 2);
+    for (const request of requests) request.destroy();
+    await until(() => streams.openStreams === 0);
     await sleep(300);
     expect(streams.openStreams).toBe(0);
     const readsAfterAdmission = reads;
