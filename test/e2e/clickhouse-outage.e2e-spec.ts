@@ -17,10 +17,11 @@ describe('ClickHouse inserts failing for a while', () => {
 
   it('pauses the materializer, loses nothing and resumes by itself', async () => {
     const user = bearer(stack.tokens.user);
-    const materializerStore = stack.materializer.get(ClickHouseStore);
+    const store = stack.materializer.get(ClickHouseStore);
     const consumer = stack.materializer.get(RunEventsConsumer).consumer;
-    // The fault sits at the client boundary; real chDB stays behind it for every other call.
-    const outage = jest.spyOn(materializerStore, 'insert').mockRejectedValue(new Error('injected: ClickHouse unavailable'));
+    // A real failure inside the engine: run_daily, which every flush of runs writes, is DETACHed, so
+    // its inserts fail ("table does not exist") until it is ATTACHed again; ingest never reads it.
+    await store.command('DETACH TABLE {db:Identifier}.run_daily');
 
     const ids: string[] = [];
     for (let i = 0; i < 20; i += 1) {
@@ -36,10 +37,11 @@ describe('ClickHouse inserts failing for a while', () => {
     const metrics = await (await fetch(metricsUrl)).text();
     expect(sampleSum(metrics, 'runstream_materializer_failed_write_attempts_total')).toBeGreaterThanOrEqual(1);
     expect(sampleSum(metrics, 'runstream_kafka_consumer_lag', { app: 'materializer' })).toBe(40);
-    const listUrl = `${stack.queryUrl}/api/v1/projects/proj_outage/runs?limit=100`;
-    expect((await http<{ total: number }>('GET', listUrl, undefined, user)).body.total).toBe(0);
+    // The runs rows are written after run_daily's: none is readable yet.
+    expect((await http('GET', `${stack.queryUrl}/api/v1/runs/${ids[0]}`, undefined, user)).status).toBe(404);
 
-    outage.mockRestore();
+    await store.command('ATTACH TABLE {db:Identifier}.run_daily');
+    const listUrl = `${stack.queryUrl}/api/v1/projects/proj_outage/runs?limit=100`;
     const list = await eventually(
       async () => {
         const response = await http<{ total: number; runs: { id: string; status: string }[] }>('GET', listUrl, undefined, user);

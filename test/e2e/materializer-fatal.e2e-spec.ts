@@ -1,4 +1,3 @@
-import { ClickHouseError } from '@clickhouse/client';
 import { ClickHouseStore } from '@runstream/clickhouse';
 import { eventually, http, sampleSum } from '@runstream/testing';
 import { FatalExit } from '../../apps/materializer/src/consumer/fatal-exit';
@@ -31,10 +30,8 @@ describe('materializer: a failure outlasting the retry budget', () => {
 
     const fatal = jest.spyOn(stack.materializer.get(FatalExit), 'exit').mockImplementation(() => undefined);
     const store = stack.materializer.get(ClickHouseStore);
-    // Transient by its type (too many parts), so retried, never dead-lettered.
-    const outage = jest
-      .spyOn(store, 'insert')
-      .mockRejectedValue(new ClickHouseError({ message: 'Too many parts (3000)', code: '252', type: 'TOO_MANY_PARTS' }));
+    // A real failure inside the engine, retried and never dead-lettered: run_daily is DETACHed.
+    await store.command('DETACH TABLE {db:Identifier}.run_daily');
     const consumer = stack.materializer.get(RunEventsConsumer).consumer;
 
     const created = await http<{ id: string }>('POST', `${stack.ingestUrl}/api/elt/runs`, { projectId: 'proj_fatal', jobName: 'j' }, bearer(stack.tokens.user));
@@ -42,7 +39,7 @@ describe('materializer: a failure outlasting the retry budget', () => {
 
     await eventually(async () => (fatal.mock.calls.length > 0 ? true : undefined), 'the fatal hook', 30_000);
     expect(fatal).toHaveBeenCalledTimes(1);
-    expect(fatal.mock.calls[0][0].message).toMatch(/^writes failed \d+ times over \d+ s; last error: Too many parts/);
+    expect(fatal.mock.calls[0][0].message).toMatch(/^writes failed \d+ times over \d+ s; last error: .*run_daily/);
     expect(consumer.metrics().failedAttempts).toBeGreaterThan(2);
 
     const after = await health();
@@ -54,7 +51,7 @@ describe('materializer: a failure outlasting the retry budget', () => {
     expect((await consumer.lag()).reduce((sum, p) => sum + p.lag, 0)).toBe(1);
 
     // Given up is final: the store healing does not bring this member back (a new process does).
-    outage.mockRestore();
+    await store.command('ATTACH TABLE {db:Identifier}.run_daily');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await health()).status).toBe(503);
     expect(fatal).toHaveBeenCalledTimes(1);
