@@ -14,3 +14,4 @@ export * from './body-shape.interceptor';
 export * from './limits/off-loop-worker';
 export * from './query-integer';
 export * from './forwarded-routes';
+export * from './resource-id';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { QueryInteger } from '@runstream/http';
-import { IsIn, IsOptional, Length, Matches } from 'class-validator';
+import { IsResourceId, QueryInteger } from '@runstream/http';
+import { IsIn, IsOptional, Length } from 'class-validator';
 import { LIVE_JOB_STATUSES, LiveJobStatus } from '../kubernetes/live-jobs';
 
 export const MAX_LIVE_JOBS = 500;
@@ -28,8 +28,7 @@ export class ListLiveJobsQueryDto {
 /** An execution's name: a Kubernetes Job name, or a local run's job_name. */
 export class LiveJobParams {
   @ApiProperty({ description: 'Execution (Kubernetes Job) name' })
-  @Length(1, 253)
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, { message: 'id may contain letters, digits, _ . : - only' })
+  @IsResourceId(253)
   id!: string;
 }
 

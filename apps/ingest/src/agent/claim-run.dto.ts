@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { ID_PATTERN } from '../runs/dto/create-run.dto';
+import { IsOptional, IsString } from 'class-validator';
+
+import { IsResourceId } from '@runstream/http';
 
 /** POST /api/agent/runs/:id/claim; the body is optional. */
 export class ClaimRunDto {
@@ -14,7 +15,6 @@ export class ClaimRunDto {
   })
   @IsOptional()
   @IsString()
-  @Length(1, 128)
-  @Matches(ID_PATTERN, { message: 'claimId may contain letters, digits, _ . : - only' })
+  @IsResourceId()
   claimId?: string;
 }

@@ -1,16 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { JOB_TYPES, JobType, TRIGGERS, TriggeredBy } from '@runstream/events';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { IsWellFormedText } from './field-validators';
+import { IsResourceId, RESOURCE_ID_PATTERN } from '@runstream/http';
 
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+/** The write API's ids (RESOURCE_ID_PATTERN), for its quick validators too. */
+export const ID_PATTERN = RESOURCE_ID_PATTERN;
 
 /** POST /api/elt/runs. The write API speaks camelCase (docs/write-api.md). */
 export class CreateRunDto {
   @ApiProperty({ maxLength: 128 })
   @IsString()
-  @Length(1, 128)
-  @Matches(ID_PATTERN, { message: 'projectId may contain letters, digits, _ . : - only' })
+  @IsResourceId()
   projectId!: string;
 
   @ApiProperty({ maxLength: 253 })

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_EXECUTIONS_PER_REPORT } from '@runstream/events';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { ID_PATTERN } from './create-run.dto';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+
 import { IsTimestamp, IsWellFormedText } from './field-validators';
+import { IsResourceId } from '@runstream/http';
 
 /** Execution statuses accepted; `succeeded` is stored as `success`. */
 export const EXECUTION_STATUSES = ['success', 'succeeded', 'failed', 'error', 'skipped', 'cancelled', 'running'] as const;
@@ -19,8 +20,7 @@ export class ModelExecutionDto {
   @ApiPropertyOptional({ maxLength: 128, description: 'Your id; report it again to update the execution' })
   @IsOptional()
   @IsString()
-  @Length(1, 128)
-  @Matches(ID_PATTERN, { message: 'id may contain letters, digits, _ . : - only' })
+  @IsResourceId()
   id?: string;
 
   @ApiProperty({ maxLength: 512 })

@@ -1,10 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Length, Matches } from 'class-validator';
-import { ID_PATTERN } from './create-run.dto';
+
+import { IsResourceId } from '@runstream/http';
 
 export class RunIdParams {
   @ApiProperty({ description: 'Run ID' })
-  @Length(1, 128)
-  @Matches(ID_PATTERN, { message: 'id may contain letters, digits, _ . : - only' })
+  @IsResourceId()
   id!: string;
 }

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
 import { MAX_PAGE } from '../../validation/bounds';
-import { QueryInteger } from '@runstream/http';
+import { IsResourceId, QueryInteger } from '@runstream/http';
 import { IsBoundedTimestamp } from '../../validation/decorators';
 
 /** GET /api/v1/projects/:id/model-executions */
@@ -33,8 +33,7 @@ export class ListExecutionsQueryDto {
   @ApiPropertyOptional({ description: 'Only the executions of this run (an addition to the reference: a run detail page reads its own)' })
   @IsOptional()
   @IsString()
-  @Length(1, 128)
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, { message: 'job_run_id may contain letters, digits, _ . : - only' })
+  @IsResourceId()
   job_run_id?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Only executions updated after this time (RFC 3339)' })

@@ -1,16 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Length, Matches } from 'class-validator';
+
+import { IsResourceId } from '@runstream/http';
 
 export class RunIdParams {
   @ApiProperty({ description: 'Job run ID' })
-  @Length(1, 128)
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, { message: 'runId may contain letters, digits, _ . : - only' })
+  @IsResourceId()
   runId!: string;
 }
 
 export class EltRunIdParams {
   @ApiProperty({ description: 'Run ID' })
-  @Length(1, 128)
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, { message: 'id may contain letters, digits, _ . : - only' })
+  @IsResourceId()
   id!: string;
 }
