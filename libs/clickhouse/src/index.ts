@@ -27,3 +27,4 @@ export * from './change-feed.queries';
 export * from './clickhouse-failure';
 export * from './bi-statements';
 export * from './tables/topic-layouts.table';
+export * from './tables/org-run-stats.queries';

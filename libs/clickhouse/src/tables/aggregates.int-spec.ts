@@ -4,7 +4,8 @@ import { migrate } from '../migrate';
 import { ClickHouseStore, openClickHouse } from '../store';
 import { insertModelExecutions, selectModelStats } from './model-executions.table';
 import { insertRunDaily, selectDailyRunStats, selectRunDays, toRunDailyRow } from './run-daily.table';
-import { insertRuns, runStats, selectOrgRunGroups } from './runs.table';
+import { insertRuns, runStats } from './runs.table';
+import { selectOrgRunGroups } from './org-run-stats.queries';
 
 /**
  * Aggregates over Nullable columns answer NULL when every value is NULL (sum, sumIf, avg, max):
