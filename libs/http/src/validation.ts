@@ -5,12 +5,19 @@ export interface FieldError {
   reasons: string[];
 }
 
-/** Flattens nested class-validator errors into dotted field paths (e.g. appendLog.level). */
+/** What a required field left out is told, instead of every rule an absent value breaks. */
+export const REQUIRED = 'is required';
+
+/**
+ * Flattens nested class-validator errors into dotted field paths (e.g. appendLog.level). A field
+ * that was not sent fails every rule it has ("must be a string", "must be longer than…", "may
+ * contain…"); it is told it is required instead. Optional fields skip their rules when absent.
+ */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, reasons: Object.values(error.constraints) }] : [];
-    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+    const reasons = error.constraints && (error.value === undefined ? [REQUIRED] : Object.values(error.constraints));
+    return [...(reasons ? [{ field, reasons }] : []), ...flattenValidationErrors(error.children ?? [], field)];
   });
 }
 
@@ -67,7 +74,8 @@ export function createValidationPipe(quick: FastValidators = new Map()): Validat
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    validationError: { target: false, value: false },
+    // The value tells an absent field from a bad one (flattenValidationErrors); it is never answered.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => invalidFields(flattenValidationErrors(errors)),
   });
 }

@@ -136,6 +136,15 @@ describe('shapes: arrays, objects and scalars where another belongs', () => {
     expect((await validate(ReportModelExecutionsDto, body)).fields?.[0]).toBe(field);
   });
 
+  it('tells a required field left out that it is required, not every rule an absent value breaks', async () => {
+    expect(await validate(CreateRunDto, {})).toEqual({ fields: ['projectId', 'jobName'], message: 'projectId: is required; jobName: is required' });
+    // A value sent, however bad, is told its rules.
+    expect((await validate(CreateRunDto, { projectId: '', jobName: 'j' })).message).toMatch(/^projectId: .*longer than or equal to 1/);
+    expect((await validate(ReportModelExecutionsDto, { executions: [{ status: 'success' }] })).message).toBe(
+      'executions.0.model_name: is required; executions.0.started_at: is required',
+    );
+  });
+
   it('takes null as an absent optional field', async () => {
     const { dto } = await validate(ReportModelExecutionsDto, {
       executions: [{ ...execution, completed_at: null, rows_processed: null, interval_start: null }],
