@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
-import { biDatabaseFor, canonicalQuery, chdbOrgViewStatements, ClickHouseStore, explainAst, explainQueryTree, runInDatabase } from '@runstream/clickhouse';
+import {
+  BI_VIEWS,
+  biDatabaseFor,
+  canonicalQuery,
+  chdbOrgViewStatements,
+  ClickHouseStore,
+  explainAst,
+  explainQueryTree,
+  runInDatabase,
+} from '@runstream/clickhouse';
 import { SqlEngine, SqlQuery, SqlResult } from './sql-engine';
 import { checkAst, checkQueryTree, withoutFormat } from './sql-guard';
 import { outputFormat } from './sql-formats';
@@ -51,6 +60,8 @@ export class ChdbSqlEngine extends SqlEngine {
   get publicDatabase(): string {
     return this.store.database;
   }
+
+  readonly views = Object.keys(BI_VIEWS);
 
   databaseNames(orgId: string): string[] {
     return [biDatabaseFor(orgId), this.store.database, 'default'];

@@ -1,4 +1,4 @@
-import { biPasswordFor, biUserFor } from '@runstream/clickhouse';
+import { BI_VIEWS, biPasswordFor, biUserFor, SERVER_EXCLUDED_VIEWS } from '@runstream/clickhouse';
 import { SqlError, parseEngineError } from './sql-error';
 import { SqlEngine, SqlQuery, SqlResult } from './sql-engine';
 import { outputFormat } from './sql-formats';
@@ -25,6 +25,8 @@ export class ServerSqlEngine extends SqlEngine {
   get publicDatabase(): string {
     return this.options.database;
   }
+
+  readonly views = Object.keys(BI_VIEWS).filter((view) => !SERVER_EXCLUDED_VIEWS.has(view));
 
   databaseNames(): string[] {
     return [this.options.database, 'default'];

@@ -14,6 +14,7 @@ class FakeEngine extends SqlEngine {
     super();
   }
   readonly publicDatabase = 'runstream';
+  readonly views = ['runs_current', 'run_daily_stats'];
   databaseNames(orgId: string): string[] {
     return [`bi_${orgId}`, 'runstream', 'default'];
   }
@@ -165,8 +166,17 @@ describe('SqlEndpoint', () => {
       type: 'UNKNOWN_IDENTIFIER',
     });
     const timeout = Object.assign(new Error('Code: 159. DB::Exception: Timeout exceeded. (TIMEOUT_EXCEEDED)'), { code: '159', type: 'TIMEOUT_EXCEEDED' });
+    // chDB's own text: its hint names a base table, which the endpoint refuses.
+    const unknownTable = new Error(
+      "Query failed: Code: 60. DB::Exception: Unknown table expression identifier 'runs' in scope SELECT count() FROM runs. Maybe you meant runstream.runs?. (UNKNOWN_TABLE)",
+    );
     const cases: [unknown, number, RegExp][] = [
       [engineError, 400, /^Code: 47\. DB::Exception: Unknown identifier x\. \(UNKNOWN_IDENTIFIER\)\n$/],
+      [
+        unknownTable,
+        400,
+        /^Code: 60\. DB::Exception: Unknown table expression identifier 'runs' in scope SELECT count\(\) FROM runs\. Query one of your views, without a database: runs_current, run_daily_stats \(docs\/bi\.md\)\. \(UNKNOWN_TABLE\)\n$/,
+      ],
       [timeout, 503, /TIMEOUT_EXCEEDED/],
       [new TypeError('a bug'), 503, /UNKNOWN_EXCEPTION/],
     ];

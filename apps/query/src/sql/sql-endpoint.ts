@@ -8,7 +8,7 @@ import { compressNative, decompressNative } from './clickhouse-compression';
 import { SqlAuthenticator } from './sql-authenticator';
 import { credentialsOf } from './sql-credentials';
 import { SqlEngine } from './sql-engine';
-import { badRequest, parseEngineError, SqlError } from './sql-error';
+import { badRequest, callerMessage, parseEngineError, SqlError } from './sql-error';
 import { contentTypeOf } from './sql-formats';
 import { MAX_QUERY_BYTES, nativeCompressionOf, parseSqlRequest, urlCredentials } from './sql-request';
 
@@ -150,7 +150,7 @@ export class SqlEndpoint {
     if (engine) {
       const limit = classifyClickHouseFailure(error);
       // Every other engine error is about the caller's query (unknown column, bad type, …).
-      return new SqlError(limit?.status ?? 400, engine.code, engine.codeName, engine.message, limit?.retryAfterSeconds);
+      return new SqlError(limit?.status ?? 400, engine.code, engine.codeName, callerMessage(engine, this.engine.views), limit?.retryAfterSeconds);
     }
     this.logger.error(`SQL endpoint failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return new SqlError(503, 1002, 'UNKNOWN_EXCEPTION', 'the query could not be run; retry shortly', 5);

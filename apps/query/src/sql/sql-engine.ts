@@ -19,6 +19,8 @@ export interface SqlResult {
 export abstract class SqlEngine {
   /** The database BI tools are told to set (CLICKHOUSE_DATABASE). */
   abstract readonly publicDatabase: string;
+  /** The views a BI connection reads here (docs/bi.md): what an unknown table's error points to. */
+  abstract readonly views: readonly string[];
   /** Every database name a client may send for the organisation; the first is the one its queries run in. */
   abstract databaseNames(orgId: string): string[];
   abstract run(orgId: string, query: SqlQuery): Promise<SqlResult>;

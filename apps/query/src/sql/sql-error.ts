@@ -37,3 +37,16 @@ export function parseEngineError(error: unknown): { code: number; codeName: stri
   const name = typeof type === 'string' && type ? type : (inner?.[2] ?? 'UNKNOWN');
   return { code: numeric, codeName: name, message: (inner?.[1] ?? text).replace(/^(Code: \d+\. DB::Exception: )+/, '') };
 }
+
+/** ClickHouse's UNKNOWN_TABLE, whose "Maybe you meant …" points at tables a BI user may not read. */
+const UNKNOWN_TABLE = 60;
+
+/**
+ * The engine's message as the caller should read it: an unknown table's hint ("Maybe you meant
+ * runstream.runs?") names a base table the endpoint refuses, so it is replaced by the views.
+ */
+export function callerMessage(engine: { code: number; message: string }, views: readonly string[]): string {
+  if (engine.code !== UNKNOWN_TABLE) return engine.message;
+  const withoutHint = engine.message.replace(/\s*Maybe you meant [^?]*\?/g, '').replace(/\.$/, '');
+  return `${withoutHint}. Query one of your views, without a database: ${views.join(', ')} (docs/bi.md)`;
+}
