@@ -46,6 +46,9 @@ function startKafka(): Stop | undefined {
 
 async function startInProcess(): Promise<Stop> {
   process.env.CLICKHOUSE_PATH ??= join(root, '.data', 'chdb');
+  // Local development: webhooks may go to receivers on this machine, for the notifier and the
+  // Jobs API's test event alike (never set this where they can reach internal services).
+  process.env.NOTIFIER_ALLOW_PRIVATE_URLS ??= 'true';
   const ingestConfig = loadIngestConfig({ ...process.env, INGEST_QUERY_URL: localQueryUrl() });
   const queryConfig = loadQueryConfig({ ...process.env, PORT: process.env.QUERY_PORT ?? '3001', QUERY_CONTROL_URL: localControlUrl() });
   const ingest = await createIngestApp(ingestConfig, false);
@@ -56,8 +59,6 @@ async function startInProcess(): Promise<Stop> {
   const controlConfig = loadControlConfig({ ...process.env, PORT: process.env.CONTROL_PORT ?? '3003' });
   const control = await createControlApp(controlConfig, false);
   const controlUrl = await listenUrl(control, controlConfig.http.port, controlConfig.http.host);
-  // Local development: webhooks may go to receivers on this machine (never set this where the notifier can reach internal services).
-  process.env.NOTIFIER_ALLOW_PRIVATE_URLS ??= 'true';
   const notifier = await createNotifierApp(loadNotifierConfig(), process.env.LOG_LEVEL, false);
   const tokens = await localTokens(ingest.get(TokenService), join(dirname(ingestConfig.clickhouse.path), 'local-tokens.json'));
   const agent = startAgent(loadAgentConfig({ ...process.env, RUNSTREAM_INGEST_URL: ingestUrl, RUNSTREAM_GATEWAY_TOKEN: tokens.gateway.token }));
