@@ -172,7 +172,17 @@ function RunRow({ run }: { run: RunSummary }) {
         {run.cronjob_name && <div className="sub">{run.cronjob_name}</div>}
       </td>
       <td>{run.triggered_by || '–'}</td>
-      <td>{status === 'pending' && !run.start_time ? <span className="muted">not yet</span> : <Time at={run.start_time ?? run.created_at} />}</td>
+      <td>
+        {run.start_time ? (
+          <Time at={run.start_time} />
+        ) : status === 'pending' ? (
+          <span className="muted">not yet</span>
+        ) : (
+          <span className="muted" title="no start time was reported">
+            –
+          </span>
+        )}
+      </td>
       <td className="num">{isActive(status) && run.start_time ? <Elapsed since={run.start_time} /> : duration(seconds)}</td>
       <td className="num">{count(num(summary?.rowsLoaded))}</td>
       <td className="num">{bytes(num(summary?.bytesLoaded))}</td>
