@@ -86,6 +86,23 @@ describe('ensureTopics on a real broker', () => {
     }
   });
 
+  it('creates its topics with compression.type=producer, and refuses one recompressing to a codec kafkajs cannot read', async () => {
+    const created = `test.topics.${randomBytes(4).toString('hex')}`;
+    await ensureTopics(kafka, [{ topic: created, numPartitions: 1 }]);
+    const zstd = `test.topics.zstd.${randomBytes(4).toString('hex')}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await topicConfig(admin, created, 'compression.type')).toBe('producer');
+      await admin.createTopics({ topics: [{ topic: zstd, numPartitions: 1, configEntries: [{ name: 'compression.type', value: 'zstd' }] }] });
+    } finally {
+      await admin.disconnect();
+    }
+    const error = await ensureTopics(kafka, [{ topic: zstd, numPartitions: 1 }]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KafkaClusterError);
+    expect((error as Error).message).toContain(`topic ${zstd} has compression.type=zstd, which the apps' Kafka client (kafkajs) cannot read`);
+  });
+
   it('refuses an existing topic weaker than configured, naming it and both settings', async () => {
     const topic = `test.topics.${randomBytes(4).toString('hex')}`;
     await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);

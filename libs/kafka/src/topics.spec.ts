@@ -1,6 +1,6 @@
 import { Admin } from 'kafkajs';
 import { KafkaClusterError } from './cluster-check';
-import { waitForLeaders } from './topics';
+import { waitForLeaders, withDescribeConfigsAcl } from './topics';
 
 type Metadata = Awaited<ReturnType<Admin['fetchTopicMetadata']>>;
 
@@ -43,5 +43,20 @@ describe('waitForLeaders', () => {
     const error = await waitForLeaders(admin, ['t'], 200).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(KafkaClusterError);
     expect((error as Error).message).toBe('topics t still settling after 200 ms: leaders of t');
+  });
+});
+
+describe('withDescribeConfigsAcl', () => {
+  const specs = [{ topic: 'prod.runs.events.v1', numPartitions: 6 }];
+
+  it('names the DescribeConfigs ACL when the broker refuses to describe the topics', async () => {
+    const refused = withDescribeConfigsAcl(specs, () => Promise.reject(protocolError('TOPIC_AUTHORIZATION_FAILED', 'Not authorized to access topics')));
+    await expect(refused).rejects.toBeInstanceOf(KafkaClusterError);
+    await expect(refused).rejects.toThrow(/describe the configs of prod\.runs\.events\.v1 \(TOPIC_AUTHORIZATION_FAILED\).*DescribeConfigs ACL/);
+  });
+
+  it('passes any other failure on as it is', async () => {
+    const other = protocolError('REQUEST_TIMED_OUT', 'timed out');
+    await expect(withDescribeConfigsAcl(specs, () => Promise.reject(other))).rejects.toBe(other);
   });
 });

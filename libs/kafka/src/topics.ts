@@ -72,8 +72,11 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], brokers: re
       specs.map((spec) => spec.topic),
     );
     // Also checks topics just created: another instance may have won the race with other settings.
-    for (const spec of specs) await checkDurability(admin, spec);
-    for (const topic of await limitedRetention(admin, specs)) new Logger('Kafka').warn(limitedRetentionWarning(topic));
+    await withDescribeConfigsAcl(specs, async () => {
+      for (const spec of specs) await checkDurability(admin, spec);
+      await checkCompression(admin, specs);
+      for (const topic of await limitedRetention(admin, specs)) new Logger('Kafka').warn(limitedRetentionWarning(topic));
+    });
     const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) });
     return new Map(topics.map((topic) => [topic.name, topic.partitions.length]));
   } finally {
@@ -100,9 +103,56 @@ async function createTopics(admin: Admin, missing: TopicSpec[]): Promise<void> {
 }
 
 function topicConfigEntries(spec: TopicSpec): { name: string; value: string }[] {
-  const entries = spec.minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) }];
+  // The batches stay as the producer sent them (uncompressed): the broker's own compression.type
+  // may name a codec kafkajs cannot read (checkCompression).
+  const entries = [{ name: 'compression.type', value: 'producer' }];
+  if (spec.minInsyncReplicas !== undefined) entries.push({ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) });
   if (spec.keepForever) entries.push({ name: 'retention.ms', value: '-1' }, { name: 'retention.bytes', value: '-1' });
   return entries;
+}
+
+/** Codecs kafkajs 2.2.4 cannot decompress without a plugin: a topic recompressing to one stops every consumer. */
+const UNREADABLE_CODECS = new Set(['snappy', 'lz4', 'zstd']);
+
+/**
+ * Refuses a topic whose compression.type makes the broker store batches in a codec kafkajs cannot
+ * read: ingest would go on accepting writes while the materializer, notifier and jobs fold crash
+ * on every start ("ZSTD compression not implemented").
+ */
+export async function checkCompression(admin: Pick<Admin, 'describeConfigs'>, specs: readonly TopicSpec[]): Promise<void> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: specs.map((spec) => ({ type: ConfigResourceTypes.TOPIC, name: spec.topic, configNames: ['compression.type'] })),
+  });
+  for (const resource of resources) {
+    const codec = resource.configEntries.find((entry) => entry.configName === 'compression.type')?.configValue ?? 'producer';
+    if (UNREADABLE_CODECS.has(codec)) {
+      throw new KafkaClusterError(
+        `topic ${resource.resourceName} has compression.type=${codec}, which the apps' Kafka client (kafkajs) cannot read: ` +
+          `set it to producer, uncompressed or gzip (kafka-configs --alter --entity-type topics --entity-name ${resource.resourceName} --add-config compression.type=producer)`,
+      );
+    }
+  }
+}
+
+/** The Kafka error type of an ACL refusal, when it is one. */
+function authorizationFailure(error: unknown): string | undefined {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED') ? type : undefined;
+}
+
+/** Runs reads of the topics' configs, naming the ACL they need when the broker refuses it. */
+export async function withDescribeConfigsAcl(specs: readonly TopicSpec[], reads: () => Promise<void>): Promise<void> {
+  try {
+    await reads();
+  } catch (error) {
+    const refused = authorizationFailure(error);
+    if (refused === undefined) throw error;
+    throw new KafkaClusterError(
+      `Kafka refused to describe the configs of ${specs.map((spec) => spec.topic).join(', ')} (${refused}): ` +
+        'the apps check durability, retention and compression at start and need the DescribeConfigs ACL on these topics (docs/kafka.md, "ACLs")',
+    );
+  }
 }
 
 /** A log of record (keepForever) whose broker drops events after a time or past a size. */
