@@ -1,4 +1,4 @@
-import { TupleParam } from '@clickhouse/client';
+import { ClickHouseSettings, TupleParam } from '@clickhouse/client';
 import { z } from 'zod';
 import { anyRow, column } from './columns';
 import { isolatedEnv } from '@runstream/testing';
@@ -107,6 +107,18 @@ describe('statements on a real ClickHouse engine', () => {
     const ids = Array.from({ length: 10_000 }, (_, i) => `run_${String(i).padStart(40, '0')}`);
     const [row] = await store.query(z.object({ n: z.string() }), 'SELECT toString(length({ids:Array(String)})) AS n', { ids });
     expect(row.n).toBe('10000');
+  });
+
+  it("runs every insert under the store's insert settings", async () => {
+    await store.command('CREATE DATABASE IF NOT EXISTS {db:Identifier}');
+    await store.command('CREATE TABLE IF NOT EXISTS {db:Identifier}.insert_settings (n UInt8) ENGINE = MergeTree ORDER BY n');
+    // A setting the engine does not know makes its refusal name it: the store's insert settings reach it.
+    const strict = new ClickHouseStore(store.connections, store.database, {}, undefined, { runstream_no_such_setting: 1 } as ClickHouseSettings);
+    await expect(strict.insert('insert_settings', [{ n: 1 }])).rejects.toThrow(/runstream_no_such_setting/);
+    const plain = new ClickHouseStore(store.connections, store.database, {}, undefined, { insert_deduplicate: 0 });
+    await plain.insert('insert_settings', [{ n: 2 }]);
+    const [row] = await store.query(z.object({ n: z.string() }), 'SELECT toString(count()) AS n FROM {db:Identifier}.insert_settings');
+    expect(row.n).toBe('1');
   });
 
   it('runs a caller’s SQL (raw) without the parameters, settings or current database other statements left on a session', async () => {

@@ -17,6 +17,8 @@ export interface ClickHouseOptions {
    * are not affected (on chDB, too: each statement runs under exactly its own settings).
    */
   querySettings?: ClickHouseSettings;
+  /** Settings every `insert()` of this store runs under (the materializer's on a cluster: versionedInsertSettings); per-call settings win. */
+  insertSettings?: ClickHouseSettings;
   /** Embedded chDB only: how many statements may run at once (CLICKHOUSE_EMBEDDED_SESSIONS). */
   sessions?: number;
   /** Embedded chDB only: how many more may wait for a session before a statement is refused (NoFreeSessionError, a 503). */
@@ -49,6 +51,7 @@ export class ClickHouseStore {
     readonly database: string,
     readonly querySettings: ClickHouseSettings = {},
     private readonly observer?: StatementObserver,
+    private readonly insertSettings: ClickHouseSettings = {},
   ) {}
 
   get embedded(): boolean {
@@ -57,12 +60,12 @@ export class ClickHouseStore {
 
   /** The same connections, telling `observer` about every statement. */
   observedBy(observer: StatementObserver): ClickHouseStore {
-    return new ClickHouseStore(this.connections, this.database, this.querySettings, observer);
+    return new ClickHouseStore(this.connections, this.database, this.querySettings, observer, this.insertSettings);
   }
 
   /** The same connections without the query settings (migrations must not hit read limits). */
   unlimited(): ClickHouseStore {
-    return new ClickHouseStore(this.connections, this.database, {}, this.observer);
+    return new ClickHouseStore(this.connections, this.database, {}, this.observer, this.insertSettings);
   }
 
   /** The rows of a SELECT, each parsed by `row` (RowShapeError names the column that does not fit). */
@@ -78,7 +81,7 @@ export class ClickHouseStore {
 
   async insert<T>(table: string, rows: readonly T[], settings: ClickHouseSettings = {}): Promise<void> {
     if (rows.length === 0) return;
-    await this.observed('insert', () => this.connections.insert(`${this.database}.${table}`, rows, settings));
+    await this.observed('insert', () => this.connections.insert(`${this.database}.${table}`, rows, { ...this.insertSettings, ...settings }));
   }
 
   /**
@@ -111,12 +114,21 @@ export class ClickHouseStore {
   }
 }
 
+/**
+ * The materializer's insert settings (and the rebuild's): on a cluster, replicated tables drop an
+ * insert whose block they saw before, even after TRUNCATE, so a rebuild replaying an unchanged log
+ * would lose rows without an error. Its rows are versioned, so a repeated insert changes nothing.
+ */
+export function versionedInsertSettings(cluster: string | undefined): ClickHouseSettings {
+  return cluster ? { insert_deduplicate: 0 } : {};
+}
+
 export function openClickHouse(options: ClickHouseOptions): ClickHouseStore {
-  if (options.url) return new ClickHouseStore(new ServerConnections(options.url), options.database, options.querySettings);
+  if (options.url) return new ClickHouseStore(new ServerConnections(options.url), options.database, options.querySettings, undefined, options.insertSettings);
   // chDB reads the process time zone; every column is declared UTC as well.
   process.env.TZ = 'UTC';
   const connections = new EmbeddedConnections(options.path, options.sessions ?? DEFAULT_EMBEDDED_SESSIONS, options.maxQueuedStatements);
-  return new ClickHouseStore(connections, options.database, options.querySettings);
+  return new ClickHouseStore(connections, options.database, options.querySettings, undefined, options.insertSettings);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { ClickHouseSettings } from '@clickhouse/client';
+import { versionedInsertSettings } from '@runstream/clickhouse';
 import {
   ClickHouseConfig,
   ClickHouseEnv,
@@ -67,7 +69,7 @@ class MaterializerEnv {
 
 export interface MaterializerConfig {
   kafka: KafkaConfig;
-  clickhouse: ClickHouseConfig;
+  clickhouse: ClickHouseConfig & { insertSettings: ClickHouseSettings };
   log: LogConfig;
   groupId: string;
   maxBatchSize: number;
@@ -91,7 +93,7 @@ export function loadMaterializerConfig(env: NodeJS.ProcessEnv = process.env): Ma
   const loaded = loadEnv({ kafka: KafkaEnv, clickhouse: ClickHouseEnv, log: LogEnv, materializer: MaterializerEnv }, env);
   return {
     kafka: kafkaConfig(loaded.kafka, 'materializer'),
-    clickhouse: clickHouseConfig(loaded.clickhouse, EMBEDDED_SESSIONS),
+    clickhouse: { ...clickHouseConfig(loaded.clickhouse, EMBEDDED_SESSIONS), insertSettings: versionedInsertSettings(loaded.clickhouse.CLICKHOUSE_CLUSTER) },
     log: logConfig(loaded.log),
     groupId: loaded.materializer.MATERIALIZER_GROUP_ID,
     maxBatchSize: loaded.materializer.MATERIALIZER_MAX_BATCH_SIZE,
