@@ -28,6 +28,15 @@ describe('migrations on a real ClickHouse engine', () => {
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['run_events', 'runs', 'schema_migrations']));
   });
 
+  it('sends no DDL at all, ON CLUSTER or not, when nothing is pending (every app migrates at start)', async () => {
+    await migrate(store);
+    const kinds: string[] = [];
+    const watched = store.observedBy({ statement: (kind) => void kinds.push(kind) });
+    // A cluster this engine does not have: any ON CLUSTER statement would fail.
+    expect(await migrate(watched, readMigrations(), { cluster: 'no_such_cluster' })).toEqual([]);
+    expect(kinds.filter((kind) => kind !== 'query')).toEqual([]);
+  });
+
   it('runs every statement again without error (a crash between a statement and its record)', async () => {
     await migrate(store);
     for (const migration of readMigrations()) await store.command(withDatabase(migration.sql, store.database));

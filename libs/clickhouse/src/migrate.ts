@@ -1,3 +1,4 @@
+import { ClickHouseSettings } from '@clickhouse/client';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +68,22 @@ export function forCluster(sql: string, database: string, cluster: string | unde
   return renderForCluster(withDatabase(sql, database).replaceAll('{db:Identifier}', database), cluster);
 }
 
+/**
+ * ON CLUSTER waits for every host, 180 s by default: past the client's own request timeout, so a
+ * host down would end in a bare "Timeout error". The server answers first, naming the hosts that
+ * did not finish (the statement still runs on them when they are back).
+ */
+const CLUSTER_DDL_SETTINGS: ClickHouseSettings = { distributed_ddl_task_timeout: '50' };
+
+async function bookkeepingExists(store: ClickHouseStore): Promise<boolean> {
+  const [row] = await store.query(
+    z.object({ tables: column.count }),
+    `SELECT count() AS tables FROM system.tables WHERE database = {database:String} AND name = 'schema_migrations'`,
+    { database: store.database },
+  );
+  return (row?.tables ?? 0) > 0;
+}
+
 export interface MigrateOptions {
   /**
    * CLICKHOUSE_CLUSTER: every statement (the bookkeeping table's too) runs ON CLUSTER with
@@ -81,16 +98,17 @@ export interface MigrateOptions {
  * checksum is the file's as written, so rendering for a cluster does not change it.
  */
 export async function migrate(store: ClickHouseStore, migrations: Migration[] = readMigrations(), { cluster }: MigrateOptions = {}): Promise<number[]> {
-  await store.command(forCluster('CREATE DATABASE IF NOT EXISTS {db:Identifier}', store.database, cluster));
-  await store.command(
-    forCluster(
+  const ddl = (sql: string) => store.command(forCluster(sql, store.database, cluster), {}, cluster ? CLUSTER_DDL_SETTINGS : {});
+  // Every app migrates at start: when the bookkeeping table is there, no ON CLUSTER statement is
+  // sent unless a migration is pending, so a replica down does not stop apps from starting.
+  if (!(await bookkeepingExists(store))) {
+    await ddl('CREATE DATABASE IF NOT EXISTS {db:Identifier}');
+    await ddl(
       `CREATE TABLE IF NOT EXISTS {db:Identifier}.schema_migrations
      (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
      ENGINE = ReplacingMergeTree ORDER BY version`,
-      store.database,
-      cluster,
-    ),
-  );
+    );
+  }
   const applied = new Map(
     (await store.query(z.object({ version: column.int, checksum: column.text }), 'SELECT version, checksum FROM {db:Identifier}.schema_migrations FINAL')).map(
       (row) => [row.version, row.checksum],
@@ -105,7 +123,7 @@ export async function migrate(store: ClickHouseStore, migrations: Migration[] = 
       }
       continue;
     }
-    await store.command(forCluster(withDatabase(migration.sql, store.database), store.database, cluster));
+    await ddl(withDatabase(migration.sql, store.database));
     await store.insert('schema_migrations', [{ version: migration.version, name: migration.name, checksum: migration.checksum }]);
     done.push(migration.version);
   }

@@ -75,8 +75,8 @@ export class ClickHouseStore {
     return parseRows(row, rows, sql);
   }
 
-  command(sql: string, params: QueryParams = {}): Promise<void> {
-    return this.observed('command', () => this.connections.command(this.statement(sql, params, {})));
+  command(sql: string, params: QueryParams = {}, settings: ClickHouseSettings = {}): Promise<void> {
+    return this.observed('command', () => this.connections.command(this.statement(sql, params, settings)));
   }
 
   async insert<T>(table: string, rows: readonly T[], settings: ClickHouseSettings = {}): Promise<void> {
