@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { ClickHouseClient, ClickHouseSettings, createClient, DataFormat } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
+import { MAX_LOOKUP_PARAM_BYTES } from './tables/key-chunks';
 import { SessionSettings } from './embedded-statement';
 
 export type QueryParams = Record<string, unknown>;
@@ -21,6 +22,8 @@ export interface RawResult {
 /** How the store reaches the engine: a ClickHouse server over HTTP, or sessions of embedded chDB. */
 export interface Connections {
   readonly embedded: boolean;
+  /** Bytes of bound key lists one statement may carry (a server's request URL; key-chunks.ts). */
+  readonly maxParamBytes: number;
   /** Rows as the engine answered them, unchecked: ClickHouseStore.query parses them. */
   rows(statement: Statement): Promise<unknown[]>;
   command(statement: Statement): Promise<void>;
@@ -65,7 +68,10 @@ export class ServerConnections implements Connections {
   readonly embedded = false;
   private readonly client: ClickHouseClient;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    readonly maxParamBytes = MAX_LOOKUP_PARAM_BYTES,
+  ) {
     this.client = createClient({ url, request_timeout: 60_000 });
   }
 
@@ -126,6 +132,7 @@ export class NoFreeSessionError extends Error {
  */
 export class EmbeddedConnections implements Connections {
   readonly embedded = true;
+  readonly maxParamBytes = MAX_LOOKUP_PARAM_BYTES;
   private readonly idle: Session[] = [];
   private readonly all: Session[] = [];
   private readonly waiting: ((session: Session) => void)[] = [];

@@ -1,6 +1,7 @@
 import { ClickHouseSettings } from '@clickhouse/client';
 import { anyRow, parseRows, RowSchema } from './columns';
 import { Connections, EmbeddedConnections, QueryParams, RawResult, ServerConnections } from './connections';
+import { chunkKeys, MAX_KEYS_PER_LOOKUP } from './tables/key-chunks';
 
 export type { QueryParams, RawResult } from './connections';
 
@@ -21,6 +22,8 @@ export interface ClickHouseOptions {
   insertSettings?: ClickHouseSettings;
   /** Embedded chDB only: how many statements may run at once (CLICKHOUSE_EMBEDDED_SESSIONS). */
   sessions?: number;
+  /** CLICKHOUSE_MAX_URL_BYTES: the bound key lists of one lookup at most (MAX_LOOKUP_PARAM_BYTES when unset). */
+  maxUrlBytes?: number;
   /** Embedded chDB only: how many more may wait for a session before a statement is refused (NoFreeSessionError, a 503). */
   maxQueuedStatements?: number;
 }
@@ -56,6 +59,11 @@ export class ClickHouseStore {
 
   get embedded(): boolean {
     return this.connections.embedded;
+  }
+
+  /** `keys` in chunks small enough for one lookup each (key-chunks.ts), under these connections' URL budget. */
+  keyChunks<K>(keys: readonly K[], fields: (key: K) => string[]): K[][] {
+    return chunkKeys(keys, fields, MAX_KEYS_PER_LOOKUP, this.connections.maxParamBytes);
   }
 
   /** The same connections, telling `observer` about every statement. */
@@ -124,7 +132,10 @@ export function versionedInsertSettings(cluster: string | undefined): ClickHouse
 }
 
 export function openClickHouse(options: ClickHouseOptions): ClickHouseStore {
-  if (options.url) return new ClickHouseStore(new ServerConnections(options.url), options.database, options.querySettings, undefined, options.insertSettings);
+  if (options.url) {
+    const connections = new ServerConnections(options.url, options.maxUrlBytes);
+    return new ClickHouseStore(connections, options.database, options.querySettings, undefined, options.insertSettings);
+  }
   // chDB reads the process time zone; every column is declared UTC as well.
   process.env.TZ = 'UTC';
   const connections = new EmbeddedConnections(options.path, options.sessions ?? DEFAULT_EMBEDDED_SESSIONS, options.maxQueuedStatements);

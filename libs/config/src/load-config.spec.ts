@@ -43,6 +43,12 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ clickhouse: ClickHouseEnv }, { CLICKHOUSE_EMBEDDED_SESSIONS: '0' })).toThrow(/CLICKHOUSE_EMBEDDED_SESSIONS/);
   });
 
+  it('puts at most CLICKHOUSE_MAX_URL_BYTES of key lists in a request URL: 256 KiB unless set for a proxy', () => {
+    expect(clickHouseConfig(loadEnv({ clickhouse: ClickHouseEnv }, {}).clickhouse).maxUrlBytes).toBe(262_144);
+    expect(clickHouseConfig(loadEnv({ clickhouse: ClickHouseEnv }, { CLICKHOUSE_MAX_URL_BYTES: '8192' }).clickhouse).maxUrlBytes).toBe(8192);
+    expect(() => loadEnv({ clickhouse: ClickHouseEnv }, { CLICKHOUSE_MAX_URL_BYTES: '100' })).toThrow(/CLICKHOUSE_MAX_URL_BYTES/);
+  });
+
   it('fails naming every bad variable', () => {
     let error: unknown;
     try {

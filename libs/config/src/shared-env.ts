@@ -107,6 +107,17 @@ export class ClickHouseEnv {
   @Min(1)
   @Max(64)
   CLICKHOUSE_EMBEDDED_SESSIONS?: number;
+
+  /**
+   * A ClickHouse server only: the most bytes of bound key lists one lookup puts in its request URL
+   * (the server takes 1 MiB, http_max_uri_size). Behind a proxy or load balancer with a smaller
+   * URL limit (ingress-nginx: 8 KiB by default), set it below that limit: lookups then take more,
+   * smaller requests instead of being refused with 414.
+   */
+  @IsInt()
+  @Min(4_096)
+  @Max(1_048_576)
+  CLICKHOUSE_MAX_URL_BYTES: number = 262_144;
 }
 
 export class LogEnv {
@@ -148,6 +159,8 @@ export interface ClickHouseConfig {
   cluster?: string;
   /** Embedded chDB: statements that may run at once; unset, the store's default. */
   sessions?: number;
+  /** CLICKHOUSE_MAX_URL_BYTES: the bound key lists of one lookup at most (key-chunks.ts). */
+  maxUrlBytes?: number;
 }
 
 export interface LogConfig {
@@ -191,6 +204,7 @@ export function clickHouseConfig(env: ClickHouseEnv, appSessions?: number): Clic
     database: env.CLICKHOUSE_DATABASE,
     cluster: env.CLICKHOUSE_CLUSTER,
     sessions: env.CLICKHOUSE_EMBEDDED_SESSIONS ?? appSessions,
+    maxUrlBytes: env.CLICKHOUSE_MAX_URL_BYTES,
   };
 }
 

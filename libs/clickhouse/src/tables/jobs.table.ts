@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { column } from '../columns';
 import { ClickHouseStore } from '../store';
 import { fromChDateTime } from '../time';
-import { chunkKeys } from './key-chunks';
 
 export const JOBS_TABLE = 'jobs';
 export const JOB_COMMANDS_TABLE = 'job_commands';
@@ -119,7 +118,7 @@ export async function findJobCommand(store: ClickHouseStore, orgId: string, proj
 /** Decisions already written for these commands (a replayed flush keeps them). */
 export async function selectJobCommands(store: ClickHouseStore, keys: readonly (ProjectKey & { request_id: string })[]): Promise<JobCommandRow[]> {
   const rows: JobCommandRow[] = [];
-  for (const chunk of chunkKeys(keys, (k) => [k.org_id, k.project_id, k.request_id])) {
+  for (const chunk of store.keyChunks(keys, (k) => [k.org_id, k.project_id, k.request_id])) {
     rows.push(
       ...(await store.query(
         JobCommandRowSchema,
@@ -182,7 +181,7 @@ export async function findJob(store: ClickHouseStore, orgId: string, projectId: 
 /** Every row (deleted ones too) of the given projects: the fold's state for a flush. */
 export async function selectJobsByKey(store: ClickHouseStore, projects: readonly ProjectKey[]): Promise<JobRow[]> {
   const rows: JobRow[] = [];
-  for (const chunk of chunkKeys(projects, (k) => [k.org_id, k.project_id])) {
+  for (const chunk of store.keyChunks(projects, (k) => [k.org_id, k.project_id])) {
     rows.push(
       ...(await store.query(
         JobRowSchema,

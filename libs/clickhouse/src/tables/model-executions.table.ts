@@ -5,7 +5,6 @@ import { equalityFilter } from '../filters';
 import { ClickHouseStore, QueryParams } from '../store';
 import { ChDateTime, toChDateTime } from '../time';
 import { latestExecutionsPage } from './execution-page';
-import { chunkKeys } from './key-chunks';
 import { finalPageSql } from './page-query';
 import { Page, TotalRowSchema } from './runs.table';
 
@@ -44,7 +43,7 @@ export function insertModelExecutions(store: ClickHouseStore, rows: readonly Mod
 /** created_at of executions already stored, so a re-report keeps when it was first seen. */
 export async function selectExecutionCreatedAt(store: ClickHouseStore, keys: readonly ModelExecutionKey[]): Promise<Map<string, ChDateTime>> {
   const createdAt = new Map<string, ChDateTime>();
-  for (const chunk of chunkKeys(keys, (k) => [k.org_id, k.project_id, k.model_name, k.id])) {
+  for (const chunk of store.keyChunks(keys, (k) => [k.org_id, k.project_id, k.model_name, k.id])) {
     const rows = await store.query(
       ModelExecutionKeySchema.extend({ created_at: column.dateTime }),
       `SELECT org_id, project_id, model_name, id, created_at FROM {db:Identifier}.model_executions FINAL

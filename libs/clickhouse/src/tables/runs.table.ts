@@ -6,7 +6,6 @@ import { equalityFilter } from '../filters';
 import { runWrites } from '../run-writes';
 import { ClickHouseStore, QueryParams } from '../store';
 import { ChDateTime } from '../time';
-import { chunkKeys } from './key-chunks';
 import { finalPageSql } from './page-query';
 
 export const RUNS_TABLE = 'runs';
@@ -79,7 +78,7 @@ export function insertRuns(store: ClickHouseStore, rows: readonly RunRow[]): Pro
 export async function selectRunsByKey(store: ClickHouseStore, keys: readonly RunKey[]): Promise<RunRow[]> {
   const rows: RunRow[] = [];
   // One chunk at a time: bounded URL and memory.
-  for (const chunk of chunkKeys(keys, (k) => [k.org_id, k.project_id, k.id])) {
+  for (const chunk of store.keyChunks(keys, (k) => [k.org_id, k.project_id, k.id])) {
     rows.push(
       ...(await store.query(
         RunRowSchema,
