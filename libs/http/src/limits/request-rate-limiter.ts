@@ -53,13 +53,15 @@ const IPV6_CLIENT_PREFIX = 64;
 
 /**
  * The key a client address's budgets are kept under: an IPv4 address as it is (IPv4-mapped IPv6
- * read as IPv4), an IPv6 address by its /64, since one host can use any of the 2^64 addresses
- * of its prefix and would otherwise get a fresh budget with each.
+ * read as IPv4), a global IPv6 address by its /64, since one host can use any of the 2^64
+ * addresses of its prefix and would otherwise get a fresh budget with each.
  */
 export function clientAddressKey(ip: string): string {
   if (!ipaddr.isValid(ip)) return ip;
   const address = ipaddr.process(ip);
-  if (address.kind() === 'ipv4') return address.toString();
+  // Only a global address stands for a subscriber's /64; on a private or local network (an IPv6
+  // cluster gives each node's pods one /64) each address is its own client.
+  if (address.kind() === 'ipv4' || address.range() !== 'unicast') return address.toString();
   const prefix = ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${IPV6_CLIENT_PREFIX}`);
   return `${prefix.toString()}/${IPV6_CLIENT_PREFIX}`;
 }
@@ -68,9 +70,10 @@ export function clientAddressKey(ip: string): string {
  * How many times a client's failed-authentication budget a forwarding peer gets: a trusted
  * proxy's requests come from many clients, but a peer that merely claims to forward (a pod on
  * the cluster's private network, trusted by default) cannot mint fresh budgets by rotating
- * X-Forwarded-For: its own address runs dry too.
+ * X-Forwarded-For: its own address runs dry too. Large, since a real ingress running dry would
+ * hold up every client's first request behind it: that takes a hundred addresses failing at once.
  */
-export const PEER_FAILED_AUTH_FACTOR = 10;
+export const PEER_FAILED_AUTH_FACTOR = 100;
 
 /** Buckets kept per kind; an evicted key starts again with a full bucket. */
 const MAX_KEYS = 100_000;
@@ -188,10 +191,10 @@ export class RequestRateLimiter {
    * socket's address, when the IP came from X-Forwarded-For); throws 429 when either is used up.
    */
   chargeFailedAuth(ip: string, peer?: string): void {
-    const forwarded = this.limitsPeer(ip, peer);
-    const wait = forwarded
-      ? (this.unauthenticatedPeers.take(clientAddressKey(peer)) ?? this.unauthenticated.take(clientAddressKey(ip)))
-      : this.unauthenticated.take(clientAddressKey(ip));
+    // The client's own budget first: a client already out of it spends nothing of its peer's, so
+    // one client retrying cannot run dry the proxy every other client comes through.
+    const wait =
+      this.unauthenticated.take(clientAddressKey(ip)) ?? (this.limitsPeer(ip, peer) ? this.unauthenticatedPeers.take(clientAddressKey(peer)) : undefined);
     if (wait !== undefined) throw this.failedAuthLimit(wait);
   }
 

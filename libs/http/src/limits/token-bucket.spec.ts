@@ -135,10 +135,10 @@ describe('RequestRateLimiter', () => {
 
   it('keeps one failed-authentication budget per IPv6 /64: a host cannot rotate through its prefix', () => {
     const l = limiter();
-    l.chargeFailedAuth('2001:db8:1:2::1');
-    expect(() => l.chargeFailedAuth('2001:db8:1:2:ffff:aaaa:bbbb:cccc')).toThrow(/without a valid token/);
-    expect(() => l.admitBody('made-up', '2001:db8:1:2::99', 10)).toThrow(/without a valid token/);
-    expect(() => l.chargeFailedAuth('2001:db8:1:3::1')).not.toThrow();
+    l.chargeFailedAuth('2a00:1450:1:2::1');
+    expect(() => l.chargeFailedAuth('2a00:1450:1:2:ffff:aaaa:bbbb:cccc')).toThrow(/without a valid token/);
+    expect(() => l.admitBody('made-up', '2a00:1450:1:2::99', 10)).toThrow(/without a valid token/);
+    expect(() => l.chargeFailedAuth('2a00:1450:1:3::1')).not.toThrow();
   });
 });
 
@@ -148,7 +148,8 @@ describe('failed authentications through a forwarding peer', () => {
 
   it('runs a peer dry after PEER_FAILED_AUTH_FACTOR times a client budget, however it rotates X-Forwarded-For', () => {
     const l = limiter();
-    for (let i = 0; i < 2 * PEER_FAILED_AUTH_FACTOR; i += 1) l.chargeFailedAuth(`203.0.113.${i}`, '10.1.2.3');
+    const client = (i: number) => `198.${18 + Math.floor(i / 256)}.${i % 256}.1`;
+    for (let i = 0; i < 2 * PEER_FAILED_AUTH_FACTOR; i += 1) l.chargeFailedAuth(client(i), '10.1.2.3');
     expect(() => l.chargeFailedAuth('198.51.100.7', '10.1.2.3')).toThrow(/without a valid token/);
     expect(() => l.assertFailedAuthBudget('198.51.100.8', '10.1.2.3')).toThrow(/without a valid token/);
     expect(() => l.admitBody('made-up', '198.51.100.9', 10, '10.1.2.3')).toThrow(/without a valid token/);
@@ -162,13 +163,22 @@ describe('failed authentications through a forwarding peer', () => {
       { perSecond: 1, burst: 1, unauthenticatedPerSecond: 1, unauthenticatedBurst: 2, bytesPerSecond: 1_000, bytesBurst: 4_000, limitForwardingPeers: false },
       () => 0,
     );
-    for (let i = 0; i < 4 * PEER_FAILED_AUTH_FACTOR; i += 1) l.chargeFailedAuth(`203.0.113.${i}`, '10.1.2.3');
+    for (let i = 0; i < 4 * PEER_FAILED_AUTH_FACTOR; i += 1) l.chargeFailedAuth(`198.${18 + Math.floor(i / 256)}.${i % 256}.1`, '10.1.2.3');
     expect(() => l.chargeFailedAuth('198.51.100.7', '10.1.2.3')).not.toThrow();
     expect(trustsByNetwork(['10.1.2.3', '192.0.2.0/24'])).toBe(false);
     expect(trustsByNetwork(DEFAULT_TRUST_PROXY.split(','))).toBe(true);
     expect(trustsByNetwork(true)).toBe(true);
     expect(trustsByNetwork(1)).toBe(true);
     expect(trustsByNetwork(false)).toBe(false);
+  });
+
+  it("spends nothing of the peer's budget for a client already out of its own", () => {
+    const l = limiter();
+    l.chargeFailedAuth('203.0.113.9', '10.1.2.3');
+    l.chargeFailedAuth('203.0.113.9', '10.1.2.3');
+    // Retrying past its own budget, many times the peer's: each refused by the client's budget alone.
+    for (let i = 0; i < 4 * PEER_FAILED_AUTH_FACTOR; i += 1) expect(() => l.chargeFailedAuth('203.0.113.9', '10.1.2.3')).toThrow(/without a valid token/);
+    expect(() => l.chargeFailedAuth('203.0.113.10', '10.1.2.3')).not.toThrow();
   });
 
   it('still limits each forwarded client by its own budget', () => {
@@ -184,7 +194,10 @@ describe('clientAddressKey', () => {
   it('keys IPv4 as it is, IPv4-mapped IPv6 as its IPv4, IPv6 by its /64', () => {
     expect(clientAddressKey('10.1.2.3')).toBe('10.1.2.3');
     expect(clientAddressKey('::ffff:10.1.2.3')).toBe('10.1.2.3');
-    expect(clientAddressKey('2001:DB8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(clientAddressKey('2A00:1450:1:2:3:4:5:6')).toBe('2a00:1450:1:2::/64');
+    // A private or local IPv6 address is its own client (an IPv6 cluster gives a node's pods one /64).
+    expect(clientAddressKey('fd00:10:1:2::7')).toBe('fd00:10:1:2::7');
+    expect(clientAddressKey('fe80::1')).toBe('fe80::1');
     expect(clientAddressKey('')).toBe('');
   });
 });
