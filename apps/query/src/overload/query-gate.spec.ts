@@ -62,7 +62,7 @@ describe('QueryGate', () => {
     expect(await gate.run('org-a', async () => 'next')).toBe('next');
   });
 
-  it('lets a lone organisation use the whole gate, and in a full queue makes the organisation holding most of it give up its newest place (429)', async () => {
+  it('lets a lone organisation use the whole gate, and in a full queue makes the organisation holding most of it give up its newest place (503)', async () => {
     const gate = new QueryGate({ maxConcurrent: 2, maxQueued: 4, maxQueueWaitMs: 60_000 });
     const blocker = deferred();
     const started: string[] = [];
@@ -79,7 +79,7 @@ describe('QueryGate', () => {
     expect(gate.queued).toBe(4);
     const others = [run('other'), run('other')];
     // Two of heavy's four places went to other; a third request of other finds heavy holding no more than it does.
-    expect(await Promise.all(heavy.slice(4))).toEqual([429, 429]);
+    expect(await Promise.all(heavy.slice(4))).toEqual([503, 503]);
     expect(await run('other')).toBe(503);
     blocker.resolve('done');
     expect(await Promise.all([...heavy.slice(0, 4), ...others])).toEqual(['done', 'done', 'done', 'done', 'done', 'done']);
@@ -114,5 +114,27 @@ describe('QueryGate', () => {
     expect(started).toEqual(['a1', 'a2', 'a3', 'b1', 'c1', 'a4']);
     for (const name of ['a3', 'a4', 'c1']) blockers.get(name)?.resolve(name);
     expect(await Promise.all(all)).toEqual(['a1', 'a2', 'a3', 'a4', 'b1', 'c1']);
+  });
+
+  it('takes turns between organisations on a single slot: the one served last waits for the others', async () => {
+    const gate = new QueryGate({ maxConcurrent: 1, maxQueued: 8, maxQueueWaitMs: 60_000 });
+    const blockers = new Map<string, ReturnType<typeof deferred>>();
+    const started: string[] = [];
+    const run = (owner: string, name: string) => {
+      const blocker = deferred();
+      blockers.set(name, blocker);
+      return gate.run(owner, () => {
+        started.push(name);
+        return blocker.promise;
+      });
+    };
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const all = [run('a', 'a1'), run('a', 'a2'), run('a', 'a3'), run('b', 'b1'), run('c', 'c1')];
+    for (const name of ['a1', 'b1', 'c1', 'a2', 'a3']) {
+      await settle();
+      expect(started.at(-1)).toBe(name);
+      blockers.get(name)?.resolve(name);
+    }
+    expect(await Promise.all(all)).toEqual(['a1', 'a2', 'a3', 'b1', 'c1']);
   });
 });

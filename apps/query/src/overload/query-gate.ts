@@ -1,5 +1,6 @@
-import { serviceUnavailable, tooManyRequests } from '@runstream/http';
+import { serviceUnavailable } from '@runstream/http';
 import { KeyedCounts } from '@runstream/runtime';
+import { LRUCache } from 'lru-cache';
 import { QueryGateConfig } from '../config/query.config';
 
 /** Seconds a client should wait after the gate turned it away: a slot frees as soon as one request ends. */
@@ -20,17 +21,21 @@ interface Waiter {
  *
  * Shared fairly between organisations (each request's owner), without leaving slots idle: a lone
  * organisation may use the whole gate, but a freed slot goes to the waiter whose organisation has
- * the fewest requests running (the longest waiting first among equals), and when the queue is full
- * an organisation holding more of it than the newcomer's gives up its newest place (429). One
- * tenant's burst of slow requests therefore delays another's by at most one request's time, and
- * never fills the queue against it. Written here rather than with p-limit, whose single FIFO queue
- * knows nothing of owners.
+ * the fewest requests running, among equals the organisation that started one longest ago (in
+ * turn), then the longest waiting; and when the queue is full, an organisation holding at least two
+ * places more of it than the newcomer's gives up its newest one (503, as when busy). One tenant's
+ * burst of slow requests therefore delays another's by at most one request's time, and never fills
+ * the queue against it. Written here rather than with p-limit, whose single FIFO queue knows
+ * nothing of owners.
  */
 export class QueryGate {
   private running = 0;
   private readonly waiting: Waiter[] = [];
   private readonly runningBy = new KeyedCounts();
   private readonly waitingBy = new KeyedCounts();
+  /** When each organisation last started a request (a sequence number), for turns among equals; bounded. */
+  private readonly lastStarted = new LRUCache<string, number>({ max: 10_000 });
+  private starts = 0;
 
   constructor(private readonly config: QueryGateConfig) {}
 
@@ -54,7 +59,7 @@ export class QueryGate {
     }
   }
 
-  /** 503 when the gate is full, unless another organisation holds more of the queue and gives up a place. */
+  /** 503 when the gate is full, unless another organisation holds at least two more places of the queue and gives one up. */
   private makeRoomFor(owner: string): void {
     const { maxConcurrent, maxQueued } = this.config;
     if (this.running + this.waiting.length < maxConcurrent + maxQueued) return;
@@ -76,12 +81,13 @@ export class QueryGate {
           clearTimeout(timer);
           this.running += 1;
           this.runningBy.add(owner);
+          this.lastStarted.set(owner, ++this.starts);
           resolve();
         },
         displace: () => {
           clearTimeout(timer);
           reject(
-            tooManyRequests(
+            serviceUnavailable(
               'the read API is busy and this organisation holds most of its queue: its newest request gave its place to another; retry shortly',
               GATE_RETRY_AFTER_SECONDS,
             ),
@@ -98,14 +104,21 @@ export class QueryGate {
     });
   }
 
-  /** Fills free slots, each with the longest waiter of the organisation running the fewest requests. */
+  /** Fills free slots: each with the longest waiter of the organisation running the fewest requests, whose turn came longest ago among equals. */
   private startWaiters(): void {
     while (this.running < this.config.maxConcurrent && this.waiting.length > 0) {
       let next = this.waiting[0];
-      for (const waiter of this.waiting) if (this.runningBy.of(waiter.owner) < this.runningBy.of(next.owner)) next = waiter;
+      for (const waiter of this.waiting) if (this.before(waiter.owner, next.owner)) next = waiter;
       this.remove(next);
       next.start();
     }
+  }
+
+  /** Whether `owner` goes before `other`: fewer requests running, else an older last start (never: first). */
+  private before(owner: string, other: string): boolean {
+    const [running, otherRunning] = [this.runningBy.of(owner), this.runningBy.of(other)];
+    if (running !== otherRunning) return running < otherRunning;
+    return (this.lastStarted.get(owner) ?? 0) < (this.lastStarted.get(other) ?? 0);
   }
 
   /** The newest waiter of the organisation with the most requests waiting. */

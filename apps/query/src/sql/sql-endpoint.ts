@@ -140,7 +140,7 @@ export class SqlEndpoint {
   private asSqlError(error: unknown): SqlError {
     if (error instanceof SqlError) return error;
     if (error instanceof HttpException) {
-      // The gate (503: busy; 429: a queue place given up to another organisation), the token store (503: unavailable) and the rate limiter (429).
+      // The gate (503: busy, or a queue place given up to another organisation), the token store (503: unavailable) and the rate limiter (429).
       const status = error.getStatus();
       const retry = error instanceof RetryLaterException ? error.retryAfterSeconds : undefined;
       const [code, name] = status === 429 ? [201, 'QUOTA_EXCEEDED'] : status === 503 ? [202, 'TOO_MANY_SIMULTANEOUS_QUERIES'] : [0, 'HTTP'];
