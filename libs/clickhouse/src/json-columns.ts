@@ -1,4 +1,4 @@
-import { JOB_RESOURCE_NAMES, JOB_RESOURCE_SECTIONS, JOB_WEBHOOK_EVENTS, JobResources, JobWebhookEvent } from '@runstream/events';
+import { JOB_WEBHOOK_EVENTS, JobResources, JobWebhookEvent } from '@runstream/events';
 
 /**
  * Readers of the String columns that hold JSON objects (a run's telemetry summary, a job's
@@ -22,22 +22,13 @@ export function stringMapOf(text: string): Record<string, string> {
   return Object.fromEntries(Object.entries(jsonObjectOf(text)).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
-/** A job's resources column: the sections and resource names a job may set, with string quantities. */
+/**
+ * A job's resources column, as stored: the API wrote it (nested sections, or the flat form the
+ * Kubernetes backend reads as requests); only its being an object is checked, so its keys keep
+ * their order and a fold comparing a job's spec before and after a change sees no difference.
+ */
 export function jobResourcesOf(text: string): JobResources {
-  const stored = jsonObjectOf(text);
-  const resources: JobResources = {};
-  for (const section of JOB_RESOURCE_SECTIONS) {
-    const quantities = stored[section];
-    if (typeof quantities !== 'object' || quantities === null) continue;
-    const kept = Object.fromEntries(
-      JOB_RESOURCE_NAMES.flatMap((name) => {
-        const quantity = (quantities as Record<string, unknown>)[name];
-        return typeof quantity === 'string' ? [[name, quantity]] : [];
-      }),
-    );
-    if (Object.keys(kept).length > 0) resources[section] = kept;
-  }
-  return resources;
+  return jsonObjectOf(text) as JobResources;
 }
 
 /** A job's webhook_events column: the outcomes a webhook may subscribe to, others dropped. */
