@@ -75,13 +75,18 @@ export function forCluster(sql: string, database: string, cluster: string | unde
  */
 const CLUSTER_DDL_SETTINGS: ClickHouseSettings = { distributed_ddl_task_timeout: '50' };
 
+/** Whether schema_migrations is there; false when system.tables cannot be read (a user without that grant): the DDL path then runs as before. */
 async function bookkeepingExists(store: ClickHouseStore): Promise<boolean> {
-  const [row] = await store.query(
-    z.object({ tables: column.count }),
-    `SELECT count() AS tables FROM system.tables WHERE database = {database:String} AND name = 'schema_migrations'`,
-    { database: store.database },
-  );
-  return (row?.tables ?? 0) > 0;
+  try {
+    const [row] = await store.query(
+      z.object({ tables: column.count }),
+      `SELECT count() AS tables FROM system.tables WHERE database = {database:String} AND name = 'schema_migrations'`,
+      { database: store.database },
+    );
+    return (row?.tables ?? 0) > 0;
+  } catch {
+    return false;
+  }
 }
 
 export interface MigrateOptions {
