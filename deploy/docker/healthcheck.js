@@ -7,8 +7,9 @@
  * running processes (a healthcheck is a separate process: it sees the container's environment,
  * not what the entrypoint exported). Ports come from the same variables the apps read, with
  * the same defaults: PORT (ingest 3000, query 3001, control 3003), MATERIALIZER_METRICS_PORT
- * (3002) and NOTIFIER_METRICS_PORT (3004). The agent has no HTTP surface: it is healthy while
- * its process runs. The one-shot commands (migrate, tokens) are always healthy.
+ * (3002) and NOTIFIER_METRICS_PORT (3004). The agent and the runner have no HTTP surface: each
+ * is healthy while its process runs. The one-shot commands (migrate, tokens, bi, rebuild) are
+ * always healthy.
  */
 'use strict';
 const http = require('node:http');
