@@ -62,7 +62,7 @@ class ControlEnv {
 
   /**
    * Live jobs an organisation may hold across its projects (each project holds at most 1,000,
-   * decided by the fold). Checked when a job is created, so concurrent creates may pass it by a few.
+   * decided by the fold). Checked when a job is created, so creates arriving at the same moment may each pass it.
    */
   @IsInt()
   @Min(1)

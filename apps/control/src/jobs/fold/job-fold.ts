@@ -90,7 +90,8 @@ function toRow(event: AnyJobEvent, spec: JobSpec, secrets: WebhookSecrets, posit
 
 /**
  * Live jobs a project may hold. Decided by the fold, the project's single writer, so it holds
- * exactly under concurrent creates; fixed in code, since a replay must decide as the first fold did.
+ * exactly under concurrent creates; fixed in code, since a replay must decide as the first fold did
+ * (a log written before the cap, with a project past it, would replay its later creates as `full`).
  */
 export const MAX_LIVE_JOBS_PER_PROJECT = 1_000;
 
