@@ -15,6 +15,23 @@ async function statusOf(promise: Promise<unknown>): Promise<number | string> {
   }
 }
 
+/** Requests through `gate` named by the caller, each held until released; `started` lists them as they start. */
+function namedRequests(gate: QueryGate) {
+  const blockers = new Map<string, ReturnType<typeof deferred>>();
+  const started: string[] = [];
+  const run = (owner: string, name: string) => {
+    const blocker = deferred();
+    blockers.set(name, blocker);
+    return gate.run(owner, () => {
+      started.push(name);
+      return blocker.promise;
+    });
+  };
+  const release = (name: string) => blockers.get(name)?.resolve(name);
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  return { run, release, started, settle };
+}
+
 describe('QueryGate', () => {
   it('runs at most maxConcurrent, queues at most maxQueued and turns the rest away with 503 at once', async () => {
     const gate = new QueryGate({ maxConcurrent: 2, maxQueued: 3, maxQueueWaitMs: 60_000 });
@@ -88,52 +105,32 @@ describe('QueryGate', () => {
 
   it('hands a freed slot to the waiter whose organisation runs the fewest requests, the longest waiting among equals', async () => {
     const gate = new QueryGate({ maxConcurrent: 3, maxQueued: 8, maxQueueWaitMs: 60_000 });
-    const blockers = new Map<string, ReturnType<typeof deferred>>();
-    const started: string[] = [];
-    const run = (owner: string, name: string) => {
-      const blocker = deferred();
-      blockers.set(name, blocker);
-      return gate.run(owner, () => {
-        started.push(name);
-        return blocker.promise;
-      });
-    };
-    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const { run, release, started, settle } = namedRequests(gate);
     const all = [run('a', 'a1'), run('a', 'a2'), run('a', 'a3'), run('a', 'a4'), run('b', 'b1'), run('c', 'c1')];
     await settle();
     expect(started).toEqual(['a1', 'a2', 'a3']);
-    blockers.get('a1')?.resolve('a1');
+    release('a1');
     await settle();
     // a4 waited longer, but a still runs two requests and b none.
     expect(started).toEqual(['a1', 'a2', 'a3', 'b1']);
-    blockers.get('a2')?.resolve('a2');
+    release('a2');
     await settle();
     expect(started).toEqual(['a1', 'a2', 'a3', 'b1', 'c1']);
-    blockers.get('b1')?.resolve('b1');
+    release('b1');
     await settle();
     expect(started).toEqual(['a1', 'a2', 'a3', 'b1', 'c1', 'a4']);
-    for (const name of ['a3', 'a4', 'c1']) blockers.get(name)?.resolve(name);
+    for (const name of ['a3', 'a4', 'c1']) release(name);
     expect(await Promise.all(all)).toEqual(['a1', 'a2', 'a3', 'a4', 'b1', 'c1']);
   });
 
   it('takes turns between organisations on a single slot: the one served last waits for the others', async () => {
     const gate = new QueryGate({ maxConcurrent: 1, maxQueued: 8, maxQueueWaitMs: 60_000 });
-    const blockers = new Map<string, ReturnType<typeof deferred>>();
-    const started: string[] = [];
-    const run = (owner: string, name: string) => {
-      const blocker = deferred();
-      blockers.set(name, blocker);
-      return gate.run(owner, () => {
-        started.push(name);
-        return blocker.promise;
-      });
-    };
-    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const { run, release, started, settle } = namedRequests(gate);
     const all = [run('a', 'a1'), run('a', 'a2'), run('a', 'a3'), run('b', 'b1'), run('c', 'c1')];
     for (const name of ['a1', 'b1', 'c1', 'a2', 'a3']) {
       await settle();
       expect(started.at(-1)).toBe(name);
-      blockers.get(name)?.resolve(name);
+      release(name);
     }
     expect(await Promise.all(all)).toEqual(['a1', 'a2', 'a3', 'b1', 'c1']);
   });
