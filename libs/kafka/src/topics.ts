@@ -120,19 +120,35 @@ const UNREADABLE_CODECS = new Set(['snappy', 'lz4', 'zstd']);
  * on every start ("ZSTD compression not implemented").
  */
 export async function checkCompression(admin: Pick<Admin, 'describeConfigs'>, specs: readonly TopicSpec[]): Promise<void> {
-  const { resources } = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: specs.map((spec) => ({ type: ConfigResourceTypes.TOPIC, name: spec.topic, configNames: ['compression.type'] })),
-  });
-  for (const resource of resources) {
-    const codec = resource.configEntries.find((entry) => entry.configName === 'compression.type')?.configValue ?? 'producer';
+  const configs = await topicConfigs(
+    admin,
+    specs.map((spec) => spec.topic),
+    ['compression.type'],
+  );
+  for (const [topic, value] of configs) {
+    const codec = value('compression.type') ?? 'producer';
     if (UNREADABLE_CODECS.has(codec)) {
       throw new KafkaClusterError(
-        `topic ${resource.resourceName} has compression.type=${codec}, which the apps' Kafka client (kafkajs) cannot read: ` +
-          `set it to producer, uncompressed or gzip (kafka-configs --alter --entity-type topics --entity-name ${resource.resourceName} --add-config compression.type=producer)`,
+        `topic ${topic} has compression.type=${codec}, which the apps' Kafka client (kafkajs) cannot read: ` +
+          `set it to producer, uncompressed or gzip (kafka-configs --alter --entity-type topics --entity-name ${topic} --add-config compression.type=producer)`,
       );
     }
   }
+}
+
+/** The named configs of each topic (their effective values), read in one describeConfigs call. */
+async function topicConfigs(
+  admin: Pick<Admin, 'describeConfigs'>,
+  topics: readonly string[],
+  configNames: string[],
+): Promise<Map<string, (name: string) => string | undefined>> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames })),
+  });
+  return new Map(
+    resources.map((resource) => [resource.resourceName, (name: string) => resource.configEntries.find((entry) => entry.configName === name)?.configValue]),
+  );
 }
 
 /** The Kafka error type of an ACL refusal, when it is one. */
@@ -169,15 +185,9 @@ export interface LimitedRetention {
 export async function limitedRetention(admin: Pick<Admin, 'describeConfigs'>, specs: readonly TopicSpec[]): Promise<LimitedRetention[]> {
   const topics = specs.filter((spec) => spec.keepForever).map((spec) => spec.topic);
   if (topics.length === 0) return [];
-  const { resources } = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms', 'retention.bytes'] })),
-  });
-  return resources
-    .map((resource) => {
-      const value = (name: string) => resource.configEntries.find((entry) => entry.configName === name)?.configValue ?? '-1';
-      return { topic: resource.resourceName, retentionMs: value('retention.ms'), retentionBytes: value('retention.bytes') };
-    })
+  const configs = await topicConfigs(admin, topics, ['retention.ms', 'retention.bytes']);
+  return [...configs]
+    .map(([topic, value]) => ({ topic, retentionMs: value('retention.ms') ?? '-1', retentionBytes: value('retention.bytes') ?? '-1' }))
     .filter((topic) => topic.retentionMs !== '-1' || topic.retentionBytes !== '-1');
 }
 
