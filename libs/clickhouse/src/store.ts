@@ -132,14 +132,14 @@ export function versionedInsertSettings(cluster: string | undefined): ClickHouse
 }
 
 export function openClickHouse(options: ClickHouseOptions): ClickHouseStore {
-  if (options.url) {
-    const connections = new ServerConnections(options.url, options.maxUrlBytes);
-    return new ClickHouseStore(connections, options.database, options.querySettings, undefined, options.insertSettings);
-  }
+  return new ClickHouseStore(connectionsFor(options), options.database, options.querySettings, undefined, options.insertSettings);
+}
+
+function connectionsFor(options: ClickHouseOptions): Connections {
+  if (options.url) return new ServerConnections(options.url, options.maxUrlBytes);
   // chDB reads the process time zone; every column is declared UTC as well.
   process.env.TZ = 'UTC';
-  const connections = new EmbeddedConnections(options.path, options.sessions ?? DEFAULT_EMBEDDED_SESSIONS, options.maxQueuedStatements);
-  return new ClickHouseStore(connections, options.database, options.querySettings, undefined, options.insertSettings);
+  return new EmbeddedConnections(options.path, options.sessions ?? DEFAULT_EMBEDDED_SESSIONS, options.maxQueuedStatements);
 }
 
 /**
