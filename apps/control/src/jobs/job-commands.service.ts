@@ -102,5 +102,5 @@ function answer(decision: JobCommandRow): void {
     });
   }
   if (decision.outcome === 'not_found') throw new NotFoundException(decision.reason);
-  if (decision.outcome === 'full') throw new ConflictException({ statusCode: 409, error: 'Conflict', message: decision.reason });
+  if (decision.outcome === 'full') throw new ConflictException(decision.reason);
 }

@@ -51,11 +51,7 @@ export class JobsService {
     const spec: JobSpec = { ...JOB_SPEC_DEFAULTS, ...supplied(dto), name: dto.name, command: dto.command, schedule: dto.schedule };
     this.checkRules(spec);
     if ((await countOrgJobs(this.store, caller.orgId)) >= this.config.maxJobsPerOrg) {
-      throw new ConflictException({
-        statusCode: 409,
-        error: 'Conflict',
-        message: `the organisation holds ${this.config.maxJobsPerOrg} jobs, the most it may (CONTROL_MAX_JOBS_PER_ORG): delete one first`,
-      });
+      throw new ConflictException(`the organisation holds ${this.config.maxJobsPerOrg} jobs, the most it may (CONTROL_MAX_JOBS_PER_ORG): delete one first`);
     }
     const jobId = newJobId();
     const secret = newWebhookSecret();
