@@ -10,7 +10,7 @@ import type {
 } from './kubernetes.client';
 import type { KubernetesConfig } from './kubernetes.env';
 import type { ArgvParser, KubernetesJobRow } from './kubernetes-job-row';
-import { jsonObjectOf } from '@runstream/clickhouse';
+import { jsonObjectOf, stringMapOf } from '@runstream/clickhouse';
 import { cronJobNameFor, labelValue, namespaceFor } from './kubernetes-names';
 
 export const LABEL = {
@@ -67,10 +67,10 @@ export function resourcesOf(json: string): V1ResourceRequirements | undefined {
 
 /** The job's own variables, sorted; RUNSTREAM_* names are the runner's and cannot be overridden. */
 function userEnv(json: string): V1EnvVar[] {
-  return Object.entries(jsonObjectOf(json))
-    .filter(([name, value]) => typeof value === 'string' && !name.startsWith('RUNSTREAM_'))
+  return Object.entries(stringMapOf(json))
+    .filter(([name]) => !name.startsWith('RUNSTREAM_'))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, value]) => ({ name, value: value as string }));
+    .map(([name, value]) => ({ name, value }));
 }
 
 function runnerEnv(job: KubernetesJobRow, config: ManifestConfig): V1EnvVar[] {
